@@ -1,0 +1,30 @@
+/**
+ * Errors of the TSS engine. A protocol that cannot go on throws a
+ * {@link ProtocolAbort}: it names the party at fault (or `null` when the
+ * fault is local, e.g. a bad argument) and the check that failed, so that a
+ * device can tell its user exactly which device misbehaved.
+ */
+
+/** A party identifier: the Shamir x-coordinate of a device, 1..65535. */
+export type PartyId = number;
+
+export class ProtocolAbort extends Error {
+  override readonly name = 'ProtocolAbort';
+  constructor(
+    /** The party whose message failed the check; null for a local fault. */
+    readonly party: PartyId | null,
+    /** Short machine-readable name of the failed check, e.g. `dkg.feldman`. */
+    readonly check: string,
+    detail?: string,
+  ) {
+    super(
+      `${party === null ? 'local' : `party ${party}`} failed check ${check}` +
+        (detail ? `: ${detail}` : ''),
+    );
+  }
+}
+
+/** Thrown for misuse of the API by the local caller (wrong arguments, wrong state). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

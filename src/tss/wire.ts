@@ -1,0 +1,90 @@
+/**
+ * Strict readers for message bodies. Every field a round reads from another
+ * party goes through one of these: wrong type, wrong length, missing or extra
+ * keys all abort naming the sender and the field. Bodies are plain JSON
+ * (never eval'd); keys are checked with hasOwn so `__proto__` tricks fail.
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { ProtocolAbort, type PartyId } from './errors.js';
+import type { WireBody, WireValue } from './protocol.js';
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Aborts unless `body` has exactly the given keys. */
+export function expectKeys(body: WireBody, keys: readonly string[], from: PartyId, where: string): void {
+  if (!isPlainObject(body)) throw new ProtocolAbort(from, `${where}.body`, 'body is not an object');
+  const got = Object.keys(body);
+  for (const k of keys) {
+    if (!Object.prototype.hasOwnProperty.call(body, k)) throw new ProtocolAbort(from, `${where}.${k}`, 'missing field');
+  }
+  for (const k of got) {
+    if (!keys.includes(k)) throw new ProtocolAbort(from, `${where}.${k}`, 'unexpected field');
+  }
+}
+
+function get(body: WireBody, key: string, from: PartyId, where: string): WireValue {
+  if (!isPlainObject(body) || !Object.prototype.hasOwnProperty.call(body, key)) {
+    throw new ProtocolAbort(from, `${where}.${key}`, 'missing field');
+  }
+  return body[key] as WireValue;
+}
+
+/** Lower-case hex string to bytes, optionally of an exact length. */
+export function parseHex(value: unknown, from: PartyId, check: string, len?: number): Uint8Array {
+  if (typeof value !== 'string' || !HEX.test(value)) throw new ProtocolAbort(from, check, 'not lower-case hex');
+  const bytes = hexToBytes(value);
+  if (len !== undefined && bytes.length !== len) {
+    throw new ProtocolAbort(from, check, `expected ${len} bytes, got ${bytes.length}`);
+  }
+  return bytes;
+}
+
+export function readHex(body: WireBody, key: string, from: PartyId, where: string, len?: number): Uint8Array {
+  return parseHex(get(body, key, from, where), from, `${where}.${key}`, len);
+}
+
+/** An array of hex strings, of exactly `count` entries, each `len` bytes. */
+export function readHexArray(
+  body: WireBody,
+  key: string,
+  from: PartyId,
+  where: string,
+  count: number,
+  len?: number,
+): Uint8Array[] {
+  const v = get(body, key, from, where);
+  if (!Array.isArray(v)) throw new ProtocolAbort(from, `${where}.${key}`, 'not an array');
+  if (v.length !== count) throw new ProtocolAbort(from, `${where}.${key}`, `expected ${count} entries, got ${v.length}`);
+  return v.map((x, i) => parseHex(x, from, `${where}.${key}[${i}]`, len));
+}
+
+export function readObject(body: WireBody, key: string, from: PartyId, where: string): WireBody {
+  const v = get(body, key, from, where);
+  if (!isPlainObject(v)) throw new ProtocolAbort(from, `${where}.${key}`, 'not an object');
+  return v as WireBody;
+}
+
+export function readInt(body: WireBody, key: string, from: PartyId, where: string, min: number, max: number): number {
+  const v = get(body, key, from, where);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ProtocolAbort(from, `${where}.${key}`, `expected an integer in [${min}, ${max}]`);
+  }
+  return v;
+}
+
+/** Parse with a decoder (e.g. a point or scalar parser); its error becomes an abort. */
+export function decodeWith<T>(bytes: Uint8Array, decode: (b: Uint8Array) => T, from: PartyId, check: string): T {
+  try {
+    return decode(bytes);
+  } catch (e) {
+    throw new ProtocolAbort(from, check, e instanceof Error ? e.message : String(e));
+  }
+}
+
+export const toHex = bytesToHex;
