@@ -1,0 +1,2 @@
+import { render } from 'preact';
+render(<div>Tandem</div>, document.getElementById('app')!);
