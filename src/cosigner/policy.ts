@@ -1,0 +1,100 @@
+/**
+ * Unattended co-signing policy: what a co-signer (a home server running
+ * `tandem-cosigner serve --policy FILE`) signs without asking anyone.
+ * Anything the policy does not explicitly allow is refused with a reason.
+ */
+import { getAddress } from 'ethers';
+import { isPlainObject } from '../tss/wire.js';
+import { SigningRequestRejected, summarizeTransaction, type SigningRequest } from '../session/signing-request.js';
+
+export interface Policy {
+  v: 1;
+  /** Chain ids the co-signer signs for. */
+  chains: number[];
+  /** If set, the only recipients (transaction `to`, and an ERC-20 call's recipient/spender). Checksummed. */
+  recipients?: string[];
+  /** Largest native value of one transaction, in wei. */
+  maxValueWei: bigint;
+  /** Largest native value signed in one UTC day, in wei. */
+  dailyLimitWei: bigint;
+  /** Sign `personal_sign` messages (default false). */
+  allowMessages: boolean;
+  /** Sign EIP-712 typed data (default false). */
+  allowTypedData: boolean;
+  /** Sign unlimited ERC-20 approvals (default false). */
+  allowUnlimitedApprovals: boolean;
+}
+
+function wei(x: unknown, what: string): bigint {
+  if (typeof x !== 'string' || !/^[0-9]{1,78}$/.test(x)) throw new Error(`policy: ${what} must be a decimal string of wei`);
+  return BigInt(x);
+}
+
+/** Parses a policy file's JSON; throws with the field at fault. */
+export function parsePolicy(json: unknown): Policy {
+  if (!isPlainObject(json)) throw new Error('policy: must be a JSON object');
+  const known = ['v', 'chains', 'recipients', 'maxValueWei', 'dailyLimitWei', 'allowMessages', 'allowTypedData', 'allowUnlimitedApprovals'];
+  for (const k of Object.keys(json)) if (!known.includes(k)) throw new Error(`policy: unknown field ${k}`);
+  if (json.v !== 1) throw new Error('policy: v must be 1');
+  if (!Array.isArray(json.chains) || json.chains.some((c) => typeof c !== 'number' || !Number.isSafeInteger(c) || c < 1)) {
+    throw new Error('policy: chains must be an array of chain ids');
+  }
+  let recipients: string[] | undefined;
+  if (json.recipients !== undefined) {
+    if (!Array.isArray(json.recipients)) throw new Error('policy: recipients must be an array of addresses');
+    recipients = json.recipients.map((a) => {
+      try {
+        return getAddress(String(a));
+      } catch {
+        throw new Error(`policy: recipient ${String(a)} is not an address`);
+      }
+    });
+  }
+  const flag = (k: string) => {
+    const v = json[k];
+    if (v === undefined) return false;
+    if (typeof v !== 'boolean') throw new Error(`policy: ${k} must be true or false`);
+    return v;
+  };
+  return {
+    v: 1,
+    chains: json.chains as number[],
+    recipients,
+    maxValueWei: wei(json.maxValueWei, 'maxValueWei'),
+    dailyLimitWei: wei(json.dailyLimitWei, 'dailyLimitWei'),
+    allowMessages: flag('allowMessages'),
+    allowTypedData: flag('allowTypedData'),
+    allowUnlimitedApprovals: flag('allowUnlimitedApprovals'),
+  };
+}
+
+const refuse = (reason: string): never => {
+  throw new SigningRequestRejected(`policy: ${reason}`);
+};
+
+/**
+ * Checks a request against the policy, given what was already signed today.
+ * Returns the native value the request spends (to add to the day's total
+ * once it is signed); throws SigningRequestRejected with the reason.
+ */
+export function checkPolicy(req: SigningRequest, policy: Policy, spentTodayWei: bigint): bigint {
+  if (!policy.chains.includes(req.chainId)) refuse(`chain ${req.chainId} is not allowed`);
+  if (req.kind === 'personal_sign') {
+    if (!policy.allowMessages) refuse('message signing is not allowed');
+    return 0n;
+  }
+  if (req.kind === 'typed_data') {
+    if (!policy.allowTypedData) refuse('typed-data signing is not allowed');
+    return 0n;
+  }
+  const tx = summarizeTransaction(req.tx);
+  const allowed = (a: string | null) => !policy.recipients || (a !== null && policy.recipients.includes(a));
+  if (!allowed(tx.to)) refuse(`recipient ${tx.to ?? '(contract creation)'} is not allowed`);
+  if (tx.call && !allowed(tx.call.to)) refuse(`token ${tx.call.method} to ${tx.call.to} is not allowed`);
+  if (tx.call?.unlimited && !policy.allowUnlimitedApprovals) refuse('unlimited token approvals are not allowed');
+  if (tx.valueWei > policy.maxValueWei) refuse(`value ${tx.valueWei} wei is over the per-transaction limit of ${policy.maxValueWei} wei`);
+  if (spentTodayWei + tx.valueWei > policy.dailyLimitWei) {
+    refuse(`value ${tx.valueWei} wei would take today's total over the daily limit of ${policy.dailyLimitWei} wei (already ${spentTodayWei})`);
+  }
+  return tx.valueWei;
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { Interface, Transaction, TypedDataEncoder, Wallet, hashMessage, hexlify, toUtf8Bytes, verifyMessage, verifyTypedData } from 'ethers';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import {
+  SigningRequestRejected,
+  checkDigest,
+  describeRequest,
+  digestOf,
+  parseSigningRequest,
+  summarizeTransaction,
+  type SigningRequest,
+} from './signing-request.js';
+
+const to = '0x' + '11'.repeat(20);
+const eip1559 = Transaction.from({ type: 2, chainId: 31337, nonce: 3, to, value: 10n ** 18n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n, gasLimit: 21000n, data: '0x' });
+const legacy = Transaction.from({ type: 0, chainId: 1, nonce: 0, to, value: 5n, gasPrice: 10n, gasLimit: 21000n });
+const typedData = {
+  types: {
+    EIP712Domain: [{ name: 'name', type: 'string' }, { name: 'chainId', type: 'uint256' }, { name: 'verifyingContract', type: 'address' }],
+    Mail: [{ name: 'from', type: 'string' }, { name: 'contents', type: 'string' }],
+  },
+  primaryType: 'Mail',
+  domain: { name: 'Ether Mail', chainId: 31337, verifyingContract: '0x' + 'cc'.repeat(20) },
+  message: { from: 'Alice', contents: 'Hello, Bob!' },
+};
+
+const txReq = (tx: string, chainId = 31337): unknown => ({ v: 1, kind: 'transaction', chainId, path: [0, 0], tx });
+
+describe('signing requests', () => {
+  it('computes the same digests as ethers, and ethers verifies a signature over them', async () => {
+    const wallet = Wallet.createRandom();
+    const tx = parseSigningRequest(txReq(eip1559.unsignedSerialized));
+    expect('0x' + bytesToHex(digestOf(tx))).toBe(eip1559.unsignedHash);
+    const legacyReq = parseSigningRequest(txReq(legacy.unsignedSerialized, 1));
+    expect('0x' + bytesToHex(digestOf(legacyReq))).toBe(legacy.unsignedHash);
+
+    const msg = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: hexlify(toUtf8Bytes('hello tandem')) });
+    expect('0x' + bytesToHex(digestOf(msg))).toBe(hashMessage('hello tandem'));
+    const sig = wallet.signingKey.sign(digestOf(msg)).serialized;
+    expect(verifyMessage('hello tandem', sig)).toBe(wallet.address);
+
+    const td = parseSigningRequest({ v: 1, kind: 'typed_data', chainId: 31337, path: [0], typedData });
+    const { EIP712Domain: _d, ...types } = typedData.types;
+    expect('0x' + bytesToHex(digestOf(td))).toBe(TypedDataEncoder.hash(typedData.domain, types, typedData.message));
+    const tsig = wallet.signingKey.sign(digestOf(td)).serialized;
+    expect(verifyTypedData(typedData.domain, types, typedData.message, tsig)).toBe(wallet.address);
+  });
+
+  it('refuses a digest that does not match the request', () => {
+    const req = parseSigningRequest(txReq(eip1559.unsignedSerialized));
+    expect(() => checkDigest(req, new Uint8Array(32).fill(7))).toThrow(/does not match the request/);
+    expect(bytesToHex(checkDigest(req, digestOf(req)))).toBe(eip1559.unsignedHash.slice(2));
+  });
+
+  it('rejects malformed and inconsistent requests with a reason', () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [null, /must be an object/],
+      [{ ...(txReq(eip1559.unsignedSerialized) as object), v: 2 }, /version/],
+      [txReq(eip1559.unsignedSerialized, 1), /chain 31337, request says 1/],
+      [txReq('0x1234'), /does not decode/],
+      [txReq(Transaction.from({ ...eip1559.toJSON(), signature: Wallet.createRandom().signingKey.sign(eip1559.unsignedHash) }).serialized), /already signed/],
+      [{ ...(txReq(eip1559.unsignedSerialized) as object), extra: 1 }, /unexpected fields/],
+      [{ ...(txReq(eip1559.unsignedSerialized) as object), path: [0x80000000] }, /non-hardened/],
+      [{ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: 'hello' }, /hex/],
+      [{ v: 1, kind: 'typed_data', chainId: 1, path: [], typedData }, /domain is for chain 31337/],
+      [{ v: 1, kind: 'typed_data', chainId: 31337, path: [], typedData: { ...typedData, primaryType: 'Nope' } }, /not in types/],
+      [{ v: 1, kind: 'eth_sign', chainId: 1, path: [] }, /unknown signing request kind/],
+      [JSON.parse('{"v":1,"kind":"personal_sign","chainId":1,"path":[],"message":"0x00","__proto__":{"x":1}}'), /unexpected fields/],
+    ];
+    for (const [input, reason] of bad) {
+      expect(() => parseSigningRequest(input), String(reason)).toThrow(SigningRequestRejected);
+      expect(() => parseSigningRequest(input)).toThrow(reason);
+    }
+  });
+
+  it('decodes ERC-20 calldata and calls out unlimited approvals', () => {
+    const erc20 = new Interface(['function approve(address,uint256)', 'function transfer(address,uint256)']);
+    const token = '0x' + 'ab'.repeat(20);
+    const spender = '0x' + '22'.repeat(20);
+    const approve = Transaction.from({ ...eip1559.toJSON(), to: token, value: 0n, data: erc20.encodeFunctionData('approve', [spender, (1n << 256n) - 1n]) });
+    const s = summarizeTransaction(approve.unsignedSerialized);
+    expect(s.call).toMatchObject({ method: 'approve', unlimited: true, amount: (1n << 256n) - 1n });
+    const req = parseSigningRequest(txReq(approve.unsignedSerialized)) as SigningRequest;
+    expect(describeRequest(req).join('\n')).toMatch(/UNLIMITED approval/);
+    const transfer = Transaction.from({ ...eip1559.toJSON(), to: token, value: 0n, data: erc20.encodeFunctionData('transfer', [spender, 5n]) });
+    expect(summarizeTransaction(transfer.unsignedSerialized).call).toMatchObject({ method: 'transfer', amount: 5n, unlimited: false });
+  });
+});
