@@ -38,6 +38,8 @@ export interface ProtocolMessage {
 export interface Protocol<Result> {
   readonly protocol: string;
   readonly self: PartyId;
+  /** The session id, hex, as it appears in every message of this run. */
+  readonly sidHex: string;
   /** Every party taking part, including self, ascending. */
   readonly parties: readonly PartyId[];
   /** The first round's messages. Call once. */

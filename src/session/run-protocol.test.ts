@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
+import { ProtocolAbort, type PartyId } from '../tss/errors.js';
+import type { ProtocolMessage } from '../tss/protocol.js';
+import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../tss/rounds.js';
+import { readHex } from '../tss/wire.js';
+import { newIdentity, publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
+import { Mailbox, type CeremonyTransport, type Delivery } from './mailbox.js';
+import { CeremonyAbort, runProtocol } from './run-protocol.js';
+
+/** In-process room: delivers every payload, JSON round-tripped, to its addressees. */
+class Room {
+  members = new Map<string, (d: Delivery) => void>();
+  log: unknown[] = [];
+  join(deviceId: string): CeremonyTransport {
+    const room = this;
+    return {
+      deviceId,
+      async send(to, payload) {
+        const wire = JSON.parse(JSON.stringify(payload));
+        room.log.push(wire);
+        for (const [id, h] of room.members) if (id !== deviceId && (to === 'all' || to === id)) setTimeout(() => h({ from: deviceId, payload: wire }), 0);
+      },
+      onMessage(h) {
+        room.members.set(deviceId, h);
+      },
+      async participants() {
+        return [...room.members.keys()];
+      },
+      async close() {
+        room.members.delete(deviceId);
+      },
+    };
+  }
+}
+
+/** Toy two-round protocol: commit to a secret (broadcast), then send it to each peer (p2p); result = sum of hashes. */
+class CommitReveal extends RoundBasedProtocol<string> {
+  protected readonly rounds = 2;
+  private readonly secret = randomBytes(16);
+  private commits = new Map<PartyId, string>();
+  constructor(sid: Uint8Array, self: PartyId, parties: PartyId[], private readonly lie = false) {
+    super('test/commit-reveal', sid, self, parties);
+  }
+  protected spec(round: number): RoundSpec {
+    return round === 1 ? { broadcast: true, p2p: false } : { broadcast: false, p2p: true };
+  }
+  protected begin(): ProtocolMessage[] {
+    this.commits.set(this.self, bytesToHex(sha256(this.secret)));
+    return [this.message(1, 'all', { c: bytesToHex(sha256(this.secret)) })];
+  }
+  protected process(round: number, inbox: RoundInbox): ProtocolMessage[] {
+    if (round === 1) {
+      for (const [p, b] of inbox.broadcast) this.commits.set(p, bytesToHex(readHex(b, 'c', p, 'r1', 32)));
+      return this.peers.map((p) => this.message(2, p, { s: bytesToHex(this.lie ? randomBytes(16) : this.secret) }));
+    }
+    for (const [p, b] of inbox.p2p) {
+      if (bytesToHex(sha256(readHex(b, 's', p, 'r2', 16))) !== this.commits.get(p)) throw new ProtocolAbort(p, 'r2.opening', 'secret does not match commitment');
+    }
+    this.finish([...this.commits.values()].sort().join(''));
+    return [];
+  }
+}
+
+function setup(n: number) {
+  const room = new Room();
+  const ids: DeviceIdentity[] = Array.from({ length: n }, (_, i) => newIdentity(`device-${i + 1}`));
+  const identities = new Map<PartyId, DevicePublic>(ids.map((id, i) => [i + 1, publicOf(id)]));
+  const boxes = ids.map((id) => new Mailbox(room.join(id.deviceId)));
+  return { room, ids, identities, boxes };
+}
+
+describe('runProtocol', () => {
+  const parties = [1, 2, 3];
+  it('runs a protocol among devices, keeping point-to-point bodies sealed', async () => {
+    const { room, ids, identities, boxes } = setup(3);
+    const sid = randomBytes(32);
+    const results = await Promise.all(
+      parties.map((p) => runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 5000 })),
+    );
+    expect(new Set(results).size).toBe(1);
+    expect(JSON.stringify(room.log)).not.toMatch(/"s":/);
+  });
+
+  it('names the device whose message fails a check', async () => {
+    const { ids, identities, boxes } = setup(3);
+    const sid = randomBytes(32);
+    const runs = parties.map((p) =>
+      runProtocol({ protocol: new CommitReveal(sid, p, parties, p === 2), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 5000 }).catch((e: unknown) => e),
+    );
+    const [r1, r2, r3] = await Promise.all(runs);
+    for (const r of [r1, r3]) {
+      expect(r).toBeInstanceOf(CeremonyAbort);
+      expect(['device-2', null]).toContain((r as CeremonyAbort).deviceId);
+    }
+    expect([r1, r3].some((r) => (r as CeremonyAbort).deviceId === 'device-2' && (r as CeremonyAbort).check === 'r2.opening')).toBe(true);
+    // The cheater itself may finish before it hears of the abort: ceremonies confirm results before storing them.
+    expect(r2 instanceof CeremonyAbort || typeof r2 === 'string').toBe(true);
+  });
+
+  it('names a device that goes silent, within the timeout', async () => {
+    const { ids, identities, boxes } = setup(3);
+    const sid = randomBytes(32);
+    const started = Date.now();
+    const runs = [1, 2].map((p) =>
+      runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 300 }).catch((e: unknown) => e),
+    );
+    const results = await Promise.all(runs);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(results.some((r) => r instanceof CeremonyAbort && r.check === 'timeout' && r.deviceId === 'device-3' && /device-3/.test(r.message))).toBe(true);
+  });
+
+  it('ignores a message forged in another device’s name', async () => {
+    const { ids, identities, boxes } = setup(3);
+    const sid = randomBytes(32);
+    const forger = newIdentity('device-2');
+    const runs = parties.map((p) => runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 5000 }));
+    // A forged round-1 message signed with the wrong key is dropped; the honest run still completes.
+    const { sealMessage } = await import('./identity.js');
+    const forged = await sealMessage({ v: 1, protocol: 'test/commit-reveal', sid: bytesToHex(sid), round: 1, from: 2, to: 'all', body: { c: '00'.repeat(32) } }, forger, identities);
+    await boxes[1]!.send('all', { t: 'proto', m: forged });
+    const results = await Promise.all(runs);
+    expect(new Set(results).size).toBe(1);
+  });
+});

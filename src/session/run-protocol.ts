@@ -1,0 +1,169 @@
+/**
+ * Runs one engine protocol between devices: seals what the protocol emits,
+ * opens and feeds it what arrives, enforces a per-round timeout, and turns
+ * every failure into a {@link CeremonyAbort} that names the device at fault.
+ */
+import { ProtocolAbort, type PartyId } from '../tss/errors.js';
+import type { Protocol, ProtocolMessage } from '../tss/protocol.js';
+import { MessageRejected } from '../tss/rounds.js';
+import { isPlainObject } from '../tss/wire.js';
+import { SealError, openMessage, sealMessage, type DeviceIdentity, type DevicePublic } from './identity.js';
+import type { Delivery, Mailbox } from './mailbox.js';
+
+/** A ceremony that stopped; says which device and which check, or who went silent. */
+export class CeremonyAbort extends Error {
+  override readonly name = 'CeremonyAbort';
+  constructor(
+    message: string,
+    /** The device at fault, if one is known. */
+    readonly deviceId: string | null,
+    /** The failed check, `timeout`, or `peer-abort` when another device stopped first. */
+    readonly check: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ProgressEvent {
+  protocol: string;
+  /** Highest round seen from each peer so far. */
+  rounds: Record<string, number>;
+}
+
+export interface ProtocolRun<R> {
+  protocol: Protocol<R>;
+  me: DeviceIdentity;
+  /** The identity of every party in the protocol, self included. */
+  identities: ReadonlyMap<PartyId, DevicePublic>;
+  mailbox: Mailbox;
+  /** How long to wait for the next message before naming who is silent. */
+  roundTimeoutMs: number;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+interface ProtoPayload {
+  t: 'proto';
+  m: unknown;
+}
+interface AbortPayload {
+  t: 'abort';
+  protocol: string;
+  sid: string;
+  reason: string;
+}
+
+function isFor(d: Delivery, protocol: string, sid: string): boolean {
+  const p = d.payload;
+  if (!isPlainObject(p)) return false;
+  if (p.t === 'abort') return p.protocol === protocol && p.sid === sid;
+  return p.t === 'proto' && isPlainObject(p.m) && p.m.protocol === protocol && p.m.sid === sid;
+}
+
+/** Runs `protocol` to its result over the mailbox's transport. */
+export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
+  const { protocol, me, identities, mailbox } = run;
+  const name = protocol.protocol;
+  const sid = protocol.sidHex;
+  const deviceOf = (p: PartyId) => identities.get(p)?.deviceId ?? `party ${p}`;
+  const partyOfDevice = new Map<string, PartyId>();
+  for (const [p, id] of identities) partyOfDevice.set(id.deviceId, p);
+  const seen = new Map<PartyId, number>(protocol.parties.filter((p) => p !== protocol.self).map((p) => [p, 0]));
+
+  return new Promise<R>((resolve, reject) => {
+    let finished = false;
+    let chain: Promise<void> = Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const stop = () => {
+      finished = true;
+      clearTimeout(timer);
+      unlisten();
+    };
+    const fail = (e: CeremonyAbort, tell: boolean) => {
+      if (finished) return;
+      stop();
+      if (tell) {
+        const payload: AbortPayload = { t: 'abort', protocol: name, sid, reason: e.message };
+        mailbox.send('all', payload).catch(() => undefined);
+      }
+      reject(e);
+    };
+    const armTimer = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const lowest = Math.min(...seen.values());
+        const silent = [...seen].filter(([, r]) => r === lowest).map(([p]) => deviceOf(p));
+        fail(
+          new CeremonyAbort(
+            `${name}: no message from ${silent.join(', ')} for round ${lowest + 1} within ${Math.round(run.roundTimeoutMs / 1000)} s; the device may be offline or closed`,
+            silent.length === 1 ? silent[0]! : null,
+            'timeout',
+          ),
+          true,
+        );
+      }, run.roundTimeoutMs);
+    };
+    const send = async (out: ProtocolMessage[]) => {
+      for (const m of out) {
+        const sealed = await sealMessage(m, me, identities);
+        const payload: ProtoPayload = { t: 'proto', m: sealed };
+        await mailbox.send(m.to === 'all' ? 'all' : deviceOf(m.to), payload);
+      }
+    };
+    const finishIfDone = () => {
+      if (protocol.done && !finished) {
+        stop();
+        resolve(protocol.result());
+      }
+    };
+    const handle = async (d: Delivery) => {
+      if (finished) return;
+      const p = d.payload as ProtoPayload | AbortPayload;
+      if (p.t === 'abort') {
+        fail(new CeremonyAbort(`${d.from} stopped the ceremony: ${String(p.reason).slice(0, 300)}`, null, 'peer-abort'), false);
+        return;
+      }
+      let msg: ProtocolMessage;
+      try {
+        msg = await openMessage(p.m, protocol.self, me, identities);
+      } catch (e) {
+        if (e instanceof SealError && e.check === 'decrypt') {
+          fail(new CeremonyAbort(`${name}: ${e.message}`, e.party === null ? null : deviceOf(e.party), e.check), true);
+        }
+        // Unsigned, forged or misaddressed: anyone in the room could have sent it; drop it.
+        return;
+      }
+      // The transport's authenticated sender must be the device of the party that signed.
+      if (partyOfDevice.get(d.from) !== msg.from) return;
+      try {
+        const out = protocol.receive(msg);
+        seen.set(msg.from, Math.max(seen.get(msg.from) ?? 0, msg.round));
+        run.onProgress?.({ protocol: name, rounds: Object.fromEntries([...seen].map(([p, r]) => [deviceOf(p), r])) });
+        armTimer();
+        await send(out);
+        finishIfDone();
+      } catch (e) {
+        if (e instanceof MessageRejected) return;
+        if (e instanceof ProtocolAbort) {
+          const who = e.party === null ? null : deviceOf(e.party);
+          fail(new CeremonyAbort(`${name}: ${who ?? 'this device'} failed check ${e.check}: ${e.message}`, who, e.check), true);
+          return;
+        }
+        throw e;
+      }
+    };
+
+    const first = protocol.start();
+    chain = chain
+      .then(() => send(first))
+      .then(finishIfDone)
+      .catch((e: unknown) => fail(new CeremonyAbort(`${name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true));
+    const unlisten = mailbox.listen(
+      (d) => isFor(d, name, sid),
+      (d) => {
+        chain = chain.then(() => handle(d)).catch((e: unknown) => fail(new CeremonyAbort(`${name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true));
+      },
+    );
+    armTimer();
+  });
+}
