@@ -1,0 +1,312 @@
+/**
+ * DKLs23 distributed key generation, for any 2 <= t <= n <= 16, all n
+ * parties online.
+ *
+ * The key is shared by a commit-then-reveal Feldman VSS (Lindell, ePrint
+ * 2022/374 §6.1, the DKG DKLs23 ePrint 2023/765 §3 assumes as F_DKG), and
+ * every ordered pair of parties sets up the OT material that signing's
+ * random-vector OLE needs (ePrint 2023/765 §5; see src/tss/ot). Four rounds:
+ *
+ * 1. broadcast V_i = H(sid, i, salt_i, A_{i,0..t−1}, cc_i), a commitment to the
+ *    Feldman coefficient commitments A_{i,k} = a_{i,k}·G and a chain-code
+ *    contribution cc_i; p2p OT set-up msg1 (self as RVOLE sender).
+ * 2. broadcast the opening (A_i, cc_i, salt_i) with a Schnorr PoK of every
+ *    a_{i,k} bound to (sid, i, k); p2p OT set-up msg2 (self as receiver).
+ * 3. p2p: the Shamir share f_i(j), a zero-share seed contribution, and an
+ *    echo of every round-1 commitment as received (broadcast equivocation).
+ * 4. broadcast S_i = s_i·G with a PoK of s_i; everyone checks every S_j
+ *    against the aggregate commitment and ends with its {@link KeyShare}.
+ *
+ * Checks (each aborts naming the sender): exact vector lengths; valid,
+ * non-identity points; commitment openings; PoKs; echo equality; Feldman
+ * check of each received share; every S_j equals Σ_k j^k·A_k; OT set-up
+ * checks (by the OT layer).
+ */
+import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
+import {
+  otSetupReceiverRespond,
+  otSetupSenderFinish,
+  otSetupSenderStart,
+  type OtReceiverMaterial,
+  type OtSenderMaterial,
+  type PairContext,
+} from '../ot/index.js';
+import type { ProtocolMessage, WireBody } from '../protocol.js';
+import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.js';
+import { KEY_SHARE_VERSION, MAX_PARTIES, checkKeyShare, type KeyShare } from '../share.js';
+import { hashTranscript } from '../transcript.js';
+import { expectKeys, readHex, readHexArray, toHex } from '../wire.js';
+import { COMMITMENT_BYTES, SALT_BYTES, commit, openCommitment } from './commit.js';
+import {
+  type Point,
+  POINT_BYTES,
+  SCALAR_BYTES,
+  evalPoly,
+  evalPolyPoints,
+  modq,
+  mulG,
+  pointToBytes,
+  random32,
+  randomScalar,
+  readPoint,
+  readScalar,
+  scalarToBytes,
+} from './curve.js';
+import { broadcastDigest, checkEcho } from './echo.js';
+import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
+
+export const KEYGEN_PROTOCOL = 'dkls23/keygen';
+
+/** Type of the `ot` field of OT set-up states, whatever the OT layer calls them. */
+type SetupSenderState = ReturnType<typeof otSetupSenderStart>['state'];
+
+export interface KeygenOptions {
+  /** Session id agreed by the parties out of band (≥ 16 bytes, fresh for every ceremony). */
+  sid: Uint8Array;
+  self: PartyId;
+  /** All n party ids (Shamir x-coordinates), distinct, 1..65535. */
+  parties: readonly PartyId[];
+  t: number;
+}
+
+/** One party's state in DKLs23 key generation. Run it with a driver or the session layer. */
+export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
+  protected readonly rounds = 4;
+  readonly t: number;
+  /** Session id bound to (caller sid, t, parties): every commitment and proof uses it. */
+  private readonly ksid: Uint8Array;
+
+  // Round 1 secrets.
+  private coeffs: bigint[] = [];
+  private A: Point[] = [];
+  private chainPart: Uint8Array = new Uint8Array(0);
+  private salt: Uint8Array = new Uint8Array(0);
+  private readonly setupStates = new Map<PartyId, SetupSenderState>();
+  // Collected from peers.
+  private readonly commitments = new Map<PartyId, Uint8Array>();
+  private readonly peerA = new Map<PartyId, Point[]>();
+  private readonly peerChain = new Map<PartyId, Uint8Array>();
+  private readonly otSender = new Map<PartyId, OtSenderMaterial>();
+  private readonly otReceiver = new Map<PartyId, OtReceiverMaterial>();
+  private readonly seedParts = new Map<PartyId, Uint8Array>();
+  private readonly zeroSeeds = new Map<PartyId, Uint8Array>();
+  // Result of round 3.
+  private secretShare = 0n;
+  private aggregate: Point[] = [];
+
+  constructor(opts: KeygenOptions) {
+    super(KEYGEN_PROTOCOL, opts.sid, opts.self, opts.parties);
+    const n = this.parties.length;
+    if (!(opts.sid instanceof Uint8Array) || opts.sid.length < 16) throw new UsageError('keygen: sid must be at least 16 bytes');
+    if (!Number.isInteger(opts.t) || opts.t < 2 || opts.t > n || n > MAX_PARTIES) {
+      throw new UsageError(`keygen: need 2 <= t <= n <= ${MAX_PARTIES}, got t=${opts.t}, n=${n}`);
+    }
+    this.t = opts.t;
+    this.ksid = hashTranscript('dkls23/keygen/sid', opts.sid, opts.t, ...this.parties);
+  }
+
+  protected spec(round: number): RoundSpec {
+    switch (round) {
+      case 1:
+        return { broadcast: true, p2p: true };
+      case 2:
+        return { broadcast: true, p2p: true };
+      case 3:
+        return { broadcast: false, p2p: true };
+      default:
+        return { broadcast: true, p2p: false };
+    }
+  }
+
+  private pair(sender: PartyId, receiver: PartyId): PairContext {
+    return { sid: hashTranscript('dkls23/keygen/ot', this.ksid), sender, receiver };
+  }
+
+  private commitTo(party: PartyId, salt: Uint8Array, A: readonly Point[], cc: Uint8Array): Uint8Array {
+    return commit('keygen/r1', this.ksid, party, salt, this.t, ...A.map(pointToBytes), cc);
+  }
+
+  /** Round 1: sample f_i, commit to its coefficient commitments and a chain-code part; OT set-up msg1. */
+  protected begin(): ProtocolMessage[] {
+    this.coeffs = Array.from({ length: this.t }, () => randomScalar());
+    this.A = this.coeffs.map(mulG);
+    this.chainPart = random32();
+    this.salt = random32();
+    const V = this.commitTo(this.self, this.salt, this.A, this.chainPart);
+    this.commitments.set(this.self, V);
+    const out = [this.message(1, 'all', { commitment: toHex(V) })];
+    for (const j of this.peers) {
+      const { state, msg1 } = otSetupSenderStart(this.pair(this.self, j));
+      this.setupStates.set(j, state);
+      out.push(this.message(1, j, { ot: toHex(msg1) }));
+    }
+    return out;
+  }
+
+  protected process(round: number, inbox: RoundInbox): ProtocolMessage[] {
+    switch (round) {
+      case 1:
+        return this.round2(inbox);
+      case 2:
+        return this.round3(inbox);
+      case 3:
+        return this.round4(inbox);
+      default:
+        this.assemble(inbox);
+        return [];
+    }
+  }
+
+  /** Round 2: record commitments, answer OT msg1s, open our commitment with PoKs. */
+  private round2(inbox: RoundInbox): ProtocolMessage[] {
+    for (const j of this.peers) {
+      const b = inbox.broadcast.get(j)!;
+      expectKeys(b, ['commitment'], j, 'keygen.r1');
+      this.commitments.set(j, readHex(b, 'commitment', j, 'keygen.r1', COMMITMENT_BYTES));
+    }
+    const out: ProtocolMessage[] = [];
+    for (const j of this.peers) {
+      const p = inbox.p2p.get(j)!;
+      expectKeys(p, ['ot'], j, 'keygen.r1');
+      const { material, msg2 } = otSetupReceiverRespond(this.pair(j, this.self), readHex(p, 'ot', j, 'keygen.r1'));
+      this.otReceiver.set(j, material);
+      out.push(this.message(2, j, { ot: toHex(msg2) }));
+    }
+    const proofs = this.coeffs.map((a, k) =>
+      proveDlog(a, this.A[k], { sid: this.ksid, party: this.self, label: `keygen/coeff/${k}` }),
+    );
+    out.unshift(
+      this.message(2, 'all', {
+        coefficients: this.A.map((P) => toHex(pointToBytes(P))),
+        proofs: proofs.map(toHex),
+        chainCode: toHex(this.chainPart),
+        salt: toHex(this.salt),
+      }),
+    );
+    return out;
+  }
+
+  /** Round 3: check openings and PoKs, finish OT set-up, send Shamir shares, seeds and the echo. */
+  private round3(inbox: RoundInbox): ProtocolMessage[] {
+    for (const j of this.peers) {
+      const b = inbox.broadcast.get(j)!;
+      const where = 'keygen.r2';
+      expectKeys(b, ['coefficients', 'proofs', 'chainCode', 'salt'], j, where);
+      const A = readHexArray(b, 'coefficients', j, where, this.t, POINT_BYTES).map((x, k) =>
+        readPoint(x, j, `keygen.coefficient[${k}]`),
+      );
+      const proofs = readHexArray(b, 'proofs', j, where, this.t, SCHNORR_PROOF_BYTES);
+      const cc = readHex(b, 'chainCode', j, where, 32);
+      const salt = readHex(b, 'salt', j, where, SALT_BYTES);
+      if (!openCommitment(this.commitments.get(j)!, 'keygen/r1', this.ksid, j, salt, this.t, ...A.map(pointToBytes), cc)) {
+        throw new ProtocolAbort(j, 'keygen.commitment', 'round-2 reveal does not open the round-1 commitment');
+      }
+      A.forEach((Ak, k) => {
+        if (!verifyDlog(proofs[k], Ak, { sid: this.ksid, party: j, label: `keygen/coeff/${k}` })) {
+          throw new ProtocolAbort(j, 'keygen.pok', `proof of knowledge for coefficient ${k} is invalid`);
+        }
+      });
+      this.peerA.set(j, A);
+      this.peerChain.set(j, cc);
+    }
+    for (const j of this.peers) {
+      const p = inbox.p2p.get(j)!;
+      expectKeys(p, ['ot'], j, 'keygen.r2');
+      this.otSender.set(j, otSetupSenderFinish(this.setupStates.get(j)!, readHex(p, 'ot', j, 'keygen.r2')));
+    }
+    this.setupStates.clear();
+    const echo = this.echoDigests();
+    return this.peers.map((j) => {
+      const seedPart = random32();
+      this.seedParts.set(j, seedPart);
+      return this.message(3, j, {
+        share: toHex(scalarToBytes(evalPoly(this.coeffs, BigInt(j)))),
+        zeroSeed: toHex(seedPart),
+        echo: this.parties.map((k) => toHex(echo.get(k)!)),
+      });
+    });
+  }
+
+  private echoDigests(): Map<PartyId, Uint8Array> {
+    return new Map(this.parties.map((k) => [k, broadcastDigest('keygen/r1', this.ksid, k, this.commitments.get(k)!)]));
+  }
+
+  /** Round 4: echo check, Feldman check, s_i = Σ_j f_j(i); broadcast S_i with a PoK. */
+  private round4(inbox: RoundInbox): ProtocolMessage[] {
+    const echo = this.echoDigests();
+    const received = new Map<PartyId, { share: Uint8Array; seed: Uint8Array }>();
+    for (const j of this.peers) {
+      const p = inbox.p2p.get(j)!;
+      const where = 'keygen.r3';
+      expectKeys(p, ['share', 'zeroSeed', 'echo'], j, where);
+      const theirs = readHexArray(p, 'echo', j, where, this.parties.length, 32);
+      checkEcho(echo, theirs, this.parties, j, this.self, 'keygen.echo');
+      received.set(j, { share: readHex(p, 'share', j, where, SCALAR_BYTES), seed: readHex(p, 'zeroSeed', j, where, 32) });
+    }
+    let s = evalPoly(this.coeffs, BigInt(this.self));
+    for (const j of this.peers) {
+      const { share, seed } = received.get(j)!;
+      const x = readScalar(share, j, 'keygen.feldman');
+      // Feldman check: f_j(i)·G = Σ_k i^k·A_{j,k}.
+      if (!mulG(x).equals(evalPolyPoints(this.peerA.get(j)!, BigInt(this.self)))) {
+        throw new ProtocolAbort(j, 'keygen.feldman', 'Shamir share does not match the coefficient commitments');
+      }
+      s = modq(s + x);
+      const [lo, hi] = this.self < j ? [this.self, j] : [j, this.self];
+      const [loPart, hiPart] = this.self < j ? [this.seedParts.get(j)!, seed] : [seed, this.seedParts.get(j)!];
+      this.zeroSeeds.set(j, hashTranscript('dkls23/keygen/zero-seed', this.ksid, lo, hi, loPart, hiPart));
+    }
+    if (s === 0n) throw new ProtocolAbort(null, 'keygen.share', 'secret share is zero (negligible probability): rerun key generation');
+    this.secretShare = s;
+    this.aggregate = this.A.map((Ak, k) => this.peers.reduce((acc, j) => acc.add(this.peerA.get(j)![k]), Ak));
+    const S = mulG(s);
+    const proof = proveDlog(s, S, { sid: this.ksid, party: this.self, label: 'keygen/public-share' });
+    return [this.message(4, 'all', { publicShare: toHex(pointToBytes(S)), proof: toHex(proof) })];
+  }
+
+  /** Output: check every S_j against the aggregate commitment and its PoK; assemble the key share. */
+  private assemble(inbox: RoundInbox): void {
+    const expected = new Map<PartyId, Point>(this.parties.map((k) => [k, evalPolyPoints(this.aggregate, BigInt(k))]));
+    for (const j of this.peers) {
+      const b: WireBody = inbox.broadcast.get(j)!;
+      const where = 'keygen.r4';
+      expectKeys(b, ['publicShare', 'proof'], j, where);
+      const Sj = readPoint(readHex(b, 'publicShare', j, where, POINT_BYTES), j, 'keygen.public-share');
+      if (!Sj.equals(expected.get(j)!)) {
+        throw new ProtocolAbort(j, 'keygen.public-share', 'public share does not match the aggregate Feldman commitment');
+      }
+      if (!verifyDlog(readHex(b, 'proof', j, where, SCHNORR_PROOF_BYTES), Sj, { sid: this.ksid, party: j, label: 'keygen/public-share' })) {
+        throw new ProtocolAbort(j, 'keygen.share-pok', 'proof of knowledge of the secret share is invalid');
+      }
+    }
+    const publicShares = new Map<PartyId, Uint8Array>([...expected].map(([k, P]) => [k, pointToBytes(P)]));
+    const PK = this.aggregate[0];
+    if (PK.is0()) throw new ProtocolAbort(null, 'keygen.public-key', 'public key is the identity: rerun key generation');
+    const chainCode = hashTranscript(
+      'dkls23/keygen/chain-code',
+      this.ksid,
+      ...this.parties.map((k) => (k === this.self ? this.chainPart : this.peerChain.get(k)!)),
+    );
+    const share: KeyShare = {
+      version: KEY_SHARE_VERSION,
+      curve: 'secp256k1',
+      protocol: 'dkls23',
+      epoch: 0,
+      t: this.t,
+      n: this.parties.length,
+      self: this.self,
+      parties: [...this.parties],
+      secretShare: this.secretShare,
+      publicKey: pointToBytes(PK),
+      publicShares,
+      chainCode,
+      zeroSeeds: new Map(this.zeroSeeds),
+      otSender: new Map(this.otSender),
+      otReceiver: new Map(this.otReceiver),
+      burned: [],
+    };
+    checkKeyShare(share);
+    this.coeffs = [];
+    this.finish(share);
+  }
+}
