@@ -1,0 +1,232 @@
+/**
+ * The FROST(Ed25519, SHA-512) key share a device stores for an EdDSA vault:
+ * a versioned record that serialises to JSON, with a strict decoder that
+ * re-checks everything it can (encodings, ranges, that the secret share
+ * matches the device's own verifying share, and that all verifying shares lie
+ * on one degree-(t−1) polynomial through the group public key).
+ *
+ * `epoch` is the share generation: 0 after key generation, +1 after every
+ * re-share. Shares of different epochs never sign together (sign.ts checks).
+ */
+import { ed25519_FROST } from '@noble/curves/ed25519.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import type { FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
+import { UsageError, type PartyId } from '../errors.js';
+import { isPlainObject } from '../wire.js';
+import { checkPublicShares, ed25519Curve, type GroupPoint } from '../reshare/curve.js';
+
+export const FROST_SHARE_VERSION = 1;
+
+export interface FrostKeyShare {
+  version: typeof FROST_SHARE_VERSION;
+  curve: 'ed25519';
+  protocol: 'frost';
+  /** Share generation: 0 after key generation, +1 per re-share. */
+  epoch: number;
+  /** Threshold: any t of the n parties sign. */
+  t: number;
+  n: number;
+  /** This device's party id (its Shamir x-coordinate). */
+  self: PartyId;
+  /** All party ids, ascending. */
+  parties: PartyId[];
+  /** This device's secret share s_i, 32-byte little-endian scalar. SECRET. */
+  secretShare: Uint8Array;
+  /** The group (vault) public key, a 32-byte Ed25519 point. */
+  groupPublicKey: Uint8Array;
+  /** Verifying share X_k = s_k·G of every party k. */
+  verifyingShares: Map<PartyId, Uint8Array>;
+}
+
+/** Thrown when a stored share record is malformed or inconsistent. */
+export class ShareFormatError extends Error {
+  override readonly name = 'ShareFormatError';
+}
+
+/** A copy of `b` typed as noble's APIs want it (a fresh ArrayBuffer-backed array). */
+export function own(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(b);
+}
+
+/** The noble FROST identifier (canonical scalar hex) of a party id. */
+export function frostId(party: PartyId): string {
+  return ed25519_FROST.Identifier.fromNumber(party);
+}
+
+/** The noble secret package of a share. */
+export function nobleSecret(share: FrostKeyShare): FrostSecret {
+  return { identifier: frostId(share.self), signingShare: own(share.secretShare) };
+}
+
+/**
+ * The noble public package of a share. Only `commitments[0]` (the group key)
+ * is used by signing, share verification and aggregation, so the record does
+ * not keep the full VSS commitment (a re-shared key has a new one anyway).
+ */
+export function noblePublic(share: FrostKeyShare): FrostPublic {
+  const verifyingShares: Record<string, Uint8Array<ArrayBuffer>> = {};
+  for (const [k, v] of share.verifyingShares) verifyingShares[frostId(k)] = own(v);
+  return {
+    signers: { min: share.t, max: share.n },
+    commitments: [own(share.groupPublicKey)],
+    verifyingShares,
+  };
+}
+
+/**
+ * Full consistency check of a share record. Throws {@link ShareFormatError}
+ * saying which rule failed (never the secret's value).
+ */
+export function checkFrostShare(share: FrostKeyShare): void {
+  const fail = (why: string): never => {
+    throw new ShareFormatError(`FROST key share: ${why}`);
+  };
+  if (share.version !== FROST_SHARE_VERSION) fail(`unsupported version ${String(share.version)}`);
+  if (share.curve !== 'ed25519' || share.protocol !== 'frost') fail('not an ed25519/frost share');
+  if (!Number.isSafeInteger(share.epoch) || share.epoch < 0) fail('epoch must be a non-negative integer');
+  const { t, n, parties } = share;
+  if (!Array.isArray(parties) || parties.length !== n) fail('n does not match the party list');
+  if (!Number.isInteger(n) || n < 2 || n > 255) fail('n must be in 2..255');
+  if (!Number.isInteger(t) || t < 2 || t > n) fail('t must be in 2..n');
+  parties.forEach((p, i) => {
+    if (!Number.isInteger(p) || p < 1 || p > 0xffff) fail(`party id ${String(p)} out of range`);
+    if (i > 0 && p <= parties[i - 1]) fail('party ids must be distinct and ascending');
+  });
+  if (!parties.includes(share.self)) fail('self is not among the parties');
+  if (!(share.verifyingShares instanceof Map) || share.verifyingShares.size !== n) fail('one verifying share per party expected');
+  const points = new Map<PartyId, GroupPoint>();
+  for (const p of parties) {
+    const b = share.verifyingShares.get(p);
+    if (!b) fail(`missing verifying share of party ${p}`);
+    try {
+      points.set(p, ed25519Curve.decodePoint(b!));
+    } catch (e) {
+      fail(`verifying share of party ${p}: ${(e as Error).message}`);
+    }
+  }
+  let pk: GroupPoint;
+  try {
+    pk = ed25519Curve.decodePoint(share.groupPublicKey);
+  } catch (e) {
+    return fail(`group public key: ${(e as Error).message}`);
+  }
+  let s: bigint;
+  try {
+    s = ed25519Curve.decodeScalar(share.secretShare);
+  } catch (e) {
+    return fail(`secret share: ${(e as Error).message}`);
+  }
+  if (s === 0n) fail('secret share is zero');
+  if (!ed25519Curve.mulBase(s).equals(points.get(share.self)!)) fail('secret share does not match own verifying share');
+  try {
+    checkPublicShares(ed25519Curve, t, parties, points, pk);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+/** JSON form of a share record (hex strings). Contains the SECRET share. */
+export function encodeFrostShare(share: FrostKeyShare): string {
+  checkFrostShare(share);
+  return JSON.stringify({
+    version: share.version,
+    curve: share.curve,
+    protocol: share.protocol,
+    epoch: share.epoch,
+    t: share.t,
+    n: share.n,
+    self: share.self,
+    parties: share.parties,
+    secretShare: bytesToHex(share.secretShare),
+    groupPublicKey: bytesToHex(share.groupPublicKey),
+    verifyingShares: Object.fromEntries([...share.verifyingShares].map(([k, v]) => [String(k), bytesToHex(v)])),
+  });
+}
+
+const KEYS = ['version', 'curve', 'protocol', 'epoch', 't', 'n', 'self', 'parties', 'secretShare', 'groupPublicKey', 'verifyingShares'];
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Strict decoder: exact keys, lower-case hex of exact lengths, then {@link checkFrostShare}. */
+export function decodeFrostShare(json: string): FrostKeyShare {
+  const fail = (why: string): never => {
+    throw new ShareFormatError(`FROST key share: ${why}`);
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return fail('not JSON');
+  }
+  if (!isPlainObject(raw)) return fail('not an object');
+  const r = raw as Record<string, unknown>;
+  const keys = Object.keys(r);
+  if (keys.length !== KEYS.length || !KEYS.every((k) => Object.prototype.hasOwnProperty.call(r, k))) {
+    fail(`expected exactly the fields ${KEYS.join(', ')}`);
+  }
+  const hex32 = (v: unknown, what: string): Uint8Array => {
+    if (typeof v !== 'string' || !HEX64.test(v)) fail(`${what} must be 32 bytes of lower-case hex`);
+    return hexToBytes(v as string);
+  };
+  const int = (v: unknown, what: string): number => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`${what} must be an integer`);
+    return v as number;
+  };
+  if (!Array.isArray(r.parties)) fail('parties must be an array');
+  const parties = (r.parties as unknown[]).map((p, i) => int(p, `parties[${i}]`));
+  const vsRaw = r.verifyingShares;
+  if (!isPlainObject(vsRaw)) fail('verifyingShares must be an object');
+  const verifyingShares = new Map<PartyId, Uint8Array>();
+  for (const [k, v] of Object.entries(vsRaw as Record<string, unknown>)) {
+    const id = Number(k);
+    if (String(id) !== k) fail(`verifyingShares key ${k} is not a party id`);
+    verifyingShares.set(id, hex32(v, `verifyingShares[${k}]`));
+  }
+  const share: FrostKeyShare = {
+    version: int(r.version, 'version') as typeof FROST_SHARE_VERSION,
+    curve: r.curve as 'ed25519',
+    protocol: r.protocol as 'frost',
+    epoch: int(r.epoch, 'epoch'),
+    t: int(r.t, 't'),
+    n: int(r.n, 'n'),
+    self: int(r.self, 'self'),
+    parties,
+    secretShare: hex32(r.secretShare, 'secretShare'),
+    groupPublicKey: hex32(r.groupPublicKey, 'groupPublicKey'),
+    verifyingShares,
+  };
+  checkFrostShare(share);
+  return share;
+}
+
+/** The public part of a vault's EdDSA key, as a new device needs it to join a re-share. */
+export interface FrostPublicInfo {
+  epoch: number;
+  t: number;
+  parties: PartyId[];
+  groupPublicKey: Uint8Array;
+  verifyingShares: Map<PartyId, Uint8Array>;
+}
+
+export function frostPublicInfo(share: FrostKeyShare): FrostPublicInfo {
+  return {
+    epoch: share.epoch,
+    t: share.t,
+    parties: [...share.parties],
+    groupPublicKey: share.groupPublicKey.slice(),
+    verifyingShares: new Map([...share.verifyingShares].map(([k, v]) => [k, v.slice()])),
+  };
+}
+
+/** True iff two shares belong to the same vault key and generation. */
+export function sameGeneration(a: FrostKeyShare, b: FrostKeyShare): boolean {
+  return a.epoch === b.epoch && equalBytes(a.groupPublicKey, b.groupPublicKey);
+}
+
+export function assertFrostShare(share: FrostKeyShare, where: string): void {
+  try {
+    checkFrostShare(share);
+  } catch (e) {
+    throw new UsageError(`${where}: ${(e as Error).message}`);
+  }
+}
