@@ -1,1 +1,160 @@
-console.log('tandem background up');
+/**
+ * The service worker entry: wires the services to the browser. Two separate
+ * channels, each checked on arrival:
+ * - the RPC port (`tandem-rpc`), opened by the content-script bridge of a web
+ *   page: EIP-1193 requests only, origin taken from the port's sender;
+ * - popup commands (runtime messages and the `tandem-popup` port), accepted
+ *   only from the extension's own pages.
+ */
+import { Services } from './services';
+import { chromeArea } from './storage';
+import { idbRepository } from './vault/idb-repository';
+import { ethersChainClient } from './chain-client';
+import { deliverToTab, responseMessage, type PagePort } from './page-ports';
+import type { Outcome } from './approvals';
+import { parseBridgeMessage, RPC_PORT_NAME, type BackgroundToBridge } from '../shared/page-channel';
+import { parsePopupCommand, POPUP_PORT_NAME, type PopupPush, type PopupReply } from '../shared/popup-api';
+import { rpcErrors, toRpcError } from '../shared/rpc-errors';
+
+const AUTO_LOCK_ALARM = 'tandem-auto-lock';
+const POPUP_WINDOW_KEY = 'popup.windowId.v1';
+const POPUP_PATH = 'src/popup/index.html';
+const extensionOrigin = new URL(chrome.runtime.getURL('')).origin;
+
+// Content scripts must never read the unlocked key or pending approvals.
+void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
+
+const session = chromeArea(chrome.storage.session);
+const popupPorts = new Set<chrome.runtime.Port>();
+
+const services: Services = new Services({
+  local: chromeArea(chrome.storage.local),
+  session,
+  repo: idbRepository(),
+  chain: ethersChainClient(),
+  openPopup: () => void openPopupWindow(),
+  deliverLate: deliverToTab,
+  armAutoLock: (minutes) => void chrome.alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: minutes }),
+  onStateChange: () => void pushPopupState(),
+});
+
+/** Opens the approval popup window, or focuses it if it is already open. */
+async function openPopupWindow(): Promise<void> {
+  const existing = await session.get<number>(POPUP_WINDOW_KEY);
+  if (existing !== undefined) {
+    try {
+      await chrome.windows.update(existing, { focused: true });
+      return;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const win = await chrome.windows.create({
+    url: chrome.runtime.getURL(`${POPUP_PATH}#approvals`),
+    type: 'popup',
+    width: 360,
+    height: 640,
+    focused: true,
+  });
+  if (win?.id !== undefined) await session.set(POPUP_WINDOW_KEY, win.id);
+}
+
+chrome.windows.onRemoved.addListener((id) => {
+  void session.get<number>(POPUP_WINDOW_KEY).then((w) => (w === id ? session.remove(POPUP_WINDOW_KEY) : undefined));
+});
+
+async function pushPopupState(): Promise<void> {
+  if (!popupPorts.size) return;
+  const msg: PopupPush = { type: 'state', state: await services.state() };
+  for (const p of popupPorts) {
+    try {
+      p.postMessage(msg);
+    } catch {
+      popupPorts.delete(p);
+    }
+  }
+}
+
+/** The origin the browser reports for a sender; null if it is not an http(s) page. */
+function pageOrigin(sender: chrome.runtime.MessageSender | undefined): string | null {
+  if (!sender || sender.id !== chrome.runtime.id || !sender.tab) return null;
+  const raw = sender.origin ?? (sender.url ? new URL(sender.url).origin : undefined);
+  if (!raw || !/^https?:\/\//.test(raw)) return null;
+  return raw;
+}
+
+/** True if the sender is one of the extension's own pages (popup, approval window). */
+function isExtensionPage(sender: chrome.runtime.MessageSender | undefined): boolean {
+  if (!sender || sender.id !== chrome.runtime.id) return false;
+  const raw = sender.origin ?? (sender.url ? new URL(sender.url).origin : undefined);
+  return raw === extensionOrigin;
+}
+
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name === RPC_PORT_NAME) return acceptPagePort(port);
+  if (port.name === POPUP_PORT_NAME && isExtensionPage(port.sender)) {
+    popupPorts.add(port);
+    port.onDisconnect.addListener(() => popupPorts.delete(port));
+    void pushPopupState();
+    return;
+  }
+  port.disconnect();
+});
+
+/** A web page's bridge connected: serve EIP-1193 requests for its browser-reported origin. */
+function acceptPagePort(port: chrome.runtime.Port): void {
+  const origin = pageOrigin(port.sender);
+  if (!origin) return port.disconnect();
+  const tabId = port.sender!.tab!.id!;
+  const frameId = port.sender!.frameId ?? 0;
+  const page: PagePort = { origin, post: (m: BackgroundToBridge) => port.postMessage(m) };
+  services.pages.add(page);
+  port.onDisconnect.addListener(() => services.pages.delete(page));
+  void services.providerState(origin).then((state) => page.post({ type: 'state', state }));
+
+  port.onMessage.addListener((raw: unknown) => {
+    const parsed = parseBridgeMessage(raw);
+    if (!parsed.ok) {
+      if (parsed.id) page.post({ type: 'rpc-response', id: parsed.id, error: rpcErrors.invalidRequest(parsed.reason).toJSON() });
+      return;
+    }
+    const { id, request } = parsed.msg;
+    services
+      .handleRpc({ origin, reply: { tabId, frameId, requestId: id } }, request)
+      .then(
+        (result): Outcome => ({ result: result === undefined ? null : result }),
+        (err): Outcome => ({ error: toRpcError(err) }),
+      )
+      .then((outcome) => {
+        try {
+          port.postMessage(responseMessage(id, outcome));
+        } catch {
+          // The port closed meanwhile (worker or page navigation): answer the frame directly.
+          deliverToTab({ tabId, frameId, requestId: id }, outcome);
+        }
+      });
+  });
+}
+
+chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
+  if (!isExtensionPage(sender)) return false; // pages and content scripts cannot reach popup commands
+  const cmd = parsePopupCommand(raw);
+  if (!cmd) {
+    sendResponse({ ok: false, error: 'Malformed command.' } satisfies PopupReply);
+    return false;
+  }
+  services.command(cmd).then(
+    (state) => sendResponse({ ok: true, state } satisfies PopupReply),
+    async (err: unknown) =>
+      sendResponse({
+        ok: false,
+        error: err instanceof Error ? err.message : 'Something went wrong.',
+        state: await services.state(),
+      } satisfies PopupReply),
+  );
+  return true;
+});
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === AUTO_LOCK_ALARM) void services.lock();
+});

@@ -1,0 +1,254 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Services } from './services';
+import { memoryArea } from './storage';
+import { memoryRepository } from './vault/records';
+import type { ChainClient } from './router';
+import type { ProviderEventName } from '../shared/page-channel';
+import { parseBridgeMessage, parsePageMessage, TO_BRIDGE } from '../shared/page-channel';
+
+const A = 'https://dapp.example';
+const B = 'https://other.example';
+
+/** Services with memory storage, a recording chain client and recorded page events. */
+function setup(chainIdOf: (url: string) => Promise<string> = async () => '0x7a6a') {
+  const calls: { method: string; params: unknown[]; chainId: string }[] = [];
+  const chain: ChainClient = {
+    async call(network, method, params) {
+      calls.push({ method, params, chainId: network.chainId });
+      return '0x10';
+    },
+    chainIdOf,
+  };
+  const late: unknown[] = [];
+  const session = memoryArea();
+  const s = new Services({
+    local: memoryArea(),
+    session,
+    repo: memoryRepository(),
+    chain,
+    openPopup: vi.fn(),
+    deliverLate: (route, outcome) => late.push({ route, outcome }),
+    armAutoLock: vi.fn(),
+    onStateChange: vi.fn(),
+    pbkdf2Iterations: 100_000,
+  });
+  const events: { origin: string; event: ProviderEventName; data: unknown }[] = [];
+  for (const origin of [A, B]) s.pages.add({ origin, post: (m) => m.type === 'event' && events.push({ origin, event: m.event, data: m.data }) });
+  const rpc = (origin: string, method: string, params?: unknown[] | Record<string, unknown>) =>
+    s.handleRpc({ origin, reply: { tabId: 1, frameId: 0, requestId: 'r1' } }, { method, ...(params ? { params } : {}) });
+  return { s, rpc, calls, events, late, session };
+}
+
+/** Waits until the approval queue holds n approvals. */
+async function pendingApprovals(s: Services, n = 1) {
+  for (let i = 0; i < 50; i++) {
+    const list = await s.approvals.list();
+    if (list.length >= n) return list;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('no approval queued');
+}
+
+async function withVault() {
+  const t = setup();
+  await t.s.command({ type: 'createDevVault', name: 'Dev', password: 'correct horse' });
+  const address = (await t.s.wallet.vault())!.address;
+  return { ...t, address };
+}
+
+describe('router: chain and accounts', () => {
+  it('answers eth_chainId and net_version from the selected network (Hardhat 31337 by default)', async () => {
+    const { rpc } = setup();
+    expect(await rpc(A, 'eth_chainId')).toBe('0x7a69');
+    expect(await rpc(A, 'net_version')).toBe('31337');
+  });
+
+  it('gives [] from eth_accounts and 4100 on signing methods to an unconnected origin', async () => {
+    const { rpc } = await withVault();
+    expect(await rpc(A, 'eth_accounts')).toEqual([]);
+    await expect(rpc(A, 'eth_sendTransaction', [{ to: '0x0000000000000000000000000000000000000001' }])).rejects.toMatchObject({ code: 4100 });
+    await expect(rpc(A, 'personal_sign', ['0x00', '0x0000000000000000000000000000000000000001'])).rejects.toMatchObject({ code: 4100 });
+  });
+
+  it('connects after approval, and the other origin stays unconnected', async () => {
+    const { s, rpc, address, events } = await withVault();
+    const p = rpc(A, 'eth_requestAccounts');
+    const [approval] = await pendingApprovals(s);
+    expect(approval).toMatchObject({ kind: 'connect', origin: A, method: 'eth_requestAccounts' });
+    await s.command({ type: 'decideApproval', id: approval!.id, approve: true });
+    expect(await p).toEqual([address]);
+    expect(await rpc(A, 'eth_accounts')).toEqual([address]);
+    expect(await rpc(B, 'eth_accounts')).toEqual([]);
+    expect(events).toContainEqual({ origin: A, event: 'accountsChanged', data: [address] });
+    expect(events.some((e) => e.origin === B && e.event === 'accountsChanged')).toBe(false);
+    const perms = (await rpc(A, 'wallet_getPermissions')) as { parentCapability: string; caveats: { value: string[] }[] }[];
+    expect(perms[0]).toMatchObject({ invoker: A, parentCapability: 'eth_accounts', caveats: [{ value: [address] }] });
+    expect(await rpc(B, 'wallet_getPermissions')).toEqual([]);
+  });
+
+  it('answers 4001 when the user rejects, and grants nothing', async () => {
+    const { s, rpc } = await withVault();
+    const p = rpc(A, 'eth_requestAccounts');
+    const [approval] = await pendingApprovals(s);
+    await s.command({ type: 'decideApproval', id: approval!.id, approve: false });
+    await expect(p).rejects.toMatchObject({ code: 4001 });
+    expect(await rpc(A, 'eth_accounts')).toEqual([]);
+  });
+
+  it('refuses a second connect request from the same site while one is pending (-32002)', async () => {
+    const { s, rpc } = await withVault();
+    void rpc(A, 'eth_requestAccounts');
+    await pendingApprovals(s);
+    await expect(rpc(A, 'eth_requestAccounts')).rejects.toMatchObject({ code: -32002 });
+  });
+
+  it('answers through the stored reply route when the waiting promise was lost (worker restart)', async () => {
+    const t = await withVault();
+    void t.rpc(A, 'eth_requestAccounts');
+    await pendingApprovals(t.s);
+    // A new worker instance: same session storage (approvals, unlocked key), no in-memory waiters.
+    const restarted = new Services({
+      local: memoryArea(),
+      session: t.session,
+      repo: memoryRepository(),
+      chain: { call: async () => null, chainIdOf: async () => '0x1' },
+      openPopup: vi.fn(),
+      deliverLate: (route, outcome) => t.late.push({ route, outcome }),
+      armAutoLock: vi.fn(),
+      onStateChange: vi.fn(),
+    });
+    const [approval] = await restarted.approvals.list();
+    expect(approval?.origin).toBe(A);
+    await restarted.command({ type: 'decideApproval', id: approval!.id, approve: false });
+    expect(t.late).toEqual([{ route: { tabId: 1, frameId: 0, requestId: 'r1' }, outcome: { error: expect.objectContaining({ code: 4001 }) } }]);
+  });
+
+  it('disconnecting a site sends accountsChanged [] to that site only', async () => {
+    const { s, rpc, events } = await withVault();
+    for (const origin of [A, B]) {
+      const p = rpc(origin, 'eth_requestAccounts');
+      const list = await pendingApprovals(s);
+      await s.command({ type: 'decideApproval', id: list.find((a) => a.origin === origin)!.id, approve: true });
+      await p;
+    }
+    events.length = 0;
+    await s.command({ type: 'disconnectSite', origin: A });
+    expect(events).toEqual([{ origin: A, event: 'accountsChanged', data: [] }]);
+    expect(await rpc(A, 'eth_accounts')).toEqual([]);
+    expect((await rpc(B, 'eth_accounts')) as string[]).toHaveLength(1);
+  });
+
+  it('wallet_revokePermissions disconnects the calling site', async () => {
+    const { s, rpc } = await withVault();
+    const p = rpc(A, 'wallet_requestPermissions', [{ eth_accounts: {} }]);
+    const [approval] = await pendingApprovals(s);
+    await s.command({ type: 'decideApproval', id: approval!.id, approve: true });
+    expect(await p).toEqual([expect.objectContaining({ parentCapability: 'eth_accounts' })]);
+    expect(await rpc(A, 'wallet_revokePermissions', [{ eth_accounts: {} }])).toBeNull();
+    expect(await rpc(A, 'eth_accounts')).toEqual([]);
+    await expect(rpc(A, 'wallet_requestPermissions', [{ eth_accounts: {}, snap: {} }])).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('connected sites get 4200 "co-signing is not available yet" for signing methods', async () => {
+    const { s, rpc } = await withVault();
+    const p = rpc(A, 'eth_requestAccounts');
+    await s.command({ type: 'decideApproval', id: (await pendingApprovals(s))[0]!.id, approve: true });
+    await p;
+    await expect(rpc(A, 'eth_sendTransaction', [{}])).rejects.toMatchObject({ code: 4200, message: expect.stringContaining('co-signing is not available yet') });
+  });
+
+  it('locking hides the accounts and tells connected pages', async () => {
+    const { s, rpc, events, address } = await withVault();
+    const p = rpc(A, 'eth_requestAccounts');
+    await s.command({ type: 'decideApproval', id: (await pendingApprovals(s))[0]!.id, approve: true });
+    await p;
+    await s.command({ type: 'lock' });
+    expect(await rpc(A, 'eth_accounts')).toEqual([]);
+    expect(events.at(-1)).toEqual({ origin: A, event: 'accountsChanged', data: [] });
+    await s.command({ type: 'unlock', password: 'correct horse' });
+    expect(await rpc(A, 'eth_accounts')).toEqual([address]);
+  });
+
+  it('forwards read-only calls to the selected network and refuses unknown methods with 4200', async () => {
+    const { rpc, calls } = setup();
+    expect(await rpc(A, 'eth_getBalance', ['0x0000000000000000000000000000000000000001', 'latest'])).toBe('0x10');
+    expect(calls).toEqual([{ method: 'eth_getBalance', params: ['0x0000000000000000000000000000000000000001', 'latest'], chainId: '0x7a69' }]);
+    await expect(rpc(A, 'eth_getBalance', { a: 1 })).rejects.toMatchObject({ code: -32602 });
+    await expect(rpc(A, 'debug_traceTransaction', ['0x00'])).rejects.toMatchObject({ code: 4200 });
+    await expect(rpc(A, 'hardhat_setBalance', ['0x00', '0x1'])).rejects.toMatchObject({ code: 4200 });
+  });
+});
+
+describe('router: networks', () => {
+  const chain31338 = { chainId: '0x7a6a', chainName: 'Second', rpcUrls: ['http://127.0.0.1:8546'], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } };
+
+  it('adds a network after approval, switches to it and emits chainChanged to all pages', async () => {
+    const { s, rpc, events } = await withVault();
+    const p = rpc(A, 'wallet_addEthereumChain', [chain31338]);
+    const [approval] = await pendingApprovals(s);
+    expect(approval).toMatchObject({ kind: 'addChain', network: { chainId: '0x7a6a', rpcUrl: 'http://127.0.0.1:8546' } });
+    await s.command({ type: 'decideApproval', id: approval!.id, approve: true });
+    expect(await p).toBeNull();
+    expect(await rpc(B, 'eth_chainId')).toBe('0x7a6a');
+    expect(events.filter((e) => e.event === 'chainChanged')).toEqual([
+      { origin: A, event: 'chainChanged', data: '0x7a6a' },
+      { origin: B, event: 'chainChanged', data: '0x7a6a' },
+    ]);
+  });
+
+  it('refuses a network whose RPC reports another chain id', async () => {
+    const { rpc, s } = setup(async () => '0x7a69');
+    await expect(rpc(A, 'wallet_addEthereumChain', [chain31338])).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('serves chain 0x7a69') });
+    expect(await s.approvals.list()).toEqual([]);
+  });
+
+  it('validates wallet_addEthereumChain params', async () => {
+    const { rpc } = setup();
+    for (const bad of [[], [{ ...chain31338, chainId: 31338 }], [{ ...chain31338, rpcUrls: ['javascript:alert(1)'] }], [{ ...chain31338, rpcUrls: ['http://u:p@host'] }], [{ ...chain31338, nativeCurrency: { symbol: 'ETH', decimals: 6 } }], [{ ...chain31338, chainName: '' }]]) {
+      await expect(rpc(A, 'wallet_addEthereumChain', bad)).rejects.toMatchObject({ code: -32602 });
+    }
+  });
+
+  it('switches only for connected sites and only to known chains', async () => {
+    const { s, rpc, events } = await withVault();
+    await expect(rpc(A, 'wallet_switchEthereumChain', [{ chainId: '0x1' }])).rejects.toMatchObject({ code: 4100 });
+    const p = rpc(A, 'eth_requestAccounts');
+    await s.command({ type: 'decideApproval', id: (await pendingApprovals(s))[0]!.id, approve: true });
+    await p;
+    await expect(rpc(A, 'wallet_switchEthereumChain', [{ chainId: '0x999' }])).rejects.toMatchObject({ code: 4902 });
+    expect(await rpc(A, 'wallet_switchEthereumChain', [{ chainId: '0xaa36a7' }])).toBeNull();
+    expect(await rpc(B, 'eth_chainId')).toBe('0xaa36a7');
+    expect(events.filter((e) => e.event === 'chainChanged').map((e) => e.origin)).toEqual([A, B]);
+  });
+});
+
+describe('channel validation', () => {
+  it('accepts only well-formed page messages and copies only method and params', () => {
+    expect(parsePageMessage({ target: TO_BRIDGE, type: 'request', id: 'x-1', request: { method: 'eth_chainId', origin: 'https://evil' } })).toEqual({
+      target: TO_BRIDGE,
+      type: 'request',
+      id: 'x-1',
+      request: { method: 'eth_chainId' },
+    });
+    for (const bad of [
+      null,
+      'eth_chainId',
+      { target: 'other', type: 'request', id: '1', request: { method: 'eth_chainId' } },
+      { target: TO_BRIDGE, type: 'request', id: 1, request: { method: 'eth_chainId' } },
+      { target: TO_BRIDGE, type: 'request', id: 'a b', request: { method: 'eth_chainId' } },
+      { target: TO_BRIDGE, type: 'request', id: '1', request: { method: 'eth chainId' } },
+      { target: TO_BRIDGE, type: 'request', id: '1', request: { method: 'x'.repeat(65) } },
+      { target: TO_BRIDGE, type: 'request', id: '1', request: { method: 'eth_call', params: 'str' } },
+      { target: TO_BRIDGE, type: 'request', id: '1', request: { method: 'eth_call', params: ['x'.repeat(600_000)] } },
+      { target: TO_BRIDGE, type: 'command', cmd: { type: 'unlock', password: 'x' } },
+    ]) {
+      expect(parsePageMessage(bad)).toBeNull();
+    }
+  });
+
+  it('rejects on the port whatever is not an rpc message', () => {
+    expect(parseBridgeMessage({ type: 'unlock', password: 'x' })).toMatchObject({ ok: false });
+    expect(parseBridgeMessage({ type: 'rpc', id: 'a', request: { method: 'eth_chainId', params: 5 } })).toMatchObject({ ok: false, id: 'a' });
+    expect(parseBridgeMessage({ type: 'rpc', id: 'a', request: { method: 'eth_chainId' } })).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { WalletService, WrongPasswordError, SESSION_KEY } from './wallet';
+import { memoryArea } from '../storage';
+import { memoryRepository } from './records';
+import { DEV_SHARE_MARKER } from './dev-vault';
+
+const PASSWORD = 'correct horse battery';
+
+async function created() {
+  const repo = memoryRepository();
+  const session = memoryArea();
+  const w = new WalletService({ repo, session, iterations: 100_000 });
+  const vault = await w.createDevVault('Dev', PASSWORD);
+  return { repo, session, w, vault };
+}
+
+describe('vault store', () => {
+  it('creates a labelled development vault with an EIP-55 address, unlocked', async () => {
+    const { w, vault } = await created();
+    expect(vault.kind).toBe('development');
+    expect(vault.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(vault.address).not.toBe(vault.address.toLowerCase());
+    expect(await w.activeAccount()).toBe(vault.address);
+  });
+
+  it('stores no plaintext share, and decrypts it only with the key', async () => {
+    const { repo, w, vault } = await created();
+    const raw = JSON.stringify(repo.raw());
+    expect(raw).not.toContain(DEV_SHARE_MARKER);
+    expect(raw).not.toContain(PASSWORD);
+    expect(new TextDecoder().decode(await w.openShare(vault.id))).toContain(DEV_SHARE_MARKER);
+  });
+
+  it('wrong password: clear error, nothing changed, the right one still works', async () => {
+    const { repo, w } = await created();
+    await w.lock();
+    const before = JSON.stringify(repo.raw());
+    for (let i = 0; i < 3; i++) await expect(w.unlock('wrong password')).rejects.toBeInstanceOf(WrongPasswordError);
+    await expect(w.unlock('wrong password')).rejects.toThrow(/Wrong password/);
+    expect(JSON.stringify(repo.raw())).toBe(before);
+    expect(await w.isUnlocked()).toBe(false);
+    await w.unlock(PASSWORD);
+    expect(await w.isUnlocked()).toBe(true);
+  });
+
+  it('keeps the unlocked key in session storage across a worker restart, and lock clears it', async () => {
+    const { repo, session, w, vault } = await created();
+    const restarted = new WalletService({ repo, session });
+    expect(await restarted.activeAccount()).toBe(vault.address);
+    await restarted.lock();
+    expect(await session.get(SESSION_KEY)).toBeUndefined();
+    // the old instance's memory copy is separate; a fresh one sees the lock
+    expect(await new WalletService({ repo, session }).isUnlocked()).toBe(false);
+    void w;
+  });
+
+  it('refuses short passwords and a second vault', async () => {
+    const w = new WalletService({ repo: memoryRepository(), session: memoryArea(), iterations: 100_000 });
+    await expect(w.createDevVault('x', 'short')).rejects.toThrow(/at least 8/);
+    await w.createDevVault('x', PASSWORD);
+    await expect(w.createDevVault('y', PASSWORD)).rejects.toThrow(/already exists/);
+  });
+});

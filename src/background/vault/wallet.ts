@@ -1,0 +1,153 @@
+/**
+ * The wallet service: creates the vault, locks and unlocks it, and keeps the
+ * unlocked vault key only in memory and in chrome.storage.session (which
+ * survives a service-worker restart while the browser runs, and which content
+ * scripts cannot read: see index.ts, setAccessLevel TRUSTED_CONTEXTS).
+ */
+import type { KeyValueArea } from '../storage';
+import type { VaultView } from '../../shared/popup-api';
+import { MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
+import {
+  DecryptError,
+  deriveKeyBytes,
+  fromBase64,
+  importAesKey,
+  newKdfParams,
+  open,
+  seal,
+  toBase64,
+  PBKDF2_ITERATIONS,
+} from './crypto';
+import { KEYRING_CHECK, RECORD_SCHEMA, vaultAad, type VaultRecord, type VaultRepository } from './records';
+import { DEV_SHARE_FORMAT, devShareBlob, newDevAccount } from './dev-vault';
+
+/** chrome.storage.session key holding the unlocked vault key (base64). */
+export const SESSION_KEY = 'unlocked.v1';
+
+/** The password did not open the keyring. Nothing was changed and nothing is locked out. */
+export class WrongPasswordError extends Error {
+  override readonly name = 'WrongPasswordError';
+  constructor() {
+    super('Wrong password. Nothing was changed; check the password and try again.');
+  }
+}
+
+export interface WalletDeps {
+  repo: VaultRepository;
+  /** chrome.storage.session in the extension. */
+  session: KeyValueArea;
+  iterations?: number;
+  now?: () => number;
+}
+
+/** Vault creation, lock state and the unlocked key. */
+export class WalletService {
+  private key: CryptoKey | null = null;
+
+  constructor(private readonly deps: WalletDeps) {}
+
+  /** The vault shown to the user (the first one), without secrets. */
+  async vault(): Promise<VaultView | null> {
+    const [v] = await this.deps.repo.listVaults();
+    return v ? { id: v.id, name: v.name, kind: v.kind, address: v.address, createdAt: v.createdAt } : null;
+  }
+
+  /** The unlocked key, from memory or (after a worker restart) from session storage. */
+  private async unlockedKey(): Promise<CryptoKey | null> {
+    if (this.key) return this.key;
+    const raw = await this.deps.session.get<string>(SESSION_KEY);
+    if (!raw) return null;
+    this.key = await importAesKey(fromBase64(raw));
+    return this.key;
+  }
+
+  async isUnlocked(): Promise<boolean> {
+    return (await this.unlockedKey()) !== null;
+  }
+
+  /** The account dApps see: the vault's address while unlocked, else null. */
+  async activeAccount(): Promise<string | null> {
+    if (!(await this.isUnlocked())) return null;
+    return (await this.vault())?.address ?? null;
+  }
+
+  /** The vault's address whether locked or not (null without a vault). */
+  async vaultAddress(): Promise<string | null> {
+    return (await this.vault())?.address ?? null;
+  }
+
+  /**
+   * Creates the keyring and a DEVELOPMENT vault (no signing path), and
+   * leaves the wallet unlocked.
+   */
+  async createDevVault(name: string, password: string): Promise<VaultView> {
+    if (await this.deps.repo.getKeyring()) throw new Error('A vault already exists in this browser.');
+    if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    const vaultName = name.trim() || 'Development vault';
+    const kdf = newKdfParams(this.deps.iterations ?? PBKDF2_ITERATIONS);
+    const raw = await deriveKeyBytes(password, kdf);
+    const key = await importAesKey(raw);
+    const now = this.deps.now?.() ?? Date.now();
+    await this.deps.repo.putKeyring({
+      id: 'keyring',
+      schema: RECORD_SCHEMA,
+      kdf,
+      check: await seal(key, new TextEncoder().encode(KEYRING_CHECK), 'keyring'),
+      createdAt: now,
+    });
+    const id = crypto.randomUUID();
+    const account = newDevAccount();
+    const record: VaultRecord = {
+      id,
+      schema: RECORD_SCHEMA,
+      name: vaultName,
+      kind: 'development',
+      address: account.address,
+      publicKey: account.publicKey,
+      shareFormat: DEV_SHARE_FORMAT,
+      share: await seal(key, devShareBlob(), vaultAad(id)),
+      createdAt: now,
+    };
+    await this.deps.repo.putVault(record);
+    await this.keep(raw, key);
+    return (await this.vault())!;
+  }
+
+  /** Unlocks with the password; throws {@link WrongPasswordError} (no lockout, no change) if wrong. */
+  async unlock(password: string): Promise<void> {
+    const keyring = await this.deps.repo.getKeyring();
+    if (!keyring) throw new Error('There is no vault yet: create one first.');
+    const raw = await deriveKeyBytes(password, keyring.kdf);
+    const key = await importAesKey(raw);
+    try {
+      const check = await open(key, keyring.check, 'keyring');
+      if (new TextDecoder().decode(check) !== KEYRING_CHECK) throw new WrongPasswordError();
+    } catch (e) {
+      raw.fill(0);
+      if (e instanceof DecryptError || e instanceof WrongPasswordError) throw new WrongPasswordError();
+      throw e;
+    }
+    await this.keep(raw, key);
+  }
+
+  /** Forgets the key (memory and session storage). */
+  async lock(): Promise<void> {
+    this.key = null;
+    await this.deps.session.remove(SESSION_KEY);
+  }
+
+  /** Decrypts a vault's share material (for the signing engine, later). */
+  async openShare(vaultId: string): Promise<Uint8Array> {
+    const key = await this.unlockedKey();
+    if (!key) throw new Error('The wallet is locked: unlock it in the popup.');
+    const v = (await this.deps.repo.listVaults()).find((x) => x.id === vaultId);
+    if (!v) throw new Error(`Unknown vault ${vaultId}.`);
+    return open(key, v.share, vaultAad(v.id));
+  }
+
+  private async keep(raw: Uint8Array<ArrayBuffer>, key: CryptoKey): Promise<void> {
+    await this.deps.session.set(SESSION_KEY, toBase64(raw));
+    raw.fill(0);
+    this.key = key;
+  }
+}

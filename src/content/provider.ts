@@ -1,0 +1,201 @@
+/**
+ * The in-page EIP-1193 provider. It lives in the page's own world, so it
+ * holds nothing secret: it posts requests to the content-script bridge and
+ * turns the bridge's messages into promises and EIP-1193 events.
+ */
+import {
+  parseRpcRequest,
+  TO_BRIDGE,
+  TO_INPAGE,
+  type BridgeToPage,
+  type ProviderEventName,
+} from '../shared/page-channel';
+import { ProviderRpcError, RpcErrorCode, isRpcErrorShape, rpcErrors, type RpcErrorShape } from '../shared/rpc-errors';
+
+type Listener = (...args: unknown[]) => void;
+
+/** EIP-1193 RequestArguments. */
+export interface RequestArguments {
+  readonly method: string;
+  readonly params?: readonly unknown[] | object;
+}
+
+/** Tandem's window.ethereum. */
+export class TandemProvider {
+  readonly isTandem = true;
+  /** Some dApps only talk to providers that claim this; Tandem does not pretend. */
+  readonly isMetaMask = false;
+  /** Legacy: the current chain id (EIP-695 hex), null before the first state. */
+  chainId: string | null = null;
+  /** Legacy: the first visible account. */
+  selectedAddress: string | null = null;
+
+  #accounts: string[] = [];
+  #connected = false;
+  #bridgeReady = false;
+  #queue: { id: string; method: string; params?: unknown }[] = [];
+  #pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: ProviderRpcError) => void; method: string }>();
+  #listeners = new Map<string, Listener[]>();
+  #idPrefix = crypto.randomUUID().slice(0, 8);
+  #nextId = 1;
+
+  constructor() {
+    window.addEventListener('message', (e: MessageEvent) => {
+      if (e.source !== window || e.origin !== window.location.origin) return;
+      const m = e.data as BridgeToPage | undefined;
+      if (!m || typeof m !== 'object' || m.target !== TO_INPAGE) return;
+      this.#onBridgeMessage(m);
+    });
+    window.postMessage({ target: TO_BRIDGE, type: 'hello' }, window.location.origin);
+  }
+
+  /** Legacy: chain id as a decimal string. */
+  get networkVersion(): string | null {
+    return this.chainId ? BigInt(this.chainId).toString(10) : null;
+  }
+
+  /** EIP-1193 request(): resolves with the result or rejects with a ProviderRpcError. */
+  request(args: RequestArguments): Promise<unknown> {
+    const parsed = parseRpcRequest(args);
+    if (!parsed.ok) return Promise.reject(new ProviderRpcError(RpcErrorCode.invalidRequest, `Invalid request: ${parsed.reason}`));
+    const id = `${this.#idPrefix}-${this.#nextId++}`;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, method: parsed.request.method });
+      const msg = { id, method: parsed.request.method, params: parsed.request.params };
+      if (this.#bridgeReady) this.#send(msg);
+      else this.#queue.push(msg);
+    });
+  }
+
+  /** True while the wallet can answer requests for a chain (EIP-1193 isConnected). */
+  isConnected(): boolean {
+    return this.#connected;
+  }
+
+  on(event: string, listener: Listener): this {
+    const list = this.#listeners.get(event) ?? [];
+    list.push(listener);
+    this.#listeners.set(event, list);
+    return this;
+  }
+  addListener(event: string, listener: Listener): this {
+    return this.on(event, listener);
+  }
+  once(event: string, listener: Listener): this {
+    const wrapped: Listener = (...args) => {
+      this.removeListener(event, wrapped);
+      listener(...args);
+    };
+    return this.on(event, wrapped);
+  }
+  removeListener(event: string, listener: Listener): this {
+    const list = this.#listeners.get(event);
+    if (list) {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return this;
+  }
+  off(event: string, listener: Listener): this {
+    return this.removeListener(event, listener);
+  }
+  removeAllListeners(event?: string): this {
+    if (event === undefined) this.#listeners.clear();
+    else this.#listeners.delete(event);
+    return this;
+  }
+  listenerCount(event: string): number {
+    return this.#listeners.get(event)?.length ?? 0;
+  }
+
+  /** Legacy: same as eth_requestAccounts. */
+  enable(): Promise<unknown> {
+    return this.request({ method: 'eth_requestAccounts' });
+  }
+
+  /** Legacy web3 0.x sendAsync(payload, callback). */
+  sendAsync(payload: { id?: unknown; method: string; params?: unknown[] }, cb: (err: unknown, res?: unknown) => void): void {
+    this.request({ method: payload.method, params: payload.params }).then(
+      (result) => cb(null, { id: payload.id, jsonrpc: '2.0', result }),
+      (error) => cb(error, { id: payload.id, jsonrpc: '2.0', error }),
+    );
+  }
+
+  #send(msg: { id: string; method: string; params?: unknown }): void {
+    const request = msg.params === undefined ? { method: msg.method } : { method: msg.method, params: msg.params };
+    window.postMessage({ target: TO_BRIDGE, type: 'request', id: msg.id, request }, window.location.origin);
+  }
+
+  #emit(event: ProviderEventName, ...args: unknown[]): void {
+    for (const l of [...(this.#listeners.get(event) ?? [])]) {
+      try {
+        l(...args);
+      } catch (e) {
+        console.error('Tandem: a dApp event listener threw', e);
+      }
+    }
+  }
+
+  #onBridgeMessage(m: BridgeToPage): void {
+    switch (m.type) {
+      case 'ready':
+        if (!this.#bridgeReady) {
+          this.#bridgeReady = true;
+          for (const q of this.#queue.splice(0)) this.#send(q);
+        }
+        return;
+      case 'response': {
+        const p = this.#pending.get(m.id);
+        if (!p) return;
+        this.#pending.delete(m.id);
+        if (m.error !== undefined) return p.reject(toProviderError(m.error));
+        if (p.method === 'eth_accounts' || p.method === 'eth_requestAccounts') this.#setAccounts(m.result);
+        if (p.method === 'eth_chainId' && typeof m.result === 'string') this.#setChain(m.result);
+        return p.resolve(m.result);
+      }
+      case 'state':
+        this.#setChain(m.state.chainId);
+        this.#setAccounts(m.state.accounts);
+        return;
+      case 'event':
+        return this.#onEvent(m.event, m.data);
+    }
+  }
+
+  #onEvent(event: ProviderEventName, data: unknown): void {
+    if (event === 'chainChanged') return this.#setChain(data);
+    if (event === 'accountsChanged') return this.#setAccounts(data);
+    if (event === 'disconnect') {
+      this.#connected = false;
+      const err = isRpcErrorShape(data) ? toProviderError(data) : rpcErrors.disconnected();
+      for (const [, p] of this.#pending) p.reject(err);
+      this.#pending.clear();
+      return this.#emit('disconnect', err);
+    }
+    this.#emit(event, data);
+  }
+
+  #setChain(chainId: unknown): void {
+    if (typeof chainId !== 'string') return;
+    const changed = this.chainId !== null && this.chainId !== chainId;
+    this.chainId = chainId;
+    if (!this.#connected) {
+      this.#connected = true;
+      this.#emit('connect', { chainId });
+    }
+    if (changed) this.#emit('chainChanged', chainId);
+  }
+
+  #setAccounts(accounts: unknown): void {
+    if (!Array.isArray(accounts) || !accounts.every((a) => typeof a === 'string')) return;
+    const next = accounts as string[];
+    const same = next.length === this.#accounts.length && next.every((a, i) => a.toLowerCase() === this.#accounts[i]!.toLowerCase());
+    this.#accounts = [...next];
+    this.selectedAddress = next[0] ?? null;
+    if (!same) this.#emit('accountsChanged', [...next]);
+  }
+}
+
+function toProviderError(e: RpcErrorShape): ProviderRpcError {
+  return new ProviderRpcError(e.code, e.message, e.data);
+}
