@@ -1,0 +1,84 @@
+/**
+ * The relay's limits and its per-address rate limiter. Every limit is
+ * enforced with a clear 4xx error (see server.ts); nothing grows without
+ * bound: rooms and messages expire, rooms hold a bounded number of messages,
+ * and each client address holds a bounded number of rooms.
+ */
+
+export interface RelayLimits {
+  /** Largest message body (base64url characters = bytes). */
+  maxMessageBytes: number;
+  /** Messages a room may hold over its life. */
+  maxMessagesPerRoom: number;
+  /** Parties that may join one room. */
+  maxPartiesPerRoom: number;
+  /** Live rooms one client address may create. */
+  maxRoomsPerAddress: number;
+  /** Sustained requests (HTTP requests and WebSocket frames) per second per address. */
+  requestsPerSecond: number;
+  /** Burst allowance on top of the sustained rate. */
+  requestBurst: number;
+  /** Open WebSocket connections per address. */
+  maxConnectionsPerAddress: number;
+  /** Room time-to-live when the joining client asks for none (ms). Refreshed on every join and post. */
+  roomTtlMs: number;
+  /** Longest time-to-live a client may ask for (ms), e.g. for a paired channel. */
+  maxRoomTtlMs: number;
+  /** Time-to-live of a room once marked complete (ms): late readers can still fetch. */
+  completedTtlMs: number;
+  /** Longest long-poll wait (ms). */
+  maxPollWaitMs: number;
+  /** Largest JSON request body (bytes). */
+  maxRequestBytes: number;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxMessageBytes: 512 * 1024,
+  maxMessagesPerRoom: 5000,
+  maxPartiesPerRoom: 32,
+  maxRoomsPerAddress: 100,
+  requestsPerSecond: 200,
+  requestBurst: 400,
+  maxConnectionsPerAddress: 200,
+  roomTtlMs: 15 * 60_000,
+  maxRoomTtlMs: 7 * 24 * 3600_000,
+  completedTtlMs: 60_000,
+  maxPollWaitMs: 25_000,
+  maxRequestBytes: 600 * 1024,
+};
+
+/**
+ * Token buckets keyed by client address. A bucket refills at `rate` tokens
+ * per second up to `burst`. Idle buckets are forgotten, so the map is
+ * bounded by the number of addresses active in the last few seconds.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private sweptAt = Date.now();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {}
+
+  /** Takes one token for `key`; false when the bucket is empty. */
+  take(key: string, now = Date.now()): boolean {
+    if (now - this.sweptAt > 10_000) this.sweep(now);
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: this.burst, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  private sweep(now: number): void {
+    this.sweptAt = now;
+    const full = (this.burst / this.rate) * 1000;
+    for (const [k, b] of this.buckets) if (now - b.at > full) this.buckets.delete(k);
+  }
+}

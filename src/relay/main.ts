@@ -1,0 +1,73 @@
+/**
+ * `npm run relay`: starts a relay from flags and environment.
+ *
+ *   --port N          (RELAY_PORT, PORT; default 8787; 0 = any free port)
+ *   --host ADDR       (RELAY_HOST; default 127.0.0.1)
+ *   --redis URL       (REDIS_URL; default: in-memory store)
+ *   --redis-prefix P  (RELAY_REDIS_PREFIX; default relay:)
+ *   --origins LIST    (RELAY_ALLOWED_ORIGINS; comma separated, e.g.
+ *                      chrome-extension://abcdef...,https://cosigner.example)
+ *   --static DIR      (RELAY_STATIC_DIR; served at /cosigner/)
+ *   --trust-proxy     (RELAY_TRUST_PROXY=1; client address from X-Forwarded-For)
+ *   --limits JSON     (RELAY_LIMITS; overrides of DEFAULT_LIMITS in limits.ts)
+ *
+ * Prints `relay listening on http://HOST:PORT` once ready; stops on SIGINT/SIGTERM.
+ */
+import { startRelay } from './server.js';
+import type { RelayLimits } from './limits.js';
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) return '';
+  return v;
+}
+
+function fail(msg: string): never {
+  console.error(`relay: ${msg}`);
+  process.exit(2);
+}
+
+const portText = flag('port') ?? process.env.RELAY_PORT ?? process.env.PORT ?? '8787';
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65535) fail(`bad port ${JSON.stringify(portText)}`);
+const origins = (flag('origins') ?? process.env.RELAY_ALLOWED_ORIGINS ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const staticDir = flag('static') ?? process.env.RELAY_STATIC_DIR;
+const limitsText = flag('limits') ?? process.env.RELAY_LIMITS;
+let limits: Partial<RelayLimits> | undefined;
+if (limitsText) {
+  try {
+    limits = JSON.parse(limitsText) as Partial<RelayLimits>;
+  } catch {
+    fail('RELAY_LIMITS / --limits is not valid JSON');
+  }
+}
+
+const relay = await startRelay({
+  port,
+  host: flag('host') ?? process.env.RELAY_HOST ?? '127.0.0.1',
+  redisUrl: flag('redis') ?? process.env.REDIS_URL ?? undefined,
+  redisKeyPrefix: flag('redis-prefix') ?? process.env.RELAY_REDIS_PREFIX ?? undefined,
+  allowedOrigins: origins,
+  staticDirs: staticDir ? { '/cosigner/': staticDir } : undefined,
+  trustProxy: process.argv.includes('--trust-proxy') || process.env.RELAY_TRUST_PROXY === '1',
+  limits,
+  log: (line) => console.error(line),
+}).catch((e: unknown) => fail(`could not start: ${e instanceof Error ? e.message : String(e)}`));
+
+console.log(`relay listening on ${relay.url} (store: ${relay.store.kind})`);
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  relay.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
