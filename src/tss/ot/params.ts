@@ -1,0 +1,37 @@
+/**
+ * Parameters of the OT stack (see /work/shared/DKLS23-NOTES.md, "RVOLE").
+ *
+ * - {@link KAPPA}: computational security parameter = number of base OTs per
+ *   ordered pair = width in bits of the OT-extension correlation Δ.
+ * - {@link XI}: ξ = κ + 2λ_s extended OTs consumed by one RVOLE
+ *   (DKLs23, ePrint 2023/765, §5, Protocol 5.2 "πRVOLE").
+ * - {@link KOS_EXTRA}: extra extended OTs sacrificed by the KOS15 consistency
+ *   check (ePrint 2015/546, Fig. 10: ℓ' = ℓ + κ_check + s). Our check value x̃
+ *   lives in GF(2^128), so 128 + λ_s random choice bits hide it.
+ */
+
+/** κ: base OTs per ordered pair, bits of Δ. A multiple of 128. */
+export const KAPPA = 256;
+/** λ_s: statistical security parameter. */
+export const LAMBDA_S = 128;
+/** ξ = κ + 2λ_s: extended OTs used by one RVOLE (DKLs23 Protocol 5.2). */
+export const XI = KAPPA + 2 * LAMBDA_S;
+/** Extended OTs sacrificed to the KOS consistency check (128-bit x̃ + λ_s). */
+export const KOS_EXTRA = 128 + LAMBDA_S;
+/** m' = ξ + extra: rows of the OT-extension matrix. A multiple of 32. */
+export const OTE_ROWS = XI + KOS_EXTRA;
+/** ℓ: RVOLE inputs per batch (DKLs23 signing multiplies r_i and sk_i). */
+export const RVOLE_ELL = 2;
+/** ρ: RVOLE check columns (⌈λ_s / log q⌉ = 1). */
+export const RVOLE_RHO = 1;
+/** Scalars carried by each extended OT: ℓ + ρ. */
+export const RVOLE_COLS = RVOLE_ELL + RVOLE_RHO;
+
+/** Bytes of one 32-bit word-aligned column of the OTE matrix (m' bits). */
+export const COLUMN_BYTES = OTE_ROWS / 8;
+/** Bytes of one row of the OTE matrix (κ bits). */
+export const ROW_BYTES = KAPPA / 8;
+/** Bytes of a base-OT seed. */
+export const SEED_BYTES = 32;
+/** Bytes of a canonical secp256k1 scalar on the wire. */
+export const SCALAR_BYTES = 32;
