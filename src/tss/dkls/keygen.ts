@@ -57,6 +57,11 @@ import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
 
 export const KEYGEN_PROTOCOL = 'dkls23/keygen';
 
+/** The keygen session id every commitment and proof is bound to: H(caller sid, t, parties). */
+export function keygenSessionId(sid: Uint8Array, t: number, parties: readonly PartyId[]): Uint8Array {
+  return hashTranscript('dkls23/keygen/sid', sid, t, ...[...parties].sort((a, b) => a - b));
+}
+
 /** Type of the `ot` field of OT set-up states, whatever the OT layer calls them. */
 type SetupSenderState = ReturnType<typeof otSetupSenderStart>['state'];
 
@@ -102,7 +107,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       throw new UsageError(`keygen: need 2 <= t <= n <= ${MAX_PARTIES}, got t=${opts.t}, n=${n}`);
     }
     this.t = opts.t;
-    this.ksid = hashTranscript('dkls23/keygen/sid', opts.sid, opts.t, ...this.parties);
+    this.ksid = keygenSessionId(opts.sid, opts.t, this.parties);
   }
 
   protected spec(round: number): RoundSpec {

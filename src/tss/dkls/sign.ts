@@ -354,7 +354,9 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
     }
     // Σ_{j∈S} pk_j = derived PK: every signer used its true share of the (derived) key.
     const pkSum = [...pks.values()].reduce((a, b) => a.add(b));
-    if (!pkSum.equals(this.derivedPK)) throw this.pkSumAbort();
+    if (!pkSum.equals(this.derivedPK)) {
+      throw this.unattributed('sign.pk-sum', "the signers' public key shares do not add up to the (derived) public key");
+    }
     const R = Rs.reduce((a, b) => a.add(b));
     if (R.is0()) throw new ProtocolAbort(null, 'sign.instance-key', 'R is the identity (negligible): retry signing');
     const r = modq(R.toAffine().x);
@@ -381,14 +383,15 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   }
 
   /**
-   * Σpk_j ≠ PK. With two signers our own pk_i is right, so the peer's is
-   * wrong and it is named; with more signers the zero shares hide which
-   * pk_j is wrong, so nobody is named.
+   * An abort the paper does not attribute (Σpk_j ≠ PK, or a final signature
+   * that does not verify because some ψ, u or w was wrong: Protocol 3.6 is
+   * secure with abort and such faults leak nothing). With two signers we know
+   * our own values are right, so the peer is named; with more signers the
+   * zero shares and masks hide who was wrong, so nobody is named (party null).
    */
-  private pkSumAbort(): ProtocolAbort {
-    const detail = 'the signers\' public key shares do not add up to the (derived) public key';
-    if (this.peers.length === 1) return new ProtocolAbort(this.peers[0], 'sign.pk-sum', `${detail}; ours is right, so the peer's is wrong`);
-    return new ProtocolAbort(null, 'sign.pk-sum', `${detail}; a signer used a wrong key share (not attributable with more than two signers)`);
+  private unattributed(check: string, detail: string): ProtocolAbort {
+    if (this.peers.length === 1) return new ProtocolAbort(this.peers[0], check, `${detail} (ours is right, so the peer's is wrong)`);
+    return new ProtocolAbort(null, check, `${detail}; with more than two signers the faulty one cannot be identified`);
   }
 
   /** Output: s = Σw / Σu, low-s, recovery id, verified before release. */
@@ -402,7 +405,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       wTotal += readScalar(readHex(b, 'w', j, 'sign.r4', SCALAR_BYTES), j, 'sign.w');
     }
     uTotal = modq(uTotal);
-    if (uTotal === 0n) throw new ProtocolAbort(null, 'sign.signature', 'Σu = 0: a signer sent a wrong share of u; retry signing');
+    if (uTotal === 0n) throw this.unattributed('sign.signature', 'Σu = 0: a signer sent a wrong ψ, u or w');
     const R = this.finalR.toAffine();
     const r = modq(R.x);
     let s = modq(wTotal * invq(uTotal));
@@ -414,7 +417,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
     const compact = concatBytes(scalarToBytes(r), scalarToBytes(s));
     const publicKey = pointToBytes(this.derivedPK);
     if (s === 0n || !secp256k1.verify(compact, this.digest, publicKey, { prehash: false, lowS: true })) {
-      throw new ProtocolAbort(null, 'sign.signature', 'the assembled signature does not verify: a signer sent a wrong (u, w) share; not attributable, retry with other signers');
+      throw this.unattributed('sign.signature', 'the assembled signature does not verify: a signer sent a wrong ψ, u or w');
     }
     this.finish({ r, s, recovery, compact, publicKey });
   }
