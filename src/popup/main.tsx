@@ -1,2 +1,6 @@
+/** Popup entry: renders the app into #app. */
 import { render } from 'preact';
-render(<div>Tandem</div>, document.getElementById('app')!);
+import { App } from './App';
+import './styles.css';
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,151 @@
+/**
+ * Playwright fixtures: Debian's Chromium with the built extension (dist/),
+ * two real Hardhat nodes (chain 31337 and 31338), two dApp origins, and a
+ * `wallet` helper that drives the popup like a user.
+ */
+import { test as base, chromium, expect, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startHardhatNode, type HardhatNode } from './support/hardhat';
+import { startDappServer, type DappServer } from './support/dapp-server';
+import type { PopupCommand, PopupReply, WalletState } from '../src/shared/popup-api';
+
+export const DIST = resolve('dist');
+export const POPUP_PATH = 'src/popup/index.html';
+export const SCREENSHOTS = resolve('screenshots');
+export const PASSWORD = 'tandem-e2e-password';
+
+/** Chromium flags: load only our extension, no network chatter. Headless (Playwright's `headless: true`) loads extensions with Chromium >= 112. */
+export function chromiumArgs(dist = DIST): string[] {
+  return [
+    `--disable-extensions-except=${dist}`,
+    `--load-extension=${dist}`,
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--disable-sync',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+  ];
+}
+
+/** Drives the popup page as a user would. */
+export class WalletHelper {
+  constructor(
+    readonly context: BrowserContext,
+    readonly extensionId: string,
+    readonly chains: { main: HardhatNode; second: HardhatNode },
+  ) {}
+
+  popupUrl(hash = ''): string {
+    return `chrome-extension://${this.extensionId}/${POPUP_PATH}${hash}`;
+  }
+
+  /** Opens the popup in a tab sized like the real popup. */
+  async openPopup(): Promise<Page> {
+    const page = await this.context.newPage();
+    await page.setViewportSize({ width: 360, height: 600 });
+    await page.goto(this.popupUrl());
+    return page;
+  }
+
+  /** Sends a popup command from an extension page (fast path for setup). */
+  async command(popup: Page, cmd: PopupCommand): Promise<PopupReply> {
+    return popup.evaluate((c) => chrome.runtime.sendMessage(c), cmd) as Promise<PopupReply>;
+  }
+
+  /** Creates the development vault through the UI and points Hardhat (local) at the test node. */
+  async createVault(popup: Page, password = PASSWORD): Promise<WalletState> {
+    await popup.getByLabel('Vault name').fill('E2E vault');
+    await popup.getByLabel('Password', { exact: true }).fill(password);
+    await popup.getByLabel('Confirm password').fill(password);
+    await popup.getByRole('button', { name: 'Create development vault' }).click();
+    await expect(popup.getByTestId('vault-name')).toHaveText('E2E vault', { timeout: 20_000 });
+    const reply = await this.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: this.chains.main.url });
+    if (!reply.ok) throw new Error(reply.error);
+    return reply.state;
+  }
+
+  /** Waits for an approval in the popup and clicks Connect/Add network (approve) or Reject. */
+  async decide(popup: Page, approve: boolean, kind: 'connect' | 'addChain' = 'connect'): Promise<void> {
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', kind, { timeout: 10_000 });
+    const name = approve ? (kind === 'connect' ? 'Connect' : 'Add network') : 'Reject';
+    await popup.getByRole('button', { name, exact: true }).click();
+    await expect(popup.getByTestId('approval')).toHaveCount(0, { timeout: 10_000 });
+  }
+
+  async state(popup: Page): Promise<WalletState> {
+    const r = await this.command(popup, { type: 'getState' });
+    if (!r.ok) throw new Error(r.error);
+    return r.state;
+  }
+
+  /** Saves a screenshot of a popup screen into screenshots/ (git-ignored). */
+  async screenshot(popup: Page, name: string): Promise<string> {
+    if (!existsSync(SCREENSHOTS)) mkdirSync(SCREENSHOTS, { recursive: true });
+    const path = join(SCREENSHOTS, `${name}.png`);
+    await popup.screenshot({ path });
+    return path;
+  }
+}
+
+/** Opens a dApp page and waits for its script. */
+export async function openDapp(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => 'dapp' in window);
+  return page;
+}
+
+type WorkerFixtures = {
+  chains: { main: HardhatNode; second: HardhatNode };
+  dapps: { a: DappServer; b: DappServer };
+};
+
+type TestFixtures = {
+  context: BrowserContext;
+  extensionId: string;
+  wallet: WalletHelper;
+};
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  chains: [
+    async ({}, use) => {
+      const [main, second] = await Promise.all([startHardhatNode(31337), startHardhatNode(31338)]);
+      await use({ main, second });
+      await Promise.all([main.stop(), second.stop()]);
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+  dapps: [
+    async ({}, use) => {
+      const [a, b] = await Promise.all([startDappServer(), startDappServer()]);
+      await use({ a, b });
+      await Promise.all([a.close(), b.close()]);
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+  context: async ({}, use) => {
+    if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
+    const userDataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: chromiumArgs(),
+    });
+    await use(context);
+    await context.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  },
+  extensionId: async ({ context }, use) => {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    await use(new URL(worker.url()).host);
+  },
+  wallet: async ({ context, extensionId, chains }, use) => {
+    await use(new WalletHelper(context, extensionId, chains));
+  },
+});
+
+export { expect };

@@ -1,0 +1,63 @@
+/**
+ * The popup: picks the screen from the wallet state the background pushes.
+ * No vault -> create; locked -> unlock; pending approvals -> approvals;
+ * otherwise the tab the user chose (home, connected sites, settings).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { PopupCommand, WalletState } from '../shared/popup-api';
+import { sendCommand, subscribeState } from './api';
+import { CreateVault } from './screens/CreateVault';
+import { Unlock } from './screens/Unlock';
+import { Home } from './screens/Home';
+import { Approvals } from './screens/Approvals';
+import { ConnectedSites } from './screens/ConnectedSites';
+import { Settings } from './screens/Settings';
+import { Header } from './components/Header';
+import { TabBar, type Tab } from './components/TabBar';
+
+/** Runs a command; resolves to an error message for the user, or null on success. */
+export type Run = (cmd: PopupCommand) => Promise<string | null>;
+
+export function App() {
+  const [state, setState] = useState<WalletState | null>(null);
+  const [tab, setTab] = useState<Tab>('home');
+  const openedForApproval = location.hash === '#approvals';
+
+  useEffect(() => {
+    void sendCommand({ type: 'getState' }).then((r) => r.ok && setState(r.state));
+    return subscribeState(setState);
+  }, []);
+
+  // An approval window closes itself once nothing is left to decide.
+  useEffect(() => {
+    if (openedForApproval && state && state.vault && !state.locked && state.approvals.length === 0) window.close();
+  }, [state]);
+
+  const run: Run = async (cmd) => {
+    const reply = await sendCommand(cmd);
+    if (reply.state) setState(reply.state);
+    return reply.ok ? null : reply.error;
+  };
+
+  if (!state) return <div class="screen loading" aria-busy="true">Loading…</div>;
+  if (!state.vault) return <CreateVault run={run} />;
+  if (state.locked) return <Unlock vaultName={state.vault.name} pending={state.approvals.length} run={run} />;
+
+  return (
+    <div class="shell">
+      <Header state={state} run={run} />
+      <main class="content">
+        {state.approvals.length > 0 ? (
+          <Approvals state={state} run={run} />
+        ) : tab === 'home' ? (
+          <Home state={state} />
+        ) : tab === 'sites' ? (
+          <ConnectedSites sites={state.sites} run={run} />
+        ) : (
+          <Settings state={state} run={run} />
+        )}
+      </main>
+      {state.approvals.length === 0 && <TabBar tab={tab} onTab={setTab} sites={state.sites.length} />}
+    </div>
+  );
+}

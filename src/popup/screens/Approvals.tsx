@@ -1,0 +1,84 @@
+/** A request waiting for the user: connect a site, or add a network. */
+import { useState } from 'preact/hooks';
+import type { ApprovalView, WalletState } from '../../shared/popup-api';
+import type { Run } from '../App';
+import { Address } from '../components/Address';
+import { ErrorText } from '../components/ErrorText';
+
+export function Approvals({ state, run }: { state: WalletState; run: Run }) {
+  const approval = state.approvals[0]!;
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const decide = async (approve: boolean) => {
+    setBusy(true);
+    setError(await run({ type: 'decideApproval', id: approval.id, approve }));
+    setBusy(false);
+  };
+  return (
+    <section class="screen approval" data-testid="approval" data-kind={approval.kind}>
+      {state.approvals.length > 1 && <p class="muted small">Request 1 of {state.approvals.length}</p>}
+      <div class="site">
+        <div class="site-icon" aria-hidden="true">
+          {hostOf(approval.origin).slice(0, 1).toUpperCase()}
+        </div>
+        <div class="site-origin" data-testid="approval-origin">
+          {approval.origin}
+        </div>
+      </div>
+      {approval.kind === 'connect' ? <ConnectBody state={state} /> : <AddChainBody approval={approval} />}
+      <ErrorText error={error} />
+      <div class="actions">
+        <button class="button" disabled={busy} onClick={() => void decide(false)}>
+          Reject
+        </button>
+        <button class="button primary" disabled={busy} onClick={() => void decide(true)}>
+          {approval.kind === 'connect' ? 'Connect' : 'Add network'}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ConnectBody({ state }: { state: WalletState }) {
+  return (
+    <>
+      <h2>Connect to this site?</h2>
+      <p class="muted">The site will see this address and your network, and can ask you to approve transactions.</p>
+      <div class="card">
+        <div class="row">
+          <span>{state.vault!.name}</span>
+          <Address address={state.vault!.address} />
+        </div>
+      </div>
+      <p class="muted small">It cannot move funds without your approval. You can disconnect it any time in Connected sites.</p>
+    </>
+  );
+}
+
+function AddChainBody({ approval }: { approval: ApprovalView }) {
+  const n = approval.network!;
+  return (
+    <>
+      <h2>Add a network?</h2>
+      <p class="muted">The site asks to add this network and switch to it. A malicious network can lie about balances and transactions.</p>
+      <dl class="card facts">
+        <dt>Name</dt>
+        <dd data-testid="network-to-add">{n.name}</dd>
+        <dt>Chain ID</dt>
+        <dd>{BigInt(n.chainId).toString(10)}</dd>
+        <dt>RPC URL</dt>
+        <dd class="break">{n.rpcUrl}</dd>
+        <dt>Currency</dt>
+        <dd>{n.currencySymbol}</dd>
+      </dl>
+    </>
+  );
+}
+
+function hostOf(origin: string): string {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return origin;
+  }
+}

@@ -1,0 +1,87 @@
+/** Settings: auto-lock time and the network list (RPC URLs editable). */
+import { useEffect, useState } from 'preact/hooks';
+import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, type WalletState } from '../../shared/popup-api';
+import type { Network } from '../../shared/networks';
+import type { Run } from '../App';
+import { ErrorText } from '../components/ErrorText';
+
+export function Settings({ state, run }: { state: WalletState; run: Run }) {
+  return (
+    <section class="screen settings">
+      <h2>Settings</h2>
+      <AutoLock minutes={state.autoLockMinutes} run={run} />
+      <h3>Networks</h3>
+      <ul class="list" aria-label="Networks">
+        {state.networks.map((n) => (
+          <NetworkRow key={n.chainId} network={n} selected={n.chainId === state.selectedChainId} run={run} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function AutoLock({ minutes, run }: { minutes: number; run: Run }) {
+  const [value, setValue] = useState(String(minutes));
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setValue(String(minutes)), [minutes]);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < AUTO_LOCK_MIN || n > AUTO_LOCK_MAX) return setError(`Enter whole minutes between ${AUTO_LOCK_MIN} and ${AUTO_LOCK_MAX}.`);
+    const err = await run({ type: 'setAutoLock', minutes: n });
+    setError(err);
+    setSaved(!err);
+  };
+  return (
+    <form class="card inline-form" onSubmit={save}>
+      <label class="field grow">
+        <span>Auto-lock after (minutes idle)</span>
+        <input type="number" min={AUTO_LOCK_MIN} max={AUTO_LOCK_MAX} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
+      </label>
+      <button class="button small" type="submit">
+        {saved ? 'Saved' : 'Save'}
+      </button>
+      <ErrorText error={error} />
+    </form>
+  );
+}
+
+function NetworkRow({ network, selected, run }: { network: Network; selected: boolean; run: Run }) {
+  const [editing, setEditing] = useState(false);
+  const [url, setUrl] = useState(network.rpcUrl);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const err = await run({ type: 'setNetworkRpc', chainId: network.chainId, rpcUrl: url });
+    setError(err);
+    if (!err) setEditing(false);
+  };
+  return (
+    <li class="list-item column" data-testid="network">
+      <div class="row">
+        <div class="grow">
+          <strong>{network.name}</strong> {selected && <span class="badge badge-ok">selected</span>}
+          {network.custom && <span class="badge">added by a site</span>}
+          <div class="muted small">Chain ID {BigInt(network.chainId).toString(10)}</div>
+        </div>
+        {!editing && (
+          <button class="link-button" onClick={() => setEditing(true)} aria-label={`Edit RPC of ${network.name}`}>
+            Edit RPC
+          </button>
+        )}
+      </div>
+      {editing ? (
+        <form class="inline-form" onSubmit={save}>
+          <input class="grow" aria-label="RPC URL" value={url} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
+          <button class="button small" type="submit">
+            Save
+          </button>
+        </form>
+      ) : (
+        <div class="muted small break">{network.rpcUrl}</div>
+      )}
+      <ErrorText error={error} />
+    </li>
+  );
+}
