@@ -4,6 +4,8 @@ import { getBit } from './bits.js';
 import { endemicReceiverFinish, endemicReceiverStart, endemicSenderRespond, POINT_BYTES } from './base-ot.js';
 import { otSetupReceiverRespond, otSetupSenderFinish, otSetupSenderStart } from './setup.js';
 import { KAPPA } from './params.js';
+import { rvoleReceiverFinish, rvoleReceiverStart, rvoleSenderRespond } from './rvole.js';
+import { modQ } from './scalar.js';
 
 const tag = new Uint8Array(32).fill(7);
 const N = 16; // a small batch keeps the test fast; setup runs the full κ once below
@@ -100,6 +102,14 @@ describe('OT setup of an ordered pair', () => {
     expect(ones).toBeGreaterThan(64);
     expect(ones).toBeLessThan(192);
     expect(() => otSetupSenderFinish(state, msg2)).toThrow(UsageError);
+
+    // The material drives an RVOLE end to end, under a fresh signing sid.
+    const sctx = { sid: new Uint8Array(32).fill(9), sender: 1, receiver: 2 };
+    const r1 = rvoleReceiverStart(rm, sctx);
+    const r2 = rvoleSenderRespond(sm, sctx, [3n, 4n], r1.msg);
+    const d = rvoleReceiverFinish(r1.state, r2.msg);
+    expect(modQ(r2.c[0] + d[0])).toBe(modQ(3n * r1.chi));
+    expect(modQ(r2.c[1] + d[1])).toBe(modQ(4n * r1.chi));
   });
 
   it('rejects bad contexts', () => {

@@ -9,37 +9,40 @@
  * run at key generation it is the base-OT receiver).
  *
  * Setup (key generation / re-share), two flows per ordered pair:
- *   sender --msg1--> receiver --msg2--> sender
+ *   sender --msg1 (16 KiB)--> receiver --msg2 (32 B)--> sender
  * Multiplication (signing), two flows per ordered pair:
- *   receiver --msg--> sender (round 1), sender --msg--> receiver (round 2),
- *   receiver finishes in round 3.
+ *   receiver --msg (~24 KiB)--> sender (round 1), sender --msg (~48 KiB)--> receiver
+ *   (round 2), receiver finishes in round 3.
  *
- * All messages are opaque bytes to the caller; every parse is strict and
- * every failed check throws ProtocolAbort naming the peer.
+ * Modules: base-ot.ts (Endemic OT, ePrint 2019/706 Fig. 8, on ristretto255),
+ * setup.ts (κ = 256 base OTs per ordered pair), ote.ts (KOS15 OT extension
+ * with a Fiat–Shamir'd GF(2^128) consistency check), rvole.ts (DKLs23
+ * Protocol 5.2), material.ts (pair context, material, encoding).
  *
- * CONTRACT ONLY: implementations are being written in this folder.
+ * All messages are opaque bytes to the caller; every parse is strict (exact
+ * lengths, canonical scalars and points) and every failed check throws
+ * ProtocolAbort naming the peer and the check:
+ *   'ot.setup.msg1' (sender), 'ot.setup.msg2' (receiver),
+ *   'ote.msg' / 'ote.consistency' (receiver cheated in the OT extension),
+ *   'rvole.msg' / 'rvole.check' (sender cheated in the RVOLE).
+ * After 'ote.consistency' or 'rvole.check' the pair's OT material must be
+ * treated as burned (selective-failure attacks leak a little per attempt):
+ * refuse to use it again until a fresh setup (re-share).
+ *
+ * Misuse by the caller throws UsageError: material of another pair, a sid
+ * reused with the same material (in this process), a state finished twice,
+ * inputs that are not scalars.
  */
-import type { PartyId } from '../errors.js';
-
-/** Identifies one ordered pair in one session. `sid` must never repeat for the same material. */
-export interface PairContext {
-  sid: Uint8Array;
-  sender: PartyId;
-  receiver: PartyId;
-}
-
-/** Long-lived secret OT material of the RVOLE sender towards one receiver. */
-export interface OtSenderMaterial {
-  readonly kind: 'ot-sender';
-}
-/** Long-lived secret OT material of the RVOLE receiver towards one sender. */
-export interface OtReceiverMaterial {
-  readonly kind: 'ot-receiver';
-}
-
-export interface SetupSenderState {
-  readonly kind: 'ot-setup-sender';
-}
-export interface RvoleReceiverState {
-  readonly kind: 'rvole-receiver';
-}
+export type { PairContext, OtSenderMaterial, OtReceiverMaterial } from './material.js';
+export {
+  encodeOtSenderMaterial,
+  decodeOtSenderMaterial,
+  encodeOtReceiverMaterial,
+  decodeOtReceiverMaterial,
+} from './material.js';
+export type { SetupSenderState } from './setup.js';
+export { otSetupSenderStart, otSetupReceiverRespond, otSetupSenderFinish } from './setup.js';
+export type { RvoleReceiverState } from './rvole.js';
+export { rvoleReceiverStart, rvoleSenderRespond, rvoleReceiverFinish, RVOLE_SENDER_MSG_BYTES } from './rvole.js';
+export { OTE_MSG_BYTES } from './ote.js';
+export { KAPPA, XI, RVOLE_ELL } from './params.js';
