@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const children = new Set<ChildProcess>();
@@ -129,4 +130,130 @@ export async function spawnRelayProcess(args: string[] = ['--port', '0'], env: R
     children.delete(child);
   };
   return { url, port: Number(new URL(url).port), child, stderr, stop: () => done('SIGTERM'), kill: () => done('SIGKILL') };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** Parsed JSON body, or undefined when not JSON. */
+  json: any;
+}
+
+/**
+ * A raw HTTP request (no fetch, so that tests can send malformed bodies, set
+ * Origin, and pick the client's loopback address with `localAddress`).
+ */
+export async function httpRequest(
+  url: string,
+  opts: { method?: string; body?: string | Buffer; headers?: Record<string, string>; localAddress?: string } = {},
+): Promise<HttpAnswer> {
+  const { request } = await import('node:http');
+  return new Promise((res, rej) => {
+    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers, localAddress: opts.localAddress, agent: false }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        res({ status: r.statusCode ?? 0, headers: r.headers, text, json });
+      });
+      r.on('error', rej);
+    });
+    req.on('error', rej);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+/** POST a JSON value (or raw text) with `httpRequest`. */
+export function postJson(url: string, body: unknown, opts: { headers?: Record<string, string>; localAddress?: string; raw?: boolean } = {}): Promise<HttpAnswer> {
+  return httpRequest(url, {
+    method: 'POST',
+    body: opts.raw ? (body as string) : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...opts.headers },
+    localAddress: opts.localAddress,
+  });
+}
+
+/** What a tapped WebSocket saw, and handles to disturb it. */
+export interface WebSocketTap {
+  /** Every frame sent and received, as text, in order. */
+  frames: string[];
+  /** The sockets created so far (one per (re)connection). */
+  sockets: TappedSocket[];
+}
+
+export interface TappedSocket {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  /** Delivers `frame` to the client as if the relay had sent it. */
+  inject(frame: unknown): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason?: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+/**
+ * A WebSocket class for `RelayClient` (Node, over `ws`) that records every
+ * frame, can deliver every pushed message twice (`duplicate`: the
+ * at-least-once worst case) and can inject frames.
+ */
+export function tapWebSocket(opts: { duplicate?: boolean } = {}): { WebSocket: new (url: string) => TappedSocket; tap: WebSocketTap } {
+  const tap: WebSocketTap = { frames: [], sockets: [] };
+  class Tapped implements TappedSocket {
+    private readonly inner: WebSocket;
+    onopen: ((ev: unknown) => void) | null = null;
+    onmessage: ((ev: { data: unknown }) => void) | null = null;
+    onclose: ((ev: { code: number; reason?: string }) => void) | null = null;
+    onerror: ((ev: unknown) => void) | null = null;
+    constructor(url: string) {
+      this.inner = new WebSocket(url);
+      tap.sockets.push(this);
+      this.inner.onopen = (e) => this.onopen?.(e);
+      this.inner.onerror = (e) => this.onerror?.(e);
+      this.inner.onclose = (e) => this.onclose?.({ code: e.code, reason: e.reason });
+      this.inner.onmessage = (e) => {
+        const text = String(e.data);
+        tap.frames.push(text);
+        this.onmessage?.({ data: text });
+        if (opts.duplicate && text.startsWith('{"type":"msg"')) this.onmessage?.({ data: text });
+      };
+    }
+    get readyState() {
+      return this.inner.readyState;
+    }
+    send(data: string) {
+      tap.frames.push(data);
+      this.inner.send(data);
+    }
+    close(code?: number, reason?: string) {
+      this.inner.close(code, reason);
+    }
+    terminate() {
+      this.inner.terminate();
+    }
+    inject(frame: unknown) {
+      this.onmessage?.({ data: JSON.stringify(frame) });
+    }
+  }
+  return { WebSocket: Tapped, tap };
+}
+
+/** A fetch that records every request body and response body. */
+export function tapFetch(log: string[]): typeof fetch {
+  return async (input, init) => {
+    log.push(String(input), typeof init?.body === 'string' ? init.body : '');
+    const res = await fetch(input, init);
+    log.push(await res.clone().text());
+    return res;
+  };
 }

@@ -374,7 +374,8 @@ export class RelayClient {
     const u = new URL(`${this.base}/v1/rooms/${encodeURIComponent(this.sessionId)}/ws`);
     u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
     u.searchParams.set('party', this.self);
-    u.searchParams.set('after', String(this.cursor));
+    // Without a position of our own, the relay resumes from our last acknowledgement.
+    if (this.cursor > 0 || this.opts.resume) u.searchParams.set('after', String(this.cursor));
     return u.toString();
   }
 
@@ -496,7 +497,8 @@ export class RelayClient {
     while (!this.closed) {
       this.pollAbort = new AbortController();
       try {
-        const q = `?party=${encodeURIComponent(this.self)}&after=${this.cursor}&wait=${wait}`;
+        const after = this.cursor > 0 || this.opts.resume ? `&after=${this.cursor}` : '';
+        const q = `?party=${encodeURIComponent(this.self)}${after}&wait=${wait}`;
         const r = (await this.request('GET', `messages${q}`, undefined, this.pollAbort.signal)) as {
           messages: RelayMessage[];
           cursor: number;
