@@ -1,0 +1,52 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { HDNodeWallet, getBytes } from 'ethers';
+import { describe, expect, it } from 'vitest';
+import { deriveChild, parsePath } from './derive.js';
+import { UsageError } from './errors.js';
+import { mulG, modq, pointToBytes } from './dkls/curve.js';
+
+// BIP32 test vector 1 seed; any seed works since ethers is the reference here.
+const seed = hexToBytes('000102030405060708090a0b0c0d0e0f');
+
+describe('BIP32 non-hardened derivation', () => {
+  it('matches a reference BIP32 implementation (ethers) for public derivation, and δ adds to the private key', () => {
+    const root = HDNodeWallet.fromSeed(seed);
+    for (const path of [[0], [1, 2], [0, 2147483647, 7, 0]]) {
+      const ours = deriveChild(getBytes(root.publicKey), getBytes(root.chainCode), path);
+      const theirs = root.derivePath(path.join('/'));
+      expect(ours.publicKey).toEqual(getBytes(theirs.publicKey));
+      expect(ours.chainCode).toEqual(getBytes(theirs.chainCode));
+      const x = BigInt(root.privateKey);
+      expect(modq(x + ours.delta)).toBe(BigInt(theirs.privateKey));
+      expect(pointToBytes(mulG(x + ours.delta))).toEqual(ours.publicKey);
+    }
+  });
+
+  it('the empty path is the root key with δ = 0', () => {
+    const pk = secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true);
+    const d = deriveChild(pk, new Uint8Array(32), []);
+    expect(d.publicKey).toEqual(pk);
+    expect(d.delta).toBe(0n);
+  });
+
+  it('refuses hardened and malformed indices', () => {
+    const pk = secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true);
+    const cc = new Uint8Array(32);
+    expect(() => deriveChild(pk, cc, [2 ** 31])).toThrow(/hardened/);
+    expect(() => deriveChild(pk, cc, [-1])).toThrow(UsageError);
+    expect(() => deriveChild(pk, cc, [1.5])).toThrow(UsageError);
+    expect(() => deriveChild(pk, new Uint8Array(31), [1])).toThrow(/chain code/);
+  });
+
+  it('parses paths and refuses hardened markers', () => {
+    expect(parsePath('m/0/1/2')).toEqual([0, 1, 2]);
+    expect(parsePath('m')).toEqual([]);
+    expect(parsePath('5')).toEqual([5]);
+    expect(() => parsePath("m/44'/60'/0'/0/0")).toThrow(/hardened/);
+    expect(() => parsePath('m/0h')).toThrow(/hardened/);
+    expect(() => parsePath('m/01')).toThrow(UsageError);
+    expect(() => parsePath('m/x')).toThrow(UsageError);
+    expect(() => parsePath('m/2147483648')).toThrow(/hardened/);
+  });
+});

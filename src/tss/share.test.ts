@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keygen } from './dkls/fixtures.test-util.js';
+import { mulG, pointToBytes } from './dkls/curve.js';
+import type { PartyId } from './errors.js';
+import { InvalidKeyShare, burnPair, checkKeyShare, decodeKeyShare, encodeKeyShare, type KeyShare } from './share.js';
+
+describe('key share record', () => {
+  let shares: Map<PartyId, KeyShare>;
+  beforeAll(() => {
+    shares = keygen(3, 4);
+  });
+
+  const tamper = (edit: (o: Record<string, unknown>) => void): string => {
+    const o = JSON.parse(encodeKeyShare(shares.get(2)!)) as Record<string, unknown>;
+    edit(o);
+    return JSON.stringify(o);
+  };
+
+  it('encodes and decodes to the same share (round trip), usable again', () => {
+    for (const s of shares.values()) {
+      const text = encodeKeyShare(s);
+      const back = decodeKeyShare(text);
+      expect(back.secretShare).toBe(s.secretShare);
+      expect(back.publicKey).toEqual(s.publicKey);
+      expect([...back.publicShares.keys()]).toEqual([...s.publicShares.keys()]);
+      expect(back.chainCode).toEqual(s.chainCode);
+      expect(encodeKeyShare(back)).toBe(text);
+    }
+  });
+
+  it('rejects unknown versions, fields, curves and missing fields', () => {
+    expect(() => decodeKeyShare(tamper((o) => void (o.version = 2)))).toThrow(/unsupported version/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.extra = 1)))).toThrow(/unknown field/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.curve = 'ed25519')))).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare(tamper((o) => void delete o.chainCode))).toThrow(/missing field chainCode/);
+    expect(() => decodeKeyShare('not json')).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare('{"__proto__": {"version": 1}}')).toThrow(InvalidKeyShare);
+  });
+
+  it('rejects a secret share that does not match the public share of self', () => {
+    const text = tamper((o) => {
+      const s = BigInt('0x' + (o.secretShare as string)) + 1n;
+      o.secretShare = s.toString(16).padStart(64, '0');
+    });
+    expect(() => decodeKeyShare(text)).toThrow(/public share of self/);
+  });
+
+  it('rejects public shares that do not interpolate to the public key', () => {
+    const other = pointToBytes(mulG(12345n));
+    const hex = Buffer.from(other).toString('hex');
+    expect(() => decodeKeyShare(tamper((o) => void ((o.publicShares as Record<string, string>)['4'] = hex)))).toThrow(/polynomial/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.publicKey = hex)))).toThrow(/interpolate/);
+  });
+
+  it('rejects a share whose self and public shares were consistently replaced but no longer fit the key', () => {
+    const s = shares.get(2)!;
+    const forged: KeyShare = { ...s, secretShare: 7n, publicShares: new Map([...s.publicShares, [2, pointToBytes(mulG(7n))]]) };
+    expect(() => checkKeyShare(forged)).toThrow(InvalidKeyShare);
+  });
+
+  it('rejects bad lengths, ranges and per-peer material', () => {
+    expect(() => decodeKeyShare(tamper((o) => void (o.chainCode = 'aa')))).toThrow(/chainCode/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.secretShare = 'ff'.repeat(32))))).toThrow(/canonical/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.t = 5)))).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare(tamper((o) => void (o.t = 1)))).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare(tamper((o) => void (o.self = 9)))).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare(tamper((o) => void (o.parties = [1, 2, 2, 4])))).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare(tamper((o) => void delete (o.zeroSeeds as Record<string, string>)['1']))).toThrow(/zeroSeeds/);
+    expect(() => decodeKeyShare(tamper((o) => void ((o.otSender as Record<string, string>)['3'] = '00')))).toThrow(/OT material/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.burned = [2])))).toThrow(/burned/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.epoch = -1)))).toThrow(/epoch/);
+    expect(() => decodeKeyShare(tamper((o) => void (o.publicKey = '00'.repeat(33))))).toThrow(/curve point/);
+  });
+
+  it('keeps burned flags and the epoch across encode/decode', () => {
+    const burned = burnPair({ ...shares.get(2)!, epoch: 3 }, 4);
+    const back = decodeKeyShare(encodeKeyShare(burned));
+    expect(back.burned).toEqual([4]);
+    expect(back.epoch).toBe(3);
+    expect(() => burnPair(back, 2)).toThrow(/not a peer/);
+  });
+});
