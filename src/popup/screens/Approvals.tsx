@@ -11,6 +11,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   const [busy, setBusy] = useState(false);
   const decide = async (approve: boolean) => {
     setBusy(true);
+    setError(null);
     setError(await run({ type: 'decideApproval', id: approval.id, approve }));
     setBusy(false);
   };

@@ -17,6 +17,7 @@ export function CreateVault({ run }: { run: Run }) {
     if (password.length < MIN_PASSWORD_LENGTH) return setError(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
     if (password !== confirm) return setError('The two passwords differ. Type the same password twice.');
     setBusy(true);
+    setError(null);
     setError(await run({ type: 'createDevVault', name, password }));
     setBusy(false);
   };

@@ -12,6 +12,7 @@ export function Unlock({ vaultName, pending, run }: { vaultName: string; pending
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
+    setError(null);
     const err = await run({ type: 'unlock', password });
     setBusy(false);
     setError(err);
