@@ -300,8 +300,9 @@ export class RedisStore implements RelayStore {
 
 /** Turns a script's error reply into the RelayError the memory store would throw. */
 function translate(e: unknown, limits?: RelayLimits): unknown {
-  const msg = e instanceof Error ? e.message : '';
-  const [code, n] = msg.split(' ');
+  // Redis 7 prefixes script error replies with "ERR ".
+  const m = /^(?:ERR )?([a-z_]+)(?: (\d+))?$/.exec(e instanceof Error ? e.message : '');
+  const [code, n] = m ? [m[1], m[2]] : ['', ''];
   switch (code) {
     case 'unknown_room':
       return notFound('no such room (it never existed or has expired): join it first');

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 
@@ -99,8 +99,10 @@ export interface RelayProcess {
  * (default `--port 0`) and resolves with its URL once it listens.
  */
 export async function spawnRelayProcess(args: string[] = ['--port', '0'], env: Record<string, string> = {}): Promise<RelayProcess> {
-  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const child = spawn(process.execPath, [tsx, join(ROOT, 'src/relay/main.ts'), ...args], {
+  // One process (node with tsx's loader), not the tsx CLI, which runs the script in a
+  // second process that a SIGKILL would orphan.
+  const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'src/relay/main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: '', RELAY_ALLOWED_ORIGINS: '', RELAY_LIMITS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

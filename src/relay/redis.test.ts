@@ -1,0 +1,253 @@
+/**
+ * Two relay processes sharing one real redis-server (started here on a free
+ * loopback port, no persistence): delivery across instances, order,
+ * at-least-once with client de-duplication, TTL expiry, reconnection, a
+ * relay restart, and a capture of everything stored and forwarded.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { toBase64url } from '../session/crypto.js';
+import { createPairing, type PairingPayload } from '../session/pairing.js';
+import { RelayClient, RelayTimeout, type WebSocketConstructor } from '../session/relay-client.js';
+import { startRelay } from './server.js';
+import { MemoryStore } from './memory-store.js';
+import { RedisStore } from './redis-store.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import { httpRequest, postJson, spawnRelayProcess, startRedisServer, tapFetch, tapWebSocket, type RedisServer, type RelayProcess } from './testing.js';
+
+const WS = WebSocket as unknown as WebSocketConstructor;
+let redis: RedisServer;
+let r1: RelayProcess;
+let r2: RelayProcess;
+let db: Redis;
+const env = () => ({ REDIS_URL: redis.url, RELAY_LIMITS: JSON.stringify({ completedTtlMs: 2000 }) });
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  [r1, r2] = await Promise.all([spawnRelayProcess(['--port', '0'], env()), spawnRelayProcess(['--port', '0'], env())]);
+  db = new Redis(redis.url);
+});
+
+afterAll(async () => {
+  db?.disconnect();
+  await Promise.all([r1?.stop(), r2?.stop()]);
+  await redis?.stop();
+});
+
+function client(relay: { url: string }, p: PairingPayload, self: number, extra: Partial<Parameters<typeof RelayClient.join>[0]> = {}) {
+  return RelayClient.join({ relayUrl: relay.url, sessionId: p.sessionId, sessionKey: p.sessionKey, self, WebSocket: WS, reconnectMinMs: 50, reconnectMaxMs: 300, ...extra });
+}
+
+describe('two relay instances on one Redis', () => {
+  it('reports the Redis store', async () => {
+    expect((await httpRequest(`${r1.url}/health`)).json.store).toBe('redis');
+  });
+
+  it('deliver each other’s messages, in posting order, to WebSocket and long-poll clients', async () => {
+    const p = createPairing(r1.url, 'sign', {});
+    const a = await client(r1, p, 1);
+    const b = await client(r2, p, 2);
+    const c = await client(r2, p, 3, { transport: 'poll', pollWaitMs: 2000 });
+    expect((await b.participants()).sort()).toEqual([1, 2, 3]);
+    const sent = [];
+    for (let i = 0; i < 40; i++) sent.push(a.send(i % 3 === 0 ? 'all' : 2, i));
+    await Promise.all(sent);
+    for (let i = 0; i < 40; i++) expect((await b.next(5000)).payload).toBe(i);
+    for (let i = 0; i < 40; i += 3) expect((await c.next(5000)).payload).toBe(i);
+    await b.send(1, 'reply across instances');
+    expect((await a.next(5000)).payload).toBe('reply across instances');
+    const m = await httpRequest(`${r2.url}/metrics`);
+    expect(m.json.rooms).toBeGreaterThanOrEqual(1);
+    expect(m.json.messages).toBeGreaterThanOrEqual(41);
+    expect(m.json.bytes).toBeGreaterThan(0);
+    for (const x of [a, b, c]) x.close();
+  });
+
+  it('de-duplicates at-least-once delivery and reconnects after a dropped WebSocket without loss', async () => {
+    const p = createPairing(r1.url, 'sign', {});
+    const a = await client(r1, p, 1);
+    const { WebSocket: Dup } = tapWebSocket({ duplicate: true });
+    const b = await client(r2, p, 2, { WebSocket: Dup });
+    for (let i = 0; i < 5; i++) await a.send(2, i);
+    for (let i = 0; i < 5; i++) expect((await b.next(5000)).payload).toBe(i);
+    b.dropConnection();
+    for (let i = 5; i < 15; i++) await a.send(2, i);
+    for (let i = 5; i < 15; i++) expect((await b.next(5000)).payload).toBe(i);
+    await expect(b.next(300)).rejects.toBeInstanceOf(RelayTimeout);
+    expect(b.stats.duplicates).toBeGreaterThanOrEqual(15);
+    expect(b.stats.received).toBe(15);
+    expect(b.stats.reconnects).toBeGreaterThanOrEqual(1);
+    a.close();
+    b.close();
+  });
+
+  it('keeps the room through a relay restart (Redis holds it)', async () => {
+    const p = createPairing(r1.url, 'keygen', {});
+    const a = await client(r1, p, 1);
+    const b = await client(r2, p, 2);
+    await a.send(2, 'before');
+    expect((await b.next(5000)).payload).toBe('before');
+    const port = r2.port;
+    await r2.kill(); // a crash
+    for (let i = 0; i < 10; i++) await a.send(2, { whileDown: i });
+    r2 = await spawnRelayProcess(['--port', String(port)], env());
+    for (let i = 0; i < 10; i++) expect((await b.next(10_000)).payload).toEqual({ whileDown: i });
+    const room = await httpRequest(`${r2.url}/v1/rooms/${p.sessionId}`);
+    expect(room.status).toBe(200);
+    expect(room.json.parties.sort()).toEqual(['1', '2']);
+    await b.send(1, 'after restart');
+    expect((await a.next(5000)).payload).toBe('after restart');
+    a.close();
+    b.close();
+  });
+
+  it('gives every key a time-to-live and expires rooms', async () => {
+    const p = createPairing(r1.url, 'keygen', {});
+    const room = `${r1.url}/v1/rooms/${p.sessionId}`;
+    expect((await postJson(`${room}/join`, { party: 1, ttlSeconds: 1 })).status).toBe(200);
+    expect((await postJson(`${r2.url}/v1/rooms/${p.sessionId}/join`, { party: 2 })).status).toBe(200);
+    expect((await postJson(`${room}/messages`, { from: 1, to: 2, body: 'AAAA' })).status).toBe(200);
+    expect((await postJson(`${room}/ack`, { party: 2, seq: 1 })).status).toBe(200);
+    const keys = await db.keys('relay:*');
+    expect(keys.filter((k) => k.includes(p.sessionId)).length).toBeGreaterThanOrEqual(4);
+    for (const k of keys) expect([k, await db.pttl(k)]).toEqual([k, expect.any(Number)]);
+    for (const k of keys) expect(await db.pttl(k), k).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1300));
+    expect((await db.keys(`relay:room:${p.sessionId}*`)).length).toBe(0);
+    expect((await httpRequest(room)).status).toBe(404);
+    expect((await httpRequest(`${r2.url}/v1/rooms/${p.sessionId}`)).status).toBe(404);
+  });
+
+  it('refuses what the memory store refuses (limits and wrong party)', async () => {
+    const p = createPairing(r1.url, 'keygen', {});
+    const room = `${r1.url}/v1/rooms/${p.sessionId}`;
+    await postJson(`${room}/join`, { party: 1 });
+    const wrong = await postJson(`${r2.url}/v1/rooms/${p.sessionId}/messages`, { from: 9, to: 1, body: 'AAAA' });
+    expect([wrong.status, wrong.json.error]).toEqual([403, 'not_joined']);
+    await postJson(`${room}/complete`, { party: 1 });
+    const late = await postJson(`${r2.url}/v1/rooms/${p.sessionId}/messages`, { from: 1, to: 2, body: 'AAAA' });
+    expect([late.status, late.json.error]).toEqual([409, 'room_complete']);
+    expect(await db.pttl(`relay:room:${p.sessionId}`)).toBeLessThanOrEqual(2000); // completedTtlMs
+
+    const store = await RedisStore.connect(redis.url, { keyPrefix: 'limits:' });
+    const limits = { ...DEFAULT_LIMITS, maxMessagesPerRoom: 3, maxPartiesPerRoom: 2, maxRoomsPerAddress: 2 };
+    const sid = createPairing(r1.url, 'sign', {}).sessionId;
+    try {
+      await store.join({ sid, party: '1', ttlMs: 5000, address: 'a' }, limits);
+      await store.join({ sid, party: '2', ttlMs: 5000, address: 'a' }, limits);
+      await expect(store.join({ sid, party: '3', ttlMs: 5000, address: 'a' }, limits)).rejects.toMatchObject({ status: 409, code: 'room_full' });
+      for (let i = 0; i < 3; i++) await store.post({ sid, from: '1', to: '2', body: 'AAAA' }, limits);
+      await expect(store.post({ sid, from: '1', to: '2', body: 'AAAA' }, limits)).rejects.toMatchObject({ status: 409, code: 'room_message_limit' });
+      await store.join({ sid: createPairing(r1.url, 'sign', {}).sessionId, party: '1', ttlMs: 5000, address: 'a' }, limits);
+      await expect(store.join({ sid: createPairing(r1.url, 'sign', {}).sessionId, party: '1', ttlMs: 5000, address: 'a' }, limits)).rejects.toMatchObject({
+        status: 429,
+        code: 'too_many_rooms',
+      });
+      await expect(store.post({ sid: 'x'.repeat(22), from: '1', to: '2', body: 'AAAA' }, limits)).rejects.toMatchObject({ status: 404 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** A ceremony-shaped exchange carrying secrets, for the capture tests. */
+const MARKER = 'TANDEM-PLAINTEXT-MARKER-7f3a9c';
+const SHARE = 'c0ffee'.repeat(10) + 'beef';
+function ceremonyMessages(sid: string) {
+  return [1, 2, 3].map((round) => ({
+    v: 1,
+    protocol: 'dkls23/keygen',
+    sid: bytesToHex(new TextEncoder().encode(sid)),
+    round,
+    body: { commitment: '02' + 'ab'.repeat(32), share: SHARE, note: `${MARKER}-round-${round}`, proof: ['aa'.repeat(32), 'bb'.repeat(32)] },
+  }));
+}
+
+async function runCeremony(url: string, p: PairingPayload, wire: string[]) {
+  const { WebSocket: Tapped, tap } = tapWebSocket();
+  const parties = await Promise.all(
+    [1, 2, 3].map((self) =>
+      RelayClient.join({
+        relayUrl: url,
+        sessionId: p.sessionId,
+        sessionKey: p.sessionKey,
+        self,
+        WebSocket: self === 3 ? undefined : Tapped,
+        transport: self === 3 ? 'poll' : 'auto',
+        pollWaitMs: 1000,
+        fetch: tapFetch(wire),
+      }),
+    ),
+  );
+  for (const msg of ceremonyMessages(p.sessionId)) {
+    for (const c of parties) {
+      await c.send('all', { ...msg, from: Number(c.self), to: 'all' });
+      for (const peer of parties) if (peer !== c) await c.send(Number(peer.self), { ...msg, from: Number(c.self), to: Number(peer.self) });
+    }
+  }
+  // Each party gets 2 broadcasts + 2 direct messages per round.
+  for (const c of parties) {
+    const got = [];
+    for (let i = 0; i < 12; i++) got.push(await c.next(5000));
+    expect(got.every((m) => JSON.stringify(m.payload).includes(MARKER))).toBe(true);
+  }
+  await parties[0].markComplete();
+  for (const c of parties) c.close();
+  wire.push(...tap.frames);
+}
+
+function expectNoSecrets(captured: string, p: PairingPayload) {
+  expect(captured.length).toBeGreaterThan(1000);
+  const key = p.sessionKey;
+  const forbidden = [
+    MARKER,
+    SHARE,
+    'dkls23/keygen',
+    'commitment',
+    bytesToHex(key),
+    toBase64url(key),
+    Buffer.from(key).toString('base64'),
+    Buffer.from(key).toString('latin1'),
+    toBase64url(new TextEncoder().encode(MARKER)).slice(0, 16),
+  ];
+  for (const f of forbidden) expect(captured.includes(f), `found ${f.slice(0, 12)}…`).toBe(false);
+}
+
+describe('capture: the relay stores and forwards ciphertext only', () => {
+  it('Redis: every command the relays sent to Redis and every frame they forwarded', async () => {
+    const monitor = await db.monitor();
+    const stored: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => stored.push(args.join(' ')));
+    const p = createPairing(r1.url, 'keygen', { t: 2, n: 3 });
+    const wire: string[] = [];
+    await runCeremony(r1.url, p, wire);
+    await new Promise((r) => setTimeout(r, 200));
+    monitor.disconnect();
+    const dump = [];
+    for (const k of await db.keys(`relay:room:${p.sessionId}*`)) {
+      const type = await db.type(k);
+      dump.push(k, JSON.stringify(type === 'hash' ? await db.hgetall(k) : type === 'list' ? await db.lrange(k, 0, -1) : type));
+    }
+    expect(stored.some((s) => s.includes('RPUSH') || s.includes('rpush') || s.includes('evalsha'))).toBe(true);
+    expect(wire.some((f) => f.includes('"type":"msg"'))).toBe(true);
+    expectNoSecrets([...stored, ...wire, ...dump].join('\n'), p);
+  });
+
+  it('memory store: the store contents and every forwarded frame', async () => {
+    const store = new MemoryStore();
+    const relay = await startRelay({ port: 0, store });
+    try {
+      const p = createPairing(relay.url, 'keygen', { t: 2, n: 3 });
+      const wire: string[] = [];
+      await runCeremony(relay.url, p, wire);
+      const dump = JSON.stringify(store.dump());
+      expect(dump).toContain(p.sessionId);
+      expectNoSecrets([dump, ...wire].join('\n'), p);
+    } finally {
+      await relay.close();
+      await store.close();
+    }
+  });
+});
