@@ -254,7 +254,10 @@ export class RelayClient {
     });
   }
 
-  /** Calls `handler` for every accepted message (they are also queued for {@link next}). */
+  /**
+   * Calls `handler` for every accepted message, in room order. While any
+   * handler is registered, messages are not queued for {@link next}.
+   */
   onMessage(handler: (m: ReceivedMessage) => void): () => void {
     this.messageHandlers.add(handler);
     return () => this.messageHandlers.delete(handler);
@@ -588,6 +591,7 @@ export class RelayClient {
         // a handler's failure must not stop delivery
       }
     }
+    if (this.messageHandlers.size > 0) return;
     const w = this.waiters.shift();
     if (w) {
       clearTimeout(w.timer);
