@@ -15,7 +15,7 @@ test('disconnecting a site in the popup sends accountsChanged [] to that site on
     page.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged').map((e: any) => e.data));
   await expect.poll(() => accountsEvents(a)).toEqual([[vault!.address]]);
 
-  await popup.getByRole('button', { name: /Connected sites/ }).click();
+  await popup.getByRole('button', { name: /^Sites/ }).click();
   await expect(popup.getByTestId('site')).toHaveCount(2);
   await popup.getByRole('button', { name: `Disconnect ${dapps.a.origin}` }).click();
   await expect(popup.getByTestId('site')).toHaveCount(1);

@@ -3,7 +3,7 @@ export type Tab = 'home' | 'sites' | 'settings';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'home', label: 'Home' },
-  { id: 'sites', label: 'Connected sites' },
+  { id: 'sites', label: 'Sites' },
   { id: 'settings', label: 'Settings' },
 ];
 

@@ -20,7 +20,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
       {state.approvals.length > 1 && <p class="muted small">Request 1 of {state.approvals.length}</p>}
       <div class="site">
         <div class="site-icon" aria-hidden="true">
-          {hostOf(approval.origin).slice(0, 1).toUpperCase()}
+          {siteInitial(approval.origin)}
         </div>
         <div class="site-origin" data-testid="approval-origin">
           {approval.origin}
@@ -51,7 +51,7 @@ function ConnectBody({ state }: { state: WalletState }) {
           <Address address={state.vault!.address} />
         </div>
       </div>
-      <p class="muted small">It cannot move funds without your approval. You can disconnect it any time in Connected sites.</p>
+      <p class="muted">It cannot move funds without your approval. You can disconnect it any time under Sites.</p>
     </>
   );
 }
@@ -74,6 +74,12 @@ function AddChainBody({ approval }: { approval: ApprovalView }) {
       </dl>
     </>
   );
+}
+
+/** The first letter of the site's host name, or a globe for IP addresses. */
+function siteInitial(origin: string): string {
+  const host = hostOf(origin);
+  return /^[a-z]/i.test(host) && !/^\d+(\.\d+){3}$/.test(host) ? host[0]!.toUpperCase() : '◎';
 }
 
 function hostOf(origin: string): string {

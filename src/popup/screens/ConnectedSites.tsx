@@ -16,7 +16,7 @@ export function ConnectedSites({ sites, run }: { sites: ConnectedSite[]; run: Ru
               <div class="grow">
                 <div class="site-origin">{s.origin}</div>
                 <div class="muted small">
-                  {s.accounts.map(shortAddress).join(', ')} · since {new Date(s.grantedAt).toLocaleDateString()}
+                  {s.accounts.map(shortAddress).join(', ')} · {new Date(s.grantedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}
                 </div>
               </div>
               <button class="button small danger" aria-label={`Disconnect ${s.origin}`} onClick={() => void run({ type: 'disconnectSite', origin: s.origin })}>

@@ -13,7 +13,7 @@ export function Home({ state }: { state: WalletState }) {
           <h2 data-testid="vault-name">{vault.name}</h2>
           {vault.kind === 'development' ? <DevBadge /> : <span class="badge">CO-SIGNED</span>}
         </div>
-        <Address address={vault.address} />
+        <Address address={vault.address} full />
         <dl class="facts">
           <dt>Network</dt>
           <dd data-testid="network-name">{network?.name ?? state.selectedChainId}</dd>
