@@ -7,13 +7,14 @@
  *   sessions with different sids (or another ordered pair) get independent
  *   expansions of the same long-lived base-OT seeds.
  * - {@link SeedExpander}: the PRG G(seed) of IKNP/KOS, G(K, i, seed) =
- *   SHAKE256(tag ‖ K ‖ i ‖ seed), m' bits per base OT.
+ *   SHA-256(tag ‖ K ‖ i ‖ ctr ‖ seed) in counter mode, m' bits per base OT.
  * - {@link RowHasher}: the tweakable correlation-robust hash H(K, j, row) of
- *   KOS15 (§3, "random OT from correlated OT"), SHAKE256 to (ℓ+ρ) scalars.
+ *   KOS15 (§3, "random OT from correlated OT"), SHA-256 in counter mode to
+ *   (ℓ+ρ) scalars.
  * - {@link xofBytes}: Fiat–Shamir challenges and the gadget vector.
  */
 import { shake256 } from '@noble/hashes/sha3.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeTranscript, hashTranscript, type TranscriptItem } from '../transcript.js';
 import type { PairContext } from './material.js';
 import { ROW_BYTES, SEED_BYTES } from './params.js';
@@ -29,47 +30,58 @@ export function xofBytes(len: number, domain: string, ...items: TranscriptItem[]
 }
 
 /**
- * A fixed-layout hasher: tag(16) ‖ K(32) ‖ index(2) ‖ data (≤ 32 bytes) → `outLen`
- * bytes of SHAKE256. The input fits one Keccak block, so each call is one
- * permutation; the buffer is reused to avoid per-call allocation.
+ * A fixed-layout keyed hash on SHA-256 compression-sized inputs:
+ *   out = SHA-256(tag ‖ K[0..16) ‖ index (u16) ‖ counter (u8) ‖ data) for counter = 0, 1, …
+ * concatenated to `outLen` bytes. Each input is 20 + |data| ≤ 52 bytes, so
+ * each 32 bytes of output cost one compression (SHAKE256 costs ~3× more per
+ * call in JS). The first byte (0xF1/0xF2) can never begin a transcript
+ * encoding (which begins with 0x02), keeping these hashes apart from every
+ * other SHA-256 use in the engine. 128 bits of K suffice to separate sessions.
  */
 class KeyedIndexHash {
   private readonly buf: Uint8Array;
   constructor(
-    tag: string,
+    tag: number,
     key: Uint8Array,
     private readonly outLen: number,
     private readonly dataLen: number,
   ) {
-    const t = utf8ToBytes(tag);
-    if (t.length !== 16 || key.length !== 32) throw new Error('KeyedIndexHash: bad tag or key length');
-    this.buf = new Uint8Array(16 + 32 + 2 + dataLen);
-    this.buf.set(t, 0);
-    this.buf.set(key, 16);
+    if (key.length !== 32 || dataLen > 32 || outLen % 32 !== 0 || outLen > 32 * 256) {
+      throw new Error('KeyedIndexHash: bad parameters');
+    }
+    this.buf = new Uint8Array(20 + dataLen);
+    this.buf[0] = tag;
+    this.buf.set(key.subarray(0, 16), 1);
   }
   hash(index: number, data: Uint8Array): Uint8Array {
-    if (data.length !== this.dataLen || index < 0 || index > 0xffff) throw new Error('KeyedIndexHash: bad input');
-    this.buf[48] = index >>> 8;
-    this.buf[49] = index & 255;
-    this.buf.set(data, 50);
-    return shake256(this.buf, { dkLen: this.outLen });
+    if (data.length !== this.dataLen || !(index >= 0 && index <= 0xffff)) throw new Error('KeyedIndexHash: bad input');
+    const buf = this.buf;
+    buf[17] = index >>> 8;
+    buf[18] = index & 255;
+    buf.set(data, 20);
+    const out = new Uint8Array(this.outLen);
+    for (let ctr = 0; ctr < this.outLen / 32; ctr++) {
+      buf[19] = ctr;
+      out.set(sha256(buf), 32 * ctr);
+    }
+    return out;
   }
   /** Wipe the buffer (it held the last input). */
   wipe(): void {
-    this.buf.fill(0);
+    this.buf.fill(0, 17);
   }
 }
 
 /** G(K, i, seed): expands base-OT seed i to one column of the OTE matrix. */
 export class SeedExpander extends KeyedIndexHash {
   constructor(key: Uint8Array, columnBytes: number) {
-    super('tandem/ot/prg/v1', key, columnBytes, SEED_BYTES);
+    super(0xf1, key, columnBytes, SEED_BYTES);
   }
 }
 
 /** H(K, j, row): turns correlated OT row j into (ℓ+ρ) pseudorandom scalars' bytes. */
 export class RowHasher extends KeyedIndexHash {
   constructor(key: Uint8Array, outBytes: number) {
-    super('tandem/ot/rot/v1', key, outBytes, ROW_BYTES);
+    super(0xf2, key, outBytes, ROW_BYTES);
   }
 }
