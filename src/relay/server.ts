@@ -296,6 +296,12 @@ class Relay {
     if (!/^\d{1,4}$/.test(limitRaw) || Number(limitRaw) < 1) throw badRequest('bad_limit', 'limit must be 1..9999');
     const limit = Math.min(Number(limitRaw), READ_BATCH);
     if (!(await this.store.isMember(sid, party))) await this.notMember(sid, party);
+    const address = clientAddress(req, !!this.options.trustProxy);
+    const open = this.connections.get(address) ?? 0;
+    if (wait > 0 && open >= this.limits.maxConnectionsPerAddress) {
+      throw new RelayError(429, 'too_many_connections', `address has ${open} open connections and long-polls; the limit is ${this.limits.maxConnectionsPerAddress}`);
+    }
+    if (wait > 0) this.connections.set(address, open + 1);
 
     let woken = false;
     let wake = () => {};
@@ -326,6 +332,7 @@ class Relay {
       clearTimeout(timer);
       unsubscribe();
       this.polls.delete(wake);
+      if (wait > 0) this.release(address);
     }
   }
 
