@@ -11,7 +11,8 @@
  * /work/shared/DKLS23-NOTES.md "Re-sharing":
  *
  * sid*  = H(caller sid, curve, PK, epoch, old set, t_old, old public shares,
- *         T, N', t_new). Every commitment, proof and echo is bound to it.
+ *         T, N', t_new, protocol context). Every commitment, proof and echo
+ *         is bound to it; R1 carries it, so a mismatch stops the run at once.
  * R1    dealer i ∈ T samples f_i of degree t_new−1 with f_i(0) = λ_{i,T}·s_i
  *       and broadcasts a hash commitment to A_{i,k} = a_{i,k}·G and to its
  *       proofs of knowledge of every a_{i,k} (commit-then-reveal).
@@ -74,6 +75,8 @@ export interface ReshareParams {
   newParties: readonly PartyId[];
   /** This party's old secret share: required iff self is in the quorum. SECRET. */
   oldSecretShare?: bigint;
+  /** Protocol-specific public context all parties must agree on (e.g. a digest of the chain code). */
+  context?: Uint8Array;
 }
 
 /** What a new party ends with (before the curve-specific record is built). */
@@ -190,6 +193,7 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
       tNew,
       newParties.length,
       ...newParties,
+      params.context ?? new Uint8Array(0),
     );
     this.rounds = this.isNew ? 4 + this.extRounds : 1;
   }

@@ -1,0 +1,182 @@
+/**
+ * Re-sharing an ECDSA vault (`reshare/ecdsa`): the generic re-share over
+ * secp256k1, plus what a DKLs23 key share needs besides the Shamir share
+ * (ePrint 2023/765 §5; /work/shared/DKLS23-NOTES.md "Re-sharing" steps 4–5):
+ *
+ * R3 (+ generic checks)  each new party j → new party m: OT set-up msg1 with
+ *                        j as RVOLE sender towards m, and j's half of the
+ *                        pair's zero-share seed.
+ * ext 1                  j → m: OT set-up msg2 answering m's msg1 (j as the
+ *                        RVOLE receiver from m); j finishes its own sender
+ *                        set-up on m's msg2.
+ * confirm                as in the generic protocol, with a digest of the
+ *                        chain code folded in.
+ *
+ * Fresh OT material and zero-share seeds for every pair of new parties, never
+ * carried over. The chain code is carried over unchanged (it is bound into
+ * the session id, so devices holding different chain codes stop in round 1),
+ * so BIP32 child keys and addresses stay the same.
+ */
+import { UsageError, type PartyId } from '../errors.js';
+import {
+  otSetupReceiverRespond,
+  otSetupSenderFinish,
+  otSetupSenderStart,
+  type OtReceiverMaterial,
+  type OtSenderMaterial,
+  type PairContext,
+} from '../ot/index.js';
+import type { WireBody } from '../protocol.js';
+import { KEY_SHARE_VERSION, checkKeyShare, type KeyShare } from '../share.js';
+import { hashTranscript } from '../transcript.js';
+import { readHex, toHex } from '../wire.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { secp256k1Curve } from './curve.js';
+import { ReshareProtocol, type ReshareCore } from './protocol.js';
+
+export const RESHARE_ECDSA = 'reshare/ecdsa';
+
+/** The public part of an ECDSA vault, as a device joining it needs it. */
+export interface EcdsaPublicInfo {
+  epoch: number;
+  t: number;
+  parties: readonly PartyId[];
+  publicKey: Uint8Array;
+  publicShares: ReadonlyMap<PartyId, Uint8Array>;
+  chainCode: Uint8Array;
+}
+
+export function ecdsaPublicInfo(share: KeyShare): EcdsaPublicInfo {
+  return {
+    epoch: share.epoch,
+    t: share.t,
+    parties: [...share.parties],
+    publicKey: share.publicKey.slice(),
+    publicShares: new Map([...share.publicShares].map(([k, v]) => [k, v.slice()])),
+    chainCode: share.chainCode.slice(),
+  };
+}
+
+export interface EcdsaReshareParams {
+  /** Fresh random session id shared by all participants (≥ 16 bytes). */
+  sid: Uint8Array;
+  self: PartyId;
+  /** An old party passes its stored share; a joining device the vault's public info. */
+  old: KeyShare | EcdsaPublicInfo;
+  /** The old devices taking part (dealing): at least t_old. */
+  quorum: readonly PartyId[];
+  newParties: readonly PartyId[];
+  newThreshold: number;
+}
+
+type SetupSenderState = ReturnType<typeof otSetupSenderStart>['state'];
+
+function isShare(x: KeyShare | EcdsaPublicInfo): x is KeyShare {
+  return typeof (x as KeyShare).secretShare === 'bigint';
+}
+
+export class EcdsaReshare extends ReshareProtocol<KeyShare> {
+  private readonly chainCode: Uint8Array;
+  private readonly setups = new Map<PartyId, SetupSenderState>();
+  private readonly msg2Out = new Map<PartyId, Uint8Array>();
+  private readonly otSender = new Map<PartyId, OtSenderMaterial>();
+  private readonly otReceiver = new Map<PartyId, OtReceiverMaterial>();
+  private readonly seedParts = new Map<PartyId, Uint8Array>();
+  private readonly zeroSeeds = new Map<PartyId, Uint8Array>();
+
+  constructor(params: EcdsaReshareParams) {
+    const { old } = params;
+    let oldSecretShare: bigint | undefined;
+    if (isShare(old)) {
+      checkKeyShare(old);
+      if (old.self !== params.self) throw new UsageError(`${RESHARE_ECDSA}: the share belongs to party ${old.self}, not ${params.self}`);
+      if (params.quorum.includes(params.self)) oldSecretShare = old.secretShare;
+    }
+    if (!(old.chainCode instanceof Uint8Array) || old.chainCode.length !== 32) throw new UsageError(`${RESHARE_ECDSA}: chain code must be 32 bytes`);
+    super(RESHARE_ECDSA, secp256k1Curve, {
+      sid: params.sid,
+      self: params.self,
+      publicKey: old.publicKey,
+      oldEpoch: old.epoch,
+      oldThreshold: old.t,
+      oldParties: old.parties,
+      oldPublicShares: old.publicShares,
+      quorum: params.quorum,
+      newThreshold: params.newThreshold,
+      newParties: params.newParties,
+      oldSecretShare,
+      context: hashTranscript('reshare/ecdsa/chain-code', old.chainCode),
+    });
+    this.chainCode = old.chainCode.slice();
+  }
+
+  private pair(sender: PartyId, receiver: PartyId): PairContext {
+    return { sid: hashTranscript('reshare/ecdsa/ot', this.sessionId), sender, receiver };
+  }
+
+  protected override get extRounds(): number {
+    return 1;
+  }
+
+  protected override extKeys(k: number): string[] {
+    return k === 0 ? ['ot', 'zeroSeed'] : ['ot'];
+  }
+
+  /** R3: OT set-up msg1 (self as RVOLE sender to `to`) and our half of the zero-share seed; ext 1: msg2. */
+  protected override extSend(k: number, to: PartyId): WireBody {
+    if (k === 0) {
+      const { state, msg1 } = otSetupSenderStart(this.pair(this.self, to));
+      this.setups.set(to, state);
+      const part = randomBytes(32);
+      this.seedParts.set(to, part);
+      return { ot: toHex(msg1), zeroSeed: toHex(part) };
+    }
+    const msg2 = this.msg2Out.get(to)!;
+    this.msg2Out.delete(to);
+    return { ot: toHex(msg2) };
+  }
+
+  protected override extReceive(k: number, from: PartyId, body: WireBody): void {
+    if (k === 0) {
+      const { material, msg2 } = otSetupReceiverRespond(this.pair(from, this.self), readHex(body, 'ot', from, 'reshare.r3.ot'));
+      this.otReceiver.set(from, material);
+      this.msg2Out.set(from, msg2);
+      const theirs = readHex(body, 'zeroSeed', from, 'reshare.r3', 32);
+      const mine = this.seedParts.get(from)!;
+      const [lo, hi] = this.self < from ? [this.self, from] : [from, this.self];
+      const [loPart, hiPart] = this.self < from ? [mine, theirs] : [theirs, mine];
+      this.zeroSeeds.set(from, hashTranscript('reshare/ecdsa/zero-seed', this.sessionId, lo, hi, loPart, hiPart));
+      return;
+    }
+    this.otSender.set(from, otSetupSenderFinish(this.setups.get(from)!, readHex(body, 'ot', from, 'reshare.ext1.ot')));
+    this.setups.delete(from);
+  }
+
+  protected override extConfirm(): Uint8Array {
+    return hashTranscript('reshare/ecdsa/confirm-chain-code', this.chainCode);
+  }
+
+  protected build(core: ReshareCore): KeyShare {
+    const share: KeyShare = {
+      version: KEY_SHARE_VERSION,
+      curve: 'secp256k1',
+      protocol: 'dkls23',
+      epoch: core.epoch,
+      t: core.t,
+      n: core.parties.length,
+      self: core.self,
+      parties: core.parties,
+      secretShare: core.secretShare,
+      publicKey: core.publicKey,
+      publicShares: core.publicShares,
+      chainCode: this.chainCode.slice(),
+      zeroSeeds: new Map(this.zeroSeeds),
+      otSender: new Map(this.otSender),
+      otReceiver: new Map(this.otReceiver),
+      burned: [],
+    };
+    checkKeyShare(share);
+    this.seedParts.clear();
+    return share;
+  }
+}
