@@ -69,5 +69,7 @@ const stop = () => {
     () => process.exit(1),
   );
 };
+// A safety net: a stray rejection is logged (without details that could carry data), not fatal.
+process.on('unhandledRejection', (e) => console.error(`relay: unhandled rejection: ${e instanceof Error ? e.name : typeof e}`));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

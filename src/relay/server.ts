@@ -109,12 +109,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
   };
 }
 
-/** Client address of a request: the socket's peer, or X-Forwarded-For behind a trusted proxy. */
+/**
+ * Client address of a request: the socket's peer or, behind a trusted proxy,
+ * the last X-Forwarded-For entry (the one that proxy added; earlier entries
+ * are whatever the client claimed).
+ */
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const xff = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-    if (first) return first;
+    const last = (Array.isArray(xff) ? xff.at(-1) : xff)?.split(',').at(-1)?.trim();
+    if (last) return last;
   }
   const a = req.socket.remoteAddress ?? 'unknown';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
@@ -437,7 +441,14 @@ class Relay {
       if (afterRaw !== null && !/^\d{1,15}$/.test(afterRaw)) throw badRequest('bad_after', 'after must be a non-negative integer');
       if (!(await this.store.isMember(sid, party))) await this.notMember(sid, party);
       const after = afterRaw === null ? await this.store.acked(sid, party) : Number(afterRaw);
+      if (socket.destroyed) throw new RelayError(400, 'gone', 'the client went away');
+      let handed = false;
+      // If ws aborts the handshake, its callback never runs: release the slot on close.
+      socket.once('close', () => {
+        if (!handed) this.release(address);
+      });
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        handed = true;
         const s = new RoomSocket(this, ws, sid, party, after, address);
         this.sockets.add(s);
         ws.once('close', () => {
@@ -474,6 +485,8 @@ class RoomSocket {
   private cursor: number;
   private pumping = false;
   private dirty = false;
+  /** Set once the hello is sent: before that, events only mark the socket dirty. */
+  private ready = false;
   private closed = false;
   private alive = true;
   private badFrames = 0;
@@ -496,7 +509,7 @@ class RoomSocket {
     this.ws.on('close', () => this.stop());
     this.ws.on('error', () => this.stop());
     this.ws.on('message', (data, isBinary) => {
-      this.inbound = this.inbound.then(() => this.onFrame(data as Buffer, isBinary));
+      this.inbound = this.inbound.then(() => this.onFrame(data as Buffer, isBinary)).catch(() => this.close(1011, 'relay error'));
     });
     try {
       this.unsubscribe = await this.relay.store.subscribe(this.sid, (e) => this.onEvent(e));
@@ -504,19 +517,31 @@ class RoomSocket {
       const room = await this.relay.store.room(this.sid);
       if (!room) return this.close(4404, 'unknown room');
       this.send({ type: 'hello', room });
+      this.ready = true;
       await this.pump();
     } catch {
       this.close(1011, 'relay error');
     }
   }
 
+  /**
+   * Every 30 s: drops a peer that did not answer the last ping, and catches up
+   * with the store in case a pub/sub notification was lost (e.g. while the
+   * Redis subscriber reconnected).
+   */
   heartbeat(): void {
     if (!this.alive) {
       this.ws.terminate();
       return;
     }
     this.alive = false;
-    this.ws.ping();
+    try {
+      this.ws.ping();
+    } catch {
+      this.ws.terminate();
+      return;
+    }
+    if (this.ready) void this.pump();
   }
 
   close(code: number, reason: string): void {
@@ -545,6 +570,10 @@ class RoomSocket {
     if (this.closed) return;
     if (e.kind === 'join') return this.send({ type: 'joined', party: e.party });
     if (e.kind === 'complete') return this.send({ type: 'complete' });
+    if (!this.ready) {
+      this.dirty = true;
+      return;
+    }
     if (!this.pumping && e.msg.seq === this.cursor + 1) {
       this.cursor = e.msg.seq;
       if (isFor(e.msg, this.party)) this.send({ type: 'msg', msg: e.msg });
@@ -565,7 +594,8 @@ class RoomSocket {
         this.dirty = false;
         for (;;) {
           const r = await this.relay.store.read(this.sid, this.party, this.cursor, READ_BATCH);
-          if (!r || this.closed) return;
+          if (this.closed) return;
+          if (!r) return this.close(4404, 'room expired');
           for (const msg of r.messages) this.send({ type: 'msg', msg });
           const moved = r.cursor > this.cursor;
           this.cursor = Math.max(this.cursor, r.cursor);

@@ -405,6 +405,13 @@ export class RelayClient {
           this.startPing(ws);
           if (frame.room.complete) this.markRoomComplete();
           resolve();
+          if (frame.room.lastSeq < this.cursor) {
+            // The room expired and was created again: its positions restarted. Read it
+            // from the start (sender sequence numbers still guard against replays).
+            this.cursor = 0;
+            this.ackedSeq = 0;
+            ws.close(4002, 'resync');
+          }
           return;
         }
         this.onFrame(frame);
@@ -448,12 +455,20 @@ export class RelayClient {
       this.stats.reconnects++;
       if (this.wsFailures >= 3 && this.wsFailures % 3 === 0) {
         // Still failing: is the room gone (expired)? Then stop instead of retrying forever.
-        this.request('GET', '', undefined).catch((e: unknown) => {
-          if (e instanceof RelayRequestError && e.status === 404 && !this.closed) {
-            this.failWaiters(e);
-            this.close();
-          }
-        });
+        // Was it created again without us? Then join again.
+        this.request('GET', '', undefined).then(
+          (room) => {
+            if (!(room as RoomInfo).parties.includes(this.self) && !this.closed) {
+              this.request('POST', 'join', { party: this.self }).catch(() => {});
+            }
+          },
+          (e: unknown) => {
+            if (e instanceof RelayRequestError && e.status === 404 && !this.closed) {
+              this.failWaiters(e);
+              this.close();
+            }
+          },
+        );
       }
       this.connectWs().catch(() => {});
     }, wait);
