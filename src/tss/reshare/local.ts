@@ -35,7 +35,9 @@ export function runLocal<R>(protocols: readonly Protocol<R>[], opts: LocalRunOpt
       const target = byId.get(to);
       if (!target || aborts.has(to)) continue;
       if (msg.to === 'all' && !target.parties.includes(msg.from)) continue;
-      const delivered = opts.tamper ? opts.tamper(structuredClone(msg), to) : msg;
+      // A JSON round trip per delivery, as on the wire: no shared objects, no non-JSON values.
+      const copy = JSON.parse(JSON.stringify(msg)) as ProtocolMessage;
+      const delivered = opts.tamper ? opts.tamper(copy, to) : copy;
       if (!delivered) continue;
       opts.onDeliver?.(delivered, to);
       try {
