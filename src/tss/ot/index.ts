@@ -46,3 +46,11 @@ export type { RvoleReceiverState } from './rvole.js';
 export { rvoleReceiverStart, rvoleSenderRespond, rvoleReceiverFinish, RVOLE_SENDER_MSG_BYTES } from './rvole.js';
 export { OTE_MSG_BYTES } from './ote.js';
 export { KAPPA, XI, RVOLE_ELL } from './params.js';
+/**
+ * Optional: both ordered pairs of two parties from one batch of base OTs
+ * (a→b by Endemic OT, b→a by a KOS extension of it), same two flows as the
+ * per-ordered-pair setup; about half the key-generation cost. Run it once
+ * per unordered pair instead of two otSetup* runs.
+ */
+export type { PairSetupState, PairMaterials } from './pair-setup.js';
+export { otPairSetupStart, otPairSetupRespond, otPairSetupFinish, PAIR_SETUP_MSG2_BYTES } from './pair-setup.js';

@@ -166,5 +166,5 @@ function oteReceiverExtendWithU(rm: OtReceiverMaterial, key: Uint8Array, choices
 }
 
 function xofChis(key: Uint8Array, u: Uint8Array): Uint8Array {
-  return xofBytes(16 * OTE_ROWS, 'ot/kos/chi/v1', key, sha256(u));
+  return xofBytes(16 * OTE_ROWS, 'ot/kos/chi/v1', key, OTE_ROWS, sha256(u));
 }

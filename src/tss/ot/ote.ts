@@ -30,24 +30,34 @@ import { ProtocolAbort, type PartyId } from '../errors.js';
 import { bytesOf, equalWords, getBit, gfDotRows, gfMul, transposeBits, wordsOf } from './bits.js';
 import { SeedExpander, xofBytes } from './hash.js';
 import type { OtReceiverMaterial, OtSenderMaterial } from './material.js';
-import { COLUMN_BYTES, KAPPA, OTE_ROWS, ROW_BYTES, SEED_BYTES } from './params.js';
+import { KAPPA, KOS_EXTRA, OTE_ROWS, ROW_BYTES, SEED_BYTES } from './params.js';
 
-const COL_WORDS = COLUMN_BYTES / 4;
 const ROW_WORDS = ROW_BYTES / 4;
-const U_BYTES = KAPPA * COLUMN_BYTES;
 const XT_BYTES = 16;
-/** Length of the receiver's OT-extension message: u ‖ x̃ ‖ t̃. */
-export const OTE_MSG_BYTES = U_BYTES + XT_BYTES + ROW_BYTES;
 
-/** χ_1..χ_{m'} ∈ GF(2^128) = XOF(K, H(u)): the Fiat–Shamir'd challenge of the check. */
-function challenges(key: Uint8Array, u: Uint8Array): Uint32Array {
-  return wordsOf(xofBytes(16 * OTE_ROWS, 'ot/kos/chi/v1', key, sha256(u)));
+/** Length of the receiver's OT-extension message for m' rows: u (κ·m' bits) ‖ x̃ ‖ t̃. */
+export function oteMsgBytes(rowCount: number): number {
+  return (KAPPA * rowCount) / 8 + XT_BYTES + ROW_BYTES;
+}
+
+/** Length of the receiver's OT-extension message of one RVOLE (m' = ξ + extra rows). */
+export const OTE_MSG_BYTES = oteMsgBytes(OTE_ROWS);
+
+function checkRowCount(rowCount: number): void {
+  if (!Number.isInteger(rowCount) || rowCount % 32 !== 0 || rowCount <= KOS_EXTRA || rowCount > 0xffff) {
+    throw new Error('ote: the row count must be a multiple of 32 above the KOS padding');
+  }
+}
+
+/** χ_1..χ_{m'} ∈ GF(2^128) = XOF(K, m', H(u)): the Fiat–Shamir'd challenge of the check. */
+function challenges(key: Uint8Array, rowCount: number, u: Uint8Array): Uint32Array {
+  return wordsOf(xofBytes(16 * rowCount, 'ot/kos/chi/v1', key, rowCount, sha256(u)));
 }
 
 /** x̃ = Σ_j χ_j·x_j: the XOR of the χ_j whose choice bit is 1. */
-function combineChoices(chis: Uint32Array, choices: Uint8Array): Uint32Array {
+function combineChoices(chis: Uint32Array, choices: Uint8Array, rowCount: number): Uint32Array {
   const out = new Uint32Array(4);
-  for (let j = 0; j < OTE_ROWS; j++) {
+  for (let j = 0; j < rowCount; j++) {
     const mask = -getBit(choices, j) | 0;
     for (let w = 0; w < 4; w++) out[w] ^= chis[4 * j + w] & mask;
   }
@@ -56,24 +66,30 @@ function combineChoices(chis: Uint32Array, choices: Uint8Array): Uint32Array {
 
 /**
  * Receiver side: the message for the sender and the rows t_j (m' rows of
- * κ bits, `ROW_WORDS` words each). `choices` holds m' bits.
+ * κ bits, κ/32 words each). `choices` holds m' bits (default m' = ξ + extra,
+ * one RVOLE); the last {@link KOS_EXTRA} must be uniformly random.
  */
 export function oteReceiverExtend(
   m: OtReceiverMaterial,
   key: Uint8Array,
   choices: Uint8Array,
+  rowCount: number = OTE_ROWS,
 ): { msg: Uint8Array; rows: Uint32Array } {
-  if (choices.length !== OTE_ROWS / 8) throw new Error('oteReceiverExtend: wrong number of choice bits');
-  const prg = new SeedExpander(key, COLUMN_BYTES);
+  checkRowCount(rowCount);
+  if (choices.length !== rowCount / 8) throw new Error('oteReceiverExtend: wrong number of choice bits');
+  const columnBytes = rowCount / 8;
+  const colWords = columnBytes / 4;
+  const uLen = KAPPA * columnBytes;
+  const prg = new SeedExpander(key, columnBytes);
   const x = wordsOf(choices);
-  const msg = new Uint8Array(OTE_MSG_BYTES);
-  const u = wordsOf(msg.subarray(0, U_BYTES));
-  const tCols = new Uint32Array(KAPPA * COL_WORDS);
+  const msg = new Uint8Array(oteMsgBytes(rowCount));
+  const u = wordsOf(msg.subarray(0, uLen));
+  const tCols = new Uint32Array(KAPPA * colWords);
   for (let i = 0; i < KAPPA; i++) {
     const t = wordsOf(prg.hash(i, m.seeds0.subarray(i * SEED_BYTES, (i + 1) * SEED_BYTES)));
     const g1 = wordsOf(prg.hash(i, m.seeds1.subarray(i * SEED_BYTES, (i + 1) * SEED_BYTES)));
-    const off = i * COL_WORDS;
-    for (let w = 0; w < COL_WORDS; w++) {
+    const off = i * colWords;
+    for (let w = 0; w < colWords; w++) {
       tCols[off + w] = t[w];
       u[off + w] = t[w] ^ g1[w] ^ x[w];
     }
@@ -81,11 +97,11 @@ export function oteReceiverExtend(
     g1.fill(0);
   }
   prg.wipe();
-  const rows = transposeBits(tCols, KAPPA, OTE_ROWS);
+  const rows = transposeBits(tCols, KAPPA, rowCount);
   tCols.fill(0);
-  const chis = challenges(key, msg.subarray(0, U_BYTES));
-  msg.set(bytesOf(combineChoices(chis, choices)), U_BYTES);
-  msg.set(bytesOf(gfDotRows(chis, rows, OTE_ROWS, ROW_WORDS)), U_BYTES + XT_BYTES);
+  const chis = challenges(key, rowCount, msg.subarray(0, uLen));
+  msg.set(bytesOf(combineChoices(chis, choices, rowCount)), uLen);
+  msg.set(bytesOf(gfDotRows(chis, rows, rowCount, ROW_WORDS)), uLen + XT_BYTES);
   return { msg, rows };
 }
 
@@ -95,35 +111,46 @@ export function oteReceiverExtend(
  * ProtocolAbort(from, 'ote.msg') on a wrong length and
  * ProtocolAbort(from, 'ote.consistency') when the check fails.
  */
-export function oteSenderExtend(m: OtSenderMaterial, key: Uint8Array, msg: Uint8Array, from: PartyId): Uint32Array {
-  if (!(msg instanceof Uint8Array) || msg.length !== OTE_MSG_BYTES) {
-    throw new ProtocolAbort(from, 'ote.msg', `expected ${OTE_MSG_BYTES} bytes, got ${msg?.length}`);
+export function oteSenderExtend(
+  m: OtSenderMaterial,
+  key: Uint8Array,
+  msg: Uint8Array,
+  from: PartyId,
+  rowCount: number = OTE_ROWS,
+): Uint32Array {
+  checkRowCount(rowCount);
+  const expectedLen = oteMsgBytes(rowCount);
+  if (!(msg instanceof Uint8Array) || msg.length !== expectedLen) {
+    throw new ProtocolAbort(from, 'ote.msg', `expected ${expectedLen} bytes, got ${msg?.length}`);
   }
-  const uBytes = msg.subarray(0, U_BYTES);
+  const columnBytes = rowCount / 8;
+  const colWords = columnBytes / 4;
+  const uLen = KAPPA * columnBytes;
+  const uBytes = msg.subarray(0, uLen);
   const u = wordsOf(uBytes);
-  const prg = new SeedExpander(key, COLUMN_BYTES);
-  const qCols = new Uint32Array(KAPPA * COL_WORDS);
+  const prg = new SeedExpander(key, columnBytes);
+  const qCols = new Uint32Array(KAPPA * colWords);
   for (let i = 0; i < KAPPA; i++) {
     const g = wordsOf(prg.hash(i, m.seeds.subarray(i * SEED_BYTES, (i + 1) * SEED_BYTES)));
     const mask = -getBit(m.delta, i) | 0;
-    const off = i * COL_WORDS;
-    for (let w = 0; w < COL_WORDS; w++) qCols[off + w] = g[w] ^ (u[off + w] & mask);
+    const off = i * colWords;
+    for (let w = 0; w < colWords; w++) qCols[off + w] = g[w] ^ (u[off + w] & mask);
     g.fill(0);
   }
   prg.wipe();
-  const rows = transposeBits(qCols, KAPPA, OTE_ROWS);
+  const rows = transposeBits(qCols, KAPPA, rowCount);
   qCols.fill(0);
 
-  const chis = challenges(key, uBytes);
-  const xTilde = wordsOf(msg.slice(U_BYTES, U_BYTES + XT_BYTES));
-  const expected = wordsOf(msg.slice(U_BYTES + XT_BYTES));
+  const chis = challenges(key, rowCount, uBytes);
+  const xTilde = wordsOf(msg.slice(uLen, uLen + XT_BYTES));
+  const expected = wordsOf(msg.slice(uLen + XT_BYTES));
   const delta = wordsOf(m.delta.slice());
   for (let lane = 0; lane < ROW_WORDS / 4; lane++) {
     const xd = gfMul(xTilde, delta.subarray(lane * 4, lane * 4 + 4));
     for (let w = 0; w < 4; w++) expected[lane * 4 + w] ^= xd[w];
   }
   delta.fill(0);
-  if (!equalWords(gfDotRows(chis, rows, OTE_ROWS, ROW_WORDS), expected)) {
+  if (!equalWords(gfDotRows(chis, rows, rowCount, ROW_WORDS), expected)) {
     rows.fill(0);
     throw new ProtocolAbort(
       from,
