@@ -6,34 +6,9 @@ import type { ProtocolMessage } from '../tss/protocol.js';
 import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../tss/rounds.js';
 import { readHex } from '../tss/wire.js';
 import { newIdentity, publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
-import { Mailbox, type CeremonyTransport, type Delivery } from './mailbox.js';
+import { Mailbox } from './mailbox.js';
+import { Room } from './memory-room.test-util.js';
 import { CeremonyAbort, runProtocol } from './run-protocol.js';
-
-/** In-process room: delivers every payload, JSON round-tripped, to its addressees. */
-class Room {
-  members = new Map<string, (d: Delivery) => void>();
-  log: unknown[] = [];
-  join(deviceId: string): CeremonyTransport {
-    const room = this;
-    return {
-      deviceId,
-      async send(to, payload) {
-        const wire = JSON.parse(JSON.stringify(payload));
-        room.log.push(wire);
-        for (const [id, h] of room.members) if (id !== deviceId && (to === 'all' || to === id)) setTimeout(() => h({ from: deviceId, payload: wire }), 0);
-      },
-      onMessage(h) {
-        room.members.set(deviceId, h);
-      },
-      async participants() {
-        return [...room.members.keys()];
-      },
-      async close() {
-        room.members.delete(deviceId);
-      },
-    };
-  }
-}
 
 /** Toy two-round protocol: commit to a secret (broadcast), then send it to each peer (p2p); result = sum of hashes. */
 class CommitReveal extends RoundBasedProtocol<string> {

@@ -1,0 +1,571 @@
+/**
+ * The three TSS actions as ceremonies between devices, over any
+ * {@link Mailbox} (in the product: a relay room, end-to-end encrypted).
+ *
+ * - Key generation: the initiator collects the devices, signs the roster,
+ *   then every device runs DKLs23 (ECDSA) and FROST (EdDSA) key generation,
+ *   and all confirm the same keys before anyone stores anything.
+ * - Signing: on the vault's paired channel, a device sends the request itself
+ *   (never a bare hash); each co-signer decodes it, computes the digest
+ *   itself, asks its user or its policy, and the quorum runs DKLs23 signing.
+ * - Re-sharing: old and new devices join one session; the new devices end
+ *   with shares of the same keys, old shares are replaced only after every
+ *   new device confirmed.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import type { PartyId } from '../tss/errors.js';
+import { DklsKeygen, DklsSign, type EcdsaSignature, type KeyShare } from '../tss/dkls/index.js';
+import { FrostKeygen, type FrostKeyShare } from '../tss/frost/index.js';
+import { EcdsaReshare, ecdsaPublicInfo, type EcdsaPublicInfo } from '../tss/reshare/ecdsa.js';
+import { FrostReshare } from '../tss/reshare/eddsa.js';
+import { isRetired } from '../tss/reshare/protocol.js';
+import { frostPublicInfo, type FrostPublicInfo } from '../tss/frost/share.js';
+import { encodeTranscript } from '../tss/transcript.js';
+import { isPlainObject } from '../tss/wire.js';
+import { publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
+import { CeremonyTimeout, type Mailbox } from './mailbox.js';
+import { CeremonyAbort, runProtocol, type ProgressEvent } from './run-protocol.js';
+import { awaitRoster, collectRoster, identitiesOf, protocolSid, rosterHash, sayHello, type Roster, type RosterMember, type SignedRoster } from './roster.js';
+import { checkDigest, describeRequest, digestOf, parseSigningRequest, SigningRequestRejected, type SigningRequest } from './signing-request.js';
+import { DEVICE_VAULT_VERSION, ethAddress, memberIdentities, type DeviceVault } from './device-vault.js';
+
+/** Something that happened during a ceremony, for progress displays. */
+export type CeremonyEvent =
+  | { kind: 'joined'; deviceId: string }
+  | { kind: 'roster'; members: Array<{ party: PartyId; deviceId: string }> }
+  | { kind: 'progress'; detail: ProgressEvent }
+  | { kind: 'confirmed' }
+  | { kind: 'request'; from: string; lines: string[] }
+  | { kind: 'answer'; deviceId: string; accepted: boolean; reason?: string }
+  | { kind: 'signing'; signers: PartyId[] }
+  | { kind: 'signed'; signature: string };
+
+export interface CeremonyTiming {
+  /** How long to wait for devices to join (or for a user to approve). */
+  joinTimeoutMs: number;
+  /** How long to wait for each protocol round. */
+  roundTimeoutMs: number;
+}
+
+// ---------------------------------------------------------------- signed control messages
+
+function controlBytes(body: Record<string, unknown>): Uint8Array {
+  return encodeTranscript('control', JSON.stringify(body));
+}
+
+function signed<T extends Record<string, unknown>>(me: DeviceIdentity, body: T): T & { sig: string } {
+  return { ...body, sig: bytesToHex(ed25519.sign(controlBytes(body), me.signSecret)) };
+}
+
+function verifySigned(pub: DevicePublic, p: Record<string, unknown>): boolean {
+  const { sig, ...body } = p;
+  if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return false;
+  try {
+    return ed25519.verify(hexToBytes(sig), controlBytes(body), hexToBytes(pub.signPub));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every party broadcasts a signed digest of what it ended with; a device only
+ * stores its result once all the others confirmed the same digest.
+ */
+async function confirmAll(opts: {
+  mailbox: Mailbox;
+  me: DeviceIdentity;
+  self: PartyId;
+  identities: ReadonlyMap<PartyId, DevicePublic>;
+  sessionId: string;
+  digest: string;
+  timeoutMs: number;
+}): Promise<void> {
+  const { mailbox, identities } = opts;
+  await mailbox.send('all', signed(opts.me, { t: 'confirm', sessionId: opts.sessionId, party: opts.self, digest: opts.digest }));
+  const deadline = Date.now() + opts.timeoutMs;
+  for (const [party, id] of identities) {
+    if (party === opts.self) continue;
+    const d = await mailbox.take(
+      (d) => isPlainObject(d.payload) && d.payload.t === 'confirm' && d.payload.sessionId === opts.sessionId && d.payload.party === party && d.from === id.deviceId && verifySigned(id, d.payload),
+      Math.max(1, deadline - Date.now()),
+      () => new CeremonyTimeout(`${id.deviceId} did not confirm the result in time; nothing was stored`, [id.deviceId]),
+    );
+    if ((d.payload as { digest: unknown }).digest !== opts.digest) {
+      throw new CeremonyAbort(`${id.deviceId} ended with a different result; nothing was stored`, id.deviceId, 'confirm.mismatch');
+    }
+  }
+}
+
+function selfIn(roster: Roster, me: DeviceIdentity): PartyId {
+  const mine = publicOf(me);
+  const m = roster.members.find((x) => x.identity.signPub === mine.signPub);
+  if (!m) throw new Error('this device is not in the roster');
+  return m.party;
+}
+
+function rosterEvent(roster: Roster): CeremonyEvent {
+  return { kind: 'roster', members: roster.members.map((m) => ({ party: m.party, deviceId: m.identity.deviceId })) };
+}
+
+function intParam(params: Record<string, unknown>, key: string, min: number, max: number): number {
+  const v = params[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`ceremony parameter ${key} must be an integer in [${min}, ${max}]`);
+  return v;
+}
+
+function hexParam(params: Record<string, unknown>, key: string, bytes: number): Uint8Array {
+  const v = params[key];
+  if (typeof v !== 'string' || v.length !== bytes * 2 || !/^[0-9a-f]+$/.test(v)) throw new Error(`ceremony parameter ${key} must be ${bytes} bytes of hex`);
+  return hexToBytes(v);
+}
+
+// ---------------------------------------------------------------- key generation
+
+export interface KeygenPlan {
+  t: number;
+  n: number;
+  name: string;
+  /** Relay of the vault's paired channel after key generation. */
+  relayUrl: string;
+}
+
+/** Initiator of key generation: waits for n − 1 devices, then runs it. */
+export async function createVault(opts: CeremonyTiming & {
+  mailbox: Mailbox;
+  me: DeviceIdentity;
+  sessionId: string;
+  plan: KeygenPlan;
+  onEvent?: (e: CeremonyEvent) => void;
+}): Promise<DeviceVault> {
+  const { plan } = opts;
+  if (!Number.isInteger(plan.n) || plan.n < 2 || plan.n > 16 || !Number.isInteger(plan.t) || plan.t < 2 || plan.t > plan.n) {
+    throw new Error(`a vault needs 2 <= t <= n <= 16 devices (got ${plan.t}-of-${plan.n})`);
+  }
+  const signedRoster = await collectRoster({
+    mailbox: opts.mailbox,
+    me: opts.me,
+    sessionId: opts.sessionId,
+    kind: 'keygen',
+    params: { t: plan.t, n: plan.n, name: plan.name, relayUrl: plan.relayUrl, channel: bytesToHex(randomBytes(32)) },
+    expected: plan.n - 1,
+    timeoutMs: opts.joinTimeoutMs,
+    onJoin: (id) => opts.onEvent?.({ kind: 'joined', deviceId: id.deviceId }),
+  });
+  return keygenWithRoster(signedRoster, opts);
+}
+
+/** A device joining key generation from a pairing payload. */
+export async function joinVault(opts: CeremonyTiming & {
+  mailbox: Mailbox;
+  me: DeviceIdentity;
+  sessionId: string;
+  /** The initiator's identity key, from the pairing payload. */
+  initiatorSignPub: string;
+  onEvent?: (e: CeremonyEvent) => void;
+}): Promise<DeviceVault> {
+  await sayHello(opts.mailbox, opts.sessionId, opts.me);
+  const signedRoster = await awaitRoster({ ...opts, kind: 'keygen', timeoutMs: opts.joinTimeoutMs });
+  return keygenWithRoster(signedRoster, opts);
+}
+
+async function keygenWithRoster(
+  { roster }: SignedRoster,
+  opts: CeremonyTiming & { mailbox: Mailbox; me: DeviceIdentity; sessionId: string; onEvent?: (e: CeremonyEvent) => void },
+): Promise<DeviceVault> {
+  opts.onEvent?.(rosterEvent(roster));
+  const n = intParam(roster.params, 'n', 2, 16);
+  const t = intParam(roster.params, 't', 2, n);
+  if (roster.members.length !== n) throw new Error(`roster has ${roster.members.length} devices, expected ${n}`);
+  const name = String(roster.params.name ?? 'Vault').slice(0, 64);
+  const relayUrl = String(roster.params.relayUrl ?? '');
+  const channelSecret = hexParam(roster.params, 'channel', 32);
+  const self = selfIn(roster, opts.me);
+  const parties = roster.members.map((m) => m.party);
+  const identities = identitiesOf(roster);
+  const common = { me: opts.me, identities, mailbox: opts.mailbox, roundTimeoutMs: opts.roundTimeoutMs, onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }) };
+  const [ecdsa, eddsa] = await Promise.all([
+    runProtocol<KeyShare>({ ...common, protocol: new DklsKeygen({ sid: protocolSid(roster, 'dkls23/keygen'), self, parties, t }) }),
+    runProtocol<FrostKeyShare>({ ...common, protocol: new FrostKeygen({ sid: protocolSid(roster, 'frost/keygen'), self, parties, threshold: t }) }),
+  ]);
+  await confirmAll({
+    mailbox: opts.mailbox,
+    me: opts.me,
+    self,
+    identities,
+    sessionId: opts.sessionId,
+    digest: resultDigest(roster, ecdsa, eddsa),
+    timeoutMs: opts.roundTimeoutMs,
+  });
+  opts.onEvent?.({ kind: 'confirmed' });
+  return {
+    v: DEVICE_VAULT_VERSION,
+    name,
+    address: ethAddress(ecdsa.publicKey),
+    identity: opts.me,
+    members: roster.members.map((m) => ({ party: m.party, identity: m.identity })),
+    ecdsa,
+    eddsa,
+    channel: { relayUrl, secret: channelSecret },
+  };
+}
+
+function resultDigest(roster: Roster, ecdsa: KeyShare, eddsa: FrostKeyShare): string {
+  const shares = (m: ReadonlyMap<PartyId, Uint8Array>) => [...m].sort(([a], [b]) => a - b).map(([p, x]) => `${p}:${bytesToHex(x)}`).join(',');
+  return bytesToHex(
+    sha256(
+      encodeTranscript(
+        'ceremony-result',
+        rosterHash(roster),
+        ecdsa.epoch,
+        ecdsa.publicKey,
+        ecdsa.chainCode,
+        shares(ecdsa.publicShares),
+        eddsa.groupPublicKey,
+        shares(eddsa.verifyingShares),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- signing
+
+/** The co-signers refused; `reasons` says who and why. */
+export class SigningRefused extends Error {
+  override readonly name = 'SigningRefused';
+  constructor(readonly reasons: Array<{ deviceId: string; reason: string }>) {
+    super(`signing refused: ${reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}`);
+  }
+}
+
+function signSid(id: string, signers: readonly PartyId[], digest: Uint8Array): Uint8Array {
+  return sha256(encodeTranscript('sign-session', id, ...signers, digest));
+}
+
+/**
+ * Asks the vault's other devices to co-sign `request` on the paired channel
+ * and runs DKLs23 signing with the first t − 1 that accept.
+ */
+export async function requestSignature(opts: CeremonyTiming & {
+  mailbox: Mailbox;
+  vault: DeviceVault;
+  request: SigningRequest;
+  onEvent?: (e: CeremonyEvent) => void;
+}): Promise<EcdsaSignature> {
+  const { mailbox, vault } = opts;
+  const request = parseSigningRequest(opts.request);
+  const digest = digestOf(request);
+  const self = vault.ecdsa.self;
+  const identities = memberIdentities(vault);
+  const id = bytesToHex(randomBytes(16));
+  await mailbox.send('all', signed(vault.identity, { t: 'sign-request', id, party: self, epoch: vault.ecdsa.epoch, request, digest: bytesToHex(digest) }));
+
+  const needed = vault.ecdsa.t - 1;
+  const accepted: PartyId[] = [];
+  const refused: Array<{ deviceId: string; reason: string }> = [];
+  const others = [...identities.keys()].filter((p) => p !== self && !vault.ecdsa.burned.includes(p));
+  const deadline = Date.now() + opts.joinTimeoutMs;
+  while (accepted.length < needed) {
+    if (others.length - refused.length < needed) throw new SigningRefused(refused);
+    const d = await mailbox.take(
+      (d) => {
+        const p = d.payload;
+        if (!isPlainObject(p) || p.t !== 'sign-answer' || p.id !== id || typeof p.party !== 'number') return false;
+        const who = identities.get(p.party);
+        return !!who && who.deviceId === d.from && verifySigned(who, p);
+      },
+      Math.max(1, deadline - Date.now()),
+      () => {
+        const silent = others.filter((p) => !accepted.includes(p) && !refused.some((r) => r.deviceId === identities.get(p)!.deviceId)).map((p) => identities.get(p)!.deviceId);
+        return new CeremonyTimeout(`no answer from ${silent.join(', ')} within ${Math.round(opts.joinTimeoutMs / 1000)} s: the co-signer may be offline`, silent);
+      },
+    );
+    const p = d.payload as { party: PartyId; ok: unknown; reason?: unknown };
+    const deviceId = identities.get(p.party)!.deviceId;
+    if (accepted.includes(p.party) || refused.some((r) => r.deviceId === deviceId)) continue;
+    if (p.ok === true) accepted.push(p.party);
+    else refused.push({ deviceId, reason: String(p.reason ?? 'refused').slice(0, 300) });
+    opts.onEvent?.({ kind: 'answer', deviceId, accepted: p.ok === true, ...(p.ok === true ? {} : { reason: String(p.reason ?? '') }) });
+  }
+  const signers = [self, ...accepted].sort((a, b) => a - b);
+  await mailbox.send('all', signed(vault.identity, { t: 'sign-start', id, party: self, signers }));
+  opts.onEvent?.({ kind: 'signing', signers });
+  const signature = await runProtocol<EcdsaSignature>({
+    protocol: new DklsSign({ share: vault.ecdsa, signers, digest, path: request.path, sid: signSid(id, signers, digest) }),
+    me: vault.identity,
+    identities: new Map(signers.map((p) => [p, identities.get(p)!])),
+    mailbox,
+    roundTimeoutMs: opts.roundTimeoutMs,
+    onProgress: (detail) => opts.onEvent?.({ kind: 'progress', detail }),
+  });
+  opts.onEvent?.({ kind: 'signed', signature: bytesToHex(signature.compact) });
+  return signature;
+}
+
+/** What a co-signer decides about a request: true to sign, or the reason to refuse. */
+export type Decision = true | string;
+
+/**
+ * Co-signer: answers signing requests on the paired channel until `stop()`.
+ * Each request is parsed strictly, its digest recomputed and compared, then
+ * `decide` (the user, or a policy) approves or refuses it.
+ */
+export function serveSigning(opts: {
+  mailbox: Mailbox;
+  vault: DeviceVault;
+  decide: (request: SigningRequest, lines: string[], fromDevice: string) => Promise<Decision>;
+  roundTimeoutMs: number;
+  /** How long to wait for the initiator to start signing after we accepted. */
+  startTimeoutMs?: number;
+  onEvent?: (e: CeremonyEvent) => void;
+  onResult?: (r: { id: string; ok: boolean; error?: string }) => void;
+}): { stop: () => void; idle: () => Promise<void> } {
+  const { mailbox, vault } = opts;
+  const identities = memberIdentities(vault);
+  const self = vault.ecdsa.self;
+  let chain: Promise<void> = Promise.resolve();
+
+  const handle = async (from: string, p: Record<string, unknown>) => {
+    const initiator = typeof p.party === 'number' ? identities.get(p.party) : undefined;
+    if (!initiator || initiator.deviceId !== from || !verifySigned(initiator, p) || typeof p.id !== 'string') return;
+    const id = p.id;
+    const answer = (ok: boolean, reason?: string) => mailbox.send('all', signed(vault.identity, { t: 'sign-answer', id, party: self, ok, ...(reason ? { reason } : {}) }));
+    let request: SigningRequest;
+    let digest: Uint8Array;
+    try {
+      if (p.epoch !== vault.ecdsa.epoch) throw new SigningRequestRejected(`the requesting device holds share generation ${String(p.epoch)}, this one ${vault.ecdsa.epoch}: re-pair it`);
+      request = parseSigningRequest(p.request);
+      if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest)) throw new SigningRequestRejected('the request has no 32-byte digest');
+      digest = checkDigest(request, hexToBytes(p.digest));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      opts.onResult?.({ id, ok: false, error: reason });
+      await answer(false, reason);
+      return;
+    }
+    const lines = describeRequest(request);
+    opts.onEvent?.({ kind: 'request', from, lines });
+    const decision = await opts.decide(request, lines, from).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    if (decision !== true) {
+      opts.onResult?.({ id, ok: false, error: decision });
+      await answer(false, decision);
+      return;
+    }
+    await answer(true);
+    try {
+      const start = await mailbox.take(
+        (d) => isPlainObject(d.payload) && d.payload.t === 'sign-start' && d.payload.id === id && d.from === initiator.deviceId && verifySigned(initiator, d.payload),
+        opts.startTimeoutMs ?? 60_000,
+        () => new CeremonyTimeout(`${initiator.deviceId} did not start signing`, [initiator.deviceId]),
+      );
+      const signers = (start.payload as { signers: unknown }).signers;
+      if (!Array.isArray(signers) || !signers.every((x) => typeof x === 'number' && identities.has(x)) || !signers.includes(p.party)) {
+        throw new Error('malformed signer set');
+      }
+      if (!signers.includes(self)) {
+        opts.onResult?.({ id, ok: true });
+        return;
+      }
+      opts.onEvent?.({ kind: 'signing', signers });
+      const sig = await runProtocol<EcdsaSignature>({
+        protocol: new DklsSign({ share: vault.ecdsa, signers, digest, path: request.path, sid: signSid(id, signers, digest) }),
+        me: vault.identity,
+        identities: new Map(signers.map((x: PartyId) => [x, identities.get(x)!])),
+        mailbox,
+        roundTimeoutMs: opts.roundTimeoutMs,
+        onProgress: (detail) => opts.onEvent?.({ kind: 'progress', detail }),
+      });
+      opts.onEvent?.({ kind: 'signed', signature: bytesToHex(sig.compact) });
+      opts.onResult?.({ id, ok: true });
+    } catch (e) {
+      opts.onResult?.({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  const unlisten = mailbox.listen(
+    (d) => isPlainObject(d.payload) && d.payload.t === 'sign-request',
+    (d) => {
+      chain = chain.then(() => handle(d.from, d.payload as Record<string, unknown>)).catch(() => undefined);
+    },
+  );
+  return { stop: unlisten, idle: () => chain };
+}
+
+// ---------------------------------------------------------------- re-sharing
+
+export interface ResharePlan {
+  newT: number;
+  /** Number of devices that join the initiator's session (old staying, old leaving, new). */
+  expectedJoiners: number;
+  relayUrl: string;
+}
+
+function ecdsaInfoToWire(i: EcdsaPublicInfo): Record<string, unknown> {
+  return {
+    epoch: i.epoch,
+    t: i.t,
+    parties: [...i.parties],
+    publicKey: bytesToHex(i.publicKey),
+    publicShares: Object.fromEntries([...i.publicShares].map(([p, x]) => [String(p), bytesToHex(x)])),
+    chainCode: bytesToHex(i.chainCode),
+  };
+}
+
+function frostInfoToWire(i: FrostPublicInfo): Record<string, unknown> {
+  return {
+    epoch: i.epoch,
+    t: i.t,
+    parties: [...i.parties],
+    groupPublicKey: bytesToHex(i.groupPublicKey),
+    verifyingShares: Object.fromEntries([...i.verifyingShares].map(([p, x]) => [String(p), bytesToHex(x)])),
+  };
+}
+
+function sharesFromWire(x: unknown, len: number): Map<PartyId, Uint8Array> {
+  if (!isPlainObject(x)) throw new Error('re-share parameters: bad public shares');
+  return new Map(
+    Object.entries(x).map(([k, v]) => {
+      if (!/^[1-9][0-9]{0,4}$/.test(k) || typeof v !== 'string' || v.length !== len * 2) throw new Error('re-share parameters: bad public share');
+      return [Number(k), hexToBytes(v)];
+    }),
+  );
+}
+
+function ecdsaInfoFromWire(x: unknown): EcdsaPublicInfo {
+  if (!isPlainObject(x)) throw new Error('re-share parameters: missing ECDSA info');
+  const parties = x.parties;
+  if (!Array.isArray(parties) || !parties.every((p) => typeof p === 'number')) throw new Error('re-share parameters: bad parties');
+  return {
+    epoch: intParam(x, 'epoch', 0, 1e9),
+    t: intParam(x, 't', 2, 16),
+    parties: parties as number[],
+    publicKey: hexParam(x, 'publicKey', 33),
+    publicShares: sharesFromWire(x.publicShares, 33),
+    chainCode: hexParam(x, 'chainCode', 32),
+  };
+}
+
+function frostInfoFromWire(x: unknown): FrostPublicInfo {
+  if (!isPlainObject(x)) throw new Error('re-share parameters: missing EdDSA info');
+  const parties = x.parties;
+  if (!Array.isArray(parties) || !parties.every((p) => typeof p === 'number')) throw new Error('re-share parameters: bad parties');
+  return {
+    epoch: intParam(x, 'epoch', 0, 1e9),
+    t: intParam(x, 't', 2, 16),
+    parties: parties as number[],
+    groupPublicKey: hexParam(x, 'groupPublicKey', 32),
+    verifyingShares: sharesFromWire(x.verifyingShares, 32),
+  };
+}
+
+/** The outcome of a re-share for one device. */
+export type ReshareOutcome = { kind: 'member'; vault: DeviceVault } | { kind: 'retired' };
+
+/**
+ * Initiator of a re-share (an old device): waits for the other devices, then
+ * runs it. Old devices say hello with their old party id; new devices get
+ * fresh ids; old devices that say they are leaving deal but get no new share.
+ */
+export async function startReshare(opts: CeremonyTiming & {
+  mailbox: Mailbox;
+  vault: DeviceVault;
+  sessionId: string;
+  plan: ResharePlan;
+  onEvent?: (e: CeremonyEvent) => void;
+}): Promise<ReshareOutcome> {
+  const { vault } = opts;
+  const signedRoster = await collectRoster({
+    mailbox: opts.mailbox,
+    me: vault.identity,
+    sessionId: opts.sessionId,
+    kind: 'reshare',
+    params: {
+      newT: opts.plan.newT,
+      name: vault.name,
+      relayUrl: opts.plan.relayUrl,
+      channel: bytesToHex(randomBytes(32)),
+      ecdsa: ecdsaInfoToWire(ecdsaPublicInfo(vault.ecdsa)),
+      eddsa: frostInfoToWire(frostPublicInfo(vault.eddsa)),
+    },
+    expected: opts.plan.expectedJoiners,
+    timeoutMs: opts.joinTimeoutMs,
+    selfRole: { old: vault.ecdsa.self },
+    onJoin: (id) => opts.onEvent?.({ kind: 'joined', deviceId: id.deviceId }),
+    assign: (joined) => {
+      const members: RosterMember[] = [];
+      let next = Math.max(...vault.ecdsa.parties) + 1;
+      for (const j of joined) {
+        const old = typeof j.role?.old === 'number' ? j.role.old : null;
+        const known = old !== null ? vault.members.find((m) => m.party === old) : undefined;
+        if (old !== null && (!known || known.identity.signPub !== j.identity.signPub)) continue; // claims an old id it does not own
+        members.push({ party: old ?? next++, identity: j.identity, ...(j.role ? { role: j.role } : {}) });
+      }
+      return members;
+    },
+  });
+  return reshareWithRoster(signedRoster, { ...opts, me: vault.identity, oldVault: vault });
+}
+
+/** A device joining a re-share: an old device passes its vault, a new device nothing. */
+export async function joinReshare(opts: CeremonyTiming & {
+  mailbox: Mailbox;
+  me: DeviceIdentity;
+  sessionId: string;
+  initiatorSignPub: string;
+  oldVault?: DeviceVault;
+  /** An old device that gives its place up: it deals but gets no new share. */
+  leaving?: boolean;
+  onEvent?: (e: CeremonyEvent) => void;
+}): Promise<ReshareOutcome> {
+  const role = opts.oldVault ? { old: opts.oldVault.ecdsa.self, ...(opts.leaving ? { leaving: true } : {}) } : undefined;
+  await sayHello(opts.mailbox, opts.sessionId, opts.me, role);
+  const signedRoster = await awaitRoster({ ...opts, kind: 'reshare', timeoutMs: opts.joinTimeoutMs });
+  return reshareWithRoster(signedRoster, opts);
+}
+
+async function reshareWithRoster(
+  { roster }: SignedRoster,
+  opts: CeremonyTiming & { mailbox: Mailbox; me: DeviceIdentity; sessionId: string; oldVault?: DeviceVault; onEvent?: (e: CeremonyEvent) => void },
+): Promise<ReshareOutcome> {
+  opts.onEvent?.(rosterEvent(roster));
+  const ecdsaInfo = ecdsaInfoFromWire(roster.params.ecdsa);
+  const eddsaInfo = frostInfoFromWire(roster.params.eddsa);
+  const old = opts.oldVault;
+  if (old && bytesToHex(old.ecdsa.publicKey) !== bytesToHex(ecdsaInfo.publicKey)) throw new Error('this re-share is for another vault');
+  const self = selfIn(roster, opts.me);
+  const quorum = roster.members.filter((m) => typeof m.role?.old === 'number').map((m) => m.party).sort((a, b) => a - b);
+  const newMembers = roster.members.filter((m) => m.role?.leaving !== true);
+  const newParties = newMembers.map((m) => m.party).sort((a, b) => a - b);
+  const newT = intParam(roster.params, 'newT', 2, newParties.length);
+  const identities = identitiesOf(roster);
+  const common = { me: opts.me, identities, mailbox: opts.mailbox, roundTimeoutMs: opts.roundTimeoutMs, onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }) };
+  const [ecdsa, eddsa] = await Promise.all([
+    runProtocol({ ...common, protocol: new EcdsaReshare({ sid: protocolSid(roster, 'reshare/ecdsa'), self, old: old ? old.ecdsa : ecdsaInfo, quorum, newParties, newThreshold: newT }) }),
+    runProtocol({ ...common, protocol: new FrostReshare({ sid: protocolSid(roster, 'reshare/eddsa'), self, old: old ? old.eddsa : eddsaInfo, quorum, newParties, newThreshold: newT }) }),
+  ]);
+  if (isRetired(ecdsa) || isRetired(eddsa)) return { kind: 'retired' };
+  await confirmAll({
+    mailbox: opts.mailbox,
+    me: opts.me,
+    self,
+    identities: new Map(newMembers.map((m) => [m.party, m.identity])),
+    sessionId: opts.sessionId,
+    digest: resultDigest(roster, ecdsa, eddsa),
+    timeoutMs: opts.roundTimeoutMs,
+  });
+  opts.onEvent?.({ kind: 'confirmed' });
+  return {
+    kind: 'member',
+    vault: {
+      v: DEVICE_VAULT_VERSION,
+      name: String(roster.params.name ?? old?.name ?? 'Vault').slice(0, 64),
+      address: ethAddress(ecdsa.publicKey),
+      identity: opts.me,
+      members: newMembers.map((m) => ({ party: m.party, identity: m.identity })),
+      ecdsa,
+      eddsa,
+      channel: { relayUrl: String(roster.params.relayUrl ?? ''), secret: hexParam(roster.params, 'channel', 32) },
+    },
+  };
+}

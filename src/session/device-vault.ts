@@ -1,0 +1,118 @@
+/**
+ * What one device keeps for one vault: its identity, the roster of the
+ * vault's devices (party id and public identity of each), its ECDSA and
+ * EdDSA shares, and the paired channel on which signing requests reach it.
+ * The whole record is SECRET: it is only ever stored encrypted.
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { getAddress } from 'ethers';
+import type { PartyId } from '../tss/errors.js';
+import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../tss/share.js';
+import { decodeFrostShare, encodeFrostShare, type FrostKeyShare } from '../tss/frost/index.js';
+import { encodeTranscript } from '../tss/transcript.js';
+import { isPlainObject } from '../tss/wire.js';
+import { parseDevicePublic, type DeviceIdentity, type DevicePublic } from './identity.js';
+import { toBase64url } from './crypto.js';
+
+export const DEVICE_VAULT_VERSION = 1;
+
+export interface VaultMember {
+  party: PartyId;
+  identity: DevicePublic;
+}
+
+export interface DeviceVault {
+  v: typeof DEVICE_VAULT_VERSION;
+  name: string;
+  /** Ethereum address of the vault's root ECDSA key (checksummed). */
+  address: string;
+  identity: DeviceIdentity;
+  members: VaultMember[];
+  ecdsa: KeyShare;
+  eddsa: FrostKeyShare;
+  /** Paired channel: relay and a 32-byte secret from which room id and key derive. SECRET. */
+  channel: { relayUrl: string; secret: Uint8Array };
+}
+
+/** Ethereum address of a compressed secp256k1 public key. */
+export function ethAddress(compressed: Uint8Array): string {
+  const uncompressed = secp256k1.Point.fromBytes(compressed).toBytes(false);
+  return getAddress('0x' + bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12)));
+}
+
+/** A stable id for a vault: the first 16 hex digits of H(ECDSA public key). */
+export function vaultId(v: Pick<DeviceVault, 'ecdsa'>): string {
+  return bytesToHex(sha256(v.ecdsa.publicKey)).slice(0, 16);
+}
+
+/** Room id and session key of a vault's paired channel (derived, never sent anywhere). */
+export function channelOf(v: Pick<DeviceVault, 'channel'>): { relayUrl: string; sessionId: string; sessionKey: Uint8Array } {
+  const room = hkdf(sha256, v.channel.secret, undefined, encodeTranscript('channel-room'), 24);
+  const key = hkdf(sha256, v.channel.secret, undefined, encodeTranscript('channel-key'), 32);
+  return { relayUrl: v.channel.relayUrl, sessionId: toBase64url(room), sessionKey: key };
+}
+
+export function memberIdentities(v: Pick<DeviceVault, 'members'>): Map<PartyId, DevicePublic> {
+  return new Map(v.members.map((m) => [m.party, m.identity]));
+}
+
+export function encodeDeviceVault(v: DeviceVault): string {
+  return JSON.stringify({
+    v: v.v,
+    name: v.name,
+    address: v.address,
+    identity: { deviceId: v.identity.deviceId, signSecret: bytesToHex(v.identity.signSecret), dhSecret: bytesToHex(v.identity.dhSecret) },
+    members: v.members,
+    ecdsa: encodeKeyShare(v.ecdsa),
+    eddsa: encodeFrostShare(v.eddsa),
+    channel: { relayUrl: v.channel.relayUrl, secret: bytesToHex(v.channel.secret) },
+  });
+}
+
+const hex32 = (x: unknown, what: string): Uint8Array => {
+  if (typeof x !== 'string' || !/^[0-9a-f]{64}$/.test(x)) throw new Error(`vault record: ${what} must be 32 bytes of hex`);
+  return hexToBytes(x);
+};
+
+/** Parses a stored vault record and checks that its parts belong together. */
+export function decodeDeviceVault(text: string): DeviceVault {
+  const x: unknown = JSON.parse(text);
+  if (!isPlainObject(x) || x.v !== DEVICE_VAULT_VERSION) throw new Error('vault record: unknown format or version');
+  if (typeof x.name !== 'string' || !isPlainObject(x.identity) || !Array.isArray(x.members) || !isPlainObject(x.channel)) {
+    throw new Error('vault record: missing fields');
+  }
+  if (typeof x.ecdsa !== 'string' || typeof x.eddsa !== 'string') throw new Error('vault record: missing shares');
+  const ecdsa = decodeKeyShare(x.ecdsa);
+  const eddsa = decodeFrostShare(x.eddsa);
+  const identity: DeviceIdentity = {
+    deviceId: String(x.identity.deviceId),
+    signSecret: hex32(x.identity.signSecret, 'identity.signSecret'),
+    dhSecret: hex32(x.identity.dhSecret, 'identity.dhSecret'),
+  };
+  const members = x.members.map((m: unknown) => {
+    if (!isPlainObject(m) || typeof m.party !== 'number') throw new Error('vault record: bad member');
+    return { party: m.party, identity: parseDevicePublic(m.identity) };
+  });
+  const parties = members.map((m) => m.party).sort((a, b) => a - b).join(',');
+  if (parties !== [...ecdsa.parties].join(',') || parties !== [...eddsa.parties].sort((a, b) => a - b).join(',')) {
+    throw new Error('vault record: members do not match the shares');
+  }
+  if (ecdsa.self !== eddsa.self || ecdsa.epoch !== eddsa.epoch) throw new Error('vault record: ECDSA and EdDSA shares are of different devices or generations');
+  const address = ethAddress(ecdsa.publicKey);
+  if (x.address !== address) throw new Error('vault record: address does not match the key');
+  if (typeof x.channel.relayUrl !== 'string') throw new Error('vault record: bad channel');
+  return {
+    v: DEVICE_VAULT_VERSION,
+    name: x.name,
+    address,
+    identity,
+    members,
+    ecdsa,
+    eddsa,
+    channel: { relayUrl: x.channel.relayUrl, secret: hex32(x.channel.secret, 'channel.secret') },
+  };
+}
