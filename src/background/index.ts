@@ -12,6 +12,7 @@ import { idbRepository } from './vault/idb-repository';
 import { ethersChainClient } from './chain-client';
 import { deliverToTab, responseMessage, type PagePort } from './page-ports';
 import type { Outcome } from './approvals';
+import { isExtensionPageSender, pageOriginOf } from './senders';
 import { parseBridgeMessage, RPC_PORT_NAME, type BackgroundToBridge } from '../shared/page-channel';
 import { parsePopupCommand, POPUP_PORT_NAME, type PopupPush, type PopupReply } from '../shared/popup-api';
 import { rpcErrors, toRpcError } from '../shared/rpc-errors';
@@ -19,7 +20,6 @@ import { rpcErrors, toRpcError } from '../shared/rpc-errors';
 const AUTO_LOCK_ALARM = 'tandem-auto-lock';
 const POPUP_WINDOW_KEY = 'popup.windowId.v1';
 const POPUP_PATH = 'src/popup/index.html';
-const extensionOrigin = new URL(chrome.runtime.getURL('')).origin;
 
 // Content scripts must never read the unlocked key or pending approvals.
 void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
@@ -75,20 +75,8 @@ async function pushPopupState(): Promise<void> {
   }
 }
 
-/** The origin the browser reports for a sender; null if it is not an http(s) page. */
-function pageOrigin(sender: chrome.runtime.MessageSender | undefined): string | null {
-  if (!sender || sender.id !== chrome.runtime.id || !sender.tab) return null;
-  const raw = sender.origin ?? (sender.url ? new URL(sender.url).origin : undefined);
-  if (!raw || !/^https?:\/\//.test(raw)) return null;
-  return raw;
-}
-
-/** True if the sender is one of the extension's own pages (popup, approval window). */
-function isExtensionPage(sender: chrome.runtime.MessageSender | undefined): boolean {
-  if (!sender || sender.id !== chrome.runtime.id) return false;
-  const raw = sender.origin ?? (sender.url ? new URL(sender.url).origin : undefined);
-  return raw === extensionOrigin;
-}
+const pageOrigin = (sender: chrome.runtime.MessageSender | undefined) => pageOriginOf(sender, chrome.runtime.id);
+const isExtensionPage = (sender: chrome.runtime.MessageSender | undefined) => isExtensionPageSender(sender, chrome.runtime.id);
 
 chrome.runtime.onConnect.addListener((port) => {
   if (port.name === RPC_PORT_NAME) return acceptPagePort(port);

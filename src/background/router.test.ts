@@ -252,3 +252,31 @@ describe('channel validation', () => {
     expect(parseBridgeMessage({ type: 'rpc', id: 'a', request: { method: 'eth_chainId' } })).toMatchObject({ ok: true });
   });
 });
+
+describe('auto-lock', () => {
+  it('arms the idle timer with the configured minutes on activity, and validates the setting', async () => {
+    const armAutoLock = vi.fn();
+    const s = new Services({
+      local: memoryArea(),
+      session: memoryArea(),
+      repo: memoryRepository(),
+      chain: { call: async () => null, chainIdOf: async () => '0x1' },
+      openPopup: vi.fn(),
+      deliverLate: vi.fn(),
+      armAutoLock,
+      onStateChange: vi.fn(),
+      pbkdf2Iterations: 100_000,
+    });
+    await s.command({ type: 'createDevVault', name: 'x', password: 'long enough' });
+    expect(armAutoLock).toHaveBeenLastCalledWith(15);
+    await s.command({ type: 'setAutoLock', minutes: 3 });
+    expect(armAutoLock).toHaveBeenLastCalledWith(3);
+    await expect(s.command({ type: 'setAutoLock', minutes: 0 })).rejects.toThrow(/between 1 and 1440/);
+    expect((await s.state()).autoLockMinutes).toBe(3);
+    await s.lock(); // what the alarm handler does
+    armAutoLock.mockClear();
+    await s.touch();
+    expect(armAutoLock).not.toHaveBeenCalled(); // locked: nothing to time out
+    expect((await s.state()).locked).toBe(true);
+  });
+});
