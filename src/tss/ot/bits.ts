@@ -110,6 +110,13 @@ export function gfMul(a: Uint32Array, b: Uint32Array): Uint32Array {
   return reduce256(acc);
 }
 
+let scratchBuf = new Uint32Array(0);
+/** A zeroed scratch buffer of at least `len` words, reused across calls (zero it again after use). */
+function scratch(len: number): Uint32Array {
+  if (scratchBuf.length < len) scratchBuf = new Uint32Array(len);
+  return scratchBuf.subarray(0, len);
+}
+
 /**
  * Σ_j χ_j · r_j over GF(2^128), lane by lane: `chis` holds n elements
  * (4 words each), `rows` holds n rows of `width` words (a multiple of 4, so
@@ -121,7 +128,7 @@ export function gfMul(a: Uint32Array, b: Uint32Array): Uint32Array {
  */
 export function gfDotRows(chis: Uint32Array, rows: Uint32Array, n: number, width: number): Uint32Array {
   if (width % 4 || chis.length !== n * 4 || rows.length !== n * width) throw new Error('gfDotRows: bad shape');
-  const buckets = new Uint32Array(16 * 256 * width);
+  const buckets = scratch(16 * 256 * width);
   for (let j = 0; j < n; j++) {
     const rOff = j * width;
     for (let p = 0; p < 16; p++) {
@@ -142,6 +149,7 @@ export function gfDotRows(chis: Uint32Array, rows: Uint32Array, n: number, width
       }
     }
   }
+  buckets.fill(0);
   const out = new Uint32Array(width);
   for (let lane = 0; lane < width / 4; lane++) {
     const acc = new Uint32Array(8);

@@ -46,7 +46,7 @@ class KeyedIndexHash {
     private readonly outLen: number,
     private readonly dataLen: number,
   ) {
-    if (key.length !== 32 || dataLen > 32 || outLen % 32 !== 0 || outLen > 32 * 256) {
+    if (key.length !== 32 || dataLen > 32 || outLen < 1 || outLen > 32 * 256) {
       throw new Error('KeyedIndexHash: bad parameters');
     }
     this.buf = new Uint8Array(20 + dataLen);
@@ -59,12 +59,13 @@ class KeyedIndexHash {
     buf[17] = index >>> 8;
     buf[18] = index & 255;
     buf.set(data, 20);
-    const out = new Uint8Array(this.outLen);
-    for (let ctr = 0; ctr < this.outLen / 32; ctr++) {
+    const blocks = Math.ceil(this.outLen / 32);
+    const out = new Uint8Array(blocks * 32);
+    for (let ctr = 0; ctr < blocks; ctr++) {
       buf[19] = ctr;
       out.set(sha256(buf), 32 * ctr);
     }
-    return out;
+    return blocks * 32 === this.outLen ? out : out.slice(0, this.outLen);
   }
   /** Wipe the buffer (it held the last input). */
   wipe(): void {

@@ -3,8 +3,9 @@
  *
  * - {@link KAPPA}: computational security parameter = number of base OTs per
  *   ordered pair = width in bits of the OT-extension correlation Δ.
- * - {@link XI}: ξ = κ + 2λ_s extended OTs consumed by one RVOLE
- *   (DKLs23, ePrint 2023/765, §5, Protocol 5.2 "πRVOLE").
+ * - {@link XI}: ξ = log q + 2λ_s = 512 extended OTs consumed by one RVOLE
+ *   (DKLs23, ePrint 2023/765, §5, Protocol 5.2 "πRVOLE"; the paper's κ there
+ *   is the bit length of q, independent of the number of base OTs).
  * - {@link KOS_EXTRA}: extra extended OTs sacrificed by the KOS15 consistency
  *   check (ePrint 2015/546, Fig. 10: ℓ' = ℓ + κ_check + s). Our check value x̃
  *   lives in GF(2^128), so 128 + λ_s random choice bits hide it.
@@ -14,8 +15,10 @@
 export const KAPPA = 256;
 /** λ_s: statistical security parameter. */
 export const LAMBDA_S = 128;
-/** ξ = κ + 2λ_s: extended OTs used by one RVOLE (DKLs23 Protocol 5.2). */
-export const XI = KAPPA + 2 * LAMBDA_S;
+/** Bits of q (secp256k1's group order), the "κ" of the gadget length in DKLs23 §5. */
+export const Q_BITS = 256;
+/** ξ = log q + 2λ_s: extended OTs used by one RVOLE (DKLs23 Protocol 5.2). */
+export const XI = Q_BITS + 2 * LAMBDA_S;
 /** Extended OTs sacrificed to the KOS consistency check (128-bit x̃ + λ_s). */
 export const KOS_EXTRA = 128 + LAMBDA_S;
 /** m' = ξ + extra: rows of the OT-extension matrix. A multiple of 32. */

@@ -32,7 +32,7 @@ import { RowHasher, sessionKey, xofBytes } from './hash.js';
 import { checkPair, claimSid, type OtReceiverMaterial, type OtSenderMaterial, type PairContext } from './material.js';
 import { oteReceiverExtend, oteSenderExtend } from './ote.js';
 import { KAPPA, OTE_ROWS, ROW_BYTES, RVOLE_COLS, RVOLE_ELL, SCALAR_BYTES, XI } from './params.js';
-import { isScalar, modQ, parseScalar, Q, randomScalar, viewOf, wideToScalar, writeU256 } from './scalar.js';
+import { isScalar, modQ, reduceSmall, parseScalar, Q, randomScalar, viewOf, wideToScalar, writeU256 } from './scalar.js';
 
 const ROW_WORDS = ROW_BYTES / 4;
 const PAD_BYTES = RVOLE_COLS * SCALAR_BYTES;
@@ -146,7 +146,7 @@ export function rvoleSenderRespond(
       const p0 = wideToScalar(h0, k * SCALAR_BYTES);
       const p1 = wideToScalar(h1, k * SCALAR_BYTES);
       v0[j * RVOLE_COLS + k] = p0;
-      writeU256(outView, (j * RVOLE_COLS + k) * SCALAR_BYTES, modQ(p0 - p1 + a[k]));
+      writeU256(outView, (j * RVOLE_COLS + k) * SCALAR_BYTES, reduceSmall(p0 - p1 + a[k]));
     }
   }
   hasher.wipe();
@@ -221,7 +221,7 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
     const h = viewOf(hasher.hash(j, bytesOf(state.rows.subarray(j * ROW_WORDS, (j + 1) * ROW_WORDS))));
     for (let k = 0; k < RVOLE_COLS; k++) {
       const pad = wideToScalar(h, k * SCALAR_BYTES);
-      dt[k] = beta ? pad + aTilde[j * RVOLE_COLS + k] : pad;
+      dt[k] = beta ? pad + aTilde[j * RVOLE_COLS + k] : pad; // < 2q; reduced once below
     }
     let r = dt[RVOLE_ELL] - (beta ? eta : 0n);
     for (let k = 0; k < RVOLE_ELL; k++) {

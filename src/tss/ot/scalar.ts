@@ -17,6 +17,12 @@ export function modQ(x: bigint): bigint {
   return r < 0n ? r + Q : r;
 }
 
+/** x mod q for x in (−q, 2q), without a division. */
+export function reduceSmall(x: bigint): bigint {
+  if (x < 0n) return x + Q;
+  return x >= Q ? x - Q : x;
+}
+
 /** The 32-byte big-endian number at `off` in `view` (no reduction). */
 export function readU256(view: DataView, off: number): bigint {
   return (
