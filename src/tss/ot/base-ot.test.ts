@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ristretto255 } from '@noble/curves/ed25519.js';
 import { ProtocolAbort, UsageError } from '../errors.js';
 import { getBit } from './bits.js';
 import { endemicReceiverFinish, endemicReceiverStart, endemicSenderRespond, POINT_BYTES } from './base-ot.js';
@@ -110,6 +111,24 @@ describe('OT setup of an ordered pair', () => {
     const d = rvoleReceiverFinish(r1.state, r2.msg);
     expect(modQ(r2.c[0] + d[0])).toBe(modQ(3n * r1.chi));
     expect(modQ(r2.c[1] + d[1])).toBe(modQ(4n * r1.chi));
+  });
+
+  it('a substituted (valid) msg2 point is caught at first use, naming the receiver', () => {
+    const ctx = { sid: new Uint8Array(32).fill(2), sender: 1, receiver: 2 };
+    const { state, msg1 } = otSetupSenderStart(ctx);
+    const { material: rm } = otSetupReceiverRespond(ctx, msg1);
+    const other = ristretto255.Point.BASE.multiply(12345n).toBytes();
+    const sm = otSetupSenderFinish(state, other); // a valid point: not detectable in an OT by itself
+    const sctx = { sid: new Uint8Array(32).fill(3), sender: 1, receiver: 2 };
+    const r1 = rvoleReceiverStart(rm, sctx);
+    let caught: unknown;
+    try {
+      rvoleSenderRespond(sm, sctx, [1n, 2n], r1.msg);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ProtocolAbort);
+    expect([(caught as ProtocolAbort).party, (caught as ProtocolAbort).check]).toEqual([2, 'ote.consistency']);
   });
 
   it('rejects bad contexts', () => {
