@@ -161,6 +161,27 @@ describe('relay process (memory store)', () => {
     b.close();
   });
 
+  it('keeps pipelined sends in order when the sender connection drops mid-stream', async () => {
+    const p = pairing();
+    const { WebSocket: Tapped, tap } = tapWebSocket();
+    const a = await join_(p, 1, { WebSocket: Tapped, reconnectMinMs: 20 });
+    const b = await join_(p, 2);
+    const rejected: RejectedMessage[] = [];
+    b.onReject((r) => rejected.push(r));
+    const sends = Array.from({ length: 20 }, (_, i) => a.send(2, i));
+    // Drop once a few posts are on the wire and the rest are pending or unsent.
+    while (tap.frames.filter((f) => f.includes('"type":"post"')).length < 5) await new Promise((r) => setImmediate(r));
+    a.dropConnection();
+    const more = Array.from({ length: 5 }, (_, i) => a.send(2, 20 + i));
+    const seqs = await Promise.all([...sends, ...more]);
+    expect(new Set(seqs).size).toBe(25);
+    for (let i = 0; i < 25; i++) expect((await b.next(5000)).payload).toBe(i);
+    await expectSilence(b);
+    expect(rejected.filter((r) => r.reason !== 'replay')).toEqual([]); // at most re-posted copies
+    a.close();
+    b.close();
+  });
+
   it('resumes from the acknowledged position after a client restart', async () => {
     const p = pairing();
     const a = await join_(p, 1);

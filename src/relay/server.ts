@@ -615,12 +615,12 @@ class RoomSocket {
     let frame: ClientFrame;
     const bad = (reason: string, id?: number) => {
       this.relay.refused++;
-      this.send({ type: 'error', error: 'bad_frame', reason, ...(id !== undefined ? { id } : {}) });
+      this.send({ type: 'error', error: 'bad_frame', reason, status: 400, ...(id !== undefined ? { id } : {}) });
       if (++this.badFrames > 20) this.close(1008, 'too many malformed frames');
     };
     if (!this.relay.takeToken(this.address)) {
       this.relay.refused++;
-      this.send({ type: 'error', error: 'rate_limited', reason: 'too many frames from this address; slow down' });
+      this.send({ type: 'error', error: 'rate_limited', reason: 'too many frames from this address; slow down', status: 429 });
       return;
     }
     if (isBinary) return bad('frames must be JSON text');
@@ -661,6 +661,6 @@ class RoomSocket {
   private sendError(e: unknown, id?: number): void {
     const err = e instanceof RelayError ? e : new RelayError(500, 'internal', 'the relay failed to handle this frame; retry later');
     this.relay.refused++;
-    this.send({ type: 'error', error: err.code, reason: err.reason, ...(id !== undefined ? { id } : {}) });
+    this.send({ type: 'error', error: err.code, reason: err.reason, status: err.status, ...(id !== undefined ? { id } : {}) });
   }
 }

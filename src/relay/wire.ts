@@ -85,7 +85,7 @@ export type ServerFrame =
   | { type: 'posted'; id: number; seq: number }
   | { type: 'joined'; party: RelayParty }
   | { type: 'complete' }
-  | { type: 'error'; error: string; reason: string; id?: number }
+  | { type: 'error'; error: string; reason: string; status: number; id?: number }
   | { type: 'pong' };
 
 /** Frames a client sends over the WebSocket. */

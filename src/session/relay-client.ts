@@ -162,6 +162,8 @@ export class RelayClient {
   private readonly pendingPosts = new Map<number, { resolve: (seq: number) => void; reject: (e: Error) => void }>();
   private postId = 0;
   private sendChain: Promise<unknown> = Promise.resolve();
+  private httpChain: Promise<unknown> = Promise.resolve();
+  private httpPending = 0;
   private recvChain: Promise<void> = Promise.resolve();
   private closed = false;
   private backoff: number;
@@ -227,15 +229,20 @@ export class RelayClient {
     const recipient = canonicalRecipient(to);
     if (recipient === null) return Promise.reject(new TypeError('to must be a party id or "all"'));
     const plaintext = utf8.encode(JSON.stringify(payload));
+    // The chain orders sealing and handing to the transport; acknowledgements are
+    // awaited in parallel (pipelined over the WebSocket).
     const run = async () => {
       if (this.closed) throw new Error('relay client is closed');
       const seq = ++this.sendSeq;
       const body = await this.cipher.seal(this.self, recipient, seq, plaintext);
-      return this.post(recipient, body);
+      return this.dispatch(recipient, body);
     };
     const p = this.sendChain.then(run, run);
-    this.sendChain = p.catch(() => {});
-    return p;
+    this.sendChain = p.then(
+      (d) => d.handedOver,
+      () => {},
+    );
+    return p.then((d) => d.done);
   }
 
   /** The next message (in room order), waiting up to `timeoutMs`. */
@@ -331,18 +338,36 @@ export class RelayClient {
 
   // ---- sending ----
 
-  private async post(to: RelayParty | '*', body: string): Promise<number> {
-    if (this.transport === 'ws' && this.ws?.readyState === OPEN) {
-      try {
-        return await this.postOverWs(to, body);
-      } catch (e) {
-        if (e instanceof RelayRequestError) throw e;
-        // The connection dropped with the post in flight: post again over HTTP. If the
-        // first copy did arrive, receivers drop the second as a duplicate.
-      }
+  /**
+   * Hands one sealed message to the transport. Order is kept: WebSocket frames
+   * are handled by the relay in the order written; HTTP posts go one at a
+   * time; and the WebSocket is not used while HTTP posts are pending, so a
+   * later message never overtakes an earlier one (receivers would reject it
+   * as out of order).
+   */
+  private dispatch(to: RelayParty | '*', body: string): { handedOver: Promise<unknown>; done: Promise<number> } {
+    if (this.transport === 'ws' && this.ws?.readyState === OPEN && this.httpPending === 0) {
+      const done = this.postOverWs(to, body).catch((e: unknown) => {
+        if (e instanceof RelayRequestError || this.closed) throw e;
+        // The connection dropped with the post in flight: post it again over HTTP
+        // (pending posts fail in order, so they are re-posted in order). If the first
+        // copy did arrive, receivers reject the second as a replay of a seen number.
+        return this.postOverHttp(to, body);
+      });
+      return { handedOver: Promise.resolve(), done };
     }
-    const r = (await this.request('POST', 'messages', { from: this.self, to, body })) as { seq: number };
-    return r.seq;
+    const done = this.postOverHttp(to, body);
+    return { handedOver: done.catch(() => {}), done };
+  }
+
+  private postOverHttp(to: RelayParty | '*', body: string): Promise<number> {
+    this.httpPending++;
+    const run = async () => ((await this.request('POST', 'messages', { from: this.self, to, body })) as { seq: number }).seq;
+    const p = this.httpChain.then(run, run);
+    this.httpChain = p.catch(() => {});
+    const settled = () => void this.httpPending--;
+    p.then(settled, settled);
+    return p;
   }
 
   private postOverWs(to: RelayParty | '*', body: string): Promise<number> {
@@ -489,7 +514,7 @@ export class RelayClient {
         if (frame.id === undefined) return;
         const p = this.pendingPosts.get(frame.id);
         this.pendingPosts.delete(frame.id);
-        p?.reject(new RelayRequestError(400, frame.error, frame.reason));
+        p?.reject(new RelayRequestError(frame.status ?? 400, frame.error, frame.reason));
         return;
       }
       case 'joined':
