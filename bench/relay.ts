@@ -13,6 +13,7 @@
  * persistence. Bounded: fixed durations, and a watchdog stops everything
  * after 3 minutes.
  */
+import { cpus, loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { spawnRelayProcess, startRedisServer, type RedisServer, type RelayProcess } from '../src/relay/testing.js';
 import { createPairing } from '../src/session/pairing.js';
@@ -127,7 +128,8 @@ async function benchStore(kind: 'memory' | 'redis'): Promise<string[]> {
 
 try {
   console.log(`bench:relay: loopback, ${PAYLOAD.body.data.length + 60} B JSON payloads, end-to-end encrypted (AES-GCM), WebSocket`);
-  console.log(`round trip = A -> relay -> B -> relay -> A; throughput over ${THROUGHPUT_MS} ms per row, counted at receivers\n`);
+  console.log(`round trip = A -> relay -> B -> relay -> A; throughput over ${THROUGHPUT_MS} ms per row, counted at receivers`);
+  console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)} at start; relay, Redis and all clients share it\n`);
   const rows = ['| store | measure | value |', '|---|---|---|'];
   for (const kind of ['memory', 'redis'] as const) {
     rows.push(...(await benchStore(kind)));
