@@ -21,6 +21,8 @@ test('adding a network (approved in the popup) and switching emit chainChanged t
   // The two nodes are told apart by their block numbers.
   await chains.second.rpc('hardhat_mine', ['0x2a']);
   expect(await a.evaluate(() => (window as any).dapp.ethersBlockNumber())).toEqual({ result: 0 });
+  // The node's own JSON-RPC error comes back as it is.
+  expect((await a.evaluate(() => (window as any).dapp.request('eth_getBalance', ['0xnot-an-address', 'latest']))).error.code).toBe(-32602);
 
   // A chain id the RPC does not serve is refused before the user is asked.
   const wrong = await a.evaluate(

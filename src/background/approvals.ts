@@ -112,9 +112,9 @@ export class ApprovalQueue {
     return outcome;
   }
 
-  /** Rejects every approval of an origin (e.g. its tab went away). */
-  async rejectAllFrom(origin: string, error: RpcErrorShape): Promise<void> {
-    for (const a of (await this.list()).filter((x) => x.origin === origin)) {
+  /** Drops the approvals a frame asked for (the page was closed or navigated away) and answers them with `error`. */
+  async abandonFromFrame(tabId: number, frameId: number, error: RpcErrorShape): Promise<void> {
+    for (const a of (await this.list()).filter((x) => x.reply?.tabId === tabId && x.reply.frameId === frameId)) {
       await this.remove(a.id);
       this.answer(a, { error });
     }

@@ -97,7 +97,11 @@ function acceptPagePort(port: chrome.runtime.Port): void {
   const frameId = port.sender!.frameId ?? 0;
   const page: PagePort = { origin, post: (m: BackgroundToBridge) => port.postMessage(m) };
   services.pages.add(page);
-  port.onDisconnect.addListener(() => services.pages.delete(page));
+  port.onDisconnect.addListener(() => {
+    services.pages.delete(page);
+    // The page went away (closed, reloaded, navigated): its pending approvals go too.
+    void services.approvals.abandonFromFrame(tabId, frameId, rpcErrors.userRejected('The request (the page was closed or reloaded)').toJSON());
+  });
   void services.providerState(origin).then((state) => page.post({ type: 'state', state }));
 
   port.onMessage.addListener((raw: unknown) => {

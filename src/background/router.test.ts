@@ -280,3 +280,36 @@ describe('auto-lock', () => {
     expect((await s.state()).locked).toBe(true);
   });
 });
+
+describe('approvals lifecycle', () => {
+  it('a connected site asking while locked is answered by unlocking alone', async () => {
+    const { s, rpc, address } = await withVault();
+    const first = rpc(A, 'eth_requestAccounts');
+    await s.command({ type: 'decideApproval', id: (await pendingApprovals(s))[0]!.id, approve: true });
+    await first;
+    await s.command({ type: 'lock' });
+    const again = rpc(A, 'eth_requestAccounts');
+    await pendingApprovals(s);
+    await s.command({ type: 'unlock', password: 'correct horse' });
+    expect(await again).toEqual([address]);
+    expect(await s.approvals.list()).toEqual([]);
+  });
+
+  it('approving a connect while locked is refused in the popup and stays pending', async () => {
+    const { s, rpc } = await withVault();
+    await s.command({ type: 'lock' });
+    void rpc(A, 'eth_requestAccounts');
+    const [approval] = await pendingApprovals(s);
+    await expect(s.command({ type: 'decideApproval', id: approval!.id, approve: true })).rejects.toThrow(/Unlock Tandem first/);
+    expect(await s.approvals.list()).toHaveLength(1);
+  });
+
+  it('drops the approvals of a frame that went away, answering 4001', async () => {
+    const { s, rpc } = await withVault();
+    const p = rpc(A, 'eth_requestAccounts');
+    await pendingApprovals(s);
+    await s.approvals.abandonFromFrame(1, 0, { code: 4001, message: 'gone' });
+    await expect(p).rejects.toMatchObject({ code: 4001 });
+    expect(await s.approvals.list()).toEqual([]);
+  });
+});

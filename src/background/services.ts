@@ -95,6 +95,18 @@ export class Services {
     this.deps.onStateChange();
   }
 
+  /**
+   * After unlocking: connect requests from sites that were already connected
+   * needed only the unlock, so they are answered without asking again.
+   */
+  private async answerConnectedWaiting(): Promise<void> {
+    for (const a of await this.approvals.list()) {
+      if (a.kind === 'connect' && a.method === 'eth_requestAccounts' && (await this.permissions.isConnected(a.origin))) {
+        await this.approvals.decide(a.id, true);
+      }
+    }
+  }
+
   /** Everything the popup renders. */
   async state(): Promise<WalletState> {
     return {
@@ -122,6 +134,7 @@ export class Services {
         await this.wallet.unlock(cmd.password);
         await this.touch();
         await this.afterLockChange();
+        await this.answerConnectedWaiting();
         break;
       case 'lock':
         await this.lock();
