@@ -1,0 +1,119 @@
+/**
+ * `npm start`: everything a developer needs to try Tandem on this machine.
+ * Builds the extension into dist/, starts a relay (127.0.0.1:8787), a local
+ * Hardhat chain (127.0.0.1:8545, chain 31337) and, when this machine already
+ * holds a co-signer vault, the command-line co-signer serving it; then prints
+ * what to load and open. Ctrl-C stops everything.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { startRelay } from '../src/relay/server.js';
+
+const root = resolve(import.meta.dirname, '..');
+const RELAY_PORT = Number(process.env.RELAY_PORT ?? 8787);
+const CHAIN_PORT = Number(process.env.CHAIN_PORT ?? 8545);
+const cosignerHome = process.env.TANDEM_HOME ?? resolve(root, '.tandem/cosigner');
+const children: ChildProcess[] = [];
+
+function step(msg: string): void {
+  console.log(`\n▶ ${msg}`);
+}
+
+async function rpcUp(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function startChain(): Promise<string> {
+  const url = `http://127.0.0.1:${CHAIN_PORT}`;
+  if (await rpcUp(url)) {
+    console.log(`  a chain already answers on ${url}; using it`);
+    return url;
+  }
+  const cli = createRequire(import.meta.url).resolve('hardhat/internal/cli/cli.js');
+  const child = spawn(process.execPath, [cli, 'node', '--hostname', '127.0.0.1', '--port', String(CHAIN_PORT)], {
+    cwd: root,
+    env: { ...process.env, TANDEM_CHAIN_ID: '31337', HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  const deadline = Date.now() + 60_000;
+  while (!(await rpcUp(url))) {
+    if (child.exitCode !== null) throw new Error('the Hardhat node exited; see the lines above');
+    if (Date.now() > deadline) throw new Error(`the Hardhat node did not answer on ${url} within 60 s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return url;
+}
+
+function startCosigner(): string {
+  const cli = resolve(root, 'src/cosigner/cli.ts');
+  mkdirSync(cosignerHome, { recursive: true });
+  const vaults = existsSync(cosignerHome) ? readdirSync(cosignerHome).filter((f) => f.endsWith('.vault')) : [];
+  if (!existsSync(cli)) return '  (the command-line co-signer is not part of this build yet)';
+  const join = `TANDEM_HOME=${cosignerHome} npx tandem-cosigner join '<pairing link from the popup>'`;
+  if (vaults.length === 0 || !process.env.TANDEM_PASSWORD) {
+    return [
+      `  no co-signer vault served yet (${cosignerHome}). To pair this machine as a device of a new vault:`,
+      `    ${join}`,
+      '  then run `TANDEM_PASSWORD=… npm start` again to have it serve signing requests.',
+    ].join('\n');
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve'], { cwd: root, env: { ...process.env, TANDEM_HOME: cosignerHome }, stdio: 'inherit' });
+  children.push(child);
+  return `  co-signer serving ${vaults.length} vault(s) from ${cosignerHome}`;
+}
+
+async function main(): Promise<void> {
+  step('Building the extension (vite build → dist/)');
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the extension build failed; see the lines above');
+
+  step(`Starting the relay on 127.0.0.1:${RELAY_PORT}`);
+  const cosignerPage = resolve(root, 'dist-cosigner');
+  const relay = await startRelay({
+    port: RELAY_PORT,
+    host: '127.0.0.1',
+    redisUrl: process.env.REDIS_URL,
+    allowedOrigins: (process.env.RELAY_ALLOWED_ORIGINS ?? 'chrome-extension://*').split(',').filter(Boolean),
+    staticDirs: existsSync(cosignerPage) ? { '/cosigner/': cosignerPage } : undefined,
+  });
+
+  step(`Starting a local chain (Hardhat, chain id 31337) on 127.0.0.1:${CHAIN_PORT}`);
+  const chain = await startChain();
+
+  step('Co-signer');
+  const cosigner = startCosigner();
+
+  console.log(`
+Tandem is running.
+
+  Extension   load ${resolve(root, 'dist')} in Chromium/Chrome:
+              chrome://extensions → Developer mode → Load unpacked → pick that folder
+  Relay       ${relay.url}   (health: ${relay.url}/health)
+  Chain       ${chain}   chain id 31337 ("Localhost 8545" in the wallet's networks)
+              funded test account: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 (Hardhat account #0)
+${cosigner}
+
+Press Ctrl-C to stop.`);
+
+  const stop = async () => {
+    for (const c of children) c.kill('SIGTERM');
+    await relay.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((e: unknown) => {
+  console.error(`\nnpm start failed: ${e instanceof Error ? e.message : String(e)}`);
+  for (const c of children) c.kill('SIGTERM');
+  process.exit(1);
+});
