@@ -1,7 +1,7 @@
 /**
  * Random vector OLE over Z_q (secp256k1) from correlated OT: DKLs23
  * (ePrint 2023/765), §5, Protocol 5.2 "πRVOLE", with ℓ = 2 inputs, ρ = 1
- * check column and ξ = κ + 2λ_s = 512 OTs. The correlated OT is the KOS
+ * check column and ξ = log q + 2λ_s = 512 OTs. The correlated OT is the KOS
  * extension of ote.ts, hashed to scalars (KOS15 §3).
  *
  * Round 1, receiver (rvoleReceiverStart):
@@ -11,7 +11,7 @@
  *   check the OT extension; per OT j, pads v0_j = H(j, q_j), v1_j = H(j, q_j ⊕ Δ) ∈ Z_q^3;
  *   sample â ← Z_q (the check column); ã_j = v0_j − v1_j + (a_1, a_2, â)   (step 2)
  *   θ = H(K, ã) ∈ Z_q^2;  η = â + θ_1·a_1 + θ_2·a_2                        (step 3)
- *   μ = H(K, (v0_j[3] + θ_1·v0_j[1] + θ_2·v0_j[2])_j)                      (step 3)
+ *   μ = H(K, (v0_j[3] + θ_1·v0_j[1] + θ_2·v0_j[2])_j)   (1-indexed columns)   (step 3)
  *   c_k = −Σ_j g_j·v0_j[k]; send (ã, η, μ).
  * Round 3, receiver (rvoleReceiverFinish):
  *   d̃_j = v_{β_j, j} + β_j·ã_j  (= v0_j + β_j·(a, â));
@@ -31,7 +31,7 @@ import { bytesOf, getBit } from './bits.js';
 import { RowHasher, sessionKey, xofBytes } from './hash.js';
 import { checkPair, claimSid, type OtReceiverMaterial, type OtSenderMaterial, type PairContext } from './material.js';
 import { oteReceiverExtend, oteSenderExtend } from './ote.js';
-import { KAPPA, OTE_ROWS, ROW_BYTES, RVOLE_COLS, RVOLE_ELL, SCALAR_BYTES, XI } from './params.js';
+import { OTE_ROWS, ROW_BYTES, RVOLE_COLS, RVOLE_ELL, SCALAR_BYTES, XI } from './params.js';
 import { isScalar, modQ, reduceSmall, parseScalar, Q, randomScalar, viewOf, wideToScalar, writeU256 } from './scalar.js';
 
 const ROW_WORDS = ROW_BYTES / 4;
@@ -246,4 +246,4 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
 }
 
 /** Exposed for tests: the gadget vector and parameters. */
-export const _internal = { gadget, KAPPA, Q };
+export const _internal = { gadget, Q };
