@@ -3,7 +3,7 @@
  * No vault -> create; locked -> unlock; pending approvals -> approvals;
  * otherwise the tab the user chose (home, connected sites, settings).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PopupCommand, WalletState } from '../shared/popup-api';
 import { sendCommand, subscribeState } from './api';
 import { CreateVault } from './screens/CreateVault';
@@ -28,9 +28,12 @@ export function App() {
     return subscribeState(setState);
   }, []);
 
-  // An approval window closes itself once nothing is left to decide.
+  // An approval window closes itself once everything it was opened for is decided.
+  const sawApproval = useRef(false);
   useEffect(() => {
-    if (openedForApproval && state && state.vault && !state.locked && state.approvals.length === 0) window.close();
+    if (!openedForApproval || !state) return;
+    if (state.approvals.length > 0) sawApproval.current = true;
+    else if (sawApproval.current && state.vault && !state.locked) window.close();
   }, [state]);
 
   const run: Run = async (cmd) => {

@@ -61,3 +61,16 @@ describe('vault store', () => {
     await expect(w.createDevVault('y', PASSWORD)).rejects.toThrow(/already exists/);
   });
 });
+
+describe('vault records for real shares', () => {
+  it('stores a TSS share encrypted, bound to its vault id, and opens it when unlocked', async () => {
+    const { repo, w } = await created();
+    const share = new TextEncoder().encode('dkls23-share-bytes-SECRET');
+    const v = await w.addVault({ name: 'Phone + laptop', kind: 'tss', address: '0x0000000000000000000000000000000000000002', publicKey: '02' + '11'.repeat(32), shareFormat: 'tandem-dkls23-share-v1', share });
+    expect(JSON.stringify(repo.raw())).not.toContain('SECRET');
+    expect(new TextDecoder().decode(await w.openShare(v.id))).toBe('dkls23-share-bytes-SECRET');
+    await w.lock();
+    await expect(w.openShare(v.id)).rejects.toThrow(/locked/);
+    await expect(w.addVault({ name: 'x', kind: 'tss', address: '0x', publicKey: '', shareFormat: 'f', share })).rejects.toThrow(/locked/);
+  });
+});

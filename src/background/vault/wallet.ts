@@ -77,40 +77,76 @@ export class WalletService {
   }
 
   /**
-   * Creates the keyring and a DEVELOPMENT vault (no signing path), and
-   * leaves the wallet unlocked.
+   * Creates the keyring (password -> vault key) and leaves the wallet
+   * unlocked. Throws if one exists already.
    */
-  async createDevVault(name: string, password: string): Promise<VaultView> {
+  async createKeyring(password: string): Promise<void> {
     if (await this.deps.repo.getKeyring()) throw new Error('A vault already exists in this browser.');
     if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
-    const vaultName = name.trim() || 'Development vault';
     const kdf = newKdfParams(this.deps.iterations ?? PBKDF2_ITERATIONS);
     const raw = await deriveKeyBytes(password, kdf);
     const key = await importAesKey(raw);
-    const now = this.deps.now?.() ?? Date.now();
     await this.deps.repo.putKeyring({
       id: 'keyring',
       schema: RECORD_SCHEMA,
       kdf,
       check: await seal(key, new TextEncoder().encode(KEYRING_CHECK), 'keyring'),
-      createdAt: now,
+      createdAt: this.deps.now?.() ?? Date.now(),
     });
+    await this.keep(raw, key);
+  }
+
+  /**
+   * Stores a vault with its share material encrypted under the unlocked
+   * key (AES-GCM, bound to the vault id). The TSS engine's key generation
+   * stores its share here with kind 'tss'.
+   */
+  async addVault(input: {
+    name: string;
+    kind: VaultRecord['kind'];
+    address: string;
+    publicKey: string;
+    shareFormat: string;
+    share: Uint8Array<ArrayBuffer>;
+  }): Promise<VaultView> {
+    const key = await this.unlockedKey();
+    if (!key) throw new Error('The wallet is locked: unlock it in the popup.');
     const id = crypto.randomUUID();
-    const account = newDevAccount();
     const record: VaultRecord = {
       id,
       schema: RECORD_SCHEMA,
-      name: vaultName,
-      kind: 'development',
-      address: account.address,
-      publicKey: account.publicKey,
-      shareFormat: DEV_SHARE_FORMAT,
-      share: await seal(key, devShareBlob(), vaultAad(id)),
-      createdAt: now,
+      name: input.name.trim().slice(0, 64) || 'Vault',
+      kind: input.kind,
+      address: input.address,
+      publicKey: input.publicKey,
+      shareFormat: input.shareFormat,
+      share: await seal(key, input.share, vaultAad(id)),
+      createdAt: this.deps.now?.() ?? Date.now(),
     };
     await this.deps.repo.putVault(record);
-    await this.keep(raw, key);
-    return (await this.vault())!;
+    return { id, name: record.name, kind: record.kind, address: record.address, createdAt: record.createdAt };
+  }
+
+  /**
+   * Creates the keyring and a DEVELOPMENT vault (no signing path), and
+   * leaves the wallet unlocked.
+   */
+  async createDevVault(name: string, password: string): Promise<VaultView> {
+    await this.createKeyring(password);
+    const account = newDevAccount();
+    const blob = devShareBlob();
+    try {
+      return await this.addVault({
+        name: name.trim() || 'Development vault',
+        kind: 'development',
+        address: account.address,
+        publicKey: account.publicKey,
+        shareFormat: DEV_SHARE_FORMAT,
+        share: blob,
+      });
+    } finally {
+      blob.fill(0);
+    }
   }
 
   /** Unlocks with the password; throws {@link WrongPasswordError} (no lockout, no change) if wrong. */
