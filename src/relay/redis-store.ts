@@ -143,6 +143,7 @@ export class RedisStore implements RelayStore {
   private readonly sub: Redis;
   private readonly prefix: string;
   private readonly listeners = new RoomListeners();
+  private readonly subscribing = new Map<string, Promise<unknown>>();
   private maxTtlMs = 7 * 24 * 3600_000;
 
   private constructor(url: string, opts: RedisStoreOptions) {
@@ -231,9 +232,22 @@ export class RedisStore implements RelayStore {
   }
 
   async subscribe(sid: string, listener: RoomListener): Promise<() => void> {
-    if (this.listeners.add(sid, listener)) await this.sub.subscribe(this.channel(sid));
+    // Every caller waits until the channel subscription is active, not only the first.
+    if (this.listeners.add(sid, listener)) this.subscribing.set(sid, this.sub.subscribe(this.channel(sid)));
+    const pending = this.subscribing.get(sid);
+    if (pending) {
+      try {
+        await pending;
+      } catch (e) {
+        if (this.listeners.remove(sid, listener)) this.subscribing.delete(sid);
+        throw e;
+      }
+    }
     return () => {
-      if (this.listeners.remove(sid, listener)) this.sub.unsubscribe(this.channel(sid)).catch(() => {});
+      if (this.listeners.remove(sid, listener)) {
+        this.subscribing.delete(sid);
+        this.sub.unsubscribe(this.channel(sid)).catch(() => {});
+      }
     };
   }
 

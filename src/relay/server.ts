@@ -315,7 +315,7 @@ class Relay {
         r();
       };
     });
-    const unsubscribe = wait > 0 ? await this.store.subscribe(sid, (e) => (e.kind === 'msg' ? isFor(e.msg, party) && wake() : e.kind === 'complete' && wake())) : () => {};
+    let unsubscribe = () => {};
     this.polls.add(wake);
     let gone = false;
     res.on('close', () => {
@@ -324,6 +324,11 @@ class Relay {
     });
     const timer = setTimeout(wake, wait);
     try {
+      if (wait > 0) {
+        unsubscribe = await this.store.subscribe(sid, (e) => {
+          if ((e.kind === 'msg' && isFor(e.msg, party)) || e.kind === 'complete') wake();
+        });
+      }
       let result = await this.store.read(sid, party, after, limit);
       while (result && result.messages.length === 0 && !result.complete && !woken && wait > 0) {
         await woke;
