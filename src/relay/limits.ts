@@ -82,3 +82,14 @@ export class RateLimiter {
     for (const [k, b] of this.buckets) if (now - b.at > full) this.buckets.delete(k);
   }
 }
+
+/** Merges overrides into the defaults; throws on unknown keys or values that are not positive numbers. */
+export function resolveLimits(overrides: Partial<RelayLimits> = {}): RelayLimits {
+  const out: RelayLimits = { ...DEFAULT_LIMITS };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_LIMITS, k)) throw new TypeError(`unknown relay limit ${k}`);
+    if (typeof v !== 'number' || !(v > 0)) throw new TypeError(`relay limit ${k} must be a positive number`);
+    out[k as keyof RelayLimits] = v;
+  }
+  return out;
+}

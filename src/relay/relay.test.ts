@@ -98,6 +98,18 @@ describe('relay process (memory store)', () => {
     for (const x of [a, b, c]) x.close();
   });
 
+  it('delivers messages posted before the recipient joined', async () => {
+    const p = pairing();
+    const a = await join_(p, 1);
+    await a.send(2, 'early direct');
+    await a.send('all', 'early broadcast');
+    const b = await join_(p, 2);
+    expect((await b.next(5000)).payload).toBe('early direct');
+    expect((await b.next(5000)).payload).toBe('early broadcast');
+    a.close();
+    b.close();
+  });
+
   it('falls back to long-poll when the WebSocket cannot connect', async () => {
     class Blocked {
       readyState = 3;

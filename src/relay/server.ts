@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, RelayError } from './errors.js';
-import { DEFAULT_LIMITS, RateLimiter, type RelayLimits } from './limits.js';
+import { RateLimiter, resolveLimits, type RelayLimits } from './limits.js';
 import { OriginPolicy } from './cors.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
@@ -67,7 +67,7 @@ const READ_BATCH = 256;
 
 /** Starts a relay. Resolves once it listens. */
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
-  const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: RelayLimits = resolveLimits(options.limits);
   const ownsStore = !options.store;
   const store: RelayStore =
     options.store ??
