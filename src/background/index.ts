@@ -9,6 +9,7 @@
 import { Services } from './services';
 import { chromeArea } from './storage';
 import { idbRepository } from './vault/idb-repository';
+import { idbArea } from './idb-area';
 import { ethersChainClient } from './chain-client';
 import { deliverToTab, responseMessage, type PagePort } from './page-ports';
 import type { Outcome } from './approvals';
@@ -28,7 +29,7 @@ const session = chromeArea(chrome.storage.session);
 const popupPorts = new Set<chrome.runtime.Port>();
 
 const services: Services = new Services({
-  local: chromeArea(chrome.storage.local),
+  local: idbArea(),
   session,
   repo: idbRepository(),
   chain: ethersChainClient(),

@@ -1,4 +1,4 @@
-/** The network list and the selected network (chrome.storage.local). */
+/** The network list and the selected network (persistent area, see idb-area.ts). */
 import type { KeyValueArea } from './storage';
 import { DEFAULT_NETWORKS, normalizeChainId, type Network } from '../shared/networks';
 

@@ -17,7 +17,7 @@ export interface Eip2255Permission {
 
 type Grants = Record<string, { accounts: string[]; grantedAt: number }>;
 
-/** Stores which origins may see which accounts (chrome.storage.local). */
+/** Stores which origins may see which accounts (in the extension's IndexedDB, see idb-area.ts). */
 export class PermissionStore {
   constructor(private readonly area: KeyValueArea) {}
 

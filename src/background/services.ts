@@ -20,6 +20,7 @@ const AUTO_LOCK_KEY = 'settings.autoLockMinutes.v1';
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;
 
 export interface ServiceDeps {
+  /** Persistent settings, permissions and networks (the extension's IndexedDB: content scripts cannot reach it). */
   local: KeyValueArea;
   session: KeyValueArea;
   repo: VaultRepository;
