@@ -1,5 +1,5 @@
 /** The vault at rest: wrong password, and no plaintext secret in IndexedDB or chrome.storage. */
-import { test, expect, PASSWORD } from './fixtures';
+import { test, expect, openDapp, PASSWORD } from './fixtures';
 
 /** The marker inside the development vault's share blob (src/background/vault/dev-vault.ts). */
 const DEV_SHARE_MARKER = 'TANDEM-DEV-PLAINTEXT-SHARE-MARKER';
@@ -59,4 +59,26 @@ test('no plaintext share or password anywhere in IndexedDB or chrome.storage', a
   }
   // The unlocked key lives in chrome.storage.session, which content scripts cannot read.
   expect(Object.keys(dump['chrome.storage.session'] as object)).toContain('unlocked.v1');
+});
+
+test('auto-lock: the idle alarm follows the setting and, when it fires, locks and tells connected pages', async ({ context, dapps, wallet }) => {
+  const popup = await wallet.openPopup();
+  const { vault } = await wallet.createVault(popup);
+  const a = await openDapp(context, dapps.a.url);
+  const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+  await wallet.decide(popup, true);
+  expect(await connect).toEqual({ result: [vault!.address] });
+
+  expect((await wallet.command(popup, { type: 'setAutoLock', minutes: 7 })).ok).toBe(true);
+  const alarm = await popup.evaluate(() => chrome.alarms.get('tandem-auto-lock'));
+  expect(alarm!.scheduledTime - Date.now()).toBeGreaterThan(6.5 * 60_000);
+  expect(alarm!.scheduledTime - Date.now()).toBeLessThanOrEqual(7 * 60_000);
+
+  // Let the idle time run out now (Chrome lets unpacked extensions use short alarms).
+  await popup.evaluate(() => chrome.alarms.create('tandem-auto-lock', { when: Date.now() + 300 }));
+  await expect(popup.getByRole('heading', { name: 'Tandem is locked' })).toBeVisible({ timeout: 15_000 });
+  await expect
+    .poll(() => a.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged').map((e: any) => e.data)))
+    .toEqual([[vault!.address], []]);
+  expect(await a.evaluate(() => (window as any).dapp.request('eth_accounts'))).toEqual({ result: [] });
 });
