@@ -5,6 +5,8 @@
  * relay restart, and a capture of everything stored and forwarded.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { FrostKeygen, type FrostKeyShare } from '../tss/frost/index.js';
+import type { ProtocolMessage } from '../tss/protocol.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -198,6 +200,51 @@ async function runCeremony(url: string, p: PairingPayload, wire: string[]) {
   wire.push(...tap.frames);
 }
 
+/**
+ * A real FROST(Ed25519) 2-of-3 key generation (src/tss/frost) between three
+ * relay clients. Returns every protocol message in plaintext and the secret shares.
+ */
+async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[]): Promise<{ plaintexts: string[]; secrets: string[] }> {
+  const { WebSocket: Tapped, tap } = tapWebSocket();
+  const ids = [1, 2, 3];
+  const sid = new TextEncoder().encode(p.sessionId);
+  const clients = await Promise.all(
+    ids.map((self, i) => RelayClient.join({ relayUrl: urls[i % urls.length], sessionId: p.sessionId, sessionKey: p.sessionKey, self, WebSocket: Tapped, fetch: tapFetch(wire) })),
+  );
+  const plaintexts: string[] = [];
+  const finished = ids.map((self, i) => {
+    const proto = new FrostKeygen({ sid, self, parties: ids, threshold: 2 });
+    const client = clients[i];
+    const post = (msgs: ProtocolMessage[]) => {
+      for (const m of msgs) {
+        plaintexts.push(JSON.stringify(m));
+        void client.send(m.to === 'all' ? 'all' : m.to, m);
+      }
+    };
+    return new Promise<FrostKeyShare>((resolve, reject) => {
+      client.onMessage((m) => {
+        try {
+          post(proto.receive(m.payload as ProtocolMessage));
+          if (proto.done) resolve(proto.result());
+        } catch (e) {
+          reject(e);
+        }
+      });
+      post(proto.start());
+    });
+  });
+  const shares = await Promise.all(finished);
+  expect(shares.every((s) => bytesToHex(s.groupPublicKey) === bytesToHex(shares[0].groupPublicKey))).toBe(true);
+  for (const c of clients) c.close();
+  wire.push(...tap.frames);
+  return { plaintexts, secrets: shares.map((s) => bytesToHex(s.secretShare)) };
+}
+
+/** Long hex strings in protocol messages: commitments, proofs, shares in transit. */
+function hexValues(json: string): string[] {
+  return [...json.matchAll(/"([0-9a-f]{32,})"/g)].map((m) => m[1]);
+}
+
 function expectNoSecrets(captured: string, p: PairingPayload) {
   expect(captured.length).toBeGreaterThan(1000);
   const key = p.sessionKey;
@@ -216,6 +263,24 @@ function expectNoSecrets(captured: string, p: PairingPayload) {
 }
 
 describe('capture: the relay stores and forwards ciphertext only', () => {
+  it('a real FROST key generation through two relays on Redis: no protocol message, share or key in what Redis saw or the relays forwarded', async () => {
+    const monitor = await db.monitor();
+    const stored: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => stored.push(args.join(' ')));
+    const p = createPairing(r1.url, 'keygen', { t: 2, n: 3, curve: 'ed25519' });
+    const wire: string[] = [];
+    const { plaintexts, secrets } = await runFrostKeygen([r1.url, r2.url], p, wire);
+    await new Promise((r) => setTimeout(r, 200));
+    monitor.disconnect();
+    const captured = [...stored, ...wire].join('\n');
+    expectNoSecrets(captured, p);
+    expect(plaintexts.length).toBeGreaterThanOrEqual(12);
+    const values = plaintexts.flatMap(hexValues);
+    expect(values.length).toBeGreaterThan(20);
+    for (const v of [...values, ...secrets]) expect(captured.includes(v), `found ${v.slice(0, 12)}…`).toBe(false);
+    expect(captured).not.toContain('frost/keygen');
+  });
+
   it('Redis: every command the relays sent to Redis and every frame they forwarded', async () => {
     const monitor = await db.monitor();
     const stored: string[] = [];
