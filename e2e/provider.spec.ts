@@ -43,6 +43,11 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
   expect(await connectA).toEqual({ result: vault!.address });
   await expect.poll(() => a.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged').map((e: any) => e.data))).toContainEqual([vault!.address]);
 
+  // EIP-2255 view of the grant, and the legacy net_version.
+  const perms = (await a.evaluate(() => (window as any).dapp.request('wallet_getPermissions'))).result;
+  expect(perms).toEqual([expect.objectContaining({ invoker: dapps.a.origin, parentCapability: 'eth_accounts', caveats: [{ type: 'restrictReturnedAccounts', value: [vault!.address] }] })]);
+  expect(await a.evaluate(() => (window as any).dapp.request('net_version'))).toEqual({ result: '31337' });
+
   // A read-only call goes to the real node.
   expect(await a.evaluate((addr) => (window as any).dapp.ethersBalance(addr), vault!.address)).toEqual({ result: '0' });
 

@@ -26,22 +26,12 @@ export class PagePorts implements EventSink {
     this.ports.delete(p);
   }
 
-  /** Origins with at least one open page. */
-  origins(): Set<string> {
-    return new Set([...this.ports].map((p) => p.origin));
-  }
-
   emitToOrigin(origin: string, event: ProviderEventName, data: unknown): void {
     for (const p of this.ports) if (p.origin === origin) safePost(p, { type: 'event', event, data });
   }
 
   emitToAll(event: ProviderEventName, data: unknown): void {
     for (const p of this.ports) safePost(p, { type: 'event', event, data });
-  }
-
-  /** Pushes a fresh state to every page of an origin (its accounts may differ from others'). */
-  async pushStates(stateFor: (origin: string) => Promise<{ chainId: string; accounts: string[] }>): Promise<void> {
-    for (const p of this.ports) safePost(p, { type: 'state', state: await stateFor(p.origin) });
   }
 }
 
