@@ -61,7 +61,7 @@ async function pair(url: string): Promise<[RelayClient, RelayClient]> {
 
 async function latency(url: string): Promise<{ p50: number; p99: number }> {
   const [a, b] = await pair(url);
-  b.onMessage((m) => void b.send(1, m.payload));
+  b.onMessage((m) => void b.send(1, m.payload).catch(() => {}));
   const samples: number[] = [];
   for (let i = 0; i < WARMUP + ROUND_TRIPS; i++) {
     const t0 = performance.now();
