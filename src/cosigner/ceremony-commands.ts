@@ -1,0 +1,136 @@
+/**
+ * `create`, `join` and `reshare`: the co-signer as a device in key
+ * generation and re-share ceremonies. A vault file is written only after
+ * the ceremony returned, i.e. after every device confirmed the same result;
+ * an aborted or killed ceremony leaves every stored file as it was.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { createVault, joinReshare, joinVault, startReshare, type ReshareOutcome } from '../session/ceremonies.js';
+import { vaultId, type DeviceVault } from '../session/device-vault.js';
+import { newIdentity, publicOf } from '../session/identity.js';
+import { createPairing, decodePairing, encodePairing, pairingLink, type PairingPayload } from '../session/pairing.js';
+import { openMailbox } from '../session/relay-transport.js';
+import { keygenParams, readKeygenParams, readReshareParams, reshareParams } from './pairing-params.js';
+import { deviceIdFlag, intFlag, need, relayFlag, timing } from './options.js';
+import { progressPrinter } from './progress.js';
+import { readPassword, UsageError } from './prompt.js';
+import type { CommandContext } from './context.js';
+
+/** The phone co-signer page that the relay serves (the link a phone's camera opens). */
+function cosignerPage(relayUrl: string): string {
+  return `${relayUrl}/cosigner/`;
+}
+
+function showPairing(ctx: CommandContext, p: PairingPayload, what: string): void {
+  ctx.print(`pairing: ${encodePairing(p)}`);
+  ctx.print(`link: ${pairingLink(cosignerPage(p.relayUrl), p)}`);
+  ctx.print(`${what}: on each other device run \`tandem-cosigner join <pairing>\` or open the link; keep the pairing text private`);
+}
+
+async function withRoom<T>(ctx: CommandContext, p: PairingPayload, deviceId: string, run: (m: Awaited<ReturnType<typeof openMailbox>>) => Promise<T>): Promise<T> {
+  const opened = await openMailbox({ relayUrl: p.relayUrl, sessionId: p.sessionId, sessionKey: p.sessionKey, deviceId });
+  ctx.onExit(() => opened.close());
+  try {
+    return await run(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+function describeVault(v: DeviceVault): string {
+  return `vault ${vaultId(v)} address ${v.address} (${v.ecdsa.t}-of-${v.ecdsa.parties.length}, this device is party ${v.ecdsa.self} "${v.identity.deviceId}", generation ${v.ecdsa.epoch})`;
+}
+
+/** `create --relay URL --t T --n N [--name NAME] [--device-id ID]`: starts key generation. */
+export async function createCommand(ctx: CommandContext): Promise<void> {
+  const relayUrl = relayFlag(ctx.flags);
+  const n = intFlag(ctx.flags, 'n', 2, 16);
+  const t = intFlag(ctx.flags, 't', 2, n);
+  const name = typeof ctx.flags.name === 'string' ? ctx.flags.name.slice(0, 64) : 'Vault';
+  const time = timing(ctx.flags);
+  const password = await readPassword('TANDEM_PASSWORD', 'New password for this device\'s vault file', true);
+  const me = newIdentity(deviceIdFlag(ctx.flags));
+  const pairing = createPairing(relayUrl, 'keygen', keygenParams({ init: publicOf(me).signPub, t, n, name }));
+  showPairing(ctx, pairing, `waiting for ${n - 1} devices (${t}-of-${n} vault "${name}")`);
+  const vault = await withRoom(ctx, pairing, me.deviceId, ({ mailbox }) =>
+    createVault({ ...time, mailbox, me, sessionId: pairing.sessionId, plan: { t, n, name, relayUrl }, onEvent: progressPrinter(ctx.print, n) }),
+  );
+  await ctx.store.save(vault, password, { replace: false });
+  ctx.print(describeVault(vault));
+}
+
+/** `join <pairing> [--device-id ID] [--leaving]`: joins key generation or a re-share. */
+export async function joinCommand(ctx: CommandContext): Promise<void> {
+  const text = ctx.positionals[0];
+  if (!text) throw new UsageError('join needs the pairing text: tandem-cosigner join <pairing>');
+  const pairing = decodePairing(text.trim());
+  const time = timing(ctx.flags);
+  if (pairing.kind === 'keygen') {
+    if (ctx.flags.leaving) throw new UsageError('--leaving only applies to a re-share');
+    const params = readKeygenParams(pairing);
+    const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault file', true);
+    const me = newIdentity(deviceIdFlag(ctx.flags));
+    ctx.print(`joining key generation of a ${params.t}-of-${params.n} vault "${params.name}" as ${me.deviceId}`);
+    const vault = await withRoom(ctx, pairing, me.deviceId, ({ mailbox }) =>
+      joinVault({ ...time, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: params.init, onEvent: progressPrinter(ctx.print) }),
+    );
+    await ctx.store.save(vault, password, { replace: false });
+    ctx.print(describeVault(vault));
+    return;
+  }
+  if (pairing.kind !== 'reshare') throw new UsageError(`this pairing is for a ${pairing.kind} session, which the command-line co-signer does not join; use \`serve\` for signing`);
+  const params = readReshareParams(pairing);
+  const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
+  // An old device holds the vault with this public key; its file is named after it.
+  const id = vaultId({ ecdsa: { publicKey: Uint8Array.from(Buffer.from(params.pk, 'hex')) } } as DeviceVault);
+  const old = ctx.store.has(id) ? await ctx.store.load(id, password) : undefined;
+  if (!old && ctx.flags.leaving) throw new UsageError(`--leaving: this device holds no share of vault ${id}`);
+  const me = old ? old.identity : newIdentity(deviceIdFlag(ctx.flags));
+  ctx.print(
+    old
+      ? `joining the re-share of vault ${id} as old device ${me.deviceId} (party ${old.ecdsa.self})${ctx.flags.leaving ? ', leaving' : ''}; new threshold ${params.newT}`
+      : `joining the re-share of vault ${id} as new device ${me.deviceId}; new threshold ${params.newT}`,
+  );
+  const outcome = await withRoom(ctx, pairing, me.deviceId, ({ mailbox }) =>
+    joinReshare({
+      ...time,
+      mailbox,
+      me,
+      sessionId: pairing.sessionId,
+      initiatorSignPub: params.init,
+      ...(old ? { oldVault: old } : {}),
+      ...(ctx.flags.leaving ? { leaving: true } : {}),
+      onEvent: progressPrinter(ctx.print),
+    }),
+  );
+  await storeReshare(ctx, outcome, id, password, !!old);
+}
+
+async function storeReshare(ctx: CommandContext, outcome: ReshareOutcome, id: string, password: string, hadOld: boolean): Promise<void> {
+  if (outcome.kind === 'retired') {
+    // The new devices confirmed; this device's old share no longer signs with them.
+    ctx.store.remove(id);
+    ctx.print(`retired: this device gave its place up; its share of vault ${id} was deleted`);
+    return;
+  }
+  await ctx.store.save(outcome.vault, password, { replace: hadOld });
+  ctx.print(describeVault(outcome.vault));
+}
+
+/** `reshare --vault ID --new-t T --joiners K [--relay URL]`: starts a re-share from this (old) device. */
+export async function reshareCommand(ctx: CommandContext): Promise<void> {
+  const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
+  const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
+  const vault = await ctx.store.load(id, password);
+  const relayUrl = relayFlag(ctx.flags, vault.channel.relayUrl);
+  const joiners = intFlag(ctx.flags, 'joiners', 1, 15);
+  const newT = intFlag(ctx.flags, 'new-t', 2, joiners + 1);
+  need(ctx.flags, 'new-t', 'the threshold after the re-share');
+  const time = timing(ctx.flags);
+  const pairing = createPairing(relayUrl, 'reshare', reshareParams({ init: publicOf(vault.identity).signPub, pk: bytesToHex(vault.ecdsa.publicKey), newT, name: vault.name }));
+  showPairing(ctx, pairing, `waiting for ${joiners} devices (at least ${vault.ecdsa.t - 1} more old ones, and every new one) to re-share vault ${id} to threshold ${newT}`);
+  const outcome = await withRoom(ctx, pairing, vault.identity.deviceId, ({ mailbox }) =>
+    startReshare({ ...time, mailbox, vault, sessionId: pairing.sessionId, plan: { newT, expectedJoiners: joiners, relayUrl }, onEvent: progressPrinter(ctx.print, joiners + 1) }),
+  );
+  await storeReshare(ctx, outcome, id, password, true);
+}

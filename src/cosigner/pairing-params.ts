@@ -1,0 +1,54 @@
+/**
+ * What a ceremony's pairing payload carries beside the relay, session id and
+ * key (see src/session/pairing.ts): the initiator's identity key, which every
+ * joining device checks the signed roster against, and what the joining
+ * device needs to know before it joins.
+ *
+ *   keygen:  { init, t, n, name }
+ *   reshare: { init, pk, newT, name }   pk = the vault's compressed ECDSA key, hex
+ */
+import type { PairingParam, PairingPayload } from '../session/pairing.js';
+
+export interface KeygenParams {
+  init: string;
+  t: number;
+  n: number;
+  name: string;
+}
+
+export interface ReshareParams {
+  init: string;
+  pk: string;
+  newT: number;
+  name: string;
+}
+
+const hex = (x: unknown, bytes: number, what: string): string => {
+  if (typeof x !== 'string' || !new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(x)) throw new Error(`pairing: ${what} must be ${bytes} bytes of hex`);
+  return x;
+};
+const int = (x: unknown, what: string): number => {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 16) throw new Error(`pairing: ${what} must be an integer 1..16`);
+  return x;
+};
+const name = (x: unknown): string => (typeof x === 'string' ? x.slice(0, 64) : 'Vault');
+
+export function keygenParams(p: KeygenParams): Record<string, PairingParam> {
+  return { init: p.init, t: p.t, n: p.n, name: p.name };
+}
+
+export function reshareParams(p: ReshareParams): Record<string, PairingParam> {
+  return { init: p.init, pk: p.pk, newT: p.newT, name: p.name };
+}
+
+/** The keygen parameters of a pairing payload (throws naming the bad field). */
+export function readKeygenParams(p: PairingPayload): KeygenParams {
+  if (p.kind !== 'keygen') throw new Error(`pairing: expected a key generation pairing, got ${p.kind}`);
+  return { init: hex(p.params.init, 32, 'init'), t: int(p.params.t, 't'), n: int(p.params.n, 'n'), name: name(p.params.name) };
+}
+
+/** The re-share parameters of a pairing payload (throws naming the bad field). */
+export function readReshareParams(p: PairingPayload): ReshareParams {
+  if (p.kind !== 'reshare') throw new Error(`pairing: expected a re-share pairing, got ${p.kind}`);
+  return { init: hex(p.params.init, 32, 'init'), pk: hex(p.params.pk, 33, 'pk'), newT: int(p.params.newT, 'newT'), name: name(p.params.name) };
+}

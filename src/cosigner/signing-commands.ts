@@ -1,0 +1,184 @@
+/**
+ * `serve` and `sign`: signing on the vault's paired channel.
+ *
+ * `serve` is the co-signer: it stays in the paired channel's room, and for
+ * each request prints what it is (decoded from the request itself: the
+ * digest is recomputed and must match), then asks the terminal or applies a
+ * policy file. `sign` is the initiator's side (normally the extension's; the
+ * tests and power users use it): it sends a request and prints the
+ * signature, and can broadcast a signed transaction.
+ */
+import { readFileSync } from 'node:fs';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { JsonRpcProvider, Signature, Transaction } from 'ethers';
+import { requestSignature, serveSigning, type Decision } from '../session/ceremonies.js';
+import { channelOf, type DeviceVault } from '../session/device-vault.js';
+import { openMailbox } from '../session/relay-transport.js';
+import { parseSigningRequest, SigningRequestRejected, type SigningRequest } from '../session/signing-request.js';
+import type { EcdsaSignature } from '../tss/dkls/index.js';
+import { checkPolicy, parsePolicy, type Policy } from './policy.js';
+import { DailySpending } from './spending.js';
+import { intFlag, need, timing } from './options.js';
+import { progressPrinter } from './progress.js';
+import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
+import { EXIT, type CommandContext } from './context.js';
+
+/** A paired channel room lives for a week after its last use (the relay's maximum by default). */
+const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
+
+async function loadVault(ctx: CommandContext): Promise<{ id: string; vault: DeviceVault }> {
+  const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
+  const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
+  return { id, vault: await ctx.store.load(id, password) };
+}
+
+function readPolicy(path: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the policy file ${path}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`the policy file ${path} is not JSON`);
+  }
+  return parsePolicy(json);
+}
+
+function openChannel(vault: DeviceVault, notBeforeMs?: number) {
+  const ch = channelOf(vault);
+  return openMailbox({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, ...(notBeforeMs !== undefined ? { notBeforeMs } : {}) });
+}
+
+/**
+ * `serve [--vault ID] [--policy FILE] [--once] [--max-age S]`: answers
+ * signing requests until stopped (or after one with `--once`). Requests sent
+ * more than `--max-age` seconds (default 60) before the co-signer started
+ * are left unanswered: they are from earlier sessions.
+ * Resolves with the exit code.
+ */
+export async function serveCommand(ctx: CommandContext): Promise<number> {
+  const policy = typeof ctx.flags.policy === 'string' ? readPolicy(ctx.flags.policy) : null;
+  const time = timing(ctx.flags);
+  const maxAgeS = intFlag(ctx.flags, 'max-age', 0, 3600, 60);
+  const { id, vault } = await loadVault(ctx);
+  const spending = new DailySpending(ctx.store.home, id);
+  const opened = await openChannel(vault, Date.now() - maxAgeS * 1000);
+  ctx.onExit(() => opened.close());
+  ctx.print(`serving vault ${id} (${vault.address}, ${vault.ecdsa.t}-of-${vault.ecdsa.parties.length}) as ${vault.identity.deviceId} on ${vault.channel.relayUrl}`);
+  ctx.print(policy ? `policy: chains ${policy.chains.join(', ')}, at most ${policy.maxValueWei} wei per transaction, ${policy.dailyLimitWei} wei per day` : 'no policy: each request is asked on this terminal');
+  ctx.print('listening for signing requests');
+
+  let pendingValue = 0n;
+  const decide = async (request: SigningRequest): Promise<Decision> => {
+    pendingValue = 0n;
+    if (policy) {
+      try {
+        pendingValue = checkPolicy(request, policy, spending.spentToday());
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+      ctx.print('policy: approved');
+      return true;
+    }
+    return (await askYesNo('Approve?')) ? true : 'the user declined';
+  };
+
+  return new Promise<number>((resolve) => {
+    const server = serveSigning({
+      mailbox: opened.mailbox,
+      vault,
+      decide,
+      roundTimeoutMs: time.roundTimeoutMs,
+      startTimeoutMs: time.roundTimeoutMs,
+      onEvent: progressPrinter(ctx.print),
+      onResult: (r) => {
+        if (r.ok) {
+          if (pendingValue > 0n) spending.add(pendingValue);
+          ctx.print(`done: request ${r.id} answered and signed`);
+        } else {
+          ctx.print(`refused: request ${r.id}: ${r.error ?? 'no reason'}`);
+        }
+        pendingValue = 0n;
+        if (ctx.flags.once) {
+          server.stop();
+          closeInput();
+          void opened.close().then(() => resolve(r.ok ? EXIT.ok : EXIT.refused));
+        }
+      },
+    });
+    ctx.onExit(() => server.stop());
+  });
+}
+
+function sigJson(sig: EcdsaSignature): Record<string, unknown> {
+  const r = '0x' + sig.r.toString(16).padStart(64, '0');
+  const s = '0x' + sig.s.toString(16).padStart(64, '0');
+  return {
+    r,
+    s,
+    recovery: sig.recovery,
+    compact: '0x' + bytesToHex(sig.compact),
+    // The 65-byte r ‖ s ‖ v form that personal_sign and eth_signTypedData_v4 return.
+    serialized: Signature.from({ r, s, v: 27 + sig.recovery }).serialized,
+  };
+}
+
+function readRequest(path: string): SigningRequest {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the request file ${path}`);
+  }
+  try {
+    return parseSigningRequest(JSON.parse(text));
+  } catch (e) {
+    throw new UsageError(`the request in ${path} is not valid: ${e instanceof SigningRequestRejected ? e.message : 'not JSON'}`);
+  }
+}
+
+/**
+ * `sign [--vault ID] --request FILE|- [--broadcast RPC_URL]`: asks the
+ * vault's co-signers to sign the request; prints the signature as JSON. With
+ * `--broadcast`, a transaction is assembled, sent to the node and its hash
+ * printed once mined.
+ */
+export async function signCommand(ctx: CommandContext): Promise<number> {
+  const request = readRequest(need(ctx.flags, 'request', 'a JSON signing request file, or - for standard input'));
+  const broadcast = typeof ctx.flags.broadcast === 'string' ? ctx.flags.broadcast : null;
+  if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
+  const time = timing(ctx.flags, 60_000);
+  const { vault } = await loadVault(ctx);
+  const opened = await openChannel(vault);
+  ctx.onExit(() => opened.close());
+  let sig: EcdsaSignature;
+  try {
+    ctx.print(`asking the co-signers of ${vault.address} (${vault.ecdsa.t - 1} needed)`);
+    sig = await requestSignature({ ...time, mailbox: opened.mailbox, vault, request, onEvent: progressPrinter(ctx.print) });
+  } finally {
+    await opened.close();
+  }
+  ctx.print(`signature: ${JSON.stringify(sigJson(sig))}`);
+  if (request.kind === 'transaction') {
+    const tx = Transaction.from(request.tx);
+    tx.signature = Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
+    ctx.print(`raw transaction: ${tx.serialized}`);
+    if (broadcast) {
+      const provider = new JsonRpcProvider(broadcast, undefined, { staticNetwork: true });
+      try {
+        const sent = await provider.broadcastTransaction(tx.serialized);
+        ctx.print(`tx ${sent.hash}`);
+        const receipt = await sent.wait(1, time.joinTimeoutMs);
+        ctx.print(`mined in block ${receipt?.blockNumber} (status ${receipt?.status})`);
+      } finally {
+        provider.destroy();
+      }
+    }
+  }
+  return EXIT.ok;
+}
+

@@ -1,0 +1,92 @@
+/**
+ * The relay client as a ceremony transport, and a one-call way to open a
+ * {@link Mailbox} on a relay room (a pairing session or a vault's paired
+ * channel).
+ *
+ * Device ids are the relay's party ids. The relay hands back party ids that
+ * look like small integers as numbers; the ceremony layer only deals in
+ * device-id strings, so they are turned back into strings here.
+ */
+import { Mailbox, type CeremonyTransport, type Delivery } from './mailbox.js';
+import { RelayClient, type ReceivedMessage, type RejectedMessage, type WebSocketConstructor } from './relay-client.js';
+
+export interface RelayTransportOptions {
+  /**
+   * Drop messages the sender sent before this time (ms since the epoch, by the
+   * sender's clock: a relay client's sequence numbers start at the time in
+   * microseconds). A co-signer joining a long-lived paired channel uses it so
+   * that requests left in the room from earlier sessions are not answered.
+   */
+  notBeforeMs?: number;
+  /** Called for every message the relay client rejected (wrong key, replay, ...). */
+  onReject?: (r: RejectedMessage) => void;
+}
+
+/** Adapts a joined {@link RelayClient} to the session layer's {@link CeremonyTransport}. */
+export function relayTransport(client: RelayClient, opts: RelayTransportOptions = {}): CeremonyTransport {
+  const notBeforeSeq = opts.notBeforeMs === undefined ? 0 : opts.notBeforeMs * 1000;
+  if (opts.onReject) client.onReject(opts.onReject);
+  return {
+    deviceId: String(client.self),
+    async send(to: string | 'all', payload: unknown): Promise<void> {
+      await client.send(to, payload);
+    },
+    onMessage(handler: (d: Delivery) => void): void {
+      client.onMessage((m: ReceivedMessage) => {
+        if (m.senderSeq < notBeforeSeq) return;
+        handler({ from: String(m.from), payload: m.payload });
+      });
+    },
+    async participants(): Promise<string[]> {
+      return (await client.participants()).map(String);
+    },
+    async close(): Promise<void> {
+      client.close();
+    },
+  };
+}
+
+/** The `WebSocket` class to use: the browser's, or the `ws` package's in Node. */
+async function webSocketClass(): Promise<WebSocketConstructor> {
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  // Node 20 has no global WebSocket (22 does, but `ws` is the one we test with).
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const mod = await import('ws');
+    return (mod.default ?? mod.WebSocket) as unknown as WebSocketConstructor;
+  }
+  if (!global) throw new Error('this environment has no WebSocket');
+  return global;
+}
+
+export interface OpenMailboxOptions extends RelayTransportOptions {
+  relayUrl: string;
+  sessionId: string;
+  sessionKey: Uint8Array;
+  deviceId: string;
+  /** Room time-to-live to ask for when the room is created (a paired channel asks for days). */
+  ttlSeconds?: number;
+  /** Override the WebSocket class (tests). */
+  WebSocket?: WebSocketConstructor;
+}
+
+/** An open mailbox on a relay room and the client under it (close it with {@link OpenedMailbox.close}). */
+export interface OpenedMailbox {
+  mailbox: Mailbox;
+  client: RelayClient;
+  close(): Promise<void>;
+}
+
+/** Joins the relay room as `deviceId` and returns a mailbox over it. */
+export async function openMailbox(opts: OpenMailboxOptions): Promise<OpenedMailbox> {
+  const client = await RelayClient.join({
+    relayUrl: opts.relayUrl,
+    sessionId: opts.sessionId,
+    sessionKey: opts.sessionKey,
+    self: opts.deviceId,
+    WebSocket: opts.WebSocket ?? (await webSocketClass()),
+    ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
+  });
+  const transport = relayTransport(client, opts);
+  const mailbox = new Mailbox(transport);
+  return { mailbox, client, close: () => transport.close() };
+}
