@@ -16,10 +16,15 @@
  * processed is a duplicate (dropped silently); a message for another party
  * is misaddressed; it must decrypt under the session key with associated
  * data binding session, sender, recipient and the sender's sequence number;
- * the sender's sequence number must be new (a copy of an accepted one is a
- * duplicate, dropped) and larger than every earlier one from that sender
- * (else out of order: the relay reordered or replayed it). Rejected messages
- * are reported to `onReject` and never delivered.
+ * the sender's sequence number must be new (else `replay`: a reposted copy,
+ * e.g. by a relay or a sender retrying after a dropped connection) and larger
+ * than every earlier one from that sender (else `out_of_order`). Rejected
+ * messages are reported to `onReject` and never delivered.
+ *
+ * Sending: messages are sealed and handed to the transport in call order and
+ * pipelined over the WebSocket; after a drop, unacknowledged ones are posted
+ * again over HTTP, in order. Receive either by pulling ({@link
+ * RelayClient.next}) or by pushing ({@link RelayClient.onMessage}).
  *
  * A sender's sequence numbers start at the current time in microseconds, so
  * they keep increasing across restarts of a device on a long-lived paired
