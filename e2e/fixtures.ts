@@ -16,7 +16,7 @@ export const POPUP_PATH = 'src/popup/index.html';
 export const SCREENSHOTS = resolve('screenshots');
 export const PASSWORD = 'tandem-e2e-password';
 
-/** Chromium flags: load only our extension, no network chatter. Headless (Playwright's `headless: true`) loads extensions with Chromium >= 112. */
+/** Chromium flags: load only our extension, no network chatter. Playwright's `headless: true` (new headless) loads the extension with Debian's Chromium 156; no `--headless=new` needed. */
 export function chromiumArgs(dist = DIST): string[] {
   return [
     `--disable-extensions-except=${dist}`,
