@@ -6,9 +6,9 @@
  * made it, otherwise through the reply route stored with the approval.
  */
 import type { KeyValueArea } from './storage';
-import type { ApprovalKind, ApprovalView } from '../shared/popup-api';
+import type { ApprovalKind, ApprovalView, SignView } from '../shared/popup-api';
 import type { Network } from '../shared/networks';
-import { rpcErrors, type RpcErrorShape } from '../shared/rpc-errors';
+import { ProviderRpcError, rpcErrors, type RpcErrorShape } from '../shared/rpc-errors';
 
 const KEY = 'approvals.v1';
 
@@ -33,6 +33,7 @@ export interface ApprovalInput {
   origin: string;
   method: string;
   network?: Network;
+  sign?: SignView;
   reply?: ReplyRoute;
 }
 
@@ -82,6 +83,7 @@ export class ApprovalQueue {
         method: input.method,
         createdAt: this.deps.now?.() ?? Date.now(),
         ...(input.network ? { network: input.network } : {}),
+        ...(input.sign ? { sign: input.sign } : {}),
         ...(input.reply ? { reply: input.reply } : {}),
       };
       list.push(a);
@@ -96,14 +98,21 @@ export class ApprovalQueue {
   /**
    * Records the user's decision: runs the approved action (or answers 4001)
    * and answers the dApp. Throws if the approval is unknown or the action
-   * cannot run yet (e.g. the wallet is locked), leaving it pending.
+   * cannot run yet (e.g. the wallet is locked), leaving it pending. An action
+   * that fails with a ProviderRpcError (the co-signer refused or timed out)
+   * ends the request: the dApp gets that error.
    */
   async decide(id: string, approve: boolean): Promise<Outcome> {
     const approval = (await this.list()).find((a) => a.id === id);
     if (!approval) throw new Error('This request is no longer pending.');
     let outcome: Outcome;
     if (approve) {
-      outcome = { result: await this.deps.onApprove(approval) };
+      try {
+        outcome = { result: await this.deps.onApprove(approval) };
+      } catch (e) {
+        if (!(e instanceof ProviderRpcError)) throw e;
+        outcome = { error: e.toJSON() };
+      }
     } else {
       outcome = { error: rpcErrors.userRejected(describe(approval)).toJSON() };
     }
@@ -139,6 +148,7 @@ export class ApprovalQueue {
 }
 
 function describe(a: Approval): string {
+  if (a.kind === 'sign') return a.method === 'eth_sendTransaction' ? 'The transaction' : 'The signature request';
   return a.kind === 'connect' ? 'The connection request' : 'Adding the network';
 }
 

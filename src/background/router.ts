@@ -71,9 +71,12 @@ export interface ChainClient {
   chainIdOf(rpcUrl: string): Promise<string>;
 }
 
-/** Signs for the vault; absent until the TSS engine is wired in. */
+/** Signs for the vault with its co-signers. */
 export interface VaultSigner {
+  /** Checks and decodes a signing request, and waits for the user's decision (an approval of kind 'sign'). */
   handle(ctx: RequestContext, account: string, request: RpcRequest): Promise<unknown>;
+  /** Runs an approved signing request; throws a ProviderRpcError for what the dApp should get instead. */
+  execute?(approval: Approval): Promise<unknown>;
 }
 
 export interface RouterDeps {
@@ -153,7 +156,8 @@ export async function visibleAccounts(deps: Pick<RouterDeps, 'permissions' | 'wa
   return granted.filter((a) => a.toLowerCase() === active.toLowerCase());
 }
 
-async function ask(deps: RouterDeps, input: ApprovalInput): Promise<unknown> {
+/** Queues an approval, opens the popup and answers with the user's decision (or throws the error the dApp gets). */
+export async function ask(deps: Pick<RouterDeps, 'approvals' | 'openPopup'>, input: ApprovalInput): Promise<unknown> {
   const pending = deps.approvals.request(input);
   deps.openPopup();
   const outcome = await pending;
@@ -253,6 +257,10 @@ export async function carryOutApproval(deps: RouterDeps, approval: Approval): Pr
     await deps.networks.add(approval.network);
     if (await deps.networks.select(approval.network.chainId)) deps.events.emitToAll('chainChanged', approval.network.chainId);
     return null;
+  }
+  if (approval.kind === 'sign') {
+    if (!deps.signer?.execute) throw new Error('Co-signing is not available in this build.');
+    return deps.signer.execute(approval);
   }
   throw new Error(`Unknown approval kind.`);
 }

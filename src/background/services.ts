@@ -14,8 +14,16 @@ import type { VaultRepository } from './vault/records';
 import type { RpcRequest, ProviderState } from '../shared/page-channel';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
 import { normalizeChainId } from '../shared/networks';
+import { KeygenSessions } from './keygen-session';
+import { TssSigner } from './tss-signer';
+import type { SigningProgress } from '../shared/popup-api';
+import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
+import type { CeremonyTiming } from '../session/ceremonies';
 
 const AUTO_LOCK_KEY = 'settings.autoLockMinutes.v1';
+const RELAY_URL_KEY = 'settings.relayUrl.v1';
+/** The relay used to pair devices and co-sign unless the user changes it. */
+export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
 /** Auto-lock after this many idle minutes unless the user changes it. */
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;
 
@@ -32,6 +40,10 @@ export interface ServiceDeps {
   /** Called when the state the popup shows may have changed. */
   onStateChange(): void;
   pbkdf2Iterations?: number;
+  /** Opens a relay room (tests pass an in-memory one). */
+  openMailbox?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
+  keygenTiming?: CeremonyTiming;
+  signTiming?: CeremonyTiming;
 }
 
 /** All services of the background. */
@@ -42,6 +54,9 @@ export class Services {
   readonly pages = new PagePorts();
   readonly approvals: ApprovalQueue;
   readonly routerDeps: RouterDeps;
+  readonly keygen: KeygenSessions;
+  readonly signer: TssSigner;
+  private signing: SigningProgress | null = null;
 
   constructor(private readonly deps: ServiceDeps) {
     this.permissions = new PermissionStore(deps.local);
@@ -53,6 +68,26 @@ export class Services {
       deliverLate: deps.deliverLate,
       onChange: deps.onStateChange,
     });
+    this.keygen = new KeygenSessions({
+      wallet: this.wallet,
+      session: deps.session,
+      onChange: () => void this.afterVaultChange(),
+      ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
+      ...(deps.keygenTiming ? { timing: deps.keygenTiming } : {}),
+    });
+    this.signer = new TssSigner({
+      wallet: this.wallet,
+      networks: this.networks,
+      chain: deps.chain,
+      approvals: this.approvals,
+      openPopup: deps.openPopup,
+      onProgress: (p) => {
+        this.signing = p;
+        deps.onStateChange();
+      },
+      ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
+      ...(deps.signTiming ? { timing: deps.signTiming } : {}),
+    });
     this.routerDeps = {
       permissions: this.permissions,
       approvals: this.approvals,
@@ -61,6 +96,7 @@ export class Services {
       chain: deps.chain,
       events: this.pages,
       openPopup: deps.openPopup,
+      signer: this.signer,
     };
   }
 
@@ -72,6 +108,22 @@ export class Services {
   /** What a page of this origin should know on connect. */
   async providerState(origin: string): Promise<ProviderState> {
     return { chainId: (await this.networks.selected()).chainId, accounts: await visibleAccounts(this.routerDeps, origin) };
+  }
+
+  async relayUrl(): Promise<string> {
+    return (await this.deps.local.get<string>(RELAY_URL_KEY)) ?? DEFAULT_RELAY_URL;
+  }
+
+  /**
+   * The active account may have changed (a co-signed vault replaced the
+   * development one): connected pages of the old account see it go.
+   */
+  private lastAccount: string | null | undefined;
+  private async afterVaultChange(): Promise<void> {
+    const account = await this.wallet.activeAccount();
+    if (this.lastAccount !== undefined && account !== this.lastAccount) await this.afterLockChange();
+    else this.deps.onStateChange();
+    this.lastAccount = account;
   }
 
   async autoLockMinutes(): Promise<number> {
@@ -118,6 +170,9 @@ export class Services {
       approvals: (await this.approvals.list()).map(({ reply: _reply, ...view }) => view),
       sites: await this.permissions.sites(),
       autoLockMinutes: await this.autoLockMinutes(),
+      relayUrl: await this.relayUrl(),
+      ceremony: await this.keygen.current(),
+      signing: this.signing,
     };
   }
 
@@ -160,9 +215,36 @@ export class Services {
           throw new Error(`Auto-lock must be between ${AUTO_LOCK_MIN} and ${AUTO_LOCK_MAX} minutes.`);
         await this.deps.local.set(AUTO_LOCK_KEY, cmd.minutes);
         break;
+      case 'setRelayUrl':
+        await this.deps.local.set(RELAY_URL_KEY, parseRelayUrl(cmd.url));
+        break;
+      case 'startKeygen':
+        if (cmd.password !== undefined) {
+          await this.wallet.ensureKeyring(cmd.password);
+          await this.touch();
+        } else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
+        this.lastAccount = await this.wallet.activeAccount();
+        await this.keygen.start({ name: cmd.name, t: cmd.t, n: cmd.n, relayUrl: await this.relayUrl() });
+        break;
+      case 'closeCeremony':
+        await this.keygen.close();
+        break;
     }
     if (cmd.type !== 'lock') await this.touch();
     this.deps.onStateChange();
     return this.state();
   }
+}
+
+/** A relay base URL: http(s), no credentials, query or fragment; trailing slashes dropped. */
+export function parseRelayUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text.trim());
+  } catch {
+    throw new Error('The relay URL is not a URL (e.g. https://relay.example).');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('The relay URL must start with https:// (or http:// for a local relay).');
+  if (u.username || u.password || u.search || u.hash) throw new Error('The relay URL must not contain credentials, a query or a fragment.');
+  return (u.origin + u.pathname).replace(/\/+$/, '');
 }

@@ -5,12 +5,13 @@
  * never reach these commands.
  */
 import type { Network } from './networks';
+import type { SigningRequest } from '../session/signing-request';
 
 /** Port the popup opens to receive state pushes. */
 export const POPUP_PORT_NAME = 'tandem-popup';
 
 /** Kinds of requests that wait for the user in the popup. */
-export type ApprovalKind = 'connect' | 'addChain';
+export type ApprovalKind = 'connect' | 'addChain' | 'sign';
 
 /** A request waiting for the user's decision, as the popup sees it. */
 export interface ApprovalView {
@@ -22,6 +23,68 @@ export interface ApprovalView {
   createdAt: number;
   /** For addChain: the network the site wants to add. */
   network?: Network;
+  /** For sign: what is to be signed, decoded. */
+  sign?: SignView;
+}
+
+/** A signing request as the approval screen shows it (amounts already formatted). */
+export interface SignView {
+  /** The vault account that signs. */
+  account: string;
+  chainId: string;
+  networkName: string;
+  currencySymbol: string;
+  /** The request sent to the co-signers (they decode and hash it themselves). */
+  request: SigningRequest;
+  transaction?: {
+    to: string | null;
+    /** Value in the native coin, decimal text. */
+    value: string;
+    nonce: number;
+    gasLimit: string;
+    /** Fees in gwei, decimal text. */
+    maxFeeGwei: string;
+    maxPriorityFeeGwei: string;
+    /** Largest possible total cost (value + gas limit x max fee), native coin. */
+    maxCost: string;
+    /** Calldata size in bytes, and its first bytes (hex) when not decoded. */
+    dataBytes: number;
+    dataPreview: string;
+    /** ERC-20 call, decoded. */
+    call?: { method: 'transfer' | 'approve' | 'transferFrom'; token: string; to: string; amount: string; unlimited: boolean };
+  };
+  /** personal_sign: the message as text (or hex when it is not UTF-8). */
+  message?: { text: string; isHex: boolean };
+  /** eth_signTypedData_v4: domain and message for a readable tree. */
+  typedData?: { primaryType: string; domain: Record<string, unknown>; message: Record<string, unknown> };
+}
+
+/** Key generation with other devices, as the pairing screen shows it. */
+export interface CeremonyView {
+  kind: 'keygen';
+  /** waiting: devices are joining; running: key generation; done: stored; failed: nothing stored. */
+  status: 'waiting' | 'running' | 'done' | 'failed';
+  name: string;
+  t: number;
+  n: number;
+  /** Pairing text (for `tandem-cosigner join`) and link (phone camera). Secret: only on screen. */
+  pairing: string;
+  link: string;
+  /** This device's id in the ceremony. */
+  thisDevice: string;
+  /** Devices that joined so far (without this one). */
+  joined: string[];
+  /** What is happening now, one line. */
+  progress?: string;
+  address?: string;
+  error?: string;
+}
+
+/** Co-signing in progress for an approval. */
+export interface SigningProgress {
+  approvalId: string;
+  /** One line per step: asked, answers, signing, signed, broadcast. */
+  steps: string[];
 }
 
 /** A site with the eth_accounts permission. */
@@ -39,6 +102,9 @@ export interface VaultView {
   kind: 'development' | 'tss';
   address: string;
   createdAt: number;
+  /** For 'tss' vaults: threshold and number of devices. */
+  t?: number;
+  n?: number;
 }
 
 /** Everything the popup renders. */
@@ -50,6 +116,11 @@ export interface WalletState {
   approvals: ApprovalView[];
   sites: ConnectedSite[];
   autoLockMinutes: number;
+  /** Relay used to pair and co-sign. */
+  relayUrl: string;
+  /** Key generation in progress (or just finished/failed), if any. */
+  ceremony: CeremonyView | null;
+  signing: SigningProgress | null;
 }
 
 /** Commands the popup sends with chrome.runtime.sendMessage. */
@@ -62,7 +133,12 @@ export type PopupCommand =
   | { type: 'disconnectSite'; origin: string }
   | { type: 'selectNetwork'; chainId: string }
   | { type: 'setNetworkRpc'; chainId: string; rpcUrl: string }
-  | { type: 'setAutoLock'; minutes: number };
+  | { type: 'setAutoLock'; minutes: number }
+  | { type: 'setRelayUrl'; url: string }
+  /** Starts key generation with other devices; `password` creates the keyring on first run (or opens it). */
+  | { type: 'startKeygen'; name: string; t: number; n: number; password?: string }
+  /** Stops the ceremony in progress (nothing is stored), or clears a finished one. */
+  | { type: 'closeCeremony' };
 
 /** The background's answer to every command: the new state, or an error for the user. */
 export type PopupReply = { ok: true; state: WalletState } | { ok: false; error: string; state?: WalletState };
@@ -99,6 +175,15 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
       return str(m.chainId, 20) && str(m.rpcUrl, 2048) ? { type: m.type, chainId: m.chainId, rpcUrl: m.rpcUrl } : null;
     case 'setAutoLock':
       return typeof m.minutes === 'number' && Number.isInteger(m.minutes) ? { type: m.type, minutes: m.minutes } : null;
+    case 'setRelayUrl':
+      return str(m.url, 200) ? { type: m.type, url: m.url } : null;
+    case 'startKeygen': {
+      const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 16;
+      if (!str(m.name, 64) || !int(m.t) || !int(m.n) || (m.password !== undefined && !str(m.password, 1024))) return null;
+      return { type: m.type, name: m.name, t: m.t as number, n: m.n as number, ...(m.password !== undefined ? { password: m.password as string } : {}) };
+    }
+    case 'closeCeremony':
+      return { type: m.type };
     default:
       return null;
   }

@@ -41,6 +41,9 @@ export interface VaultRecord {
   /** The share material, encrypted (AAD = `vault:<id>`). */
   share: Sealed;
   createdAt: number;
+  /** 'tss' vaults: threshold and number of devices (public). */
+  t?: number;
+  n?: number;
 }
 
 /** The plaintext under a keyring's check value. */

@@ -46,10 +46,26 @@ export class WalletService {
 
   constructor(private readonly deps: WalletDeps) {}
 
-  /** The vault shown to the user (the first one), without secrets. */
+  /**
+   * The active vault, without secrets: the newest co-signed (TSS) vault;
+   * the development vault only while there is no co-signed one.
+   */
   async vault(): Promise<VaultView | null> {
-    const [v] = await this.deps.repo.listVaults();
-    return v ? { id: v.id, name: v.name, kind: v.kind, address: v.address, createdAt: v.createdAt } : null;
+    const all = await this.deps.repo.listVaults();
+    const tss = all.filter((v) => v.kind === 'tss').sort((a, b) => b.createdAt - a.createdAt);
+    const v = tss[0] ?? all[0];
+    return v ? viewOf(v) : null;
+  }
+
+  /** True once a password was set in this browser. */
+  async hasKeyring(): Promise<boolean> {
+    return (await this.deps.repo.getKeyring()) !== undefined;
+  }
+
+  /** First run: creates the keyring with `password`; afterwards: unlocks with it (wrong password -> WrongPasswordError). */
+  async ensureKeyring(password: string): Promise<void> {
+    if (await this.hasKeyring()) await this.unlock(password);
+    else await this.createKeyring(password);
   }
 
   /** The unlocked key, from memory or (after a worker restart) from session storage. */
@@ -108,6 +124,8 @@ export class WalletService {
     publicKey: string;
     shareFormat: string;
     share: Uint8Array<ArrayBuffer>;
+    t?: number;
+    n?: number;
   }): Promise<VaultView> {
     const key = await this.unlockedKey();
     if (!key) throw new Error('The wallet is locked: unlock it in the popup.');
@@ -122,9 +140,10 @@ export class WalletService {
       shareFormat: input.shareFormat,
       share: await seal(key, input.share, vaultAad(id)),
       createdAt: this.deps.now?.() ?? Date.now(),
+      ...(input.t !== undefined && input.n !== undefined ? { t: input.t, n: input.n } : {}),
     };
     await this.deps.repo.putVault(record);
-    return { id, name: record.name, kind: record.kind, address: record.address, createdAt: record.createdAt };
+    return viewOf(record);
   }
 
   /**
@@ -132,7 +151,8 @@ export class WalletService {
    * leaves the wallet unlocked.
    */
   async createDevVault(name: string, password: string): Promise<VaultView> {
-    await this.createKeyring(password);
+    if ((await this.deps.repo.listVaults()).length) throw new Error('A vault already exists in this browser.');
+    await this.ensureKeyring(password);
     const account = newDevAccount();
     const blob = devShareBlob();
     try {
@@ -181,9 +201,25 @@ export class WalletService {
     return open(key, v.share, vaultAad(v.id));
   }
 
+  /** Format of a vault's decrypted share blob (to check before decoding it). */
+  async shareFormatOf(vaultId: string): Promise<string | null> {
+    return (await this.deps.repo.listVaults()).find((x) => x.id === vaultId)?.shareFormat ?? null;
+  }
+
   private async keep(raw: Uint8Array<ArrayBuffer>, key: CryptoKey): Promise<void> {
     await this.deps.session.set(SESSION_KEY, toBase64(raw));
     raw.fill(0);
     this.key = key;
   }
+}
+
+function viewOf(v: VaultRecord): VaultView {
+  return {
+    id: v.id,
+    name: v.name,
+    kind: v.kind,
+    address: v.address,
+    createdAt: v.createdAt,
+    ...(v.t !== undefined && v.n !== undefined ? { t: v.t, n: v.n } : {}),
+  };
 }

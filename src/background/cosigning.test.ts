@@ -1,0 +1,195 @@
+/**
+ * The background with a real co-signer (the session layer's ceremonies over
+ * in-memory relay rooms): key generation started from the popup, then dApp
+ * requests approved by the user and co-signed, results checked with ethers.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { Transaction, TypedDataEncoder, keccak256, verifyMessage, verifyTypedData } from 'ethers';
+import { Services } from './services';
+import { memoryArea } from './storage';
+import { memoryRepository } from './vault/records';
+import type { ChainClient } from './router';
+import { Mailbox } from '../session/mailbox';
+import { Room } from '../session/memory-room.test-util';
+import { joinVault, serveSigning, type Decision } from '../session/ceremonies';
+import { channelOf, type DeviceVault } from '../session/device-vault';
+import { newIdentity } from '../session/identity';
+import { decodePairing } from '../session/pairing';
+import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
+import type { RelayClient } from '../session/relay-client';
+import type { SigningRequest } from '../session/signing-request';
+
+const A = 'https://dapp.example';
+const PASSWORD = 'correct horse';
+
+const typedData = {
+  types: {
+    EIP712Domain: [
+      { name: 'name', type: 'string' },
+      { name: 'chainId', type: 'uint256' },
+      { name: 'verifyingContract', type: 'address' },
+    ],
+    Mail: [
+      { name: 'to', type: 'address' },
+      { name: 'contents', type: 'string' },
+    ],
+  },
+  primaryType: 'Mail',
+  domain: { name: 'Ether Mail', chainId: 31337, verifyingContract: '0x' + 'cc'.repeat(20) },
+  message: { to: '0x' + 'bb'.repeat(20), contents: 'Hello, Bob!' },
+};
+
+async function setup() {
+  const rooms = new Map<string, Room>();
+  const room = (id: string) => rooms.get(id) ?? (rooms.set(id, new Room()), rooms.get(id)!);
+  const openMailbox = async (o: OpenMailboxOptions): Promise<OpenedMailbox> => {
+    const transport = room(o.sessionId).join(o.deviceId);
+    return { mailbox: new Mailbox(transport), client: {} as RelayClient, close: () => transport.close() };
+  };
+  const broadcast: string[] = [];
+  const chain: ChainClient = {
+    async call(_network, method, params) {
+      switch (method) {
+        case 'eth_getTransactionCount':
+          return '0x3';
+        case 'eth_estimateGas':
+          return '0x5208';
+        case 'eth_getBlockByNumber':
+          return { baseFeePerGas: '0x3b9aca00' };
+        case 'eth_maxPriorityFeePerGas':
+          return '0x77359400';
+        case 'eth_sendRawTransaction':
+          broadcast.push(params[0] as string);
+          return keccak256(params[0] as string);
+        default:
+          throw new Error(`unexpected ${method}`);
+      }
+    },
+    chainIdOf: async () => '0x7a69',
+  };
+  const s = new Services({
+    local: memoryArea(),
+    session: memoryArea(),
+    repo: memoryRepository(),
+    chain,
+    openPopup: vi.fn(),
+    deliverLate: vi.fn(),
+    armAutoLock: vi.fn(),
+    onStateChange: vi.fn(),
+    pbkdf2Iterations: 100_000,
+    openMailbox,
+    signTiming: { joinTimeoutMs: 1500, roundTimeoutMs: 30_000 },
+  });
+  const rpc = (method: string, params?: unknown[]) => s.handleRpc({ origin: A }, { method, ...(params ? { params } : {}) });
+  return { s, rpc, room, broadcast };
+}
+
+/** Starts a 2-of-2 key generation in the extension and joins it as the co-signer. */
+async function pairedVault() {
+  const t = await setup();
+  const state = await t.s.command({ type: 'startKeygen', name: 'Paired', t: 2, n: 2, password: PASSWORD });
+  expect(state.ceremony).toMatchObject({ status: 'waiting', t: 2, n: 2, joined: [] });
+  const pairing = decodePairing(state.ceremony!.pairing);
+  expect(state.ceremony!.link).toContain('/cosigner/#p=');
+  expect(pairing).toMatchObject({ kind: 'keygen', relayUrl: 'http://127.0.0.1:8787', params: { t: 2, n: 2, name: 'Paired' } });
+  const me = newIdentity('cli-test');
+  const cosigner = await joinVault({
+    joinTimeoutMs: 30_000,
+    roundTimeoutMs: 30_000,
+    mailbox: new Mailbox(t.room(pairing.sessionId).join(me.deviceId)),
+    me,
+    sessionId: pairing.sessionId,
+    initiatorSignPub: pairing.params.init as string,
+  });
+  await t.s.keygen.idle();
+  const after = await t.s.state();
+  expect(after.ceremony).toMatchObject({ status: 'done', address: cosigner.address, joined: ['cli-test'], pairing: '', link: '' });
+  expect(after.vault).toMatchObject({ kind: 'tss', address: cosigner.address, t: 2, n: 2 });
+  await t.s.permissions.grant(A, [cosigner.address]);
+  return { ...t, cosigner };
+}
+
+/** The co-signer serving its paired channel with `decide`. */
+function serve(t: Awaited<ReturnType<typeof pairedVault>>, decide: (r: SigningRequest) => Decision) {
+  const mailbox = new Mailbox(t.room(channelOf(t.cosigner).sessionId).join(t.cosigner.identity.deviceId));
+  return serveSigning({ mailbox, vault: t.cosigner as DeviceVault, decide: async (r) => decide(r), roundTimeoutMs: 30_000 });
+}
+
+async function approveNext(s: Services, approve = true) {
+  for (let i = 0; i < 100; i++) {
+    const [a] = await s.approvals.list();
+    if (a) {
+      await s.command({ type: 'decideApproval', id: a.id, approve });
+      return a;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('no approval queued');
+}
+
+describe('co-signed vault in the background', () => {
+  it('pairs, then signs personal_sign, typed data v4 and a transaction with the co-signer; eth_sign is refused', async () => {
+    const t = await pairedVault();
+    const address = t.cosigner.address;
+    const seen: string[] = [];
+    const server = serve(t, (r) => (seen.push(r.kind), true));
+    try {
+      const msg = t.rpc('personal_sign', ['0x' + Buffer.from('hello tandem').toString('hex'), address]);
+      const a1 = await approveNext(t.s);
+      expect(a1.sign?.message).toEqual({ text: 'hello tandem', isHex: false });
+      expect(verifyMessage('hello tandem', (await msg) as string)).toBe(address);
+
+      const typed = t.rpc('eth_signTypedData_v4', [address, JSON.stringify(typedData)]);
+      const a2 = await approveNext(t.s);
+      expect(a2.sign?.typedData).toMatchObject({ primaryType: 'Mail', domain: { name: 'Ether Mail' } });
+      const { EIP712Domain: _d, ...types } = typedData.types;
+      expect(verifyTypedData(typedData.domain, types, typedData.message, (await typed) as string)).toBe(address);
+      expect(TypedDataEncoder.hash(typedData.domain, types, typedData.message)).toMatch(/^0x/);
+
+      const send = t.rpc('eth_sendTransaction', [{ from: address, to: '0x' + '22'.repeat(20), value: '0xde0b6b3a7640000' }]);
+      const a3 = await approveNext(t.s);
+      expect(a3.sign?.transaction).toMatchObject({ to: '0x' + '22'.repeat(20), value: '1.0', nonce: 3, gasLimit: '21000', maxFeeGwei: '4.0', maxPriorityFeeGwei: '2.0' });
+      const hash = await send;
+      expect(t.broadcast).toHaveLength(1);
+      const tx = Transaction.from(t.broadcast[0]!);
+      expect(tx.from).toBe(address);
+      expect(tx.hash).toBe(hash);
+      expect(seen).toEqual(['personal_sign', 'typed_data', 'transaction']);
+
+      await expect(t.rpc('eth_sign', [address, '0x' + '11'.repeat(32)])).rejects.toMatchObject({ code: 4200, message: expect.stringContaining('refuses eth_sign') });
+      expect((await t.s.state()).signing).toBeNull();
+    } finally {
+      server.stop();
+    }
+  }, 60_000);
+
+  it('a co-signer refusal gives the dApp 4001, silence gives -32603; the user rejecting gives 4001; nothing is broadcast', async () => {
+    const t = await pairedVault();
+    const address = t.cosigner.address;
+    const tx = [{ from: address, to: '0x' + '22'.repeat(20), value: '0x1' }];
+
+    const server = serve(t, () => 'over the daily limit');
+    const refused = t.rpc('eth_sendTransaction', tx);
+    await approveNext(t.s);
+    await expect(refused).rejects.toMatchObject({ code: 4001, message: expect.stringContaining('over the daily limit') });
+    server.stop();
+
+    const silent = t.rpc('eth_sendTransaction', tx);
+    await approveNext(t.s);
+    await expect(silent).rejects.toMatchObject({ code: -32603, message: expect.stringContaining('no answer from cli-test') });
+
+    const rejected = t.rpc('personal_sign', ['0x68690a', address]);
+    await approveNext(t.s, false);
+    await expect(rejected).rejects.toMatchObject({ code: 4001 });
+
+    expect(t.broadcast).toHaveLength(0);
+    expect(await t.s.approvals.list()).toHaveLength(0);
+  }, 60_000);
+
+  it('refuses a relay URL that is not http(s) and keeps the default', async () => {
+    const t = await setup();
+    await expect(t.s.command({ type: 'setRelayUrl', url: 'ftp://relay.example' })).rejects.toThrow(/https/);
+    expect((await t.s.state()).relayUrl).toBe('http://127.0.0.1:8787');
+    expect((await t.s.command({ type: 'setRelayUrl', url: 'https://relay.example/' })).relayUrl).toBe('https://relay.example');
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * The vault's signer: dApp signing requests become approvals of kind 'sign'
+ * (decoded for the approval screen); once the user approves, the request
+ * itself goes to the paired co-signer on the vault's channel, the quorum
+ * runs DKLs23 signing, and the result goes back to the dApp (a transaction
+ * is assembled and broadcast first).
+ *
+ * Errors the dApp gets: 4001 when the user or the co-signer refused,
+ * -32603 with the reason when the co-signer did not answer in time or the
+ * relay failed. A failed signing leaves nothing half-done: a transaction is
+ * only broadcast once it carries a valid signature.
+ */
+import { Signature, Transaction, formatEther, formatUnits, getAddress, hexlify, isHexString, toUtf8Bytes, toUtf8String } from 'ethers';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
+import { channelOf, decodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
+import { parseSigningRequest, SIGNING_REQUEST_VERSION, SigningRequestRejected, summarizeTransaction, type SigningRequest, type TypedDataPayload } from '../session/signing-request';
+import type { EcdsaSignature } from '../tss/dkls/index';
+import type { Network } from '../shared/networks';
+import type { RpcRequest } from '../shared/page-channel';
+import type { SignView, SigningProgress, VaultView } from '../shared/popup-api';
+import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
+import type { Approval, ApprovalInput, Outcome } from './approvals';
+import type { ChainClient, RequestContext, VaultSigner } from './router';
+import { ask } from './router';
+import type { NetworkStore } from './networks';
+import { buildTransaction } from './tx-builder';
+import { DEVICE_VAULT_FORMAT, explainCeremonyError } from './keygen-session';
+
+/** How long the co-signer has to answer (its user decides), and each signing round. */
+export const SIGN_TIMING: CeremonyTiming = { joinTimeoutMs: 120_000, roundTimeoutMs: 60_000 };
+/** A paired channel room lives for a week after its last use. */
+const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface SignerDeps {
+  wallet: {
+    vault(): Promise<VaultView | null>;
+    openShare(vaultId: string): Promise<Uint8Array>;
+    shareFormatOf(vaultId: string): Promise<string | null>;
+  };
+  networks: Pick<NetworkStore, 'selected' | 'find'>;
+  chain: ChainClient;
+  approvals: { request(input: ApprovalInput): Promise<Outcome> };
+  openPopup(): void;
+  /** Progress of the signing in flight (null when it ended). */
+  onProgress(p: SigningProgress | null): void;
+  open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
+  timing?: CeremonyTiming;
+}
+
+const invalid = (method: string, why: string) => rpcErrors.invalidParams(method, why);
+
+/** Signs for the active co-signed vault. */
+export class TssSigner implements VaultSigner {
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly deps: SignerDeps) {}
+
+  async handle(ctx: RequestContext, account: string, req: RpcRequest): Promise<unknown> {
+    const { method } = req;
+    switch (method) {
+      case 'eth_sign':
+        throw rpcErrors.unsupported(method, 'Tandem refuses eth_sign: it signs an opaque hash that may be a transaction. Use personal_sign or eth_signTypedData_v4.');
+      case 'eth_signTransaction':
+        throw rpcErrors.unsupported(method, 'use eth_sendTransaction: Tandem signs and broadcasts in one step.');
+      case 'eth_signTypedData':
+      case 'eth_signTypedData_v3':
+        throw rpcErrors.unsupported(method, 'use eth_signTypedData_v4.');
+      default:
+        break;
+    }
+    const vault = await this.deps.wallet.vault();
+    if (!vault || vault.kind !== 'tss')
+      throw rpcErrors.unsupported(method, 'co-signing is not available yet: this is a development vault without any signing path. Create a co-signed vault in the Tandem popup.');
+    const network = await this.deps.networks.selected();
+    const request = await this.buildRequest(method, req.params, account, network);
+    let checked: SigningRequest;
+    try {
+      checked = parseSigningRequest(request);
+    } catch (e) {
+      throw invalid(method, e instanceof SigningRequestRejected ? e.message : 'the request cannot be signed');
+    }
+    const sign = signView(checked, account, network);
+    return ask(this.deps, { kind: 'sign', origin: ctx.origin, method, sign, ...(ctx.reply ? { reply: ctx.reply } : {}) });
+  }
+
+  private async buildRequest(method: string, params: unknown, account: string, network: Network): Promise<SigningRequest> {
+    const chainId = Number(BigInt(network.chainId));
+    const base = { v: SIGNING_REQUEST_VERSION, chainId, path: [] as number[] };
+    if (method === 'eth_sendTransaction') {
+      const built = await buildTransaction(this.deps.chain, network, account, params);
+      return { ...base, kind: 'transaction', tx: built.unsignedTx };
+    }
+    if (method === 'personal_sign') {
+      if (!Array.isArray(params) || params.length < 2 || typeof params[0] !== 'string') throw invalid(method, 'expected [message, address]');
+      // Most dApps send [message, address]; some send them the other way round.
+      let [message, address] = params as [string, unknown];
+      if (isAddressLike(message) && !isAddressLike(address) && typeof address === 'string') [message, address] = [address, message];
+      checkAccount(method, address, account);
+      const hex = isHexString(message) && message.length % 2 === 0 ? message.toLowerCase() : hexlify(toUtf8Bytes(message));
+      return { ...base, kind: 'personal_sign', message: hex };
+    }
+    if (method === 'eth_signTypedData_v4') {
+      if (!Array.isArray(params) || params.length < 2) throw invalid(method, 'expected [address, typedData]');
+      checkAccount(method, params[0], account);
+      let typed: unknown = params[1];
+      if (typeof typed === 'string') {
+        try {
+          typed = JSON.parse(typed);
+        } catch {
+          throw invalid(method, 'typedData is not JSON');
+        }
+      }
+      const t = typed as TypedDataPayload;
+      if (t && typeof t === 'object' && t.domain && typeof t.domain === 'object' && t.domain.chainId !== undefined) {
+        const asked = BigInt(t.domain.chainId as string | number);
+        if (asked !== BigInt(chainId)) throw invalid(method, `the typed data is for chain ${asked}, but Tandem is on ${network.name} (${chainId}); switch networks first`);
+      }
+      return { ...base, kind: 'typed_data', typedData: t };
+    }
+    throw rpcErrors.unsupported(method);
+  }
+
+  /** Runs an approved request with the co-signer; throws a ProviderRpcError for the dApp on failure. */
+  async execute(approval: Approval): Promise<unknown> {
+    const view = approval.sign;
+    if (!view) throw new Error('This request has nothing to sign.');
+    if (this.inFlight.has(approval.id)) throw new Error('Already signing this request: wait for the co-signer.');
+    const active = await this.deps.wallet.vault();
+    if (!active || active.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
+      throw new ProviderRpcError(RpcErrorCode.internal, `The vault ${view.account} is no longer the active vault in Tandem; nothing was signed.`);
+    if ((await this.deps.wallet.shareFormatOf(active.id)) !== DEVICE_VAULT_FORMAT) throw new Error('This vault has no share to sign with.');
+    const network = await this.deps.networks.find(view.chainId);
+    if (view.request.kind === 'transaction' && !network)
+      throw new ProviderRpcError(RpcErrorCode.chainDisconnected, `The network ${view.networkName} was removed; nothing was signed.`);
+
+    this.inFlight.add(approval.id);
+    const steps: string[] = [];
+    const step = (line: string) => {
+      steps.push(line);
+      this.deps.onProgress({ approvalId: approval.id, steps: [...steps] });
+    };
+    try {
+      const vault = decodeDeviceVault(new TextDecoder().decode(await this.deps.wallet.openShare(active.id)));
+      step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
+      const sig = await this.cosign(vault, view.request, step);
+      if (view.request.kind !== 'transaction') {
+        step('Signed.');
+        return Signature.from({ r: toHex32(sig.r), s: toHex32(sig.s), v: 27 + sig.recovery }).serialized;
+      }
+      const tx = Transaction.from(view.request.tx);
+      tx.signature = Signature.from({ r: toHex32(sig.r), s: toHex32(sig.s), v: 27 + sig.recovery });
+      if (tx.from?.toLowerCase() !== view.account.toLowerCase())
+        throw new ProviderRpcError(RpcErrorCode.internal, 'The co-signed transaction does not verify for this vault; it was not broadcast.');
+      step('Signed. Broadcasting…');
+      const hash = (await this.deps.chain.call(network!, 'eth_sendRawTransaction', [tx.serialized])) as string;
+      step(`Broadcast: ${hash}`);
+      return hash;
+    } finally {
+      this.inFlight.delete(approval.id);
+      this.deps.onProgress(null);
+    }
+  }
+
+  private async cosign(vault: DeviceVault, request: SigningRequest, step: (line: string) => void): Promise<EcdsaSignature> {
+    const ch = channelOf(vault);
+    let opened: OpenedMailbox;
+    try {
+      opened = await (this.deps.open ?? openMailbox)({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
+    } catch (e) {
+      throw new ProviderRpcError(
+        RpcErrorCode.internal,
+        `Co-signing failed: the relay at ${ch.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 200) : 'no answer'}); nothing was signed.`,
+      );
+    }
+    const onEvent = (e: CeremonyEvent) => {
+      if (e.kind === 'answer') step(e.accepted ? `${e.deviceId} approved.` : `${e.deviceId} refused: ${e.reason ?? 'no reason given'}`);
+      else if (e.kind === 'signing') step('Signing together…');
+    };
+    try {
+      return await requestSignature({ ...(this.deps.timing ?? SIGN_TIMING), mailbox: opened.mailbox, vault, request, onEvent });
+    } catch (e) {
+      if (e instanceof SigningRefused)
+        throw new ProviderRpcError(RpcErrorCode.userRejected, `The co-signer refused: ${e.reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}. Nothing was signed.`);
+      throw new ProviderRpcError(RpcErrorCode.internal, `Co-signing failed: ${explainCeremonyError(e)} Nothing was signed.`);
+    } finally {
+      await opened.close().catch(() => undefined);
+    }
+  }
+}
+
+function toHex32(x: bigint): string {
+  return '0x' + x.toString(16).padStart(64, '0');
+}
+
+function isAddressLike(x: unknown): boolean {
+  return typeof x === 'string' && /^0x[0-9a-fA-F]{40}$/.test(x);
+}
+
+function checkAccount(method: string, address: unknown, account: string): void {
+  if (!isAddressLike(address) || getAddress((address as string).toLowerCase()) !== getAddress(account))
+    throw invalid(method, `the address ${String(address)} is not this site's account ${account}`);
+}
+
+/** The approval screen's view of a checked request. */
+export function signView(request: SigningRequest, account: string, network: Network): SignView {
+  const base = { account, chainId: network.chainId, networkName: network.name, currencySymbol: network.currencySymbol, request };
+  switch (request.kind) {
+    case 'transaction': {
+      const s = summarizeTransaction(request.tx);
+      const maxFee = s.maxFeePerGas ?? s.gasPrice ?? 0n;
+      return {
+        ...base,
+        transaction: {
+          to: s.to,
+          value: formatEther(s.valueWei),
+          nonce: s.nonce,
+          gasLimit: s.gasLimit.toString(),
+          maxFeeGwei: formatUnits(maxFee, 'gwei'),
+          maxPriorityFeeGwei: formatUnits(s.maxPriorityFeePerGas ?? maxFee, 'gwei'),
+          maxCost: formatEther(s.valueWei + s.gasLimit * maxFee),
+          dataBytes: (s.data.length - 2) / 2,
+          dataPreview: s.data.slice(0, 74),
+          ...(s.call ? { call: { ...s.call, amount: s.call.amount.toString() } } : {}),
+        },
+      };
+    }
+    case 'personal_sign': {
+      const bytes = hexToBytes(request.message.slice(2));
+      try {
+        const text = toUtf8String(bytes);
+        // Control characters other than line breaks make text misleading: show hex.
+        if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) throw new Error('binary');
+        return { ...base, message: { text, isHex: false } };
+      } catch {
+        return { ...base, message: { text: request.message, isHex: true } };
+      }
+    }
+    case 'typed_data': {
+      const { primaryType, domain, message } = request.typedData;
+      return { ...base, typedData: { primaryType, domain, message } };
+    }
+  }
+}
