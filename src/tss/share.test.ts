@@ -7,7 +7,7 @@ import { InvalidKeyShare, burnPair, checkKeyShare, decodeKeyShare, encodeKeyShar
 describe('key share record', () => {
   let shares: Map<PartyId, KeyShare>;
   beforeAll(() => {
-    shares = keygen(3, 4);
+    shares = keygen(2, 3);
   });
 
   const tamper = (edit: (o: Record<string, unknown>) => void): string => {
@@ -48,7 +48,7 @@ describe('key share record', () => {
   it('rejects public shares that do not interpolate to the public key', () => {
     const other = pointToBytes(mulG(12345n));
     const hex = Buffer.from(other).toString('hex');
-    expect(() => decodeKeyShare(tamper((o) => void ((o.publicShares as Record<string, string>)['4'] = hex)))).toThrow(/polynomial/);
+    expect(() => decodeKeyShare(tamper((o) => void ((o.publicShares as Record<string, string>)['3'] = hex)))).toThrow(/polynomial/);
     expect(() => decodeKeyShare(tamper((o) => void (o.publicKey = hex)))).toThrow(/interpolate/);
   });
 
@@ -61,10 +61,10 @@ describe('key share record', () => {
   it('rejects bad lengths, ranges and per-peer material', () => {
     expect(() => decodeKeyShare(tamper((o) => void (o.chainCode = 'aa')))).toThrow(/chainCode/);
     expect(() => decodeKeyShare(tamper((o) => void (o.secretShare = 'ff'.repeat(32))))).toThrow(/canonical/);
-    expect(() => decodeKeyShare(tamper((o) => void (o.t = 5)))).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare(tamper((o) => void (o.t = 4)))).toThrow(InvalidKeyShare);
     expect(() => decodeKeyShare(tamper((o) => void (o.t = 1)))).toThrow(InvalidKeyShare);
     expect(() => decodeKeyShare(tamper((o) => void (o.self = 9)))).toThrow(InvalidKeyShare);
-    expect(() => decodeKeyShare(tamper((o) => void (o.parties = [1, 2, 2, 4])))).toThrow(InvalidKeyShare);
+    expect(() => decodeKeyShare(tamper((o) => void (o.parties = [1, 2, 2])))).toThrow(InvalidKeyShare);
     expect(() => decodeKeyShare(tamper((o) => void delete (o.zeroSeeds as Record<string, string>)['1']))).toThrow(/zeroSeeds/);
     expect(() => decodeKeyShare(tamper((o) => void ((o.otSender as Record<string, string>)['3'] = '00')))).toThrow(/OT material/);
     expect(() => decodeKeyShare(tamper((o) => void (o.burned = [2])))).toThrow(/burned/);
@@ -73,9 +73,9 @@ describe('key share record', () => {
   });
 
   it('keeps burned flags and the epoch across encode/decode', () => {
-    const burned = burnPair({ ...shares.get(2)!, epoch: 3 }, 4);
+    const burned = burnPair({ ...shares.get(2)!, epoch: 3 }, 3);
     const back = decodeKeyShare(encodeKeyShare(burned));
-    expect(back.burned).toEqual([4]);
+    expect(back.burned).toEqual([3]);
     expect(back.epoch).toBe(3);
     expect(() => burnPair(back, 2)).toThrow(/not a peer/);
   });

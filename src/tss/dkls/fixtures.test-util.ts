@@ -3,6 +3,8 @@
  * process, and to play a malicious party.
  */
 import { randomBytes } from '@noble/hashes/utils.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { computeAddress, hexlify, recoverAddress } from 'ethers';
 import { expect } from 'vitest';
 import { ProtocolAbort, type PartyId } from '../errors.js';
 import { runProtocols, runToCompletion, type DriverHooks, type DriverReport } from '../driver.js';
@@ -92,3 +94,13 @@ export function expectBlame<R>(report: DriverReport<R>, culprit: PartyId | null,
     else expect(e.check).toMatch(check);
   }
 }
+
+/** Checks a signature the way a chain would: noble verify (digest, low-s) and ethers address recovery. */
+export function expectValid(sig: EcdsaSignature, digest: Uint8Array, publicKey: Uint8Array): void {
+  expect(hexlify(sig.publicKey)).toBe(hexlify(publicKey));
+  expect(secp256k1.verify(sig.compact, digest, publicKey, { prehash: false, lowS: true })).toBe(true);
+  expect(sig.s <= secp256k1.Point.Fn.ORDER >> 1n).toBe(true);
+  const recovered = recoverAddress(hexlify(digest), { r: hexlify(sig.compact.slice(0, 32)), s: hexlify(sig.compact.slice(32)), v: 27 + sig.recovery });
+  expect(recovered).toBe(computeAddress(hexlify(publicKey)));
+}
+

@@ -5,17 +5,26 @@
  * The key is shared by a commit-then-reveal Feldman VSS (Lindell, ePrint
  * 2022/374 §6.1, the DKG DKLs23 ePrint 2023/765 §3 assumes as F_DKG), and
  * every ordered pair of parties sets up the OT material that signing's
- * random-vector OLE needs (ePrint 2023/765 §5; see src/tss/ot). Four rounds:
+ * random-vector OLE needs (ePrint 2023/765 §5; see src/tss/ot). Five rounds:
  *
- * 1. broadcast V_i = H(sid, i, salt_i, A_{i,0..t−1}, cc_i), a commitment to the
- *    Feldman coefficient commitments A_{i,k} = a_{i,k}·G and a chain-code
- *    contribution cc_i; p2p OT set-up msg1 (self as RVOLE sender).
+ * 1. broadcast V_i = H(sid, i, salt_i, t, A_{i,0..t−1}, cc_i), a commitment to
+ *    the Feldman coefficient commitments A_{i,k} = a_{i,k}·G and a chain-code
+ *    contribution cc_i.
  * 2. broadcast the opening (A_i, cc_i, salt_i) with a Schnorr PoK of every
- *    a_{i,k} bound to (sid, i, k); p2p OT set-up msg2 (self as receiver).
+ *    a_{i,k} bound to (sid, i, k).
  * 3. p2p: the Shamir share f_i(j), a zero-share seed contribution, and an
  *    echo of every round-1 commitment as received (broadcast equivocation).
- * 4. broadcast S_i = s_i·G with a PoK of s_i; everyone checks every S_j
- *    against the aggregate commitment and ends with its {@link KeyShare}.
+ * 4. broadcast S_i = s_i·G with a PoK of s_i; p2p OT set-up msg1 (self as
+ *    RVOLE sender towards each peer).
+ * 5. p2p OT set-up msg2 (self as RVOLE receiver) once every S_j checks out
+ *    against the aggregate commitment; everyone finishes the OT set-up and
+ *    ends with its {@link KeyShare}.
+ *
+ * Departure from a 4-round schedule: the OT set-up (hundreds of base OTs per
+ * ordered pair, by far the most expensive part) starts only after the whole
+ * Feldman DKG has passed its checks, so a cheating or broken peer is caught
+ * before any party spends seconds of CPU on it. It costs one more message
+ * round, which is cheap next to that computation.
  *
  * Checks (each aborts naming the sender): exact vector lengths; valid,
  * non-identity points; commitment openings; PoKs; echo equality; Feldman
@@ -76,7 +85,7 @@ export interface KeygenOptions {
 
 /** One party's state in DKLs23 key generation. Run it with a driver or the session layer. */
 export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
-  protected readonly rounds = 4;
+  protected readonly rounds = 5;
   readonly t: number;
   /** Session id bound to (caller sid, t, parties): every commitment and proof uses it. */
   private readonly ksid: Uint8Array;
@@ -98,6 +107,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   // Result of round 3.
   private secretShare = 0n;
   private aggregate: Point[] = [];
+  private publicShares = new Map<PartyId, Uint8Array>();
 
   constructor(opts: KeygenOptions) {
     super(KEYGEN_PROTOCOL, opts.sid, opts.self, opts.parties);
@@ -113,13 +123,15 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   protected spec(round: number): RoundSpec {
     switch (round) {
       case 1:
-        return { broadcast: true, p2p: true };
+        return { broadcast: true, p2p: false };
       case 2:
-        return { broadcast: true, p2p: true };
+        return { broadcast: true, p2p: false };
       case 3:
         return { broadcast: false, p2p: true };
+      case 4:
+        return { broadcast: true, p2p: true };
       default:
-        return { broadcast: true, p2p: false };
+        return { broadcast: false, p2p: true };
     }
   }
 
@@ -131,7 +143,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     return commit('keygen/r1', this.ksid, party, salt, this.t, ...A.map(pointToBytes), cc);
   }
 
-  /** Round 1: sample f_i, commit to its coefficient commitments and a chain-code part; OT set-up msg1. */
+  /** Round 1: sample f_i, commit to its coefficient commitments and a chain-code part. */
   protected begin(): ProtocolMessage[] {
     this.coeffs = Array.from({ length: this.t }, () => randomScalar());
     this.A = this.coeffs.map(mulG);
@@ -139,13 +151,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     this.salt = random32();
     const V = this.commitTo(this.self, this.salt, this.A, this.chainPart);
     this.commitments.set(this.self, V);
-    const out = [this.message(1, 'all', { commitment: toHex(V) })];
-    for (const j of this.peers) {
-      const { state, msg1 } = otSetupSenderStart(this.pair(this.self, j));
-      this.setupStates.set(j, state);
-      out.push(this.message(1, j, { ot: toHex(msg1) }));
-    }
-    return out;
+    return [this.message(1, 'all', { commitment: toHex(V) })];
   }
 
   protected process(round: number, inbox: RoundInbox): ProtocolMessage[] {
@@ -156,42 +162,35 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
         return this.round3(inbox);
       case 3:
         return this.round4(inbox);
+      case 4:
+        return this.round5(inbox);
       default:
         this.assemble(inbox);
         return [];
     }
   }
 
-  /** Round 2: record commitments, answer OT msg1s, open our commitment with PoKs. */
+  /** Round 2: record commitments, open our commitment with PoKs. */
   private round2(inbox: RoundInbox): ProtocolMessage[] {
     for (const j of this.peers) {
       const b = inbox.broadcast.get(j)!;
       expectKeys(b, ['commitment'], j, 'keygen.r1');
       this.commitments.set(j, readHex(b, 'commitment', j, 'keygen.r1', COMMITMENT_BYTES));
     }
-    const out: ProtocolMessage[] = [];
-    for (const j of this.peers) {
-      const p = inbox.p2p.get(j)!;
-      expectKeys(p, ['ot'], j, 'keygen.r1');
-      const { material, msg2 } = otSetupReceiverRespond(this.pair(j, this.self), readHex(p, 'ot', j, 'keygen.r1'));
-      this.otReceiver.set(j, material);
-      out.push(this.message(2, j, { ot: toHex(msg2) }));
-    }
     const proofs = this.coeffs.map((a, k) =>
       proveDlog(a, this.A[k], { sid: this.ksid, party: this.self, label: `keygen/coeff/${k}` }),
     );
-    out.unshift(
+    return [
       this.message(2, 'all', {
         coefficients: this.A.map((P) => toHex(pointToBytes(P))),
         proofs: proofs.map(toHex),
         chainCode: toHex(this.chainPart),
         salt: toHex(this.salt),
       }),
-    );
-    return out;
+    ];
   }
 
-  /** Round 3: check openings and PoKs, finish OT set-up, send Shamir shares, seeds and the echo. */
+  /** Round 3: check openings and PoKs; send Shamir shares, zero-share seed parts and the echo. */
   private round3(inbox: RoundInbox): ProtocolMessage[] {
     for (const j of this.peers) {
       const b = inbox.broadcast.get(j)!;
@@ -214,12 +213,6 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       this.peerA.set(j, A);
       this.peerChain.set(j, cc);
     }
-    for (const j of this.peers) {
-      const p = inbox.p2p.get(j)!;
-      expectKeys(p, ['ot'], j, 'keygen.r2');
-      this.otSender.set(j, otSetupSenderFinish(this.setupStates.get(j)!, readHex(p, 'ot', j, 'keygen.r2')));
-    }
-    this.setupStates.clear();
     const echo = this.echoDigests();
     return this.peers.map((j) => {
       const seedPart = random32();
@@ -236,7 +229,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     return new Map(this.parties.map((k) => [k, broadcastDigest('keygen/r1', this.ksid, k, this.commitments.get(k)!)]));
   }
 
-  /** Round 4: echo check, Feldman check, s_i = Σ_j f_j(i); broadcast S_i with a PoK. */
+  /** Round 4: echo check, Feldman check, s_i = Σ_j f_j(i); broadcast S_i with a PoK; start the OT set-up. */
   private round4(inbox: RoundInbox): ProtocolMessage[] {
     const echo = this.echoDigests();
     const received = new Map<PartyId, { share: Uint8Array; seed: Uint8Array }>();
@@ -266,11 +259,17 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     this.aggregate = this.A.map((Ak, k) => this.peers.reduce((acc, j) => acc.add(this.peerA.get(j)![k]), Ak));
     const S = mulG(s);
     const proof = proveDlog(s, S, { sid: this.ksid, party: this.self, label: 'keygen/public-share' });
-    return [this.message(4, 'all', { publicShare: toHex(pointToBytes(S)), proof: toHex(proof) })];
+    const out = [this.message(4, 'all', { publicShare: toHex(pointToBytes(S)), proof: toHex(proof) })];
+    for (const j of this.peers) {
+      const { state, msg1 } = otSetupSenderStart(this.pair(this.self, j));
+      this.setupStates.set(j, state);
+      out.push(this.message(4, j, { ot: toHex(msg1) }));
+    }
+    return out;
   }
 
-  /** Output: check every S_j against the aggregate commitment and its PoK; assemble the key share. */
-  private assemble(inbox: RoundInbox): void {
+  /** Round 5: check every S_j against the aggregate commitment and its PoK; answer the OT set-up. */
+  private round5(inbox: RoundInbox): ProtocolMessage[] {
     const expected = new Map<PartyId, Point>(this.parties.map((k) => [k, evalPolyPoints(this.aggregate, BigInt(k))]));
     for (const j of this.peers) {
       const b: WireBody = inbox.broadcast.get(j)!;
@@ -284,7 +283,25 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
         throw new ProtocolAbort(j, 'keygen.share-pok', 'proof of knowledge of the secret share is invalid');
       }
     }
-    const publicShares = new Map<PartyId, Uint8Array>([...expected].map(([k, P]) => [k, pointToBytes(P)]));
+    this.publicShares = new Map([...expected].map(([k, P]) => [k, pointToBytes(P)]));
+    return this.peers.map((j) => {
+      const p = inbox.p2p.get(j)!;
+      expectKeys(p, ['ot'], j, 'keygen.r4');
+      const { material, msg2 } = otSetupReceiverRespond(this.pair(j, this.self), readHex(p, 'ot', j, 'keygen.r4'));
+      this.otReceiver.set(j, material);
+      return this.message(5, j, { ot: toHex(msg2) });
+    });
+  }
+
+  /** Output: finish the OT set-up with every peer and assemble the key share. */
+  private assemble(inbox: RoundInbox): void {
+    for (const j of this.peers) {
+      const p = inbox.p2p.get(j)!;
+      expectKeys(p, ['ot'], j, 'keygen.r5');
+      this.otSender.set(j, otSetupSenderFinish(this.setupStates.get(j)!, readHex(p, 'ot', j, 'keygen.r5')));
+    }
+    this.setupStates.clear();
+    const publicShares = this.publicShares;
     const PK = this.aggregate[0];
     if (PK.is0()) throw new ProtocolAbort(null, 'keygen.public-key', 'public key is the identity: rerun key generation');
     const chainCode = hashTranscript(

@@ -20,16 +20,15 @@ class WrongKeySigner extends DklsSign {
 
 describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   let v23: Map<PartyId, KeyShare>;
-  let v34: Map<PartyId, KeyShare>;
   beforeAll(() => {
+    // One 2-of-3 vault: two-signer sets are at the threshold, the full set is above it.
     v23 = keygen(2, 3);
-    v34 = keygen(3, 4);
   });
   const digest = randomBytes(32);
 
   it('an altered Γ^u fails χ·R_j = d^u·G + Γ^u_j', () => {
-    const report = run(signParties(v34, [1, 2, 4], digest), { intercept: tamper(4, 3, (b) => void (b.gammaU = plusG(b.gammaU as string)), 2) });
-    expectBlame(report, 4, 'sign.gamma-u', [2]);
+    const report = run(signParties(v23, [1, 2, 3], digest), { intercept: tamper(3, 3, (b) => void (b.gammaU = plusG(b.gammaU as string)), 2) });
+    expectBlame(report, 3, 'sign.gamma-u', [2]);
   });
 
   it('an altered Γ^v fails χ·pk_j = d^v·G + Γ^v_j', () => {
@@ -38,21 +37,21 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   });
 
   it('an altered pk_j fails the Γ^v check', () => {
-    const report = run(signParties(v34, [1, 2, 3], digest), { intercept: tamper(3, 3, (b) => void (b.pk = plusG(b.pk as string))) });
+    const report = run(signParties(v23, [1, 2, 3], digest), { intercept: tamper(3, 3, (b) => void (b.pk = plusG(b.pk as string))) });
     expectBlame(report, 3, 'sign.gamma-v', [1, 2]);
   });
 
   it('an instance key R_j that does not open its commitment', () => {
     const report = run(signParties(v23, [2, 3], digest), { intercept: tamper(2, 3, (b) => void (b.R = plusG(b.R as string))) });
     expectBlame(report, 2, 'sign.commitment', [3]);
-    const salt = run(signParties(v34, [1, 2, 3, 4], digest), { intercept: tamper(1, 3, (b) => void (b.salt = flipHex(b.salt as string))) });
-    expectBlame(salt, 1, 'sign.commitment', [2, 3, 4]);
+    const salt = run(signParties(v23, [1, 2, 3], digest), { intercept: tamper(1, 3, (b) => void (b.salt = flipHex(b.salt as string))) });
+    expectBlame(salt, 1, 'sign.commitment', [2, 3]);
   });
 
   it('an altered ψ makes the signature fail to verify: named with two signers, unattributable with more', () => {
     const two = run(signParties(v23, [1, 2], digest), { intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar())))) });
     expectBlame(two, 2, 'sign.signature', [1]);
-    const three = run(signParties(v34, [1, 2, 3], digest), { intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar()))), 3) });
+    const three = run(signParties(v23, [1, 2, 3], digest), { intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar()))), 3) });
     expectBlame(three, null, 'sign.signature', [1, 3]);
     // Nothing is released: no signer output a signature.
     expect(three.results.size).toBe(0);
@@ -65,9 +64,9 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     const report = run([honest, cheat]);
     expectBlame(report, 3, 'sign.pk-sum', [1]);
     const sid3 = randomBytes(32);
-    const opts = (id: PartyId): SignOptions => ({ share: v34.get(id)!, signers: [2, 3, 4], digest, sid: sid3 });
-    const r3 = run([new DklsSign(opts(2)), new WrongKeySigner(opts(3)), new DklsSign(opts(4))]);
-    expectBlame(r3, null, 'sign.pk-sum', [2, 4]);
+    const opts = (id: PartyId): SignOptions => ({ share: v23.get(id)!, signers: [1, 2, 3], digest, sid: sid3 });
+    const r3 = run([new DklsSign(opts(1)), new WrongKeySigner(opts(2)), new DklsSign(opts(3))]);
+    expectBlame(r3, null, 'sign.pk-sum', [1, 3]);
     expect(r3.results.size).toBe(0);
   });
 
@@ -96,14 +95,14 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   });
 
   it('an equivocating signer (different nonce to different parties) fails the echo', () => {
-    const report = run(signParties(v34, [1, 2, 3], digest), {
+    const report = run(signParties(v23, [1, 2, 3], digest), {
       intercept: tamper(3, 1, (b) => void (b.nonce = toHex(randomBytes(32))), 1),
     });
     expectBlame(report, 3, 'sign.echo', [1, 2]);
   });
 
   it('an equivocated instance-key commitment fails the echo', () => {
-    const report = run(signParties(v34, [1, 2, 3], digest), {
+    const report = run(signParties(v23, [1, 2, 3], digest), {
       intercept: tamper(2, 2, (b) => void (b.commitment = toHex(randomBytes(32))), 3, 'broadcast'),
     });
     expectBlame(report, 2, 'sign.echo', [1, 3]);
@@ -177,7 +176,7 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
 
   it('any delivery order works', () => {
     for (const hooks of [{ order: 'lifo' as const }, { order: 'shuffle' as const, seed: 3 }, { order: 'shuffle' as const, seed: 12345 }]) {
-      const report = run(signParties(v34, [1, 3, 4], digest), hooks);
+      const report = run(signParties(v23, [1, 2, 3], digest), hooks);
       expect(report.aborts.size).toBe(0);
       expect(report.results.size).toBe(3);
     }

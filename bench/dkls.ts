@@ -1,0 +1,88 @@
+/**
+ * DKLs23 benchmark rows: key generation and signing at (2,2), (2,3), (3,4),
+ * (4,5), all parties in one process through the in-memory driver (src/tss/
+ * driver.ts). Signing uses the first t parties of a freshly generated key.
+ */
+import { randomBytes } from '@noble/hashes/utils.js';
+import { DklsKeygen } from '../src/tss/dkls/keygen.js';
+import { DklsSign } from '../src/tss/dkls/sign.js';
+import { runToCompletion, type DriverReport } from '../src/tss/driver.js';
+import type { KeyShare } from '../src/tss/share.js';
+import { median, type BenchOptions, type BenchRow, type BenchSuite } from './row.js';
+
+export const DKLS_SIZES: readonly [number, number][] = [
+  [2, 2],
+  [2, 3],
+  [3, 4],
+  [4, 5],
+];
+
+const KEYGEN_RUNS = 3;
+const SIGN_RUNS = 9;
+
+interface Sample {
+  ms: number;
+  msPerParty: number;
+  bytesPerParty: number;
+}
+
+function sample<R>(run: () => DriverReport<R>): { sample: Sample; report: DriverReport<R> } {
+  const t0 = performance.now();
+  const report = run();
+  const ms = performance.now() - t0;
+  const cpu = [...report.cpuMs.values()];
+  const bytes = [...report.bytesSent.values()];
+  return {
+    sample: { ms, msPerParty: cpu.reduce((a, b) => a + b, 0) / cpu.length, bytesPerParty: bytes.reduce((a, b) => a + b, 0) / bytes.length },
+    report,
+  };
+}
+
+function row(op: string, t: number, n: number, samples: Sample[]): BenchRow {
+  return {
+    op,
+    t,
+    n,
+    ms: median(samples.map((s) => s.ms)),
+    msPerParty: median(samples.map((s) => s.msPerParty)),
+    bytesPerParty: Math.round(median(samples.map((s) => s.bytesPerParty))),
+    runs: samples.length,
+  };
+}
+
+function keygenOnce(t: number, n: number): DriverReport<KeyShare> {
+  const sid = randomBytes(32);
+  const parties = Array.from({ length: n }, (_, i) => i + 1);
+  return runToCompletion(parties.map((self) => new DklsKeygen({ sid, self, parties, t })));
+}
+
+function signOnce(shares: Map<number, KeyShare>, t: number): DriverReport<unknown> {
+  const sid = randomBytes(32);
+  const digest = randomBytes(32);
+  const signers = [...shares.keys()].slice(0, t);
+  return runToCompletion(signers.map((id) => new DklsSign({ share: shares.get(id)!, signers, digest, sid })));
+}
+
+/** Rows for DKLs23 keygen and signing at every size of {@link DKLS_SIZES}. */
+export const dklsSuite: BenchSuite = {
+  name: 'dkls23',
+  rows(opts: BenchOptions): BenchRow[] {
+    const rows: BenchRow[] = [];
+    for (const [t, n] of DKLS_SIZES) {
+      const keygens: Sample[] = [];
+      let shares: Map<number, KeyShare> | null = null;
+      for (let i = 0; i < (opts.runs || KEYGEN_RUNS); i++) {
+        const { sample: s, report } = sample(() => keygenOnce(t, n));
+        keygens.push(s);
+        shares ??= report.results;
+        process.stderr.write(`  dkls23/keygen ${t}-of-${n} run ${i + 1}: ${s.ms.toFixed(0)} ms\n`);
+      }
+      rows.push(row('dkls23/keygen', t, n, keygens));
+      signOnce(shares!, t); // warm-up (JIT, precomputed tables)
+      const signs: Sample[] = [];
+      for (let i = 0; i < (opts.runs || SIGN_RUNS); i++) signs.push(sample(() => signOnce(shares!, t)).sample);
+      rows.push(row('dkls23/sign', t, n, signs));
+    }
+    return rows;
+  },
+};

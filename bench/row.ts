@@ -1,0 +1,36 @@
+/**
+ * Shared shape of `npm run bench` rows. Each benchmark module exports
+ * {@link BenchSuite}s; bench/run.ts collects them, prints a table, or with
+ * `--json` one JSON object per row: {"op","t","n","ms","bytesPerParty"}.
+ */
+export interface BenchRow {
+  /** Operation, e.g. `dkls23/keygen`. */
+  op: string;
+  t: number;
+  n: number;
+  /** Median total milliseconds over the runs (all parties in one process). */
+  ms: number;
+  /** Median milliseconds of CPU per party (time inside the party's own calls). */
+  msPerParty: number;
+  /** Bytes each party sends (JSON wire size; a broadcast counts once), mean over parties. */
+  bytesPerParty: number;
+  /** Number of timed runs behind the medians. */
+  runs: number;
+}
+
+export interface BenchOptions {
+  /** Runs per row (0 = the suite's default). */
+  runs: number;
+}
+
+/** A named group of rows; `rows` may print progress to stderr, never to stdout. */
+export interface BenchSuite {
+  name: string;
+  rows(opts: BenchOptions): Promise<BenchRow[]> | BenchRow[];
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
