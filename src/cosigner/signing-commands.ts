@@ -87,6 +87,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     return (await askYesNo('Approve?')) ? true : 'the user declined';
   };
 
+  const printEvent = progressPrinter(ctx.print);
+  let signedThis = false;
   return new Promise<number>((resolve) => {
     const server = serveSigning({
       mailbox: opened.mailbox,
@@ -94,15 +96,22 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
       decide,
       roundTimeoutMs: time.roundTimeoutMs,
       startTimeoutMs: time.roundTimeoutMs,
-      onEvent: progressPrinter(ctx.print),
+      onEvent: (e) => {
+        if (e.kind === 'signed') signedThis = true;
+        printEvent(e);
+      },
       onResult: (r) => {
-        if (r.ok) {
+        if (r.ok && signedThis) {
+          // The daily total counts what this co-signer took part in signing.
           if (pendingValue > 0n) spending.add(pendingValue);
-          ctx.print(`done: request ${r.id} answered and signed`);
+          ctx.print(`done: request ${r.id} signed`);
+        } else if (r.ok) {
+          ctx.print(`done: request ${r.id} approved; the initiator signed with other co-signers`);
         } else {
           ctx.print(`refused: request ${r.id}: ${r.error ?? 'no reason'}`);
         }
         pendingValue = 0n;
+        signedThis = false;
         if (ctx.flags.once) {
           server.stop();
           closeInput();
