@@ -12,16 +12,19 @@ import type { KeyValueArea } from './storage';
 import { WalletService } from './vault/wallet';
 import type { VaultRepository } from './vault/records';
 import type { RpcRequest, ProviderState } from '../shared/page-channel';
-import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
+import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
 import { normalizeChainId } from '../shared/networks';
 import { KeygenSessions } from './keygen-session';
-import { TssSigner } from './tss-signer';
+import { SIGN_ROUND_TIMEOUT_MS, TssSigner } from './tss-signer';
 import type { SigningProgress } from '../shared/popup-api';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { CeremonyTiming } from '../session/ceremonies';
 
 const AUTO_LOCK_KEY = 'settings.autoLockMinutes.v1';
 const RELAY_URL_KEY = 'settings.relayUrl.v1';
+const COSIGN_TIMEOUT_KEY = 'settings.cosignTimeoutSeconds.v1';
+/** Seconds the co-signer has to answer (its user decides) unless the user changes it. */
+export const DEFAULT_COSIGN_TIMEOUT_SECONDS = 120;
 /** The relay used to pair devices and co-sign unless the user changes it. */
 export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
 /** Auto-lock after this many idle minutes unless the user changes it. */
@@ -86,7 +89,8 @@ export class Services {
         deps.onStateChange();
       },
       ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
-      ...(deps.signTiming ? { timing: deps.signTiming } : {}),
+      timing: async () =>
+        deps.signTiming ?? { joinTimeoutMs: (await this.cosignTimeoutSeconds()) * 1000, roundTimeoutMs: SIGN_ROUND_TIMEOUT_MS },
     });
     this.routerDeps = {
       permissions: this.permissions,
@@ -108,6 +112,10 @@ export class Services {
   /** What a page of this origin should know on connect. */
   async providerState(origin: string): Promise<ProviderState> {
     return { chainId: (await this.networks.selected()).chainId, accounts: await visibleAccounts(this.routerDeps, origin) };
+  }
+
+  async cosignTimeoutSeconds(): Promise<number> {
+    return (await this.deps.local.get<number>(COSIGN_TIMEOUT_KEY)) ?? DEFAULT_COSIGN_TIMEOUT_SECONDS;
   }
 
   async relayUrl(): Promise<string> {
@@ -171,6 +179,7 @@ export class Services {
       sites: await this.permissions.sites(),
       autoLockMinutes: await this.autoLockMinutes(),
       relayUrl: await this.relayUrl(),
+      cosignTimeoutSeconds: await this.cosignTimeoutSeconds(),
       ceremony: await this.keygen.current(),
       signing: this.signing,
     };
@@ -217,6 +226,11 @@ export class Services {
         break;
       case 'setRelayUrl':
         await this.deps.local.set(RELAY_URL_KEY, parseRelayUrl(cmd.url));
+        break;
+      case 'setCosignTimeout':
+        if (cmd.seconds < COSIGN_TIMEOUT_MIN || cmd.seconds > COSIGN_TIMEOUT_MAX)
+          throw new Error(`The co-signer wait must be between ${COSIGN_TIMEOUT_MIN} and ${COSIGN_TIMEOUT_MAX} seconds.`);
+        await this.deps.local.set(COSIGN_TIMEOUT_KEY, cmd.seconds);
         break;
       case 'startKeygen':
         if (cmd.password !== undefined) {

@@ -28,8 +28,8 @@ import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
 import { DEVICE_VAULT_FORMAT, explainCeremonyError } from './keygen-session';
 
-/** How long the co-signer has to answer (its user decides), and each signing round. */
-export const SIGN_TIMING: CeremonyTiming = { joinTimeoutMs: 120_000, roundTimeoutMs: 60_000 };
+/** How long each signing round may take. */
+export const SIGN_ROUND_TIMEOUT_MS = 60_000;
 /** A paired channel room lives for a week after its last use. */
 const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -46,7 +46,8 @@ export interface SignerDeps {
   /** Progress of the signing in flight (null when it ended). */
   onProgress(p: SigningProgress | null): void;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
-  timing?: CeremonyTiming;
+  /** How long the co-signer has to answer (its user decides), and each signing round. */
+  timing(): Promise<CeremonyTiming>;
 }
 
 const invalid = (method: string, why: string) => rpcErrors.invalidParams(method, why);
@@ -179,7 +180,7 @@ export class TssSigner implements VaultSigner {
       else if (e.kind === 'signing') step('Signing together…');
     };
     try {
-      return await requestSignature({ ...(this.deps.timing ?? SIGN_TIMING), mailbox: opened.mailbox, vault, request, onEvent });
+      return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent });
     } catch (e) {
       if (e instanceof SigningRefused)
         throw new ProviderRpcError(RpcErrorCode.userRejected, `The co-signer refused: ${e.reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}. Nothing was signed.`);

@@ -1,6 +1,7 @@
 /**
  * The popup: picks the screen from the wallet state the background pushes.
- * No vault -> create; locked -> unlock; pending approvals -> approvals;
+ * Key generation in progress -> pairing; no vault -> create; locked ->
+ * unlock; pending approvals -> approvals;
  * otherwise the tab the user chose (home, connected sites, settings).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -12,6 +13,7 @@ import { Home } from './screens/Home';
 import { Approvals } from './screens/Approvals';
 import { ConnectedSites } from './screens/ConnectedSites';
 import { Settings } from './screens/Settings';
+import { Pairing } from './screens/Pairing';
 import { Header } from './components/Header';
 import { TabBar, type Tab } from './components/TabBar';
 
@@ -43,6 +45,7 @@ export function App() {
   };
 
   if (!state) return <div class="screen loading" aria-busy="true">Loading…</div>;
+  if (state.ceremony && !(state.locked && state.vault)) return <Pairing ceremony={state.ceremony} run={run} />;
   if (!state.vault) return <CreateVault run={run} />;
   if (state.locked) return <Unlock vaultName={state.vault.name} pending={state.approvals.length} run={run} />;
 
@@ -53,7 +56,7 @@ export function App() {
         {state.approvals.length > 0 ? (
           <Approvals state={state} run={run} />
         ) : tab === 'home' ? (
-          <Home state={state} />
+          <Home state={state} run={run} />
         ) : tab === 'sites' ? (
           <ConnectedSites sites={state.sites} run={run} />
         ) : (

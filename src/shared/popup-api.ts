@@ -118,6 +118,8 @@ export interface WalletState {
   autoLockMinutes: number;
   /** Relay used to pair and co-sign. */
   relayUrl: string;
+  /** Seconds to wait for the co-signer to answer a signing request. */
+  cosignTimeoutSeconds: number;
   /** Key generation in progress (or just finished/failed), if any. */
   ceremony: CeremonyView | null;
   signing: SigningProgress | null;
@@ -135,6 +137,8 @@ export type PopupCommand =
   | { type: 'setNetworkRpc'; chainId: string; rpcUrl: string }
   | { type: 'setAutoLock'; minutes: number }
   | { type: 'setRelayUrl'; url: string }
+  /** How long to wait for the co-signer to answer a signing request. */
+  | { type: 'setCosignTimeout'; seconds: number }
   /** Starts key generation with other devices; `password` creates the keyring on first run (or opens it). */
   | { type: 'startKeygen'; name: string; t: number; n: number; password?: string }
   /** Stops the ceremony in progress (nothing is stored), or clears a finished one. */
@@ -151,6 +155,9 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** Allowed auto-lock range, minutes. */
 export const AUTO_LOCK_MIN = 1;
 export const AUTO_LOCK_MAX = 1440;
+/** Allowed wait for a co-signer's answer, seconds. */
+export const COSIGN_TIMEOUT_MIN = 5;
+export const COSIGN_TIMEOUT_MAX = 600;
 
 /** Validates a command from an extension page; returns null if malformed. */
 export function parsePopupCommand(x: unknown): PopupCommand | null {
@@ -177,6 +184,8 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
       return typeof m.minutes === 'number' && Number.isInteger(m.minutes) ? { type: m.type, minutes: m.minutes } : null;
     case 'setRelayUrl':
       return str(m.url, 200) ? { type: m.type, url: m.url } : null;
+    case 'setCosignTimeout':
+      return typeof m.seconds === 'number' && Number.isInteger(m.seconds) ? { type: m.type, seconds: m.seconds } : null;
     case 'startKeygen': {
       const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 16;
       if (!str(m.name, 64) || !int(m.t) || !int(m.n) || (m.password !== undefined && !str(m.password, 1024))) return null;

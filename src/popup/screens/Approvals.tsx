@@ -4,6 +4,7 @@ import type { ApprovalView, WalletState } from '../../shared/popup-api';
 import type { Run } from '../App';
 import { Address } from '../components/Address';
 import { ErrorText } from '../components/ErrorText';
+import { SignBody } from './SignRequest';
 
 export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   const approval = state.approvals[0]!;
@@ -26,14 +27,20 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
           {approval.origin}
         </div>
       </div>
-      {approval.kind === 'connect' ? <ConnectBody state={state} /> : <AddChainBody approval={approval} />}
+      {approval.kind === 'connect' ? (
+        <ConnectBody state={state} />
+      ) : approval.kind === 'sign' && approval.sign ? (
+        <SignBody sign={approval.sign} method={approval.method} progress={state.signing?.approvalId === approval.id ? state.signing : null} />
+      ) : (
+        <AddChainBody approval={approval} />
+      )}
       <ErrorText error={error} />
       <div class="actions">
         <button class="button" disabled={busy} onClick={() => void decide(false)}>
           Reject
         </button>
         <button class="button primary" disabled={busy} onClick={() => void decide(true)}>
-          {approval.kind === 'connect' ? 'Connect' : 'Add network'}
+          {approval.kind === 'connect' ? 'Connect' : approval.kind === 'addChain' ? 'Add network' : busy ? 'Co-signing…' : approval.method === 'eth_sendTransaction' ? 'Approve and send' : 'Approve and sign'}
         </button>
       </div>
     </section>

@@ -1,42 +1,55 @@
-/** First run: set a password and create the (development) vault. */
+/**
+ * First run: set a password and create a co-signed vault by pairing with
+ * other devices. A development vault (no signing path) remains as a clearly
+ * labelled fallback for trying the wallet with dApps.
+ */
 import { useState } from 'preact/hooks';
 import { MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
 import type { Run } from '../App';
 import { Logo } from '../components/Logo';
 import { ErrorText } from '../components/ErrorText';
+import { VaultPlanFields, usePlan } from '../components/VaultPlan';
 
 export function CreateVault({ run }: { run: Run }) {
-  const [name, setName] = useState('My vault');
+  const [plan, setPlan] = usePlan('My vault');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const checkPassword = (): string | null => {
+    if (password.length < MIN_PASSWORD_LENGTH) return `Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`;
+    if (password !== confirm) return 'The two passwords differ. Type the same password twice.';
+    return null;
+  };
+
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (password.length < MIN_PASSWORD_LENGTH) return setError(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
-    if (password !== confirm) return setError('The two passwords differ. Type the same password twice.');
+    const bad = checkPassword();
+    if (bad) return setError(bad);
     setBusy(true);
     setError(null);
-    setError(await run({ type: 'createDevVault', name, password }));
+    setError(await run({ type: 'startKeygen', name: plan.name, n: plan.n, t: plan.t, password }));
+    setBusy(false);
+  };
+
+  const createDev = async () => {
+    const bad = checkPassword();
+    if (bad) return setError(bad);
+    setBusy(true);
+    setError(null);
+    setError(await run({ type: 'createDevVault', name: plan.name, password }));
     setBusy(false);
   };
 
   return (
     <form class="screen onboarding" onSubmit={submit}>
-      <div class="hero">
-        <Logo size={56} />
+      <div class="hero compact">
+        <Logo size={44} />
         <h1>Welcome to Tandem</h1>
         <p class="muted">A wallet whose private key never exists: your devices sign together.</p>
       </div>
-      <div class="notice notice-dev">
-        <strong>Development vault.</strong> Co-signing between devices is not wired in yet. This creates an address with <em>no signing
-        path at all</em>, to try the wallet with dApps. Do not send funds to it.
-      </div>
-      <label class="field">
-        <span>Vault name</span>
-        <input value={name} maxLength={64} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-      </label>
+      <VaultPlanFields plan={plan} onPlan={setPlan} />
       <label class="field">
         <span>Password</span>
         <input type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
@@ -47,8 +60,14 @@ export function CreateVault({ run }: { run: Run }) {
       </label>
       <ErrorText error={error} />
       <button class="button primary" type="submit" disabled={busy}>
-        {busy ? 'Creating…' : 'Create development vault'}
+        {busy ? 'Connecting to the relay…' : 'Create vault and pair devices'}
       </button>
+      <div class="notice notice-dev fallback">
+        <strong>Only to try dApps:</strong> a development vault has an address with <em>no signing path at all</em>. Never send funds to it.
+        <button class="button small" type="button" disabled={busy} onClick={() => void createDev()}>
+          Create development vault
+        </button>
+      </div>
     </form>
   );
 }

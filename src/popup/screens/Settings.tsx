@@ -1,6 +1,6 @@
 /** Settings: auto-lock time and the network list (RPC URLs editable). */
 import { useEffect, useState } from 'preact/hooks';
-import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, type WalletState } from '../../shared/popup-api';
+import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type WalletState } from '../../shared/popup-api';
 import type { Network } from '../../shared/networks';
 import type { Run } from '../App';
 import { ErrorText } from '../components/ErrorText';
@@ -10,6 +10,9 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
     <section class="screen settings">
       <h2>Settings</h2>
       <AutoLock minutes={state.autoLockMinutes} run={run} />
+      <h3>Co-signing</h3>
+      <RelayUrl url={state.relayUrl} run={run} />
+      <CosignTimeout seconds={state.cosignTimeoutSeconds} run={run} />
       <h3>Networks</h3>
       <ul class="list" aria-label="Networks">
         {state.networks.map((n) => (
@@ -38,6 +41,58 @@ function AutoLock({ minutes, run }: { minutes: number; run: Run }) {
       <label class="field grow">
         <span>Auto-lock after (minutes idle)</span>
         <input type="number" min={AUTO_LOCK_MIN} max={AUTO_LOCK_MAX} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
+      </label>
+      <button class="button small" type="submit">
+        {saved ? 'Saved' : 'Save'}
+      </button>
+      <ErrorText error={error} />
+    </form>
+  );
+}
+
+function RelayUrl({ url, run }: { url: string; run: Run }) {
+  const [value, setValue] = useState(url);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setValue(url), [url]);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const err = await run({ type: 'setRelayUrl', url: value });
+    setError(err);
+    setSaved(!err);
+  };
+  return (
+    <form class="card inline-form" onSubmit={save}>
+      <label class="field grow">
+        <span>Relay (pairing and co-signing)</span>
+        <input value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
+      </label>
+      <button class="button small" type="submit">
+        {saved ? 'Saved' : 'Save'}
+      </button>
+      <ErrorText error={error} />
+    </form>
+  );
+}
+
+function CosignTimeout({ seconds, run }: { seconds: number; run: Run }) {
+  const [value, setValue] = useState(String(seconds));
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setValue(String(seconds)), [seconds]);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < COSIGN_TIMEOUT_MIN || n > COSIGN_TIMEOUT_MAX) return setError(`Enter whole seconds between ${COSIGN_TIMEOUT_MIN} and ${COSIGN_TIMEOUT_MAX}.`);
+    const err = await run({ type: 'setCosignTimeout', seconds: n });
+    setError(err);
+    setSaved(!err);
+  };
+  return (
+    <form class="card inline-form" onSubmit={save}>
+      <label class="field grow">
+        <span>Wait for the co-signer's answer (seconds)</span>
+        <input type="number" min={COSIGN_TIMEOUT_MIN} max={COSIGN_TIMEOUT_MAX} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
       </label>
       <button class="button small" type="submit">
         {saved ? 'Saved' : 'Save'}

@@ -1,0 +1,117 @@
+/**
+ * Key generation with other devices: the QR code and pairing text to join
+ * with, the devices that joined, progress, and the vault's address at the
+ * end (or why it failed: nothing is stored then).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import QRCode from 'qrcode';
+import type { CeremonyView } from '../../shared/popup-api';
+import type { Run } from '../App';
+import { Address } from '../components/Address';
+import { ErrorText } from '../components/ErrorText';
+
+export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run }) {
+  const [qr, setQr] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!ceremony.link) return setQr(null);
+    void QRCode.toDataURL(ceremony.link, { errorCorrectionLevel: 'M', margin: 1, width: 200, color: { dark: '#0f1426', light: '#ffffff' } }).then(setQr, () => setQr(null));
+  }, [ceremony.link]);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(ceremony.pairing);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // clipboard refused: the text can still be selected
+    }
+  };
+  const close = async () => setError(await run({ type: 'closeCeremony' }));
+
+  const others = Array.from({ length: ceremony.n - 1 }, (_, i) => ceremony.joined[i] ?? null);
+  return (
+    <section class="screen pairing" data-testid="pairing" data-status={ceremony.status}>
+      <h2>
+        {ceremony.status === 'done'
+          ? 'Your vault is ready'
+          : ceremony.status === 'failed'
+            ? 'Key generation stopped'
+            : `Pair ${ceremony.n - 1 === 1 ? 'your other device' : `${ceremony.n - 1} devices`}`}
+      </h2>
+      <p class="muted small">
+        “{ceremony.name}” · {ceremony.t} of {ceremony.n} devices sign
+      </p>
+
+      {ceremony.status === 'waiting' && (
+        <>
+          <div class="qr-box">{qr ? <img src={qr} width={200} height={200} alt="Pairing QR code" data-testid="pairing-qr" /> : <div class="qr-placeholder" />}</div>
+          <p class="muted small center">
+            Scan with your phone, or run <code>tandem-cosigner join &lt;pairing&gt;</code> with this text:
+          </p>
+          <div class="pairing-text">
+            <code class="break" data-testid="pairing-text">
+              {ceremony.pairing}
+            </code>
+            <button class="button small" onClick={() => void copy()}>
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </div>
+          <p class="muted small">Anyone with this code can join until all devices are in: share it only with your own devices.</p>
+        </>
+      )}
+
+      <ul class="list devices" aria-label="Devices">
+        <li class="list-item device">
+          <span class="device-dot ok" aria-hidden="true" />
+          <span class="grow">This browser</span>
+          <span class="muted small">{ceremony.thisDevice}</span>
+        </li>
+        {others.map((d, i) => (
+          <li class="list-item device" key={i} data-testid={d ? 'device-joined' : 'device-waiting'}>
+            <span class={`device-dot ${d ? 'ok' : 'wait'}`} aria-hidden="true" />
+            <span class="grow">{d ? 'Joined' : `Waiting for device ${i + 2}…`}</span>
+            {d && <span class="muted small">{d}</span>}
+          </li>
+        ))}
+      </ul>
+
+      {ceremony.progress && ceremony.status !== 'failed' && (
+        <p class="progress" data-testid="ceremony-progress" aria-live="polite">
+          {ceremony.status === 'running' && <span class="spinner" aria-hidden="true" />}
+          {ceremony.progress}
+        </p>
+      )}
+      {ceremony.status === 'done' && ceremony.address && (
+        <div class="card">
+          <div class="muted small">Vault address</div>
+          <span data-testid="new-vault-address">
+            <Address address={ceremony.address} full />
+          </span>
+        </div>
+      )}
+      {ceremony.status === 'failed' && (
+        <p class="error" role="alert" data-testid="ceremony-error">
+          {ceremony.error}
+        </p>
+      )}
+      <ErrorText error={error} />
+      <div class="actions single">
+        {ceremony.status === 'done' ? (
+          <button class="button primary" onClick={() => void close()}>
+            Open wallet
+          </button>
+        ) : ceremony.status === 'failed' ? (
+          <button class="button" onClick={() => void close()}>
+            Back
+          </button>
+        ) : (
+          <button class="button" onClick={() => void close()} disabled={ceremony.status === 'running'}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

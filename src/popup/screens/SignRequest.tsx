@@ -1,0 +1,161 @@
+/**
+ * What a dApp asks the vault to sign, decoded: a transaction (recipient,
+ * value, network, fees, known ERC-20 calls with unlimited approvals called
+ * out), a personal_sign message, or EIP-712 typed data as a tree under its
+ * domain. Shows the co-signing progress once approved.
+ */
+import type { SignView, SigningProgress } from '../../shared/popup-api';
+import { Address } from '../components/Address';
+
+export function SignBody({ sign, method, progress }: { sign: SignView; method: string; progress: SigningProgress | null }) {
+  return (
+    <>
+      {sign.transaction ? <TransactionBody sign={sign} /> : sign.message ? <MessageBody sign={sign} /> : <TypedDataBody sign={sign} />}
+      <dl class="card facts">
+        <dt>Network</dt>
+        <dd data-testid="sign-network">{sign.networkName}</dd>
+        <dt>From</dt>
+        <dd>
+          <Address address={sign.account} />
+        </dd>
+        <dt>Method</dt>
+        <dd class="small">{method}</dd>
+      </dl>
+      {progress && (
+        <ul class="steps" data-testid="signing-progress" aria-live="polite">
+          {progress.steps.map((s, i) => (
+            <li key={i}>{s}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function TransactionBody({ sign }: { sign: SignView }) {
+  const tx = sign.transaction!;
+  const sym = sign.currencySymbol;
+  return (
+    <>
+      <h2>{tx.call ? (tx.call.method === 'approve' ? 'Token approval' : 'Token transfer') : tx.to ? 'Send' : 'Deploy a contract'}</h2>
+      {tx.call?.unlimited && (
+        <div class="warning" role="alert" data-testid="unlimited-approval">
+          <strong>Unlimited approval.</strong> {shortA(tx.call.to)} could spend <em>all</em> of this token in your vault, now and later. Approve only an
+          exact amount unless you fully trust it.
+        </div>
+      )}
+      {tx.call ? (
+        <dl class="card facts">
+          <dt>Token</dt>
+          <dd>
+            <Address address={tx.call.token} />
+          </dd>
+          <dt>{tx.call.method === 'approve' ? 'Spender' : 'To'}</dt>
+          <dd>
+            <Address address={tx.call.to} />
+          </dd>
+          <dt>Amount</dt>
+          <dd class="break" data-testid="token-amount">
+            {tx.call.unlimited ? 'Unlimited' : `${tx.call.amount} (base units)`}
+          </dd>
+        </dl>
+      ) : (
+        <div class="card">
+          <div class="amount" data-testid="sign-value">
+            {tx.value} {sym}
+          </div>
+          <div class="row">
+            <span class="muted">{tx.to ? 'To' : 'Contract creation'}</span>
+            {tx.to && (
+              <span data-testid="sign-to">
+                <Address address={tx.to} />
+              </span>
+            )}
+          </div>
+        </div>
+      )}
+      <dl class="card facts">
+        {tx.call && tx.value !== '0.0' && (
+          <>
+            <dt>Also sends</dt>
+            <dd>
+              {tx.value} {sym}
+            </dd>
+          </>
+        )}
+        <dt>Max fee</dt>
+        <dd>{tx.maxFeeGwei} gwei</dd>
+        <dt>Priority fee</dt>
+        <dd>{tx.maxPriorityFeeGwei} gwei</dd>
+        <dt>Gas limit</dt>
+        <dd>{tx.gasLimit}</dd>
+        <dt>Max total</dt>
+        <dd data-testid="sign-max-cost">
+          {tx.maxCost} {sym}
+        </dd>
+        <dt>Nonce</dt>
+        <dd>{tx.nonce}</dd>
+        {!tx.call && tx.dataBytes > 0 && (
+          <>
+            <dt>Data</dt>
+            <dd class="break small">
+              {tx.dataBytes} bytes {tx.dataPreview}
+              {tx.dataBytes > 36 ? '…' : ''}
+            </dd>
+          </>
+        )}
+      </dl>
+    </>
+  );
+}
+
+function MessageBody({ sign }: { sign: SignView }) {
+  const m = sign.message!;
+  return (
+    <>
+      <h2>Sign a message</h2>
+      <p class="muted small">Signing proves you control this vault. Only sign messages you understand.</p>
+      <div class="message-box" data-testid="sign-message">
+        {m.text}
+      </div>
+      {m.isHex && <p class="muted small">This message is not text (shown as hex): it could be anything. Be careful.</p>}
+    </>
+  );
+}
+
+function TypedDataBody({ sign }: { sign: SignView }) {
+  const d = sign.typedData!;
+  return (
+    <>
+      <h2>Sign typed data</h2>
+      <p class="muted small">
+        <strong>{d.primaryType}</strong> for {String(d.domain.name ?? 'an unnamed app')}
+      </p>
+      <div class="message-box" data-testid="sign-typed-data">
+        <div class="muted small">Domain</div>
+        <Tree value={d.domain} />
+        <div class="muted small">Message</div>
+        <Tree value={d.message} />
+      </div>
+    </>
+  );
+}
+
+function Tree({ value }: { value: unknown }) {
+  if (value === null || typeof value !== 'object') return <span>{String(value)}</span>;
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>);
+  return (
+    <ul class="tree">
+      {entries.map(([k, v]) => (
+        <li key={k}>
+          <span class="key">{k}: </span>
+          {v !== null && typeof v === 'object' ? <Tree value={v} /> : <span>{String(v)}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function shortA(a: string): string {
+  return `${a.slice(0, 6)}…${a.slice(-4)}`;
+}
