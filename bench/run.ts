@@ -12,11 +12,12 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { dklsSuite } from './dkls.js';
+import { ceremonySuite } from './ceremony.js';
 import { frostSuite } from './frost.js';
 import { reshareSuite } from './reshare.js';
 import type { BenchRow, BenchSuite } from './row.js';
 
-const SUITES: BenchSuite[] = [dklsSuite, frostSuite, reshareSuite];
+const SUITES: BenchSuite[] = [dklsSuite, frostSuite, reshareSuite, ceremonySuite];
 
 function parseArgs(argv: string[]): { json: boolean; runs: number; only: string | null } {
   const out = { json: false, runs: 0, only: null as string | null };
