@@ -1,0 +1,176 @@
+/**
+ * The wallet with a real co-signed vault: the extension pairs with the
+ * command-line co-signer over a real relay, key generation runs in the
+ * service worker, and dApp requests on a local Hardhat chain are approved
+ * in the popup and co-signed by the CLI (by policy).
+ */
+import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
+import type { Page } from '@playwright/test';
+import { test, expect, openDapp, PASSWORD, type WalletHelper } from './fixtures';
+import { CosignerDevice } from './support/cosigner';
+import { startRelay, type RunningRelay } from '../src/relay/server';
+
+const RECIPIENT = getAddress('0x' + '42'.repeat(20));
+
+const typedData = {
+  types: {
+    EIP712Domain: [
+      { name: 'name', type: 'string' },
+      { name: 'version', type: 'string' },
+      { name: 'chainId', type: 'uint256' },
+      { name: 'verifyingContract', type: 'address' },
+    ],
+    Permit: [
+      { name: 'owner', type: 'address' },
+      { name: 'spender', type: 'address' },
+      { name: 'value', type: 'uint256' },
+      { name: 'nonce', type: 'uint256' },
+    ],
+  },
+  primaryType: 'Permit',
+  domain: { name: 'Test Token', version: '1', chainId: 31337, verifyingContract: getAddress('0x' + 'cc'.repeat(20)) },
+  message: { owner: '', spender: RECIPIENT, value: '1000', nonce: '0' },
+};
+
+let relay: RunningRelay;
+test.beforeAll(async () => {
+  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'] });
+});
+test.afterAll(async () => {
+  await relay?.close();
+});
+
+/** Pairs a 2-of-2 vault from the popup with the CLI co-signer; returns the vault's address. */
+async function pairVault(wallet: WalletHelper, popup: Page, cosigner: CosignerDevice, shots = false): Promise<string> {
+  expect((await wallet.command(popup, { type: 'setRelayUrl', url: relay.url })).ok).toBe(true);
+  await popup.getByLabel('Vault name').fill('Paired vault');
+  await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await popup.getByLabel('Confirm password').fill(PASSWORD);
+  if (shots) await wallet.screenshot(popup, 'tss-01-create');
+  await popup.getByRole('button', { name: 'Create vault and pair devices' }).click();
+  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+  await expect(popup.getByTestId('pairing-qr')).toBeVisible();
+  const pairing = (await popup.getByTestId('pairing-text').textContent())!.trim();
+  if (shots) await wallet.screenshot(popup, 'tss-02-pairing-qr');
+
+  const join = cosigner.run(['join', pairing, '--device-id', 'cli-cosigner']);
+  await expect(popup.getByTestId('device-joined')).toHaveCount(1, { timeout: 30_000 });
+  if (shots && (await popup.getByTestId('pairing').getAttribute('data-status')) !== 'done') await wallet.screenshot(popup, 'tss-03-pairing-running');
+  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  const address = (await popup.getByTestId('new-vault-address').getByTestId('address').textContent())!.trim();
+  expect(await join.exit()).toBe(0);
+  expect(join.output).toContain(`address ${address}`);
+  if (shots) await wallet.screenshot(popup, 'tss-04-vault-ready');
+  await popup.getByRole('button', { name: 'Open wallet' }).click();
+  await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+  if (shots) await wallet.screenshot(popup, 'tss-05-home');
+  return address;
+}
+
+/** Waits for a signing approval in the popup and approves or rejects it. */
+async function decideSign(popup: Page, approve: boolean, shot?: { wallet: WalletHelper; name: string }): Promise<void> {
+  await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+  if (shot) await shot.wallet.screenshot(popup, shot.name);
+  await popup.getByRole('button', { name: approve ? /^Approve and (send|sign)$/ : 'Reject', exact: true }).click();
+}
+
+test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, personal_sign and typed data, all co-signed', async ({ context, dapps, wallet, chains }) => {
+  test.setTimeout(240_000);
+  const cosigner = new CosignerDevice();
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairVault(wallet, popup, cosigner, true);
+    expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
+    expect((await wallet.state(popup)).vault).toMatchObject({ kind: 'tss', address, t: 2, n: 2 });
+
+    // Fund the vault from a Hardhat account.
+    const [funder] = await chains.main.rpc<string[]>('eth_accounts');
+    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
+
+    // The co-signer serves its paired channel with a policy.
+    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: parseEther('2').toString(), dailyLimitWei: parseEther('5').toString(), allowMessages: true, allowTypedData: true });
+    const serve = cosigner.run(['serve', '--policy', policy]);
+    await serve.waitFor(/listening for signing requests/, 30_000);
+
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    expect(await connect).toEqual({ result: [address] });
+
+    // eth_sendTransaction: approved in the popup, co-signed, broadcast, mined.
+    const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]), [address, RECIPIENT]);
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await expect(popup.getByTestId('sign-value')).toHaveText('1.0 ETH');
+    await expect(popup.getByTestId('sign-network')).toHaveText('Hardhat (local)');
+    await decideSign(popup, true, { wallet, name: 'tss-06-approve-transaction' });
+    const sent = (await send) as { result: string };
+    expect(sent.result).toMatch(/^0x[0-9a-f]{64}$/);
+    const receipt = await chains.main.rpc<{ status: string; from: string }>('eth_getTransactionReceipt', [sent.result]);
+    expect(receipt).toMatchObject({ status: '0x1', from: address.toLowerCase() });
+    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('1'));
+    await serve.waitFor(/done: request/, 10_000);
+
+    // personal_sign: the signature verifies for the vault's address.
+    const text = 'Sign in to the test dApp';
+    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from(text).toString('hex'), address]);
+    await expect(popup.getByTestId('sign-message')).toHaveText(text, { timeout: 20_000 });
+    await decideSign(popup, true, { wallet, name: 'tss-07-approve-message' });
+    const sig = (await psign) as { result: string };
+    expect(verifyMessage(text, sig.result)).toBe(address);
+
+    // eth_signTypedData_v4: verifies with ethers.
+    const data = { ...typedData, message: { ...typedData.message, owner: address } };
+    const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [address, data] as const);
+    await expect(popup.getByTestId('sign-typed-data')).toContainText('Test Token', { timeout: 20_000 });
+    await decideSign(popup, true, { wallet, name: 'tss-08-approve-typed-data' });
+    const tsig = (await tsign) as { result: string };
+    const { EIP712Domain: _domain, ...types } = data.types;
+    expect(verifyTypedData(data.domain, types, data.message, tsig.result)).toBe(address);
+
+    // The user rejects: 4001, the co-signer is never asked.
+    const rejected = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6e6f', from]), address);
+    await decideSign(popup, false);
+    expect(((await rejected) as { error: { code: number } }).error.code).toBe(4001);
+
+    // The co-signer's policy refuses (above its per-transaction limit): 4001 with its reason; nothing is sent.
+    const nonceBefore = await chains.main.rpc<string>('eth_getTransactionCount', [address, 'latest']);
+    const tooMuch = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x' + (3n * 10n ** 18n).toString(16) }]), [address, RECIPIENT]);
+    await decideSign(popup, true);
+    const refusal = (await tooMuch) as { error: { code: number; message: string } };
+    expect(refusal.error.code).toBe(4001);
+    expect(refusal.error.message).toMatch(/co-signer refused/);
+    expect(await chains.main.rpc<string>('eth_getTransactionCount', [address, 'latest'])).toBe(nonceBefore);
+
+    // eth_sign is refused outright.
+    const ethSign = (await a.evaluate((from) => (window as any).dapp.request('eth_sign', [from, '0x' + '11'.repeat(32)]), address)) as { error: { code: number; message: string } };
+    expect(ethSign.error).toMatchObject({ code: 4200, message: expect.stringContaining('refuses eth_sign') });
+    await expect(popup.getByTestId('approval')).toHaveCount(0);
+  } finally {
+    await cosigner.dispose();
+  }
+});
+
+test('a co-signer that is offline: the dApp gets -32603 with the reason once the wait runs out', async ({ context, dapps, wallet }) => {
+  test.setTimeout(240_000);
+  const cosigner = new CosignerDevice();
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairVault(wallet, popup, cosigner);
+    expect((await wallet.command(popup, { type: 'setCosignTimeout', seconds: 8 })).ok).toBe(true);
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    await connect;
+    // No `serve` running: nobody answers on the paired channel.
+    const pending = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6869', from]), address);
+    await decideSign(popup, true);
+    await expect(popup.getByTestId('signing-progress')).toContainText('Asking your co-signer');
+    await wallet.screenshot(popup, 'tss-09-waiting-for-cosigner');
+    const res = (await pending) as { error: { code: number; message: string } };
+    expect(res.error.code).toBe(-32603);
+    expect(res.error.message).toMatch(/no answer from cli-cosigner/);
+    await expect(popup.getByTestId('approval')).toHaveCount(0);
+  } finally {
+    await cosigner.dispose();
+  }
+});
