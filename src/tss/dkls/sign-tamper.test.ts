@@ -77,6 +77,7 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     const e = report.aborts.get(1)!;
     expect(e).toBeInstanceOf(ProtocolAbort);
     expect(e.party).toBe(2);
+    expect(e.check).toBe('rvole.check');
     expect(isOtFailure(e)).toBe(true);
     expect(report.results.has(1)).toBe(false);
     const burned = burnPair(v23.get(1)!, e.party!);
@@ -91,6 +92,7 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     const e = report.aborts.get(1)!;
     expect(e).toBeInstanceOf(ProtocolAbort);
     expect(e.party).toBe(3);
+    expect(e.check).toBe('ote.consistency');
     expect(isOtFailure(e)).toBe(true);
   });
 
