@@ -91,7 +91,14 @@ export interface SignOptions {
   digest: Uint8Array;
   /** Non-hardened BIP32 path from the vault key; [] for the root key. */
   path?: readonly number[];
-  /** Session id from the session layer (≥ 16 bytes). Fresh randomness from every signer is added in round 1. */
+  /**
+   * Session id from the session layer (≥ 16 bytes), unique per signing
+   * session: messages of other sessions are then dropped by the envelope
+   * check without blaming anyone. Nonces and OT pads never repeat even if a
+   * caller reuses a sid (every signer adds fresh randomness in round 1), but
+   * replayed messages of an old session with the same sid could then make
+   * the new one abort.
+   */
   sid: Uint8Array;
 }
 
@@ -100,7 +107,7 @@ export interface EcdsaSignature {
   r: bigint;
   /** Low-s (s <= q/2). */
   s: bigint;
-  /** Recovery id (0 or 1; parity of R.y after normalisation). */
+  /** Recovery id: parity of R.y after low-s normalisation, +2 if R.x ≥ q (probability ~2^-128). Ethereum v = 27 + recovery. */
   recovery: number;
   /** r ‖ s, 64 bytes. */
   compact: Uint8Array;
@@ -134,6 +141,8 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   private r = 0n;
   private phi = 0n;
   private R: Point = G;
+  /** pk_i = sk_i·G. */
+  private pk: Point = G;
   private salt: Uint8Array = new Uint8Array(0);
   private readonly chi = new Map<PartyId, bigint>();
   private readonly rvole = new Map<PartyId, RvoleState>();
@@ -289,7 +298,8 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       this.commitments.set(j, readHex(b, 'commitment', j, 'sign.r2', COMMITMENT_BYTES));
     }
     const echo = this.commitmentDigests();
-    const pk = pointToBytes(mulG(this.sk));
+    this.pk = mulG(this.sk);
+    const pk = pointToBytes(this.pk);
     const out: ProtocolMessage[] = [];
     for (const j of this.peers) {
       const p = inbox.p2p.get(j)!;
@@ -319,7 +329,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
     const echo = this.commitmentDigests();
     const where = 'sign.r3';
     const Rs: Point[] = [this.R];
-    const pks = new Map<PartyId, Point>([[this.self, mulG(this.sk)]]);
+    const pks = new Map<PartyId, Point>([[this.self, this.pk]]);
     let psiSum = 0n;
     let uSum = 0n;
     let vSum = 0n;
