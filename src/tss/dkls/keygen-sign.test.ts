@@ -27,9 +27,10 @@ const SIZES: [number, number][] = [
 
 describe('DKLs23 key generation and signing', () => {
   const vaults = new Map<string, Map<PartyId, KeyShare>>();
+  // 40 ordered pairs of OT set-up: allow for a loaded machine.
   beforeAll(() => {
     for (const [t, n] of SIZES) vaults.set(`${t}/${n}`, keygen(t, n));
-  });
+  }, 600_000);
 
   for (const [t, n] of SIZES) {
     it(`${t}-of-${n}: every party holds a share of one key (oracle), and every ${t}-subset signs`, () => {
