@@ -10,8 +10,9 @@
  *     verify with ethers;
  *  3. a request over the policy is refused with the reason; a request whose
  *     digest does not match its payload is refused;
- *  4. a device killed during key generation makes the others abort naming
- *     it within the round timeout, and every stored file stays byte-identical;
+ *  4. a device killed during key generation, or during a re-share, makes the
+ *     others abort naming it within the round timeout, and every stored file
+ *     stays byte-identical;
  *  5. re-share 2-of-3 -> 3-of-4 with a fourth process; signing with the new
  *     quorum of three; the transaction is mined from the same address.
  */
@@ -277,6 +278,29 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
     // Within the round timeout (and the confirmation's), plus slack for a loaded machine.
     expect(took).toBeLessThan(2 * SILENT_ROUND_TIMEOUT_S * 1000 + 20_000);
     expect([homes.a, homes.b, homes.c].map(snapshot)).toEqual(before);
+  });
+
+  it('aborts a re-share naming an old device killed mid-ceremony; no share changes, the new device stores nothing', async () => {
+    const before = [homes.a, homes.b, homes.c, homes.d].map(snapshot);
+    const timeout = ['--round-timeout', String(SILENT_ROUND_TIMEOUT_S)];
+    const a = cli('reshare-x', homes.a, ['reshare', '--vault', vaultId, '--new-t', '3', '--joiners', '3', ...timeout]);
+    const pairing = await pairingOf(a);
+    const b = cli('reshare-xb', homes.b, ['join', pairing, ...timeout]);
+    const c = cli('reshare-xc', homes.c, ['join', pairing, ...timeout]);
+    const d = cli('reshare-xd', homes.d, ['join', pairing, '--device-id', 'new-d', ...timeout]);
+    await b.waitFor(/^roster: /m, 60_000);
+    b.kill('SIGKILL');
+    const killedAt = Date.now();
+    const exits = await Promise.all([a.exit(CEREMONY_MS), c.exit(CEREMONY_MS), d.exit(CEREMONY_MS)]);
+    const took = Date.now() - killedAt;
+    for (const e of exits) {
+      expect(e.code).toBe(1);
+      // The dead dealer is named, not the new device that had nothing to send yet.
+      expect(e.stderr).toMatch(/dev-b/);
+      expect(e.stderr).not.toMatch(/no message from [^;]*new-d/);
+    }
+    expect(took).toBeLessThan(2 * SILENT_ROUND_TIMEOUT_S * 1000 + 20_000);
+    expect([homes.a, homes.b, homes.c, homes.d].map(snapshot)).toEqual(before);
   });
 
   it('re-shares 2-of-3 to 3-of-4 with a fourth process and signs with the new quorum of three', async () => {

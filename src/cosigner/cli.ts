@@ -3,7 +3,7 @@
  *
  *   create  --relay URL --t T --n N [--name NAME] [--device-id ID]
  *   join    <pairing> [--device-id ID] [--leaving]
- *   serve   [--vault ID] [--policy FILE] [--once] [--max-age S]
+ *   serve   [--vault ID] [--policy FILE] [--once]
  *   sign    [--vault ID] --request FILE|- [--broadcast RPC_URL]
  *   reshare [--vault ID] --new-t T --joiners K [--relay URL]
  *   list
@@ -35,7 +35,7 @@ const USAGE = `usage: tandem-cosigner <command> [options]
 
   create  --relay URL --t T --n N [--name NAME] [--device-id ID]   start key generation
   join    <pairing> [--device-id ID] [--leaving]                   join key generation or a re-share
-  serve   [--vault ID] [--policy FILE] [--once] [--max-age S]      answer signing requests
+  serve   [--vault ID] [--policy FILE] [--once]                    answer signing requests
   sign    [--vault ID] --request FILE|- [--broadcast RPC_URL]      ask the co-signers to sign
   reshare [--vault ID] --new-t T --joiners K [--relay URL]         start a re-share
   list                                                             vaults on this device
@@ -103,7 +103,6 @@ export async function main(argv: string[]): Promise<number> {
         vault: { type: 'string' },
         policy: { type: 'string' },
         once: { type: 'boolean' },
-        'max-age': { type: 'string' },
         request: { type: 'string' },
         broadcast: { type: 'string' },
         'new-t': { type: 'string' },

@@ -18,7 +18,7 @@ import { parseSigningRequest, SigningRequestRejected, type SigningRequest } from
 import type { EcdsaSignature } from '../tss/dkls/index.js';
 import { checkPolicy, parsePolicy, type Policy } from './policy.js';
 import { DailySpending } from './spending.js';
-import { intFlag, need, timing } from './options.js';
+import { need, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
@@ -48,25 +48,24 @@ function readPolicy(path: string): Policy {
   return parsePolicy(json);
 }
 
-function openChannel(vault: DeviceVault, notBeforeMs?: number) {
+function openChannel(vault: DeviceVault, skipBacklog: boolean) {
   const ch = channelOf(vault);
-  return openMailbox({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, ...(notBeforeMs !== undefined ? { notBeforeMs } : {}) });
+  return openMailbox({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, skipBacklog });
 }
 
 /**
- * `serve [--vault ID] [--policy FILE] [--once] [--max-age S]`: answers
- * signing requests until stopped (or after one with `--once`). Requests sent
- * more than `--max-age` seconds (default 60) before the co-signer started
- * are left unanswered: they are from earlier sessions.
+ * `serve [--vault ID] [--policy FILE] [--once]`: answers signing requests
+ * until stopped (or after one with `--once`). Requests that were in the
+ * channel's room before the co-signer started are left unanswered: they are
+ * from earlier sessions (an initiator that got no answer asks again).
  * Resolves with the exit code.
  */
 export async function serveCommand(ctx: CommandContext): Promise<number> {
   const policy = typeof ctx.flags.policy === 'string' ? readPolicy(ctx.flags.policy) : null;
   const time = timing(ctx.flags);
-  const maxAgeS = intFlag(ctx.flags, 'max-age', 0, 3600, 60);
   const { id, vault } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
-  const opened = await openChannel(vault, Date.now() - maxAgeS * 1000);
+  const opened = await openChannel(vault, true);
   ctx.onExit(() => opened.close());
   ctx.print(`serving vault ${id} (${vault.address}, ${vault.ecdsa.t}-of-${vault.ecdsa.parties.length}) as ${vault.identity.deviceId} on ${vault.channel.relayUrl}`);
   ctx.print(policy ? `policy: chains ${policy.chains.join(', ')}, at most ${policy.maxValueWei} wei per transaction, ${policy.dailyLimitWei} wei per day` : 'no policy: each request is asked on this terminal');
@@ -162,7 +161,7 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
   const time = timing(ctx.flags, 60_000);
   const { vault } = await loadVault(ctx);
-  const opened = await openChannel(vault);
+  const opened = await openChannel(vault, false);
   ctx.onExit(() => opened.close());
   let sig: EcdsaSignature;
   try {

@@ -12,19 +12,19 @@ import { RelayClient, type ReceivedMessage, type RejectedMessage, type WebSocket
 
 export interface RelayTransportOptions {
   /**
-   * Drop messages the sender sent before this time (ms since the epoch, by the
-   * sender's clock: a relay client's sequence numbers start at the time in
-   * microseconds). A co-signer joining a long-lived paired channel uses it so
-   * that requests left in the room from earlier sessions are not answered.
+   * Drop messages at or before this room position: what was in the room
+   * before this device arrived. A co-signer joining a long-lived paired
+   * channel uses it (see {@link OpenMailboxOptions.skipBacklog}) so that
+   * requests left in the room from earlier sessions are not answered.
    */
-  notBeforeMs?: number;
+  afterRoomSeq?: number;
   /** Called for every message the relay client rejected (wrong key, replay, ...). */
   onReject?: (r: RejectedMessage) => void;
 }
 
 /** Adapts a joined {@link RelayClient} to the session layer's {@link CeremonyTransport}. */
 export function relayTransport(client: RelayClient, opts: RelayTransportOptions = {}): CeremonyTransport {
-  const notBeforeSeq = opts.notBeforeMs === undefined ? 0 : opts.notBeforeMs * 1000;
+  const after = opts.afterRoomSeq ?? 0;
   if (opts.onReject) client.onReject(opts.onReject);
   return {
     deviceId: String(client.self),
@@ -33,7 +33,7 @@ export function relayTransport(client: RelayClient, opts: RelayTransportOptions 
     },
     onMessage(handler: (d: Delivery) => void): void {
       client.onMessage((m: ReceivedMessage) => {
-        if (m.senderSeq < notBeforeSeq) return;
+        if (m.roomSeq <= after) return;
         handler({ from: String(m.from), payload: m.payload });
       });
     },
@@ -44,6 +44,14 @@ export function relayTransport(client: RelayClient, opts: RelayTransportOptions 
       client.close();
     },
   };
+}
+
+/** The room's last position before we join (0 when the room does not exist yet). */
+async function roomPosition(relayUrl: string, sessionId: string): Promise<number> {
+  const res = await fetch(`${relayUrl.replace(/\/+$/, '')}/v1/rooms/${encodeURIComponent(sessionId)}`).catch(() => null);
+  if (!res || !res.ok) return 0;
+  const info = (await res.json().catch(() => null)) as { lastSeq?: unknown } | null;
+  return typeof info?.lastSeq === 'number' && Number.isSafeInteger(info.lastSeq) ? info.lastSeq : 0;
 }
 
 /** The `WebSocket` class to use: the browser's, or the `ws` package's in Node. */
@@ -65,6 +73,12 @@ export interface OpenMailboxOptions extends RelayTransportOptions {
   deviceId: string;
   /** Room time-to-live to ask for when the room is created (a paired channel asks for days). */
   ttlSeconds?: number;
+  /**
+   * Ignore what the room held before this device joined (a co-signer on a
+   * paired channel: old requests are not answered; an initiator whose
+   * request went unanswered asks again).
+   */
+  skipBacklog?: boolean;
   /** Override the WebSocket class (tests). */
   WebSocket?: WebSocketConstructor;
 }
@@ -78,6 +92,7 @@ export interface OpenedMailbox {
 
 /** Joins the relay room as `deviceId` and returns a mailbox over it. */
 export async function openMailbox(opts: OpenMailboxOptions): Promise<OpenedMailbox> {
+  const afterRoomSeq = opts.skipBacklog ? await roomPosition(opts.relayUrl, opts.sessionId) : opts.afterRoomSeq;
   const client = await RelayClient.join({
     relayUrl: opts.relayUrl,
     sessionId: opts.sessionId,
@@ -86,7 +101,7 @@ export async function openMailbox(opts: OpenMailboxOptions): Promise<OpenedMailb
     WebSocket: opts.WebSocket ?? (await webSocketClass()),
     ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
   });
-  const transport = relayTransport(client, opts);
+  const transport = relayTransport(client, { ...opts, ...(afterRoomSeq !== undefined ? { afterRoomSeq } : {}) });
   const mailbox = new Mailbox(transport);
   return { mailbox, client, close: () => transport.close() };
 }

@@ -91,11 +91,14 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
     const armTimer = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
+        // The protocol knows whom its current round waits for; otherwise, those seen least far.
+        const waiting = protocol.waitingFor?.() ?? [];
         const lowest = Math.min(...seen.values());
-        const silent = [...seen].filter(([, r]) => r === lowest).map(([p]) => deviceOf(p));
+        const silent = (waiting.length ? waiting : [...seen].filter(([, r]) => r === lowest).map(([p]) => p)).map(deviceOf);
+        const round = waiting.length ? '' : ` for round ${lowest + 1}`;
         fail(
           new CeremonyAbort(
-            `${name}: no message from ${silent.join(', ')} for round ${lowest + 1} within ${Math.round(run.roundTimeoutMs / 1000)} s; the device may be offline or closed`,
+            `${name}: no message from ${silent.join(', ')}${round} within ${Math.round(run.roundTimeoutMs / 1000)} s; the device may be offline or closed`,
             silent.length === 1 ? silent[0]! : null,
             'timeout',
           ),

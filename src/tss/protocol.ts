@@ -55,4 +55,6 @@ export interface Protocol<Result> {
   readonly done: boolean;
   /** The result; throws if not done. */
   result(): Result;
+  /** The peers whose messages the current round still lacks (optional; for naming a silent device). */
+  waitingFor?(): PartyId[];
 }

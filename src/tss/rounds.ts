@@ -168,6 +168,18 @@ export abstract class RoundBasedProtocol<Result> implements Protocol<Result> {
     return out;
   }
 
+  /**
+   * The peers whose messages the current round still lacks: who to name
+   * when the round times out (not every party sends in every round, e.g. a
+   * new party in a re-share is silent until round 3).
+   */
+  waitingFor(): PartyId[] {
+    if (!this.started || this.output || this.aborted || this.current > this.rounds) return [];
+    const spec = this.spec(this.current);
+    const b = this.box(this.current);
+    return (spec.from ?? this.peers).filter((p) => (spec.broadcast && !b.broadcast.has(p)) || (spec.p2p && !b.p2p.has(p)));
+  }
+
   private abort(e: ProtocolAbort): ProtocolAbort {
     this.aborted = e;
     return e;
