@@ -18,6 +18,8 @@ import { decodePairing } from '../session/pairing';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { RelayClient } from '../session/relay-client';
 import type { SigningRequest } from '../session/signing-request';
+import { openVault, parseVaultFile } from '../cosigner/store';
+import type { BackupExport } from '../shared/popup-api';
 
 const A = 'https://dapp.example';
 const PASSWORD = 'correct horse';
@@ -184,6 +186,61 @@ describe('co-signed vault in the background', () => {
 
     expect(t.broadcast).toHaveLength(0);
     expect(await t.s.approvals.list()).toHaveLength(0);
+  }, 60_000);
+
+  it('exports an encrypted backup (readable by tandem-cosigner), deletes the vault, refuses a wrong backup password, restores and signs again', async () => {
+    const t = await pairedVault();
+    const address = t.cosigner.address;
+    await expect(t.s.command({ type: 'exportBackup', password: 'short' })).rejects.toThrow(/at least 8/);
+    const { result } = await t.s.run({ type: 'exportBackup', password: 'backup password 1' });
+    const backup = result as BackupExport;
+    expect(backup.filename).toMatch(/^tandem-paired-[0-9a-f]{6}\.backup\.json$/);
+    expect(backup.text).not.toContain(address.slice(2).toLowerCase());
+    expect(backup.text).not.toContain(address.slice(2));
+    // The command-line co-signer opens it too (same file format).
+    expect((await openVault(parseVaultFile(backup.text, 'backup'), 'backup password 1', 'backup')).address).toBe(address);
+
+    // A wrong backup password changes nothing.
+    const before = await t.s.wallet.vaults();
+    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'wrong password!' })).rejects.toThrow(/Wrong backup password/);
+    expect(await t.s.wallet.vaults()).toEqual(before);
+    // The same vault twice is refused.
+    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1' })).rejects.toThrow(/already in Tandem/);
+
+    const id = (await t.s.wallet.vault())!.id;
+    expect((await t.s.command({ type: 'deleteVault', id })).vault).toBeNull();
+    const restored = await t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1' });
+    expect(restored.vault).toMatchObject({ kind: 'tss', address, t: 2, n: 2 });
+
+    const server = serve(t, () => true);
+    try {
+      const msg = t.rpc('personal_sign', ['0x6869', address]);
+      await approveNext(t.s);
+      expect(verifyMessage('hi', (await msg) as string)).toBe(address);
+    } finally {
+      server.stop();
+    }
+  }, 60_000);
+
+  it('a co-signed vault replaces the development vault as the active account', async () => {
+    const t = await setup();
+    await t.s.command({ type: 'createDevVault', name: 'Dev', password: PASSWORD });
+    const dev = (await t.s.wallet.vault())!;
+    const state = await t.s.command({ type: 'startKeygen', name: 'Real', t: 2, n: 2 });
+    const pairing = decodePairing(state.ceremony!.pairing);
+    const me = newIdentity('phone');
+    const cosigner = await joinVault({
+      joinTimeoutMs: 30_000,
+      roundTimeoutMs: 30_000,
+      mailbox: new Mailbox(t.room(pairing.sessionId).join(me.deviceId)),
+      me,
+      sessionId: pairing.sessionId,
+      initiatorSignPub: pairing.params.init as string,
+    });
+    await t.s.keygen.idle();
+    expect(await t.s.wallet.activeAccount()).toBe(cosigner.address);
+    expect((await t.s.wallet.vaults()).map((v) => v.kind).sort()).toEqual(['development', 'tss']);
+    expect(dev.address).not.toBe(cosigner.address);
   }, 60_000);
 
   it('refuses a relay URL that is not http(s) and keeps the default', async () => {

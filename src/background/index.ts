@@ -136,8 +136,8 @@ chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
     sendResponse({ ok: false, error: 'Malformed command.' } satisfies PopupReply);
     return false;
   }
-  services.command(cmd).then(
-    (state) => sendResponse({ ok: true, state } satisfies PopupReply),
+  services.run(cmd).then(
+    ({ state, result }) => sendResponse({ ok: true, state, ...(result !== undefined ? { result } : {}) } satisfies PopupReply),
     async (err: unknown) =>
       sendResponse({
         ok: false,

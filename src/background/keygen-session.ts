@@ -19,7 +19,7 @@ import { CeremonyTimeout } from '../session/mailbox';
 import { createPairing, encodePairing, pairingLink } from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { CeremonyAbort } from '../session/run-protocol';
-import type { CeremonyView } from '../shared/popup-api';
+import type { CeremonyView, VaultView } from '../shared/popup-api';
 import type { KeyValueArea } from './storage';
 import type { WalletService } from './vault/wallet';
 
@@ -166,21 +166,7 @@ export class KeygenSessions {
   }
 
   private async store(view: CeremonyView, vault: DeviceVault): Promise<void> {
-    const blob = new TextEncoder().encode(encodeDeviceVault(vault));
-    try {
-      await this.deps.wallet.addVault({
-        name: vault.name,
-        kind: 'tss',
-        address: vault.address,
-        publicKey: bytesToHex(vault.ecdsa.publicKey),
-        shareFormat: DEVICE_VAULT_FORMAT,
-        share: blob,
-        t: vault.ecdsa.t,
-        n: vault.members.length,
-      });
-    } finally {
-      blob.fill(0);
-    }
+    await storeDeviceVault(this.deps.wallet, vault);
     view.status = 'done';
     view.address = vault.address;
     view.progress = 'Your vault is ready.';
@@ -202,6 +188,25 @@ export class KeygenSessions {
       await this.deps.session.remove(CEREMONY_MARKER_KEY);
       this.deps.onChange();
     }
+  }
+}
+
+/** Stores a device vault (its share encrypted under the wallet key) as a 'tss' vault. */
+export async function storeDeviceVault(wallet: Pick<WalletService, 'addVault'>, vault: DeviceVault): Promise<VaultView> {
+  const blob = new TextEncoder().encode(encodeDeviceVault(vault));
+  try {
+    return await wallet.addVault({
+      name: vault.name,
+      kind: 'tss',
+      address: vault.address,
+      publicKey: bytesToHex(vault.ecdsa.publicKey),
+      shareFormat: DEVICE_VAULT_FORMAT,
+      share: blob,
+      t: vault.ecdsa.t,
+      n: vault.members.length,
+    });
+  } finally {
+    blob.fill(0);
   }
 }
 

@@ -14,7 +14,9 @@ import type { VaultRepository } from './vault/records';
 import type { RpcRequest, ProviderState } from '../shared/page-channel';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
 import { normalizeChainId } from '../shared/networks';
-import { KeygenSessions } from './keygen-session';
+import { DEVICE_VAULT_FORMAT, KeygenSessions, storeDeviceVault } from './keygen-session';
+import { openBackup, sealBackup } from './vault/backup';
+import { decodeDeviceVault } from '../session/device-vault';
 import { SIGN_ROUND_TIMEOUT_MS, TssSigner } from './tss-signer';
 import type { SigningProgress } from '../shared/popup-api';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
@@ -187,6 +189,12 @@ export class Services {
 
   /** Runs one popup command; errors are thrown with a message for the user. */
   async command(cmd: PopupCommand): Promise<WalletState> {
+    return (await this.run(cmd)).state;
+  }
+
+  /** Runs one popup command and returns the new state and, for some commands, a result. */
+  async run(cmd: PopupCommand): Promise<{ state: WalletState; result?: unknown }> {
+    let result: unknown;
     switch (cmd.type) {
       case 'getState':
         break;
@@ -243,10 +251,45 @@ export class Services {
       case 'closeCeremony':
         await this.keygen.close();
         break;
+      case 'exportBackup':
+        result = await this.exportBackup(cmd.password);
+        break;
+      case 'importBackup':
+        await this.importBackup(cmd.text, cmd.password, cmd.walletPassword);
+        break;
+      case 'deleteVault': {
+        const before = await this.wallet.activeAccount();
+        await this.wallet.deleteVault(cmd.id);
+        if ((await this.wallet.activeAccount()) !== before) await this.afterLockChange();
+        break;
+      }
     }
     if (cmd.type !== 'lock') await this.touch();
     this.deps.onStateChange();
-    return this.state();
+    return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
+  }
+
+  /** An encrypted backup of this device's share of the active co-signed vault. */
+  private async exportBackup(password: string): Promise<{ filename: string; text: string }> {
+    const active = await this.wallet.vault();
+    if (!active || active.kind !== 'tss' || (await this.wallet.shareFormatOf(active.id)) !== DEVICE_VAULT_FORMAT)
+      throw new Error('Only a co-signed vault has a share to back up.');
+    const vault = decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id)));
+    const text = await sealBackup(vault, password, this.deps.pbkdf2Iterations);
+    const slug = active.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'vault';
+    return { filename: `tandem-${slug}-${active.address.slice(2, 8).toLowerCase()}.backup.json`, text };
+  }
+
+  /** Restores a backup; nothing changes when the password is wrong or the vault is already here. */
+  private async importBackup(text: string, password: string, walletPassword?: string): Promise<void> {
+    const vault = await openBackup(text, password);
+    if (walletPassword !== undefined) await this.wallet.ensureKeyring(walletPassword);
+    else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
+    if ((await this.wallet.vaults()).some((v) => v.kind === 'tss' && v.address === vault.address))
+      throw new Error(`The vault ${vault.address} is already in Tandem; nothing was changed.`);
+    const before = await this.wallet.activeAccount();
+    await storeDeviceVault(this.wallet, vault);
+    if ((await this.wallet.activeAccount()) !== before) await this.afterLockChange();
   }
 }
 

@@ -142,10 +142,21 @@ export type PopupCommand =
   /** Starts key generation with other devices; `password` creates the keyring on first run (or opens it). */
   | { type: 'startKeygen'; name: string; t: number; n: number; password?: string }
   /** Stops the ceremony in progress (nothing is stored), or clears a finished one. */
-  | { type: 'closeCeremony' };
+  | { type: 'closeCeremony' }
+  /** An encrypted backup of this device's share of the active vault (reply `result`: {@link BackupExport}). */
+  | { type: 'exportBackup'; password: string }
+  /** Restores a backup; `walletPassword` creates (first run) or opens the keyring when given. */
+  | { type: 'importBackup'; text: string; password: string; walletPassword?: string }
+  | { type: 'deleteVault'; id: string };
+
+/** What `exportBackup` answers. */
+export interface BackupExport {
+  filename: string;
+  text: string;
+}
 
 /** The background's answer to every command: the new state, or an error for the user. */
-export type PopupReply = { ok: true; state: WalletState } | { ok: false; error: string; state?: WalletState };
+export type PopupReply = { ok: true; state: WalletState; result?: unknown } | { ok: false; error: string; state?: WalletState };
 
 /** Messages pushed on the popup port. */
 export type PopupPush = { type: 'state'; state: WalletState };
@@ -193,6 +204,13 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
     }
     case 'closeCeremony':
       return { type: m.type };
+    case 'exportBackup':
+      return str(m.password, 1024) ? { type: m.type, password: m.password } : null;
+    case 'importBackup':
+      if (!str(m.text, 1024 * 1024) || !str(m.password, 1024) || (m.walletPassword !== undefined && !str(m.walletPassword, 1024))) return null;
+      return { type: m.type, text: m.text, password: m.password, ...(m.walletPassword !== undefined ? { walletPassword: m.walletPassword as string } : {}) };
+    case 'deleteVault':
+      return str(m.id, 64) ? { type: m.type, id: m.id } : null;
     default:
       return null;
   }

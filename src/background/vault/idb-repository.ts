@@ -25,5 +25,6 @@ export function idbRepository(): VaultRepository {
     putKeyring: async (k) => void (await (await get()).put('meta', k)),
     listVaults: async () => (await get()).getAll('vaults'),
     putVault: async (v) => void (await (await get()).put('vaults', v)),
+    deleteVault: async (id) => void (await (await get()).delete('vaults', id)),
   };
 }

@@ -58,6 +58,7 @@ export interface VaultRepository {
   putKeyring(k: KeyringRecord): Promise<void>;
   listVaults(): Promise<VaultRecord[]>;
   putVault(v: VaultRecord): Promise<void>;
+  deleteVault(id: string): Promise<void>;
 }
 
 /** An in-memory repository (tests). */
@@ -70,6 +71,7 @@ export function memoryRepository(): VaultRepository & { raw(): unknown } {
     putKeyring: async (k) => void (keyring = copy(k)),
     listVaults: async () => [...vaults.values()].map(copy),
     putVault: async (v) => void vaults.set(v.id, copy(v)),
+    deleteVault: async (id) => void vaults.delete(id),
     raw: () => copy({ keyring, vaults: [...vaults.values()] }),
   };
 }

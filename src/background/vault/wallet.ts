@@ -201,6 +201,18 @@ export class WalletService {
     return open(key, v.share, vaultAad(v.id));
   }
 
+  /** Deletes a vault and its (encrypted) share from this browser. Needs the wallet unlocked. */
+  async deleteVault(vaultId: string): Promise<void> {
+    if (!(await this.isUnlocked())) throw new Error('The wallet is locked: unlock it in the popup.');
+    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new Error(`Unknown vault ${vaultId}.`);
+    await this.deps.repo.deleteVault(vaultId);
+  }
+
+  /** All vaults, without secrets. */
+  async vaults(): Promise<VaultView[]> {
+    return (await this.deps.repo.listVaults()).map(viewOf);
+  }
+
   /** Format of a vault's decrypted share blob (to check before decoding it). */
   async shareFormatOf(vaultId: string): Promise<string | null> {
     return (await this.deps.repo.listVaults()).find((x) => x.id === vaultId)?.shareFormat ?? null;
