@@ -65,6 +65,18 @@ describe('DKLs23 key generation and signing', () => {
     expect(hexlify(pointToBytes(mulG(wrong)))).not.toBe(hexlify(shares.get(1)!.publicKey));
   });
 
+  it('many signatures: all low-s, both recovery ids occur, and each recovers the vault address', () => {
+    const shares = vaults.get('2/2')!;
+    const seen = new Set<number>();
+    for (let i = 0; i < 24; i++) {
+      const digest = randomBytes(32);
+      const sig = sign(shares, [1, 2], digest).results.get(2)!;
+      expectValid(sig, digest, shares.get(1)!.publicKey);
+      seen.add(sig.recovery);
+    }
+    expect([...seen].sort()).toEqual([0, 1]);
+  });
+
   it('more than t signers also sign', () => {
     const shares = vaults.get('2/3')!;
     const digest = randomBytes(32);

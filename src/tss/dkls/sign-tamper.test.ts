@@ -48,6 +48,15 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     expectBlame(salt, 1, 'sign.commitment', [2, 3]);
   });
 
+  it('a missing (late) instance-key commitment is rejected before any opening is looked at', () => {
+    const report = run(signParties(v23, [1, 2], digest), { intercept: tamper(1, 2, (b) => void delete b.commitment, undefined, 'broadcast') });
+    expectBlame(report, 1, 'sign.r2.commitment', [2]);
+    const early = run(signParties(v23, [1, 2], digest), {
+      intercept: tamper(2, 2, (b) => void (b.R = randomPointHex()), undefined, 'broadcast'),
+    });
+    expectBlame(early, 2, 'sign.r2.R', [1]);
+  });
+
   it('an altered ψ makes the signature fail to verify: named with two signers, unattributable with more', () => {
     const two = run(signParties(v23, [1, 2], digest), { intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar())))) });
     expectBlame(two, 2, 'sign.signature', [1]);
