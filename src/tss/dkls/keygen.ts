@@ -71,7 +71,7 @@ export function keygenSessionId(sid: Uint8Array, t: number, parties: readonly Pa
   return hashTranscript('dkls23/keygen/sid', sid, t, ...[...parties].sort((a, b) => a - b));
 }
 
-/** Type of the `ot` field of OT set-up states, whatever the OT layer calls them. */
+/** The OT layer's per-peer set-up state (self as RVOLE sender), kept from round 4 to the output. */
 type SetupSenderState = ReturnType<typeof otSetupSenderStart>['state'];
 
 export interface KeygenOptions {
@@ -95,6 +95,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   private A: Point[] = [];
   private chainPart: Uint8Array = new Uint8Array(0);
   private salt: Uint8Array = new Uint8Array(0);
+  // OT set-up in progress (rounds 4–5).
   private readonly setupStates = new Map<PartyId, SetupSenderState>();
   // Collected from peers.
   private readonly commitments = new Map<PartyId, Uint8Array>();
@@ -104,7 +105,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   private readonly otReceiver = new Map<PartyId, OtReceiverMaterial>();
   private readonly seedParts = new Map<PartyId, Uint8Array>();
   private readonly zeroSeeds = new Map<PartyId, Uint8Array>();
-  // Result of round 3.
+  // Our share and the aggregate commitment (round 4), every party's public share (round 5).
   private secretShare = 0n;
   private aggregate: Point[] = [];
   private publicShares = new Map<PartyId, Uint8Array>();
