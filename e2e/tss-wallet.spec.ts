@@ -6,6 +6,7 @@
  */
 import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { test, expect, openDapp, PASSWORD, type WalletHelper } from './fixtures';
 import { CosignerDevice } from './support/cosigner';
 import { startRelay, type RunningRelay } from '../src/relay/server';
@@ -170,6 +171,63 @@ test('a co-signer that is offline: the dApp gets -32603 with the reason once the
     expect(res.error.code).toBe(-32603);
     expect(res.error.message).toMatch(/no answer from cli-cosigner/);
     await expect(popup.getByTestId('approval')).toHaveCount(0);
+  } finally {
+    await cosigner.dispose();
+  }
+});
+
+test('settings: export an encrypted backup, delete the vault, a wrong backup password is refused, restore, sign again', async ({ context, dapps, wallet }) => {
+  test.setTimeout(240_000);
+  const cosigner = new CosignerDevice();
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairVault(wallet, popup, cosigner);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const exportForm = popup.getByRole('form', { name: 'Export backup' });
+    await exportForm.getByLabel('Backup password', { exact: true }).fill('backup-password-1');
+    await exportForm.getByLabel('Confirm backup password').fill('backup-password-1');
+    await wallet.screenshot(popup, 'tss-10-settings-backup');
+    const download = popup.waitForEvent('download');
+    await exportForm.getByRole('button', { name: 'Export encrypted backup' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^tandem-paired-vault-[0-9a-f]{6}\.backup\.json$/);
+    const text = readFileSync((await file.path())!, 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ format: 'tandem-cosigner-backup', version: 1, alg: 'AES-GCM' });
+    expect(text.toLowerCase()).not.toContain(address.slice(2).toLowerCase());
+    await expect(popup.getByTestId('backup-done')).toBeVisible();
+
+    await popup.getByRole('button', { name: 'Delete this vault…' }).click();
+    await wallet.screenshot(popup, 'tss-11-delete-warning');
+    await popup.getByRole('button', { name: 'Delete for good' }).click();
+    await expect(popup.getByRole('heading', { name: 'Welcome to Tandem' })).toBeVisible();
+    expect((await wallet.state(popup)).vault).toBeNull();
+
+    // Restore: a wrong backup password is refused and changes nothing.
+    await popup.getByRole('button', { name: 'Restore from a backup' }).click();
+    const restore = popup.getByRole('form', { name: 'Restore backup' });
+    await restore.getByLabel('Backup file').setInputFiles({ name: file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(text) });
+    await restore.getByLabel('Backup password').fill('not-the-backup-password');
+    await restore.getByLabel(/Tandem password/).fill(PASSWORD);
+    await restore.getByRole('button', { name: 'Restore' }).click();
+    await expect(restore.getByRole('alert')).toHaveText(/Wrong backup password/);
+    await wallet.screenshot(popup, 'tss-12-restore-wrong-password');
+    expect((await wallet.state(popup)).vault).toBeNull();
+    await restore.getByLabel('Backup password').fill('backup-password-1');
+    await restore.getByRole('button', { name: 'Restore' }).click();
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+    expect((await wallet.state(popup)).vault).toMatchObject({ kind: 'tss', address });
+
+    // The restored share signs with the co-signer.
+    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
+    const serve = cosigner.run(['serve', '--policy', policy]);
+    await serve.waitFor(/listening for signing requests/, 30_000);
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    expect(await connect).toEqual({ result: [address] });
+    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('restored').toString('hex'), address]);
+    await decideSign(popup, true);
+    expect(verifyMessage('restored', ((await psign) as { result: string }).result)).toBe(address);
   } finally {
     await cosigner.dispose();
   }

@@ -38,6 +38,10 @@ export function App() {
     else if (sawApproval.current && state.vault && !state.locked) window.close();
   }, [state]);
 
+  // A different vault (created, restored, deleted) opens on Home.
+  const vaultId = state?.vault?.id ?? null;
+  useEffect(() => setTab('home'), [vaultId]);
+
   const run: Run = async (cmd) => {
     const reply = await sendCommand(cmd);
     if (reply.state) setState(reply.state);

@@ -9,6 +9,7 @@ import type { Run } from '../App';
 import { Logo } from '../components/Logo';
 import { ErrorText } from '../components/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
+import { RestoreBackup } from './VaultSettings';
 
 export function CreateVault({ run }: { run: Run }) {
   const [plan, setPlan] = usePlan('My vault');
@@ -16,6 +17,7 @@ export function CreateVault({ run }: { run: Run }) {
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [restoring, setRestoring] = useState(false);
 
   const checkPassword = (): string | null => {
     if (password.length < MIN_PASSWORD_LENGTH) return `Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`;
@@ -42,6 +44,17 @@ export function CreateVault({ run }: { run: Run }) {
     setBusy(false);
   };
 
+  if (restoring)
+    return (
+      <section class="screen onboarding">
+        <h2>Restore from a backup</h2>
+        <p class="muted small">A backup holds one device's share of a vault, encrypted with its backup password.</p>
+        <RestoreBackup run={run} firstRun />
+        <button class="button" onClick={() => setRestoring(false)}>
+          Back
+        </button>
+      </section>
+    );
   return (
     <form class="screen onboarding" onSubmit={submit}>
       <div class="hero compact">
@@ -61,6 +74,9 @@ export function CreateVault({ run }: { run: Run }) {
       <ErrorText error={error} />
       <button class="button primary" type="submit" disabled={busy}>
         {busy ? 'Connecting to the relay…' : 'Create vault and pair devices'}
+      </button>
+      <button class="link-button" type="button" onClick={() => setRestoring(true)}>
+        Restore from a backup
       </button>
       <div class="notice notice-dev fallback">
         <strong>Only to try dApps:</strong> a development vault has an address with <em>no signing path at all</em>. Never send funds to it.

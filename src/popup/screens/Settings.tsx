@@ -4,12 +4,14 @@ import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, t
 import type { Network } from '../../shared/networks';
 import type { Run } from '../App';
 import { ErrorText } from '../components/ErrorText';
+import { VaultSettings } from './VaultSettings';
 
 export function Settings({ state, run }: { state: WalletState; run: Run }) {
   return (
     <section class="screen settings">
       <h2>Settings</h2>
       <AutoLock minutes={state.autoLockMinutes} run={run} />
+      {state.vault && <VaultSettings vault={state.vault} run={run} />}
       <h3>Co-signing</h3>
       <RelayUrl url={state.relayUrl} run={run} />
       <CosignTimeout seconds={state.cosignTimeoutSeconds} run={run} />

@@ -1,0 +1,162 @@
+/**
+ * Settings for the active co-signed vault: export an encrypted backup of
+ * this device's share, restore a backup, delete the vault from this browser.
+ * Also the restore form of the first-run screen.
+ */
+import { useState } from 'preact/hooks';
+import { MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../shared/popup-api';
+import { sendCommand } from '../api';
+import type { Run } from '../App';
+import { ErrorText } from '../components/ErrorText';
+
+/** The warning every backup carries. */
+export const TWO_SHARES_WARNING =
+  'Never keep this backup in the same place as another device of this vault, or its backup: two shares together can be combined into the key.';
+
+export function VaultSettings({ vault, run }: { vault: VaultView; run: Run }) {
+  return (
+    <>
+      <h3>This vault</h3>
+      <div class="card small muted">
+        <strong class="text">{vault.name}</strong> · {vault.kind === 'tss' ? `co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'development vault, cannot sign'}
+      </div>
+      {vault.kind === 'tss' && <ExportBackup />}
+      <RestoreBackup run={run} />
+      <DeleteVault vault={vault} run={run} />
+    </>
+  );
+}
+
+function ExportBackup() {
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setDone(null);
+    if (password.length < MIN_PASSWORD_LENGTH) return setError(`Use a backup password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (password !== confirm) return setError('The two backup passwords differ.');
+    setBusy(true);
+    setError(null);
+    const reply = await sendCommand({ type: 'exportBackup', password });
+    setBusy(false);
+    if (!reply.ok) return setError(reply.error);
+    const file = reply.result as BackupExport;
+    const url = URL.createObjectURL(new Blob([file.text], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = file.filename;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setPassword('');
+    setConfirm('');
+    setDone(`Saved ${file.filename}.`);
+  };
+  return (
+    <form class="card column-form" onSubmit={submit} aria-label="Export backup">
+      <strong>Back up this device's share</strong>
+      <p class="notice notice-dev small" role="note">
+        {TWO_SHARES_WARNING}
+      </p>
+      <label class="field">
+        <span>Backup password</span>
+        <input type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+      </label>
+      <label class="field">
+        <span>Confirm backup password</span>
+        <input type="password" autoComplete="new-password" value={confirm} onInput={(e) => setConfirm((e.target as HTMLInputElement).value)} />
+      </label>
+      <ErrorText error={error} />
+      {done && (
+        <p class="ok small" data-testid="backup-done">
+          {done}
+        </p>
+      )}
+      <button class="button small" type="submit" disabled={busy}>
+        {busy ? 'Encrypting…' : 'Export encrypted backup'}
+      </button>
+    </form>
+  );
+}
+
+/** Restore a backup file; on first run (`firstRun`) it also sets or asks the wallet password. */
+export function RestoreBackup({ run, firstRun = false }: { run: Run; firstRun?: boolean }) {
+  const [text, setText] = useState<string | null>(null);
+  const [password, setPassword] = useState('');
+  const [walletPassword, setWalletPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const pick = async (e: Event) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    setError(null);
+    if (!file) return setText(null);
+    if (file.size > 1024 * 1024) return setError('This file is too large to be a Tandem backup.');
+    setText(await file.text());
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!text) return setError('Choose the backup file first.');
+    if (firstRun && walletPassword.length < MIN_PASSWORD_LENGTH) return setError(`Use a Tandem password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    setBusy(true);
+    setError(null);
+    const err = await run({ type: 'importBackup', text, password, ...(firstRun ? { walletPassword } : {}) });
+    setBusy(false);
+    setError(err);
+    if (!err) setPassword('');
+  };
+  return (
+    <form class="card column-form" onSubmit={submit} aria-label="Restore backup">
+      <strong>Restore a backup</strong>
+      <label class="field">
+        <span>Backup file</span>
+        <input type="file" accept=".json,application/json" onChange={(e) => void pick(e)} />
+      </label>
+      <label class="field">
+        <span>Backup password</span>
+        <input type="password" autoComplete="off" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+      </label>
+      {firstRun && (
+        <label class="field">
+          <span>Tandem password (new, or your current one)</span>
+          <input type="password" autoComplete="new-password" value={walletPassword} onInput={(e) => setWalletPassword((e.target as HTMLInputElement).value)} />
+        </label>
+      )}
+      <ErrorText error={error} />
+      <button class="button small" type="submit" disabled={busy || !text || !password}>
+        {busy ? 'Restoring…' : 'Restore'}
+      </button>
+    </form>
+  );
+}
+
+function DeleteVault({ vault, run }: { vault: VaultView; run: Run }) {
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!asking)
+    return (
+      <button class="button small danger" onClick={() => setAsking(true)}>
+        Delete this vault…
+      </button>
+    );
+  return (
+    <div class="warning column-form" role="alertdialog" aria-label="Delete vault">
+      <strong>Delete “{vault.name}” from this browser?</strong>
+      <span>
+        {vault.kind === 'tss'
+          ? `This device's share is erased. Funds stay safe only if you have a backup of it, or ${vault.t ?? 'enough'} other devices of the vault can still sign (then re-share to replace this one).`
+          : 'The development vault has no funds and no share.'}
+      </span>
+      <ErrorText error={error} />
+      <div class="actions">
+        <button class="button small" onClick={() => setAsking(false)}>
+          Keep it
+        </button>
+        <button class="button small danger" onClick={() => void run({ type: 'deleteVault', id: vault.id }).then(setError)}>
+          Delete for good
+        </button>
+      </div>
+    </div>
+  );
+}
