@@ -178,6 +178,18 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
       expect(o).not.toContain(bytesToHex(vaultA.channel.secret));
       expect(o).not.toContain(bytesToHex(vaultA.identity.signSecret));
     }
+    // list, export and import from the command line.
+    expect(await cli('list', homes.a, ['list']).ok(30_000)).toMatch(new RegExp(`^${vaultId}  ${address}  2-of-3  party 1  device dev-a  generation 0  "Integration"$`, 'm'));
+    const backup = join(files, 'backup-a.json');
+    const exported = await new Cosigner('export', ['export', '--vault', vaultId, '--out', backup], { TANDEM_HOME: homes.a, TANDEM_PASSWORD: PASSWORD, TANDEM_BACKUP_PASSWORD: 'backup-secret' }).ok(30_000);
+    expect(exported).toMatch(/two shares in one place can be combined/);
+    const elsewhere = home();
+    const imported = await new Cosigner('import', ['import', '--in', backup], { TANDEM_HOME: elsewhere, TANDEM_PASSWORD: 'other', TANDEM_BACKUP_PASSWORD: 'backup-secret' }).ok(30_000);
+    expect(imported).toContain(`imported vault ${vaultId} address ${address}`);
+    const wrong = await new Cosigner('list-wrong', ['list'], { TANDEM_HOME: elsewhere, TANDEM_PASSWORD: 'not-it' }).ok(30_000);
+    expect(wrong).toMatch(/cannot open: wrong password/);
+    rmSync(elsewhere, { recursive: true, force: true });
+
     // One file per device, encrypted: neither the address nor the name is in it.
     for (const h of [homes.a, homes.b, homes.c]) {
       expect(Object.keys(snapshot(h))).toEqual([`vaults/${vaultId}.vault.json`]);
@@ -317,11 +329,16 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
     expect(snapshot(homes.a)).not.toEqual(before);
     expect(Object.keys(snapshot(homes.d))).toEqual([`vaults/${vaultId}.vault.json`]);
 
+    // B under its policy, D asking its user on the terminal (the test answers y).
     const b2 = cli('serve-b2', homes.b, ['serve', '--policy', policyFile, '--once']);
-    const d2 = cli('serve-d2', homes.d, ['serve', '--policy', policyFile, '--once']);
+    const d2 = cli('serve-d2', homes.d, ['serve', '--once']);
     await Promise.all([b2.waitFor(/^listening for signing requests$/m, 30_000), d2.waitFor(/^listening for signing requests$/m, 30_000)]);
     const recipient = getAddress('0x' + '43'.repeat(20));
-    const sent = await cli('sign-tx-2', homes.a, ['sign', '--request', requestFile('tx2.json', await transferRequest(recipient, 10n ** 17n)), '--broadcast', chain.url]).ok(SIGN_MS);
+    const signing = cli('sign-tx-2', homes.a, ['sign', '--request', requestFile('tx2.json', await transferRequest(recipient, 10n ** 17n)), '--broadcast', chain.url]);
+    await d2.waitFor(/^Approve\? \[y\/N\] /m, SIGN_MS);
+    expect(d2.stdout).toContain(`send 0.1 ETH to ${recipient}`);
+    d2.child.stdin!.write('y\n');
+    const sent = await signing.ok(SIGN_MS);
     expect(sent).toMatch(/^signing: parties \d+, \d+, \d+$/m);
     const receipt = await receiptOf(/^tx (0x[0-9a-f]{64})$/m.exec(sent)![1]!);
     expect(receipt.status).toBe('0x1');
