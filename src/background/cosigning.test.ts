@@ -11,7 +11,7 @@ import { memoryRepository } from './vault/records';
 import type { ChainClient } from './router';
 import { Mailbox } from '../session/mailbox';
 import { Room } from '../session/memory-room.test-util';
-import { joinVault, serveSigning, type Decision } from '../session/ceremonies';
+import { joinReshare, joinVault, serveSigning, type Decision } from '../session/ceremonies';
 import { channelOf, type DeviceVault } from '../session/device-vault';
 import { newIdentity } from '../session/identity';
 import { decodePairing } from '../session/pairing';
@@ -213,6 +213,40 @@ describe('co-signed vault in the background', () => {
     expect(restored.vault).toMatchObject({ kind: 'tss', address, t: 2, n: 2 });
 
     const server = serve(t, () => true);
+    try {
+      const msg = t.rpc('personal_sign', ['0x6869', address]);
+      await approveNext(t.s);
+      expect(verifyMessage('hi', (await msg) as string)).toBe(address);
+    } finally {
+      server.stop();
+    }
+  }, 60_000);
+
+  it('re-shares 2-of-2 to 2-of-3 from the popup: same address, the old share replaced, the new device co-signs', async () => {
+    const t = await pairedVault();
+    const address = t.cosigner.address;
+    const oldId = (await t.s.wallet.vault())!.id;
+    const state = await t.s.command({ type: 'startReshare', newT: 2, newN: 3 });
+    expect(state.ceremony).toMatchObject({ kind: 'reshare', status: 'waiting', t: 2, n: 3, joiners: 2 });
+    const pairing = decodePairing(state.ceremony!.pairing);
+    expect(pairing).toMatchObject({ kind: 'reshare', params: { newT: 2, name: 'Paired' } });
+    const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
+    const phone = newIdentity('new-phone');
+    const [old, fresh] = await Promise.all([
+      joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join(t.cosigner.identity.deviceId)), me: t.cosigner.identity, sessionId: pairing.sessionId, initiatorSignPub: pairing.params.init as string, oldVault: t.cosigner }),
+      joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join(phone.deviceId)), me: phone, sessionId: pairing.sessionId, initiatorSignPub: pairing.params.init as string }),
+    ]);
+    await t.s.keygen.idle();
+    expect(old.kind).toBe('member');
+    if (fresh.kind !== 'member') throw new Error('new device got no share');
+    const after = await t.s.state();
+    expect(after.ceremony).toMatchObject({ status: 'done', address });
+    expect(after.vault).toMatchObject({ kind: 'tss', address, t: 2, n: 3 });
+    expect((await t.s.wallet.vaults()).map((v) => v.id)).not.toContain(oldId);
+
+    // The new device alone answers on the new paired channel.
+    const mailbox = new Mailbox(t.room(channelOf(fresh.vault).sessionId).join(phone.deviceId));
+    const server = serveSigning({ mailbox, vault: fresh.vault, decide: async () => true, roundTimeoutMs: 30_000 });
     try {
       const msg = t.rpc('personal_sign', ['0x6869', address]);
       await approveNext(t.s);

@@ -12,11 +12,11 @@
  * stored by a ceremony that did not finish.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { createVault, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
+import { createVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { newIdentity, publicOf } from '../session/identity';
 import { CeremonyTimeout } from '../session/mailbox';
-import { createPairing, encodePairing, pairingLink } from '../session/pairing';
+import { createPairing, encodePairing, pairingLink, type PairingPayload } from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { CeremonyAbort } from '../session/run-protocol';
 import type { CeremonyView, VaultView } from '../shared/popup-api';
@@ -43,7 +43,7 @@ export function suggestedThreshold(n: number): number {
 }
 
 export interface KeygenDeps {
-  wallet: Pick<WalletService, 'addVault'>;
+  wallet: Pick<WalletService, 'addVault' | 'deleteVault'>;
   session: KeyValueArea;
   onChange(): void;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
@@ -61,19 +61,16 @@ export class KeygenSessions {
   /** What the popup shows, or null. A ceremony cut off by a worker restart shows as failed. */
   async current(): Promise<CeremonyView | null> {
     if (this.view) return this.view;
-    const cut = await this.deps.session.get<{ name: string; t: number; n: number }>(CEREMONY_MARKER_KEY);
+    const cut = await this.deps.session.get<Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'>>(CEREMONY_MARKER_KEY);
     if (!cut) return null;
     return {
-      kind: 'keygen',
+      ...cut,
       status: 'failed',
-      name: cut.name,
-      t: cut.t,
-      n: cut.n,
       pairing: '',
       link: '',
       thisDevice: '',
       joined: [],
-      error: 'Tandem was restarted by the browser during key generation. Nothing was stored on this device; start again (the other devices give up by themselves).',
+      error: `Tandem was restarted by the browser during the ${cut.kind === 'reshare' ? 're-share' : 'key generation'}. Nothing was stored or changed on this device; start again (the other devices give up by themselves).`,
     };
   }
 
@@ -88,43 +85,79 @@ export class KeygenSessions {
    * cannot be reached.
    */
   async start(plan: { name: string; t: number; n: number; relayUrl: string }): Promise<void> {
-    if (this.view && (this.view.status === 'waiting' || this.view.status === 'running')) throw new Error('Key generation is already running. Finish or cancel it first.');
+    this.checkIdle();
     const { t, n } = plan;
     if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n) throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${t}-of-${n}).`);
     const name = plan.name.trim().slice(0, 64) || 'Vault';
     const me = newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
     const pairing = createPairing(plan.relayUrl, 'keygen', { init: publicOf(me).signPub, t, n, name });
+    await this.launch({ kind: 'keygen', name, t, n, joiners: n - 1 }, pairing, me.deviceId, async (mailbox, onEvent) => {
+      const vault = await createVault({ ...(this.deps.timing ?? KEYGEN_TIMING), mailbox, me, sessionId: pairing.sessionId, plan: { t, n, name, relayUrl: plan.relayUrl }, onEvent });
+      await storeDeviceVault(this.deps.wallet, vault);
+      return vault.address;
+    });
+  }
+
+  /**
+   * Re-shares the active vault (this device is one of its current devices)
+   * to `newN` devices with threshold `newT`: every device of the new set
+   * other than this one joins with the pairing (the current devices that stay
+   * — at least t − 1 of them — and the new ones). The address stays; this
+   * device's old share is replaced only after every new device confirmed.
+   */
+  async startReshare(plan: { vault: DeviceVault; vaultRecordId: string; newT: number; newN: number; relayUrl: string }): Promise<void> {
+    this.checkIdle();
+    const { vault, newT, newN } = plan;
+    if (!Number.isInteger(newN) || newN < 2 || newN > 16 || !Number.isInteger(newT) || newT < 2 || newT > newN) throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${newT}-of-${newN}).`);
+    const pairing = createPairing(plan.relayUrl, 'reshare', { init: publicOf(vault.identity).signPub, pk: bytesToHex(vault.ecdsa.publicKey), newT, name: vault.name });
+    const joiners = newN - 1;
+    await this.launch({ kind: 'reshare', name: vault.name, t: newT, n: newN, joiners }, pairing, vault.identity.deviceId, async (mailbox, onEvent) => {
+      const outcome = await startReshare({ ...(this.deps.timing ?? KEYGEN_TIMING), mailbox, vault, sessionId: pairing.sessionId, plan: { newT, expectedJoiners: joiners, relayUrl: plan.relayUrl }, onEvent });
+      if (outcome.kind !== 'member') throw new Error('this device was retired by the re-share');
+      if (outcome.vault.address !== vault.address) throw new Error('the re-share ended with another address; nothing was stored');
+      // The new share first, then the old one goes (a restart in between leaves both; the newest is used).
+      await storeDeviceVault(this.deps.wallet, outcome.vault);
+      await this.deps.wallet.deleteVault(plan.vaultRecordId);
+      return outcome.vault.address;
+    });
+  }
+
+  private checkIdle(): void {
+    if (this.view && (this.view.status === 'waiting' || this.view.status === 'running')) throw new Error('A ceremony is already running. Finish or cancel it first.');
+  }
+
+  /** Opens the room, shows the pairing, and runs `ceremony` in the background. */
+  private async launch(
+    what: Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'>,
+    pairing: PairingPayload,
+    deviceId: string,
+    ceremony: (mailbox: OpenedMailbox['mailbox'], onEvent: (e: CeremonyEvent) => void) => Promise<string>,
+  ): Promise<void> {
     let opened: OpenedMailbox;
     try {
-      opened = await (this.deps.open ?? openMailbox)({ relayUrl: plan.relayUrl, sessionId: pairing.sessionId, sessionKey: pairing.sessionKey, deviceId: me.deviceId });
+      opened = await (this.deps.open ?? openMailbox)({ relayUrl: pairing.relayUrl, sessionId: pairing.sessionId, sessionKey: pairing.sessionKey, deviceId });
     } catch (e) {
-      throw new Error(`The relay at ${plan.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 200) : 'no answer'}). Check the relay URL in Settings.`);
+      throw new Error(`The relay at ${pairing.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 200) : 'no answer'}). Check the relay URL in Settings.`);
     }
     this.opened = opened;
-    this.view = {
-      kind: 'keygen',
+    const view: CeremonyView = {
+      ...what,
       status: 'waiting',
-      name,
-      t,
-      n,
       pairing: encodePairing(pairing),
-      link: pairingLink(cosignerPage(plan.relayUrl), pairing),
-      thisDevice: me.deviceId,
+      link: pairingLink(cosignerPage(pairing.relayUrl), pairing),
+      thisDevice: deviceId,
       joined: [],
-      progress: `Waiting for ${n - 1} more device${n > 2 ? 's' : ''} to join.`,
+      progress: `Waiting for ${what.joiners} more device${what.joiners > 1 ? 's' : ''} to join.`,
     };
-    await this.deps.session.set(CEREMONY_MARKER_KEY, { name, t, n });
+    this.view = view;
+    await this.deps.session.set(CEREMONY_MARKER_KEY, what);
     this.deps.onChange();
-    const view = this.view;
-    this.run = createVault({
-      ...(this.deps.timing ?? KEYGEN_TIMING),
-      mailbox: opened.mailbox,
-      me,
-      sessionId: pairing.sessionId,
-      plan: { t, n, name, relayUrl: plan.relayUrl },
-      onEvent: (e) => this.onEvent(view, e),
-    })
-      .then((vault) => this.store(view, vault))
+    this.run = ceremony(opened.mailbox, (e) => this.onEvent(view, e))
+      .then((address) => {
+        view.status = 'done';
+        view.address = address;
+        view.progress = what.kind === 'keygen' ? 'Your vault is ready.' : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
+      })
       .catch((e: unknown) => this.fail(view, e))
       .finally(() => this.finish(view, opened));
   }
@@ -147,14 +180,13 @@ export class KeygenSessions {
     switch (e.kind) {
       case 'joined':
         if (!view.joined.includes(e.deviceId)) view.joined = [...view.joined, e.deviceId];
-        view.progress = view.joined.length < view.n - 1 ? `${view.joined.length} of ${view.n - 1} devices joined.` : 'All devices joined.';
+        view.progress = view.joined.length < view.joiners ? `${view.joined.length} of ${view.joiners} devices joined.` : 'All devices joined.';
         break;
       case 'roster':
         view.status = 'running';
-        view.progress = 'Generating the keys together (this takes a few seconds)…';
+        view.progress = view.kind === 'keygen' ? 'Generating the keys together (this takes a few seconds)…' : 'Re-sharing the keys together (this takes a few seconds)…';
         break;
       case 'progress':
-        view.progress = 'Generating the keys together (this takes a few seconds)…';
         break;
       case 'confirmed':
         view.progress = 'Every device confirmed the same keys. Saving…';
@@ -165,17 +197,10 @@ export class KeygenSessions {
     this.deps.onChange();
   }
 
-  private async store(view: CeremonyView, vault: DeviceVault): Promise<void> {
-    await storeDeviceVault(this.deps.wallet, vault);
-    view.status = 'done';
-    view.address = vault.address;
-    view.progress = 'Your vault is ready.';
-  }
-
   private fail(view: CeremonyView, e: unknown): void {
     if (view.status === 'failed') return; // cancelled
     view.status = 'failed';
-    view.error = `Key generation failed: ${explainCeremonyError(e)} Nothing was stored; start again.`;
+    view.error = `${view.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explainCeremonyError(e)} Nothing was stored or changed; start again.`;
   }
 
   private async finish(view: CeremonyView, opened: OpenedMailbox): Promise<void> {

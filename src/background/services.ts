@@ -251,6 +251,15 @@ export class Services {
       case 'closeCeremony':
         await this.keygen.close();
         break;
+      case 'startReshare': {
+        const active = await this.wallet.vault();
+        if (!active || active.kind !== 'tss' || (await this.wallet.shareFormatOf(active.id)) !== DEVICE_VAULT_FORMAT)
+          throw new Error('Only a co-signed vault can be re-shared.');
+        const vault = decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id)));
+        this.lastAccount = await this.wallet.activeAccount();
+        await this.keygen.startReshare({ vault, vaultRecordId: active.id, newT: cmd.newT, newN: cmd.newN, relayUrl: await this.relayUrl() });
+        break;
+      }
       case 'exportBackup':
         result = await this.exportBackup(cmd.password);
         break;

@@ -59,9 +59,9 @@ export interface SignView {
   typedData?: { primaryType: string; domain: Record<string, unknown>; message: Record<string, unknown> };
 }
 
-/** Key generation with other devices, as the pairing screen shows it. */
+/** Key generation or re-share with other devices, as the pairing screen shows it. */
 export interface CeremonyView {
-  kind: 'keygen';
+  kind: 'keygen' | 'reshare';
   /** waiting: devices are joining; running: key generation; done: stored; failed: nothing stored. */
   status: 'waiting' | 'running' | 'done' | 'failed';
   name: string;
@@ -72,6 +72,8 @@ export interface CeremonyView {
   link: string;
   /** This device's id in the ceremony. */
   thisDevice: string;
+  /** How many devices join besides this one. */
+  joiners: number;
   /** Devices that joined so far (without this one). */
   joined: string[];
   /** What is happening now, one line. */
@@ -143,6 +145,8 @@ export type PopupCommand =
   | { type: 'startKeygen'; name: string; t: number; n: number; password?: string }
   /** Stops the ceremony in progress (nothing is stored), or clears a finished one. */
   | { type: 'closeCeremony' }
+  /** Re-shares the active vault to newN devices with threshold newT (same address). */
+  | { type: 'startReshare'; newT: number; newN: number }
   /** An encrypted backup of this device's share of the active vault (reply `result`: {@link BackupExport}). */
   | { type: 'exportBackup'; password: string }
   /** Restores a backup; `walletPassword` creates (first run) or opens the keyring when given. */
@@ -204,6 +208,10 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
     }
     case 'closeCeremony':
       return { type: m.type };
+    case 'startReshare': {
+      const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 16;
+      return int(m.newT) && int(m.newN) ? { type: m.type, newT: m.newT as number, newN: m.newN as number } : null;
+    }
     case 'exportBackup':
       return str(m.password, 1024) ? { type: m.type, password: m.password } : null;
     case 'importBackup':

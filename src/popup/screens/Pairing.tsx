@@ -30,19 +30,33 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
   };
   const close = async () => setError(await run({ type: 'closeCeremony' }));
 
-  const others = Array.from({ length: ceremony.n - 1 }, (_, i) => ceremony.joined[i] ?? null);
+  const others = Array.from({ length: ceremony.joiners }, (_, i) => ceremony.joined[i] ?? null);
+  const reshare = ceremony.kind === 'reshare';
   return (
     <section class="screen pairing" data-testid="pairing" data-status={ceremony.status}>
       <h2>
         {ceremony.status === 'done'
-          ? 'Your vault is ready'
+          ? reshare
+            ? 'Re-share complete'
+            : 'Your vault is ready'
           : ceremony.status === 'failed'
-            ? 'Key generation stopped'
-            : `Pair ${ceremony.n - 1 === 1 ? 'your other device' : `${ceremony.n - 1} devices`}`}
+            ? reshare
+              ? 'Re-share stopped'
+              : 'Key generation stopped'
+            : reshare
+              ? 'Re-share: pair the devices'
+              : `Pair ${ceremony.joiners === 1 ? 'your other device' : `${ceremony.joiners} devices`}`}
       </h2>
       <p class="muted small">
-        “{ceremony.name}” · {ceremony.t} of {ceremony.n} devices sign
+        “{ceremony.name}” · {reshare ? 'afterwards ' : ''}
+        {ceremony.t} of {ceremony.n} devices sign
       </p>
+      {reshare && ceremony.status === 'waiting' && (
+        <p class="muted small">
+          Every device of the new set joins: the vault's current devices that stay, and each new one. A lost device simply does not join; its old
+          share stops working with the new ones.
+        </p>
+      )}
 
       {ceremony.status === 'waiting' && (
         <>
@@ -71,7 +85,7 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
         {others.map((d, i) => (
           <li class="list-item device" key={i} data-testid={d ? 'device-joined' : 'device-waiting'}>
             <span class={`device-dot ${d ? 'ok' : 'wait'}`} aria-hidden="true" />
-            <span class="grow">{d ? 'Joined' : `Waiting for device ${i + 2}…`}</span>
+            <span class="grow">{d ? 'Joined' : `Waiting for ${reshare ? 'a device' : `device ${i + 2}`}…`}</span>
             {d && <span class="muted small">{d}</span>}
           </li>
         ))}

@@ -8,6 +8,7 @@ import { MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../sh
 import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { ErrorText } from '../components/ErrorText';
+import { suggestedThreshold } from '../components/VaultPlan';
 
 /** The warning every backup carries. */
 export const TWO_SHARES_WARNING =
@@ -20,10 +21,69 @@ export function VaultSettings({ vault, run }: { vault: VaultView; run: Run }) {
       <div class="card small muted">
         <strong class="text">{vault.name}</strong> · {vault.kind === 'tss' ? `co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'development vault, cannot sign'}
       </div>
+      {vault.kind === 'tss' && <Reshare vault={vault} run={run} />}
       {vault.kind === 'tss' && <ExportBackup />}
       <RestoreBackup run={run} />
       <DeleteVault vault={vault} run={run} />
     </>
+  );
+}
+
+/** Re-share: add a device, replace a lost one, change the threshold; the address stays. */
+function Reshare({ vault, run }: { vault: VaultView; run: Run }) {
+  const [n, setN] = useState((vault.n ?? 2) + 1);
+  const [t, setT] = useState(suggestedThreshold((vault.n ?? 2) + 1));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(await run({ type: 'startReshare', newT: t, newN: n }));
+    setBusy(false);
+  };
+  return (
+    <form class="card column-form" onSubmit={submit} aria-label="Re-share">
+      <strong>Change devices (re-share)</strong>
+      <span class="muted small">
+        Add a device, replace a lost one or change how many must sign. The address stays; old shares stop working with the new ones. Needs{' '}
+        {vault.t ?? 2} of the current devices, this one included.
+      </span>
+      <div class="plan-row">
+        <label class="field grow">
+          <span>Devices after</span>
+          <select
+            aria-label="Devices after"
+            value={n}
+            onChange={(e) => {
+              const v = Number((e.target as HTMLSelectElement).value);
+              setN(v);
+              setT(suggestedThreshold(v));
+            }}
+          >
+            {[2, 3, 4, 5, 6].map((x) => (
+              <option key={x} value={x}>
+                {x} devices
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field grow">
+          <span>Needed to sign</span>
+          <select aria-label="Needed to sign after" value={t} onChange={(e) => setT(Number((e.target as HTMLSelectElement).value))}>
+            {Array.from({ length: n - 1 }, (_, i) => i + 2).map((x) => (
+              <option key={x} value={x}>
+                {x} of {n}
+                {x === suggestedThreshold(n) ? ' (suggested)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorText error={error} />
+      <button class="button small" type="submit" disabled={busy}>
+        {busy ? 'Connecting…' : 'Start re-share'}
+      </button>
+    </form>
   );
 }
 
