@@ -232,3 +232,48 @@ test('settings: export an encrypted backup, delete the vault, a wrong backup pas
     await cosigner.dispose();
   }
 });
+
+test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, the new quorum signs', async ({ context, dapps, wallet }) => {
+  test.setTimeout(240_000);
+  const cosigner = new CosignerDevice();
+  const newDevice = new CosignerDevice('new-device-password');
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairVault(wallet, popup, cosigner);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const form = popup.getByRole('form', { name: 'Re-share' });
+    await form.getByLabel('Devices after').selectOption('3');
+    await expect(form.getByLabel('Needed to sign after')).toHaveValue('2');
+    await form.getByRole('button', { name: 'Start re-share' }).click();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+    await expect(popup.getByTestId('device-waiting')).toHaveCount(2);
+    await wallet.screenshot(popup, 'tss-13-reshare-pairing');
+    const pairing = (await popup.getByTestId('pairing-text').textContent())!.trim();
+
+    const old = cosigner.run(['join', pairing]);
+    const added = newDevice.run(['join', pairing, '--device-id', 'cli-new-device']);
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    expect(await old.exit()).toBe(0);
+    expect(await added.exit()).toBe(0);
+    expect(added.output).toContain(`address ${address}`);
+    await wallet.screenshot(popup, 'tss-14-reshare-done');
+    await popup.getByRole('button', { name: 'Open wallet' }).click();
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-3');
+    expect((await wallet.state(popup)).vault).toMatchObject({ kind: 'tss', address, t: 2, n: 3 });
+
+    // Only the new device serves: this browser and it form the new quorum.
+    const policy = newDevice.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
+    const serve = newDevice.run(['serve', '--policy', policy]);
+    await serve.waitFor(/listening for signing requests/, 30_000);
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    expect(await connect).toEqual({ result: [address] });
+    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('new quorum').toString('hex'), address]);
+    await decideSign(popup, true);
+    expect(verifyMessage('new quorum', ((await psign) as { result: string }).result)).toBe(address);
+    await serve.waitFor(/done: request/, 10_000);
+  } finally {
+    await Promise.all([cosigner.dispose(), newDevice.dispose()]);
+  }
+});

@@ -16,7 +16,7 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!ceremony.link) return setQr(null);
-    void QRCode.toDataURL(ceremony.link, { errorCorrectionLevel: 'M', margin: 1, width: 200, color: { dark: '#0f1426', light: '#ffffff' } }).then(setQr, () => setQr(null));
+    void QRCode.toDataURL(ceremony.link, { errorCorrectionLevel: 'M', margin: 1, width: 176, color: { dark: '#0f1426', light: '#ffffff' } }).then(setQr, () => setQr(null));
   }, [ceremony.link]);
 
   const copy = async () => {
@@ -48,7 +48,7 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
               : `Pair ${ceremony.joiners === 1 ? 'your other device' : `${ceremony.joiners} devices`}`}
       </h2>
       <p class="muted small">
-        “{ceremony.name}” · {reshare ? 'afterwards ' : ''}
+        “{ceremony.name}” · {reshare && ceremony.status !== 'done' ? 'afterwards ' : ''}
         {ceremony.t} of {ceremony.n} devices sign
       </p>
       {reshare && ceremony.status === 'waiting' && (
@@ -60,7 +60,7 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
 
       {ceremony.status === 'waiting' && (
         <>
-          <div class="qr-box">{qr ? <img src={qr} width={200} height={200} alt="Pairing QR code" data-testid="pairing-qr" /> : <div class="qr-placeholder" />}</div>
+          <div class="qr-box">{qr ? <img src={qr} width={176} height={176} alt="Pairing QR code" data-testid="pairing-qr" /> : <div class="qr-placeholder" />}</div>
           <p class="muted small center">
             Scan with your phone, or run <code>tandem-cosigner join &lt;pairing&gt;</code> with this text:
           </p>
