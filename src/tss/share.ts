@@ -239,6 +239,11 @@ function checkKeyShareUncached(share: KeyShare): void {
   for (const p of peers) {
     if (share.zeroSeeds.get(p)?.length !== 32) throw new InvalidKeyShare(`zero-share seed for party ${p} missing`);
     if (!share.otSender.has(p) || !share.otReceiver.has(p)) throw new InvalidKeyShare(`OT material for party ${p} missing`);
+    const snd = share.otSender.get(p)!;
+    const rcv = share.otReceiver.get(p)!;
+    if (snd.kind !== 'ot-sender' || snd.sender !== self || snd.receiver !== p || rcv.kind !== 'ot-receiver' || rcv.sender !== p || rcv.receiver !== self) {
+      throw new InvalidKeyShare(`OT material stored for party ${p} belongs to another pair of parties`);
+    }
   }
   if (share.zeroSeeds.size !== peers.length || share.otSender.size !== peers.length || share.otReceiver.size !== peers.length) {
     throw new InvalidKeyShare('per-peer material for a party that is not a peer');
