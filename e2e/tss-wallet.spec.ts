@@ -7,6 +7,7 @@
 import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import type { BrowserContext } from '@playwright/test';
 import { test, expect, openDapp, PASSWORD, type WalletHelper } from './fixtures';
 import { CosignerDevice } from './support/cosigner';
 import { startRelay, type RunningRelay } from '../src/relay/server';
@@ -276,4 +277,34 @@ test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, t
   } finally {
     await Promise.all([cosigner.dispose(), newDevice.dispose()]);
   }
+});
+
+/** Stops the extension's service worker through the DevTools protocol, as Chrome does when it is idle. */
+async function stopServiceWorker(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const sw = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+  if (!sw) throw new Error('no extension service worker to stop');
+  await cdp.send('Target.closeTarget', { targetId: sw.targetId });
+  await cdp.detach();
+}
+
+test('Chrome stopping the worker during key generation: the popup says so, nothing is stored, the user starts again', async ({ context, dapps, wallet }) => {
+  const popup = await wallet.openPopup();
+  expect((await wallet.command(popup, { type: 'setRelayUrl', url: relay.url })).ok).toBe(true);
+  await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await popup.getByLabel('Confirm password').fill(PASSWORD);
+  await popup.getByRole('button', { name: 'Create vault and pair devices' }).click();
+  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+  await popup.close();
+  const page = await openDapp(context, dapps.a.url);
+  await stopServiceWorker(context, page);
+
+  const popup2 = await wallet.openPopup();
+  await expect(popup2.getByTestId('pairing')).toHaveAttribute('data-status', 'failed');
+  await expect(popup2.getByTestId('ceremony-error')).toHaveText(/restarted by the browser during the key generation. Nothing was stored/);
+  await wallet.screenshot(popup2, 'tss-15-restart-mid-keygen');
+  expect((await wallet.state(popup2)).vault).toBeNull();
+  await popup2.getByRole('button', { name: 'Back' }).click();
+  await expect(popup2.getByRole('heading', { name: 'Welcome to Tandem' })).toBeVisible();
 });
