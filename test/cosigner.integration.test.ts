@@ -39,7 +39,10 @@ const CHAIN_ID = 31337;
 /** Generous bounds: the machine is shared and DKLs23 runs in each process. */
 const CEREMONY_MS = 120_000;
 const SIGN_MS = 90_000;
-const SILENT_ROUND_TIMEOUT_S = 8;
+/** Short enough to keep the test quick, long enough for a live device's slowest round on a loaded machine. */
+const SILENT_ROUND_TIMEOUT_S = 12;
+/** Per test: several ceremonies each, when the whole unit suite shares the CPUs. */
+const TEST_MS = 300_000;
 
 let relay: RelayProcess;
 let chain: HardhatNode;
@@ -144,17 +147,19 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
       policyFile,
       JSON.stringify({ v: 1, chains: [CHAIN_ID], maxValueWei: String(10n ** 18n), dailyLimitWei: String(5n * 10n ** 18n), allowMessages: true, allowTypedData: true }),
     );
-    [relay, chain] = await Promise.all([
-      spawnRelayProcess(['--port', '0'], { RELAY_LIMITS: JSON.stringify({ requestsPerSecond: 100_000, requestBurst: 100_000, maxConnectionsPerAddress: 1000 }) }),
-      startHardhatNode(CHAIN_ID),
+    // Both started before either is awaited; each is assigned as soon as it runs, so afterAll stops it even if the other failed.
+    const started = await Promise.allSettled([
+      spawnRelayProcess(['--port', '0'], { RELAY_LIMITS: JSON.stringify({ requestsPerSecond: 100_000, requestBurst: 100_000, maxConnectionsPerAddress: 1000 }) }).then((r) => (relay = r)),
+      startHardhatNode(CHAIN_ID).then((c) => (chain = c)),
     ]);
-  });
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+  }, 180_000);
 
   afterAll(async () => {
     killAll();
     await Promise.allSettled([relay?.stop(), chain?.stop()]);
     for (const d of tmp) rmSync(d, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('generates a 2-of-3 vault between three processes', async () => {
     const a = cli('create', homes.a, ['create', '--relay', relay.url, '--t', '2', '--n', '3', '--name', 'Integration', '--device-id', 'dev-a']);
@@ -198,7 +203,7 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
       expect(text).not.toContain('Integration');
       expect(statSync(join(h, 'vaults', `${vaultId}.vault.json`)).mode & 0o777).toBe(0o600);
     }
-  });
+  }, TEST_MS);
 
   it('signs an EIP-1559 transaction the node mines from the vault, and personal_sign / EIP-712 signatures ethers verifies', async () => {
     const [funder] = await chain.rpc<string[]>('eth_accounts');
@@ -268,7 +273,7 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
       c.kill('SIGTERM');
       await Promise.all([b.exit(10_000), c.exit(10_000)]);
     }
-  });
+  }, TEST_MS);
 
   it('aborts key generation naming a device killed mid-ceremony, leaving every stored file as it was', async () => {
     const before = [homes.a, homes.b, homes.c].map(snapshot);
@@ -290,7 +295,7 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
     // Within the round timeout (and the confirmation's), plus slack for a loaded machine.
     expect(took).toBeLessThan(2 * SILENT_ROUND_TIMEOUT_S * 1000 + 20_000);
     expect([homes.a, homes.b, homes.c].map(snapshot)).toEqual(before);
-  });
+  }, TEST_MS);
 
   it('aborts a re-share naming an old device killed mid-ceremony; no share changes, the new device stores nothing', async () => {
     const before = [homes.a, homes.b, homes.c, homes.d].map(snapshot);
@@ -313,7 +318,7 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
     }
     expect(took).toBeLessThan(2 * SILENT_ROUND_TIMEOUT_S * 1000 + 20_000);
     expect([homes.a, homes.b, homes.c, homes.d].map(snapshot)).toEqual(before);
-  });
+  }, TEST_MS);
 
   it('re-shares 2-of-3 to 3-of-4 with a fourth process and signs with the new quorum of three', async () => {
     const before = snapshot(homes.a);
@@ -344,5 +349,5 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
     expect(receipt.status).toBe('0x1');
     expect(getAddress(receipt.from)).toBe(address);
     await Promise.all([b2.ok(SIGN_MS), d2.ok(SIGN_MS)]);
-  });
+  }, TEST_MS);
 });
