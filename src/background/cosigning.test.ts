@@ -157,6 +157,17 @@ describe('co-signed vault in the background', () => {
       expect(tx.from).toBe(address);
       expect(tx.hash).toBe(hash);
       expect(seen).toEqual(['personal_sign', 'typed_data', 'transaction']);
+      expect((await t.s.state()).activity).toMatchObject([{ hash, account: address, to: '0x' + '22'.repeat(20), value: '1.0', what: 'Send', origin: A }]);
+
+      // The Send screen goes through the same approval and co-signing.
+      await expect(t.s.command({ type: 'send', to: '0x' + '22'.repeat(19) + '2G', amount: '1' })).rejects.toThrow(/not a valid address/);
+      await expect(t.s.command({ type: 'send', to: '0x' + '33'.repeat(20), amount: 'lots' })).rejects.toThrow(/amount/);
+      const queued = await t.s.command({ type: 'send', to: '0x' + '33'.repeat(20), amount: '0.25' });
+      expect(queued.approvals).toMatchObject([{ kind: 'sign', origin: 'tandem://wallet', sign: { transaction: { value: '0.25' } } }]);
+      await approveNext(t.s);
+      for (let i = 0; i < 100 && (await t.s.state()).activity.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await t.s.state()).activity[0]).toMatchObject({ to: '0x' + '33'.repeat(20), value: '0.25', origin: 'tandem://wallet' });
+      expect(t.broadcast).toHaveLength(2);
 
       await expect(t.rpc('eth_sign', [address, '0x' + '11'.repeat(32)])).rejects.toMatchObject({ code: 4200, message: expect.stringContaining('refuses eth_sign') });
       expect((await t.s.state()).signing).toBeNull();

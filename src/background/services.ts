@@ -16,6 +16,9 @@ import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, t
 import { normalizeChainId } from '../shared/networks';
 import { DEVICE_VAULT_FORMAT, KeygenSessions, storeDeviceVault } from './keygen-session';
 import { openBackup, sealBackup } from './vault/backup';
+import { ActivityLog } from './activity';
+import { WALLET_ORIGIN, type BalanceView } from '../shared/popup-api';
+import { formatEther, getAddress, parseEther } from 'ethers';
 import { decodeDeviceVault } from '../session/device-vault';
 import { SIGN_ROUND_TIMEOUT_MS, TssSigner } from './tss-signer';
 import type { SigningProgress } from '../shared/popup-api';
@@ -62,6 +65,8 @@ export class Services {
   readonly keygen: KeygenSessions;
   readonly signer: TssSigner;
   private signing: SigningProgress | null = null;
+  readonly activity: ActivityLog;
+  private sendError: string | null = null;
 
   constructor(private readonly deps: ServiceDeps) {
     this.permissions = new PermissionStore(deps.local);
@@ -73,6 +78,7 @@ export class Services {
       deliverLate: deps.deliverLate,
       onChange: deps.onStateChange,
     });
+    this.activity = new ActivityLog(deps.local);
     this.keygen = new KeygenSessions({
       wallet: this.wallet,
       session: deps.session,
@@ -90,6 +96,7 @@ export class Services {
         this.signing = p;
         deps.onStateChange();
       },
+      onBroadcast: (entry) => this.activity.add(entry),
       ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
       timing: async () =>
         deps.signTiming ?? { joinTimeoutMs: (await this.cosignTimeoutSeconds()) * 1000, roundTimeoutMs: SIGN_ROUND_TIMEOUT_MS },
@@ -184,6 +191,8 @@ export class Services {
       cosignTimeoutSeconds: await this.cosignTimeoutSeconds(),
       ceremony: await this.keygen.current(),
       signing: this.signing,
+      activity: await this.activity.list((await this.wallet.vault())?.address),
+      sendError: this.sendError,
     };
   }
 
@@ -266,6 +275,12 @@ export class Services {
       case 'importBackup':
         await this.importBackup(cmd.text, cmd.password, cmd.walletPassword);
         break;
+      case 'getBalance':
+        result = await this.balance();
+        break;
+      case 'send':
+        await this.send(cmd.to, cmd.amount);
+        break;
       case 'deleteVault': {
         const before = await this.wallet.activeAccount();
         await this.wallet.deleteVault(cmd.id);
@@ -276,6 +291,49 @@ export class Services {
     if (cmd.type !== 'lock') await this.touch();
     this.deps.onStateChange();
     return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
+  }
+
+  private async balance(): Promise<BalanceView | null> {
+    const account = await this.wallet.activeAccount();
+    if (!account) return null;
+    const network = await this.networks.selected();
+    const wei = BigInt((await this.deps.chain.call(network, 'eth_getBalance', [account, 'latest'])) as string);
+    return { account, chainId: network.chainId, value: formatEther(wei), symbol: network.currencySymbol };
+  }
+
+  /**
+   * The Send screen: checks the recipient and amount, then queues a signing
+   * approval exactly like a dApp's eth_sendTransaction (same decoding, same
+   * co-signing). Resolves once the approval is queued; the outcome shows in
+   * the activity list, or as `sendError`.
+   */
+  private async send(toText: string, amount: string): Promise<void> {
+    const account = await this.wallet.activeAccount();
+    if (!account) throw new Error('Unlock Tandem first.');
+    let to: string;
+    try {
+      to = getAddress(toText.trim());
+    } catch {
+      throw new Error('The recipient is not a valid address (check its checksum).');
+    }
+    let wei: bigint;
+    try {
+      wei = parseEther(amount.trim());
+    } catch {
+      throw new Error('Enter the amount as a number, e.g. 0.05.');
+    }
+    if (wei <= 0n) throw new Error('The amount must be more than 0.');
+    this.sendError = null;
+    const queued = (await this.approvals.list()).length;
+    void this.signer
+      .handle({ origin: WALLET_ORIGIN }, account, { method: 'eth_sendTransaction', params: [{ from: account, to, value: '0x' + wei.toString(16) }] })
+      .catch((e: unknown) => {
+        this.sendError = e instanceof Error ? e.message : 'The transaction was not sent.';
+        this.deps.onStateChange();
+      });
+    // Answer once the approval is queued (or building it failed), so the popup shows it.
+    for (let i = 0; i < 100 && (await this.approvals.list()).length === queued && this.sendError === null; i++) await new Promise((r) => setTimeout(r, 50));
+    if (this.sendError) throw new Error(this.sendError);
   }
 
   /** An encrypted backup of this device's share of the active co-signed vault. */

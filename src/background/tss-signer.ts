@@ -19,7 +19,7 @@ import { parseSigningRequest, SIGNING_REQUEST_VERSION, SigningRequestRejected, s
 import type { EcdsaSignature } from '../tss/dkls/index';
 import type { Network } from '../shared/networks';
 import type { RpcRequest } from '../shared/page-channel';
-import type { SignView, SigningProgress, VaultView } from '../shared/popup-api';
+import type { ActivityEntry, SignView, SigningProgress, VaultView } from '../shared/popup-api';
 import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
 import type { Approval, ApprovalInput, Outcome } from './approvals';
 import type { ChainClient, RequestContext, VaultSigner } from './router';
@@ -45,6 +45,8 @@ export interface SignerDeps {
   openPopup(): void;
   /** Progress of the signing in flight (null when it ended). */
   onProgress(p: SigningProgress | null): void;
+  /** A transaction was broadcast. */
+  onBroadcast?(entry: ActivityEntry): void | Promise<void>;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
   /** How long the co-signer has to answer (its user decides), and each signing round. */
   timing(): Promise<CeremonyTiming>;
@@ -157,6 +159,18 @@ export class TssSigner implements VaultSigner {
       step('Signed. Broadcasting…');
       const hash = (await this.deps.chain.call(network!, 'eth_sendRawTransaction', [tx.serialized])) as string;
       step(`Broadcast: ${hash}`);
+      const t = view.transaction!;
+      await this.deps.onBroadcast?.({
+        hash,
+        account: view.account,
+        chainId: view.chainId,
+        to: t.call ? t.call.token : t.to,
+        value: t.value,
+        symbol: view.currencySymbol,
+        what: t.call ? `ERC-20 ${t.call.method}${t.call.unlimited ? ' (unlimited)' : ''}` : t.to ? 'Send' : 'Contract creation',
+        origin: approval.origin,
+        at: Date.now(),
+      });
       return hash;
     } finally {
       this.inFlight.delete(approval.id);

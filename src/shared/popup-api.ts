@@ -82,6 +82,32 @@ export interface CeremonyView {
   error?: string;
 }
 
+/** A transaction this wallet broadcast. */
+export interface ActivityEntry {
+  hash: string;
+  account: string;
+  chainId: string;
+  to: string | null;
+  /** Native value, decimal text, and what it was (e.g. an ERC-20 call). */
+  value: string;
+  symbol: string;
+  what: string;
+  origin: string;
+  at: number;
+}
+
+/** The origin of requests made in the popup itself (the Send screen). */
+export const WALLET_ORIGIN = 'tandem://wallet';
+
+/** What `getBalance` answers. */
+export interface BalanceView {
+  account: string;
+  chainId: string;
+  /** Decimal text in the native coin. */
+  value: string;
+  symbol: string;
+}
+
 /** Co-signing in progress for an approval. */
 export interface SigningProgress {
   approvalId: string;
@@ -125,6 +151,10 @@ export interface WalletState {
   /** Key generation in progress (or just finished/failed), if any. */
   ceremony: CeremonyView | null;
   signing: SigningProgress | null;
+  /** Recent transactions of the active vault, newest first. */
+  activity: ActivityEntry[];
+  /** The last send from the Send screen that failed (shown on Home until the next one). */
+  sendError: string | null;
 }
 
 /** Commands the popup sends with chrome.runtime.sendMessage. */
@@ -151,7 +181,11 @@ export type PopupCommand =
   | { type: 'exportBackup'; password: string }
   /** Restores a backup; `walletPassword` creates (first run) or opens the keyring when given. */
   | { type: 'importBackup'; text: string; password: string; walletPassword?: string }
-  | { type: 'deleteVault'; id: string };
+  | { type: 'deleteVault'; id: string }
+  /** The active vault's balance on the selected network (reply `result`: {@link BalanceView}). */
+  | { type: 'getBalance' }
+  /** Sends the native coin from the active vault: queues a signing approval like a dApp's. */
+  | { type: 'send'; to: string; amount: string };
 
 /** What `exportBackup` answers. */
 export interface BackupExport {
@@ -217,6 +251,10 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
     case 'importBackup':
       if (!str(m.text, 1024 * 1024) || !str(m.password, 1024) || (m.walletPassword !== undefined && !str(m.walletPassword, 1024))) return null;
       return { type: m.type, text: m.text, password: m.password, ...(m.walletPassword !== undefined ? { walletPassword: m.walletPassword as string } : {}) };
+    case 'getBalance':
+      return { type: m.type };
+    case 'send':
+      return str(m.to, 64) && str(m.amount, 80) ? { type: m.type, to: m.to, amount: m.amount } : null;
     case 'deleteVault':
       return str(m.id, 64) ? { type: m.type, id: m.id } : null;
     default:

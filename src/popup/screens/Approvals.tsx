@@ -1,6 +1,6 @@
 /** A request waiting for the user: connect a site, or add a network. */
 import { useState } from 'preact/hooks';
-import type { ApprovalView, WalletState } from '../../shared/popup-api';
+import { WALLET_ORIGIN, type ApprovalView, type WalletState } from '../../shared/popup-api';
 import type { Run } from '../App';
 import { Address } from '../components/Address';
 import { ErrorText } from '../components/ErrorText';
@@ -24,7 +24,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
           {siteInitial(approval.origin)}
         </div>
         <div class="site-origin" data-testid="approval-origin">
-          {approval.origin}
+          {approval.origin === WALLET_ORIGIN ? 'You, from the Send screen' : approval.origin}
         </div>
       </div>
       {approval.kind === 'connect' ? (

@@ -1,6 +1,7 @@
 /** Home: the vault, its address and the selected network; a development vault offers to create a co-signed one. */
-import { useState } from 'preact/hooks';
-import type { WalletState } from '../../shared/popup-api';
+import { useEffect, useState } from 'preact/hooks';
+import type { ActivityEntry, BalanceView, WalletState } from '../../shared/popup-api';
+import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { Address } from '../components/Address';
 import { DevBadge } from '../components/DevBadge';
@@ -11,7 +12,17 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
   const vault = state.vault!;
   const network = state.networks.find((n) => n.chainId === state.selectedChainId);
   const [creating, setCreating] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [balance, setBalance] = useState<BalanceView | 'error' | null>(null);
+  // The balance of the selected network, refreshed when the network or the activity changes.
+  useEffect(() => {
+    let live = true;
+    setBalance(null);
+    void sendCommand({ type: 'getBalance' }).then((r) => live && setBalance(r.ok && r.result ? (r.result as BalanceView) : 'error'));
+    return () => void (live = false);
+  }, [state.selectedChainId, vault.address, state.activity[0]?.hash]);
   if (creating) return <NewVault run={run} onCancel={() => setCreating(false)} />;
+  if (sending) return <Send state={state} run={run} onDone={() => setSending(false)} />;
   return (
     <section class="screen home">
       <div class="card vault-card">
@@ -26,6 +37,9 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
           )}
         </div>
         <Address address={vault.address} full />
+        <div class="balance" data-testid="balance">
+          {balance === 'error' ? <span class="muted small">Balance unavailable: the network's RPC did not answer.</span> : balance ? `${trimAmount(balance.value)} ${balance.symbol}` : '…'}
+        </div>
         <dl class="facts">
           <dt>Network</dt>
           <dd data-testid="network-name">{network?.name ?? state.selectedChainId}</dd>
@@ -46,6 +60,17 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
           Create a co-signed vault
         </button>
       )}
+      {vault.kind === 'tss' && (
+        <button class="button primary" onClick={() => setSending(true)}>
+          Send
+        </button>
+      )}
+      {state.sendError && (
+        <p class="error" role="alert" data-testid="send-error">
+          {state.sendError}
+        </p>
+      )}
+      {vault.kind === 'tss' && <Activity entries={state.activity} state={state} />}
     </section>
   );
 }
@@ -71,6 +96,97 @@ function NewVault({ run, onCancel }: { run: Run; onCancel: () => void }) {
         </button>
         <button class="button primary" type="submit" disabled={busy}>
           {busy ? 'Connecting…' : 'Pair devices'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Up to 6 decimals, without trailing zeros. */
+function trimAmount(v: string): string {
+  const [i, f = ''] = v.split('.');
+  const frac = f.slice(0, 6).replace(/0+$/, '');
+  return frac ? `${i}.${frac}` : i!;
+}
+
+function Activity({ entries, state }: { entries: ActivityEntry[]; state: WalletState }) {
+  return (
+    <>
+      <h3>Recent activity</h3>
+      {entries.length === 0 ? (
+        <p class="muted small">Nothing sent yet.</p>
+      ) : (
+        <ul class="list" aria-label="Recent activity">
+          {entries.slice(0, 8).map((e) => {
+            const net = state.networks.find((n) => n.chainId === e.chainId);
+            const link = net?.blockExplorerUrl ? `${net.blockExplorerUrl.replace(/\/+$/, '')}/tx/${e.hash}` : null;
+            return (
+              <li class="list-item column" key={e.hash} data-testid="activity">
+                <div class="row">
+                  <strong>{e.what}</strong>
+                  <span>
+                    {trimAmount(e.value)} {e.symbol}
+                  </span>
+                </div>
+                <div class="row muted small">
+                  <span>{e.to ? `to ${e.to.slice(0, 6)}…${e.to.slice(-4)}` : 'new contract'}</span>
+                  <span>{new Date(e.at).toLocaleString()}</span>
+                </div>
+                <div class="muted small break">
+                  {link ? (
+                    <a href={link} target="_blank" rel="noreferrer">
+                      {e.hash}
+                    </a>
+                  ) : (
+                    e.hash
+                  )}
+                  {' · '}
+                  {net?.name ?? e.chainId} · {e.origin === 'tandem://wallet' ? 'Send screen' : e.origin}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Send the native coin: goes through the same approval and co-signing as a dApp's transaction. */
+function Send({ state, run, onDone }: { state: WalletState; run: Run; onDone: () => void }) {
+  const network = state.networks.find((n) => n.chainId === state.selectedChainId);
+  const [to, setTo] = useState('');
+  const [amount, setAmount] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const err = await run({ type: 'send', to, amount });
+    setBusy(false);
+    if (err) setError(err);
+    else onDone();
+  };
+  return (
+    <form class="screen" onSubmit={submit} aria-label="Send">
+      <h2>Send {network?.currencySymbol ?? ''}</h2>
+      <p class="muted small">On {network?.name ?? state.selectedChainId}. You review it next; then your co-signer approves.</p>
+      <label class="field">
+        <span>Recipient address</span>
+        <input value={to} placeholder="0x…" spellcheck={false} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+      </label>
+      <label class="field">
+        <span>Amount ({network?.currencySymbol ?? ''})</span>
+        <input value={amount} inputMode="decimal" placeholder="0.0" onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
+      </label>
+      <ErrorText error={error} />
+      <div class="actions">
+        <button class="button" type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button class="button primary" type="submit" disabled={busy || !to || !amount}>
+          {busy ? 'Preparing…' : 'Review'}
         </button>
       </div>
     </form>

@@ -1,0 +1,33 @@
+/**
+ * Recent activity: transactions this wallet broadcast (from dApps or the
+ * Send screen), newest first, kept in the extension's storage. Public data
+ * only (hashes, recipients, amounts).
+ */
+import type { KeyValueArea } from './storage';
+import type { ActivityEntry } from '../shared/popup-api';
+
+const KEY = 'activity.v1';
+/** How many entries are kept. */
+export const MAX_ACTIVITY = 25;
+
+export class ActivityLog {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly area: KeyValueArea) {}
+
+  async list(account?: string): Promise<ActivityEntry[]> {
+    const all = (await this.area.get<ActivityEntry[]>(KEY)) ?? [];
+    return account ? all.filter((e) => e.account.toLowerCase() === account.toLowerCase()) : all;
+  }
+
+  /** Adds an entry (serialized, so concurrent broadcasts are all kept). */
+  add(entry: ActivityEntry): Promise<void> {
+    const run = async () => {
+      const list = await this.list();
+      await this.area.set(KEY, [entry, ...list].slice(0, MAX_ACTIVITY));
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A signing request as an approval screen shows it (amounts formatted, the
+ * transaction and ERC-20 call decoded, the message as text or hex). Pure: no
+ * chrome.*, no DOM; the extension's approval screen and the phone co-signer
+ * page render the same {@link SignView} with the same component
+ * (src/popup/screens/SignRequest.tsx `SignBody`).
+ */
+import { formatEther, formatUnits, toUtf8String } from 'ethers';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { summarizeTransaction, type SigningRequest } from '../session/signing-request';
+import { DEFAULT_NETWORKS, type Network } from './networks';
+import type { SignView } from './popup-api';
+
+/** The approval screen's view of a checked request. */
+export function signView(request: SigningRequest, account: string, network: Pick<Network, 'chainId' | 'name' | 'currencySymbol'>): SignView {
+  const base = { account, chainId: network.chainId, networkName: network.name, currencySymbol: network.currencySymbol, request };
+  switch (request.kind) {
+    case 'transaction': {
+      const s = summarizeTransaction(request.tx);
+      const maxFee = s.maxFeePerGas ?? s.gasPrice ?? 0n;
+      return {
+        ...base,
+        transaction: {
+          to: s.to,
+          value: formatEther(s.valueWei),
+          nonce: s.nonce,
+          gasLimit: s.gasLimit.toString(),
+          maxFeeGwei: formatUnits(maxFee, 'gwei'),
+          maxPriorityFeeGwei: formatUnits(s.maxPriorityFeePerGas ?? maxFee, 'gwei'),
+          maxCost: formatEther(s.valueWei + s.gasLimit * maxFee),
+          dataBytes: (s.data.length - 2) / 2,
+          dataPreview: s.data.slice(0, 74),
+          ...(s.call ? { call: { ...s.call, amount: s.call.amount.toString() } } : {}),
+        },
+      };
+    }
+    case 'personal_sign': {
+      const bytes = hexToBytes(request.message.slice(2));
+      try {
+        const text = toUtf8String(bytes);
+        // Control characters other than line breaks make text misleading: show hex.
+        if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) throw new Error('binary');
+        return { ...base, message: { text, isHex: false } };
+      } catch {
+        return { ...base, message: { text: request.message, isHex: true } };
+      }
+    }
+    case 'typed_data': {
+      const { primaryType, domain, message } = request.typedData;
+      return { ...base, typedData: { primaryType, domain, message } };
+    }
+  }
+}
+
+/**
+ * The network of a chain id for a device that has no network list of its own
+ * (the phone): a default network by name, else "Chain N" so an unknown chain
+ * is never shown under a familiar name.
+ */
+export function networkOfChain(chainId: number): Pick<Network, 'chainId' | 'name' | 'currencySymbol'> {
+  const hex = '0x' + chainId.toString(16);
+  const known = DEFAULT_NETWORKS.find((n) => n.chainId === hex);
+  return known ?? { chainId: hex, name: `Chain ${chainId} (not a known network)`, currencySymbol: 'native coin' };
+}
