@@ -129,6 +129,22 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     const { EIP712Domain: _domain, ...types } = data.types;
     expect(verifyTypedData(data.domain, types, data.message, tsig.result)).toBe(address);
 
+    // The Send screen: same approval and co-signing; the activity list shows it.
+    await expect(popup.getByTestId('balance')).toHaveText(/^8\.99\d* ETH$/);
+    await popup.getByRole('button', { name: 'Send', exact: true }).click();
+    const sendForm = popup.getByRole('form', { name: 'Send' });
+    await sendForm.getByLabel('Recipient address').fill(RECIPIENT);
+    await sendForm.getByLabel(/Amount/).fill('0.5');
+    await wallet.screenshot(popup, 'tss-16-send');
+    await sendForm.getByRole('button', { name: 'Review' }).click();
+    await expect(popup.getByTestId('approval-origin')).toHaveText('You, from the Send screen');
+    await expect(popup.getByTestId('sign-value')).toHaveText('0.5 ETH');
+    await decideSign(popup, true);
+    await expect(popup.getByTestId('activity')).toHaveCount(2, { timeout: 30_000 });
+    await expect(popup.getByTestId('activity').first()).toContainText('0.5 ETH');
+    await wallet.screenshot(popup, 'tss-17-home-activity');
+    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('1.5'));
+
     // The user rejects: 4001, the co-signer is never asked.
     const rejected = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6e6f', from]), address);
     await decideSign(popup, false);
