@@ -59,8 +59,10 @@ async function webSocketClass(): Promise<WebSocketConstructor> {
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   // Node 20 has no global WebSocket (22 does, but `ws` is the one we test with).
   if (typeof process !== 'undefined' && process.versions?.node) {
-    const mod = await import('ws');
-    return (mod.default ?? mod.WebSocket) as unknown as WebSocketConstructor;
+    // A computed specifier: bundlers for the browser leave the `ws` package out.
+    const pkg = 'ws';
+    const mod = (await import(/* @vite-ignore */ pkg)) as { default?: unknown; WebSocket?: unknown };
+    return (mod.default ?? mod.WebSocket) as WebSocketConstructor;
   }
   if (!global) throw new Error('this environment has no WebSocket');
   return global;
