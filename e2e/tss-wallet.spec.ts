@@ -324,3 +324,38 @@ test('Chrome stopping the worker during key generation: the popup says so, nothi
   await popup2.getByRole('button', { name: 'Back' }).click();
   await expect(popup2.getByRole('heading', { name: 'Welcome to Tandem' })).toBeVisible();
 });
+
+test('join a vault the CLI co-signer started, by pasting its pairing code; then co-sign with it', async ({ context, dapps, wallet }) => {
+  test.setTimeout(240_000);
+  const cosigner = new CosignerDevice();
+  try {
+    const create = cosigner.run(['create', '--relay', relay.url, '--t', '2', '--n', '2', '--name', 'CLI vault', '--device-id', 'cli-initiator']);
+    const [, pairing] = await create.waitFor(/pairing: (\S+)/, 30_000);
+    const popup = await wallet.openPopup();
+    await popup.getByRole('button', { name: 'Join with a pairing code' }).click();
+    const form = popup.getByRole('form', { name: 'Join with a pairing code' });
+    await form.getByLabel('Pairing code or link').fill(pairing!);
+    await form.getByLabel(/Tandem password/).fill(PASSWORD);
+    await wallet.screenshot(popup, 'tss-18-join-code');
+    await form.getByRole('button', { name: 'Join' }).click();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+    expect(await create.exit()).toBe(0);
+    const address = (await popup.getByTestId('new-vault-address').getByTestId('address').textContent())!.trim();
+    expect(create.output).toContain(`address ${address}`);
+    await popup.getByRole('button', { name: 'Open wallet' }).click();
+    await expect(popup.getByTestId('vault-name')).toHaveText('CLI vault');
+
+    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
+    const serve = cosigner.run(['serve', '--policy', policy]);
+    await serve.waitFor(/listening for signing requests/, 30_000);
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    expect(await connect).toEqual({ result: [address] });
+    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('joined').toString('hex'), address]);
+    await decideSign(popup, true);
+    expect(verifyMessage('joined', ((await psign) as { result: string }).result)).toBe(address);
+  } finally {
+    await cosigner.dispose();
+  }
+});

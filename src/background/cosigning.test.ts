@@ -11,10 +11,11 @@ import { memoryRepository } from './vault/records';
 import type { ChainClient } from './router';
 import { Mailbox } from '../session/mailbox';
 import { Room } from '../session/memory-room.test-util';
-import { joinReshare, joinVault, serveSigning, type Decision } from '../session/ceremonies';
+import { createVault, joinReshare, joinVault, serveSigning, type Decision } from '../session/ceremonies';
 import { channelOf, type DeviceVault } from '../session/device-vault';
 import { newIdentity } from '../session/identity';
-import { decodePairing } from '../session/pairing';
+import { createPairing, decodePairing, pairingLink } from '../session/pairing';
+import { publicOf } from '../session/identity';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { RelayClient } from '../session/relay-client';
 import type { SigningRequest } from '../session/signing-request';
@@ -265,6 +266,20 @@ describe('co-signed vault in the background', () => {
     } finally {
       server.stop();
     }
+  }, 60_000);
+
+  it('joins key generation started by another device from its pairing link', async () => {
+    const t = await setup();
+    const phone = newIdentity('phone');
+    const pairing = createPairing('http://127.0.0.1:8787', 'keygen', { init: publicOf(phone).signPub, t: 2, n: 2, name: 'From phone' });
+    const started = createVault({ joinTimeoutMs: 30_000, roundTimeoutMs: 30_000, mailbox: new Mailbox(t.room(pairing.sessionId).join('phone')), me: phone, sessionId: pairing.sessionId, plan: { t: 2, n: 2, name: 'From phone', relayUrl: 'http://127.0.0.1:8787' } });
+    await expect(t.s.command({ type: 'joinCeremony', pairing: 'not a pairing', password: PASSWORD })).rejects.toThrow(/pairing/);
+    const state = await t.s.command({ type: 'joinCeremony', pairing: pairingLink('http://127.0.0.1:8787/cosigner/', pairing), password: PASSWORD });
+    expect(state.ceremony).toMatchObject({ kind: 'keygen', status: 'waiting', joining: true, pairing: '' });
+    const phoneVault = await started;
+    await t.s.keygen.idle();
+    expect((await t.s.state()).ceremony).toMatchObject({ status: 'done', address: phoneVault.address, joined: ['phone'] });
+    expect((await t.s.state()).vault).toMatchObject({ kind: 'tss', name: 'From phone', address: phoneVault.address });
   }, 60_000);
 
   it('a co-signed vault replaces the development vault as the active account', async () => {

@@ -12,11 +12,11 @@
  * stored by a ceremony that did not finish.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { createVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
+import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { newIdentity, publicOf } from '../session/identity';
 import { CeremonyTimeout } from '../session/mailbox';
-import { createPairing, encodePairing, pairingLink, type PairingPayload } from '../session/pairing';
+import { createPairing, decodePairing, encodePairing, PairingError, pairingLink, parsePairingFragment, type PairingPayload } from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { CeremonyAbort } from '../session/run-protocol';
 import type { CeremonyView, VaultView } from '../shared/popup-api';
@@ -122,6 +122,56 @@ export class KeygenSessions {
     });
   }
 
+  /**
+   * Joins a ceremony another device started, from its pairing text or link:
+   * key generation (a new vault), or a re-share of `current` (this device's
+   * vault with the same key: it takes part as an old device) or of a vault
+   * this device does not hold yet (it joins as a new device).
+   */
+  async join(text: string, current?: { vault: DeviceVault; vaultRecordId: string }): Promise<void> {
+    this.checkIdle();
+    const t = text.trim();
+    let pairing: PairingPayload;
+    try {
+      pairing = t.includes('#') ? parsePairingFragment(t) : decodePairing(t);
+    } catch (e) {
+      throw new Error(e instanceof PairingError ? e.message : 'This is not a Tandem pairing code or link.');
+    }
+    const init = pairing.params.init;
+    if (typeof init !== 'string' || !/^[0-9a-f]{64}$/.test(init)) throw new Error('This pairing code has no initiator key: it was not made by Tandem.');
+    const name = typeof pairing.params.name === 'string' ? pairing.params.name.slice(0, 64) : 'Vault';
+    const timing = this.deps.timing ?? KEYGEN_TIMING;
+    if (pairing.kind === 'keygen') {
+      const n = Number(pairing.params.n);
+      const tt = Number(pairing.params.t);
+      if (!Number.isInteger(n) || !Number.isInteger(tt) || n < 2 || n > 16 || tt < 2 || tt > n) throw new Error('This pairing code has a bad threshold or device count.');
+      const me = newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
+      await this.launch({ kind: 'keygen', name, t: tt, n, joiners: n - 1 }, pairing, me.deviceId, async (mailbox, onEvent) => {
+        const vault = await joinVault({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, onEvent });
+        await storeDeviceVault(this.deps.wallet, vault);
+        return vault.address;
+      }, true);
+      return;
+    }
+    if (pairing.kind !== 'reshare') throw new Error(`This pairing code is for a ${pairing.kind} session, which is not joined this way.`);
+    const pk = pairing.params.pk;
+    const newT = Number(pairing.params.newT);
+    if (typeof pk !== 'string' || !/^[0-9a-f]{66}$/.test(pk) || !Number.isInteger(newT) || newT < 2 || newT > 16) throw new Error('This re-share pairing code is malformed.');
+    const old = current && bytesToHex(current.vault.ecdsa.publicKey) === pk ? current : undefined;
+    const me = old ? old.vault.identity : newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
+    await this.launch({ kind: 'reshare', name, t: newT, n: newT, joiners: 0 }, pairing, me.deviceId, async (mailbox, onEvent) => {
+      const outcome = await joinReshare({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, ...(old ? { oldVault: old.vault } : {}), onEvent });
+      if (outcome.kind === 'retired') {
+        if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
+        throw new Error('this device gave its place up in the re-share; its share was deleted');
+      }
+      if (bytesToHex(outcome.vault.ecdsa.publicKey) !== pk) throw new Error('the re-share ended with another key; nothing was stored');
+      await storeDeviceVault(this.deps.wallet, outcome.vault);
+      if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
+      return outcome.vault.address;
+    }, true);
+  }
+
   private checkIdle(): void {
     if (this.view && (this.view.status === 'waiting' || this.view.status === 'running')) throw new Error('A ceremony is already running. Finish or cancel it first.');
   }
@@ -132,6 +182,7 @@ export class KeygenSessions {
     pairing: PairingPayload,
     deviceId: string,
     ceremony: (mailbox: OpenedMailbox['mailbox'], onEvent: (e: CeremonyEvent) => void) => Promise<string>,
+    joining = false,
   ): Promise<void> {
     let opened: OpenedMailbox;
     try {
@@ -143,11 +194,13 @@ export class KeygenSessions {
     const view: CeremonyView = {
       ...what,
       status: 'waiting',
-      pairing: encodePairing(pairing),
-      link: pairingLink(cosignerPage(pairing.relayUrl), pairing),
+      // A joining device shows no code: the initiator does.
+      pairing: joining ? '' : encodePairing(pairing),
+      link: joining ? '' : pairingLink(cosignerPage(pairing.relayUrl), pairing),
       thisDevice: deviceId,
       joined: [],
-      progress: `Waiting for ${what.joiners} more device${what.joiners > 1 ? 's' : ''} to join.`,
+      progress: joining ? 'Joined. Waiting for the device that showed the code to start…' : `Waiting for ${what.joiners} more device${what.joiners > 1 ? 's' : ''} to join.`,
+      ...(joining ? { joining: true } : {}),
     };
     this.view = view;
     await this.deps.session.set(CEREMONY_MARKER_KEY, what);
@@ -184,6 +237,10 @@ export class KeygenSessions {
         break;
       case 'roster':
         view.status = 'running';
+        // Everyone taking part, as the initiator signed it.
+        view.joined = e.members.map((m) => m.deviceId).filter((d) => d !== view.thisDevice);
+        view.joiners = view.joined.length;
+        if (view.joining && view.kind === 'reshare') view.n = e.members.length;
         view.progress = view.kind === 'keygen' ? 'Generating the keys together (this takes a few seconds)…' : 'Re-sharing the keys together (this takes a few seconds)…';
         break;
       case 'progress':

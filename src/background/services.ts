@@ -260,6 +260,20 @@ export class Services {
       case 'closeCeremony':
         await this.keygen.close();
         break;
+      case 'joinCeremony': {
+        if (cmd.password !== undefined) {
+          await this.wallet.ensureKeyring(cmd.password);
+          await this.touch();
+        } else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
+        const active = await this.wallet.vault();
+        const current =
+          active?.kind === 'tss' && (await this.wallet.shareFormatOf(active.id)) === DEVICE_VAULT_FORMAT
+            ? { vault: decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id))), vaultRecordId: active.id }
+            : undefined;
+        this.lastAccount = await this.wallet.activeAccount();
+        await this.keygen.join(cmd.pairing, current);
+        break;
+      }
       case 'startReshare': {
         const active = await this.wallet.vault();
         if (!active || active.kind !== 'tss' || (await this.wallet.shareFormatOf(active.id)) !== DEVICE_VAULT_FORMAT)

@@ -74,6 +74,8 @@ export interface CeremonyView {
   thisDevice: string;
   /** How many devices join besides this one. */
   joiners: number;
+  /** True when this device joined another device's ceremony (no code to show). */
+  joining?: boolean;
   /** Devices that joined so far (without this one). */
   joined: string[];
   /** What is happening now, one line. */
@@ -175,6 +177,8 @@ export type PopupCommand =
   | { type: 'startKeygen'; name: string; t: number; n: number; password?: string }
   /** Stops the ceremony in progress (nothing is stored), or clears a finished one. */
   | { type: 'closeCeremony' }
+  /** Joins another device's key generation or re-share from its pairing text or link. */
+  | { type: 'joinCeremony'; pairing: string; password?: string }
   /** Re-shares the active vault to newN devices with threshold newT (same address). */
   | { type: 'startReshare'; newT: number; newN: number }
   /** An encrypted backup of this device's share of the active vault (reply `result`: {@link BackupExport}). */
@@ -242,6 +246,9 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
     }
     case 'closeCeremony':
       return { type: m.type };
+    case 'joinCeremony':
+      if (!str(m.pairing, 4096) || (m.password !== undefined && !str(m.password, 1024))) return null;
+      return { type: m.type, pairing: m.pairing, ...(m.password !== undefined ? { password: m.password as string } : {}) };
     case 'startReshare': {
       const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 16;
       return int(m.newT) && int(m.newN) ? { type: m.type, newT: m.newT as number, newN: m.newN as number } : null;

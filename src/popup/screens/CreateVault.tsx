@@ -9,7 +9,7 @@ import type { Run } from '../App';
 import { Logo } from '../components/Logo';
 import { ErrorText } from '../components/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
-import { RestoreBackup } from './VaultSettings';
+import { JoinCeremony, RestoreBackup } from './VaultSettings';
 
 export function CreateVault({ run }: { run: Run }) {
   const [plan, setPlan] = usePlan('My vault');
@@ -18,6 +18,7 @@ export function CreateVault({ run }: { run: Run }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [restoring, setRestoring] = useState(false);
+  const [joining, setJoining] = useState(false);
 
   const checkPassword = (): string | null => {
     if (password.length < MIN_PASSWORD_LENGTH) return `Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`;
@@ -44,6 +45,16 @@ export function CreateVault({ run }: { run: Run }) {
     setBusy(false);
   };
 
+  if (joining)
+    return (
+      <section class="screen onboarding">
+        <h2>Join a vault</h2>
+        <JoinCeremony run={run} firstRun />
+        <button class="button" onClick={() => setJoining(false)}>
+          Back
+        </button>
+      </section>
+    );
   if (restoring)
     return (
       <section class="screen onboarding">
@@ -75,9 +86,14 @@ export function CreateVault({ run }: { run: Run }) {
       <button class="button primary" type="submit" disabled={busy}>
         {busy ? 'Connecting to the relay…' : 'Create vault and pair devices'}
       </button>
-      <button class="link-button" type="button" onClick={() => setRestoring(true)}>
-        Restore from a backup
-      </button>
+      <div class="row">
+        <button class="link-button" type="button" onClick={() => setJoining(true)}>
+          Join with a pairing code
+        </button>
+        <button class="link-button" type="button" onClick={() => setRestoring(true)}>
+          Restore from a backup
+        </button>
+      </div>
       <div class="notice notice-dev fallback">
         <strong>Only to try dApps:</strong> a development vault has an address with <em>no signing path at all</em>. Never send funds to it.
         <button class="button small" type="button" disabled={busy} onClick={() => void createDev()}>

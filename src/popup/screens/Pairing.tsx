@@ -43,7 +43,9 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
             ? reshare
               ? 'Re-share stopped'
               : 'Key generation stopped'
-            : reshare
+            : ceremony.joining
+              ? `Joining ${reshare ? 'the re-share of ' : ''}“${ceremony.name}”`
+              : reshare
               ? 'Re-share: pair the devices'
               : `Pair ${ceremony.joiners === 1 ? 'your other device' : `${ceremony.joiners} devices`}`}
       </h2>
@@ -58,7 +60,7 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
         </p>
       )}
 
-      {ceremony.status === 'waiting' && (
+      {ceremony.status === 'waiting' && ceremony.pairing && (
         <>
           <div class="qr-box">{qr ? <img src={qr} width={176} height={176} alt="Pairing QR code" data-testid="pairing-qr" /> : <div class="qr-placeholder" />}</div>
           <p class="muted small center">
@@ -79,13 +81,13 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
       <ul class="list devices" aria-label="Devices">
         <li class="list-item device">
           <span class="device-dot ok" aria-hidden="true" />
-          <span class="grow">This browser</span>
+          <span class="grow">This browser{ceremony.joining ? ' (joined)' : ''}</span>
           <span class="muted small">{ceremony.thisDevice}</span>
         </li>
         {others.map((d, i) => (
           <li class="list-item device" key={i} data-testid={d ? 'device-joined' : 'device-waiting'}>
             <span class={`device-dot ${d ? 'ok' : 'wait'}`} aria-hidden="true" />
-            <span class="grow">{d ? 'Joined' : `Waiting for ${reshare ? 'a device' : `device ${i + 2}`}…`}</span>
+            <span class="grow">{d ? (ceremony.joining ? 'Taking part' : 'Joined') : `Waiting for ${reshare ? 'a device' : `device ${i + 2}`}…`}</span>
             {d && <span class="muted small">{d}</span>}
           </li>
         ))}

@@ -24,6 +24,7 @@ export function VaultSettings({ vault, run }: { vault: VaultView; run: Run }) {
       {vault.kind === 'tss' && <Reshare vault={vault} run={run} />}
       {vault.kind === 'tss' && <ExportBackup />}
       <RestoreBackup run={run} />
+      <JoinCeremony run={run} />
       <DeleteVault vault={vault} run={run} />
     </>
   );
@@ -218,5 +219,41 @@ function DeleteVault({ vault, run }: { vault: VaultView; run: Run }) {
         </button>
       </div>
     </div>
+  );
+}
+
+/** Join another device's key generation or re-share by pasting its pairing text or link. */
+export function JoinCeremony({ run, firstRun = false }: { run: Run; firstRun?: boolean }) {
+  const [pairing, setPairing] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (firstRun && password.length < MIN_PASSWORD_LENGTH) return setError(`Use a Tandem password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    setBusy(true);
+    setError(null);
+    setError(await run({ type: 'joinCeremony', pairing, ...(firstRun ? { password } : {}) }));
+    setBusy(false);
+  };
+  return (
+    <form class="card column-form" onSubmit={submit} aria-label="Join with a pairing code">
+      <strong>Join with a pairing code</strong>
+      <span class="muted small">Another device shows a code to create a vault or re-share one: paste its text or link.</span>
+      <label class="field">
+        <span>Pairing code or link</span>
+        <textarea rows={3} value={pairing} spellcheck={false} onInput={(e) => setPairing((e.target as HTMLTextAreaElement).value)} />
+      </label>
+      {firstRun && (
+        <label class="field">
+          <span>Tandem password (new, or your current one)</span>
+          <input type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        </label>
+      )}
+      <ErrorText error={error} />
+      <button class="button small" type="submit" disabled={busy || !pairing.trim()}>
+        {busy ? 'Joining…' : 'Join'}
+      </button>
+    </form>
   );
 }
