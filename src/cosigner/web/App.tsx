@@ -1,0 +1,54 @@
+/**
+ * The phone co-signer's screens, chosen from the controller's state: a
+ * signing request first (it is what the user came for), then a pairing to
+ * join or a ceremony in progress, then unlock / welcome / home.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { PhoneController } from './controller';
+import { Header } from './components/Header';
+import { Welcome } from './screens/Welcome';
+import { Unlock } from './screens/Unlock';
+import { Join } from './screens/Join';
+import { Ceremony } from './screens/Ceremony';
+import { Home } from './screens/Home';
+import { Request } from './screens/Request';
+import { Backup } from './screens/Backup';
+import { Settings } from './screens/Settings';
+
+export type Tab = 'home' | 'backup' | 'settings';
+
+export function App({ controller }: { controller: PhoneController }) {
+  const [, setTick] = useState(0);
+  const [tab, setTab] = useState<Tab>('home');
+  useEffect(() => controller.subscribe(() => setTick((t) => t + 1)), [controller]);
+  const s = controller.state;
+  const pending = controller.signing.pending[0];
+
+  let body;
+  if (!s.ready) body = <section class="screen loading">Loading…</section>;
+  else if (pending && s.unlocked) body = <Request key={pending.key} request={pending} more={controller.signing.pending.length - 1} controller={controller} />;
+  else if (s.ceremony) body = <Ceremony ceremony={s.ceremony} controller={controller} />;
+  else if (s.pairing || s.pairingError) body = <Join controller={controller} />;
+  else if (!s.unlocked && s.hasPin) body = <Unlock controller={controller} />;
+  else if (!s.unlocked) body = <Welcome controller={controller} />;
+  else if (tab === 'backup') body = <Backup controller={controller} />;
+  else if (tab === 'settings') body = <Settings controller={controller} />;
+  else body = <Home controller={controller} />;
+
+  const showTabs = s.ready && s.unlocked && !pending && !s.ceremony && !s.pairing && !s.pairingError;
+  return (
+    <div class="phone-shell">
+      <Header unlocked={s.unlocked} onLock={() => controller.lock()} />
+      <main class="phone-content">{body}</main>
+      {showTabs && (
+        <nav class="tabbar phone-tabs" aria-label="Sections">
+          {(['home', 'backup', 'settings'] as const).map((t) => (
+            <button key={t} class={`tab ${tab === t ? 'tab-active' : ''}`} aria-current={tab === t ? 'page' : undefined} onClick={() => setTab(t)}>
+              {t === 'home' ? 'Vaults' : t === 'backup' ? 'Backup' : 'Settings'}
+            </button>
+          ))}
+        </nav>
+      )}
+    </div>
+  );
+}

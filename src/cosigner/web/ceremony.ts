@@ -1,0 +1,103 @@
+/**
+ * Joining a ceremony from the pairing link the phone's camera opened: key
+ * generation (a new vault) or a re-share (this phone as an old device of the
+ * vault, or as a new one). The share is stored, sealed under the PIN, only
+ * after every device confirmed the same keys; a ceremony that fails stores
+ * nothing and changes nothing.
+ */
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { joinReshare, joinVault, type CeremonyEvent, type CeremonyTiming } from '../../session/ceremonies';
+import { vaultId, type DeviceVault } from '../../session/device-vault';
+import { newIdentity } from '../../session/identity';
+import type { PairingPayload } from '../../session/pairing';
+import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
+import { readKeygenParams, readReshareParams } from '../pairing-params';
+import type { UnlockedStore, VaultSummary } from './vault-store';
+
+export const CEREMONY_TIMING: CeremonyTiming = { joinTimeoutMs: 10 * 60_000, roundTimeoutMs: 60_000 };
+
+/** What the join screen says about a pairing before the user joins. */
+export interface PairingInfo {
+  kind: 'keygen' | 'reshare';
+  name: string;
+  /** Threshold and device count after the ceremony (re-share: the new threshold only). */
+  t: number;
+  n?: number;
+  relayUrl: string;
+  /** Re-share: the vault id, to find this phone's old share. */
+  vaultId?: string;
+}
+
+/** Reads a pairing for the join screen; throws with a message for the user when it is not one the phone joins. */
+export function pairingInfo(p: PairingPayload): PairingInfo {
+  if (p.kind === 'keygen') {
+    const k = readKeygenParams(p);
+    return { kind: 'keygen', name: k.name, t: k.t, n: k.n, relayUrl: p.relayUrl };
+  }
+  if (p.kind === 'reshare') {
+    const r = readReshareParams(p);
+    return { kind: 'reshare', name: r.name, t: r.newT, relayUrl: p.relayUrl, vaultId: vaultId({ ecdsa: { publicKey: hexToBytes(r.pk) } } as DeviceVault) };
+  }
+  throw new Error(
+    p.kind === 'sign'
+      ? 'This QR code is for a signing session. Open the co-signer page and unlock it instead: signing requests reach it on its own.'
+      : `This QR code is for a ${p.kind} session, which the phone does not join.`,
+  );
+}
+
+/** A device id from the name the user chose: the allowed characters, and a short random suffix. */
+export function deviceIdFor(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  const suffix = Array.from(crypto.getRandomValues(new Uint8Array(2)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${slug || 'phone'}-${suffix}`;
+}
+
+export type JoinOutcome = { kind: 'stored'; vault: DeviceVault; summary: VaultSummary; replaced: boolean } | { kind: 'retired'; vaultId: string };
+
+/**
+ * Joins the ceremony of `pairing` and stores the result. `oldVault` is this
+ * phone's share of the vault being re-shared, if it holds one.
+ */
+export async function joinCeremony(opts: {
+  pairing: PairingPayload;
+  deviceName: string;
+  store: UnlockedStore;
+  oldVault?: DeviceVault;
+  onEvent?: (e: CeremonyEvent) => void;
+  open?: (o: OpenMailboxOptions) => Promise<OpenedMailbox>;
+  timing?: CeremonyTiming;
+}): Promise<JoinOutcome> {
+  const { pairing, store } = opts;
+  const info = pairingInfo(pairing);
+  const timing = opts.timing ?? CEREMONY_TIMING;
+  const me = opts.oldVault ? opts.oldVault.identity : newIdentity(deviceIdFor(opts.deviceName));
+  const opened = await (opts.open ?? openMailbox)({ relayUrl: pairing.relayUrl, sessionId: pairing.sessionId, sessionKey: pairing.sessionKey, deviceId: me.deviceId });
+  try {
+    const init = String(pairing.params.init);
+    if (info.kind === 'keygen') {
+      const vault = await joinVault({ ...timing, mailbox: opened.mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+      return { kind: 'stored', vault, summary: await store.save(vault), replaced: false };
+    }
+    const outcome = await joinReshare({
+      ...timing,
+      mailbox: opened.mailbox,
+      me,
+      sessionId: pairing.sessionId,
+      initiatorSignPub: init,
+      ...(opts.oldVault ? { oldVault: opts.oldVault } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
+    if (outcome.kind === 'retired') {
+      await store.remove(info.vaultId!);
+      return { kind: 'retired', vaultId: info.vaultId! };
+    }
+    if (vaultId(outcome.vault) !== info.vaultId) throw new Error('the re-share ended with another vault than the QR code said; nothing was stored');
+    return { kind: 'stored', vault: outcome.vault, summary: await store.save(outcome.vault, !!opts.oldVault), replaced: !!opts.oldVault };
+  } finally {
+    await opened.close().catch(() => undefined);
+  }
+}

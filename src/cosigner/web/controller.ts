@@ -1,0 +1,285 @@
+/**
+ * The phone co-signer's state and actions, outside the components: the
+ * vault store (locked or unlocked), the pairing from the URL fragment, a
+ * ceremony in progress, the signing service and the browser's storage
+ * persistence. Components render {@link PhoneState} and call the actions;
+ * each action resolves with an error message for the user, or null.
+ */
+import { sealBackup, openBackup, BackupError } from '../../background/vault/backup';
+import { CeremonyTimeout } from '../../session/mailbox';
+import { CeremonyAbort } from '../../session/run-protocol';
+import { vaultId, type DeviceVault } from '../../session/device-vault';
+import { parsePairingFragment, PairingError, type PairingPayload } from '../../session/pairing';
+import { joinCeremony, pairingInfo, type PairingInfo } from './ceremony';
+import { SigningService } from './signing-service';
+import { PhoneVaultStore, VaultStoreError, type StoreBackend, type UnlockedStore, type VaultSummary } from './vault-store';
+
+/** What the browser said about keeping this page's data. */
+export type Persistence = 'granted' | 'denied' | 'unsupported' | 'unknown';
+
+export interface CeremonyState {
+  info: PairingInfo;
+  status: 'running' | 'done' | 'failed';
+  progress: string;
+  error?: string;
+  address?: string;
+  retired?: boolean;
+}
+
+export interface PhoneState {
+  ready: boolean;
+  hasPin: boolean;
+  unlocked: boolean;
+  vaults: VaultSummary[];
+  deviceName: string;
+  persistence: Persistence;
+  /** A pairing from the link, not yet joined. */
+  pairing: { info: PairingInfo; payload: PairingPayload } | null;
+  pairingError: string | null;
+  ceremony: CeremonyState | null;
+  /** Vaults that failed to open after unlocking. */
+  loadErrors: string[];
+}
+
+/** The default device name: what kind of phone this looks like. */
+function guessDeviceName(): string {
+  const ua = typeof navigator === 'undefined' ? '' : navigator.userAgent;
+  if (/iPhone/.test(ua)) return 'iPhone';
+  if (/iPad/.test(ua)) return 'iPad';
+  const android = /Android[^;]*;\s*([^;)]+?)(?:\s+Build|\))/.exec(ua);
+  if (android && android[1] && android[1] !== 'K') return android[1].trim().slice(0, 32);
+  if (/Android/.test(ua)) return 'Android phone';
+  return 'My phone';
+}
+
+function explain(e: unknown): string {
+  if (e instanceof CeremonyTimeout) return e.message;
+  if (e instanceof CeremonyAbort) return `${e.message}${e.deviceId ? ` (device ${e.deviceId})` : ''}`;
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0]!.slice(0, 300);
+}
+
+export class PhoneController {
+  state: PhoneState = {
+    ready: false,
+    hasPin: false,
+    unlocked: false,
+    vaults: [],
+    deviceName: guessDeviceName(),
+    persistence: 'unknown',
+    pairing: null,
+    pairingError: null,
+    ceremony: null,
+    loadErrors: [],
+  };
+  readonly signing: SigningService;
+  private readonly store: PhoneVaultStore;
+  private unlocked: UnlockedStore | null = null;
+  private vaults = new Map<string, DeviceVault>();
+  private listeners = new Set<() => void>();
+
+  constructor(backend: StoreBackend, iterations?: number) {
+    this.store = new PhoneVaultStore(backend, iterations);
+    this.signing = new SigningService({ onChange: () => this.emit() });
+  }
+
+  subscribe(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private emit(): void {
+    this.state = { ...this.state };
+    for (const l of this.listeners) l();
+  }
+
+  private set(patch: Partial<PhoneState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  /** Reads the store and the pairing in the URL fragment. */
+  async boot(hash: string): Promise<void> {
+    const [hasPin, vaults, name] = await Promise.all([this.store.hasPin(), this.store.list(), this.store.deviceName()]);
+    this.set({ hasPin, vaults, ...(name ? { deviceName: name } : {}), ready: true });
+    if (hash.includes('p=')) this.readPairing(hash);
+    void this.checkPersistence(false);
+  }
+
+  /** Takes a pairing from a link (the page's fragment, or pasted text). */
+  readPairing(hashOrUrl: string): void {
+    try {
+      const payload = parsePairingFragment(hashOrUrl.includes('p=') ? hashOrUrl : `p=${hashOrUrl.trim()}`);
+      this.set({ pairing: { payload, info: pairingInfo(payload) }, pairingError: null, ceremony: null });
+    } catch (e) {
+      this.set({ pairing: null, pairingError: e instanceof PairingError || e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  dropPairing(): void {
+    this.set({ pairing: null, pairingError: null });
+  }
+
+  /**
+   * Asks the browser to keep this page's data (`navigator.storage.persist()`),
+   * or only reads whether it does (`persisted()`) when `ask` is false.
+   */
+  async checkPersistence(ask: boolean): Promise<void> {
+    const s = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+    if (!s || typeof s.persisted !== 'function') return this.set({ persistence: 'unsupported' });
+    try {
+      let granted = await s.persisted();
+      if (!granted && ask && typeof s.persist === 'function') granted = await s.persist();
+      this.set({ persistence: granted ? 'granted' : ask ? 'denied' : 'unknown' });
+    } catch {
+      this.set({ persistence: 'unsupported' });
+    }
+  }
+
+  private async openAll(store: UnlockedStore): Promise<void> {
+    this.unlocked = store;
+    const { vaults, errors } = await store.loadAll();
+    this.vaults = new Map(vaults.map((v) => [vaultId(v), v]));
+    this.set({ unlocked: true, hasPin: true, loadErrors: errors, vaults: await this.store.list() });
+    for (const v of vaults) void this.signing.listen(v);
+  }
+
+  /** Unlocks with the PIN; a wrong one changes nothing. */
+  async unlock(pin: string): Promise<string | null> {
+    try {
+      await this.openAll(await this.store.unlock(pin));
+      return null;
+    } catch (e) {
+      return e instanceof VaultStoreError ? e.message : `Cannot unlock: ${explain(e)}`;
+    }
+  }
+
+  /** Chooses the PIN (first use). */
+  async choosePin(pin: string): Promise<string | null> {
+    try {
+      await this.openAll(await this.store.setPin(pin));
+      return null;
+    } catch (e) {
+      return e instanceof VaultStoreError ? e.message : `Cannot set the PIN: ${explain(e)}`;
+    }
+  }
+
+  lock(): void {
+    this.signing.stopAll();
+    this.unlocked = null;
+    this.vaults.clear();
+    this.set({ unlocked: false });
+  }
+
+  async setDeviceName(name: string): Promise<string | null> {
+    const n = name.trim().slice(0, 40);
+    if (!n) return 'Give this phone a name.';
+    await this.store.setDeviceName(n);
+    this.set({ deviceName: n });
+    return null;
+  }
+
+  /** Joins the pairing's ceremony (the store must be unlocked). */
+  async join(deviceName: string): Promise<string | null> {
+    const pairing = this.state.pairing;
+    if (!pairing) return 'There is no pairing to join: scan the QR code again.';
+    if (!this.unlocked) return 'Unlock first.';
+    const nameErr = await this.setDeviceName(deviceName);
+    if (nameErr) return nameErr;
+    const { info, payload } = pairing;
+    const oldVault = info.kind === 'reshare' && info.vaultId ? this.vaults.get(info.vaultId) : undefined;
+    // The old share signs no more while it is being re-shared.
+    if (oldVault) this.signing.forget(info.vaultId!);
+    const ceremony: CeremonyState = {
+      info,
+      status: 'running',
+      progress: info.kind === 'keygen' ? 'Joining… waiting for the other devices.' : 'Joining the re-share… waiting for the other devices.',
+    };
+    this.set({ pairing: null, ceremony });
+    const update = (patch: Partial<CeremonyState>) => {
+      if (this.state.ceremony?.info !== info) return; // closed meanwhile
+      this.set({ ceremony: { ...this.state.ceremony!, ...patch } });
+    };
+    try {
+      const outcome = await joinCeremony({
+        pairing: payload,
+        deviceName: this.state.deviceName,
+        store: this.unlocked,
+        ...(oldVault ? { oldVault } : {}),
+        onEvent: (e) => {
+          if (e.kind === 'roster') update({ progress: `All ${e.members.length} devices are in. Generating the keys together (a few seconds)…` });
+          else if (e.kind === 'confirmed') update({ progress: 'Every device confirmed the same keys. Saving…' });
+        },
+      });
+      if (outcome.kind === 'retired') {
+        this.vaults.delete(outcome.vaultId);
+        update({ status: 'done', retired: true, progress: 'This phone gave its place up: its share was deleted.' });
+      } else {
+        this.vaults.set(outcome.summary.id, outcome.vault);
+        update({ status: 'done', address: outcome.vault.address, progress: outcome.replaced ? 'Re-shared: same address, new share stored.' : 'Your share is stored on this phone.' });
+        void this.signing.listen(outcome.vault);
+        await this.checkPersistence(true);
+      }
+      this.set({ vaults: await this.store.list() });
+      return null;
+    } catch (e) {
+      update({ status: 'failed', error: `${info.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explain(e)}. Nothing was stored or changed; start again from the extension.` });
+      if (oldVault) void this.signing.listen(oldVault);
+      return null;
+    }
+  }
+
+  /** Joins a vault's channel again after the relay could not be reached. */
+  async retry(id: string): Promise<void> {
+    const v = this.vaults.get(id);
+    if (v) await this.signing.listen(v);
+  }
+
+  closeCeremony(): void {
+    this.set({ ceremony: null });
+  }
+
+  /** Exports one vault's share as a backup file's text (same format as the extension and the CLI). */
+  async exportBackup(id: string, password: string): Promise<{ text: string; filename: string } | string> {
+    const v = this.vaults.get(id);
+    if (!v) return 'Unlock first.';
+    try {
+      const text = await sealBackup(v, password);
+      const slug = v.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'vault';
+      return { text, filename: `tandem-${slug}-${id.slice(0, 6)}.backup.json` };
+    } catch (e) {
+      return e instanceof BackupError ? e.message : `Cannot make the backup: ${explain(e)}`;
+    }
+  }
+
+  /** Restores a backup file (the store must be unlocked); a wrong password or a duplicate changes nothing. */
+  async importBackup(text: string, password: string): Promise<string | null> {
+    if (!this.unlocked) return 'Unlock first.';
+    let vault: DeviceVault;
+    try {
+      vault = await openBackup(text, password);
+    } catch (e) {
+      return e instanceof BackupError ? e.message : `Cannot open the backup: ${explain(e)}`;
+    }
+    try {
+      const summary = await this.unlocked.save(vault);
+      this.vaults.set(summary.id, vault);
+      this.set({ vaults: await this.store.list() });
+      void this.signing.listen(vault);
+      await this.checkPersistence(true);
+      return null;
+    } catch (e) {
+      return e instanceof VaultStoreError ? e.message : `Cannot store the backup: ${explain(e)}`;
+    }
+  }
+
+  /** Deletes this phone's share of a vault. */
+  async deleteVault(id: string): Promise<string | null> {
+    if (!this.unlocked) return 'Unlock first.';
+    this.signing.forget(id);
+    await this.unlocked.remove(id);
+    this.vaults.delete(id);
+    this.set({ vaults: await this.store.list() });
+    return null;
+  }
+}

@@ -1,0 +1,30 @@
+/// <reference types="vite/client" />
+/**
+ * The phone co-signer page: served by the relay at /cosigner/, opened by the
+ * phone's camera from the extension's pairing QR code (payload in the URL
+ * fragment, never sent to a server). Installable as a PWA; the service
+ * worker caches the built assets so the page starts offline.
+ */
+import { render } from 'preact';
+import { App } from './App';
+import { PhoneController } from './controller';
+import { idbBackend } from './idb-backend';
+import '../../popup/styles.css';
+import './phone.css';
+
+const controller = new PhoneController(idbBackend());
+const hash = location.hash;
+// The pairing stays in memory only: a reload or a shared screenshot of the address bar does not carry it.
+if (hash) history.replaceState(null, '', location.pathname + location.search);
+void controller.boot(hash);
+// A second pairing link opened while the page is already open (an installed app) only changes the fragment.
+window.addEventListener('hashchange', () => {
+  if (!location.hash.includes('p=')) return;
+  controller.readPairing(location.hash);
+  history.replaceState(null, '', location.pathname + location.search);
+});
+render(<App controller={controller} />, document.getElementById('app')!);
+
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => undefined);
+}

@@ -1,0 +1,42 @@
+/**
+ * A signing request from another device of the vault, decoded exactly as
+ * the extension's approval screen shows it (the same component), with
+ * Approve / Reject. Rejecting tells the requesting device, and the dApp gets
+ * a user rejection (4001).
+ */
+import { SignBody } from '../../../popup/screens/SignRequest';
+import type { PhoneController } from '../controller';
+import type { PendingRequest } from '../signing-service';
+
+export function Request({ request, more, controller }: { request: PendingRequest; more: number; controller: PhoneController }) {
+  const waiting = request.phase === 'waiting';
+  return (
+    <section class="screen approval phone-request" data-testid="phone-request" data-phase={request.phase}>
+      <div class="site">
+        <div class="site-icon" aria-hidden="true">
+          ✎
+        </div>
+        <div class="grow">
+          <div class="site-origin">{request.vaultName}</div>
+          <div class="muted small">asked by {request.fromDevice}</div>
+        </div>
+        {more > 0 && <span class="count">+{more}</span>}
+      </div>
+      <SignBody sign={request.view} method={request.method} progress={waiting ? null : { approvalId: request.key, steps: request.steps }} />
+      {waiting ? (
+        <div class="actions sticky-actions">
+          <button class="button" onClick={() => controller.signing.decide(request.key, false)}>
+            Reject
+          </button>
+          <button class="button primary" onClick={() => controller.signing.decide(request.key, true)}>
+            Approve
+          </button>
+        </div>
+      ) : (
+        <p class="progress">
+          <span class="spinner" aria-hidden="true" /> Co-signing…
+        </p>
+      )}
+    </section>
+  );
+}

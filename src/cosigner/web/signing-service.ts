@@ -1,0 +1,207 @@
+/**
+ * The phone as a co-signer: while the page is open and unlocked, it stays in
+ * each vault's paired channel (src/session/ceremonies.ts `serveSigning`);
+ * every incoming request is parsed strictly and its digest recomputed there,
+ * then waits here as a {@link PendingRequest} until the user approves or
+ * rejects it on screen. A rejection goes back to the requesting device as a
+ * refusal (the dApp gets 4001 from the extension).
+ *
+ * Requests that were in the channel before the page joined it are not shown
+ * (the CLI co-signer does the same): they are from earlier sessions, and the
+ * extension asks again on its next request.
+ */
+import { serveSigning, type Decision } from '../../session/ceremonies';
+import { channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
+import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
+import type { SigningRequest } from '../../session/signing-request';
+import { networkOfChain, signView } from '../../shared/sign-view';
+import type { SignView } from '../../shared/popup-api';
+
+/** A paired channel room lives for a week after its last use (as the extension and CLI ask). */
+const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
+/** A request nobody decided on is refused after this long (the extension stopped waiting long before). */
+export const DECISION_TIMEOUT_MS = 10 * 60_000;
+
+export type ChannelStatus = { state: 'connecting' } | { state: 'listening' } | { state: 'offline'; error: string };
+
+/** A request waiting for the user. */
+export interface PendingRequest {
+  /** Local id (for the screen). */
+  key: string;
+  vaultId: string;
+  vaultName: string;
+  /** The device that asked (its device id in the vault). */
+  fromDevice: string;
+  method: string;
+  view: SignView;
+  receivedAt: number;
+  /** Set once the user decided: what happens next. */
+  phase: 'waiting' | 'signing';
+  steps: string[];
+}
+
+/** A finished request, for the activity list. */
+export interface RequestResult {
+  key: string;
+  vaultName: string;
+  what: string;
+  outcome: 'signed' | 'rejected' | 'failed' | 'not-needed';
+  detail?: string;
+  at: number;
+}
+
+export interface SigningServiceOptions {
+  onChange(): void;
+  open?: (o: OpenMailboxOptions) => Promise<OpenedMailbox>;
+  roundTimeoutMs?: number;
+}
+
+const METHOD: Record<SigningRequest['kind'], string> = {
+  transaction: 'eth_sendTransaction',
+  personal_sign: 'personal_sign',
+  typed_data: 'eth_signTypedData_v4',
+};
+
+function whatOf(view: SignView): string {
+  if (view.transaction) {
+    const t = view.transaction;
+    if (t.call) return t.call.method === 'approve' ? 'Token approval' : 'Token transfer';
+    return t.to ? `Send ${t.value} ${view.currencySymbol}` : 'Contract deployment';
+  }
+  if (view.message) return 'Message signature';
+  return `Typed data (${view.typedData?.primaryType ?? '?'})`;
+}
+
+interface Channel {
+  vault: DeviceVault;
+  status: ChannelStatus;
+  opened?: OpenedMailbox;
+  stop?: () => void;
+  /** The request of this vault in progress (serveSigning handles one at a time). */
+  current?: PendingRequest;
+}
+
+/** Listens on the paired channels of the unlocked vaults. */
+export class SigningService {
+  private readonly channels = new Map<string, Channel>();
+  private readonly deciders = new Map<string, (d: Decision) => void>();
+  pending: PendingRequest[] = [];
+  results: RequestResult[] = [];
+  private counter = 0;
+
+  constructor(private readonly opts: SigningServiceOptions) {}
+
+  status(id: string): ChannelStatus | undefined {
+    return this.channels.get(id)?.status;
+  }
+
+  /** Joins the vault's paired channel (again, after an error) and answers its requests. */
+  async listen(vault: DeviceVault): Promise<void> {
+    const id = vaultId(vault);
+    this.forget(id);
+    const ch: Channel = { vault, status: { state: 'connecting' } };
+    this.channels.set(id, ch);
+    this.opts.onChange();
+    try {
+      const c = channelOf(vault);
+      ch.opened = await (this.opts.open ?? openMailbox)({ ...c, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, skipBacklog: true });
+    } catch (e) {
+      if (this.channels.get(id) !== ch) return;
+      ch.status = { state: 'offline', error: `The relay at ${vault.channel.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 160) : 'no answer'}).` };
+      this.opts.onChange();
+      return;
+    }
+    if (this.channels.get(id) !== ch) {
+      await ch.opened.close().catch(() => undefined);
+      return;
+    }
+    const server = serveSigning({
+      mailbox: ch.opened.mailbox,
+      vault,
+      roundTimeoutMs: this.opts.roundTimeoutMs ?? 60_000,
+      startTimeoutMs: 60_000,
+      decide: (request, _lines, from) => this.ask(ch, id, request, from),
+      onEvent: (e) => {
+        const p = ch.current;
+        if (!p) return;
+        if (e.kind === 'signing') p.steps = [...p.steps, 'Signing together with the other device…'];
+        else if (e.kind === 'signed') p.steps = [...p.steps, 'Signed.'];
+        else return;
+        this.opts.onChange();
+      },
+      onResult: (r) => this.finish(ch, r),
+    });
+    ch.stop = server.stop;
+    ch.status = { state: 'listening' };
+    this.opts.onChange();
+  }
+
+  private ask(ch: Channel, id: string, request: SigningRequest, from: string): Promise<Decision> {
+    const view = signView(request, ch.vault.address, networkOfChain(request.chainId));
+    const p: PendingRequest = {
+      key: `r${++this.counter}`,
+      vaultId: id,
+      vaultName: ch.vault.name,
+      fromDevice: from,
+      method: METHOD[request.kind],
+      view,
+      receivedAt: Date.now(),
+      phase: 'waiting',
+      steps: [],
+    };
+    ch.current = p;
+    this.pending = [...this.pending, p];
+    this.opts.onChange();
+    return new Promise<Decision>((resolve) => {
+      const timer = setTimeout(() => this.decide(p.key, false, 'nobody decided on the phone in time'), DECISION_TIMEOUT_MS);
+      this.deciders.set(p.key, (d) => {
+        clearTimeout(timer);
+        resolve(d);
+      });
+    });
+  }
+
+  /** The user's decision on a pending request. */
+  decide(key: string, approve: boolean, reason = 'the user rejected it on the phone'): void {
+    const resolve = this.deciders.get(key);
+    const p = this.pending.find((x) => x.key === key);
+    if (!resolve || !p) return;
+    this.deciders.delete(key);
+    if (approve) {
+      p.phase = 'signing';
+      p.steps = ['Approved. Waiting for the other device to start signing…'];
+    } else {
+      this.pending = this.pending.filter((x) => x !== p);
+    }
+    resolve(approve ? true : reason);
+    this.opts.onChange();
+  }
+
+  private finish(ch: Channel, r: { ok: boolean; error?: string }): void {
+    const p = ch.current;
+    ch.current = undefined;
+    if (!p) return; // refused before it reached the user (malformed request, digest mismatch)
+    this.pending = this.pending.filter((x) => x !== p);
+    const signed = p.steps.includes('Signed.');
+    const outcome: RequestResult['outcome'] = r.ok ? (signed ? 'signed' : 'not-needed') : p.phase === 'waiting' ? 'rejected' : 'failed';
+    this.results = [{ key: p.key, vaultName: p.vaultName, what: whatOf(p.view), outcome, ...(r.ok ? {} : { detail: r.error }), at: Date.now() }, ...this.results].slice(0, 20);
+    this.opts.onChange();
+  }
+
+  /** Leaves one vault's channel (deleted vault, re-share). */
+  forget(id: string): void {
+    const ch = this.channels.get(id);
+    if (!ch) return;
+    this.channels.delete(id);
+    ch.stop?.();
+    if (ch.current) this.decide(ch.current.key, false, 'the phone stopped listening');
+    void ch.opened?.close().catch(() => undefined);
+    this.pending = this.pending.filter((p) => p.vaultId !== id);
+  }
+
+  /** Leaves every channel (lock). Pending requests are refused. */
+  stopAll(): void {
+    for (const id of [...this.channels.keys()]) this.forget(id);
+    this.opts.onChange();
+  }
+}
