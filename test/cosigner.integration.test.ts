@@ -273,6 +273,13 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
       c.kill('SIGTERM');
       await Promise.all([b.exit(10_000), c.exit(10_000)]);
     }
+
+    // Nobody serving: the initiator gives up within its timeout, naming the silent co-signers.
+    const t0 = Date.now();
+    const alone = await cli('sign-alone', homes.a, ['sign', '--request', join(files, 'msg.json'), '--join-timeout', '3']).exit(SIGN_MS);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/no answer from (dev-b, dev-c|dev-c, dev-b) within 3 s: the co-signer may be offline/);
+    expect(Date.now() - t0).toBeLessThan(30_000);
   }, TEST_MS);
 
   it('aborts key generation naming a device killed mid-ceremony, leaving every stored file as it was', async () => {
