@@ -1,0 +1,201 @@
+/**
+ * The phone co-signer page (src/cosigner/web, built into dist-cosigner/ and
+ * served by the relay at /cosigner/) in a Pixel-sized mobile browser, paired
+ * with the extension in a desktop browser over a real relay; dApp requests
+ * on a local Hardhat chain are approved in the popup and on the phone.
+ * Each phone screen is saved at 360 and 414 px wide into screenshots/.
+ */
+import { chromium, devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { getAddress, parseEther, verifyMessage } from 'ethers';
+import { test, expect, openDapp, PASSWORD, SCREENSHOTS, type WalletHelper } from './fixtures';
+import { startRelay, type RunningRelay } from '../src/relay/server';
+
+const COSIGNER_DIST = resolve('dist-cosigner');
+const RECIPIENT = getAddress('0x' + '42'.repeat(20));
+const PIN = 'phone-pin-2468';
+
+let relay: RunningRelay;
+let phoneBrowser: Browser;
+
+test.beforeAll(async () => {
+  if (!existsSync(join(COSIGNER_DIST, 'index.html'))) throw new Error('dist-cosigner/ is missing: run `npm run build` first (npm run test:e2e does).');
+  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'], staticDirs: { '/cosigner/': COSIGNER_DIST } });
+  phoneBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+});
+test.afterAll(async () => {
+  await phoneBrowser?.close();
+  await relay?.close();
+});
+
+/** A phone: a Pixel 7 profile (mobile viewport, touch, Android user agent) in its own browser context. */
+async function openPhone(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await phoneBrowser.newContext({ ...devices['Pixel 7'] });
+  return { context, page: await context.newPage() };
+}
+
+/** Saves the phone screen at 360 and 414 px wide (full page), then goes back to the Pixel's width. */
+async function shoot(page: Page, name: string): Promise<void> {
+  if (!existsSync(SCREENSHOTS)) mkdirSync(SCREENSHOTS, { recursive: true });
+  const original = page.viewportSize()!;
+  for (const width of [360, 414]) {
+    await page.setViewportSize({ width, height: 780 });
+    await page.screenshot({ path: join(SCREENSHOTS, `phone-${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize(original);
+}
+
+/** The popup starts key generation of a 2-of-2 vault; the phone opens the popup's pairing link and joins. */
+async function pairWithPhone(wallet: WalletHelper, popup: Page, phone: Page): Promise<string> {
+  expect((await wallet.command(popup, { type: 'setRelayUrl', url: relay.url })).ok).toBe(true);
+  await popup.getByLabel('Vault name').fill('Phone vault');
+  await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await popup.getByLabel('Confirm password').fill(PASSWORD);
+  await popup.getByRole('button', { name: 'Create vault and pair devices' }).click();
+  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+  const link = (await wallet.state(popup)).ceremony!.link;
+  expect(link.startsWith(`${relay.url}/cosigner/#p=`)).toBe(true);
+
+  await phone.goto(link);
+  const join = phone.getByRole('form', { name: 'Join' });
+  await expect(join.getByTestId('join-vault-name')).toHaveText('“Phone vault”');
+  expect(phone.url()).not.toContain('#p='); // the pairing does not stay in the address bar
+  await join.getByLabel('Name of this phone').fill('Test Pixel');
+  await join.getByLabel('New PIN or passphrase').fill(PIN);
+  await join.getByLabel('Confirm PIN').fill(PIN);
+  await shoot(phone, '01-join');
+  await join.getByRole('button', { name: 'Join' }).click();
+  await expect(popup.getByTestId('device-joined')).toHaveCount(1, { timeout: 30_000 });
+  await expect(popup.getByTestId('device-joined')).toContainText('Test-Pixel-');
+  await expect(phone.getByTestId('ceremony')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+  const address = (await popup.getByTestId('new-vault-address').getByTestId('address').textContent())!.trim();
+  await expect(phone.getByTestId('phone-vault-address').getByTestId('address')).toHaveText(address);
+  await shoot(phone, '02-vault-ready');
+  await phone.getByRole('button', { name: 'Done' }).click();
+  await expect(phone.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
+  await popup.getByRole('button', { name: 'Open wallet' }).click();
+  await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+  return address;
+}
+
+/** Approves the signing request in the popup (the co-signer is asked next). */
+async function approveInPopup(popup: Page): Promise<void> {
+  await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+  await popup.getByRole('button', { name: /^Approve and (send|sign)$/ }).click();
+}
+
+test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transaction, a rejection is 4001, reload keeps the share behind the PIN', async ({ context, dapps, wallet, chains }) => {
+  test.setTimeout(300_000);
+  const { context: phoneContext, page: phone } = await openPhone();
+  try {
+    // First visit without a pairing.
+    await phone.goto(`${relay.url}/cosigner/`);
+    await expect(phone.getByTestId('welcome')).toBeVisible();
+    await shoot(phone, '00-welcome');
+
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhone(wallet, popup, phone);
+    await shoot(phone, '03-home-listening');
+    expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
+    const [funder] = await chains.main.rpc<string[]>('eth_accounts');
+    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
+
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    expect(await connect).toEqual({ result: [address] });
+
+    // A transaction: approved in the popup, shown decoded on the phone, approved there, mined.
+    const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]), [address, RECIPIENT]);
+    await approveInPopup(popup);
+    const request = phone.getByTestId('phone-request');
+    await expect(request).toHaveAttribute('data-phase', 'waiting', { timeout: 20_000 });
+    await expect(request.getByTestId('sign-value')).toHaveText('1.0 ETH');
+    await expect(request.getByTestId('sign-network')).toHaveText('Hardhat (local)');
+    await expect(request.getByTestId('sign-to').getByTestId('address')).toHaveText(`${RECIPIENT.slice(0, 6)}…${RECIPIENT.slice(-4)}`);
+    await shoot(phone, '04-request-transaction');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    const sent = (await send) as { result: string };
+    expect(sent.result).toMatch(/^0x[0-9a-f]{64}$/);
+    const receipt = await chains.main.rpc<{ status: string; from: string }>('eth_getTransactionReceipt', [sent.result]);
+    expect(receipt).toMatchObject({ status: '0x1', from: address.toLowerCase() });
+    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('1'));
+    await expect(phone.getByTestId('activity-item').first()).toHaveAttribute('data-outcome', 'signed', { timeout: 10_000 });
+
+    // A message rejected on the phone: the dApp gets 4001 and nothing is signed.
+    const text = 'Log in to the test dApp';
+    const rejected = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from(text).toString('hex'), address]);
+    await approveInPopup(popup);
+    await expect(request.getByTestId('sign-message')).toHaveText(text, { timeout: 20_000 });
+    await shoot(phone, '05-request-message');
+    await request.getByRole('button', { name: 'Reject' }).click();
+    const refusal = (await rejected) as { error: { code: number; message: string } };
+    expect(refusal.error.code).toBe(4001);
+    expect(refusal.error.message).toMatch(/rejected it on the phone/);
+    await expect(phone.getByTestId('activity-item').first()).toHaveAttribute('data-outcome', 'rejected');
+    await shoot(phone, '06-home-activity');
+
+    // Reload: the share is still there, behind the PIN; a wrong PIN is refused and changes nothing.
+    await phone.reload();
+    const unlock = phone.getByRole('form', { name: 'Unlock' });
+    await expect(unlock).toContainText('“Phone vault” is on this phone.');
+    await shoot(phone, '07-unlock');
+    await unlock.getByLabel('PIN or passphrase').fill('not-the-pin');
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect(unlock.getByRole('alert')).toHaveText(/Wrong PIN/);
+    await shoot(phone, '08-wrong-pin');
+    await phone.reload();
+    await expect(unlock).toContainText('“Phone vault” is on this phone.');
+    await unlock.getByLabel('PIN or passphrase').fill(PIN);
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect(phone.getByTestId('vault-item')).toHaveCount(1);
+    await expect(phone.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
+
+    // The share from storage co-signs.
+    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('after reload').toString('hex'), address]);
+    await approveInPopup(popup);
+    await expect(request.getByTestId('sign-message')).toHaveText('after reload', { timeout: 20_000 });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    expect(verifyMessage('after reload', ((await psign) as { result: string }).result)).toBe(address);
+
+    // Backup: the same file format as the extension's and the CLI's.
+    await phone.getByRole('button', { name: 'Backup' }).click();
+    const exportForm = phone.getByRole('form', { name: 'Export backup' });
+    await exportForm.getByLabel('Backup password', { exact: true }).fill('phone-backup-1');
+    await exportForm.getByLabel('Confirm backup password').fill('phone-backup-1');
+    await shoot(phone, '09-backup');
+    const download = phone.waitForEvent('download');
+    await exportForm.getByRole('button', { name: 'Export encrypted backup' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^tandem-phone-vault-[0-9a-f]{6}\.backup\.json$/);
+    const backup = readFileSync((await file.path())!, 'utf8');
+    expect(JSON.parse(backup)).toMatchObject({ format: 'tandem-cosigner-backup', version: 1, alg: 'AES-GCM' });
+    expect(backup.toLowerCase()).not.toContain(address.slice(2).toLowerCase());
+    await expect(phone.getByTestId('backup-done')).toBeVisible();
+
+    // Settings: delete (with its warning), then restore the backup: a wrong password changes nothing.
+    await phone.getByRole('button', { name: 'Settings' }).click();
+    await phone.getByRole('button', { name: 'Delete from this phone…' }).click();
+    await expect(phone.getByTestId('settings-vault').getByRole('alert')).toContainText('funds are lost');
+    await shoot(phone, '10-settings-delete');
+    await phone.getByRole('button', { name: 'Delete for good' }).click();
+    await expect(phone.getByTestId('settings-vault')).toHaveCount(0);
+    await phone.getByRole('button', { name: 'Backup' }).click();
+    const restore = phone.getByRole('form', { name: 'Restore backup' });
+    await restore.getByLabel('Backup file').setInputFiles({ name: file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(backup) });
+    await restore.getByLabel('Backup password').fill('wrong-backup-pw');
+    await restore.getByRole('button', { name: 'Restore' }).click();
+    await expect(restore.getByRole('alert')).toHaveText(/Wrong backup password/);
+    await shoot(phone, '11-restore-wrong-password');
+    await restore.getByLabel('Backup password').fill('phone-backup-1');
+    await restore.getByRole('button', { name: 'Restore' }).click();
+    await expect(restore.getByTestId('restore-done')).toBeVisible();
+    await phone.getByRole('button', { name: 'Vaults' }).click();
+    await expect(phone.getByTestId('vault-item')).toHaveCount(1);
+    await expect(phone.getByTestId('vault-item').getByTestId('address')).toHaveText(`${address.slice(0, 6)}…${address.slice(-4)}`);
+  } finally {
+    await phoneContext.close();
+  }
+});
