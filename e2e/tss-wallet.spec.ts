@@ -104,11 +104,22 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
     await expect(popup.getByTestId('sign-value')).toHaveText('1.0 ETH');
     await expect(popup.getByTestId('sign-network')).toHaveText('Hardhat (local)');
-    await decideSign(popup, true, { wallet, name: 'tss-06-approve-transaction' });
+    await wallet.screenshot(popup, 'tss-06-approve-transaction');
+    // The user raises the fees before approving.
+    await popup.getByRole('button', { name: 'Edit fees' }).click();
+    const fees = popup.getByRole('form', { name: 'Fees' });
+    await fees.getByLabel('Max fee (gwei per gas)').fill('10');
+    await fees.getByLabel('Priority fee (gwei per gas)').fill('2');
+    await wallet.screenshot(popup, 'tss-06b-edit-fees');
+    await fees.getByRole('button', { name: 'Use these fees' }).click();
+    await expect(popup.getByTestId('sign-max-cost')).toHaveText(/^1\.00021\d* ETH$/);
+    await decideSign(popup, true);
     const sent = (await send) as { result: string };
     expect(sent.result).toMatch(/^0x[0-9a-f]{64}$/);
     const receipt = await chains.main.rpc<{ status: string; from: string }>('eth_getTransactionReceipt', [sent.result]);
     expect(receipt).toMatchObject({ status: '0x1', from: address.toLowerCase() });
+    const mined = await chains.main.rpc<{ maxFeePerGas: string; maxPriorityFeePerGas: string }>('eth_getTransactionByHash', [sent.result]);
+    expect([BigInt(mined.maxFeePerGas), BigInt(mined.maxPriorityFeePerGas)]).toEqual([10n ** 10n, 2n * 10n ** 9n]);
     expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('1'));
     await serve.waitFor(/done: request/, 10_000);
 

@@ -121,6 +121,18 @@ export class ApprovalQueue {
     return outcome;
   }
 
+  /** Replaces what a pending signing approval will sign (the user adjusted the fees). */
+  async updateSign(id: string, sign: SignView): Promise<void> {
+    await this.locked(async () => {
+      const list = await this.list();
+      const a = list.find((x) => x.id === id);
+      if (!a || a.kind !== 'sign') throw new Error('This request is no longer pending.');
+      a.sign = sign;
+      await this.deps.area.set(KEY, list);
+    });
+    this.deps.onChange?.();
+  }
+
   /** Drops the approvals a frame asked for (the page was closed or navigated away) and answers them with `error`. */
   async abandonFromFrame(tabId: number, frameId: number, error: RpcErrorShape): Promise<void> {
     for (const a of (await this.list()).filter((x) => x.reply?.tabId === tabId && x.reply.frameId === frameId)) {

@@ -118,6 +118,15 @@ function serve(t: Awaited<ReturnType<typeof pairedVault>>, decide: (r: SigningRe
   return serveSigning({ mailbox, vault: t.cosigner as DeviceVault, decide: async (r) => decide(r), roundTimeoutMs: 30_000 });
 }
 
+async function waitApprovals(s: Services) {
+  for (let i = 0; i < 100; i++) {
+    const list = await s.approvals.list();
+    if (list.length) return list;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('no approval queued');
+}
+
 async function approveNext(s: Services, approve = true) {
   for (let i = 0; i < 100; i++) {
     const [a] = await s.approvals.list();
@@ -150,12 +159,18 @@ describe('co-signed vault in the background', () => {
       expect(TypedDataEncoder.hash(typedData.domain, types, typedData.message)).toMatch(/^0x/);
 
       const send = t.rpc('eth_sendTransaction', [{ from: address, to: '0x' + '22'.repeat(20), value: '0xde0b6b3a7640000' }]);
+      const [pending] = await waitApprovals(t.s);
+      expect(pending!.sign?.transaction).toMatchObject({ to: '0x' + '22'.repeat(20), value: '1.0', nonce: 3, gasLimit: '21000', maxFeeGwei: '4.0', maxPriorityFeeGwei: '2.0' });
+      // The user adjusts the fees; nonsense is refused.
+      await expect(t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '1', maxPriorityFeeGwei: '2', gasLimit: '21000' })).rejects.toThrow(/priority fee cannot be above/);
+      await t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
       const a3 = await approveNext(t.s);
-      expect(a3.sign?.transaction).toMatchObject({ to: '0x' + '22'.repeat(20), value: '1.0', nonce: 3, gasLimit: '21000', maxFeeGwei: '4.0', maxPriorityFeeGwei: '2.0' });
+      expect(a3.sign?.transaction).toMatchObject({ maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
       const hash = await send;
       expect(t.broadcast).toHaveLength(1);
       const tx = Transaction.from(t.broadcast[0]!);
       expect(tx.from).toBe(address);
+      expect([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.gasLimit]).toEqual([5_500_000_000n, 1_500_000_000n, 30_000n]);
       expect(tx.hash).toBe(hash);
       expect(seen).toEqual(['personal_sign', 'typed_data', 'transaction']);
       expect((await t.s.state()).activity).toMatchObject([{ hash, account: address, to: '0x' + '22'.repeat(20), value: '1.0', what: 'Send', origin: A }]);

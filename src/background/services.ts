@@ -20,7 +20,8 @@ import { ActivityLog } from './activity';
 import { WALLET_ORIGIN, type BalanceView } from '../shared/popup-api';
 import { formatEther, getAddress, parseEther } from 'ethers';
 import { decodeDeviceVault } from '../session/device-vault';
-import { SIGN_ROUND_TIMEOUT_MS, TssSigner } from './tss-signer';
+import { SIGN_ROUND_TIMEOUT_MS, TssSigner, signView } from './tss-signer';
+import { withFees } from './tx-builder';
 import type { SigningProgress } from '../shared/popup-api';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { CeremonyTiming } from '../session/ceremonies';
@@ -292,6 +293,15 @@ export class Services {
       case 'getBalance':
         result = await this.balance();
         break;
+      case 'adjustFees': {
+        const a = (await this.approvals.list()).find((x) => x.id === cmd.id);
+        if (!a?.sign || a.sign.request.kind !== 'transaction') throw new Error('This request is no longer pending.');
+        if (this.signing?.approvalId === a.id) throw new Error('Co-signing has started: the fees can no longer change.');
+        const network = (await this.networks.find(a.sign.chainId)) ?? (await this.networks.selected());
+        const tx = withFees(a.sign.request.tx, cmd);
+        await this.approvals.updateSign(a.id, signView({ ...a.sign.request, tx }, a.sign.account, network));
+        break;
+      }
       case 'send':
         await this.send(cmd.to, cmd.amount);
         break;

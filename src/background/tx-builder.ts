@@ -4,7 +4,7 @@
  * selected network (what the dApp set is kept), and serializes it with
  * ethers for the co-signers (who decode and hash it themselves).
  */
-import { Transaction, getAddress, isHexString } from 'ethers';
+import { Transaction, getAddress, isHexString, parseUnits } from 'ethers';
 import type { Network } from '../shared/networks';
 import { rpcErrors } from '../shared/rpc-errors';
 import type { ChainClient } from './router';
@@ -113,4 +113,34 @@ export async function buildTransaction(chain: ChainClient, network: Network, acc
     maxPriorityFeePerGas: maxPriority,
   });
   return { unsignedTx: tx.unsignedSerialized, chainId: Number(chainId) };
+}
+
+/** The user's fee choice on the approval screen (gwei as decimal text, gas limit as an integer). */
+export interface FeeChoice {
+  maxFeeGwei: string;
+  maxPriorityFeeGwei: string;
+  gasLimit: string;
+}
+
+/** The same unsigned transaction with other fees; refuses nonsense (priority above max, gas below 21000). */
+export function withFees(unsignedTx: string, fees: FeeChoice): string {
+  let maxFee: bigint;
+  let priority: bigint;
+  try {
+    maxFee = parseUnits(fees.maxFeeGwei.trim(), 'gwei');
+    priority = parseUnits(fees.maxPriorityFeeGwei.trim(), 'gwei');
+  } catch {
+    throw new Error('Enter the fees in gwei, e.g. 2.5.');
+  }
+  if (!/^[0-9]{1,9}$/.test(fees.gasLimit.trim())) throw new Error('The gas limit must be a whole number.');
+  const gasLimit = BigInt(fees.gasLimit.trim());
+  if (gasLimit < 21_000n) throw new Error('The gas limit must be at least 21000.');
+  if (maxFee <= 0n) throw new Error('The max fee must be more than 0.');
+  if (priority > maxFee) throw new Error('The priority fee cannot be above the max fee.');
+  const tx = Transaction.from(unsignedTx);
+  if (tx.type !== 2) throw new Error('Only EIP-1559 transactions have adjustable fees.');
+  tx.maxFeePerGas = maxFee;
+  tx.maxPriorityFeePerGas = priority;
+  tx.gasLimit = gasLimit;
+  return tx.unsignedSerialized;
 }

@@ -186,6 +186,8 @@ export type PopupCommand =
   /** Restores a backup; `walletPassword` creates (first run) or opens the keyring when given. */
   | { type: 'importBackup'; text: string; password: string; walletPassword?: string }
   | { type: 'deleteVault'; id: string }
+  /** Changes the fees of a pending transaction approval (gwei, decimal text). */
+  | { type: 'adjustFees'; id: string; maxFeeGwei: string; maxPriorityFeeGwei: string; gasLimit: string }
   /** The active vault's balance on the selected network (reply `result`: {@link BalanceView}). */
   | { type: 'getBalance' }
   /** Sends the native coin from the active vault: queues a signing approval like a dApp's. */
@@ -260,6 +262,10 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
       return { type: m.type, text: m.text, password: m.password, ...(m.walletPassword !== undefined ? { walletPassword: m.walletPassword as string } : {}) };
     case 'getBalance':
       return { type: m.type };
+    case 'adjustFees':
+      return str(m.id, 64) && str(m.maxFeeGwei, 40) && str(m.maxPriorityFeeGwei, 40) && str(m.gasLimit, 20)
+        ? { type: m.type, id: m.id, maxFeeGwei: m.maxFeeGwei, maxPriorityFeeGwei: m.maxPriorityFeeGwei, gasLimit: m.gasLimit }
+        : null;
     case 'send':
       return str(m.to, 64) && str(m.amount, 80) ? { type: m.type, to: m.to, amount: m.amount } : null;
     case 'deleteVault':

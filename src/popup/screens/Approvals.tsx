@@ -30,7 +30,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
       {approval.kind === 'connect' ? (
         <ConnectBody state={state} />
       ) : approval.kind === 'sign' && approval.sign ? (
-        <SignBody sign={approval.sign} method={approval.method} progress={state.signing?.approvalId === approval.id ? state.signing : null} />
+        <SignBody sign={approval.sign} method={approval.method} progress={state.signing?.approvalId === approval.id ? state.signing : null} approvalId={approval.id} run={run} />
       ) : (
         <AddChainBody approval={approval} />
       )}

@@ -4,13 +4,17 @@
  * out), a personal_sign message, or EIP-712 typed data as a tree under its
  * domain. Shows the co-signing progress once approved.
  */
+import { useState } from 'preact/hooks';
 import type { SignView, SigningProgress } from '../../shared/popup-api';
+import type { Run } from '../App';
 import { Address } from '../components/Address';
+import { ErrorText } from '../components/ErrorText';
 
-export function SignBody({ sign, method, progress }: { sign: SignView; method: string; progress: SigningProgress | null }) {
+/** `approvalId` and `run` (the extension's approval screen) enable editing the fees; without them the body is read-only. */
+export function SignBody({ sign, method, progress, approvalId, run }: { sign: SignView; method: string; progress: SigningProgress | null; approvalId?: string; run?: Run }) {
   return (
     <>
-      {sign.transaction ? <TransactionBody sign={sign} /> : sign.message ? <MessageBody sign={sign} /> : <TypedDataBody sign={sign} />}
+      {sign.transaction ? <TransactionBody sign={sign} approvalId={approvalId} run={run} locked={!!progress} /> : sign.message ? <MessageBody sign={sign} /> : <TypedDataBody sign={sign} />}
       <dl class="card facts">
         <dt>Network</dt>
         <dd data-testid="sign-network">{sign.networkName}</dd>
@@ -32,9 +36,11 @@ export function SignBody({ sign, method, progress }: { sign: SignView; method: s
   );
 }
 
-function TransactionBody({ sign }: { sign: SignView }) {
+function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignView; approvalId?: string; run?: Run; locked: boolean }) {
+  const locked = busy || !approvalId || !run;
   const tx = sign.transaction!;
   const sym = sign.currencySymbol;
+  const [editing, setEditing] = useState(false);
   return (
     <>
       <h2>{tx.call ? (tx.call.method === 'approve' ? 'Token approval' : 'Token transfer') : tx.to ? 'Send' : 'Deploy a contract'}</h2>
@@ -74,6 +80,9 @@ function TransactionBody({ sign }: { sign: SignView }) {
           </div>
         </div>
       )}
+      {editing && !locked ? (
+        <FeeEditor sign={sign} approvalId={approvalId!} run={run!} onDone={() => setEditing(false)} />
+      ) : (
       <dl class="card facts">
         {tx.call && tx.value !== '0.0' && (
           <>
@@ -95,6 +104,16 @@ function TransactionBody({ sign }: { sign: SignView }) {
         </dd>
         <dt>Nonce</dt>
         <dd>{tx.nonce}</dd>
+        {!locked && (
+          <>
+            <dt />
+            <dd>
+              <button class="link-button" onClick={() => setEditing(true)}>
+                Edit fees
+              </button>
+            </dd>
+          </>
+        )}
         {!tx.call && tx.dataBytes > 0 && (
           <>
             <dt>Data</dt>
@@ -105,7 +124,47 @@ function TransactionBody({ sign }: { sign: SignView }) {
           </>
         )}
       </dl>
+      )}
     </>
+  );
+}
+
+function FeeEditor({ sign, approvalId, run, onDone }: { sign: SignView; approvalId: string; run: Run; onDone: () => void }) {
+  const tx = sign.transaction!;
+  const [maxFee, setMaxFee] = useState(tx.maxFeeGwei);
+  const [priority, setPriority] = useState(tx.maxPriorityFeeGwei);
+  const [gas, setGas] = useState(tx.gasLimit);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const err = await run({ type: 'adjustFees', id: approvalId, maxFeeGwei: maxFee, maxPriorityFeeGwei: priority, gasLimit: gas });
+    setError(err);
+    if (!err) onDone();
+  };
+  return (
+    <form class="card column-form" onSubmit={save} aria-label="Fees">
+      <label class="field">
+        <span>Max fee (gwei per gas)</span>
+        <input value={maxFee} inputMode="decimal" onInput={(e) => setMaxFee((e.target as HTMLInputElement).value)} />
+      </label>
+      <label class="field">
+        <span>Priority fee (gwei per gas)</span>
+        <input value={priority} inputMode="decimal" onInput={(e) => setPriority((e.target as HTMLInputElement).value)} />
+      </label>
+      <label class="field">
+        <span>Gas limit</span>
+        <input value={gas} inputMode="numeric" onInput={(e) => setGas((e.target as HTMLInputElement).value)} />
+      </label>
+      <ErrorText error={error} />
+      <div class="actions">
+        <button class="button small" type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button class="button small primary" type="submit">
+          Use these fees
+        </button>
+      </div>
+    </form>
   );
 }
 
