@@ -316,6 +316,18 @@ describe('co-signed vault in the background', () => {
     expect(await t.s.wallet.activeAccount()).toBe(cosigner.address);
     expect((await t.s.wallet.vaults()).map((v) => v.kind).sort()).toEqual(['development', 'tss']);
     expect(dev.address).not.toBe(cosigner.address);
+
+    // Switch back to the development vault, rename it; a new vault becomes active again.
+    const ids = Object.fromEntries((await t.s.wallet.vaults()).map((v) => [v.kind, v.id]));
+    await t.s.permissions.grant(A, [cosigner.address]);
+    expect(await t.s.handleRpc({ origin: A }, { method: 'eth_accounts' })).toEqual([cosigner.address]);
+    const switched = await t.s.command({ type: 'selectVault', id: ids.development! });
+    expect(switched.vault).toMatchObject({ kind: 'development', address: dev.address });
+    expect(switched.vaults).toHaveLength(2);
+    expect(await t.s.handleRpc({ origin: A }, { method: 'eth_accounts' })).toEqual([]);
+    expect((await t.s.command({ type: 'renameVault', id: ids.development!, name: '  Old dev  ' })).vault!.name).toBe('Old dev');
+    await expect(t.s.command({ type: 'renameVault', id: ids.development!, name: ' ' })).rejects.toThrow(/name/);
+    expect((await t.s.command({ type: 'selectVault', id: ids.tss! })).vault!.address).toBe(cosigner.address);
   }, 60_000);
 
   it('refuses a relay URL that is not http(s) and keeps the default', async () => {

@@ -72,7 +72,7 @@ export class Services {
   constructor(private readonly deps: ServiceDeps) {
     this.permissions = new PermissionStore(deps.local);
     this.networks = new NetworkStore(deps.local);
-    this.wallet = new WalletService({ repo: deps.repo, session: deps.session, iterations: deps.pbkdf2Iterations });
+    this.wallet = new WalletService({ repo: deps.repo, session: deps.session, iterations: deps.pbkdf2Iterations, prefs: deps.local });
     this.approvals = new ApprovalQueue({
       area: deps.session,
       onApprove: (a) => carryOutApproval(this.routerDeps, a),
@@ -182,6 +182,7 @@ export class Services {
   async state(): Promise<WalletState> {
     return {
       vault: await this.wallet.vault(),
+      vaults: await this.wallet.vaults(),
       locked: !(await this.wallet.isUnlocked()),
       networks: await this.networks.list(),
       selectedChainId: (await this.networks.selected()).chainId,
@@ -304,6 +305,15 @@ export class Services {
       }
       case 'send':
         await this.send(cmd.to, cmd.amount);
+        break;
+      case 'selectVault': {
+        const before = await this.wallet.activeAccount();
+        await this.wallet.selectVault(cmd.id);
+        if ((await this.wallet.activeAccount()) !== before) await this.afterLockChange();
+        break;
+      }
+      case 'renameVault':
+        await this.wallet.renameVault(cmd.id, cmd.name);
         break;
       case 'deleteVault': {
         const before = await this.wallet.activeAccount();

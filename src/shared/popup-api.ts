@@ -139,7 +139,10 @@ export interface VaultView {
 
 /** Everything the popup renders. */
 export interface WalletState {
+  /** The active vault (the account dApps see). */
   vault: VaultView | null;
+  /** Every vault in this browser. */
+  vaults: VaultView[];
   locked: boolean;
   networks: Network[];
   selectedChainId: string;
@@ -186,6 +189,8 @@ export type PopupCommand =
   /** Restores a backup; `walletPassword` creates (first run) or opens the keyring when given. */
   | { type: 'importBackup'; text: string; password: string; walletPassword?: string }
   | { type: 'deleteVault'; id: string }
+  | { type: 'selectVault'; id: string }
+  | { type: 'renameVault'; id: string; name: string }
   /** Changes the fees of a pending transaction approval (gwei, decimal text). */
   | { type: 'adjustFees'; id: string; maxFeeGwei: string; maxPriorityFeeGwei: string; gasLimit: string }
   /** The active vault's balance on the selected network (reply `result`: {@link BalanceView}). */
@@ -268,6 +273,10 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
         : null;
     case 'send':
       return str(m.to, 64) && str(m.amount, 80) ? { type: m.type, to: m.to, amount: m.amount } : null;
+    case 'selectVault':
+      return str(m.id, 64) ? { type: m.type, id: m.id } : null;
+    case 'renameVault':
+      return str(m.id, 64) && str(m.name, 64) ? { type: m.type, id: m.id, name: m.name } : null;
     case 'deleteVault':
       return str(m.id, 64) ? { type: m.type, id: m.id } : null;
     default:

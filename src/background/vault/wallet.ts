@@ -38,7 +38,11 @@ export interface WalletDeps {
   session: KeyValueArea;
   iterations?: number;
   now?: () => number;
+  /** Where the user's choice of active vault is kept (the extension's IndexedDB settings). */
+  prefs?: KeyValueArea;
 }
+
+const ACTIVE_VAULT_KEY = 'settings.activeVaultId.v1';
 
 /** Vault creation, lock state and the unlocked key. */
 export class WalletService {
@@ -48,10 +52,14 @@ export class WalletService {
 
   /**
    * The active vault, without secrets: the newest co-signed (TSS) vault;
-   * the development vault only while there is no co-signed one.
+   * the development vault only while there is no co-signed one; or the
+   * one the user switched to (until a vault is added).
    */
   async vault(): Promise<VaultView | null> {
     const all = await this.deps.repo.listVaults();
+    const chosen = await this.deps.prefs?.get<string>(ACTIVE_VAULT_KEY);
+    const picked = chosen ? all.find((v) => v.id === chosen) : undefined;
+    if (picked) return viewOf(picked);
     const tss = all.filter((v) => v.kind === 'tss').sort((a, b) => b.createdAt - a.createdAt);
     const v = tss[0] ?? all[0];
     return v ? viewOf(v) : null;
@@ -143,6 +151,8 @@ export class WalletService {
       ...(input.t !== undefined && input.n !== undefined ? { t: input.t, n: input.n } : {}),
     };
     await this.deps.repo.putVault(record);
+    // A new vault (created, joined, restored, re-shared) becomes the active one.
+    await this.deps.prefs?.remove(ACTIVE_VAULT_KEY);
     return viewOf(record);
   }
 
@@ -206,6 +216,22 @@ export class WalletService {
     if (!(await this.isUnlocked())) throw new Error('The wallet is locked: unlock it in the popup.');
     if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new Error(`Unknown vault ${vaultId}.`);
     await this.deps.repo.deleteVault(vaultId);
+  }
+
+  /** Makes another vault the active one (the account dApps see). */
+  async selectVault(vaultId: string): Promise<void> {
+    if (!this.deps.prefs) throw new Error('Switching vaults is not available here.');
+    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new Error(`Unknown vault ${vaultId}.`);
+    await this.deps.prefs.set(ACTIVE_VAULT_KEY, vaultId);
+  }
+
+  /** Renames a vault (its name is only shown in this browser). */
+  async renameVault(vaultId: string, name: string): Promise<void> {
+    const v = (await this.deps.repo.listVaults()).find((x) => x.id === vaultId);
+    if (!v) throw new Error(`Unknown vault ${vaultId}.`);
+    const clean = name.trim().slice(0, 64);
+    if (!clean) throw new Error('Give the vault a name.');
+    await this.deps.repo.putVault({ ...v, name: clean });
   }
 
   /** All vaults, without secrets. */

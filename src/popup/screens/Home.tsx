@@ -25,6 +25,19 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
   if (sending) return <Send state={state} run={run} onDone={() => setSending(false)} />;
   return (
     <section class="screen home">
+      {state.vaults.length > 1 && (
+        <label class="field">
+          <span>Vault</span>
+          <select aria-label="Vault" value={vault.id} onChange={(e) => void run({ type: 'selectVault', id: (e.target as HTMLSelectElement).value })}>
+            {state.vaults.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.name} · {v.address.slice(0, 6)}…{v.address.slice(-4)}
+                {v.kind === 'development' ? ' (development)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <div class="card vault-card">
         <div class="vault-title">
           <h2 data-testid="vault-name">{vault.name}</h2>

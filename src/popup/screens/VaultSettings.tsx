@@ -3,7 +3,7 @@
  * this device's share, restore a backup, delete the vault from this browser.
  * Also the restore form of the first-run screen.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
@@ -18,15 +18,38 @@ export function VaultSettings({ vault, run }: { vault: VaultView; run: Run }) {
   return (
     <>
       <h3>This vault</h3>
-      <div class="card small muted">
-        <strong class="text">{vault.name}</strong> · {vault.kind === 'tss' ? `co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'development vault, cannot sign'}
-      </div>
+      <Rename vault={vault} run={run} />
       {vault.kind === 'tss' && <Reshare vault={vault} run={run} />}
       {vault.kind === 'tss' && <ExportBackup />}
       <RestoreBackup run={run} />
       <JoinCeremony run={run} />
       <DeleteVault vault={vault} run={run} />
     </>
+  );
+}
+
+function Rename({ vault, run }: { vault: VaultView; run: Run }) {
+  const [name, setName] = useState(vault.name);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setName(vault.name), [vault.id, vault.name]);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const err = await run({ type: 'renameVault', id: vault.id, name });
+    setError(err);
+    setSaved(!err);
+  };
+  return (
+    <form class="card inline-form" onSubmit={save} aria-label="Rename vault">
+      <label class="field grow">
+        <span>{vault.kind === 'tss' ? `Co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'Development vault, cannot sign'} · name</span>
+        <input value={name} maxLength={64} onInput={(e) => (setName((e.target as HTMLInputElement).value), setSaved(false))} />
+      </label>
+      <button class="button small" type="submit" disabled={name.trim() === vault.name}>
+        {saved ? 'Saved' : 'Rename'}
+      </button>
+      <ErrorText error={error} />
+    </form>
   );
 }
 
