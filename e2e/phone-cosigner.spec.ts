@@ -35,13 +35,20 @@ async function openPhone(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page: await context.newPage() };
 }
 
-/** Saves the phone screen at 360 and 414 px wide (full page), then goes back to the Pixel's width. */
+/**
+ * Saves the phone screen at 360 and 414 px wide, then goes back to the
+ * Pixel's size. A screen taller than the phone is shot in a viewport as tall
+ * as its content, so the sticky tab bar sits where the user finds it when
+ * scrolled to the end.
+ */
 async function shoot(page: Page, name: string): Promise<void> {
   if (!existsSync(SCREENSHOTS)) mkdirSync(SCREENSHOTS, { recursive: true });
   const original = page.viewportSize()!;
   for (const width of [360, 414]) {
     await page.setViewportSize({ width, height: 780 });
-    await page.screenshot({ path: join(SCREENSHOTS, `phone-${name}-${width}.png`), fullPage: true });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (height > 780) await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(SCREENSHOTS, `phone-${name}-${width}.png`) });
   }
   await page.setViewportSize(original);
 }

@@ -46,7 +46,7 @@ export function Home({ controller }: { controller: PhoneController }) {
               <li key={r.key} class="list-item column" data-testid="activity-item" data-outcome={r.outcome}>
                 <div class="row">
                   <strong>{r.what}</strong>
-                  <span class={r.outcome === 'signed' ? 'ok small' : 'muted small'}>
+                  <span class={`small outcome-${r.outcome} ${r.outcome === 'signed' ? 'ok' : r.outcome === 'not-needed' ? 'muted' : ''}`}>
                     {r.outcome === 'signed' ? 'Signed' : r.outcome === 'rejected' ? 'Rejected' : r.outcome === 'not-needed' ? 'Approved' : 'Failed'}
                   </span>
                 </div>

@@ -18,7 +18,7 @@ export function Request({ request, more, controller }: { request: PendingRequest
         </div>
         <div class="grow">
           <div class="site-origin">{request.vaultName}</div>
-          <div class="muted small">asked by {request.fromDevice}</div>
+          <div class="muted small">asked by device {request.fromDevice}</div>
         </div>
         {more > 0 && <span class="count">+{more}</span>}
       </div>

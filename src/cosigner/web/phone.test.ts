@@ -1,0 +1,169 @@
+/**
+ * The phone co-signer's logic without a browser: the PIN-sealed vault store,
+ * joining key generation from a pairing, and answering signing requests on
+ * the paired channel as the user decides (in-process rooms stand in for the
+ * relay; the e2e test e2e/phone-cosigner.spec.ts runs the real page).
+ */
+import { describe, expect, it } from 'vitest';
+import { Transaction, Signature, getAddress } from 'ethers';
+import { createVault, requestSignature, SigningRefused } from '../../session/ceremonies';
+import { channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
+import { newIdentity, publicOf } from '../../session/identity';
+import { Mailbox } from '../../session/mailbox';
+import { Room } from '../../session/memory-room.test-util';
+import { createPairing, encodePairing, type PairingPayload } from '../../session/pairing';
+import type { OpenedMailbox, OpenMailboxOptions } from '../../session/relay-transport';
+import { parseSigningRequest } from '../../session/signing-request';
+import { networkOfChain } from '../../shared/sign-view';
+import { deviceIdFor, joinCeremony, pairingInfo } from './ceremony';
+import { SigningService } from './signing-service';
+import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
+
+const ITER = 100_000; // the lowest the KDF accepts; the page uses 600,000
+const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
+
+/** In-process rooms by session id, opened like relay rooms. */
+function rooms() {
+  const all = new Map<string, Room>();
+  const room = (id: string) => all.get(id) ?? all.set(id, new Room()).get(id)!;
+  const open = async (o: Pick<OpenMailboxOptions, 'sessionId' | 'deviceId'>): Promise<OpenedMailbox> => {
+    const transport = room(o.sessionId).join(o.deviceId);
+    return { mailbox: new Mailbox(transport), client: null as never, close: () => transport.close() };
+  };
+  return { open };
+}
+
+describe('phone vault store', () => {
+  it('seals vaults under the PIN; a wrong PIN is refused and changes nothing', async () => {
+    const backend = memoryBackend();
+    const store = new PhoneVaultStore(backend, ITER);
+    await expect(store.setPin('12345')).rejects.toThrow(/at least 6/);
+    expect(await store.hasPin()).toBe(false);
+    const unlocked = await store.setPin('246810');
+    const vault = (await twoOfTwo()).phoneVault;
+    const summary = await unlocked.save(vault);
+    expect(summary).toMatchObject({ id: vaultId(vault), address: vault.address, t: 2, n: 2, deviceId: vault.identity.deviceId });
+    await expect(unlocked.save(vault)).rejects.toThrow(/already holds a share/);
+
+    // Nothing secret is stored in the clear.
+    const [record] = await backend.listVaults();
+    const stored = JSON.stringify(record);
+    expect(stored).not.toContain(Buffer.from(vault.channel.secret).toString('hex'));
+    expect(stored).not.toContain(Buffer.from(vault.identity.signSecret).toString('hex'));
+
+    const again = new PhoneVaultStore(backend, ITER);
+    await expect(again.unlock('135790')).rejects.toThrow(VaultStoreError);
+    await expect(again.unlock('135790')).rejects.toThrow(/Wrong PIN/);
+    expect((await again.list()).map((v) => v.id)).toEqual([summary.id]);
+    await expect(again.setPin('999999')).rejects.toThrow(/already set/);
+    const reopened = await again.unlock('246810');
+    const { vaults, errors } = await reopened.loadAll();
+    expect(errors).toEqual([]);
+    expect(vaults.map((v) => v.address)).toEqual([vault.address]);
+    expect(vaults[0]!.ecdsa.publicKey).toEqual(vault.ecdsa.publicKey);
+
+    // A record altered in storage does not open (and says so), the others are unaffected.
+    record!.sealed = { ...record!.sealed, ciphertext: record!.sealed.ciphertext.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) };
+    await backend.putVault(record!, true);
+    expect((await reopened.loadAll()).errors[0]).toMatch(/does not open/);
+  });
+});
+
+describe('pairing links on the phone', () => {
+  it('describes a keygen pairing, refuses a signing one, and makes valid device ids from names', () => {
+    const me = newIdentity('ext');
+    const p = createPairing('http://127.0.0.1:8787', 'keygen', { init: publicOf(me).signPub, t: 2, n: 3, name: 'Savings' });
+    expect(pairingInfo(p)).toEqual({ kind: 'keygen', name: 'Savings', t: 2, n: 3, relayUrl: 'http://127.0.0.1:8787' });
+    expect(() => pairingInfo(createPairing('http://127.0.0.1:8787', 'sign', {}))).toThrow(/signing session/);
+    for (const name of ["Anna's Pixel 8", 'iPhone', '手机', '   ']) {
+      const id = deviceIdFor(name);
+      expect(() => newIdentity(id)).not.toThrow();
+      expect(id).toMatch(/-[0-9a-f]{4}$/);
+    }
+    expect(deviceIdFor("Anna's Pixel 8")).toMatch(/^Anna-s-Pixel-8-/);
+    expect(encodePairing(p).length).toBeGreaterThan(0);
+  });
+
+  it('never names an unknown chain like a known one', () => {
+    expect(networkOfChain(1).name).toBe('Ethereum');
+    expect(networkOfChain(31337).name).toBe('Hardhat (local)');
+    expect(networkOfChain(56)).toMatchObject({ chainId: '0x38', name: expect.stringMatching(/Chain 56 \(not a known network\)/) });
+  });
+});
+
+/** The extension's side starts a 2-of-2 keygen; the phone joins from the pairing and stores its share. */
+async function twoOfTwo(r = rooms()) {
+  const ext = newIdentity('tandem-ext-test');
+  const pairing: PairingPayload = createPairing('http://127.0.0.1:1', 'keygen', { init: publicOf(ext).signPub, t: 2, n: 2, name: 'Phone vault' });
+  const store = await new PhoneVaultStore(memoryBackend(), ITER).setPin('246810');
+  const extBox = await r.open({ sessionId: pairing.sessionId, deviceId: ext.deviceId });
+  const [extVault, joined] = await Promise.all([
+    createVault({ ...timing, mailbox: extBox.mailbox, me: ext, sessionId: pairing.sessionId, plan: { t: 2, n: 2, name: 'Phone vault', relayUrl: 'http://127.0.0.1:1' } }),
+    joinCeremony({ pairing, deviceName: 'Test Pixel', store, open: r.open, timing }),
+  ]);
+  if (joined.kind !== 'stored') throw new Error('expected a stored vault');
+  return { extVault, phoneVault: joined.vault, store, r };
+}
+
+describe('the phone co-signs on the paired channel', () => {
+  it('joins key generation, then signs what the user approves and refuses what they reject', async () => {
+    const { extVault, phoneVault, store, r } = await twoOfTwo();
+    expect(phoneVault.address).toBe(extVault.address);
+    expect(phoneVault.identity.deviceId).toMatch(/^Test-Pixel-[0-9a-f]{4}$/);
+    expect((await store.loadAll()).vaults.map((v) => v.address)).toEqual([extVault.address]);
+
+    let changes = 0;
+    const service = new SigningService({ onChange: () => changes++, open: r.open });
+    await service.listen(phoneVault);
+    expect(service.status(vaultId(phoneVault))).toEqual({ state: 'listening' });
+    const ask = async (request: ReturnType<typeof parseSigningRequest>) => {
+      const box = await r.open({ sessionId: channelOf(extVault).sessionId, deviceId: extVault.identity.deviceId });
+      try {
+        return await requestSignature({ ...timing, mailbox: box.mailbox, vault: extVault, request });
+      } finally {
+        await box.close();
+      }
+    };
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((res) => setTimeout(res, 20));
+      expect(cond()).toBe(true);
+    };
+
+    // A transaction, decoded for the screen as the extension shows it; approved: a valid signature.
+    const to = getAddress('0x' + '42'.repeat(20));
+    const tx = Transaction.from({ type: 2, chainId: 31337, nonce: 3, to, value: 10n ** 18n, maxFeePerGas: 2n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n, gasLimit: 21000n });
+    const signing = ask(parseSigningRequest({ v: 1, kind: 'transaction', chainId: 31337, path: [], tx: tx.unsignedSerialized }));
+    await until(() => service.pending.length === 1);
+    const p = service.pending[0]!;
+    expect(p).toMatchObject({ vaultName: 'Phone vault', fromDevice: 'tandem-ext-test', method: 'eth_sendTransaction', phase: 'waiting' });
+    expect(p.view).toMatchObject({ account: extVault.address, networkName: 'Hardhat (local)', currencySymbol: 'ETH', transaction: { to, value: '1.0', nonce: 3, maxFeeGwei: '2.0' } });
+    service.decide(p.key, true);
+    const sig = await signing;
+    tx.signature = Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
+    expect(tx.from).toBe(extVault.address);
+    await until(() => service.results.length === 1);
+    expect(service.results[0]).toMatchObject({ outcome: 'signed', what: 'Send 1.0 ETH' });
+    expect(service.pending).toEqual([]);
+
+    // A message the user rejects: the requesting device learns it was refused, with the reason.
+    const msg = '0x' + Buffer.from('hello').toString('hex');
+    const refused = ask(parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg })).catch((e: unknown) => e);
+    await until(() => service.pending.length === 1);
+    expect(service.pending[0]!.view.message).toEqual({ text: 'hello', isHex: false });
+    service.decide(service.pending[0]!.key, false);
+    const err = await refused;
+    expect(err).toBeInstanceOf(SigningRefused);
+    expect((err as SigningRefused).reasons[0]!.reason).toMatch(/rejected it on the phone/);
+    await until(() => service.results.length === 2);
+    expect(service.results[0]).toMatchObject({ outcome: 'rejected', what: 'Message signature' });
+
+    // Locking stops listening: a request then finds no co-signer (the extension times out).
+    service.stopAll();
+    expect(service.status(vaultId(phoneVault))).toBeUndefined();
+    const lonely = await r.open({ sessionId: channelOf(extVault).sessionId, deviceId: extVault.identity.deviceId });
+    await expect(
+      requestSignature({ joinTimeoutMs: 300, roundTimeoutMs: 1000, mailbox: lonely.mailbox, vault: extVault, request: parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg }) }),
+    ).rejects.toThrow(/no answer/);
+    expect(changes).toBeGreaterThan(0);
+  });
+});
