@@ -98,6 +98,9 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
     await wallet.decide(popup, true);
     expect(await connect).toEqual({ result: [address] });
+    // The chain is shared by the worker's tests: compare the recipient's balance with what it had.
+    const recipientBalance = async () => BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']));
+    const startBalance = await recipientBalance();
 
     // eth_sendTransaction: approved in the popup, co-signed, broadcast, mined.
     const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]), [address, RECIPIENT]);
@@ -120,7 +123,7 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     expect(receipt).toMatchObject({ status: '0x1', from: address.toLowerCase() });
     const mined = await chains.main.rpc<{ maxFeePerGas: string; maxPriorityFeePerGas: string }>('eth_getTransactionByHash', [sent.result]);
     expect([BigInt(mined.maxFeePerGas), BigInt(mined.maxPriorityFeePerGas)]).toEqual([10n ** 10n, 2n * 10n ** 9n]);
-    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('1'));
+    expect((await recipientBalance()) - startBalance).toBe(parseEther('1'));
     await serve.waitFor(/done: request/, 10_000);
 
     // personal_sign: the signature verifies for the vault's address.
@@ -154,7 +157,7 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     await expect(popup.getByTestId('activity')).toHaveCount(2, { timeout: 30_000 });
     await expect(popup.getByTestId('activity').first()).toContainText('0.5 ETH');
     await wallet.screenshot(popup, 'tss-17-home-activity');
-    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('1.5'));
+    expect((await recipientBalance()) - startBalance).toBe(parseEther('1.5'));
 
     // The user rejects: 4001, the co-signer is never asked.
     const rejected = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6e6f', from]), address);
