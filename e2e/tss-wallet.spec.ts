@@ -4,7 +4,7 @@
  * service worker, and dApp requests on a local Hardhat chain are approved
  * in the popup and co-signed by the CLI (by policy).
  */
-import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
+import { Interface, MaxUint256, getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import type { BrowserContext } from '@playwright/test';
@@ -158,6 +158,15 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     await expect(popup.getByTestId('activity').first()).toContainText('0.5 ETH');
     await wallet.screenshot(popup, 'tss-17-home-activity');
     expect((await recipientBalance()) - startBalance).toBe(parseEther('1.5'));
+
+    // An unlimited ERC-20 approval is decoded and called out; the user rejects it.
+    const approveData = new Interface(['function approve(address spender, uint256 amount)']).encodeFunctionData('approve', [RECIPIENT, MaxUint256]);
+    const token = getAddress('0x' + 'ab'.repeat(20));
+    const unlimited = a.evaluate(([from, to, data]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, data }]), [address, token, approveData]);
+    await expect(popup.getByTestId('unlimited-approval')).toBeVisible({ timeout: 20_000 });
+    await expect(popup.getByTestId('token-amount')).toHaveText('Unlimited');
+    await decideSign(popup, false, { wallet, name: 'tss-19-unlimited-approval' });
+    expect(((await unlimited) as { error: { code: number } }).error.code).toBe(4001);
 
     // The user rejects: 4001, the co-signer is never asked.
     const rejected = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6e6f', from]), address);

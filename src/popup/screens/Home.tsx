@@ -20,7 +20,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
     setBalance(null);
     void sendCommand({ type: 'getBalance' }).then((r) => live && setBalance(r.ok && r.result ? (r.result as BalanceView) : 'error'));
     return () => void (live = false);
-  }, [state.selectedChainId, vault.address, state.activity[0]?.hash]);
+  }, [state.selectedChainId, network?.rpcUrl, vault.address, state.activity[0]?.hash]);
   if (creating) return <NewVault run={run} onCancel={() => setCreating(false)} />;
   if (sending) return <Send state={state} run={run} onDone={() => setSending(false)} />;
   return (
