@@ -4,7 +4,7 @@
  * requests approved by the user and co-signed, results checked with ethers.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { Transaction, TypedDataEncoder, keccak256, verifyMessage, verifyTypedData } from 'ethers';
+import { Interface, Transaction, TypedDataEncoder, getAddress, keccak256, verifyMessage, verifyTypedData } from 'ethers';
 import { Services } from './services';
 import { memoryArea } from './storage';
 import { memoryRepository } from './vault/records';
@@ -23,6 +23,8 @@ import { openVault, parseVaultFile } from '../cosigner/store';
 import type { BackupExport } from '../shared/popup-api';
 
 const A = 'https://dapp.example';
+const TOKEN = '0x' + '7a'.repeat(20);
+const erc20 = new Interface(['function symbol() view returns (string)', 'function decimals() view returns (uint8)', 'function balanceOf(address) view returns (uint256)', 'function transfer(address,uint256)']);
 const PASSWORD = 'correct horse';
 
 const typedData = {
@@ -61,6 +63,15 @@ async function setup() {
           return { baseFeePerGas: '0x3b9aca00' };
         case 'eth_maxPriorityFeePerGas':
           return '0x77359400';
+        case 'eth_getBalance':
+          return '0xde0b6b3a7640000';
+        case 'eth_call': {
+          // A token at TOKEN: symbol TST, 6 decimals, balance 12.345; anything else is not a contract.
+          const { to, data } = params[0] as { to: string; data: string };
+          if (to.toLowerCase() !== TOKEN.toLowerCase()) return '0x';
+          const fn = erc20.getFunction(data.slice(0, 10))!.name;
+          return erc20.encodeFunctionResult(fn, fn === 'symbol' ? ['TST'] : fn === 'decimals' ? [6] : [12_345_000n]);
+        }
         case 'eth_sendRawTransaction':
           broadcast.push(params[0] as string);
           return keccak256(params[0] as string);
@@ -184,6 +195,22 @@ describe('co-signed vault in the background', () => {
       for (let i = 0; i < 100 && (await t.s.state()).activity.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       expect((await t.s.state()).activity[0]).toMatchObject({ to: '0x' + '33'.repeat(20), value: '0.25', origin: 'tandem://wallet' });
       expect(t.broadcast).toHaveLength(2);
+
+      // ERC-20: follow a token (read from the contract), see its balance, send it.
+      await expect(t.s.command({ type: 'addToken', address: '0x' + '7b'.repeat(20) })).rejects.toThrow(/does not answer as an ERC-20/);
+      const withToken = await t.s.command({ type: 'addToken', address: TOKEN });
+      expect(withToken.tokens).toEqual([{ address: getAddress(TOKEN), symbol: 'TST', decimals: 6 }]);
+      const { result: bal } = await t.s.run({ type: 'getBalance' });
+      expect(bal).toMatchObject({ tokens: [{ symbol: 'TST', balance: '12.345' }] });
+      const tq = await t.s.command({ type: 'send', to: '0x' + '33'.repeat(20), amount: '1.5', token: TOKEN });
+      expect(tq.approvals[0]!.sign!.transaction!.call).toMatchObject({ method: 'transfer', amount: '1500000', formatted: '1.5', symbol: 'TST' });
+      await approveNext(t.s);
+      for (let i = 0; i < 100 && t.broadcast.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      const tokenTx = Transaction.from(t.broadcast[2]!);
+      expect([tokenTx.to, tokenTx.value, erc20.decodeFunctionData('transfer', tokenTx.data).map(String)]).toEqual([getAddress(TOKEN), 0n, [getAddress('0x' + '33'.repeat(20)), '1500000']]);
+      for (let i = 0; i < 100 && (await t.s.state()).activity.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await t.s.state()).activity[0]).toMatchObject({ value: '1.5', symbol: 'TST', what: 'ERC-20 transfer' });
+      expect((await t.s.command({ type: 'removeToken', address: TOKEN })).tokens).toEqual([]);
 
       await expect(t.rpc('eth_sign', [address, '0x' + '11'.repeat(32)])).rejects.toMatchObject({ code: 4200, message: expect.stringContaining('refuses eth_sign') });
       expect((await t.s.state()).signing).toBeNull();

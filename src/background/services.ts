@@ -17,6 +17,7 @@ import { normalizeChainId } from '../shared/networks';
 import { DEVICE_VAULT_FORMAT, KeygenSessions, storeDeviceVault } from './keygen-session';
 import { openBackup, sealBackup } from './vault/backup';
 import { ActivityLog } from './activity';
+import { TokenList, transferData } from './tokens';
 import { WALLET_ORIGIN, type BalanceView } from '../shared/popup-api';
 import { formatEther, getAddress, parseEther } from 'ethers';
 import { decodeDeviceVault } from '../session/device-vault';
@@ -67,6 +68,7 @@ export class Services {
   readonly signer: TssSigner;
   private signing: SigningProgress | null = null;
   readonly activity: ActivityLog;
+  readonly tokens: TokenList;
   private sendError: string | null = null;
 
   constructor(private readonly deps: ServiceDeps) {
@@ -80,6 +82,7 @@ export class Services {
       onChange: deps.onStateChange,
     });
     this.activity = new ActivityLog(deps.local);
+    this.tokens = new TokenList(deps.local, deps.chain);
     this.keygen = new KeygenSessions({
       wallet: this.wallet,
       session: deps.session,
@@ -98,6 +101,7 @@ export class Services {
         deps.onStateChange();
       },
       onBroadcast: (entry) => this.activity.add(entry),
+      tokensOf: (chainId) => this.tokens.list(chainId),
       ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
       timing: async () =>
         deps.signTiming ?? { joinTimeoutMs: (await this.cosignTimeoutSeconds()) * 1000, roundTimeoutMs: SIGN_ROUND_TIMEOUT_MS },
@@ -195,6 +199,7 @@ export class Services {
       signing: this.signing,
       activity: await this.activity.list((await this.wallet.vault())?.address),
       sendError: this.sendError,
+      tokens: await this.tokens.list((await this.networks.selected()).chainId),
     };
   }
 
@@ -300,11 +305,17 @@ export class Services {
         if (this.signing?.approvalId === a.id) throw new Error('Co-signing has started: the fees can no longer change.');
         const network = (await this.networks.find(a.sign.chainId)) ?? (await this.networks.selected());
         const tx = withFees(a.sign.request.tx, cmd);
-        await this.approvals.updateSign(a.id, signView({ ...a.sign.request, tx }, a.sign.account, network));
+        await this.approvals.updateSign(a.id, signView({ ...a.sign.request, tx }, a.sign.account, network, await this.tokens.list(network.chainId)));
         break;
       }
       case 'send':
-        await this.send(cmd.to, cmd.amount);
+        await this.send(cmd.to, cmd.amount, cmd.token);
+        break;
+      case 'addToken':
+        await this.tokens.add(await this.networks.selected(), cmd.address);
+        break;
+      case 'removeToken':
+        await this.tokens.remove((await this.networks.selected()).chainId, cmd.address);
         break;
       case 'selectVault': {
         const before = await this.wallet.activeAccount();
@@ -332,7 +343,7 @@ export class Services {
     if (!account) return null;
     const network = await this.networks.selected();
     const wei = BigInt((await this.deps.chain.call(network, 'eth_getBalance', [account, 'latest'])) as string);
-    return { account, chainId: network.chainId, value: formatEther(wei), symbol: network.currencySymbol };
+    return { account, chainId: network.chainId, value: formatEther(wei), symbol: network.currencySymbol, tokens: await this.tokens.balances(network, account) };
   }
 
   /**
@@ -341,7 +352,7 @@ export class Services {
    * co-signing). Resolves once the approval is queued; the outcome shows in
    * the activity list, or as `sendError`.
    */
-  private async send(toText: string, amount: string): Promise<void> {
+  private async send(toText: string, amount: string, tokenAddress?: string): Promise<void> {
     const account = await this.wallet.activeAccount();
     if (!account) throw new Error('Unlock Tandem first.');
     let to: string;
@@ -350,17 +361,25 @@ export class Services {
     } catch {
       throw new Error('The recipient is not a valid address (check its checksum).');
     }
-    let wei: bigint;
-    try {
-      wei = parseEther(amount.trim());
-    } catch {
-      throw new Error('Enter the amount as a number, e.g. 0.05.');
+    let tx: { from: string; to: string; value?: string; data?: string };
+    if (tokenAddress) {
+      const token = (await this.tokens.list((await this.networks.selected()).chainId)).find((t) => t.address.toLowerCase() === tokenAddress.toLowerCase());
+      if (!token) throw new Error('This token is not in the list of this network.');
+      tx = { from: account, to: token.address, data: transferData(token, to, amount) };
+    } else {
+      let wei: bigint;
+      try {
+        wei = parseEther(amount.trim());
+      } catch {
+        throw new Error('Enter the amount as a number, e.g. 0.05.');
+      }
+      if (wei <= 0n) throw new Error('The amount must be more than 0.');
+      tx = { from: account, to, value: '0x' + wei.toString(16) };
     }
-    if (wei <= 0n) throw new Error('The amount must be more than 0.');
     this.sendError = null;
     const queued = (await this.approvals.list()).length;
     void this.signer
-      .handle({ origin: WALLET_ORIGIN }, account, { method: 'eth_sendTransaction', params: [{ from: account, to, value: '0x' + wei.toString(16) }] })
+      .handle({ origin: WALLET_ORIGIN }, account, { method: 'eth_sendTransaction', params: [tx] })
       .catch((e: unknown) => {
         this.sendError = e instanceof Error ? e.message : 'The transaction was not sent.';
         this.deps.onStateChange();

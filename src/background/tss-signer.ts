@@ -45,6 +45,8 @@ export interface SignerDeps {
   openPopup(): void;
   /** Progress of the signing in flight (null when it ended). */
   onProgress(p: SigningProgress | null): void;
+  /** The user's token list of a network (to show token amounts in their units). */
+  tokensOf?(chainId: string): Promise<Array<{ address: string; symbol: string; decimals: number }>>;
   /** A transaction was broadcast. */
   onBroadcast?(entry: ActivityEntry): void | Promise<void>;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
@@ -84,7 +86,7 @@ export class TssSigner implements VaultSigner {
     } catch (e) {
       throw invalid(method, e instanceof SigningRequestRejected ? e.message : 'the request cannot be signed');
     }
-    const sign = signView(checked, account, network);
+    const sign = signView(checked, account, network, (await this.deps.tokensOf?.(network.chainId)) ?? []);
     return ask(this.deps, { kind: 'sign', origin: ctx.origin, method, sign, ...(ctx.reply ? { reply: ctx.reply } : {}) });
   }
 
@@ -164,9 +166,9 @@ export class TssSigner implements VaultSigner {
         hash,
         account: view.account,
         chainId: view.chainId,
-        to: t.call ? t.call.token : t.to,
-        value: t.value,
-        symbol: view.currencySymbol,
+        to: t.call ? t.call.to : t.to,
+        value: t.call?.formatted ?? t.value,
+        symbol: t.call?.formatted ? t.call.symbol! : view.currencySymbol,
         what: t.call ? `ERC-20 ${t.call.method}${t.call.unlimited ? ' (unlimited)' : ''}` : t.to ? 'Send' : 'Contract creation',
         origin: approval.origin,
         at: Date.now(),
@@ -205,6 +207,18 @@ export class TssSigner implements VaultSigner {
   }
 }
 
+function callView(
+  call: NonNullable<ReturnType<typeof summarizeTransaction>['call']>,
+  tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }>,
+): NonNullable<NonNullable<SignView['transaction']>['call']> {
+  const known = tokens.find((t) => t.address.toLowerCase() === call.token.toLowerCase());
+  return {
+    ...call,
+    amount: call.amount.toString(),
+    ...(known && !call.unlimited ? { symbol: known.symbol, formatted: formatUnits(call.amount, known.decimals) } : known ? { symbol: known.symbol } : {}),
+  };
+}
+
 function toHex32(x: bigint): string {
   return '0x' + x.toString(16).padStart(64, '0');
 }
@@ -219,7 +233,7 @@ function checkAccount(method: string, address: unknown, account: string): void {
 }
 
 /** The approval screen's view of a checked request. */
-export function signView(request: SigningRequest, account: string, network: Network): SignView {
+export function signView(request: SigningRequest, account: string, network: Network, tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }> = []): SignView {
   const base = { account, chainId: network.chainId, networkName: network.name, currencySymbol: network.currencySymbol, request };
   switch (request.kind) {
     case 'transaction': {
@@ -237,7 +251,7 @@ export function signView(request: SigningRequest, account: string, network: Netw
           maxCost: formatEther(s.valueWei + s.gasLimit * maxFee),
           dataBytes: (s.data.length - 2) / 2,
           dataPreview: s.data.slice(0, 74),
-          ...(s.call ? { call: { ...s.call, amount: s.call.amount.toString() } } : {}),
+          ...(s.call ? { call: callView(s.call, tokens) } : {}),
         },
       };
     }

@@ -51,7 +51,17 @@ export interface SignView {
     dataBytes: number;
     dataPreview: string;
     /** ERC-20 call, decoded. */
-    call?: { method: 'transfer' | 'approve' | 'transferFrom'; token: string; to: string; amount: string; unlimited: boolean };
+    call?: {
+      method: 'transfer' | 'approve' | 'transferFrom';
+      token: string;
+      to: string;
+      /** Base units. */
+      amount: string;
+      unlimited: boolean;
+      /** When the token is in the user's list: its symbol and the amount in its units. */
+      symbol?: string;
+      formatted?: string;
+    };
   };
   /** personal_sign: the message as text (or hex when it is not UTF-8). */
   message?: { text: string; isHex: boolean };
@@ -101,6 +111,14 @@ export interface ActivityEntry {
 /** The origin of requests made in the popup itself (the Send screen). */
 export const WALLET_ORIGIN = 'tandem://wallet';
 
+/** An ERC-20 token the user follows, with the active vault's balance (null when it could not be read). */
+export interface TokenView {
+  address: string;
+  symbol: string;
+  decimals: number;
+  balance: string | null;
+}
+
 /** What `getBalance` answers. */
 export interface BalanceView {
   account: string;
@@ -108,6 +126,8 @@ export interface BalanceView {
   /** Decimal text in the native coin. */
   value: string;
   symbol: string;
+  /** The followed tokens of this network. */
+  tokens: TokenView[];
 }
 
 /** Co-signing in progress for an approval. */
@@ -158,6 +178,8 @@ export interface WalletState {
   signing: SigningProgress | null;
   /** Recent transactions of the active vault, newest first. */
   activity: ActivityEntry[];
+  /** ERC-20 tokens followed on the selected network (without balances). */
+  tokens: Array<{ address: string; symbol: string; decimals: number }>;
   /** The last send from the Send screen that failed (shown on Home until the next one). */
   sendError: string | null;
 }
@@ -196,7 +218,10 @@ export type PopupCommand =
   /** The active vault's balance on the selected network (reply `result`: {@link BalanceView}). */
   | { type: 'getBalance' }
   /** Sends the native coin from the active vault: queues a signing approval like a dApp's. */
-  | { type: 'send'; to: string; amount: string };
+  | { type: 'send'; to: string; amount: string; token?: string }
+  /** Follows an ERC-20 token on the selected network (symbol and decimals read from the contract). */
+  | { type: 'addToken'; address: string }
+  | { type: 'removeToken'; address: string };
 
 /** What `exportBackup` answers. */
 export interface BackupExport {
@@ -272,7 +297,11 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
         ? { type: m.type, id: m.id, maxFeeGwei: m.maxFeeGwei, maxPriorityFeeGwei: m.maxPriorityFeeGwei, gasLimit: m.gasLimit }
         : null;
     case 'send':
-      return str(m.to, 64) && str(m.amount, 80) ? { type: m.type, to: m.to, amount: m.amount } : null;
+      if (!str(m.to, 64) || !str(m.amount, 80) || (m.token !== undefined && !str(m.token, 64))) return null;
+      return { type: m.type, to: m.to, amount: m.amount, ...(m.token !== undefined ? { token: m.token as string } : {}) };
+    case 'addToken':
+    case 'removeToken':
+      return str(m.address, 64) ? { type: m.type, address: m.address } : null;
     case 'selectVault':
       return str(m.id, 64) ? { type: m.type, id: m.id } : null;
     case 'renameVault':

@@ -83,6 +83,19 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
           {state.sendError}
         </p>
       )}
+      {balance && balance !== 'error' && balance.tokens.length > 0 && (
+        <>
+          <h3>Tokens</h3>
+          <ul class="list" aria-label="Tokens">
+            {balance.tokens.map((t) => (
+              <li class="list-item" key={t.address} data-testid="token">
+                <strong class="grow">{t.symbol}</strong>
+                <span>{t.balance === null ? '—' : trimAmount(t.balance)}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {vault.kind === 'tss' && <Activity entries={state.activity} state={state} />}
     </section>
   );
@@ -170,27 +183,43 @@ function Send({ state, run, onDone }: { state: WalletState; run: Run; onDone: ()
   const network = state.networks.find((n) => n.chainId === state.selectedChainId);
   const [to, setTo] = useState('');
   const [amount, setAmount] = useState('');
+  const [asset, setAsset] = useState('');
+  const token = state.tokens.find((t) => t.address === asset);
+  const symbol = token?.symbol ?? network?.currencySymbol ?? '';
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const err = await run({ type: 'send', to, amount });
+    const err = await run({ type: 'send', to, amount, ...(token ? { token: token.address } : {}) });
     setBusy(false);
     if (err) setError(err);
     else onDone();
   };
   return (
     <form class="screen" onSubmit={submit} aria-label="Send">
-      <h2>Send {network?.currencySymbol ?? ''}</h2>
+      <h2>Send {symbol}</h2>
       <p class="muted small">On {network?.name ?? state.selectedChainId}. You review it next; then your co-signer approves.</p>
+      {state.tokens.length > 0 && (
+        <label class="field">
+          <span>Asset</span>
+          <select aria-label="Asset" value={asset} onChange={(e) => setAsset((e.target as HTMLSelectElement).value)}>
+            <option value="">{network?.currencySymbol ?? 'Native coin'}</option>
+            {state.tokens.map((t) => (
+              <option key={t.address} value={t.address}>
+                {t.symbol} (ERC-20)
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label class="field">
         <span>Recipient address</span>
         <input value={to} placeholder="0x…" spellcheck={false} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
       </label>
       <label class="field">
-        <span>Amount ({network?.currencySymbol ?? ''})</span>
+        <span>Amount ({symbol})</span>
         <input value={amount} inputMode="decimal" placeholder="0.0" onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
       </label>
       <ErrorText error={error} />

@@ -15,6 +15,7 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
       <h3>Co-signing</h3>
       <RelayUrl url={state.relayUrl} run={run} />
       <CosignTimeout seconds={state.cosignTimeoutSeconds} run={run} />
+      <Tokens state={state} run={run} />
       <h3>Networks</h3>
       <ul class="list" aria-label="Networks">
         {state.networks.map((n) => (
@@ -74,6 +75,47 @@ function RelayUrl({ url, run }: { url: string; run: Run }) {
       </button>
       <ErrorText error={error} />
     </form>
+  );
+}
+
+/** The ERC-20 tokens followed on the selected network. */
+function Tokens({ state, run }: { state: WalletState; run: Run }) {
+  const network = state.networks.find((n) => n.chainId === state.selectedChainId);
+  const [address, setAddress] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    const err = await run({ type: 'addToken', address });
+    setError(err);
+    if (!err) setAddress('');
+  };
+  return (
+    <>
+      <h3>Tokens on {network?.name ?? 'this network'}</h3>
+      <ul class="list" aria-label="Followed tokens">
+        {state.tokens.map((t) => (
+          <li class="list-item" key={t.address}>
+            <div class="grow">
+              <strong>{t.symbol}</strong>
+              <div class="muted small break">{t.address}</div>
+            </div>
+            <button class="link-button" onClick={() => void run({ type: 'removeToken', address: t.address })} aria-label={`Remove ${t.symbol}`}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form class="card inline-form" onSubmit={add} aria-label="Add token">
+        <label class="field grow">
+          <span>Token contract address</span>
+          <input value={address} placeholder="0x…" spellcheck={false} onInput={(e) => setAddress((e.target as HTMLInputElement).value)} />
+        </label>
+        <button class="button small" type="submit" disabled={!address.trim()}>
+          Add
+        </button>
+        <ErrorText error={error} />
+      </form>
+    </>
   );
 }
 

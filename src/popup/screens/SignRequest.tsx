@@ -54,6 +54,7 @@ function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignVi
         <dl class="card facts">
           <dt>Token</dt>
           <dd>
+            {tx.call.symbol && <strong>{tx.call.symbol} </strong>}
             <Address address={tx.call.token} />
           </dd>
           <dt>{tx.call.method === 'approve' ? 'Spender' : 'To'}</dt>
@@ -62,7 +63,7 @@ function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignVi
           </dd>
           <dt>Amount</dt>
           <dd class="break" data-testid="token-amount">
-            {tx.call.unlimited ? 'Unlimited' : `${tx.call.amount} (base units)`}
+            {tx.call.unlimited ? 'Unlimited' : tx.call.formatted ? `${tx.call.formatted} ${tx.call.symbol}` : `${tx.call.amount} (base units)`}
           </dd>
         </dl>
       ) : (
