@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { getAddress, parseEther, verifyMessage } from 'ethers';
 import { test, expect, openDapp, PASSWORD, SCREENSHOTS, type WalletHelper } from './fixtures';
 import { startRelay, type RunningRelay } from '../src/relay/server';
+import { CosignerDevice } from './support/cosigner';
 
 const COSIGNER_DIST = resolve('dist-cosigner');
 const RECIPIENT = getAddress('0x' + '42'.repeat(20));
@@ -202,7 +203,73 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     await phone.getByRole('button', { name: 'Vaults' }).click();
     await expect(phone.getByTestId('vault-item')).toHaveCount(1);
     await expect(phone.getByTestId('vault-item').getByTestId('address')).toHaveText(`${address.slice(0, 6)}…${address.slice(-4)}`);
+
+    // Offline start (PWA): the service worker serves the page from its cache; the share opens; the relay is unreachable until back online.
+    expect(await phone.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active?.state))).toBe('activated');
+    await phoneContext.setOffline(true);
+    await phone.reload();
+    await expect(unlock).toContainText('“Phone vault” is on this phone.');
+    await unlock.getByLabel('PIN or passphrase').fill(PIN);
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect(phone.getByTestId('listen-status')).toHaveAttribute('data-state', 'offline', { timeout: 30_000 });
+    await shoot(phone, '12-offline');
+    await expect(phone.getByRole('button', { name: 'Try again' })).toBeVisible();
+    // Back online: the page joins the channel again by itself (the browser's `online` event).
+    await phoneContext.setOffline(false);
+    await expect(phone.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
   } finally {
+    await phoneContext.close();
+  }
+});
+
+test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the phone (old device) and a new CLI device; same address, the phone co-signs with its new share', async ({ context, dapps, wallet }) => {
+  test.setTimeout(300_000);
+  const { context: phoneContext, page: phone } = await openPhone();
+  const newDevice = new CosignerDevice('new-device-password');
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhone(wallet, popup, phone);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const form = popup.getByRole('form', { name: 'Re-share' });
+    await form.getByLabel('Devices after').selectOption('3');
+    await form.getByRole('button', { name: 'Start re-share' }).click();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+    const { link, pairing } = (await wallet.state(popup)).ceremony!;
+
+    // The open, unlocked page takes the new link (only its fragment changes).
+    await phone.goto(link);
+    const join = phone.getByRole('form', { name: 'Join' });
+    await expect(join).toContainText('already holds a share of this vault');
+    await expect(join.getByLabel('Name of this phone')).toHaveCount(0);
+    await shoot(phone, '13-join-reshare');
+    await join.getByRole('button', { name: 'Join' }).click();
+    const added = newDevice.run(['join', pairing, '--device-id', 'cli-new-device']);
+    await expect(phone.getByTestId('ceremony')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    await expect(phone.getByTestId('phone-vault-address').getByTestId('address')).toHaveText(address);
+    await shoot(phone, '14-reshare-done');
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+    expect(await added.exit()).toBe(0);
+    expect(added.output).toContain(`address ${address}`);
+    await phone.getByRole('button', { name: 'Done' }).click();
+    await expect(phone.getByTestId('vault-item')).toHaveCount(1);
+    await expect(phone.getByTestId('vault-item')).toContainText('2 OF 3');
+    await expect(phone.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
+    await popup.getByRole('button', { name: 'Open wallet' }).click();
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-3');
+
+    // The extension and the phone (new shares, new paired channel) sign together.
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    expect(await connect).toEqual({ result: [address] });
+    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('new quorum').toString('hex'), address]);
+    await approveInPopup(popup);
+    const request = phone.getByTestId('phone-request');
+    await expect(request.getByTestId('sign-message')).toHaveText('new quorum', { timeout: 20_000 });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    expect(verifyMessage('new quorum', ((await psign) as { result: string }).result)).toBe(address);
+  } finally {
+    await newDevice.dispose();
     await phoneContext.close();
   }
 });

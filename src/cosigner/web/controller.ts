@@ -235,6 +235,11 @@ export class PhoneController {
     if (v) await this.signing.listen(v);
   }
 
+  /** Back online: joins again every channel that could not be opened. */
+  async retryOffline(): Promise<void> {
+    await Promise.all(this.signing.offline().map((id) => this.retry(id)));
+  }
+
   closeCeremony(): void {
     this.set({ ceremony: null });
   }

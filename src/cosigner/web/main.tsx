@@ -24,6 +24,8 @@ window.addEventListener('hashchange', () => {
   history.replaceState(null, '', location.pathname + location.search);
 });
 render(<App controller={controller} />, document.getElementById('app')!);
+// Back online (or the phone woke up with a network): listen again where the relay was unreachable.
+window.addEventListener('online', () => void controller.retryOffline());
 
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => undefined);

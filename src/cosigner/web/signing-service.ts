@@ -22,7 +22,7 @@ const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 /** A request nobody decided on is refused after this long (the extension stopped waiting long before). */
 export const DECISION_TIMEOUT_MS = 10 * 60_000;
 
-export type ChannelStatus = { state: 'connecting' } | { state: 'listening' } | { state: 'offline'; error: string };
+export type ChannelStatus = { state: 'connecting' } | { state: 'listening' } | { state: 'offline'; error: string; detail: string };
 
 /** A request waiting for the user. */
 export interface PendingRequest {
@@ -107,7 +107,14 @@ export class SigningService {
       ch.opened = await (this.opts.open ?? openMailbox)({ ...c, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, skipBacklog: true });
     } catch (e) {
       if (this.channels.get(id) !== ch) return;
-      ch.status = { state: 'offline', error: `The relay at ${vault.channel.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 160) : 'no answer'}).` };
+      const host = (() => {
+        try {
+          return new URL(vault.channel.relayUrl).host;
+        } catch {
+          return vault.channel.relayUrl;
+        }
+      })();
+      ch.status = { state: 'offline', error: `Not connected: the relay ${host} cannot be reached. Check this phone's connection.`, detail: e instanceof Error ? e.message.slice(0, 300) : 'no answer' };
       this.opts.onChange();
       return;
     }
@@ -159,6 +166,11 @@ export class SigningService {
         resolve(d);
       });
     });
+  }
+
+  /** Ids of the vaults whose channel could not be opened. */
+  offline(): string[] {
+    return [...this.channels].filter(([, ch]) => ch.status.state === 'offline').map(([id]) => id);
   }
 
   /** The user's decision on a pending request. */

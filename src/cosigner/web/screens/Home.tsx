@@ -77,9 +77,9 @@ function ListenStatus({ status, onRetry }: { status: ChannelStatus | undefined; 
       </span>
     );
   return (
-    <span class="small listen" data-testid="listen-status" data-state="offline">
-      <span class="error">{status.error}</span>{' '}
-      <button class="link-button" onClick={onRetry}>
+    <span class="small listen-offline" data-testid="listen-status" data-state="offline" title={status.detail}>
+      <span class="error">{status.error}</span>
+      <button class="button small" onClick={onRetry}>
         Try again
       </button>
     </span>
