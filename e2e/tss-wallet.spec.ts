@@ -382,3 +382,42 @@ test('join a vault the CLI co-signer started, by pasting its pairing code; then 
     await cosigner.dispose();
   }
 });
+
+test('closing the approval window rejects its request (4001); a signing request survives a worker restart and is answered late', async ({ context, dapps, wallet }) => {
+  test.setTimeout(240_000);
+  const cosigner = new CosignerDevice();
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairVault(wallet, popup, cosigner);
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    await connect;
+
+    // The approval window Tandem opens: closing it is a rejection.
+    const closed = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6869', from]), address);
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await expect.poll(() => context.pages().filter((p) => p.url().endsWith('#approvals')).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const approvalWindow = context.pages().find((p) => p.url().endsWith('#approvals'))!;
+    await expect(approvalWindow.getByTestId('approval')).toBeVisible();
+    await approvalWindow.close();
+    const res = (await closed) as { error: { code: number; message: string } };
+    expect(res.error).toMatchObject({ code: 4001, message: expect.stringContaining('window was closed') });
+    await expect(popup.getByTestId('approval')).toHaveCount(0);
+
+    // A pending signing request survives Chrome stopping the worker; approved afterwards, the dApp gets its signature.
+    const late = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('late').toString('hex'), address]);
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await popup.close();
+    await stopServiceWorker(context, a);
+    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
+    const serve = cosigner.run(['serve', '--policy', policy]);
+    await serve.waitFor(/listening for signing requests/, 30_000);
+    const popup2 = await wallet.openPopup();
+    await expect(popup2.getByTestId('sign-message')).toHaveText('late', { timeout: 20_000 });
+    await decideSign(popup2, true);
+    expect(verifyMessage('late', ((await late) as { result: string }).result)).toBe(address);
+  } finally {
+    await cosigner.dispose();
+  }
+});

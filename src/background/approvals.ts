@@ -133,6 +133,14 @@ export class ApprovalQueue {
     this.deps.onChange?.();
   }
 
+  /** Drops the pending approvals `which` selects and answers them with `error`. */
+  async abandonWhere(which: (a: Approval) => boolean, error: RpcErrorShape): Promise<void> {
+    for (const a of (await this.list()).filter(which)) {
+      await this.remove(a.id);
+      this.answer(a, { error });
+    }
+  }
+
   /** Drops the approvals a frame asked for (the page was closed or navigated away) and answers them with `error`. */
   async abandonFromFrame(tabId: number, frameId: number, error: RpcErrorShape): Promise<void> {
     for (const a of (await this.list()).filter((x) => x.reply?.tabId === tabId && x.reply.frameId === frameId)) {

@@ -64,12 +64,22 @@ chrome.windows.onRemoved.addListener((id) => {
   void session.get<number>(POPUP_WINDOW_KEY).then((w) => (w === id ? session.remove(POPUP_WINDOW_KEY) : undefined));
 });
 
+/**
+ * Approvals each approval window (the popup opened at `#approvals`) was
+ * shown. When that page goes away undecided (the user closed the window),
+ * those requests are rejected, as if the user had clicked Reject. A worker
+ * restart does not count: the worker is gone, so no disconnect is handled,
+ * and the approvals stay pending.
+ */
+const shownIn = new Map<chrome.runtime.Port, Set<string>>();
+
 async function pushPopupState(): Promise<void> {
   if (!popupPorts.size) return;
   const msg: PopupPush = { type: 'state', state: await services.state() };
   for (const p of popupPorts) {
     try {
       p.postMessage(msg);
+      for (const a of msg.state.approvals) shownIn.get(p)?.add(a.id);
     } catch {
       popupPorts.delete(p);
     }
@@ -83,7 +93,13 @@ chrome.runtime.onConnect.addListener((port) => {
   if (port.name === RPC_PORT_NAME) return acceptPagePort(port);
   if (port.name === POPUP_PORT_NAME && isExtensionPage(port.sender)) {
     popupPorts.add(port);
-    port.onDisconnect.addListener(() => popupPorts.delete(port));
+    if (port.sender?.url?.endsWith('#approvals')) shownIn.set(port, new Set());
+    port.onDisconnect.addListener(() => {
+      popupPorts.delete(port);
+      const shown = shownIn.get(port);
+      shownIn.delete(port);
+      if (shown?.size) void services.approvalWindowClosed([...shown]);
+    });
     void pushPopupState();
     return;
   }

@@ -14,6 +14,7 @@ import type { VaultRepository } from './vault/records';
 import type { RpcRequest, ProviderState } from '../shared/page-channel';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
 import { normalizeChainId } from '../shared/networks';
+import { rpcErrors } from '../shared/rpc-errors';
 import { DEVICE_VAULT_FORMAT, KeygenSessions, storeDeviceVault } from './keygen-session';
 import { openBackup, sealBackup } from './vault/backup';
 import { ActivityLog } from './activity';
@@ -155,6 +156,18 @@ export class Services {
   /** Re-arms the idle timer (call on user activity while unlocked). */
   async touch(): Promise<void> {
     if (await this.wallet.isUnlocked()) this.deps.armAutoLock(await this.autoLockMinutes());
+  }
+
+  /**
+   * The approval window was closed: the requests it showed (`ids`) that are
+   * still pending are rejected (4001), except one whose co-signing already
+   * runs (it finishes and answers the dApp itself).
+   */
+  async approvalWindowClosed(ids: readonly string[]): Promise<void> {
+    await this.approvals.abandonWhere(
+      (a) => ids.includes(a.id) && !this.signer.isSigning(a.id),
+      rpcErrors.userRejected('The request (the Tandem window was closed)').toJSON(),
+    );
   }
 
   /** Locks the wallet and tells every connected page it sees no account now. */

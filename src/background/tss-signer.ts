@@ -127,6 +127,11 @@ export class TssSigner implements VaultSigner {
     throw rpcErrors.unsupported(method);
   }
 
+  /** True while the approval's co-signing runs (it must then finish, not be abandoned). */
+  isSigning(approvalId: string): boolean {
+    return this.inFlight.has(approvalId);
+  }
+
   /** Runs an approved request with the co-signer; throws a ProviderRpcError for the dApp on failure. */
   async execute(approval: Approval): Promise<unknown> {
     const view = approval.sign;
