@@ -8,7 +8,7 @@
 import { chromium, devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getAddress, parseEther, verifyMessage } from 'ethers';
+import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
 import { test, expect, openDapp, PASSWORD, SCREENSHOTS, type WalletHelper } from './fixtures';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 import { CosignerDevice } from './support/cosigner';
@@ -168,6 +168,33 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     await request.getByRole('button', { name: 'Approve' }).click();
     expect(verifyMessage('after reload', ((await psign) as { result: string }).result)).toBe(address);
 
+    // Typed data (EIP-712): the domain and message tree on the phone, as in the popup.
+    const typed = {
+      types: {
+        EIP712Domain: [
+          { name: 'name', type: 'string' },
+          { name: 'chainId', type: 'uint256' },
+          { name: 'verifyingContract', type: 'address' },
+        ],
+        Permit: [
+          { name: 'owner', type: 'address' },
+          { name: 'spender', type: 'address' },
+          { name: 'value', type: 'uint256' },
+        ],
+      },
+      primaryType: 'Permit',
+      domain: { name: 'Test Token', chainId: 31337, verifyingContract: getAddress('0x' + 'cc'.repeat(20)) },
+      message: { owner: address, spender: RECIPIENT, value: '1000' },
+    };
+    const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [address, typed] as const);
+    await approveInPopup(popup);
+    await expect(request.getByTestId('sign-typed-data')).toContainText('Test Token', { timeout: 20_000 });
+    await expect(request.getByTestId('sign-typed-data')).toContainText(RECIPIENT);
+    await shoot(phone, '08b-request-typed-data');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    const { EIP712Domain: _domain, ...types } = typed.types;
+    expect(verifyTypedData(typed.domain, types, typed.message, ((await tsign) as { result: string }).result)).toBe(address);
+
     // Backup: the same file format as the extension's and the CLI's.
     await phone.getByRole('button', { name: 'Backup' }).click();
     const exportForm = phone.getByRole('form', { name: 'Export backup' });
@@ -246,6 +273,8 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
     const added = newDevice.run(['join', pairing, '--device-id', 'cli-new-device']);
     await expect(phone.getByTestId('ceremony')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
     await expect(phone.getByTestId('phone-vault-address').getByTestId('address')).toHaveText(address);
+    await expect(phone.getByTestId('ceremony')).toContainText('2 of 3 devices sign');
+    await expect(phone.getByTestId('old-backup-warning')).toBeVisible();
     await shoot(phone, '14-reshare-done');
     await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
     expect(await added.exit()).toBe(0);

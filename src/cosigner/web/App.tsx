@@ -23,6 +23,12 @@ export function App({ controller }: { controller: PhoneController }) {
   useEffect(() => controller.subscribe(() => setTick((t) => t + 1)), [controller]);
   const s = controller.state;
   const pending = controller.signing.pending[0];
+  const waiting = controller.signing.pending.filter((p) => p.phase === 'waiting').length;
+  useEffect(() => {
+    // A request is what the user came for: say so in the tab title, and buzz where phones can.
+    document.title = waiting ? `(${waiting}) Signature request · Tandem` : 'Tandem co-signer';
+    if (waiting) navigator.vibrate?.(200);
+  }, [waiting]);
 
   let body;
   if (!s.ready) body = <section class="screen loading">Loading…</section>;

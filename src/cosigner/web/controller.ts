@@ -24,6 +24,10 @@ export interface CeremonyState {
   error?: string;
   address?: string;
   retired?: boolean;
+  /** The vault's quorum once done. */
+  quorum?: { t: number; n: number };
+  /** A re-share replaced this phone's share: earlier backups of it no longer sign. */
+  replaced?: boolean;
 }
 
 export interface PhoneState {
@@ -216,7 +220,13 @@ export class PhoneController {
         update({ status: 'done', retired: true, progress: 'This phone gave its place up: its share was deleted.' });
       } else {
         this.vaults.set(outcome.summary.id, outcome.vault);
-        update({ status: 'done', address: outcome.vault.address, progress: outcome.replaced ? 'Re-shared: same address, new share stored.' : 'Your share is stored on this phone.' });
+        update({
+          status: 'done',
+          address: outcome.vault.address,
+          quorum: { t: outcome.vault.ecdsa.t, n: outcome.vault.members.length },
+          replaced: outcome.replaced,
+          progress: outcome.replaced ? 'Re-shared: same address, new share stored.' : 'Your share is stored on this phone.',
+        });
         void this.signing.listen(outcome.vault);
         await this.checkPersistence(true);
       }

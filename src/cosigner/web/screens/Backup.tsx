@@ -19,7 +19,6 @@ export function Backup({ controller }: { controller: PhoneController }) {
       <h2>Backup</h2>
       <p class="muted small">If this phone is lost, reset, or the browser deletes its data, the share is gone. With a backup you restore it here or on another phone.</p>
       {controller.state.vaults.length > 0 && <ExportForm controller={controller} />}
-      <h3>Restore</h3>
       <RestoreForm controller={controller} needsPin={false} />
     </section>
   );

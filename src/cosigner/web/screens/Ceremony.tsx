@@ -21,8 +21,7 @@ export function Ceremony({ ceremony, controller }: { ceremony: CeremonyState; co
               : 'Re-share stopped'}
       </h2>
       <p class="muted small">
-        “{ceremony.info.name}” · {ceremony.info.t}
-        {ceremony.info.n ? ` of ${ceremony.info.n}` : ''} devices sign
+        “{ceremony.info.name}” · {ceremony.quorum ? `${ceremony.quorum.t} of ${ceremony.quorum.n}` : ceremony.info.n ? `${ceremony.info.t} of ${ceremony.info.n}` : ceremony.info.t} devices sign
       </p>
       {ceremony.status !== 'failed' && (
         <p class="progress" data-testid="ceremony-progress" aria-live="polite">
@@ -39,6 +38,11 @@ export function Ceremony({ ceremony, controller }: { ceremony: CeremonyState; co
               <Address address={ceremony.address} full />
             </span>
           </div>
+          {ceremony.replaced && (
+            <div class="warning" role="alert" data-testid="old-backup-warning">
+              Earlier backups of this phone's share no longer work with the other devices. Export a new backup (Backup tab).
+            </div>
+          )}
           <StorageNotice persistence={controller.state.persistence} />
         </>
       )}
