@@ -401,62 +401,51 @@ export interface ResharePlan {
   relayUrl: string;
 }
 
-function ecdsaInfoToWire(i: EcdsaPublicInfo): Record<string, unknown> {
-  return {
-    epoch: i.epoch,
-    t: i.t,
-    parties: [...i.parties],
-    publicKey: bytesToHex(i.publicKey),
-    publicShares: Object.fromEntries([...i.publicShares].map(([p, x]) => [String(p), bytesToHex(x)])),
-    chainCode: bytesToHex(i.chainCode),
-  };
+/** The public part every vault key has, as the roster carries it (hex). */
+interface GenerationWire {
+  epoch: number;
+  t: number;
+  parties: number[];
+  key: string;
+  shares: Record<string, string>;
 }
 
-function frostInfoToWire(i: FrostPublicInfo): Record<string, unknown> {
-  return {
-    epoch: i.epoch,
-    t: i.t,
-    parties: [...i.parties],
-    groupPublicKey: bytesToHex(i.groupPublicKey),
-    verifyingShares: Object.fromEntries([...i.verifyingShares].map(([p, x]) => [String(p), bytesToHex(x)])),
-  };
+function generationToWire(epoch: number, t: number, parties: readonly PartyId[], key: Uint8Array, shares: ReadonlyMap<PartyId, Uint8Array>): GenerationWire {
+  return { epoch, t, parties: [...parties], key: bytesToHex(key), shares: Object.fromEntries([...shares].map(([p, x]) => [String(p), bytesToHex(x)])) };
 }
 
-function sharesFromWire(x: unknown, len: number): Map<PartyId, Uint8Array> {
-  if (!isPlainObject(x)) throw new Error('re-share parameters: bad public shares');
-  return new Map(
-    Object.entries(x).map(([k, v]) => {
-      if (!/^[1-9][0-9]{0,4}$/.test(k) || typeof v !== 'string' || v.length !== len * 2) throw new Error('re-share parameters: bad public share');
+function generationFromWire(x: unknown, what: string, pointBytes: number) {
+  if (!isPlainObject(x)) throw new Error(`re-share parameters: missing ${what} info`);
+  const { parties, shares } = x;
+  if (!Array.isArray(parties) || !parties.every((p) => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 0xffff)) {
+    throw new Error(`re-share parameters: bad ${what} parties`);
+  }
+  if (!isPlainObject(shares)) throw new Error(`re-share parameters: bad ${what} public shares`);
+  const publicShares = new Map<PartyId, Uint8Array>(
+    Object.entries(shares).map(([k, v]) => {
+      if (!/^[1-9][0-9]{0,4}$/.test(k) || typeof v !== 'string' || v.length !== pointBytes * 2) throw new Error(`re-share parameters: bad ${what} public share`);
       return [Number(k), hexToBytes(v)];
     }),
   );
+  return { epoch: intParam(x, 'epoch', 0, 1e9), t: intParam(x, 't', 2, 16), parties: parties as number[], key: hexParam(x, 'key', pointBytes), publicShares };
+}
+
+function ecdsaInfoToWire(i: EcdsaPublicInfo): Record<string, unknown> {
+  return { ...generationToWire(i.epoch, i.t, i.parties, i.publicKey, i.publicShares), chainCode: bytesToHex(i.chainCode) };
+}
+
+function frostInfoToWire(i: FrostPublicInfo): Record<string, unknown> {
+  return { ...generationToWire(i.epoch, i.t, i.parties, i.groupPublicKey, i.verifyingShares) };
 }
 
 function ecdsaInfoFromWire(x: unknown): EcdsaPublicInfo {
-  if (!isPlainObject(x)) throw new Error('re-share parameters: missing ECDSA info');
-  const parties = x.parties;
-  if (!Array.isArray(parties) || !parties.every((p) => typeof p === 'number')) throw new Error('re-share parameters: bad parties');
-  return {
-    epoch: intParam(x, 'epoch', 0, 1e9),
-    t: intParam(x, 't', 2, 16),
-    parties: parties as number[],
-    publicKey: hexParam(x, 'publicKey', 33),
-    publicShares: sharesFromWire(x.publicShares, 33),
-    chainCode: hexParam(x, 'chainCode', 32),
-  };
+  const g = generationFromWire(x, 'ECDSA', 33);
+  return { epoch: g.epoch, t: g.t, parties: g.parties, publicKey: g.key, publicShares: g.publicShares, chainCode: hexParam(x as Record<string, unknown>, 'chainCode', 32) };
 }
 
 function frostInfoFromWire(x: unknown): FrostPublicInfo {
-  if (!isPlainObject(x)) throw new Error('re-share parameters: missing EdDSA info');
-  const parties = x.parties;
-  if (!Array.isArray(parties) || !parties.every((p) => typeof p === 'number')) throw new Error('re-share parameters: bad parties');
-  return {
-    epoch: intParam(x, 'epoch', 0, 1e9),
-    t: intParam(x, 't', 2, 16),
-    parties: parties as number[],
-    groupPublicKey: hexParam(x, 'groupPublicKey', 32),
-    verifyingShares: sharesFromWire(x.verifyingShares, 32),
-  };
+  const g = generationFromWire(x, 'EdDSA', 32);
+  return { epoch: g.epoch, t: g.t, parties: g.parties, groupPublicKey: g.key, verifyingShares: g.publicShares };
 }
 
 /** The outcome of a re-share for one device. */
