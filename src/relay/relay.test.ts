@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createPairing, type PairingPayload } from '../session/pairing.js';
-import { ceremonyTransport, RelayClient, RelayTimeout, type RejectedMessage, type WebSocketConstructor } from '../session/relay-client.js';
+import { RelayClient, RelayTimeout, type RejectedMessage, type WebSocketConstructor } from '../session/relay-client.js';
+import { relayTransport } from '../session/relay-transport.js';
 import { httpRequest, postJson, spawnRelayProcess, tapWebSocket, type RelayProcess } from './testing.js';
 
 const LIMITS = {
@@ -140,8 +141,8 @@ describe('relay process (memory store)', () => {
 
   it('works as the ceremony runner\'s transport', async () => {
     const p = pairing();
-    const a = ceremonyTransport(await join_(p, 1));
-    const b = ceremonyTransport(await join_(p, 'phone'));
+    const a = relayTransport(await join_(p, 1));
+    const b = relayTransport(await join_(p, 'phone'));
     const got: { from: string; payload: unknown }[] = [];
     b.onMessage((d) => got.push(d));
     await a.send('phone', { hello: 1 });

@@ -695,28 +695,3 @@ export class RelayClient {
     return json;
   }
 }
-
-/**
- * The client as the ceremony runner's transport (`CeremonyTransport` in
- * mailbox.ts): party ids as the relay's canonical strings, `'all'` for a
- * broadcast. Registering its handler switches the client to push delivery.
- */
-export function ceremonyTransport(client: RelayClient): {
-  readonly deviceId: string;
-  send(to: string | 'all', payload: unknown): Promise<void>;
-  onMessage(handler: (d: { from: string; payload: unknown }) => void): void;
-  participants(): Promise<string[]>;
-  close(): Promise<void>;
-} {
-  return {
-    deviceId: client.self,
-    send: async (to, payload) => {
-      await client.send(to, payload);
-    },
-    onMessage: (handler) => {
-      client.onMessage((m) => handler({ from: String(m.from), payload: m.payload }));
-    },
-    participants: async () => (await client.participants()).map(String),
-    close: async () => client.close(),
-  };
-}
