@@ -115,7 +115,7 @@ async function pairedVault() {
     sessionId: pairing.sessionId,
     initiatorSignPub: pairing.params.init as string,
   });
-  await t.s.keygen.idle();
+  await t.s.ceremonies.idle();
   const after = await t.s.state();
   expect(after.ceremony).toMatchObject({ status: 'done', address: cosigner.address, joined: ['cli-test'], pairing: '', link: '' });
   expect(after.vault).toMatchObject({ kind: 'tss', address: cosigner.address, t: 2, n: 2 });
@@ -290,7 +290,7 @@ describe('co-signed vault in the background', () => {
       joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join(t.cosigner.identity.deviceId)), me: t.cosigner.identity, sessionId: pairing.sessionId, initiatorSignPub: pairing.params.init as string, oldVault: t.cosigner }),
       joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join(phone.deviceId)), me: phone, sessionId: pairing.sessionId, initiatorSignPub: pairing.params.init as string }),
     ]);
-    await t.s.keygen.idle();
+    await t.s.ceremonies.idle();
     expect(old.kind).toBe('member');
     if (fresh.kind !== 'member') throw new Error('new device got no share');
     const after = await t.s.state();
@@ -319,7 +319,7 @@ describe('co-signed vault in the background', () => {
     const state = await t.s.command({ type: 'joinCeremony', pairing: pairingLink('http://127.0.0.1:8787/cosigner/', pairing), password: PASSWORD });
     expect(state.ceremony).toMatchObject({ kind: 'keygen', status: 'waiting', joining: true, pairing: '' });
     const phoneVault = await started;
-    await t.s.keygen.idle();
+    await t.s.ceremonies.idle();
     expect((await t.s.state()).ceremony).toMatchObject({ status: 'done', address: phoneVault.address, joined: ['phone'] });
     expect((await t.s.state()).vault).toMatchObject({ kind: 'tss', name: 'From phone', address: phoneVault.address });
   }, 60_000);
@@ -339,7 +339,7 @@ describe('co-signed vault in the background', () => {
       sessionId: pairing.sessionId,
       initiatorSignPub: pairing.params.init as string,
     });
-    await t.s.keygen.idle();
+    await t.s.ceremonies.idle();
     expect(await t.s.wallet.activeAccount()).toBe(cosigner.address);
     expect((await t.s.wallet.vaults()).map((v) => v.kind).sort()).toEqual(['development', 'tss']);
     expect(dev.address).not.toBe(cosigner.address);

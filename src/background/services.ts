@@ -15,7 +15,7 @@ import type { RpcRequest, ProviderState } from '../shared/page-channel';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
 import { normalizeChainId } from '../shared/networks';
 import { rpcErrors } from '../shared/rpc-errors';
-import { DEVICE_VAULT_FORMAT, KeygenSessions, storeDeviceVault } from './keygen-session';
+import { DEVICE_VAULT_FORMAT, CeremonySessions, storeDeviceVault } from './ceremony-sessions';
 import { openBackup, sealBackup } from './vault/backup';
 import { ActivityLog } from './activity';
 import { TokenList, transferData } from './tokens';
@@ -65,7 +65,7 @@ export class Services {
   readonly pages = new PagePorts();
   readonly approvals: ApprovalQueue;
   readonly routerDeps: RouterDeps;
-  readonly keygen: KeygenSessions;
+  readonly ceremonies: CeremonySessions;
   readonly signer: TssSigner;
   private signing: SigningProgress | null = null;
   readonly activity: ActivityLog;
@@ -84,7 +84,7 @@ export class Services {
     });
     this.activity = new ActivityLog(deps.local);
     this.tokens = new TokenList(deps.local, deps.chain);
-    this.keygen = new KeygenSessions({
+    this.ceremonies = new CeremonySessions({
       wallet: this.wallet,
       session: deps.session,
       onChange: () => void this.afterVaultChange(),
@@ -208,7 +208,7 @@ export class Services {
       autoLockMinutes: await this.autoLockMinutes(),
       relayUrl: await this.relayUrl(),
       cosignTimeoutSeconds: await this.cosignTimeoutSeconds(),
-      ceremony: await this.keygen.current(),
+      ceremony: await this.ceremonies.current(),
       signing: this.signing,
       activity: await this.activity.list((await this.wallet.vault())?.address),
       sendError: this.sendError,
@@ -275,10 +275,10 @@ export class Services {
           await this.touch();
         } else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
         this.lastAccount = await this.wallet.activeAccount();
-        await this.keygen.start({ name: cmd.name, t: cmd.t, n: cmd.n, relayUrl: await this.relayUrl() });
+        await this.ceremonies.start({ name: cmd.name, t: cmd.t, n: cmd.n, relayUrl: await this.relayUrl() });
         break;
       case 'closeCeremony':
-        await this.keygen.close();
+        await this.ceremonies.close();
         break;
       case 'joinCeremony': {
         if (cmd.password !== undefined) {
@@ -291,7 +291,7 @@ export class Services {
             ? { vault: decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id))), vaultRecordId: active.id }
             : undefined;
         this.lastAccount = await this.wallet.activeAccount();
-        await this.keygen.join(cmd.pairing, current);
+        await this.ceremonies.join(cmd.pairing, current);
         break;
       }
       case 'startReshare': {
@@ -300,7 +300,7 @@ export class Services {
           throw new Error('Only a co-signed vault can be re-shared.');
         const vault = decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id)));
         this.lastAccount = await this.wallet.activeAccount();
-        await this.keygen.startReshare({ vault, vaultRecordId: active.id, newT: cmd.newT, newN: cmd.newN, relayUrl: await this.relayUrl() });
+        await this.ceremonies.startReshare({ vault, vaultRecordId: active.id, newT: cmd.newT, newN: cmd.newN, relayUrl: await this.relayUrl() });
         break;
       }
       case 'exportBackup':

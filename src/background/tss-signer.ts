@@ -26,7 +26,7 @@ import type { ChainClient, RequestContext, VaultSigner } from './router';
 import { ask } from './router';
 import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
-import { DEVICE_VAULT_FORMAT, explainCeremonyError } from './keygen-session';
+import { DEVICE_VAULT_FORMAT, explainCeremonyError } from './ceremony-sessions';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;

@@ -1,9 +1,14 @@
 /**
- * Key generation from the extension: this device starts the ceremony
- * (src/session/ceremonies.ts `createVault`) on a fresh relay room, the popup
- * shows the pairing (QR code, text, link) and the devices as they join, and
- * the resulting device vault is stored encrypted in the vault store only
- * after every device confirmed the same keys.
+ * Ceremonies run from the extension (src/session/ceremonies.ts), each on a
+ * fresh relay room:
+ * - key generation started here (`createVault`): the popup shows the
+ *   pairing (QR code, text, link) and the devices as they join;
+ * - a re-share of the active vault started here (`startReshare`);
+ * - joining another device's key generation or re-share from its pairing
+ *   text or link (`joinVault`, `joinReshare`).
+ * The resulting device vault is stored encrypted in the vault store only
+ * after every device confirmed the same keys (a re-share replaces the old
+ * share only then).
  *
  * One ceremony at a time. Its state lives in the service worker's memory
  * (the pairing holds the session key: it is never written anywhere); a
@@ -42,7 +47,7 @@ export function suggestedThreshold(n: number): number {
   return Math.max(2, Math.ceil((2 * n) / 3));
 }
 
-export interface KeygenDeps {
+export interface CeremonyDeps {
   wallet: Pick<WalletService, 'addVault' | 'deleteVault'>;
   session: KeyValueArea;
   onChange(): void;
@@ -51,12 +56,12 @@ export interface KeygenDeps {
 }
 
 /** Runs key generation ceremonies for the popup. */
-export class KeygenSessions {
+export class CeremonySessions {
   private view: CeremonyView | null = null;
   private opened: OpenedMailbox | null = null;
   private run: Promise<void> | null = null;
 
-  constructor(private readonly deps: KeygenDeps) {}
+  constructor(private readonly deps: CeremonyDeps) {}
 
   /** What the popup shows, or null. A ceremony cut off by a worker restart shows as failed. */
   async current(): Promise<CeremonyView | null> {
