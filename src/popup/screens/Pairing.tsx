@@ -86,8 +86,10 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
         </li>
         {others.map((d, i) => (
           <li class="list-item device" key={i} data-testid={d ? 'device-joined' : 'device-waiting'}>
-            <span class={`device-dot ${d ? 'ok' : 'wait'}`} aria-hidden="true" />
-            <span class="grow">{d ? (ceremony.joining ? 'Taking part' : 'Joined') : `Waiting for ${reshare ? 'a device' : `device ${i + 2}`}…`}</span>
+            <span class={`device-dot ${d ? 'ok' : ceremony.status === 'failed' ? 'off' : 'wait'}`} aria-hidden="true" />
+            <span class="grow">
+              {d ? (ceremony.joining ? 'Taking part' : 'Joined') : ceremony.status === 'failed' ? 'Did not join' : `Waiting for ${reshare ? 'a device' : `device ${i + 2}`}…`}
+            </span>
             {d && <span class="muted small">{d}</span>}
           </li>
         ))}
