@@ -284,6 +284,8 @@ test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, t
     const form = popup.getByRole('form', { name: 'Re-share' });
     await form.getByLabel('Devices after').selectOption('3');
     await expect(form.getByLabel('Needed to sign after')).toHaveValue('2');
+    await form.scrollIntoViewIfNeeded();
+    await wallet.screenshot(popup, 'tss-12b-settings-reshare');
     await form.getByRole('button', { name: 'Start re-share' }).click();
     await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
     await expect(popup.getByTestId('device-waiting')).toHaveCount(2);
