@@ -140,12 +140,32 @@ describe('DKLs23 key generation: every check names the culprit', () => {
     expectBlame(report, 1, 'keygen.share-pok', [2]);
   });
 
-  it('a corrupted OT set-up message names its sender (OT layer)', () => {
+  // OT pair set-ups among [1, 2, 3] (ot-pairs.ts): 1 starts {1,2}, 3 starts {1,3}, 2 starts {2,3};
+  // msg1 travels in round 4 (initiator → responder), msg2 in round 5 (responder → initiator).
+  it('a corrupted OT pair set-up msg2 (its base-OT point) names the responder (OT layer)', () => {
     const report = run(keygenParties(2, 2), { intercept: tamper(2, 5, (b) => void (b.ot = flipHex(b.ot as string, 0)), 1, 'p2p') });
     const e = report.aborts.get(1);
     expect(e).toBeInstanceOf(ProtocolAbort);
     expect(e!.party).toBe(2);
+    expect(e!.check).toBe('ot.setup.msg2');
     expect(report.results.has(1)).toBe(false);
+  });
+
+  it('a tampered OT extension in msg2 fails the KOS check, naming the responder', () => {
+    const report = run(keygenParties(2, 3), { intercept: tamper(1, 5, (b) => void (b.ot = flipHex(b.ot as string, 100)), 3, 'p2p') });
+    expectBlame(report, 1, 'ote.consistency', [3]);
+  });
+
+  it('a truncated OT pair set-up msg1 names the initiator', () => {
+    const report = run(keygenParties(2, 3), { intercept: tamper(3, 4, (b) => void (b.ot = (b.ot as string).slice(2)), 1, 'p2p') });
+    expectBlame(report, 3, 'ot.setup.msg1', [1]);
+  });
+
+  it('an OT message where none is due, or none where one is, fails the exact-keys check', () => {
+    const extra = run(keygenParties(2, 2), { intercept: tamper(2, 4, (b) => void (b.ot = '00'), 1, 'p2p') });
+    expectBlame(extra, 2, 'keygen.r4.ot', [1]);
+    const missing = run(keygenParties(2, 2), { intercept: tamper(2, 5, (b) => void delete b.ot, 1, 'p2p') });
+    expectBlame(missing, 2, 'keygen.r5.ot', [1]);
   });
 
   it('replayed, duplicated, stale and other-session messages are dropped without blame; any delivery order works', () => {

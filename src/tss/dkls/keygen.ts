@@ -14,14 +14,23 @@
  *    a_{i,k} bound to (sid, i, k).
  * 3. p2p: the Shamir share f_i(j), a zero-share seed contribution, and an
  *    echo of every round-1 commitment as received (broadcast equivocation).
- * 4. broadcast S_i = s_i·G with a PoK of s_i; p2p OT set-up msg1 (self as
- *    RVOLE sender towards each peer).
- * 5. p2p OT set-up msg2 (self as RVOLE receiver) once every S_j checks out
- *    against the aggregate commitment; everyone finishes the OT set-up and
- *    ends with its {@link KeyShare}.
+ * 4. broadcast S_i = s_i·G with a PoK of s_i; p2p OT pair set-up msg1 to
+ *    each peer of whose pair self is the initiator (ot-pairs.ts), an empty
+ *    body to the others.
+ * 5. p2p OT pair set-up msg2 to each peer whose msg1 we received, once every
+ *    S_j checks out against the aggregate commitment (an empty body to the
+ *    others); everyone finishes the OT set-up and ends with its
+ *    {@link KeyShare}.
  *
- * Departure from a 4-round schedule: the OT set-up (hundreds of base OTs per
- * ordered pair, by far the most expensive part) starts only after the whole
+ * OT set-up: ONE pair set-up per unordered pair {i, j} (src/tss/ot/
+ * pair-setup.ts) gives both ordered pairs' material: κ Endemic base OTs in the
+ * initiator→responder direction, the reverse direction by a KOS extension of
+ * them (KOS15, ePrint 2015/546). Half the public-key work of one base-OT batch
+ * per ordered pair.
+ *
+ * Departure from a 4-round schedule: the OT set-up (κ base OTs and an OT
+ * extension per unordered pair, by far the most expensive part; the
+ * initiator's msg1 in round 4 is the cheap half) is answered only after the whole
  * Feldman DKG has passed its checks, so a cheating or broken peer is caught
  * before any party spends seconds of CPU on it. It costs one more message
  * round, which is cheap next to that computation.
@@ -33,12 +42,13 @@
  */
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import {
-  otSetupReceiverRespond,
-  otSetupSenderFinish,
-  otSetupSenderStart,
+  otPairSetupFinish,
+  otPairSetupRespond,
+  otPairSetupStart,
   type OtReceiverMaterial,
   type OtSenderMaterial,
   type PairContext,
+  type PairSetupState,
 } from '../ot/index.js';
 import type { ProtocolMessage, WireBody } from '../protocol.js';
 import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.js';
@@ -62,6 +72,7 @@ import {
   scalarToBytes,
 } from './curve.js';
 import { broadcastDigest, checkEcho } from './echo.js';
+import { pairSetupContext } from './ot-pairs.js';
 import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
 
 export const KEYGEN_PROTOCOL = 'dkls23/keygen';
@@ -70,9 +81,6 @@ export const KEYGEN_PROTOCOL = 'dkls23/keygen';
 export function keygenSessionId(sid: Uint8Array, t: number, parties: readonly PartyId[]): Uint8Array {
   return hashTranscript('dkls23/keygen/sid', sid, t, ...[...parties].sort((a, b) => a - b));
 }
-
-/** The OT layer's per-peer set-up state (self as RVOLE sender), kept from round 4 to the output. */
-type SetupSenderState = ReturnType<typeof otSetupSenderStart>['state'];
 
 export interface KeygenOptions {
   /** Session id agreed by the parties out of band (≥ 16 bytes, fresh for every ceremony). */
@@ -95,8 +103,8 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   private A: Point[] = [];
   private chainPart: Uint8Array = new Uint8Array(0);
   private salt: Uint8Array = new Uint8Array(0);
-  // OT set-up in progress (rounds 4–5).
-  private readonly setupStates = new Map<PartyId, SetupSenderState>();
+  // OT pair set-ups self initiated (rounds 4–5), by peer.
+  private readonly setupStates = new Map<PartyId, PairSetupState>();
   // Collected from peers.
   private readonly commitments = new Map<PartyId, Uint8Array>();
   private readonly peerA = new Map<PartyId, Point[]>();
@@ -136,8 +144,14 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     }
   }
 
-  private pair(sender: PartyId, receiver: PartyId): PairContext {
-    return { sid: hashTranscript('dkls23/keygen/ot', this.ksid), sender, receiver };
+  /** The OT pair set-up context of {self, peer}: sender = its initiator (ot-pairs.ts). */
+  private pair(peer: PartyId): PairContext {
+    return pairSetupContext(hashTranscript('dkls23/keygen/ot', this.ksid), this.parties, this.self, peer);
+  }
+
+  /** Whether self sends msg1 of its pair set-up with `peer`. */
+  private initiates(peer: PartyId): boolean {
+    return this.pair(peer).sender === this.self;
   }
 
   private commitTo(party: PartyId, salt: Uint8Array, A: readonly Point[], cc: Uint8Array): Uint8Array {
@@ -230,7 +244,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     return new Map(this.parties.map((k) => [k, broadcastDigest('keygen/r1', this.ksid, k, this.commitments.get(k)!)]));
   }
 
-  /** Round 4: echo check, Feldman check, s_i = Σ_j f_j(i); broadcast S_i with a PoK; start the OT set-up. */
+  /** Round 4: echo check, Feldman check, s_i = Σ_j f_j(i); broadcast S_i with a PoK; start the OT pair set-ups self initiates. */
   private round4(inbox: RoundInbox): ProtocolMessage[] {
     const echo = this.echoDigests();
     const received = new Map<PartyId, { share: Uint8Array; seed: Uint8Array }>();
@@ -262,14 +276,18 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     const proof = proveDlog(s, S, { sid: this.ksid, party: this.self, label: 'keygen/public-share' });
     const out = [this.message(4, 'all', { publicShare: toHex(pointToBytes(S)), proof: toHex(proof) })];
     for (const j of this.peers) {
-      const { state, msg1 } = otSetupSenderStart(this.pair(this.self, j));
+      if (!this.initiates(j)) {
+        out.push(this.message(4, j, {}));
+        continue;
+      }
+      const { state, msg1 } = otPairSetupStart(this.pair(j));
       this.setupStates.set(j, state);
       out.push(this.message(4, j, { ot: toHex(msg1) }));
     }
     return out;
   }
 
-  /** Round 5: check every S_j against the aggregate commitment and its PoK; answer the OT set-up. */
+  /** Round 5: check every S_j against the aggregate commitment and its PoK; answer the pair set-ups peers initiated. */
   private round5(inbox: RoundInbox): ProtocolMessage[] {
     const expected = new Map<PartyId, Point>(this.parties.map((k) => [k, evalPolyPoints(this.aggregate, BigInt(k))]));
     for (const j of this.peers) {
@@ -287,19 +305,32 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     this.publicShares = new Map([...expected].map(([k, P]) => [k, pointToBytes(P)]));
     return this.peers.map((j) => {
       const p = inbox.p2p.get(j)!;
+      if (this.initiates(j)) {
+        expectKeys(p, [], j, 'keygen.r4');
+        return this.message(5, j, {});
+      }
       expectKeys(p, ['ot'], j, 'keygen.r4');
-      const { material, msg2 } = otSetupReceiverRespond(this.pair(j, this.self), readHex(p, 'ot', j, 'keygen.r4'));
-      this.otReceiver.set(j, material);
+      // Length and encoding of msg1 are checked by the OT layer (ProtocolAbort(j, 'ot.setup.msg1')).
+      const { sender, receiver, msg2 } = otPairSetupRespond(this.pair(j), readHex(p, 'ot', j, 'keygen.r4'));
+      this.otSender.set(j, sender);
+      this.otReceiver.set(j, receiver);
       return this.message(5, j, { ot: toHex(msg2) });
     });
   }
 
-  /** Output: finish the OT set-up with every peer and assemble the key share. */
+  /** Output: finish the pair set-ups self initiated and assemble the key share. */
   private assemble(inbox: RoundInbox): void {
     for (const j of this.peers) {
       const p = inbox.p2p.get(j)!;
+      if (!this.initiates(j)) {
+        expectKeys(p, [], j, 'keygen.r5');
+        continue;
+      }
       expectKeys(p, ['ot'], j, 'keygen.r5');
-      this.otSender.set(j, otSetupSenderFinish(this.setupStates.get(j)!, readHex(p, 'ot', j, 'keygen.r5')));
+      // Length, encoding and the KOS check of msg2 are the OT layer's (ProtocolAbort(j, 'ot.setup.msg2' | 'ote.*')).
+      const { sender, receiver } = otPairSetupFinish(this.setupStates.get(j)!, readHex(p, 'ot', j, 'keygen.r5'));
+      this.otSender.set(j, sender);
+      this.otReceiver.set(j, receiver);
     }
     this.setupStates.clear();
     const publicShares = this.publicShares;

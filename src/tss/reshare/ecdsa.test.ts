@@ -189,6 +189,36 @@ describe('ECDSA re-share: a cheating old party', () => {
     expectSigns(old, [1, 3]);
   });
 
+  // OT pair set-ups among the new parties [1, 2, 4] (src/tss/dkls/ot-pairs.ts): 1 starts {1,2},
+  // 4 starts {1,4}, 2 starts {2,4}; msg1 rides in R3 (round 3), msg2 in ext 1 (round 4).
+  it('a tampered OT pair set-up names the new party that sent it, and nobody it reached gets a share', () => {
+    const sc = { old: vault(2, 3), quorum: [1, 2], newParties: [1, 2, 4], newThreshold: 2 };
+    const edit = (from: PartyId, round: number, to: PartyId, f: (ot: string) => string) => ({
+      tamper(msg: ProtocolMessage, dest: PartyId) {
+        if (msg.round === round && msg.from === from && dest === to) msg.body.ot = f(msg.body.ot as string);
+        return msg;
+      },
+    });
+    const flip = (hex: string, at: number) => {
+      const b = hexToBytes(hex);
+      b[at] ^= 1;
+      return bytesToHex(b);
+    };
+    const cases: [ReturnType<typeof edit>, PartyId, PartyId, string][] = [
+      [edit(4, 3, 1, (ot) => ot.slice(2)), 1, 4, 'ot.setup.msg1'], // truncated msg1
+      [edit(4, 4, 2, (ot) => flip(ot, 100)), 2, 4, 'ote.consistency'], // tampered extension in msg2
+      [edit(1, 3, 4, () => '00'), 4, 1, 'reshare.r3.ot'], // an OT message where none is due
+      [edit(2, 4, 1, () => ''), 1, 2, 'ot.setup.msg2'], // none where one is
+    ];
+    for (const [opts, victim, culprit, check] of cases) {
+      const r = reshare(sc, opts);
+      const e = r.aborts.get(victim);
+      expect(e, `${check}: ${[...r.aborts].map(([p, x]) => `${p}:${x.party}/${x.check}`).join(' ')}`).toBeInstanceOf(ProtocolAbort);
+      expect([e!.party, e!.check]).toEqual([culprit, check]);
+      expect(r.results.has(victim)).toBe(false);
+    }
+  });
+
   it('a joining device with a different chain code stops in round 1', () => {
     const old = vault(2, 2);
     const sid = randomBytes(32);

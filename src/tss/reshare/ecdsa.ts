@@ -3,28 +3,33 @@
  * secp256k1, plus what a DKLs23 key share needs besides the Shamir share
  * (ePrint 2023/765 §5; /work/shared/DKLS23-NOTES.md "Re-sharing" steps 4–5):
  *
- * R3 (+ generic checks)  each new party j → new party m: OT set-up msg1 with
- *                        j as RVOLE sender towards m, and j's half of the
- *                        pair's zero-share seed.
- * ext 1                  j → m: OT set-up msg2 answering m's msg1 (j as the
- *                        RVOLE receiver from m); j finishes its own sender
- *                        set-up on m's msg2.
+ * R3 (+ generic checks)  each new party j → new party m: `ot` = OT pair
+ *                        set-up msg1 if j initiates the pair {j, m}
+ *                        (src/tss/dkls/ot-pairs.ts), else empty; and j's half
+ *                        of the pair's zero-share seed.
+ * ext 1                  j → m: `ot` = pair set-up msg2 answering m's msg1 if
+ *                        m initiated, else empty; the initiator finishes the
+ *                        pair set-up on it.
  * confirm                as in the generic protocol, with a digest of the
  *                        chain code folded in.
  *
  * Fresh OT material and zero-share seeds for every pair of new parties, never
- * carried over. The chain code is carried over unchanged (it is bound into
+ * carried over: ONE pair set-up per unordered pair (src/tss/ot/pair-setup.ts)
+ * gives both directions' material. An `ot` field must be exactly empty where
+ * none is expected (strict parsing, aborts naming the sender). The chain code is carried over unchanged (it is bound into
  * the session id, so devices holding different chain codes stop in round 1),
  * so BIP32 child keys and addresses stay the same.
  */
 import { UsageError, type PartyId } from '../errors.js';
+import { pairSetupContext } from '../dkls/ot-pairs.js';
 import {
-  otSetupReceiverRespond,
-  otSetupSenderFinish,
-  otSetupSenderStart,
+  otPairSetupFinish,
+  otPairSetupRespond,
+  otPairSetupStart,
   type OtReceiverMaterial,
   type OtSenderMaterial,
   type PairContext,
+  type PairSetupState,
 } from '../ot/index.js';
 import type { WireBody } from '../protocol.js';
 import { KEY_SHARE_VERSION, checkKeyShare, type KeyShare } from '../share.js';
@@ -69,15 +74,14 @@ export interface EcdsaReshareParams {
   newThreshold: number;
 }
 
-type SetupSenderState = ReturnType<typeof otSetupSenderStart>['state'];
-
 function isShare(x: KeyShare | EcdsaPublicInfo): x is KeyShare {
   return typeof (x as KeyShare).secretShare === 'bigint';
 }
 
 export class EcdsaReshare extends ReshareProtocol<KeyShare> {
   private readonly chainCode: Uint8Array;
-  private readonly setups = new Map<PartyId, SetupSenderState>();
+  /** Pair set-ups self initiated, by peer (R3 to ext 1). */
+  private readonly setups = new Map<PartyId, PairSetupState>();
   private readonly msg2Out = new Map<PartyId, Uint8Array>();
   private readonly otSender = new Map<PartyId, OtSenderMaterial>();
   private readonly otReceiver = new Map<PartyId, OtReceiverMaterial>();
@@ -110,8 +114,14 @@ export class EcdsaReshare extends ReshareProtocol<KeyShare> {
     this.chainCode = old.chainCode.slice();
   }
 
-  private pair(sender: PartyId, receiver: PartyId): PairContext {
-    return { sid: hashTranscript('reshare/ecdsa/ot', this.sessionId), sender, receiver };
+  /** The OT pair set-up context of {self, peer} among the new parties: sender = its initiator. */
+  private pair(peer: PartyId): PairContext {
+    return pairSetupContext(hashTranscript('reshare/ecdsa/ot', this.sessionId), this.newParties, this.self, peer);
+  }
+
+  /** Whether self sends msg1 of its pair set-up with new peer `peer`. */
+  private initiates(peer: PartyId): boolean {
+    return this.pair(peer).sender === this.self;
   }
 
   protected override get extRounds(): number {
@@ -122,25 +132,35 @@ export class EcdsaReshare extends ReshareProtocol<KeyShare> {
     return k === 0 ? ['ot', 'zeroSeed'] : ['ot'];
   }
 
-  /** R3: OT set-up msg1 (self as RVOLE sender to `to`) and our half of the zero-share seed; ext 1: msg2. */
+  /** R3: pair set-up msg1 if self initiates the pair with `to`, and our half of the zero-share seed; ext 1: msg2 if `to` initiated. */
   protected override extSend(k: number, to: PartyId): WireBody {
     if (k === 0) {
-      const { state, msg1 } = otSetupSenderStart(this.pair(this.self, to));
-      this.setups.set(to, state);
+      let ot: Uint8Array = new Uint8Array(0);
+      if (this.initiates(to)) {
+        const { state, msg1 } = otPairSetupStart(this.pair(to));
+        this.setups.set(to, state);
+        ot = msg1;
+      }
       const part = randomBytes(32);
       this.seedParts.set(to, part);
-      return { ot: toHex(msg1), zeroSeed: toHex(part) };
+      return { ot: toHex(ot), zeroSeed: toHex(part) };
     }
-    const msg2 = this.msg2Out.get(to)!;
+    const msg2 = this.msg2Out.get(to) ?? new Uint8Array(0);
     this.msg2Out.delete(to);
     return { ot: toHex(msg2) };
   }
 
   protected override extReceive(k: number, from: PartyId, body: WireBody): void {
     if (k === 0) {
-      const { material, msg2 } = otSetupReceiverRespond(this.pair(from, this.self), readHex(body, 'ot', from, 'reshare.r3.ot'));
-      this.otReceiver.set(from, material);
-      this.msg2Out.set(from, msg2);
+      if (this.initiates(from)) {
+        readHex(body, 'ot', from, 'reshare.r3', 0);
+      } else {
+        // Length and encoding of msg1 are the OT layer's check (ProtocolAbort(from, 'ot.setup.msg1')).
+        const { sender, receiver, msg2 } = otPairSetupRespond(this.pair(from), readHex(body, 'ot', from, 'reshare.r3.ot'));
+        this.otSender.set(from, sender);
+        this.otReceiver.set(from, receiver);
+        this.msg2Out.set(from, msg2);
+      }
       const theirs = readHex(body, 'zeroSeed', from, 'reshare.r3', 32);
       const mine = this.seedParts.get(from)!;
       const [lo, hi] = this.self < from ? [this.self, from] : [from, this.self];
@@ -148,7 +168,14 @@ export class EcdsaReshare extends ReshareProtocol<KeyShare> {
       this.zeroSeeds.set(from, hashTranscript('reshare/ecdsa/zero-seed', this.sessionId, lo, hi, loPart, hiPart));
       return;
     }
-    this.otSender.set(from, otSetupSenderFinish(this.setups.get(from)!, readHex(body, 'ot', from, 'reshare.ext1.ot')));
+    if (!this.initiates(from)) {
+      readHex(body, 'ot', from, 'reshare.ext1', 0);
+      return;
+    }
+    // Length, encoding and the KOS check of msg2 are the OT layer's (ProtocolAbort(from, 'ot.setup.msg2' | 'ote.*')).
+    const { sender, receiver } = otPairSetupFinish(this.setups.get(from)!, readHex(body, 'ot', from, 'reshare.ext1.ot'));
+    this.otSender.set(from, sender);
+    this.otReceiver.set(from, receiver);
     this.setups.delete(from);
   }
 
