@@ -91,7 +91,12 @@ async function pairWithPhone(wallet: WalletHelper, popup: Page, phone: Page): Pr
 /** Approves the signing request in the popup (the co-signer is asked next). */
 async function approveInPopup(popup: Page): Promise<void> {
   await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
-  await popup.getByRole('button', { name: /^Approve and (send|sign)$/ }).click();
+  await popup.getByRole('button', { name: /^Approve and (send|sign)$/ }).click({ timeout: 30_000 });
+}
+
+/** The popup has no approval left on screen (the previous request ended). */
+async function popupIdle(popup: Page): Promise<void> {
+  await expect(popup.getByTestId('approval')).toHaveCount(0, { timeout: 30_000 });
 }
 
 test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transaction, a rejection is 4001, reload keeps the share behind the PIN', async ({ context, dapps, wallet, chains }) => {
@@ -133,6 +138,7 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     await expect(phone.getByTestId('activity-item').first()).toHaveAttribute('data-outcome', 'signed', { timeout: 10_000 });
 
     // A message rejected on the phone: the dApp gets 4001 and nothing is signed.
+    await popupIdle(popup);
     const text = 'Log in to the test dApp';
     const rejected = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from(text).toString('hex'), address]);
     await approveInPopup(popup);
@@ -162,6 +168,7 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     await expect(phone.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
 
     // The share from storage co-signs.
+    await popupIdle(popup);
     const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('after reload').toString('hex'), address]);
     await approveInPopup(popup);
     await expect(request.getByTestId('sign-message')).toHaveText('after reload', { timeout: 20_000 });
@@ -186,6 +193,7 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
       domain: { name: 'Test Token', chainId: 31337, verifyingContract: getAddress('0x' + 'cc'.repeat(20)) },
       message: { owner: address, spender: RECIPIENT, value: '1000' },
     };
+    await popupIdle(popup);
     const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [address, typed] as const);
     await approveInPopup(popup);
     await expect(request.getByTestId('sign-typed-data')).toContainText('Test Token', { timeout: 20_000 });
