@@ -11,10 +11,10 @@ import { memoryRepository } from './vault/records';
 import type { ChainClient } from './router';
 import { Mailbox } from '../session/mailbox';
 import { Room } from '../session/memory-room.test-util';
-import { createVault, joinReshare, joinVault, serveSigning, type Decision } from '../session/ceremonies';
+import { createVault, joinReshare, joinVault, serveSigning, startReshare, type Decision } from '../session/ceremonies';
 import { channelOf, type DeviceVault } from '../session/device-vault';
 import { newIdentity } from '../session/identity';
-import { createPairing, decodePairing, pairingLink } from '../session/pairing';
+import { createPairing, decodePairing, encodePairing as pairingText, pairingLink } from '../session/pairing';
 import { publicOf } from '../session/identity';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { RelayClient } from '../session/relay-client';
@@ -322,6 +322,27 @@ describe('co-signed vault in the background', () => {
     await t.s.ceremonies.idle();
     expect((await t.s.state()).ceremony).toMatchObject({ status: 'done', address: phoneVault.address, joined: ['phone'] });
     expect((await t.s.state()).vault).toMatchObject({ kind: 'tss', name: 'From phone', address: phoneVault.address });
+  }, 60_000);
+
+  it('joins a re-share another device started, as a new device, and then holds a share of the same address', async () => {
+    const t = await setup();
+    const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
+    const [p1, p2] = [newIdentity('p1'), newIdentity('p2')];
+    const kg = 'keygen-room';
+    const [v1, v2] = await Promise.all([
+      createVault({ ...timing, mailbox: new Mailbox(t.room(kg).join('p1')), me: p1, sessionId: kg, plan: { t: 2, n: 2, name: 'Elsewhere', relayUrl: 'http://127.0.0.1:8787' } }),
+      joinVault({ ...timing, mailbox: new Mailbox(t.room(kg).join('p2')), me: p2, sessionId: kg, initiatorSignPub: publicOf(p1).signPub }),
+    ]);
+    const pairing = createPairing('http://127.0.0.1:8787', 'reshare', { init: publicOf(p1).signPub, pk: Buffer.from(v1.ecdsa.publicKey).toString('hex'), newT: 2, name: 'Elsewhere' });
+    const started = startReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join('p1')), vault: v1, sessionId: pairing.sessionId, plan: { newT: 2, expectedJoiners: 2, relayUrl: 'http://127.0.0.1:8787' } });
+    const other = joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join('p2')), me: p2, sessionId: pairing.sessionId, initiatorSignPub: publicOf(p1).signPub, oldVault: v2 });
+    const state = await t.s.command({ type: 'joinCeremony', pairing: pairingText(pairing), password: PASSWORD });
+    expect(state.ceremony).toMatchObject({ kind: 'reshare', joining: true });
+    await Promise.all([started, other]);
+    await t.s.ceremonies.idle();
+    const after = await t.s.state();
+    expect(after.ceremony).toMatchObject({ status: 'done', address: v1.address, n: 3, joined: ['p1', 'p2'] });
+    expect(after.vault).toMatchObject({ kind: 'tss', address: v1.address, t: 2, n: 3 });
   }, 60_000);
 
   it('a co-signed vault replaces the development vault as the active account', async () => {
