@@ -31,7 +31,8 @@ export function App({ controller }: { controller: PhoneController }) {
   }, [waiting]);
 
   let body;
-  if (!s.ready) body = <section class="screen loading">Loading…</section>;
+  if (!globalThis.isSecureContext || !globalThis.crypto?.subtle) body = <InsecurePage />;
+  else if (!s.ready) body = <section class="screen loading">Loading…</section>;
   else if (pending && s.unlocked) body = <Request key={pending.key} request={pending} more={controller.signing.pending.length - 1} controller={controller} />;
   else if (s.ceremony) body = <Ceremony ceremony={s.ceremony} controller={controller} />;
   else if (s.pairing || s.pairingError) body = <Join controller={controller} />;
@@ -56,5 +57,18 @@ export function App({ controller }: { controller: PhoneController }) {
         </nav>
       )}
     </div>
+  );
+}
+
+/** WebCrypto, IndexedDB encryption and the service worker need a secure context (https, or localhost). */
+function InsecurePage() {
+  return (
+    <section class="screen" data-testid="insecure">
+      <h2>Open this page over https</h2>
+      <p class="error" role="alert">
+        This browser only allows the encryption the co-signer needs on https:// pages (or on this device's own localhost). Nothing was joined or stored.
+      </p>
+      <p class="muted small">Serve the relay behind https (a reverse proxy with a certificate) so the QR code opens an https:// link, then scan it again.</p>
+    </section>
   );
 }

@@ -56,6 +56,15 @@ function guessDeviceName(): string {
   return 'My phone';
 }
 
+/** Keeps the screen on during a ceremony where the browser allows it (a sleeping phone drops out). */
+async function keepScreenOn(): Promise<WakeLockSentinel | null> {
+  try {
+    return typeof navigator === 'undefined' ? null : ((await navigator.wakeLock?.request('screen')) ?? null);
+  } catch {
+    return null;
+  }
+}
+
 function explain(e: unknown): string {
   if (e instanceof CeremonyTimeout) return e.message;
   if (e instanceof CeremonyAbort) return `${e.message}${e.deviceId ? ` (device ${e.deviceId})` : ''}`;
@@ -200,6 +209,7 @@ export class PhoneController {
       progress: info.kind === 'keygen' ? 'Joining… waiting for the other devices.' : 'Joining the re-share… waiting for the other devices.',
     };
     this.set({ pairing: null, ceremony });
+    const awake = await keepScreenOn();
     const update = (patch: Partial<CeremonyState>) => {
       if (this.state.ceremony?.info !== info) return; // closed meanwhile
       this.set({ ceremony: { ...this.state.ceremony!, ...patch } });
@@ -236,6 +246,8 @@ export class PhoneController {
       update({ status: 'failed', error: `${info.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explain(e)}. Nothing was stored or changed; start again from the extension.` });
       if (oldVault) void this.signing.listen(oldVault);
       return null;
+    } finally {
+      void awake?.release().catch(() => undefined);
     }
   }
 
