@@ -8,18 +8,19 @@
  * the RVOLE sender is the OT-extension sender (it holds Δ, so in the base OTs
  * run at key generation it is the base-OT receiver).
  *
- * Setup (key generation / re-share), two flows per ordered pair:
- *   sender --msg1 (16,384 B)--> receiver --msg2 (32 B)--> sender
- *   (or otPairSetup*: both directions of a pair from one batch, msg2 16,464 B)
+ * Setup (key generation / re-share), two flows per ordered pair (sizes at κ = 128):
+ *   sender --msg1 (8,192 B)--> receiver --msg2 (32 B)--> sender
+ *   (or otPairSetup*: both directions of a pair from one batch, msg2 6,208 B;
+ *   DKLs23 keygen and ECDSA re-share use this)
  * Multiplication (signing), two flows per ordered pair:
- *   receiver --msg (24,624 B)--> sender (round 1), sender --msg (49,216 B)--> receiver
+ *   receiver --msg (12,320 B)--> sender (round 1), sender --msg (49,216 B)--> receiver
  *   (round 2), receiver finishes in round 3.
  * Cost on one core (CPU time, noble, loaded machine): setup ≈ 1.0 s per ordered
  * pair (≈ 1.0 s per unordered pair with otPairSetup*), one RVOLE ≈ 12–16 ms
  * for both sides together. The public-key work of the base OTs dominates setup.
  *
  * Modules: base-ot.ts (Endemic OT, ePrint 2019/706 Fig. 8, on ristretto255),
- * setup.ts (κ = 256 base OTs per ordered pair), ote.ts (KOS15 OT extension
+ * setup.ts (κ = 128 base OTs per ordered pair, params.ts), ote.ts (KOS15 OT extension
  * with a Fiat–Shamir'd GF(2^128) consistency check), rvole.ts (DKLs23
  * Protocol 5.2), material.ts (pair context, material, encoding).
  *

@@ -11,8 +11,22 @@
  *   lives in GF(2^128), so 128 + λ_s random choice bits hide it.
  */
 
-/** κ: base OTs per ordered pair, bits of Δ. A multiple of 128. */
-export const KAPPA = 256;
+/**
+ * κ: base OTs per ordered pair, bits of Δ. A multiple of 128.
+ *
+ * 128, KOS15's computational security parameter (Keller–Orsini–Scholl,
+ * ePrint 2015/546: κ base OTs give an OT extension with κ-bit computational
+ * security; a receiver that learns c bits of Δ through the consistency check
+ * is caught except with probability 2^−c, so guessing the rest still costs
+ * 2^κ overall). That matches secp256k1's ≈ 128-bit security (Pollard rho on a
+ * 256-bit group), the weakest link of the vault anyway, and halves the set-up
+ * cost and the stored OT material against κ = 256. The production library
+ * /work/shared/DKLS23-NOTES.md describes uses κ = 256 (with SoftSpokenOT);
+ * raise this back to 256 if the vault ever needs more than the curve gives.
+ * κ is recorded in the encoded OT material (material.ts), so material made
+ * under another κ is refused on load rather than misread.
+ */
+export const KAPPA = 128;
 /** λ_s: statistical security parameter. */
 export const LAMBDA_S = 128;
 /** Bits of q (secp256k1's group order), the "κ" of the gadget length in DKLs23 §5. */

@@ -16,7 +16,7 @@ import {
   type OtSenderMaterial,
   type PairContext,
 } from './index.js';
-import { KAPPA, SCALAR_BYTES, XI } from './params.js';
+import { KAPPA, ROW_BYTES, SCALAR_BYTES, XI } from './params.js';
 import { modQ, Q, randomScalar } from './scalar.js';
 import { _internal } from './rvole.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -246,7 +246,8 @@ function cheatingSenderRespond(
   const rho = new Uint8Array(XI * 32);
   const v0s: bigint[][] = [];
   for (let j = 0; j < XI; j++) {
-    const row = rows.slice(j * 8, j * 8 + 8);
+    const words = ROW_BYTES / 4; // 32-bit words per row (κ / 32)
+    const row = rows.slice(j * words, j * words + words);
     const h0 = viewOf(hasher.hash(j, new Uint8Array(row.buffer)));
     const h1 = viewOf(hasher.hash(j, new Uint8Array(row.map((w, i) => w ^ delta[i]).buffer)));
     const v0 = [0, 1, 2].map((k) => wideToScalar(h0, 32 * k));

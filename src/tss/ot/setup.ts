@@ -1,5 +1,5 @@
 /**
- * OT setup of one ordered pair at key generation or re-share: κ = 256
+ * OT setup of one ordered pair at key generation or re-share: κ (params.ts)
  * Endemic base OTs (base-ot.ts) in which the RVOLE *sender* is the base-OT
  * receiver, choosing Δ as its choice bits, and the RVOLE *receiver* is the
  * base-OT sender. Two flows: sender --msg1--> receiver --msg2--> sender.
@@ -37,7 +37,7 @@ function copyContext(ctx: PairContext): PairContext {
 
 /**
  * Setup flow 1, run by the RVOLE sender: samples Δ ∈ {0,1}^κ and starts κ
- * Endemic OTs as their receiver with choice bits Δ. Send `msg1` (16 KiB) to
+ * Endemic OTs as their receiver with choice bits Δ. Send `msg1` (64·κ bytes) to
  * ctx.receiver.
  */
 export function otSetupSenderStart(ctx: PairContext): { state: SetupSenderState; msg1: Uint8Array } {
