@@ -15,7 +15,7 @@ import { deliverToTab, responseMessage, type PagePort } from './page-ports';
 import type { Outcome } from './approvals';
 import { isExtensionPageSender, pageOriginOf } from './senders';
 import { parseBridgeMessage, RPC_PORT_NAME, type BackgroundToBridge } from '../shared/page-channel';
-import { parsePopupCommand, POPUP_PORT_NAME, type PopupPush, type PopupReply } from '../shared/popup-api';
+import { parsePopupCommand, POPUP_PORT_NAME, type PopupPortMessage, type PopupPush, type PopupReply } from '../shared/popup-api';
 import { rpcErrors, toRpcError } from '../shared/rpc-errors';
 
 const AUTO_LOCK_ALARM = 'tandem-auto-lock';
@@ -94,6 +94,10 @@ chrome.runtime.onConnect.addListener((port) => {
   if (port.name === POPUP_PORT_NAME && isExtensionPage(port.sender)) {
     popupPorts.add(port);
     if (port.sender?.url?.endsWith('#approvals')) shownIn.set(port, new Set());
+    // The window closing itself after the user decided everything is no rejection.
+    port.onMessage.addListener((m: unknown) => {
+      if ((m as PopupPortMessage | null)?.type === 'closing') shownIn.delete(port);
+    });
     port.onDisconnect.addListener(() => {
       popupPorts.delete(port);
       const shown = shownIn.get(port);

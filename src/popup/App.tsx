@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PopupCommand, WalletState } from '../shared/popup-api';
-import { sendCommand, subscribeState } from './api';
+import { announceClosing, sendCommand, subscribeState } from './api';
 import { CreateVault } from './screens/CreateVault';
 import { Unlock } from './screens/Unlock';
 import { Home } from './screens/Home';
@@ -35,7 +35,10 @@ export function App() {
   useEffect(() => {
     if (!openedForApproval || !state) return;
     if (state.approvals.length > 0) sawApproval.current = true;
-    else if (sawApproval.current && state.vault && !state.locked) window.close();
+    else if (sawApproval.current && state.vault && !state.locked) {
+      announceClosing();
+      window.close();
+    }
   }, [state]);
 
   // A different vault (created, restored, deleted) opens on Home.

@@ -3,7 +3,18 @@
  * state pushes on the `tandem-popup` port. The popup keeps no state of its own
  * beyond what is on screen.
  */
-import { POPUP_PORT_NAME, type PopupCommand, type PopupPush, type PopupReply, type WalletState } from '../shared/popup-api';
+import { POPUP_PORT_NAME, type PopupCommand, type PopupPortMessage, type PopupPush, type PopupReply, type WalletState } from '../shared/popup-api';
+
+let currentPort: chrome.runtime.Port | null = null;
+
+/** Tells the background this page closes itself (not the user closing the window: nothing is rejected). */
+export function announceClosing(): void {
+  try {
+    currentPort?.postMessage({ type: 'closing' } satisfies PopupPortMessage);
+  } catch {
+    // the port is gone already
+  }
+}
 
 /** Sends a command; never throws (errors come back as `{ ok: false, error }`). */
 export async function sendCommand(cmd: PopupCommand): Promise<PopupReply> {
@@ -21,6 +32,7 @@ export function subscribeState(onState: (s: WalletState) => void): () => void {
   let closed = false;
   const open = () => {
     port = chrome.runtime.connect({ name: POPUP_PORT_NAME });
+    currentPort = port;
     port.onMessage.addListener((m: PopupPush) => {
       if (m?.type === 'state') onState(m.state);
     });

@@ -235,6 +235,12 @@ export type PopupReply = { ok: true; state: WalletState; result?: unknown } | { 
 /** Messages pushed on the popup port. */
 export type PopupPush = { type: 'state'; state: WalletState };
 
+/**
+ * Sent by the approval window on the popup port just before it closes itself
+ * (everything it showed was decided): its going away is not a rejection.
+ */
+export type PopupPortMessage = { type: 'closing' };
+
 /** Shortest password accepted when creating a vault. */
 export const MIN_PASSWORD_LENGTH = 8;
 /** Allowed auto-lock range, minutes. */
