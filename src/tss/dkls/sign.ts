@@ -36,7 +36,7 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import { concatBytes } from '@noble/hashes/utils.js';
+import { concatBytes, randomBytes } from '@noble/hashes/utils.js';
 import { deriveChild } from '../derive.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import {
@@ -349,13 +349,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       // Throws ProtocolAbort naming j ('rvole.*' / 'ote.*') if the OT-extension or RVOLE check fails.
       const [du, dv] = rvoleReceiverFinish(this.rvole.get(j)!, readHex(p, 'rvole', j, where)).map(modq);
       const chi = this.chi.get(j)!;
-      // Protocol 3.6 round 3 checks: χ_ij·R_j = d^u·G + Γ^u_j and χ_ij·pk_j = d^v·G + Γ^v_j.
-      if (!mul(Rj, chi).equals(mulG(du).add(gammaU))) {
-        throw new ProtocolAbort(j, 'sign.gamma-u', 'χ·R_j ≠ d^u·G + Γ^u_j: inconsistent instance key in the multiplication');
-      }
-      if (!mul(pkj, chi).equals(mulG(dv).add(gammaV))) {
-        throw new ProtocolAbort(j, 'sign.gamma-v', 'χ·pk_j ≠ d^v·G + Γ^v_j: inconsistent key share in the multiplication');
-      }
+      this.checkMultiplication(j, chi, Rj, pkj, du, dv, gammaU, gammaV);
       Rs.push(Rj);
       pks.set(j, pkj);
       psiSum += psi;
@@ -386,6 +380,27 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   /** R = Σ R_j and this signer's (u_i, w_i), kept from round 4 for the output. */
   private finalR: Point = G;
   private own: { u: bigint; w: bigint } = { u: 0n, w: 0n };
+
+  /**
+   * Protocol 3.6 round 3 checks: χ_ij·R_j = d^u·G + Γ^u_j and
+   * χ_ij·pk_j = d^v·G + Γ^v_j. Verified together first: with a fresh random
+   * 128-bit ρ, both hold iff (except with probability 2^-128)
+   * χ·(R_j + ρ·pk_j) = (d^u + ρ·d^v)·G + Γ^u_j + ρ·Γ^v_j, which costs one
+   * constant-time multiplication by the secret χ instead of two. Only if that
+   * fails are they checked one by one, to name the failed check.
+   */
+  private checkMultiplication(j: PartyId, chi: bigint, Rj: Point, pkj: Point, du: bigint, dv: bigint, gammaU: Point, gammaV: Point): void {
+    const rho = bytesToNumberBE(randomBytes(16)) | 1n;
+    const base = Rj.add(pkj.multiplyUnsafe(rho));
+    if (!base.is0() && mul(base, chi).equals(mulG(du + rho * dv).add(gammaU).add(gammaV.multiplyUnsafe(rho)))) return;
+    if (!mul(Rj, chi).equals(mulG(du).add(gammaU))) {
+      throw new ProtocolAbort(j, 'sign.gamma-u', 'χ·R_j ≠ d^u·G + Γ^u_j: inconsistent instance key in the multiplication');
+    }
+    if (!mul(pkj, chi).equals(mulG(dv).add(gammaV))) {
+      throw new ProtocolAbort(j, 'sign.gamma-v', 'χ·pk_j ≠ d^v·G + Γ^v_j: inconsistent key share in the multiplication');
+    }
+    // Both hold one by one: the combined check can only have failed on R_j + ρ·pk_j = 0 (negligible).
+  }
 
   /** H(m) as ECDSA uses it: the 32-byte digest as an integer mod q (bits2int for a 256-bit q). */
   private messageScalar(): bigint {
