@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { JsonRpcProvider, Signature, Transaction } from 'ethers';
 import { requestSignature, serveSigning, type Decision } from '../session/ceremonies.js';
+import { burnPair } from '../tss/share.js';
+import type { PartyId } from '../tss/errors.js';
 import { channelOf, type DeviceVault } from '../session/device-vault.js';
 import { openMailbox } from '../session/relay-transport.js';
 import { parseSigningRequest, SigningRequestRejected, type SigningRequest } from '../session/signing-request.js';
@@ -26,10 +28,18 @@ import { EXIT, type CommandContext } from './context.js';
 /** A paired channel room lives for a week after its last use (the relay's maximum by default). */
 const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 
-async function loadVault(ctx: CommandContext): Promise<{ id: string; vault: DeviceVault }> {
+async function loadVault(ctx: CommandContext): Promise<{ id: string; vault: DeviceVault; burn: (party: PartyId) => void }> {
   const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
   const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
-  return { id, vault: await ctx.store.load(id, password) };
+  const vault = await ctx.store.load(id, password);
+  /** A peer's OT messages failed their check: never sign with it again until a re-share (selective-failure defence). */
+  const burn = (party: PartyId) => {
+    vault.ecdsa = burnPair(vault.ecdsa, party);
+    const device = vault.members.find((m) => m.party === party)?.identity.deviceId ?? `party ${party}`;
+    ctx.print(`warning: ${device} sent signing messages that failed their check; this device will not sign with it again until the vault is re-shared`);
+    void ctx.store.save(vault, password, { replace: true }).catch((e: unknown) => ctx.print(`warning: could not record this in the vault file: ${e instanceof Error ? e.message : String(e)}`));
+  };
+  return { id, vault, burn };
 }
 
 function readPolicy(path: string): Policy {
@@ -63,7 +73,7 @@ function openChannel(vault: DeviceVault, skipBacklog: boolean) {
 export async function serveCommand(ctx: CommandContext): Promise<number> {
   const policy = typeof ctx.flags.policy === 'string' ? readPolicy(ctx.flags.policy) : null;
   const time = timing(ctx.flags);
-  const { id, vault } = await loadVault(ctx);
+  const { id, vault, burn } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
   const opened = await openChannel(vault, true);
   ctx.onExit(() => opened.close());
@@ -95,6 +105,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
       decide,
       roundTimeoutMs: time.roundTimeoutMs,
       startTimeoutMs: time.roundTimeoutMs,
+      onOtFailure: burn,
       onEvent: (e) => {
         if (e.kind === 'signed') signedThis = true;
         printEvent(e);
@@ -160,13 +171,13 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   const broadcast = typeof ctx.flags.broadcast === 'string' ? ctx.flags.broadcast : null;
   if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
   const time = timing(ctx.flags, 60_000);
-  const { vault } = await loadVault(ctx);
+  const { vault, burn } = await loadVault(ctx);
   const opened = await openChannel(vault, false);
   ctx.onExit(() => opened.close());
   let sig: EcdsaSignature;
   try {
     ctx.print(`asking the co-signers of ${vault.address} (${vault.ecdsa.t - 1} needed)`);
-    sig = await requestSignature({ ...time, mailbox: opened.mailbox, vault, request, onEvent: progressPrinter(ctx.print) });
+    sig = await requestSignature({ ...time, mailbox: opened.mailbox, vault, request, onEvent: progressPrinter(ctx.print), onOtFailure: burn });
   } finally {
     await opened.close();
   }

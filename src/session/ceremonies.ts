@@ -252,6 +252,8 @@ export async function requestSignature(opts: CeremonyTiming & {
   vault: DeviceVault;
   request: SigningRequest;
   onEvent?: (e: CeremonyEvent) => void;
+  /** A peer's OT messages failed their check: persist `burnPair(share, party)`. */
+  onOtFailure?: (party: PartyId) => void;
 }): Promise<EcdsaSignature> {
   const { mailbox, vault } = opts;
   const request = parseSigningRequest(opts.request);
@@ -291,16 +293,46 @@ export async function requestSignature(opts: CeremonyTiming & {
   const signers = [self, ...accepted].sort((a, b) => a - b);
   await mailbox.send('all', signed(vault.identity, { t: 'sign-start', id, party: self, signers }));
   opts.onEvent?.({ kind: 'signing', signers });
-  const signature = await runProtocol<EcdsaSignature>({
-    protocol: new DklsSign({ share: vault.ecdsa, signers, digest, path: request.path, sid: signSid(id, signers, digest) }),
-    me: vault.identity,
-    identities: new Map(signers.map((p) => [p, identities.get(p)!])),
-    mailbox,
-    roundTimeoutMs: opts.roundTimeoutMs,
-    onProgress: (detail) => opts.onEvent?.({ kind: 'progress', detail }),
-  });
-  opts.onEvent?.({ kind: 'signed', signature: bytesToHex(signature.compact) });
-  return signature;
+  return signWithQuorum({ ...opts, id, signers, digest, path: request.path });
+}
+
+/**
+ * Runs DKLs23 signing among `signers` and reports an OT failure: when a
+ * peer's OT-extension or RVOLE message fails its check, that pair's OT
+ * material may have leaked bits (selective failure), so the caller must
+ * persist `burnPair(share, party)` and refuse to sign with it until a re-share.
+ */
+async function signWithQuorum(opts: {
+  mailbox: Mailbox;
+  vault: DeviceVault;
+  id: string;
+  signers: PartyId[];
+  digest: Uint8Array;
+  path: number[];
+  roundTimeoutMs: number;
+  onEvent?: (e: CeremonyEvent) => void;
+  onOtFailure?: (party: PartyId) => void;
+}): Promise<EcdsaSignature> {
+  const { vault, signers, digest } = opts;
+  const identities = memberIdentities(vault);
+  try {
+    const signature = await runProtocol<EcdsaSignature>({
+      protocol: new DklsSign({ share: vault.ecdsa, signers, digest, path: opts.path, sid: signSid(opts.id, signers, digest) }),
+      me: vault.identity,
+      identities: new Map(signers.map((p) => [p, identities.get(p)!])),
+      mailbox: opts.mailbox,
+      roundTimeoutMs: opts.roundTimeoutMs,
+      onProgress: (detail) => opts.onEvent?.({ kind: 'progress', detail }),
+    });
+    opts.onEvent?.({ kind: 'signed', signature: bytesToHex(signature.compact) });
+    return signature;
+  } catch (e) {
+    if (e instanceof CeremonyAbort && e.deviceId !== null && /^(ot|ote|rvole)[.]/.test(e.check)) {
+      const party = vault.members.find((m) => m.identity.deviceId === e.deviceId)?.party;
+      if (party !== undefined) opts.onOtFailure?.(party);
+    }
+    throw e;
+  }
 }
 
 /** What a co-signer decides about a request: true to sign, or the reason to refuse. */
@@ -320,6 +352,8 @@ export function serveSigning(opts: {
   startTimeoutMs?: number;
   onEvent?: (e: CeremonyEvent) => void;
   onResult?: (r: { id: string; ok: boolean; error?: string }) => void;
+  /** A peer's OT messages failed their check: persist `burnPair(share, party)`. */
+  onOtFailure?: (party: PartyId) => void;
 }): { stop: () => void; idle: () => Promise<void> } {
   const { mailbox, vault } = opts;
   const identities = memberIdentities(vault);
@@ -368,15 +402,7 @@ export function serveSigning(opts: {
         return;
       }
       opts.onEvent?.({ kind: 'signing', signers });
-      const sig = await runProtocol<EcdsaSignature>({
-        protocol: new DklsSign({ share: vault.ecdsa, signers, digest, path: request.path, sid: signSid(id, signers, digest) }),
-        me: vault.identity,
-        identities: new Map(signers.map((x: PartyId) => [x, identities.get(x)!])),
-        mailbox,
-        roundTimeoutMs: opts.roundTimeoutMs,
-        onProgress: (detail) => opts.onEvent?.({ kind: 'progress', detail }),
-      });
-      opts.onEvent?.({ kind: 'signed', signature: bytesToHex(sig.compact) });
+      await signWithQuorum({ ...opts, id, signers, digest, path: request.path });
       opts.onResult?.({ id, ok: true });
     } catch (e) {
       opts.onResult?.({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
