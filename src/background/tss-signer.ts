@@ -13,7 +13,8 @@
 import { Signature, Transaction, formatEther, formatUnits, getAddress, hexlify, isHexString, toUtf8Bytes, toUtf8String } from 'ethers';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
-import { channelOf, decodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { channelOf, decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { burnPair } from '../tss/share';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { parseSigningRequest, SIGNING_REQUEST_VERSION, SigningRequestRejected, summarizeTransaction, type SigningRequest, type TypedDataPayload } from '../session/signing-request';
 import type { EcdsaSignature } from '../tss/dkls/index';
@@ -38,6 +39,8 @@ export interface SignerDeps {
     vault(): Promise<VaultView | null>;
     openShare(vaultId: string): Promise<Uint8Array>;
     shareFormatOf(vaultId: string): Promise<string | null>;
+    /** Stores updated share material (a burned co-signer pair). */
+    replaceShare?(vaultId: string, share: Uint8Array<ArrayBuffer>): Promise<void>;
   };
   networks: Pick<NetworkStore, 'selected' | 'find'>;
   chain: ChainClient;
@@ -154,7 +157,7 @@ export class TssSigner implements VaultSigner {
     try {
       const vault = decodeDeviceVault(new TextDecoder().decode(await this.deps.wallet.openShare(active.id)));
       step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
-      const sig = await this.cosign(vault, view.request, step);
+      const sig = await this.cosign(vault, view.request, step, active.id);
       if (view.request.kind !== 'transaction') {
         step('Signed.');
         return Signature.from({ r: toHex32(sig.r), s: toHex32(sig.s), v: 27 + sig.recovery }).serialized;
@@ -185,7 +188,7 @@ export class TssSigner implements VaultSigner {
     }
   }
 
-  private async cosign(vault: DeviceVault, request: SigningRequest, step: (line: string) => void): Promise<EcdsaSignature> {
+  private async cosign(vault: DeviceVault, request: SigningRequest, step: (line: string) => void, vaultId: string): Promise<EcdsaSignature> {
     const ch = channelOf(vault);
     let opened: OpenedMailbox;
     try {
@@ -201,7 +204,14 @@ export class TssSigner implements VaultSigner {
       else if (e.kind === 'signing') step('Signing together…');
     };
     try {
-      return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent });
+      // A co-signer whose OT messages failed their check may be probing this
+      // device's OT secrets (selective failure): never sign with it again
+      // until a re-share gives the pair fresh material.
+      const onOtFailure = (party: number) => {
+        const updated = { ...vault, ecdsa: burnPair(vault.ecdsa, party) };
+        void this.deps.wallet.replaceShare?.(vaultId, new TextEncoder().encode(encodeDeviceVault(updated)) as Uint8Array<ArrayBuffer>).catch(() => undefined);
+      };
+      return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent, onOtFailure });
     } catch (e) {
       if (e instanceof SigningRefused)
         throw new ProviderRpcError(RpcErrorCode.userRejected, `The co-signer refused: ${e.reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}. Nothing was signed.`);

@@ -73,4 +73,17 @@ describe('vault records for real shares', () => {
     await expect(w.openShare(v.id)).rejects.toThrow(/locked/);
     await expect(w.addVault({ name: 'x', kind: 'tss', address: '0x', publicKey: '', shareFormat: 'f', share })).rejects.toThrow(/locked/);
   });
+
+  it('replaces the share of a vault in place, still encrypted, and only while unlocked', async () => {
+    const { repo, w } = await created();
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const v = await w.addVault({ name: 'V', kind: 'tss', address: '0x0000000000000000000000000000000000000003', publicKey: '02' + '22'.repeat(32), shareFormat: 'f', share: enc('old-SECRET') });
+    await w.replaceShare(v.id, enc('new-SECRET-burned'));
+    expect(new TextDecoder().decode(await w.openShare(v.id))).toBe('new-SECRET-burned');
+    expect(JSON.stringify(repo.raw())).not.toContain('SECRET');
+    expect((await w.vaults()).map((x) => x.address)).toContain('0x0000000000000000000000000000000000000003');
+    await expect(w.replaceShare('nope', enc('x'))).rejects.toThrow(/no longer exists/);
+    await w.lock();
+    await expect(w.replaceShare(v.id, enc('x'))).rejects.toThrow(/locked/);
+  });
 });

@@ -157,6 +157,18 @@ export class WalletService {
   }
 
   /**
+   * Replaces a vault's encrypted share material in place (same vault, same
+   * address), e.g. to record a co-signer whose OT material is burned.
+   */
+  async replaceShare(vaultId: string, share: Uint8Array<ArrayBuffer>): Promise<void> {
+    const key = await this.unlockedKey();
+    if (!key) throw new Error('The wallet is locked: unlock it in the popup.');
+    const record = (await this.deps.repo.listVaults()).find((v) => v.id === vaultId);
+    if (!record) throw new Error('That vault no longer exists.');
+    await this.deps.repo.putVault({ ...record, share: await seal(key, share, vaultAad(vaultId)) });
+  }
+
+  /**
    * Creates the keyring and a DEVELOPMENT vault (no signing path), and
    * leaves the wallet unlocked.
    */
