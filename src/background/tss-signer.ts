@@ -10,17 +10,16 @@
  * relay failed. A failed signing leaves nothing half-done: a transaction is
  * only broadcast once it carries a valid signature.
  */
-import { Signature, Transaction, formatEther, formatUnits, getAddress, hexlify, isHexString, toUtf8Bytes, toUtf8String } from 'ethers';
-import { hexToBytes } from '@noble/hashes/utils.js';
+import { Signature, Transaction, getAddress, hexlify, isHexString, toUtf8Bytes } from 'ethers';
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { channelOf, decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { burnPair } from '../tss/share';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
-import { parseSigningRequest, SIGNING_REQUEST_VERSION, SigningRequestRejected, summarizeTransaction, type SigningRequest, type TypedDataPayload } from '../session/signing-request';
+import { parseSigningRequest, SIGNING_REQUEST_VERSION, SigningRequestRejected, type SigningRequest, type TypedDataPayload } from '../session/signing-request';
 import type { EcdsaSignature } from '../tss/dkls/index';
 import type { Network } from '../shared/networks';
 import type { RpcRequest } from '../shared/page-channel';
-import type { ActivityEntry, SignView, SigningProgress, VaultView } from '../shared/popup-api';
+import type { ActivityEntry, SigningProgress, VaultView } from '../shared/popup-api';
 import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
 import type { Approval, ApprovalInput, Outcome } from './approvals';
 import type { ChainClient, RequestContext, VaultSigner } from './router';
@@ -28,6 +27,7 @@ import { ask } from './router';
 import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
 import { DEVICE_VAULT_FORMAT, explainCeremonyError } from './ceremony-sessions';
+import { signView } from '../shared/sign-view';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -222,18 +222,6 @@ export class TssSigner implements VaultSigner {
   }
 }
 
-function callView(
-  call: NonNullable<ReturnType<typeof summarizeTransaction>['call']>,
-  tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }>,
-): NonNullable<NonNullable<SignView['transaction']>['call']> {
-  const known = tokens.find((t) => t.address.toLowerCase() === call.token.toLowerCase());
-  return {
-    ...call,
-    amount: call.amount.toString(),
-    ...(known && !call.unlimited ? { symbol: known.symbol, formatted: formatUnits(call.amount, known.decimals) } : known ? { symbol: known.symbol } : {}),
-  };
-}
-
 function toHex32(x: bigint): string {
   return '0x' + x.toString(16).padStart(64, '0');
 }
@@ -247,43 +235,3 @@ function checkAccount(method: string, address: unknown, account: string): void {
     throw invalid(method, `the address ${String(address)} is not this site's account ${account}`);
 }
 
-/** The approval screen's view of a checked request. */
-export function signView(request: SigningRequest, account: string, network: Network, tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }> = []): SignView {
-  const base = { account, chainId: network.chainId, networkName: network.name, currencySymbol: network.currencySymbol, request };
-  switch (request.kind) {
-    case 'transaction': {
-      const s = summarizeTransaction(request.tx);
-      const maxFee = s.maxFeePerGas ?? s.gasPrice ?? 0n;
-      return {
-        ...base,
-        transaction: {
-          to: s.to,
-          value: formatEther(s.valueWei),
-          nonce: s.nonce,
-          gasLimit: s.gasLimit.toString(),
-          maxFeeGwei: formatUnits(maxFee, 'gwei'),
-          maxPriorityFeeGwei: formatUnits(s.maxPriorityFeePerGas ?? maxFee, 'gwei'),
-          maxCost: formatEther(s.valueWei + s.gasLimit * maxFee),
-          dataBytes: (s.data.length - 2) / 2,
-          dataPreview: s.data.slice(0, 74),
-          ...(s.call ? { call: callView(s.call, tokens) } : {}),
-        },
-      };
-    }
-    case 'personal_sign': {
-      const bytes = hexToBytes(request.message.slice(2));
-      try {
-        const text = toUtf8String(bytes);
-        // Control characters other than line breaks make text misleading: show hex.
-        if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) throw new Error('binary');
-        return { ...base, message: { text, isHex: false } };
-      } catch {
-        return { ...base, message: { text: request.message, isHex: true } };
-      }
-    }
-    case 'typed_data': {
-      const { primaryType, domain, message } = request.typedData;
-      return { ...base, typedData: { primaryType, domain, message } };
-    }
-  }
-}

@@ -11,8 +11,20 @@ import { summarizeTransaction, type SigningRequest } from '../session/signing-re
 import { DEFAULT_NETWORKS, type Network } from './networks';
 import type { SignView } from './popup-api';
 
+function callView(
+  call: NonNullable<ReturnType<typeof summarizeTransaction>['call']>,
+  tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }>,
+): NonNullable<NonNullable<SignView['transaction']>['call']> {
+  const known = tokens.find((t) => t.address.toLowerCase() === call.token.toLowerCase());
+  return {
+    ...call,
+    amount: call.amount.toString(),
+    ...(known && !call.unlimited ? { symbol: known.symbol, formatted: formatUnits(call.amount, known.decimals) } : known ? { symbol: known.symbol } : {}),
+  };
+}
+
 /** The approval screen's view of a checked request. */
-export function signView(request: SigningRequest, account: string, network: Pick<Network, 'chainId' | 'name' | 'currencySymbol'>): SignView {
+export function signView(request: SigningRequest, account: string, network: Pick<Network, 'chainId' | 'name' | 'currencySymbol'>, tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }> = []): SignView {
   const base = { account, chainId: network.chainId, networkName: network.name, currencySymbol: network.currencySymbol, request };
   switch (request.kind) {
     case 'transaction': {
@@ -30,7 +42,7 @@ export function signView(request: SigningRequest, account: string, network: Pick
           maxCost: formatEther(s.valueWei + s.gasLimit * maxFee),
           dataBytes: (s.data.length - 2) / 2,
           dataPreview: s.data.slice(0, 74),
-          ...(s.call ? { call: { ...s.call, amount: s.call.amount.toString() } } : {}),
+          ...(s.call ? { call: callView(s.call, tokens) } : {}),
         },
       };
     }
