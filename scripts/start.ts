@@ -6,7 +6,7 @@
  * what to load and open. Ctrl-C stops everything.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { startRelay } from '../src/relay/server.js';
@@ -52,26 +52,28 @@ async function startChain(): Promise<string> {
   return url;
 }
 
-function startCosigner(): string {
+function startCosigner(relayUrl: string): string {
   const cli = resolve(root, 'src/cosigner/cli.ts');
-  mkdirSync(cosignerHome, { recursive: true });
-  const vaults = existsSync(cosignerHome) ? readdirSync(cosignerHome).filter((f) => f.endsWith('.vault')) : [];
-  if (!existsSync(cli)) return '  (the command-line co-signer is not part of this build yet)';
-  const join = `TANDEM_HOME=${cosignerHome} npx tandem-cosigner join '<pairing link from the popup>'`;
+  const dir = resolve(cosignerHome, 'vaults');
+  const vaults = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.vault.json')) : [];
+  const env = `TANDEM_HOME=${cosignerHome}`;
   if (vaults.length === 0 || !process.env.TANDEM_PASSWORD) {
     return [
-      `  no co-signer vault served yet (${cosignerHome}). To pair this machine as a device of a new vault:`,
-      `    ${join}`,
-      '  then run `TANDEM_PASSWORD=… npm start` again to have it serve signing requests.',
+      `  no co-signer vault is served yet (${cosignerHome}). To make this machine a device of a new vault,`,
+      `  create the vault in the popup (relay ${relayUrl}), copy its pairing code, and run:`,
+      `    ${env} npx tandem-cosigner join '<pairing code>'`,
+      '  then `TANDEM_PASSWORD=… npm start` again to have it answer signing requests (or run',
+      `    ${env} npx tandem-cosigner serve --policy <policy.json>   yourself).`,
     ].join('\n');
   }
+  if (vaults.length > 1) return `  ${vaults.length} co-signer vaults in ${cosignerHome}: serve one with \`${env} npx tandem-cosigner serve --vault ID\``;
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve'], { cwd: root, env: { ...process.env, TANDEM_HOME: cosignerHome }, stdio: 'inherit' });
   children.push(child);
-  return `  co-signer serving ${vaults.length} vault(s) from ${cosignerHome}`;
+  return `  the command-line co-signer serves the vault in ${cosignerHome} (each request is asked on this terminal)`;
 }
 
 async function main(): Promise<void> {
-  step('Building the extension (vite build → dist/)');
+  step('Building the extension (dist/) and the phone co-signer page (dist-cosigner/)');
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the extension build failed; see the lines above');
 
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
   const chain = await startChain();
 
   step('Co-signer');
-  const cosigner = startCosigner();
+  const cosigner = startCosigner(relay.url);
 
   console.log(`
 Tandem is running.
@@ -97,6 +99,7 @@ Tandem is running.
   Extension   load ${resolve(root, 'dist')} in Chromium/Chrome:
               chrome://extensions → Developer mode → Load unpacked → pick that folder
   Relay       ${relay.url}   (health: ${relay.url}/health)
+  Phone page  ${relay.url}/cosigner/   (the popup's pairing link opens it; a real phone needs the relay behind https)
   Chain       ${chain}   chain id 31337 ("Localhost 8545" in the wallet's networks)
               funded test account: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 (Hardhat account #0)
 ${cosigner}
