@@ -43,6 +43,8 @@ test('popup screens', async ({ context, dapps, wallet, chains }) => {
   await expect.poll(async () => (await wallet.state(popup)).autoLockMinutes).toBe(5);
 
   await popup.getByRole('button', { name: 'Lock' }).click();
+  // Settings has password fields of its own (backup): wait for the lock screen before typing.
+  await expect(popup.getByRole('heading', { name: 'Tandem is locked' })).toBeVisible();
   await popup.getByLabel('Password').fill('wrong-password');
   await popup.getByRole('button', { name: 'Unlock' }).click();
   await expect(popup.getByRole('alert')).toHaveText(/Wrong password/);
