@@ -71,7 +71,7 @@ import {
   readScalar,
   scalarToBytes,
 } from './curve.js';
-import { broadcastDigest, checkEcho } from './echo.js';
+import { checkEcho, echoDigest } from '../echo.js';
 import { pairSetupContext } from './ot-pairs.js';
 import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
 
@@ -241,7 +241,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   }
 
   private echoDigests(): Map<PartyId, Uint8Array> {
-    return new Map(this.parties.map((k) => [k, broadcastDigest('keygen/r1', this.ksid, k, this.commitments.get(k)!)]));
+    return new Map(this.parties.map((k) => [k, echoDigest('dkls23/keygen/r1', this.ksid, k, this.commitments.get(k)!)]));
   }
 
   /** Round 4: echo check, Feldman check, s_i = Σ_j f_j(i); broadcast S_i with a PoK; start the OT pair set-ups self initiates. */

@@ -71,7 +71,7 @@ import {
   scalarFromHash,
   scalarToBytes,
 } from './curve.js';
-import { broadcastDigest, checkEcho } from './echo.js';
+import { checkEcho, echoDigest } from '../echo.js';
 
 export const SIGN_PROTOCOL = 'dkls23/sign';
 export const DIGEST_BYTES = 32;
@@ -247,7 +247,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   }
 
   private nonceDigests(): Map<PartyId, Uint8Array> {
-    return new Map(this.parties.map((k) => [k, broadcastDigest('sign/r1', this.context, k, this.nonces.get(k)!)]));
+    return new Map(this.parties.map((k) => [k, echoDigest('dkls23/sign/r1', this.context, k, this.nonces.get(k)!)]));
   }
 
   /** Round 2 (Protocol 3.6 round 1): fix the sid; r_i, φ_i, commit to R_i; start RVOLE as receiver with each peer. */
@@ -285,7 +285,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   }
 
   private commitmentDigests(): Map<PartyId, Uint8Array> {
-    return new Map(this.parties.map((k) => [k, broadcastDigest('sign/r2', this.ssid, k, this.commitments.get(k)!)]));
+    return new Map(this.parties.map((k) => [k, echoDigest('dkls23/sign/r2', this.ssid, k, this.commitments.get(k)!)]));
   }
 
   /** Round 3 (Protocol 3.6 round 2): RVOLE sender replies with (r_i, sk_i); open R_i; pk_i, Γ^u, Γ^v, ψ; echo. */

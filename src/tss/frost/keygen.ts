@@ -33,7 +33,7 @@ import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.j
 import { hashTranscript } from '../transcript.js';
 import { expectKeys, readHex, readHexArray, toHex } from '../wire.js';
 import { ed25519Curve, readPoint, readScalar } from '../reshare/curve.js';
-import { checkEcho, echoDigest } from '../reshare/echo.js';
+import { checkEcho, echoDigest } from '../echo.js';
 import { FROST_SHARE_VERSION, checkFrostShare, frostId, own, type FrostKeyShare } from './share.js';
 
 export const FROST_KEYGEN = 'frost/keygen';

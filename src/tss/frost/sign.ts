@@ -30,7 +30,7 @@ import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.j
 import { hashTranscript } from '../transcript.js';
 import { expectKeys, readHex, readHexArray, readInt, toHex } from '../wire.js';
 import { ed25519Curve, readPoint, readScalar } from '../reshare/curve.js';
-import { checkEcho, echoDigest } from '../reshare/echo.js';
+import { checkEcho, echoDigest } from '../echo.js';
 import { assertFrostShare, frostId, noblePublic, nobleSecret, own, type FrostKeyShare } from './share.js';
 
 export const FROST_SIGN = 'frost/sign';

@@ -55,7 +55,7 @@ import {
   type Curve,
   type GroupPoint,
 } from './curve.js';
-import { checkEcho, echoDigest } from './echo.js';
+import { checkEcho, echoDigest } from '../echo.js';
 
 export interface ReshareParams {
   /** Fresh random session id shared by all participants (≥ 16 bytes). */

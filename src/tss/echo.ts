@@ -1,5 +1,5 @@
 /**
- * Echo broadcast for the FROST and re-share protocols: after a round of
+ * Echo broadcast for every engine protocol (DKLs23, FROST, re-share): after a round of
  * broadcasts, each party sends back one digest per sender of what it
  * received. A sender that gave different values to different parties makes
  * the echoes differ, and the protocol aborts before anything secret depends
@@ -10,8 +10,8 @@
  * unless k is ourselves or j (then j is the one whose view differs from ours).
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import { ProtocolAbort, type PartyId } from '../errors.js';
-import { hashTranscript, type TranscriptItem } from '../transcript.js';
+import { ProtocolAbort, type PartyId } from './errors.js';
+import { hashTranscript, type TranscriptItem } from './transcript.js';
 
 /** Digest of one broadcast, bound to its protocol label, session and sender. */
 export function echoDigest(label: string, sid: Uint8Array, sender: PartyId, ...items: TranscriptItem[]): Uint8Array {
