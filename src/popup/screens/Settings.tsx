@@ -10,11 +10,11 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
   return (
     <section class="screen settings">
       <h2>Settings</h2>
-      <AutoLock minutes={state.autoLockMinutes} run={run} />
+      <NumberSetting label="Auto-lock after (minutes idle)" unit="minutes" value={state.autoLockMinutes} min={AUTO_LOCK_MIN} max={AUTO_LOCK_MAX} save={(minutes) => run({ type: 'setAutoLock', minutes })} />
       {state.vault && <VaultSettings vault={state.vault} run={run} />}
       <h3>Co-signing</h3>
       <RelayUrl url={state.relayUrl} run={run} />
-      <CosignTimeout seconds={state.cosignTimeoutSeconds} run={run} />
+      <NumberSetting label="Wait for the co-signer's answer (seconds)" unit="seconds" value={state.cosignTimeoutSeconds} min={COSIGN_TIMEOUT_MIN} max={COSIGN_TIMEOUT_MAX} save={(seconds) => run({ type: 'setCosignTimeout', seconds })} />
       <Tokens state={state} run={run} />
       <h3>Networks</h3>
       <ul class="list" aria-label="Networks">
@@ -26,24 +26,25 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
   );
 }
 
-function AutoLock({ minutes, run }: { minutes: number; run: Run }) {
-  const [value, setValue] = useState(String(minutes));
+/** A whole-number setting with bounds, saved by a popup command. */
+function NumberSetting({ label, unit, value: current, min, max, save: store }: { label: string; unit: string; value: number; min: number; max: number; save: (n: number) => Promise<string | null> }) {
+  const [value, setValue] = useState(String(current));
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  useEffect(() => setValue(String(minutes)), [minutes]);
+  useEffect(() => setValue(String(current)), [current]);
   const save = async (e: Event) => {
     e.preventDefault();
     const n = Number(value);
-    if (!Number.isInteger(n) || n < AUTO_LOCK_MIN || n > AUTO_LOCK_MAX) return setError(`Enter whole minutes between ${AUTO_LOCK_MIN} and ${AUTO_LOCK_MAX}.`);
-    const err = await run({ type: 'setAutoLock', minutes: n });
+    if (!Number.isInteger(n) || n < min || n > max) return setError(`Enter whole ${unit} between ${min} and ${max}.`);
+    const err = await store(n);
     setError(err);
     setSaved(!err);
   };
   return (
     <form class="card inline-form" onSubmit={save}>
       <label class="field grow">
-        <span>Auto-lock after (minutes idle)</span>
-        <input type="number" min={AUTO_LOCK_MIN} max={AUTO_LOCK_MAX} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
+        <span>{label}</span>
+        <input type="number" min={min} max={max} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
       </label>
       <button class="button small" type="submit">
         {saved ? 'Saved' : 'Save'}
@@ -116,33 +117,6 @@ function Tokens({ state, run }: { state: WalletState; run: Run }) {
         <ErrorText error={error} />
       </form>
     </>
-  );
-}
-
-function CosignTimeout({ seconds, run }: { seconds: number; run: Run }) {
-  const [value, setValue] = useState(String(seconds));
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  useEffect(() => setValue(String(seconds)), [seconds]);
-  const save = async (e: Event) => {
-    e.preventDefault();
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < COSIGN_TIMEOUT_MIN || n > COSIGN_TIMEOUT_MAX) return setError(`Enter whole seconds between ${COSIGN_TIMEOUT_MIN} and ${COSIGN_TIMEOUT_MAX}.`);
-    const err = await run({ type: 'setCosignTimeout', seconds: n });
-    setError(err);
-    setSaved(!err);
-  };
-  return (
-    <form class="card inline-form" onSubmit={save}>
-      <label class="field grow">
-        <span>Wait for the co-signer's answer (seconds)</span>
-        <input type="number" min={COSIGN_TIMEOUT_MIN} max={COSIGN_TIMEOUT_MAX} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
-      </label>
-      <button class="button small" type="submit">
-        {saved ? 'Saved' : 'Save'}
-      </button>
-      <ErrorText error={error} />
-    </form>
   );
 }
 
