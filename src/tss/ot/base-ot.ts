@@ -5,7 +5,7 @@
  * One batch of κ random 1-of-2 OTs of 32-byte keys, two flows:
  *
  *   receiver (choice bits c)                         sender
- *   Round 1: per OT i, sample r_{1-c} ← G (hash-to-group of fresh
+ *   Round 1: per OT i, sample r_{1-c} ← G (RFC 9496 element derivation of fresh
  *     randomness), a_i ← Z_ℓ, r_c = a_i·G − H(tag, i, c, r_{1-c});
  *     send (r_{i,0}, r_{i,1})                 ──msg1──▶
  *                                                     sample b; B = b·G
@@ -36,7 +36,8 @@ const ELL = Point.Fn.ORDER;
 export const POINT_BYTES = 32;
 
 const DST_H = 'tandem/ot/endemic/v1/H';
-const DST_RANDOM = 'tandem/ot/endemic/v1/random';
+/** Window of the precomputed table for the receiver's multiplications by B. */
+const FINISH_WINDOW = 6;
 
 function randomNonzeroScalar(): bigint {
   for (;;) {
@@ -90,7 +91,8 @@ export function endemicReceiverStart(
     const c = getBit(choices, i);
     const a = randomNonzeroScalar();
     secrets[i] = a;
-    const other = ristretto255_hasher.hashToCurve(randomBytes(32), { DST: DST_RANDOM }) as RPoint;
+    // A uniformly random element (RFC 9496 §4.3.4 element derivation from 64 uniform bytes).
+    const other = ristretto255_hasher.deriveToCurve!(randomBytes(64)) as RPoint;
     const otherEnc = other.toBytes();
     const mine = Point.BASE.multiply(a).subtract(hashToGroup(tag, i, c, otherEnc));
     msg1.set(mine.toBytes(), (2 * i + c) * POINT_BYTES);
@@ -160,7 +162,9 @@ export function endemicReceiverFinish(state: EndemicReceiverState, msg2: Uint8Ar
     throw new ProtocolAbort(from, check, `expected ${POINT_BYTES} bytes, got ${msg2?.length}`);
   }
   const B = parsePoint(msg2, from, check, 'B');
-  B.precompute(8);
+  // κ multiplications by B: a window-6 table (43 × 32 points) is the cheapest
+  // total for 128 uses (measured: 8 → 41 ms, 6 → 29 ms, none → 114 ms).
+  B.precompute(FINISH_WINDOW);
   const transcript = hashTranscript('ot/endemic/v1/transcript', state.tag, state.msg1Hash, msg2);
   const keys = new Uint8Array(state.count * SEED_BYTES);
   for (let i = 0; i < state.count; i++) {
