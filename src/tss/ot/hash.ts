@@ -40,6 +40,14 @@ export function xofBytes(len: number, domain: string, ...items: TranscriptItem[]
  */
 class KeyedIndexHash {
   private readonly buf: Uint8Array;
+  /** SHA-256 in its initial state, never updated: cloned into `work` for every block. */
+  private readonly initial = sha256.create();
+  /**
+   * The one SHA-256 instance every block reuses (`_cloneInto` resets it to
+   * `initial`, `digestInto` writes straight into the output): a fresh hasher
+   * per call costs as much as the compression itself at these input sizes.
+   */
+  private work = sha256.create();
   constructor(
     tag: number,
     key: Uint8Array,
@@ -63,13 +71,15 @@ class KeyedIndexHash {
     const out = new Uint8Array(blocks * 32);
     for (let ctr = 0; ctr < blocks; ctr++) {
       buf[19] = ctr;
-      out.set(sha256(buf), 32 * ctr);
+      this.work = this.initial._cloneInto(this.work);
+      this.work.update(buf).digestInto(out.subarray(32 * ctr, 32 * ctr + 32));
     }
     return blocks * 32 === this.outLen ? out : out.slice(0, this.outLen);
   }
-  /** Wipe the buffer (it held the last input). */
+  /** Wipe the buffers (they held the last input). */
   wipe(): void {
     this.buf.fill(0, 17);
+    this.work.destroy();
   }
 }
 
