@@ -28,7 +28,19 @@ import { publicOf, type DeviceIdentity, type DevicePublic } from './identity.js'
 import { CeremonyTimeout, type Mailbox } from './mailbox.js';
 import { CeremonyAbort, runProtocol, type ProgressEvent } from './run-protocol.js';
 import { awaitRoster, collectRoster, identitiesOf, protocolSid, rosterHash, sayHello, type Roster, type RosterMember, type SignedRoster } from './roster.js';
-import { checkDigest, describeRequest, digestOf, parseSigningRequest, SigningRequestRejected, type SigningRequest } from './signing-request.js';
+import {
+  checkDigest,
+  checkRequestTimes,
+  describeRequest,
+  digestOf,
+  MAX_CLOCK_SKEW_MS,
+  parseSigningRequest,
+  requestTimes,
+  SigningRequestExpired,
+  SigningRequestRejected,
+  type RequestTimes,
+  type SigningRequest,
+} from './signing-request.js';
 import { DEVICE_VAULT_VERSION, ethAddress, memberIdentities, type DeviceVault } from './device-vault.js';
 
 /** Something that happened during a ceremony, for progress displays. */
@@ -38,6 +50,8 @@ export type CeremonyEvent =
   | { kind: 'progress'; detail: ProgressEvent }
   | { kind: 'confirmed' }
   | { kind: 'request'; from: string; lines: string[] }
+  /** The request went out on the paired channel (id of its `sign-request` message, and when it expires). */
+  | { kind: 'requested'; id: string; expires: number }
   | { kind: 'answer'; deviceId: string; accepted: boolean; reason?: string }
   | { kind: 'signing'; signers: PartyId[] }
   | { kind: 'signed'; signature: string };
@@ -261,39 +275,56 @@ export async function requestSignature(opts: CeremonyTiming & {
   const self = vault.ecdsa.self;
   const identities = memberIdentities(vault);
   const id = bytesToHex(randomBytes(16));
-  await mailbox.send('all', signed(vault.identity, { t: 'sign-request', id, party: self, epoch: vault.ecdsa.epoch, request, digest: bytesToHex(digest) }));
+  // Created now, valid for as long as this device waits for answers; the signature covers both.
+  const times = requestTimes(Date.now(), opts.joinTimeoutMs);
+  await mailbox.send('all', signed(vault.identity, { t: 'sign-request', id, party: self, epoch: vault.ecdsa.epoch, request, digest: bytesToHex(digest), ...times }));
+  opts.onEvent?.({ kind: 'requested', id, expires: times.expires });
 
   const needed = vault.ecdsa.t - 1;
   const accepted: PartyId[] = [];
   const refused: Array<{ deviceId: string; reason: string }> = [];
   const others = [...identities.keys()].filter((p) => p !== self && !vault.ecdsa.burned.includes(p));
-  const deadline = Date.now() + opts.joinTimeoutMs;
-  while (accepted.length < needed) {
-    if (others.length - refused.length < needed) throw new SigningRefused(refused);
-    const d = await mailbox.take(
-      (d) => {
-        const p = d.payload;
-        if (!isPlainObject(p) || p.t !== 'sign-answer' || p.id !== id || typeof p.party !== 'number') return false;
-        const who = identities.get(p.party);
-        return !!who && who.deviceId === d.from && verifySigned(who, p);
-      },
-      Math.max(1, deadline - Date.now()),
-      () => {
-        const silent = others.filter((p) => !accepted.includes(p) && !refused.some((r) => r.deviceId === identities.get(p)!.deviceId)).map((p) => identities.get(p)!.deviceId);
-        return new CeremonyTimeout(`no answer from ${silent.join(', ')} within ${Math.round(opts.joinTimeoutMs / 1000)} s: the co-signer may be offline`, silent);
-      },
-    );
-    const p = d.payload as { party: PartyId; ok: unknown; reason?: unknown };
-    const deviceId = identities.get(p.party)!.deviceId;
-    if (accepted.includes(p.party) || refused.some((r) => r.deviceId === deviceId)) continue;
-    if (p.ok === true) accepted.push(p.party);
-    else refused.push({ deviceId, reason: String(p.reason ?? 'refused').slice(0, 300) });
-    opts.onEvent?.({ kind: 'answer', deviceId, accepted: p.ok === true, ...(p.ok === true ? {} : { reason: String(p.reason ?? '') }) });
+  const deadline = times.expires;
+  try {
+    await collectAnswers();
+  } catch (e) {
+    // Co-signers still showing the request (or reading it later from the channel) drop it.
+    await Promise.race([mailbox.send('all', signed(vault.identity, { t: 'sign-end', id, party: self })).catch(() => undefined), sleep(2000)]);
+    throw e;
   }
   const signers = [self, ...accepted].sort((a, b) => a - b);
   await mailbox.send('all', signed(vault.identity, { t: 'sign-start', id, party: self, signers }));
   opts.onEvent?.({ kind: 'signing', signers });
   return signWithQuorum({ ...opts, id, signers, digest, path: request.path });
+
+  async function collectAnswers(): Promise<void> {
+    while (accepted.length < needed) {
+      if (others.length - refused.length < needed) throw new SigningRefused(refused);
+      const d = await mailbox.take(
+        (d) => {
+          const p = d.payload;
+          if (!isPlainObject(p) || p.t !== 'sign-answer' || p.id !== id || typeof p.party !== 'number') return false;
+          const who = identities.get(p.party);
+          return !!who && who.deviceId === d.from && verifySigned(who, p);
+        },
+        Math.max(1, deadline - Date.now()),
+        () => {
+          const silent = others.filter((p) => !accepted.includes(p) && !refused.some((r) => r.deviceId === identities.get(p)!.deviceId)).map((p) => identities.get(p)!.deviceId);
+          return new CeremonyTimeout(`no answer from ${silent.join(', ')} within ${Math.round(opts.joinTimeoutMs / 1000)} s: the co-signer may be offline`, silent);
+        },
+      );
+      const p = d.payload as { party: PartyId; ok: unknown; reason?: unknown };
+      const deviceId = identities.get(p.party)!.deviceId;
+      if (accepted.includes(p.party) || refused.some((r) => r.deviceId === deviceId)) continue;
+      if (p.ok === true) accepted.push(p.party);
+      else refused.push({ deviceId, reason: String(p.reason ?? 'refused').slice(0, 300) });
+      opts.onEvent?.({ kind: 'answer', deviceId, accepted: p.ok === true, ...(p.ok === true ? {} : { reason: String(p.reason ?? '') }) });
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
@@ -338,26 +369,59 @@ async function signWithQuorum(opts: {
 /** What a co-signer decides about a request: true to sign, or the reason to refuse. */
 export type Decision = true | string;
 
+/** About the request `decide` is asked: its id and times, and a signal that fires when it no longer needs a decision. */
+export interface RequestInfo extends RequestTimes {
+  id: string;
+  /**
+   * Aborted when the request expires (this device's clock) or its requester
+   * ended it (it started signing with other co-signers, was refused, or gave
+   * up): take it off the screen. The decision is no longer used then.
+   */
+  ended: AbortSignal;
+}
+
+/** The outcome of one request for a co-signer. */
+export interface ServeResult {
+  id: string;
+  ok: boolean;
+  error?: string;
+  /** It was never shown: long expired, or ended by its requester before it was read. */
+  skipped?: boolean;
+  /** Why it needs no decision any more: it expired, or its requester ended it. */
+  ended?: 'expired' | 'requester';
+}
+
 /**
  * Co-signer: answers signing requests on the paired channel until `stop()`.
- * Each request is parsed strictly, its digest recomputed and compared, then
+ * Each request is parsed strictly, its digest recomputed and compared, its
+ * creation time and expiry checked against this device's clock, then
  * `decide` (the user, or a policy) approves or refuses it.
+ *
+ * A co-signer may open the channel with its backlog (requests sent while it
+ * was away): a request that expired more than the clock-skew allowance ago,
+ * or that its requester already ended (`sign-start` or `sign-end` from the
+ * requester for that id), is skipped without an answer; one that expired just
+ * now is refused with the reason (the requester may still wait, its clock
+ * being behind).
  */
 export function serveSigning(opts: {
   mailbox: Mailbox;
   vault: DeviceVault;
-  decide: (request: SigningRequest, lines: string[], fromDevice: string) => Promise<Decision>;
+  decide: (request: SigningRequest, lines: string[], fromDevice: string, info: RequestInfo) => Promise<Decision>;
   roundTimeoutMs: number;
   /** How long to wait for the initiator to start signing after we accepted. */
   startTimeoutMs?: number;
   onEvent?: (e: CeremonyEvent) => void;
-  onResult?: (r: { id: string; ok: boolean; error?: string }) => void;
+  onResult?: (r: ServeResult) => void;
   /** A peer's OT messages failed their check: persist `burnPair(share, party)`. */
   onOtFailure?: (party: PartyId) => void;
+  /** This device's clock (tests). */
+  now?: () => number;
 }): { stop: () => void; idle: () => Promise<void> } {
   const { mailbox, vault } = opts;
   const identities = memberIdentities(vault);
   const self = vault.ecdsa.self;
+  const now = opts.now ?? Date.now;
   let chain: Promise<void> = Promise.resolve();
 
   const handle = async (from: string, p: Record<string, unknown>) => {
@@ -367,20 +431,57 @@ export function serveSigning(opts: {
     const answer = (ok: boolean, reason?: string) => mailbox.send('all', signed(vault.identity, { t: 'sign-answer', id, party: self, ok, ...(reason ? { reason } : {}) }));
     let request: SigningRequest;
     let digest: Uint8Array;
+    let times: RequestTimes;
     try {
+      times = checkRequestTimes(p, now());
       if (p.epoch !== vault.ecdsa.epoch) throw new SigningRequestRejected(`the requesting device holds share generation ${String(p.epoch)}, this one ${vault.ecdsa.epoch}: re-pair it`);
       request = parseSigningRequest(p.request);
       if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest)) throw new SigningRequestRejected('the request has no 32-byte digest');
       digest = checkDigest(request, hexToBytes(p.digest));
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      opts.onResult?.({ id, ok: false, error: reason });
+      if (e instanceof SigningRequestExpired && e.expiredForMs > MAX_CLOCK_SKEW_MS) {
+        // Long gone (read from the channel's backlog): nobody waits for an answer.
+        opts.onResult?.({ id, ok: false, error: reason, skipped: true, ended: 'expired' });
+        return;
+      }
+      opts.onResult?.({ id, ok: false, error: reason, ...(e instanceof SigningRequestExpired ? { ended: 'expired' as const } : {}) });
       await answer(false, reason);
       return;
     }
+    // Ended by its requester (already in the backlog, or while the user decides), or expired meanwhile.
+    const ended = new AbortController();
+    const stopWatching = mailbox.listen(
+      (d) =>
+        isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && d.from === initiator.deviceId && verifySigned(initiator, d.payload),
+      () => ended.abort(new SigningRequestRejected('the requesting device ended this request (it was decided elsewhere, refused or given up)')),
+    );
+    if (ended.signal.aborted) {
+      stopWatching();
+      opts.onResult?.({ id, ok: false, error: String((ended.signal.reason as Error).message), skipped: true, ended: 'requester' });
+      return;
+    }
+    const expiry = setTimeout(
+      () => ended.abort(new SigningRequestExpired('the request expired before a decision (the requesting device stopped waiting); ask again from the requesting device', 0)),
+      Math.max(0, times.expires - now()),
+    );
     const lines = describeRequest(request);
     opts.onEvent?.({ kind: 'request', from, lines });
-    const decision = await opts.decide(request, lines, from).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    const whenEnded = new Promise<'ended'>((resolve) => ended.signal.addEventListener('abort', () => resolve('ended'), { once: true }));
+    const decision = await Promise.race([
+      opts.decide(request, lines, from, { id, ...times, ended: ended.signal }).catch((e: unknown) => (e instanceof Error ? e.message : String(e))),
+      whenEnded,
+    ]).finally(() => {
+      clearTimeout(expiry);
+      stopWatching();
+    });
+    if (decision === 'ended' && ended.signal.aborted) {
+      const reason = ended.signal.reason as Error;
+      opts.onResult?.({ id, ok: false, error: reason.message, ended: reason instanceof SigningRequestExpired ? 'expired' : 'requester' });
+      // The requester ended it: nobody to answer. Expired here: the requester's clock may lag, so it is told.
+      if (reason instanceof SigningRequestExpired) await answer(false, reason.message);
+      return;
+    }
     if (decision !== true) {
       opts.onResult?.({ id, ok: false, error: decision });
       await answer(false, decision);

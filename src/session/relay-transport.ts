@@ -46,8 +46,8 @@ export function relayTransport(client: RelayClient, opts: RelayTransportOptions 
   };
 }
 
-/** The room's last position before we join (0 when the room does not exist yet). */
-async function roomPosition(relayUrl: string, sessionId: string): Promise<number> {
+/** The room's last position (0 when the room does not exist yet, or the relay cannot say). */
+export async function roomPosition(relayUrl: string, sessionId: string): Promise<number> {
   const res = await fetch(`${relayUrl.replace(/\/+$/, '')}/v1/rooms/${encodeURIComponent(sessionId)}`).catch(() => null);
   if (!res || !res.ok) return 0;
   const info = (await res.json().catch(() => null)) as { lastSeq?: unknown } | null;
@@ -81,6 +81,12 @@ export interface OpenMailboxOptions extends RelayTransportOptions {
    * request went unanswered asks again).
    */
   skipBacklog?: boolean;
+  /**
+   * Read the room from just after this position instead of from this
+   * device's last acknowledgement (a phone opened from a signing link reads
+   * the channel from just before that request).
+   */
+  readAfter?: number;
   /** Override the WebSocket class (tests). */
   WebSocket?: WebSocketConstructor;
 }
@@ -102,6 +108,7 @@ export async function openMailbox(opts: OpenMailboxOptions): Promise<OpenedMailb
     self: opts.deviceId,
     WebSocket: opts.WebSocket ?? (await webSocketClass()),
     ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
+    ...(opts.readAfter !== undefined ? { resume: { cursor: opts.readAfter, sendSeq: 0, lastSeen: {} } } : {}),
   });
   const transport = relayTransport(client, { ...opts, ...(afterRoomSeq !== undefined ? { afterRoomSeq } : {}) });
   const mailbox = new Mailbox(transport);

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Interface, Transaction, TypedDataEncoder, Wallet, hashMessage, hexlify, toUtf8Bytes, verifyMessage, verifyTypedData } from 'ethers';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
+  MAX_CLOCK_SKEW_MS,
+  MAX_REQUEST_LIFETIME_MS,
+  SigningRequestExpired,
   SigningRequestRejected,
   checkDigest,
+  checkRequestTimes,
+  requestTimes,
   describeRequest,
   digestOf,
   parseSigningRequest,
@@ -84,5 +89,61 @@ describe('signing requests', () => {
     expect(describeRequest(req).join('\n')).toMatch(/UNLIMITED approval/);
     const transfer = Transaction.from({ ...eip1559.toJSON(), to: token, value: 0n, data: erc20.encodeFunctionData('transfer', [spender, 5n]) });
     expect(summarizeTransaction(transfer.unsignedSerialized).call).toMatchObject({ method: 'transfer', amount: 5n, unlimited: false });
+  });
+});
+
+describe('request times', () => {
+  const now = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+  it('a new request is valid from now until the end of the co-signer wait', () => {
+    const t = requestTimes(now, 120_000);
+    expect(t).toEqual({ created: now, expires: now + 120_000 });
+    expect(checkRequestTimes({ ...t }, now)).toEqual(t);
+    expect(checkRequestTimes({ ...t }, now + 120_000)).toEqual(t); // the last millisecond still counts
+    // The co-signer's clock may lag the requester's by up to the skew allowance.
+    expect(checkRequestTimes({ ...t }, now - MAX_CLOCK_SKEW_MS)).toEqual(t);
+    expect(() => requestTimes(now, 0)).toThrow(RangeError);
+    expect(() => requestTimes(now, MAX_REQUEST_LIFETIME_MS + 1)).toThrow(RangeError);
+  });
+
+  it('refuses an expired request, saying how long ago', () => {
+    const t = requestTimes(now, 60_000);
+    const late = () => checkRequestTimes({ ...t }, now + 60_001);
+    expect(late).toThrow(SigningRequestExpired);
+    expect(late).toThrow(/expired 0 s ago/);
+    try {
+      checkRequestTimes({ ...t }, now + 60_000 + 5 * 60_000);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SigningRequestExpired);
+      expect((e as SigningRequestExpired).expiredForMs).toBe(5 * 60_000);
+      expect((e as Error).message).toMatch(/expired 5 min ago.*ask again/);
+    }
+  });
+
+  it('refuses a request from the future beyond the clock-skew allowance', () => {
+    const t = requestTimes(now + MAX_CLOCK_SKEW_MS + 1000, 60_000);
+    expect(() => checkRequestTimes({ ...t }, now)).toThrow(SigningRequestRejected);
+    expect(() => checkRequestTimes({ ...t }, now)).toThrow(/in the future.*date and time/);
+    expect(() => checkRequestTimes({ ...t }, now)).not.toThrow(SigningRequestExpired);
+  });
+
+  it('refuses the old format (no times) and malformed or impossible times', () => {
+    expect(() => checkRequestTimes({ t: 'sign-request', id: 'x' }, now)).toThrow(/no creation time or expiry.*older Tandem/);
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ created: now }, /expiry/],
+      [{ expires: now }, /creation time/],
+      [{ created: String(now), expires: now + 1 }, /creation time/],
+      [{ created: now, expires: now + 0.5 }, /expiry/],
+      [{ created: -1, expires: now }, /creation time/],
+      [{ created: now, expires: now }, /expires before it was made/],
+      [{ created: now, expires: now - 1000 }, /expires before it was made/],
+      [{ created: now, expires: now + MAX_REQUEST_LIFETIME_MS + 1 }, /more than the 60 minutes/],
+      [{ created: now, expires: Number.MAX_SAFE_INTEGER + 1 }, /expiry/],
+    ];
+    for (const [times, reason] of bad) {
+      expect(() => checkRequestTimes(times, now), JSON.stringify(times)).toThrow(SigningRequestRejected);
+      expect(() => checkRequestTimes(times, now), JSON.stringify(times)).toThrow(reason);
+    }
   });
 });
