@@ -13,9 +13,8 @@
  *   (ℓ+ρ) scalars.
  * - {@link xofBytes}: Fiat–Shamir challenges and the gadget vector.
  */
-import { shake256 } from '@noble/hashes/sha3.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { encodeTranscript, hashTranscript, type TranscriptItem } from '../transcript.js';
+import { hashTranscript, type TranscriptItem } from '../transcript.js';
 import type { PairContext } from './material.js';
 import { ROW_BYTES, SEED_BYTES } from './params.js';
 
@@ -24,9 +23,32 @@ export function sessionKey(ctx: PairContext): Uint8Array {
   return hashTranscript('ot/session/v1', ctx.sid, ctx.sender, ctx.receiver);
 }
 
-/** SHAKE256 over the unambiguous transcript encoding, `len` bytes out. */
+/**
+ * `len` bytes bound to a transcript: seed = H(domain, items) (the engine's
+ * length-prefixed transcript hash, full 256 bits), expanded in counter mode
+ * as SHA-256(0xF3 ‖ seed ‖ counter (u32)), like MGF1. One compression per
+ * 32 bytes out; SHAKE256 cost ~2.5× more here in JS, and the KOS challenges
+ * alone are 12 kB per extension.
+ */
 export function xofBytes(len: number, domain: string, ...items: TranscriptItem[]): Uint8Array {
-  return shake256(encodeTranscript(domain, ...items), { dkLen: len });
+  if (!Number.isInteger(len) || len < 1 || len > 1 << 24) throw new Error('xofBytes: bad length');
+  const seed = hashTranscript(domain, ...items);
+  const buf = new Uint8Array(1 + 32 + 4);
+  buf[0] = 0xf3;
+  buf.set(seed, 1);
+  const initial = sha256.create();
+  let work = sha256.create();
+  const blocks = Math.ceil(len / 32);
+  const out = new Uint8Array(blocks * 32);
+  for (let ctr = 0; ctr < blocks; ctr++) {
+    buf[33] = ctr >>> 24;
+    buf[34] = (ctr >>> 16) & 255;
+    buf[35] = (ctr >>> 8) & 255;
+    buf[36] = ctr & 255;
+    work = initial._cloneInto(work);
+    work.update(buf).digestInto(out.subarray(32 * ctr, 32 * ctr + 32));
+  }
+  return blocks * 32 === len ? out : out.slice(0, len);
 }
 
 /**
@@ -34,9 +56,9 @@ export function xofBytes(len: number, domain: string, ...items: TranscriptItem[]
  *   out = SHA-256(tag ‖ K[0..16) ‖ index (u16) ‖ counter (u8) ‖ data) for counter = 0, 1, …
  * concatenated to `outLen` bytes. Each input is 20 + |data| ≤ 52 bytes, so
  * each 32 bytes of output cost one compression (SHAKE256 costs ~3× more per
- * call in JS). The first byte (0xF1/0xF2) can never begin a transcript
- * encoding (which begins with 0x02), keeping these hashes apart from every
- * other SHA-256 use in the engine. 128 bits of K suffice to separate sessions.
+ * call in JS). The first byte (0xF1/0xF2, and 0xF3 for {@link xofBytes}) can
+ * never begin a transcript encoding (which begins with 0x02), keeping these
+ * hashes apart from every other SHA-256 use in the engine. 128 bits of K suffice to separate sessions.
  */
 class KeyedIndexHash {
   private readonly buf: Uint8Array;
