@@ -17,7 +17,7 @@ export const DKLS_SIZES: readonly [number, number][] = [
   [4, 5],
 ];
 
-const KEYGEN_RUNS = 3;
+const KEYGEN_RUNS = 5;
 const SIGN_RUNS = 9;
 
 interface Sample {
