@@ -173,6 +173,13 @@ describe('router: chain and accounts', () => {
     const { rpc, calls } = setup();
     expect(await rpc(A, 'eth_getBalance', ['0x0000000000000000000000000000000000000001', 'latest'])).toBe('0x10');
     expect(calls).toEqual([{ method: 'eth_getBalance', params: ['0x0000000000000000000000000000000000000001', 'latest'], chainId: '0x7a69' }]);
+    const filter = [{ address: '0x0000000000000000000000000000000000000002', fromBlock: 'latest' }];
+    await rpc(A, 'eth_newFilter', filter);
+    await rpc(A, 'eth_getFilterChanges', ['0x1']);
+    expect(calls.slice(1).map((c) => [c.method, c.params])).toEqual([
+      ['eth_newFilter', filter],
+      ['eth_getFilterChanges', ['0x1']],
+    ]);
     await expect(rpc(A, 'eth_getBalance', { a: 1 })).rejects.toMatchObject({ code: -32602 });
     await expect(rpc(A, 'debug_traceTransaction', ['0x00'])).rejects.toMatchObject({ code: 4200 });
     await expect(rpc(A, 'hardhat_setBalance', ['0x00', '0x1'])).rejects.toMatchObject({ code: 4200 });

@@ -37,8 +37,18 @@ export const FORWARDED_METHODS: ReadonlySet<string> = new Set([
   'eth_maxPriorityFeePerGas',
   'eth_blobBaseFee',
   'eth_syncing',
+  'eth_getBlockReceipts',
+  'eth_createAccessList',
+  // Filters (viem's and web3's event watchers poll with these): they live on the node.
+  'eth_newFilter',
+  'eth_newBlockFilter',
+  'eth_newPendingTransactionFilter',
+  'eth_getFilterChanges',
+  'eth_getFilterLogs',
+  'eth_uninstallFilter',
   'net_listening',
   'web3_clientVersion',
+  'web3_sha3',
 ]);
 
 /** Methods that need a signature from the vault. */
