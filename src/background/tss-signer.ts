@@ -14,7 +14,8 @@ import { Signature, Transaction, getAddress, hexlify, isHexString, toUtf8Bytes }
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { channelOf, decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { burnPair } from '../tss/share';
-import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
+import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
+import { signLinkUrl } from '../session/sign-link';
 import { parseSigningRequest, SIGNING_REQUEST_VERSION, SigningRequestRejected, type SigningRequest, type TypedDataPayload } from '../session/signing-request';
 import type { EcdsaSignature } from '../tss/dkls/index';
 import type { Network } from '../shared/networks';
@@ -26,7 +27,7 @@ import type { ChainClient, RequestContext, VaultSigner } from './router';
 import { ask } from './router';
 import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
-import { DEVICE_VAULT_FORMAT, explainCeremonyError } from './ceremony-sessions';
+import { cosignerPage, DEVICE_VAULT_FORMAT, explainCeremonyError } from './ceremony-sessions';
 import { signView } from '../shared/sign-view';
 
 /** How long each signing round may take. */
@@ -150,9 +151,12 @@ export class TssSigner implements VaultSigner {
 
     this.inFlight.add(approval.id);
     const steps: string[] = [];
-    const step = (line: string) => {
-      steps.push(line);
-      this.deps.onProgress({ approvalId: approval.id, steps: [...steps] });
+    let cosignLink: SigningProgress['cosignLink'];
+    const emit = () => this.deps.onProgress({ approvalId: approval.id, steps: [...steps], ...(cosignLink ? { cosignLink } : {}) });
+    const step = (line: string, link?: SigningProgress['cosignLink'] | null) => {
+      if (line) steps.push(line);
+      if (link !== undefined) cosignLink = link ?? undefined;
+      emit();
     };
     try {
       const vault = decodeDeviceVault(new TextDecoder().decode(await this.deps.wallet.openShare(active.id)));
@@ -188,11 +192,21 @@ export class TssSigner implements VaultSigner {
     }
   }
 
-  private async cosign(vault: DeviceVault, request: SigningRequest, step: (line: string) => void, vaultId: string): Promise<EcdsaSignature> {
+  private async cosign(
+    vault: DeviceVault,
+    request: SigningRequest,
+    step: (line: string, link?: SigningProgress['cosignLink'] | null) => void,
+    vaultId: string,
+  ): Promise<EcdsaSignature> {
     const ch = channelOf(vault);
     let opened: OpenedMailbox;
+    // Where the request will sit in the channel: a phone opened from the signing link reads from here.
+    let position = 0;
     try {
-      opened = await (this.deps.open ?? openMailbox)({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
+      [opened, position] = await Promise.all([
+        (this.deps.open ?? openMailbox)({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS }),
+        roomPosition(ch.relayUrl, ch.sessionId).catch(() => 0),
+      ]);
     } catch (e) {
       throw new ProviderRpcError(
         RpcErrorCode.internal,
@@ -200,8 +214,16 @@ export class TssSigner implements VaultSigner {
       );
     }
     const onEvent = (e: CeremonyEvent) => {
-      if (e.kind === 'answer') step(e.accepted ? `${e.deviceId} approved.` : `${e.deviceId} refused: ${e.reason ?? 'no reason given'}`);
-      else if (e.kind === 'signing') step('Signing together…');
+      if (e.kind === 'requested') {
+        // A phone whose co-signer page is closed opens this request from a QR code (no key in it).
+        try {
+          const url = signLinkUrl(cosignerPage(vault.channel.relayUrl), { vault: vault.address, requestId: e.id, after: position, relayUrl: vault.channel.relayUrl.replace(/\/+$/, '') });
+          step('', { url, expires: e.expires });
+        } catch {
+          // A relay URL the link cannot carry: no QR code, the open page still gets the request.
+        }
+      } else if (e.kind === 'answer') step(e.accepted ? `${e.deviceId} approved.` : `${e.deviceId} refused: ${e.reason ?? 'no reason given'}`);
+      else if (e.kind === 'signing') step('Signing together…', null);
     };
     try {
       // A co-signer whose OT messages failed their check may be probing this

@@ -65,9 +65,10 @@ function openChannel(vault: DeviceVault, skipBacklog: boolean) {
 
 /**
  * `serve [--vault ID] [--policy FILE] [--once]`: answers signing requests
- * until stopped (or after one with `--once`). Requests that were in the
- * channel's room before the co-signer started are left unanswered: they are
- * from earlier sessions (an initiator that got no answer asks again).
+ * until stopped (or after one with `--once`). The channel is read from where
+ * this device last read it: requests sent while the co-signer was not
+ * running are answered if still open; expired ones, and ones their requester
+ * already ended, are skipped (and do not count for `--once`).
  * Resolves with the exit code.
  */
 export async function serveCommand(ctx: CommandContext): Promise<number> {
@@ -75,7 +76,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const time = timing(ctx.flags);
   const { id, vault, burn } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
-  const opened = await openChannel(vault, true);
+  const opened = await openChannel(vault, false);
   ctx.onExit(() => opened.close());
   ctx.print(`serving vault ${id} (${vault.address}, ${vault.ecdsa.t}-of-${vault.ecdsa.parties.length}) as ${vault.identity.deviceId} on ${vault.channel.relayUrl}`);
   ctx.print(policy ? `policy: chains ${policy.chains.join(', ')}, at most ${policy.maxValueWei} wei per transaction, ${policy.dailyLimitWei} wei per day` : 'no policy: each request is asked on this terminal');
@@ -111,6 +112,13 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         printEvent(e);
       },
       onResult: (r) => {
+        if (r.ended) {
+          // Expired, or ended by its requester: nobody waits for this one.
+          ctx.print(`${r.skipped ? 'skipped' : 'refused'}: request ${r.id}: ${r.error ?? 'ended'}`);
+          pendingValue = 0n;
+          signedThis = false;
+          return;
+        }
         if (r.ok && signedThis) {
           // The daily total counts what this co-signer took part in signing.
           if (pendingValue > 0n) spending.add(pendingValue);

@@ -289,7 +289,8 @@ export async function requestSignature(opts: CeremonyTiming & {
     await collectAnswers();
   } catch (e) {
     // Co-signers still showing the request (or reading it later from the channel) drop it.
-    await Promise.race([mailbox.send('all', signed(vault.identity, { t: 'sign-end', id, party: self })).catch(() => undefined), sleep(2000)]);
+    const why = e instanceof CeremonyTimeout ? 'expired' : e instanceof SigningRefused ? 'refused' : 'failed';
+    await Promise.race([mailbox.send('all', signed(vault.identity, { t: 'sign-end', id, party: self, why })).catch(() => undefined), sleep(2000)]);
     throw e;
   }
   const signers = [self, ...accepted].sort((a, b) => a - b);
@@ -429,6 +430,24 @@ export function serveSigning(opts: {
     if (!initiator || initiator.deviceId !== from || !verifySigned(initiator, p) || typeof p.id !== 'string') return;
     const id = p.id;
     const answer = (ok: boolean, reason?: string) => mailbox.send('all', signed(vault.identity, { t: 'sign-answer', id, party: self, ok, ...(reason ? { reason } : {}) }));
+    // Ended by its requester (already in the backlog, or while the user decides), or expired meanwhile.
+    const ended = new AbortController();
+    const stopWatching = mailbox.listen(
+      (d) =>
+        isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && d.from === initiator.deviceId && verifySigned(initiator, d.payload),
+      (d) =>
+        ended.abort(
+          (d.payload as { why?: unknown }).why === 'expired'
+            ? new SigningRequestExpired('the request expired (the requesting device stopped waiting for co-signers); ask again from the requesting device', 0)
+            : new SigningRequestRejected('the requesting device ended this request (it was decided elsewhere, refused or given up)'),
+        ),
+    );
+    if (ended.signal.aborted) {
+      stopWatching();
+      const reason = ended.signal.reason as Error;
+      opts.onResult?.({ id, ok: false, error: reason.message, skipped: true, ended: reason instanceof SigningRequestExpired ? 'expired' : 'requester' });
+      return;
+    }
     let request: SigningRequest;
     let digest: Uint8Array;
     let times: RequestTimes;
@@ -439,6 +458,7 @@ export function serveSigning(opts: {
       if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest)) throw new SigningRequestRejected('the request has no 32-byte digest');
       digest = checkDigest(request, hexToBytes(p.digest));
     } catch (e) {
+      stopWatching();
       const reason = e instanceof Error ? e.message : String(e);
       if (e instanceof SigningRequestExpired && e.expiredForMs > MAX_CLOCK_SKEW_MS) {
         // Long gone (read from the channel's backlog): nobody waits for an answer.
@@ -449,22 +469,11 @@ export function serveSigning(opts: {
       await answer(false, reason);
       return;
     }
-    // Ended by its requester (already in the backlog, or while the user decides), or expired meanwhile.
-    const ended = new AbortController();
-    const stopWatching = mailbox.listen(
-      (d) =>
-        isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && d.from === initiator.deviceId && verifySigned(initiator, d.payload),
-      () => ended.abort(new SigningRequestRejected('the requesting device ended this request (it was decided elsewhere, refused or given up)')),
-    );
-    if (ended.signal.aborted) {
-      stopWatching();
-      opts.onResult?.({ id, ok: false, error: String((ended.signal.reason as Error).message), skipped: true, ended: 'requester' });
-      return;
-    }
-    const expiry = setTimeout(
-      () => ended.abort(new SigningRequestExpired('the request expired before a decision (the requesting device stopped waiting); ask again from the requesting device', 0)),
-      Math.max(0, times.expires - now()),
-    );
+    let expiredHere = false;
+    const expiry = setTimeout(() => {
+      expiredHere = !ended.signal.aborted;
+      ended.abort(new SigningRequestExpired('the request expired before a decision (the requesting device stopped waiting); ask again from the requesting device', 0));
+    }, Math.max(0, times.expires - now()));
     const lines = describeRequest(request);
     opts.onEvent?.({ kind: 'request', from, lines });
     const whenEnded = new Promise<'ended'>((resolve) => ended.signal.addEventListener('abort', () => resolve('ended'), { once: true }));
@@ -478,8 +487,8 @@ export function serveSigning(opts: {
     if (decision === 'ended' && ended.signal.aborted) {
       const reason = ended.signal.reason as Error;
       opts.onResult?.({ id, ok: false, error: reason.message, ended: reason instanceof SigningRequestExpired ? 'expired' : 'requester' });
-      // The requester ended it: nobody to answer. Expired here: the requester's clock may lag, so it is told.
-      if (reason instanceof SigningRequestExpired) await answer(false, reason.message);
+      // The requester ended it: nobody to answer. Expired by this device's clock: the requester's may lag, so it is told.
+      if (expiredHere) await answer(false, reason.message);
       return;
     }
     if (decision !== true) {

@@ -224,6 +224,11 @@ describe('a co-signer checks the times of each request', () => {
     const s = await setup(300);
     const err = await s.asked;
     expect(String(err)).toMatch(/no answer from phone/);
-    expect(s.room.log).toMatchObject([{ t: 'sign-request' }, { t: 'sign-end', id: s.original.id, party: 1 }]);
+    expect(s.room.log).toMatchObject([{ t: 'sign-request' }, { t: 'sign-end', id: s.original.id, party: 1, why: 'expired' }]);
+    // A co-signer reading both later calls it expired, without showing or answering it.
+    const later = await serve(s, s.room.log);
+    expect(later.shown).toEqual([]);
+    expect(later.results).toEqual([{ id: s.original.id, ok: false, error: expect.stringMatching(/expired/), skipped: true, ended: 'expired' }]);
+    expect(later.answers).toEqual([]);
   });
 });

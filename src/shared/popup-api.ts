@@ -135,6 +135,12 @@ export interface SigningProgress {
   approvalId: string;
   /** One line per step: asked, answers, signing, signed, broadcast. */
   steps: string[];
+  /**
+   * While the co-signers have not answered: the phone co-signer page's link
+   * to this request (`<relay>/cosigner/#sign=...`, routing data only, no key)
+   * for a QR code, and when the request expires (ms since 1970).
+   */
+  cosignLink?: { url: string; expires: number };
 }
 
 /** A site with the eth_accounts permission. */

@@ -14,6 +14,7 @@ import { Home } from './screens/Home';
 import { Request } from './screens/Request';
 import { Backup } from './screens/Backup';
 import { Settings } from './screens/Settings';
+import { SignLink } from './screens/SignLink';
 
 export type Tab = 'home' | 'backup' | 'settings';
 
@@ -34,6 +35,7 @@ export function App({ controller }: { controller: PhoneController }) {
   if (!globalThis.isSecureContext || !globalThis.crypto?.subtle) body = <InsecurePage />;
   else if (!s.ready) body = <section class="screen loading">Loading…</section>;
   else if (pending && s.unlocked) body = <Request key={pending.key} request={pending} more={controller.signing.pending.length - 1} controller={controller} />;
+  else if (s.signLink && (s.unlocked || !s.hasPin || s.signLink.status === 'invalid')) body = <SignLink state={s.signLink} hasPin={s.hasPin} controller={controller} />;
   else if (s.ceremony) body = <Ceremony ceremony={s.ceremony} controller={controller} />;
   else if (s.pairing || s.pairingError) body = <Join controller={controller} />;
   else if (!s.unlocked && s.hasPin) body = <Unlock controller={controller} />;
@@ -42,7 +44,7 @@ export function App({ controller }: { controller: PhoneController }) {
   else if (tab === 'settings') body = <Settings controller={controller} />;
   else body = <Home controller={controller} />;
 
-  const showTabs = s.ready && s.unlocked && !pending && !s.ceremony && !s.pairing && !s.pairingError;
+  const showTabs = s.ready && s.unlocked && !pending && !s.signLink && !s.ceremony && !s.pairing && !s.pairingError;
   return (
     <div class="phone-shell">
       <Header unlocked={s.unlocked} onLock={() => controller.lock()} />

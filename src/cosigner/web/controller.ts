@@ -10,9 +10,29 @@ import { CeremonyTimeout } from '../../session/mailbox';
 import { CeremonyAbort } from '../../session/run-protocol';
 import { vaultId, type DeviceVault } from '../../session/device-vault';
 import { parsePairingFragment, PairingError, type PairingPayload } from '../../session/pairing';
+import { hasSignLink, parseSignLinkFragment, type SignLink } from '../../session/sign-link';
 import { joinCeremony, pairingInfo, type PairingInfo } from './ceremony';
 import { SigningService } from './signing-service';
 import { PhoneVaultStore, VaultStoreError, type StoreBackend, type UnlockedStore, type VaultSummary } from './vault-store';
+
+/** How long the page looks for a linked request once the vault's channel is open. */
+export const SIGN_LINK_WAIT_MS = 15_000;
+
+/**
+ * A signing link the page was opened with (`#sign=`, from the extension's
+ * QR code): where the search for its request stands.
+ * - `locked`: unlock first; `looking`: reading the vault's channel;
+ * - `unknown-vault`: this phone holds no share of that vault;
+ * - `not-found`: the request was not in the channel within {@link SIGN_LINK_WAIT_MS};
+ * - `expired` / `ended` / `refused` / `done`: what became of it;
+ * - `offline`: the relay cannot be reached; `invalid`: the link is damaged.
+ */
+export interface SignLinkState {
+  link: SignLink | null;
+  status: 'locked' | 'looking' | 'unknown-vault' | 'not-found' | 'expired' | 'ended' | 'refused' | 'done' | 'offline' | 'invalid';
+  vaultName?: string;
+  detail?: string;
+}
 
 /** What the browser said about keeping this page's data. */
 export type Persistence = 'granted' | 'denied' | 'unsupported' | 'unknown';
@@ -43,6 +63,8 @@ export interface PhoneState {
   ceremony: CeremonyState | null;
   /** Vaults that failed to open after unlocking. */
   loadErrors: string[];
+  /** A signing link the page was opened with, until its request is on screen (or the user leaves it). */
+  signLink: SignLinkState | null;
 }
 
 /** The default device name: what kind of phone this looks like. */
@@ -84,16 +106,24 @@ export class PhoneController {
     pairingError: null,
     ceremony: null,
     loadErrors: [],
+    signLink: null,
   };
   readonly signing: SigningService;
   private readonly store: PhoneVaultStore;
   private unlocked: UnlockedStore | null = null;
   private vaults = new Map<string, DeviceVault>();
   private listeners = new Set<() => void>();
+  private signLinkTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(backend: StoreBackend, iterations?: number) {
+  constructor(backend: StoreBackend, iterations?: number, signingOptions: Partial<ConstructorParameters<typeof SigningService>[0]> = {}) {
     this.store = new PhoneVaultStore(backend, iterations);
-    this.signing = new SigningService({ onChange: () => this.emit() });
+    this.signing = new SigningService({
+      ...signingOptions,
+      onChange: () => {
+        this.followSignLink();
+        this.emit();
+      },
+    });
   }
 
   subscribe(l: () => void): () => void {
@@ -115,7 +145,8 @@ export class PhoneController {
   async boot(hash: string): Promise<void> {
     const [hasPin, vaults, name] = await Promise.all([this.store.hasPin(), this.store.list(), this.store.deviceName()]);
     this.set({ hasPin, vaults, ...(name ? { deviceName: name } : {}), ready: true });
-    if (hash.includes('p=')) this.readPairing(hash);
+    if (hasSignLink(hash)) this.readSignLink(hash);
+    else if (hash.includes('p=')) this.readPairing(hash);
     void this.checkPersistence(false);
   }
 
@@ -127,6 +158,80 @@ export class PhoneController {
     } catch (e) {
       this.set({ pairing: null, pairingError: e instanceof PairingError || e instanceof Error ? e.message : String(e) });
     }
+  }
+
+  /**
+   * Takes a signing link (the page's fragment): once unlocked, reads the
+   * linked vault's channel from the link's position and waits for the
+   * request, which then shows on the normal approval screen.
+   */
+  readSignLink(hashOrUrl: string): void {
+    let link: SignLink;
+    try {
+      link = parseSignLinkFragment(hashOrUrl);
+    } catch (e) {
+      this.set({ signLink: { link: null, status: 'invalid', detail: e instanceof Error ? e.message : String(e) } });
+      return;
+    }
+    this.set({ pairing: null, pairingError: null, signLink: { link, status: 'locked' } });
+    if (this.unlocked) void this.findSignLink();
+  }
+
+  /** Looks for the linked request again (after the relay could not be reached). */
+  async retrySignLink(): Promise<void> {
+    const link = this.state.signLink?.link;
+    if (!link || !this.unlocked) return;
+    this.set({ signLink: { link, status: 'looking' } });
+    await this.findSignLink();
+  }
+
+  /** Leaves the signing link's screen (back to the vaults). */
+  dropSignLink(): void {
+    if (this.signLinkTimer) clearTimeout(this.signLinkTimer);
+    this.signLinkTimer = null;
+    this.set({ signLink: null });
+  }
+
+  /** Unlocked: finds the linked vault and reads its channel from the link's position. */
+  private async findSignLink(): Promise<void> {
+    const state = this.state.signLink;
+    const link = state?.link;
+    if (!link) return;
+    const vault = [...this.vaults.values()].find((v) => v.address.toLowerCase() === link.vault.toLowerCase());
+    if (!vault) {
+      this.set({ signLink: { link, status: 'unknown-vault' } });
+      return;
+    }
+    const id = vaultId(vault);
+    this.set({ signLink: { link, status: 'looking', vaultName: vault.name } });
+    // Known already (shown now, or read earlier on this page): no need to read the channel again.
+    if (!this.signing.seen.has(link.requestId) && !this.signing.busy(id)) await this.signing.listen(vault, link.after);
+    if (this.state.signLink?.link !== link) return;
+    if (this.signLinkTimer) clearTimeout(this.signLinkTimer);
+    this.signLinkTimer = setTimeout(() => {
+      this.signLinkTimer = null;
+      const now = this.state.signLink;
+      if (now?.link === link && now.status === 'looking') this.set({ signLink: { ...now, status: 'not-found' } });
+    }, SIGN_LINK_WAIT_MS);
+    this.followSignLink();
+  }
+
+  /** Updates the signing link's status from what the signing service read. */
+  private followSignLink(): void {
+    const s = this.state.signLink;
+    if (!s?.link || s.status !== 'looking') return;
+    const vault = [...this.vaults.values()].find((v) => v.address.toLowerCase() === s.link!.vault.toLowerCase());
+    const channel = vault ? this.signing.status(vaultId(vault)) : undefined;
+    const seen = this.signing.seen.get(s.link.requestId);
+    let next: SignLinkState | null | undefined;
+    if (seen?.state === 'shown') next = null; // on the approval screen now
+    else if (seen?.state === 'done') next = { ...s, status: 'done', detail: seen.outcome };
+    else if (seen) next = { ...s, status: seen.state, detail: seen.detail };
+    else if (channel?.state === 'offline') next = { ...s, status: 'offline', detail: channel.error };
+    if (next === undefined) return;
+    if (this.signLinkTimer) clearTimeout(this.signLinkTimer);
+    this.signLinkTimer = null;
+    this.state = { ...this.state, signLink: next };
   }
 
   dropPairing(): void {
@@ -154,7 +259,10 @@ export class PhoneController {
     const { vaults, errors } = await store.loadAll();
     this.vaults = new Map(vaults.map((v) => [vaultId(v), v]));
     this.set({ unlocked: true, hasPin: true, loadErrors: errors, vaults: await this.store.list() });
-    for (const v of vaults) void this.signing.listen(v);
+    const linked = this.state.signLink?.link?.vault.toLowerCase();
+    // The linked vault's channel is opened by findSignLink, from the link's position.
+    for (const v of vaults) if (v.address.toLowerCase() !== linked) void this.signing.listen(v);
+    if (this.state.signLink?.link) await this.findSignLink();
   }
 
   /** Unlocks with the PIN; a wrong one changes nothing. */
@@ -178,6 +286,7 @@ export class PhoneController {
   }
 
   lock(): void {
+    if (this.state.signLink) this.dropSignLink();
     this.signing.stopAll();
     this.unlocked = null;
     this.vaults.clear();

@@ -9,6 +9,7 @@ import { render } from 'preact';
 import { App } from './App';
 import { PhoneController } from './controller';
 import { idbBackend } from './idb-backend';
+import { hasSignLink } from '../../session/sign-link';
 import '../../popup/styles.css';
 import './phone.css';
 
@@ -17,10 +18,11 @@ const hash = location.hash;
 // The pairing stays in memory only: a reload or a shared screenshot of the address bar does not carry it.
 if (hash) history.replaceState(null, '', location.pathname + location.search);
 void controller.boot(hash);
-// A second pairing link opened while the page is already open (an installed app) only changes the fragment.
+// A second pairing or signing link opened while the page is already open (an installed app) only changes the fragment.
 window.addEventListener('hashchange', () => {
-  if (!location.hash.includes('p=')) return;
-  controller.readPairing(location.hash);
+  if (hasSignLink(location.hash)) controller.readSignLink(location.hash);
+  else if (location.hash.includes('p=')) controller.readPairing(location.hash);
+  else return;
   history.replaceState(null, '', location.pathname + location.search);
 });
 render(<App controller={controller} />, document.getElementById('app')!);

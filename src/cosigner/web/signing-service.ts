@@ -6,11 +6,14 @@
  * rejects it on screen. A rejection goes back to the requesting device as a
  * refusal (the dApp gets 4001 from the extension).
  *
- * Requests that were in the channel before the page joined it are not shown
- * (the CLI co-signer does the same): they are from earlier sessions, and the
- * extension asks again on its next request.
+ * The channel is read with its backlog: requests sent while the page was
+ * closed (since this phone last read the channel, or from the position a
+ * signing link gives) are shown if they are still open. serveSigning drops
+ * the expired ones and those their requester ended (signed with other
+ * co-signers, refused, given up); every request's fate is kept by id in
+ * {@link SigningService.seen} so a signing link can say what became of it.
  */
-import { serveSigning, type Decision } from '../../session/ceremonies';
+import { serveSigning, type Decision, type RequestInfo, type ServeResult } from '../../session/ceremonies';
 import { channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
 import type { SigningRequest } from '../../session/signing-request';
@@ -21,6 +24,12 @@ import type { SignView } from '../../shared/popup-api';
 const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 /** A request nobody decided on is refused after this long (the extension stopped waiting long before). */
 export const DECISION_TIMEOUT_MS = 10 * 60_000;
+/**
+ * A request read from the backlog is shown after this pause, so that its
+ * requester's end (already in the backlog right behind it) can withdraw it
+ * first instead of flashing it on screen.
+ */
+export const SETTLE_MS = 400;
 
 export type ChannelStatus = { state: 'connecting' } | { state: 'listening' } | { state: 'offline'; error: string; detail: string };
 
@@ -35,6 +44,10 @@ export interface PendingRequest {
   method: string;
   view: SignView;
   receivedAt: number;
+  /** The request's id in the channel (a signing link names it). */
+  requestId: string;
+  /** When the requester stops waiting (ms since 1970, its clock). */
+  expires: number;
   /** Set once the user decided: what happens next. */
   phase: 'waiting' | 'signing';
   steps: string[];
@@ -45,10 +58,18 @@ export interface RequestResult {
   key: string;
   vaultName: string;
   what: string;
-  outcome: 'signed' | 'rejected' | 'failed' | 'not-needed';
+  outcome: 'signed' | 'rejected' | 'failed' | 'not-needed' | 'expired' | 'withdrawn';
   detail?: string;
   at: number;
 }
+
+/** What became of a request this page read from a channel, by request id. */
+export type SeenRequest =
+  | { state: 'shown'; vaultId: string }
+  | { state: 'done'; vaultId: string; outcome: RequestResult['outcome'] }
+  | { state: 'expired'; vaultId: string; detail: string }
+  | { state: 'ended'; vaultId: string; detail: string }
+  | { state: 'refused'; vaultId: string; detail: string };
 
 export interface SigningServiceOptions {
   onChange(): void;
@@ -87,6 +108,8 @@ export class SigningService {
   private readonly deciders = new Map<string, (d: Decision) => void>();
   pending: PendingRequest[] = [];
   results: RequestResult[] = [];
+  /** Requests read from the channels, by id (the latest 200). */
+  readonly seen = new Map<string, SeenRequest>();
   private counter = 0;
 
   constructor(private readonly opts: SigningServiceOptions) {}
@@ -95,8 +118,12 @@ export class SigningService {
     return this.channels.get(id)?.status;
   }
 
-  /** Joins the vault's paired channel (again, after an error) and answers its requests. */
-  async listen(vault: DeviceVault): Promise<void> {
+  /**
+   * Joins the vault's paired channel (again, after an error) and answers its
+   * requests. `readAfter`: read the channel from this room position (a
+   * signing link's), else from where this phone last read it.
+   */
+  async listen(vault: DeviceVault, readAfter?: number): Promise<void> {
     const id = vaultId(vault);
     this.forget(id);
     const ch: Channel = { vault, status: { state: 'connecting' } };
@@ -104,7 +131,7 @@ export class SigningService {
     this.opts.onChange();
     try {
       const c = channelOf(vault);
-      ch.opened = await (this.opts.open ?? openMailbox)({ ...c, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, skipBacklog: true });
+      ch.opened = await (this.opts.open ?? openMailbox)({ ...c, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, ...(readAfter !== undefined ? { readAfter } : {}) });
     } catch (e) {
       if (this.channels.get(id) !== ch) return;
       const host = (() => {
@@ -127,7 +154,7 @@ export class SigningService {
       vault,
       roundTimeoutMs: this.opts.roundTimeoutMs ?? 60_000,
       startTimeoutMs: 60_000,
-      decide: (request, _lines, from) => this.ask(ch, id, request, from),
+      decide: (request, _lines, from, info) => this.ask(ch, id, request, from, info),
       onEvent: (e) => {
         const p = ch.current;
         if (!p) return;
@@ -143,7 +170,25 @@ export class SigningService {
     this.opts.onChange();
   }
 
-  private ask(ch: Channel, id: string, request: SigningRequest, from: string): Promise<Decision> {
+  /** True while the vault's channel has a request on screen or being signed. */
+  busy(id: string): boolean {
+    return !!this.channels.get(id)?.current;
+  }
+
+  private see(id: string, s: SeenRequest): void {
+    this.seen.delete(id);
+    this.seen.set(id, s);
+    if (this.seen.size > 200) this.seen.delete(this.seen.keys().next().value!);
+  }
+
+  private async ask(ch: Channel, id: string, request: SigningRequest, from: string, info: RequestInfo): Promise<Decision> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, SETTLE_MS);
+      info.ended.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+    if (info.ended.aborted) return 'the request ended before it was shown';
+    // Read again from the channel (a signing link re-reads it): answered once is enough.
+    if (this.seen.get(info.id)?.state === 'done') return 'already decided on this phone';
     const view = signView(request, ch.vault.address, networkOfChain(request.chainId));
     const p: PendingRequest = {
       key: `r${++this.counter}`,
@@ -153,11 +198,14 @@ export class SigningService {
       method: METHOD[request.kind],
       view,
       receivedAt: Date.now(),
+      requestId: info.id,
+      expires: info.expires,
       phase: 'waiting',
       steps: [],
     };
     ch.current = p;
     this.pending = [...this.pending, p];
+    this.see(info.id, { state: 'shown', vaultId: id });
     this.opts.onChange();
     return new Promise<Decision>((resolve) => {
       const timer = setTimeout(() => this.decide(p.key, false, 'nobody decided on the phone in time'), DECISION_TIMEOUT_MS);
@@ -165,6 +213,8 @@ export class SigningService {
         clearTimeout(timer);
         resolve(d);
       });
+      // Expired or ended by its requester: off the screen (serveSigning reports the result next).
+      info.ended.addEventListener('abort', () => this.deciders.delete(p.key) && (clearTimeout(timer), resolve('ended')), { once: true });
     });
   }
 
@@ -189,13 +239,31 @@ export class SigningService {
     this.opts.onChange();
   }
 
-  private finish(ch: Channel, r: { ok: boolean; error?: string }): void {
-    const p = ch.current;
-    ch.current = undefined;
-    if (!p) return; // refused before it reached the user (malformed request, digest mismatch)
+  private finish(ch: Channel, r: ServeResult): void {
+    const id = vaultId(ch.vault);
+    const p = ch.current?.requestId === r.id ? ch.current : undefined;
+    if (p) ch.current = undefined;
+    if (!p) {
+      // Never shown: expired or ended (read from the backlog), or refused before it reached the user (malformed, digest mismatch, old format).
+      const detail = r.error ?? 'refused';
+      this.see(r.id, r.ended === 'expired' ? { state: 'expired', vaultId: id, detail } : r.ended === 'requester' ? { state: 'ended', vaultId: id, detail } : { state: 'refused', vaultId: id, detail });
+      this.opts.onChange();
+      return;
+    }
     this.pending = this.pending.filter((x) => x !== p);
     const signed = p.steps.includes('Signed.');
-    const outcome: RequestResult['outcome'] = r.ok ? (signed ? 'signed' : 'not-needed') : p.phase === 'waiting' ? 'rejected' : 'failed';
+    const outcome: RequestResult['outcome'] = r.ok
+      ? signed
+        ? 'signed'
+        : 'not-needed'
+      : p.phase === 'waiting'
+        ? r.ended === 'expired'
+          ? 'expired'
+          : r.ended === 'requester'
+            ? 'withdrawn'
+            : 'rejected'
+        : 'failed';
+    this.see(r.id, { state: 'done', vaultId: id, outcome });
     this.results = [{ key: p.key, vaultName: p.vaultName, what: whatOf(p.view), outcome, ...(r.ok ? {} : { detail: r.error }), at: Date.now() }, ...this.results].slice(0, 20);
     this.opts.onChange();
   }

@@ -4,12 +4,14 @@ import { WALLET_ORIGIN, type ApprovalView, type WalletState } from '../../shared
 import type { Run } from '../App';
 import { Address } from '../components/Address';
 import { ErrorText } from '../components/ErrorText';
+import { CosignLink } from '../components/CosignLink';
 import { SignBody } from './SignRequest';
 
 export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   const approval = state.approvals[0]!;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const progress = approval.kind === 'sign' && state.signing?.approvalId === approval.id ? state.signing : null;
   const decide = async (approve: boolean) => {
     setBusy(true);
     setError(null);
@@ -30,7 +32,10 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
       {approval.kind === 'connect' ? (
         <ConnectBody state={state} />
       ) : approval.kind === 'sign' && approval.sign ? (
-        <SignBody sign={approval.sign} method={approval.method} progress={state.signing?.approvalId === approval.id ? state.signing : null} approvalId={approval.id} run={run} />
+        <>
+          <SignBody sign={approval.sign} method={approval.method} progress={progress} approvalId={approval.id} run={run} />
+          {progress?.cosignLink && <CosignLink link={progress.cosignLink} />}
+        </>
       ) : (
         <AddChainBody approval={approval} />
       )}

@@ -3,21 +3,16 @@
  * with, the devices that joined, progress, and the vault's address at the
  * end (or why it failed: nothing is stored then).
  */
-import { useEffect, useState } from 'preact/hooks';
-import QRCode from 'qrcode';
+import { useState } from 'preact/hooks';
 import type { CeremonyView } from '../../shared/popup-api';
 import type { Run } from '../App';
 import { Address } from '../components/Address';
 import { ErrorText } from '../components/ErrorText';
+import { QrCode } from '../components/QrCode';
 
 export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run }) {
-  const [qr, setQr] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!ceremony.link) return setQr(null);
-    void QRCode.toDataURL(ceremony.link, { errorCorrectionLevel: 'M', margin: 1, width: 176, color: { dark: '#0f1426', light: '#ffffff' } }).then(setQr, () => setQr(null));
-  }, [ceremony.link]);
 
   const copy = async () => {
     try {
@@ -62,7 +57,7 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
 
       {ceremony.status === 'waiting' && ceremony.pairing && (
         <>
-          <div class="qr-box">{qr ? <img src={qr} width={176} height={176} alt="Pairing QR code" data-testid="pairing-qr" /> : <div class="qr-placeholder" />}</div>
+          <QrCode text={ceremony.link} alt="Pairing QR code" testId="pairing-qr" />
           <p class="muted small center">
             Scan with your phone, or run <code>tandem-cosigner join &lt;pairing&gt;</code> with this text:
           </p>

@@ -4,6 +4,7 @@
  * Approve / Reject. Rejecting tells the requesting device, and the dApp gets
  * a user rejection (4001).
  */
+import { useEffect, useState } from 'preact/hooks';
 import { SignBody } from '../../../popup/screens/SignRequest';
 import type { PhoneController } from '../controller';
 import type { PendingRequest } from '../signing-service';
@@ -23,6 +24,7 @@ export function Request({ request, more, controller }: { request: PendingRequest
         {more > 0 && <span class="count">+{more}</span>}
       </div>
       <SignBody sign={request.view} method={request.method} progress={waiting ? null : { approvalId: request.key, steps: request.steps }} />
+      {waiting && <ExpiresIn at={request.expires} />}
       {waiting ? (
         <div class="actions sticky-actions">
           <button class="button" onClick={() => controller.signing.decide(request.key, false)}>
@@ -38,5 +40,20 @@ export function Request({ request, more, controller }: { request: PendingRequest
         </p>
       )}
     </section>
+  );
+}
+
+/** How long the requesting device still waits (the request leaves the screen by itself when it expires). */
+function ExpiresIn({ at }: { at: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const left = Math.max(0, Math.ceil((at - now) / 1000));
+  return (
+    <p class="muted small center" data-testid="request-expires">
+      {left >= 60 ? `Open for ${Math.floor(left / 60)} min ${left % 60} s more` : `Open for ${left} s more`}
+    </p>
   );
 }

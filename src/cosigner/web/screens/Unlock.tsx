@@ -9,6 +9,7 @@ export function Unlock({ controller }: { controller: PhoneController }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const vaults = controller.state.vaults;
+  const linked = controller.state.signLink?.link;
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -29,6 +30,11 @@ export function Unlock({ controller }: { controller: PhoneController }) {
           {vaults.length === 0 ? 'No vault on this phone yet.' : vaults.length === 1 ? `“${vaults[0]!.name}” is on this phone.` : `${vaults.length} vaults are on this phone.`}
         </p>
       </div>
+      {linked && (
+        <div class="notice" data-testid="unlock-sign-link">
+          <strong>A signing request is waiting.</strong> Unlock to see what it asks before you approve or reject it.
+        </div>
+      )}
       <label class="field">
         <span>PIN or passphrase</span>
         <input type="password" autoFocus autoComplete="current-password" value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
@@ -37,7 +43,7 @@ export function Unlock({ controller }: { controller: PhoneController }) {
       <button class="button primary" type="submit" disabled={busy || !pin}>
         {busy ? 'Unlocking…' : 'Unlock'}
       </button>
-      <p class="muted small center">Signing requests reach this phone only while this page is open and unlocked.</p>
+      <p class="muted small center">Signing requests reach this phone while this page is unlocked; ones sent while it was closed show after unlocking, as long as they are open.</p>
     </form>
   );
 }

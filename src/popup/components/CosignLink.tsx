@@ -1,0 +1,48 @@
+/**
+ * While a signature waits for the co-signers: a QR code and a link that open
+ * this request on the phone's co-signer page (for a phone whose page is
+ * closed). The link carries which vault and which request, never a key; the
+ * phone reads the request itself from the vault's paired channel.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { SigningProgress } from '../../shared/popup-api';
+import { QrCode } from './QrCode';
+
+export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosignLink']> }) {
+  const [now, setNow] = useState(Date.now());
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const left = Math.max(0, Math.ceil((link.expires - now) / 1000));
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(link.url);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // clipboard refused: the link can still be opened or dragged
+    }
+  };
+  return (
+    <div class="card cosign-link" data-testid="cosign-link">
+      <div class="cosign-link-text">
+        <strong>Phone page closed?</strong>
+        <span class="muted small">Scan this with your phone's camera: the request opens on its co-signer page (after the PIN).</span>
+      </div>
+      <QrCode text={link.url} size={152} alt="QR code that opens this request on your phone" testId="cosign-qr" />
+      <div class="cosign-link-actions">
+        <a class="button small" href={link.url} target="_blank" rel="noopener noreferrer" data-testid="cosign-open">
+          Open on your phone
+        </a>
+        <button class="button small" onClick={() => void copy()}>
+          {copied ? 'Copied' : 'Copy link'}
+        </button>
+      </div>
+      <span class="muted small center" data-testid="cosign-expires">
+        {left > 0 ? `The request stays open for ${left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`}` : 'The request expired'}
+      </span>
+    </div>
+  );
+}
