@@ -12,6 +12,9 @@ import { newIdentity, publicOf } from '../../session/identity';
 import { Mailbox } from '../../session/mailbox';
 import { Room } from '../../session/memory-room.test-util';
 import { createPairing, encodePairing, type PairingPayload } from '../../session/pairing';
+import type { CeremonyTransport, Delivery } from '../../session/mailbox';
+import { encodeSignLink } from '../../session/sign-link';
+import { PhoneController } from './controller';
 import type { OpenedMailbox, OpenMailboxOptions } from '../../session/relay-transport';
 import { parseSigningRequest } from '../../session/signing-request';
 import { networkOfChain } from '../../shared/sign-view';
@@ -92,17 +95,18 @@ describe('pairing links on the phone', () => {
 });
 
 /** The extension's side starts a 2-of-2 keygen; the phone joins from the pairing and stores its share. */
-async function twoOfTwo(r = rooms()) {
+async function twoOfTwo(r: { open: (o: Pick<OpenMailboxOptions, 'sessionId' | 'deviceId'>) => Promise<OpenedMailbox> } = rooms()) {
   const ext = newIdentity('tandem-ext-test');
   const pairing: PairingPayload = createPairing('http://127.0.0.1:1', 'keygen', { init: publicOf(ext).signPub, t: 2, n: 2, name: 'Phone vault' });
-  const store = await new PhoneVaultStore(memoryBackend(), ITER).setPin('246810');
+  const backend = memoryBackend();
+  const store = await new PhoneVaultStore(backend, ITER).setPin('246810');
   const extBox = await r.open({ sessionId: pairing.sessionId, deviceId: ext.deviceId });
   const [extVault, joined] = await Promise.all([
     createVault({ ...timing, mailbox: extBox.mailbox, me: ext, sessionId: pairing.sessionId, plan: { t: 2, n: 2, name: 'Phone vault', relayUrl: 'http://127.0.0.1:1' } }),
     joinCeremony({ pairing, deviceName: 'Test Pixel', store, open: r.open, timing }),
   ]);
   if (joined.kind !== 'stored') throw new Error('expected a stored vault');
-  return { extVault, phoneVault: joined.vault, store, r };
+  return { extVault, phoneVault: joined.vault, store, backend, r };
 }
 
 describe('the phone co-signs on the paired channel', () => {
@@ -166,4 +170,111 @@ describe('the phone co-signs on the paired channel', () => {
     ).rejects.toThrow(/no answer/);
     expect(changes).toBeGreaterThan(0);
   });
+});
+
+/**
+ * Rooms that keep what was posted, like the relay: a device that joins
+ * reads what it has not read yet (from its last position, or from
+ * `readAfter`), then what follows.
+ */
+function backlogRooms() {
+  const all = new Map<string, { log: Array<{ from: string; to: string; payload: unknown }>; members: Map<string, (d: Delivery) => void>; read: Map<string, number> }>();
+  const room = (id: string) => all.get(id) ?? all.set(id, { log: [], members: new Map(), read: new Map() }).get(id)!;
+  const open = async (o: Pick<OpenMailboxOptions, 'sessionId' | 'deviceId' | 'readAfter'>): Promise<OpenedMailbox> => {
+    const r = room(o.sessionId);
+    const me = o.deviceId;
+    const transport: CeremonyTransport = {
+      deviceId: me,
+      async send(to, payload) {
+        const wire = JSON.parse(JSON.stringify(payload));
+        r.log.push({ from: me, to, payload: wire });
+        const seq = r.log.length;
+        for (const [id, h] of r.members) if (id !== me && (to === 'all' || to === id)) setTimeout(() => (r.read.set(id, seq), h({ from: me, payload: wire })), 0);
+      },
+      onMessage(h) {
+        const from = o.readAfter ?? r.read.get(me) ?? 0;
+        r.members.set(me, h);
+        r.log.forEach((m, i) => {
+          if (i + 1 > from && m.from !== me && (m.to === 'all' || m.to === me)) setTimeout(() => (r.read.set(me, i + 1), h({ from: m.from, payload: m.payload })), 0);
+        });
+      },
+      async participants() {
+        return [...r.members.keys()];
+      },
+      async close() {
+        r.members.delete(me);
+      },
+    };
+    return { mailbox: new Mailbox(transport), client: null as never, close: () => transport.close() };
+  };
+  return { open, position: (id: string) => room(id).log.length };
+}
+
+describe('a signing link opens a request the phone did not see (page closed)', () => {
+  it('cold start from the link: unlock, the request shows, approve signs; an expired or unknown one says so', async () => {
+    const r = backlogRooms();
+    const { extVault, phoneVault, backend } = await twoOfTwo(r);
+    const channel = channelOf(extVault).sessionId;
+    const until = async (cond: () => boolean, what: string) => {
+      for (let i = 0; i < 300 && !cond(); i++) await new Promise((res) => setTimeout(res, 20));
+      expect(cond(), what).toBe(true);
+    };
+    /** The extension asks while the phone page is closed, and makes the link its QR code shows. */
+    const ask = async (message: string, joinTimeoutMs: number) => {
+      const after = r.position(channel);
+      const box = await r.open({ sessionId: channel, deviceId: extVault.identity.deviceId });
+      let requestId = '';
+      const signing = requestSignature({
+        joinTimeoutMs,
+        roundTimeoutMs: 30_000,
+        mailbox: box.mailbox,
+        vault: extVault,
+        request: parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: '0x' + Buffer.from(message).toString('hex') }),
+        onEvent: (e) => e.kind === 'requested' && (requestId = e.id),
+      }).finally(() => box.close());
+      await until(() => requestId !== '', 'request sent');
+      const hash = `#sign=${encodeSignLink({ vault: extVault.address, requestId, after, relayUrl: 'http://127.0.0.1:1' })}`;
+      return { signing, hash, requestId };
+    };
+
+    // The page opens from the link, locked: it waits for the PIN, then finds the request in the channel's backlog.
+    const { signing, hash, requestId } = await ask('opened from the QR code', 30_000);
+    const phone = new PhoneController(backend, ITER, { open: r.open });
+    await phone.boot(hash);
+    expect(phone.state.signLink).toMatchObject({ status: 'locked', link: { requestId, vault: extVault.address } });
+    expect(await phone.unlock('246810')).toBeNull();
+    await until(() => phone.signing.pending.length === 1, 'request shown');
+    expect(phone.state.signLink).toBeNull(); // the approval screen takes over
+    const p = phone.signing.pending[0]!;
+    expect(p).toMatchObject({ requestId, method: 'personal_sign', phase: 'waiting' });
+    expect(p.view.message).toEqual({ text: 'opened from the QR code', isHex: false });
+    phone.signing.decide(p.key, true);
+    const sig = await signing;
+    expect(sig.compact.length).toBe(64);
+    await until(() => phone.signing.results[0]?.outcome === 'signed', 'signed');
+
+    // Opening the same link again: already answered on this phone.
+    phone.readSignLink(hash);
+    await until(() => phone.state.signLink?.status === 'done', 'already answered');
+
+    // A request whose requester stopped waiting (expired): never approvable, the page says it expired.
+    phone.lock();
+    const late = await ask('too late', 200);
+    await expect(late.signing).rejects.toThrow(/no answer/);
+    const again = new PhoneController(backend, ITER, { open: r.open });
+    await again.boot(late.hash);
+    expect(await again.unlock('246810')).toBeNull();
+    await until(() => again.state.signLink?.status === 'expired', 'expired');
+    expect(again.signing.pending).toEqual([]);
+
+    // A link for a vault this phone does not hold; a damaged link.
+    const other = new PhoneController(backend, ITER, { open: r.open });
+    await other.boot(`#sign=${encodeSignLink({ vault: '0x' + '77'.repeat(20), requestId, after: 0, relayUrl: 'http://127.0.0.1:1' })}`);
+    expect(await other.unlock('246810')).toBeNull();
+    expect(other.state.signLink?.status).toBe('unknown-vault');
+    const damaged = new PhoneController(backend, ITER, { open: r.open });
+    await damaged.boot('#sign=AAAA');
+    expect(damaged.state.signLink).toMatchObject({ status: 'invalid', detail: expect.stringMatching(/signing link: version/) });
+    for (const c of [phone, again, other]) c.lock();
+  }, 60_000);
 });
