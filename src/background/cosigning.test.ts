@@ -20,7 +20,8 @@ import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transpo
 import type { RelayClient } from '../session/relay-client';
 import type { SigningRequest } from '../session/signing-request';
 import { openVault, parseVaultFile } from '../cosigner/store';
-import type { BackupExport } from '../shared/popup-api';
+import type { BackupExport, SigningProgress } from '../shared/popup-api';
+import { parseSignLinkFragment } from '../session/sign-link';
 
 const A = 'https://dapp.example';
 const TOKEN = '0x' + '7a'.repeat(20);
@@ -218,6 +219,36 @@ describe('co-signed vault in the background', () => {
       server.stop();
     }
   }, 60_000);
+
+  it('while the co-signer decides, the approval carries a link to that request for a phone (routing data only); it is gone once signing starts', async () => {
+    const t = await pairedVault();
+    const address = t.cosigner.address;
+    let waiting: SigningProgress | null = null;
+    let requestId = '';
+    const mailbox = new Mailbox(t.room(channelOf(t.cosigner).sessionId).join(t.cosigner.identity.deviceId));
+    const server = serveSigning({
+      mailbox,
+      vault: t.cosigner as DeviceVault,
+      roundTimeoutMs: 30_000,
+      decide: async (_r, _l, _f, info) => {
+        waiting = (await t.s.state()).signing;
+        requestId = info.id;
+        return true;
+      },
+    });
+    try {
+      const msg = t.rpc('personal_sign', ['0x' + Buffer.from('link').toString('hex'), address]);
+      await approveNext(t.s);
+      expect(verifyMessage('link', (await msg) as string)).toBe(address);
+      const link = (waiting as SigningProgress | null)?.cosignLink;
+      expect(link?.url).toMatch(/^http:\/\/127\.0\.0\.1:8787\/cosigner\/#sign=[A-Za-z0-9_-]+$/);
+      expect(link!.expires).toBeGreaterThan(Date.now() - 5000);
+      expect(parseSignLinkFragment(link!.url)).toMatchObject({ vault: address, requestId, relayUrl: 'http://127.0.0.1:8787' });
+      expect((await t.s.state()).signing).toBeNull();
+    } finally {
+      server.stop();
+    }
+  });
 
   it('a co-signer refusal gives the dApp 4001, silence gives -32603; the user rejecting gives 4001; nothing is broadcast', async () => {
     const t = await pairedVault();
