@@ -12,6 +12,7 @@ import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
 import { test, expect, openDapp, PASSWORD, SCREENSHOTS, type WalletHelper } from './fixtures';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 import { CosignerDevice } from './support/cosigner';
+import { encodeSignLink, parseSignLinkFragment, type SignLink } from '../src/session/sign-link';
 
 const COSIGNER_DIST = resolve('dist-cosigner');
 const RECIPIENT = getAddress('0x' + '42'.repeat(20));
@@ -307,6 +308,104 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
     expect(verifyMessage('new quorum', ((await psign) as { result: string }).result)).toBe(address);
   } finally {
     await newDevice.dispose();
+    await phoneContext.close();
+  }
+});
+
+test('phone co-signer: a request sent while the phone page is closed opens from the popup QR link (cold start, PIN, approve, mined); an expired one is not approvable', async ({ context, dapps, wallet, chains }) => {
+  test.setTimeout(300_000);
+  const { context: phoneContext, page: pairedPage } = await openPhone();
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhone(wallet, popup, pairedPage);
+    expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
+    const [funder] = await chains.main.rpc<string[]>('eth_accounts');
+    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
+    const a = await openDapp(context, dapps.a.url);
+    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await wallet.decide(popup, true);
+    expect(await connect).toEqual({ result: [address] });
+
+    // The phone's page is closed: nothing listens on the vault's channel.
+    await pairedPage.close();
+    const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x6f05b59d3b20000' }]), [address, RECIPIENT]);
+    await approveInPopup(popup);
+    // The popup's waiting screen: a QR code and an "Open on your phone" link to this request (no key in it).
+    const panel = popup.getByTestId('cosign-link');
+    await expect(panel.getByTestId('cosign-qr')).toBeVisible({ timeout: 20_000 });
+    await expect(panel.getByTestId('cosign-expires')).toContainText('The request stays open for');
+    const href = (await panel.getByTestId('cosign-open').getAttribute('href'))!;
+    expect(href.startsWith(`${relay.url}/cosigner/#sign=`)).toBe(true);
+    expect((await wallet.state(popup)).signing?.cosignLink?.url).toBe(href);
+    // The popup as it opens (360 × 600, its fixed size), and scrolled to the end (the content scrolls between header and actions).
+    await popup.waitForTimeout(300); // the QR image has been drawn
+    await popup.screenshot({ path: join(SCREENSHOTS, 'popup-cosign-qr-360.png') });
+    await popup.evaluate(() => document.querySelector('.content')?.scrollTo(0, 1e6));
+    await popup.screenshot({ path: join(SCREENSHOTS, 'popup-cosign-qr-360-scrolled.png') });
+
+    // Cold start from the link, as the phone's camera opens it: the PIN, then the request on the approval screen.
+    const phone = await phoneContext.newPage();
+    await phone.goto(href);
+    const unlock = phone.getByRole('form', { name: 'Unlock' });
+    await expect(unlock.getByTestId('unlock-sign-link')).toBeVisible();
+    expect(phone.url()).not.toContain('#sign='); // the link does not stay in the address bar
+    await shoot(phone, '15-link-unlock');
+    await unlock.getByLabel('PIN or passphrase').fill(PIN);
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    const request = phone.getByTestId('phone-request');
+    await expect(request).toHaveAttribute('data-phase', 'waiting', { timeout: 20_000 });
+    await expect(request.getByTestId('sign-value')).toHaveText('0.5 ETH');
+    await expect(request.getByTestId('sign-to').getByTestId('address')).toHaveText(`${RECIPIENT.slice(0, 6)}…${RECIPIENT.slice(-4)}`);
+    await expect(request.getByTestId('request-expires')).toContainText('Answer within');
+    await shoot(phone, '16-link-request');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    const sent = (await send) as { result: string };
+    expect(sent.result).toMatch(/^0x[0-9a-f]{64}$/);
+    const receipt = await chains.main.rpc<{ status: string; from: string }>('eth_getTransactionReceipt', [sent.result]);
+    expect(receipt).toMatchObject({ status: '0x1', from: address.toLowerCase() });
+    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('0.5'));
+    await expect(phone.getByTestId('activity-item').first()).toHaveAttribute('data-outcome', 'signed', { timeout: 10_000 });
+
+    // A request whose time has passed: the extension stopped waiting; the link opens it as expired, never approvable.
+    await popupIdle(popup);
+    await phone.close();
+    expect((await wallet.command(popup, { type: 'setCosignTimeout', seconds: 5 })).ok).toBe(true);
+    const late = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('too late').toString('hex'), address]);
+    await approveInPopup(popup);
+    const lateHref = (await popup.getByTestId('cosign-open').getAttribute('href', { timeout: 20_000 }))!;
+    expect(lateHref).not.toBe(href);
+    const lateResult = (await late) as { error: { code: number; message: string } };
+    expect(lateResult.error.message).toMatch(/no answer/);
+    const phone2 = await phoneContext.newPage();
+    await phone2.goto(lateHref);
+    await phone2.getByRole('form', { name: 'Unlock' }).getByLabel('PIN or passphrase').fill(PIN);
+    await phone2.getByRole('form', { name: 'Unlock' }).getByRole('button', { name: 'Unlock' }).click();
+    const linkScreen = phone2.getByTestId('sign-link');
+    await expect(linkScreen).toHaveAttribute('data-status', 'expired', { timeout: 20_000 });
+    await expect(linkScreen).toContainText('can no longer be approved');
+    await expect(phone2.getByTestId('phone-request')).toHaveCount(0);
+    await expect(phone2.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+    await shoot(phone2, '17-link-expired');
+    await phone2.getByRole('button', { name: 'Back to vaults' }).click();
+    await expect(phone2.getByTestId('vault-item')).toHaveCount(1);
+
+    // A link for a vault this phone does not hold, and one whose request is not in the channel: said plainly, no endless spinner.
+    const linkOf = (l: Partial<SignLink>) => `${relay.url}/cosigner/#sign=${encodeSignLink({ ...parseSignLinkFragment(lateHref), ...l })}`;
+    await phone2.goto('about:blank'); // a cold start each time (a changed fragment alone does not reload)
+    await phone2.goto(linkOf({ vault: getAddress('0x' + '77'.repeat(20)) }));
+    await phone2.getByRole('form', { name: 'Unlock' }).getByLabel('PIN or passphrase').fill(PIN);
+    await phone2.getByRole('form', { name: 'Unlock' }).getByRole('button', { name: 'Unlock' }).click();
+    await expect(linkScreen).toHaveAttribute('data-status', 'unknown-vault', { timeout: 10_000 });
+    await shoot(phone2, '18-link-other-vault');
+    await phone2.goto('about:blank'); // a cold start each time (a changed fragment alone does not reload)
+    await phone2.goto(linkOf({ requestId: 'ab'.repeat(16) }));
+    await phone2.getByRole('form', { name: 'Unlock' }).getByLabel('PIN or passphrase').fill(PIN);
+    await phone2.getByRole('form', { name: 'Unlock' }).getByRole('button', { name: 'Unlock' }).click();
+    await expect(linkScreen).toHaveAttribute('data-status', 'looking', { timeout: 10_000 });
+    await shoot(phone2, '19-link-looking');
+    await expect(linkScreen).toHaveAttribute('data-status', 'not-found', { timeout: 30_000 });
+    await shoot(phone2, '20-link-not-found');
+  } finally {
     await phoneContext.close();
   }
 });

@@ -4,13 +4,16 @@
  * closed). The link carries which vault and which request, never a key; the
  * phone reads the request itself from the vault's paired channel.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SigningProgress } from '../../shared/popup-api';
 import { QrCode } from './QrCode';
 
 export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosignLink']> }) {
   const [now, setNow] = useState(Date.now());
   const [copied, setCopied] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  // It appears once the user approved (the Approve button is at the bottom): bring it into view.
+  useEffect(() => box.current?.scrollIntoView?.({ block: 'nearest' }), []);
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
@@ -26,13 +29,11 @@ export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosign
     }
   };
   return (
-    <div class="card cosign-link" data-testid="cosign-link">
-      <div class="cosign-link-text">
+    <div class="card cosign-link" data-testid="cosign-link" ref={box}>
+      <QrCode text={link.url} size={128} alt="QR code that opens this request on your phone" testId="cosign-qr" />
+      <div class="cosign-link-side">
         <strong>Phone page closed?</strong>
-        <span class="muted small">Scan this with your phone's camera: the request opens on its co-signer page (after the PIN).</span>
-      </div>
-      <QrCode text={link.url} size={152} alt="QR code that opens this request on your phone" testId="cosign-qr" />
-      <div class="cosign-link-actions">
+        <span class="muted small">Scan this with your phone's camera to open the request there.</span>
         <a class="button small" href={link.url} target="_blank" rel="noopener noreferrer" data-testid="cosign-open">
           Open on your phone
         </a>
@@ -40,8 +41,8 @@ export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosign
           {copied ? 'Copied' : 'Copy link'}
         </button>
       </div>
-      <span class="muted small center" data-testid="cosign-expires">
-        {left > 0 ? `The request stays open for ${left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`}` : 'The request expired'}
+      <span class="muted small cosign-expires" data-testid="cosign-expires">
+        {left > 0 ? `The request stays open for ${left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`}.` : 'The request expired.'}
       </span>
     </div>
   );

@@ -33,8 +33,9 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
         <ConnectBody state={state} />
       ) : approval.kind === 'sign' && approval.sign ? (
         <>
-          <SignBody sign={approval.sign} method={approval.method} progress={progress} approvalId={approval.id} run={run} />
+          {/* Waiting for the co-signers: the way to reach a phone whose page is closed comes first. */}
           {progress?.cosignLink && <CosignLink link={progress.cosignLink} />}
+          <SignBody sign={approval.sign} method={approval.method} progress={progress} approvalId={approval.id} run={run} />
         </>
       ) : (
         <AddChainBody approval={approval} />

@@ -53,7 +53,7 @@ function ExpiresIn({ at }: { at: number }) {
   const left = Math.max(0, Math.ceil((at - now) / 1000));
   return (
     <p class="muted small center" data-testid="request-expires">
-      {left >= 60 ? `Open for ${Math.floor(left / 60)} min ${left % 60} s more` : `Open for ${left} s more`}
+      Answer within {left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`}: then the requesting device stops waiting.
     </p>
   );
 }

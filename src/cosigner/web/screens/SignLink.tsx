@@ -40,6 +40,11 @@ export function SignLink({ state, hasPin, controller }: { state: SignLinkState; 
           <p class="progress" aria-live="polite">
             <span class="spinner" aria-hidden="true" /> Reading “{state.vaultName}” from the relay. It shows here in a moment.
           </p>
+          <div class="actions single">
+            <button class="button" onClick={() => controller.dropSignLink()}>
+              Back to vaults
+            </button>
+          </div>
         </>
       );
       break;
@@ -50,7 +55,7 @@ export function SignLink({ state, hasPin, controller }: { state: SignLinkState; 
           <p class="error" role="alert">
             The extension stopped waiting for this phone, so it can no longer be approved. Nothing was signed.
           </p>
-          <p class="muted small">Start it again in the extension and scan the new QR code (or keep this page open: new requests appear here).</p>
+          <p class="muted small">Ask again (in the dApp or the extension) and scan the new QR code, or keep this page open: new requests then appear here by themselves.</p>
           {done()}
         </>
       );
