@@ -328,6 +328,7 @@ test('phone co-signer: a request sent while the phone page is closed opens from 
 
     // The phone's page is closed: nothing listens on the vault's channel.
     await pairedPage.close();
+    const before = BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']));
     const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x6f05b59d3b20000' }]), [address, RECIPIENT]);
     await approveInPopup(popup);
     // The popup's waiting screen: a QR code and an "Open on your phone" link to this request (no key in it).
@@ -363,7 +364,7 @@ test('phone co-signer: a request sent while the phone page is closed opens from 
     expect(sent.result).toMatch(/^0x[0-9a-f]{64}$/);
     const receipt = await chains.main.rpc<{ status: string; from: string }>('eth_getTransactionReceipt', [sent.result]);
     expect(receipt).toMatchObject({ status: '0x1', from: address.toLowerCase() });
-    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']))).toBe(parseEther('0.5'));
+    expect(BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest'])) - before).toBe(parseEther('0.5'));
     await expect(phone.getByTestId('activity-item').first()).toHaveAttribute('data-outcome', 'signed', { timeout: 10_000 });
 
     // A request whose time has passed: the extension stopped waiting; the link opens it as expired, never approvable.
