@@ -207,12 +207,16 @@ export class PhoneController {
     // Known already (shown now, or read earlier on this page): no need to read the channel again.
     if (!this.signing.seen.has(link.requestId) && !this.signing.busy(id)) await this.signing.listen(vault, link.after);
     if (this.state.signLink?.link !== link) return;
-    if (this.signLinkTimer) clearTimeout(this.signLinkTimer);
-    this.signLinkTimer = setTimeout(() => {
+    const giveUp = () => {
       this.signLinkTimer = null;
       const now = this.state.signLink;
-      if (now?.link === link && now.status === 'looking') this.set({ signLink: { ...now, status: 'not-found' } });
-    }, SIGN_LINK_WAIT_MS);
+      if (now?.link !== link || now.status !== 'looking') return;
+      // Another request of this vault is on screen: the linked one comes after it.
+      if (this.signing.busy(id)) this.signLinkTimer = setTimeout(giveUp, SIGN_LINK_WAIT_MS);
+      else this.set({ signLink: { ...now, status: 'not-found' } });
+    };
+    if (this.signLinkTimer) clearTimeout(this.signLinkTimer);
+    this.signLinkTimer = setTimeout(giveUp, SIGN_LINK_WAIT_MS);
     this.followSignLink();
   }
 
