@@ -32,8 +32,8 @@ export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosign
     <div class="card cosign-link" data-testid="cosign-link" ref={box}>
       <QrCode text={link.url} size={128} alt="QR code that opens this request on your phone" testId="cosign-qr" />
       <div class="cosign-link-side">
-        <strong>Phone page closed?</strong>
-        <span class="muted small">Scan this with your phone's camera to open the request there.</span>
+        <strong>Co-signing on a phone?</strong>
+        <span class="muted small">If its page is closed, scan this with the phone's camera to open the request there.</span>
         <a class="button small" href={link.url} target="_blank" rel="noopener noreferrer" data-testid="cosign-open">
           Open on your phone
         </a>
