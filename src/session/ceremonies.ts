@@ -454,6 +454,11 @@ export function serveSigning(opts: {
     try {
       times = checkRequestTimes(p, now());
       if (p.epoch !== vault.ecdsa.epoch) throw new SigningRequestRejected(`the requesting device holds share generation ${String(p.epoch)}, this one ${vault.ecdsa.epoch}: re-pair it`);
+      if (vault.ecdsa.burned.includes(p.party as PartyId)) {
+        throw new SigningRequestRejected(
+          `an earlier signing with ${initiator.deviceId} failed its OT check, so this device no longer signs with it: re-share the vault to get fresh OT material`,
+        );
+      }
       request = parseSigningRequest(p.request);
       if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest)) throw new SigningRequestRejected('the request has no 32-byte digest');
       digest = checkDigest(request, hexToBytes(p.digest));

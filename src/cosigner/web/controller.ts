@@ -123,6 +123,10 @@ export class PhoneController {
         this.followSignLink();
         this.emit();
       },
+      onBurn: async (vault) => {
+        // Recorded so that a reload does not use the pair's OT material again.
+        if (this.unlocked) await this.unlocked.save(vault, true);
+      },
     });
   }
 

@@ -278,3 +278,58 @@ describe('a signing link opens a request the phone did not see (page closed)', (
     for (const c of [phone, again, other]) c.lock();
   }, 60_000);
 });
+
+describe('a requester whose OT messages fail their check', () => {
+  it('is burned on the phone, recorded in its store, and refused without asking after a reload', async () => {
+    const r = rooms();
+    const { extVault, backend } = await twoOfTwo(r);
+    const channel = channelOf(extVault).sessionId;
+    const extParty = extVault.ecdsa.self;
+    const phoneParty = extVault.ecdsa.parties.find((p) => p !== extParty)!;
+    const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
+      for (let i = 0; i < 300 && !(await cond()); i++) await new Promise((res) => setTimeout(res, 20));
+      expect(await cond(), what).toBe(true);
+    };
+    const request = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: '0x' + Buffer.from('burn').toString('hex') });
+    const ask = async (vault: DeviceVault) => {
+      const box = await r.open({ sessionId: channel, deviceId: extVault.identity.deviceId });
+      return requestSignature({ ...timing, roundTimeoutMs: 5_000, mailbox: box.mailbox, vault, request })
+        .catch((e: unknown) => e)
+        .finally(() => box.close());
+    };
+
+    const phone = new PhoneController(backend, ITER, { open: r.open });
+    await phone.boot('');
+    expect(await phone.unlock('246810')).toBeNull();
+    const id = vaultId(extVault);
+    await until(() => phone.signing.status(id)?.state === 'listening', 'listening');
+
+    // The extension's OT seeds for the phone's pair are damaged: its OT-extension message fails the phone's KOS check.
+    const m = extVault.ecdsa.otReceiver.get(phoneParty)!;
+    const damaged: DeviceVault = {
+      ...extVault,
+      ecdsa: { ...extVault.ecdsa, otReceiver: new Map([...extVault.ecdsa.otReceiver, [phoneParty, { ...m, seeds1: m.seeds1.map((b) => b ^ 0xff) }]]) },
+    };
+    const failed = ask(damaged);
+    await until(() => phone.signing.pending.length === 1, 'request shown');
+    phone.signing.decide(phone.signing.pending[0]!.key, true);
+    expect(await failed).toBeInstanceOf(Error);
+    await until(() => phone.signing.results.length === 1, 'result');
+    expect(phone.signing.results[0]!.outcome).not.toBe('signed');
+    // Stored: a fresh unlock of the same storage sees the burned pair.
+    const stored = async () => (await (await new PhoneVaultStore(backend, ITER).unlock('246810')).loadAll()).vaults[0]!.ecdsa.burned;
+    await until(async () => (await stored()).includes(extParty), 'burn recorded');
+    phone.lock();
+
+    // After a reload, even a well-formed request from that device is refused before it reaches the screen.
+    const again = new PhoneController(backend, ITER, { open: r.open });
+    await again.boot('');
+    expect(await again.unlock('246810')).toBeNull();
+    await until(() => again.signing.status(id)?.state === 'listening', 'listening again');
+    const refused = await ask(extVault);
+    expect(refused).toBeInstanceOf(SigningRefused);
+    expect((refused as SigningRefused).reasons[0]!.reason).toMatch(/failed its OT check.*re-share/);
+    expect(again.signing.pending).toEqual([]);
+    again.lock();
+  }, 60_000);
+});

@@ -17,6 +17,7 @@ import { serveSigning, type Decision, type RequestInfo, type ServeResult } from 
 import { channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
 import type { SigningRequest } from '../../session/signing-request';
+import { burnPair } from '../../tss/share';
 import { networkOfChain, signView } from '../../shared/sign-view';
 import type { SignView } from '../../shared/popup-api';
 
@@ -73,6 +74,12 @@ export type SeenRequest =
 
 export interface SigningServiceOptions {
   onChange(): void;
+  /**
+   * A peer's OT messages failed their check while signing: the vault's share
+   * now lists that pair as burned (this device will not sign with it again
+   * until a re-share). Persist `vault`; it is the object the channel uses.
+   */
+  onBurn?(vault: DeviceVault, party: number): Promise<void> | void;
   open?: (o: OpenMailboxOptions) => Promise<OpenedMailbox>;
   roundTimeoutMs?: number;
 }
@@ -155,6 +162,11 @@ export class SigningService {
       roundTimeoutMs: this.opts.roundTimeoutMs ?? 60_000,
       startTimeoutMs: 60_000,
       decide: (request, _lines, from, info) => this.ask(ch, id, request, from, info),
+      onOtFailure: (party) => {
+        // The channel keeps serving with this vault object: refuse this pair from now on, then persist.
+        vault.ecdsa = burnPair(vault.ecdsa, party);
+        void Promise.resolve(this.opts.onBurn?.(vault, party)).catch(() => undefined);
+      },
       onEvent: (e) => {
         const p = ch.current;
         if (!p) return;
