@@ -25,7 +25,7 @@ export function progressPrinter(print: Print, expected?: number): (e: CeremonyEv
         const all = rounds.length ? Math.min(...rounds) : 0;
         if (all > (roundsDone.get(e.detail.protocol) ?? 0)) {
           roundsDone.set(e.detail.protocol, all);
-          print(`round: ${e.detail.protocol} round ${all} received from every device`);
+          print(`round: ${e.detail.protocol.replace(/\/v\d+$/, '')} round ${all} received from every device`); // wire version not shown
         }
         return;
       }

@@ -75,7 +75,8 @@ import { checkEcho, echoDigest } from '../echo.js';
 import { pairSetupContext } from './ot-pairs.js';
 import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
 
-export const KEYGEN_PROTOCOL = 'dkls23/keygen';
+/** Protocol id on the wire; /v2 since the base-OT key hash changed. */
+export const KEYGEN_PROTOCOL = 'dkls23/keygen/v2';
 
 /** The keygen session id every commitment and proof is bound to: H(caller sid, t, parties). */
 export function keygenSessionId(sid: Uint8Array, t: number, parties: readonly PartyId[]): Uint8Array {

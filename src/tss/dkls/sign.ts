@@ -73,7 +73,8 @@ import {
 } from './curve.js';
 import { checkEcho, echoDigest } from '../echo.js';
 
-export const SIGN_PROTOCOL = 'dkls23/sign';
+/** Protocol id on the wire; /v2 since the OT hashing changed (a device on /v1 is then ignored, never mistaken for a cheater). */
+export const SIGN_PROTOCOL = 'dkls23/sign/v2';
 export const DIGEST_BYTES = 32;
 
 type RvoleState = ReturnType<typeof rvoleReceiverStart>['state'];

@@ -39,7 +39,8 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { secp256k1Curve } from './curve.js';
 import { ReshareProtocol, type ReshareCore } from './protocol.js';
 
-export const RESHARE_ECDSA = 'reshare/ecdsa';
+/** Protocol id on the wire; /v2 since the OT hashing of its fresh OT set-up changed. */
+export const RESHARE_ECDSA = 'reshare/ecdsa/v2';
 
 /** The public part of an ECDSA vault, as a device joining it needs it. */
 export interface EcdsaPublicInfo {
