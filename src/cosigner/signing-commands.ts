@@ -58,9 +58,9 @@ function readPolicy(path: string): Policy {
   return parsePolicy(json);
 }
 
-function openChannel(vault: DeviceVault, skipBacklog: boolean) {
-  const ch = channelOf(vault);
-  return openMailbox({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, skipBacklog });
+/** The vault's paired channel, read from where this device last read it (requests sent meanwhile included). */
+function openChannel(vault: DeviceVault) {
+  return openMailbox({ ...channelOf(vault), deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
 }
 
 /**
@@ -76,7 +76,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const time = timing(ctx.flags);
   const { id, vault, burn } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
-  const opened = await openChannel(vault, false);
+  const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   ctx.print(`serving vault ${id} (${vault.address}, ${vault.ecdsa.t}-of-${vault.ecdsa.parties.length}) as ${vault.identity.deviceId} on ${vault.channel.relayUrl}`);
   ctx.print(policy ? `policy: chains ${policy.chains.join(', ')}, at most ${policy.maxValueWei} wei per transaction, ${policy.dailyLimitWei} wei per day` : 'no policy: each request is asked on this terminal');
@@ -141,16 +141,20 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   });
 }
 
+/** The signature as ethers sees it (v = 27 + recovery). */
+function ethSignature(sig: EcdsaSignature): Signature {
+  return Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
+}
+
 function sigJson(sig: EcdsaSignature): Record<string, unknown> {
-  const r = '0x' + sig.r.toString(16).padStart(64, '0');
-  const s = '0x' + sig.s.toString(16).padStart(64, '0');
+  const e = ethSignature(sig);
   return {
-    r,
-    s,
+    r: e.r,
+    s: e.s,
     recovery: sig.recovery,
     compact: '0x' + bytesToHex(sig.compact),
     // The 65-byte r ‖ s ‖ v form that personal_sign and eth_signTypedData_v4 return.
-    serialized: Signature.from({ r, s, v: 27 + sig.recovery }).serialized,
+    serialized: e.serialized,
   };
 }
 
@@ -180,7 +184,7 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
   const time = timing(ctx.flags, 60_000);
   const { vault, burn } = await loadVault(ctx);
-  const opened = await openChannel(vault, false);
+  const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   let sig: EcdsaSignature;
   try {
@@ -192,7 +196,7 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   ctx.print(`signature: ${JSON.stringify(sigJson(sig))}`);
   if (request.kind === 'transaction') {
     const tx = Transaction.from(request.tx);
-    tx.signature = Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
+    tx.signature = ethSignature(sig);
     ctx.print(`raw transaction: ${tx.serialized}`);
     if (broadcast) {
       const provider = new JsonRpcProvider(broadcast, undefined, { staticNetwork: true });
