@@ -119,14 +119,14 @@ async function storeReshare(ctx: CommandContext, outcome: ReshareOutcome, id: st
 
 /** `reshare --vault ID --new-t T --joiners K [--relay URL]`: starts a re-share from this (old) device. */
 export async function reshareCommand(ctx: CommandContext): Promise<void> {
+  need(ctx.flags, 'new-t', 'the threshold after the re-share');
+  const joiners = intFlag(ctx.flags, 'joiners', 1, 15);
+  const newT = intFlag(ctx.flags, 'new-t', 2, joiners + 1);
+  const time = timing(ctx.flags);
   const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
   const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
   const vault = await ctx.store.load(id, password);
   const relayUrl = relayFlag(ctx.flags, vault.channel.relayUrl);
-  const joiners = intFlag(ctx.flags, 'joiners', 1, 15);
-  const newT = intFlag(ctx.flags, 'new-t', 2, joiners + 1);
-  need(ctx.flags, 'new-t', 'the threshold after the re-share');
-  const time = timing(ctx.flags);
   const pairing = createPairing(relayUrl, 'reshare', reshareParams({ init: publicOf(vault.identity).signPub, pk: bytesToHex(vault.ecdsa.publicKey), newT, name: vault.name }));
   showPairing(ctx, pairing, `waiting for ${joiners} devices (at least ${vault.ecdsa.t - 1} more old ones, and every new one) to re-share vault ${id} to threshold ${newT}`);
   const outcome = await withRoom(ctx, pairing, vault.identity.deviceId, ({ mailbox }) =>

@@ -33,6 +33,9 @@ describe('tandem-cosigner command line', () => {
     expect(errors.at(-1)).toMatch(/--t must be an integer from 2 to 3/);
     expect(await main(['join', 'not-a-pairing!'])).toBe(2);
     expect(errors.at(-1)).toMatch(/pairing payload: .*scan the QR code again or start a new pairing/);
+    // Bad usage is said before any password is asked or vault opened.
+    expect(await main(['reshare', '--joiners', '2'])).toBe(2);
+    expect(errors.at(-1)).toBe('tandem-cosigner: --new-t is required: the threshold after the re-share');
     expect(await main(['list', '--bogus'])).toBe(2);
     expect(errors.at(-1)).toMatch(/Unknown option '--bogus'.*see tandem-cosigner --help/);
   });
