@@ -142,11 +142,8 @@ export class ApprovalQueue {
   }
 
   /** Drops the approvals a frame asked for (the page was closed or navigated away) and answers them with `error`. */
-  async abandonFromFrame(tabId: number, frameId: number, error: RpcErrorShape): Promise<void> {
-    for (const a of (await this.list()).filter((x) => x.reply?.tabId === tabId && x.reply.frameId === frameId)) {
-      await this.remove(a.id);
-      this.answer(a, { error });
-    }
+  abandonFromFrame(tabId: number, frameId: number, error: RpcErrorShape): Promise<void> {
+    return this.abandonWhere((a) => a.reply?.tabId === tabId && a.reply.frameId === frameId, error);
   }
 
   private async remove(id: string): Promise<void> {
