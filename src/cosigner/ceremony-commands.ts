@@ -10,7 +10,7 @@ import { vaultId, type DeviceVault } from '../session/device-vault.js';
 import { newIdentity, publicOf } from '../session/identity.js';
 import { createPairing, decodePairing, encodePairing, pairingLink, type PairingPayload } from '../session/pairing.js';
 import { openMailbox } from '../session/relay-transport.js';
-import { keygenParams, readKeygenParams, readReshareParams, reshareParams } from './pairing-params.js';
+import { keygenParams, readKeygenParams, readReshareParams, reshareParams, reshareVaultId } from './pairing-params.js';
 import { deviceIdFlag, intFlag, need, relayFlag, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { readPassword, UsageError } from './prompt.js';
@@ -82,7 +82,7 @@ export async function joinCommand(ctx: CommandContext): Promise<void> {
   const params = readReshareParams(pairing);
   const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
   // An old device holds the vault with this public key; its file is named after it.
-  const id = vaultId({ ecdsa: { publicKey: Uint8Array.from(Buffer.from(params.pk, 'hex')) } } as DeviceVault);
+  const id = reshareVaultId(params);
   const old = ctx.store.has(id) ? await ctx.store.load(id, password) : undefined;
   if (!old && ctx.flags.leaving) throw new UsageError(`--leaving: this device holds no share of vault ${id}`);
   const me = old ? old.identity : newIdentity(deviceIdFlag(ctx.flags));

@@ -7,6 +7,8 @@
  *   keygen:  { init, t, n, name }
  *   reshare: { init, pk, newT, name }   pk = the vault's compressed ECDSA key, hex
  */
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { vaultId, type DeviceVault } from '../session/device-vault.js';
 import type { PairingParam, PairingPayload } from '../session/pairing.js';
 
 export interface KeygenParams {
@@ -51,4 +53,9 @@ export function readKeygenParams(p: PairingPayload): KeygenParams {
 export function readReshareParams(p: PairingPayload): ReshareParams {
   if (p.kind !== 'reshare') throw new Error(`pairing: expected a re-share pairing, got ${p.kind}`);
   return { init: hex(p.params.init, 32, 'init'), pk: hex(p.params.pk, 33, 'pk'), newT: int(p.params.newT, 'newT'), name: name(p.params.name) };
+}
+
+/** The id ({@link vaultId}) of the vault a re-share is for: under it an old device finds its share. */
+export function reshareVaultId(p: ReshareParams): string {
+  return vaultId({ ecdsa: { publicKey: hexToBytes(p.pk) } } as Pick<DeviceVault, 'ecdsa'>);
 }

@@ -5,13 +5,12 @@
  * after every device confirmed the same keys; a ceremony that fails stores
  * nothing and changes nothing.
  */
-import { hexToBytes } from '@noble/hashes/utils.js';
 import { joinReshare, joinVault, type CeremonyEvent, type CeremonyTiming } from '../../session/ceremonies';
 import { vaultId, type DeviceVault } from '../../session/device-vault';
 import { newIdentity } from '../../session/identity';
 import type { PairingPayload } from '../../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
-import { readKeygenParams, readReshareParams } from '../pairing-params';
+import { readKeygenParams, readReshareParams, reshareVaultId } from '../pairing-params';
 import type { UnlockedStore, VaultSummary } from './vault-store';
 
 export const CEREMONY_TIMING: CeremonyTiming = { joinTimeoutMs: 10 * 60_000, roundTimeoutMs: 60_000 };
@@ -36,7 +35,7 @@ export function pairingInfo(p: PairingPayload): PairingInfo {
   }
   if (p.kind === 'reshare') {
     const r = readReshareParams(p);
-    return { kind: 'reshare', name: r.name, t: r.newT, relayUrl: p.relayUrl, vaultId: vaultId({ ecdsa: { publicKey: hexToBytes(r.pk) } } as DeviceVault) };
+    return { kind: 'reshare', name: r.name, t: r.newT, relayUrl: p.relayUrl, vaultId: reshareVaultId(r) };
   }
   throw new Error(
     p.kind === 'sign'

@@ -19,6 +19,8 @@ import type { OpenedMailbox, OpenMailboxOptions } from '../../session/relay-tran
 import { parseSigningRequest } from '../../session/signing-request';
 import { networkOfChain } from '../../shared/sign-view';
 import { deviceIdFor, joinCeremony, pairingInfo } from './ceremony';
+import { reshareParams } from '../pairing-params';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { SigningService } from './signing-service';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
 
@@ -115,6 +117,9 @@ describe('the phone co-signs on the paired channel', () => {
     expect(phoneVault.address).toBe(extVault.address);
     expect(phoneVault.identity.deviceId).toMatch(/^Test-Pixel-[0-9a-f]{4}$/);
     expect((await store.loadAll()).vaults.map((v) => v.address)).toEqual([extVault.address]);
+    // A re-share pairing of this vault names the id the phone's share is stored under.
+    const reshare = createPairing('http://127.0.0.1:1', 'reshare', reshareParams({ init: publicOf(extVault.identity).signPub, pk: bytesToHex(extVault.ecdsa.publicKey), newT: 2, name: 'Phone vault' }));
+    expect(pairingInfo(reshare)).toMatchObject({ kind: 'reshare', t: 2, vaultId: vaultId(phoneVault) });
 
     let changes = 0;
     const service = new SigningService({ onChange: () => changes++, open: r.open });
