@@ -2,7 +2,17 @@
 import { Address } from '../../../popup/components/Address';
 import { StorageNotice } from '../components/StorageNotice';
 import type { PhoneController } from '../controller';
-import type { ChannelStatus } from '../signing-service';
+import type { ChannelStatus, RequestResult } from '../signing-service';
+
+/** What the activity list says became of a request (an expired or withdrawn one did not fail). */
+const OUTCOME_LABEL: Record<RequestResult['outcome'], string> = {
+  signed: 'Signed',
+  rejected: 'Rejected',
+  'not-needed': 'Approved',
+  failed: 'Failed',
+  expired: 'Expired',
+  withdrawn: 'Withdrawn',
+};
 
 export function Home({ controller }: { controller: PhoneController }) {
   const s = controller.state;
@@ -46,9 +56,7 @@ export function Home({ controller }: { controller: PhoneController }) {
               <li key={r.key} class="list-item column" data-testid="activity-item" data-outcome={r.outcome}>
                 <div class="row">
                   <strong>{r.what}</strong>
-                  <span class={`small outcome-${r.outcome} ${r.outcome === 'signed' ? 'ok' : r.outcome === 'not-needed' ? 'muted' : ''}`}>
-                    {r.outcome === 'signed' ? 'Signed' : r.outcome === 'rejected' ? 'Rejected' : r.outcome === 'not-needed' ? 'Approved' : 'Failed'}
-                  </span>
+                  <span class={`small outcome-${r.outcome} ${r.outcome === 'signed' ? 'ok' : r.outcome === 'failed' || r.outcome === 'rejected' ? '' : 'muted'}`}>{OUTCOME_LABEL[r.outcome]}</span>
                 </div>
                 <span class="muted small">
                   {r.vaultName} · {new Date(r.at).toLocaleTimeString()}
