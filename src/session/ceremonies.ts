@@ -16,7 +16,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import type { PartyId } from '../tss/errors.js';
-import { DklsKeygen, DklsSign, type EcdsaSignature, type KeyShare } from '../tss/dkls/index.js';
+import { DklsKeygen, DklsSign, isOtFailure, type EcdsaSignature, type KeyShare } from '../tss/dkls/index.js';
 import { FrostKeygen, type FrostKeyShare } from '../tss/frost/index.js';
 import { EcdsaReshare, ecdsaPublicInfo, type EcdsaPublicInfo } from '../tss/reshare/ecdsa.js';
 import { FrostReshare } from '../tss/reshare/eddsa.js';
@@ -359,10 +359,7 @@ async function signWithQuorum(opts: {
     opts.onEvent?.({ kind: 'signed', signature: bytesToHex(signature.compact) });
     return signature;
   } catch (e) {
-    if (e instanceof CeremonyAbort && e.deviceId !== null && /^(ot|ote|rvole)[.]/.test(e.check)) {
-      const party = vault.members.find((m) => m.identity.deviceId === e.deviceId)?.party;
-      if (party !== undefined) opts.onOtFailure?.(party);
-    }
+    if (e instanceof CeremonyAbort && isOtFailure(e.cause)) opts.onOtFailure?.(e.cause.party!);
     throw e;
   }
 }

@@ -70,6 +70,10 @@ describe('runProtocol', () => {
       expect(['device-2', null]).toContain((r as CeremonyAbort).deviceId);
     }
     expect([r1, r3].some((r) => (r as CeremonyAbort).deviceId === 'device-2' && (r as CeremonyAbort).check === 'r2.opening')).toBe(true);
+    // The engine's abort travels along, naming the party (what isOtFailure / burnPair read).
+    const named = [r1, r3].find((r) => (r as CeremonyAbort).check === 'r2.opening') as CeremonyAbort;
+    expect(named.cause).toBeInstanceOf(ProtocolAbort);
+    expect((named.cause as ProtocolAbort).party).toBe(2);
     // The cheater itself may finish before it hears of the abort: ceremonies confirm results before storing them.
     expect(r2 instanceof CeremonyAbort || typeof r2 === 'string').toBe(true);
   });

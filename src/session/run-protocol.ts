@@ -19,8 +19,10 @@ export class CeremonyAbort extends Error {
     readonly deviceId: string | null,
     /** The failed check, `timeout`, or `peer-abort` when another device stopped first. */
     readonly check: string,
+    /** The engine's {@link ProtocolAbort} when a protocol check failed (e.g. for `isOtFailure`). */
+    cause?: ProtocolAbort,
   ) {
-    super(message);
+    super(message, cause ? { cause } : undefined);
   }
 }
 
@@ -149,7 +151,7 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
         if (e instanceof MessageRejected) return;
         if (e instanceof ProtocolAbort) {
           const who = e.party === null ? null : deviceOf(e.party);
-          fail(new CeremonyAbort(`${name}: ${who ?? 'this device'} failed check ${e.check}: ${e.message}`, who, e.check), true);
+          fail(new CeremonyAbort(`${name}: ${who ?? 'this device'} failed check ${e.check}: ${e.message}`, who, e.check, e), true);
           return;
         }
         throw e;
