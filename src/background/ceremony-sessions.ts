@@ -18,7 +18,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
-import { encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { newIdentity, publicOf } from '../session/identity';
 import { CeremonyTimeout } from '../session/mailbox';
 import { createPairing, decodePairing, encodePairing, PairingError, pairingLink, parsePairingFragment, type PairingPayload } from '../session/pairing';
@@ -40,11 +40,6 @@ export const KEYGEN_TIMING: CeremonyTiming = { joinTimeoutMs: 10 * 60_000, round
 /** The co-signer web page a phone's camera opens (served by the relay). */
 export function cosignerPage(relayUrl: string): string {
   return `${relayUrl.replace(/\/+$/, '')}/cosigner/`;
-}
-
-/** Threshold suggested for n devices: ceil(2n/3), at least 2. */
-export function suggestedThreshold(n: number): number {
-  return Math.max(2, Math.ceil((2 * n) / 3));
 }
 
 export interface CeremonyDeps {
@@ -292,6 +287,21 @@ export async function storeDeviceVault(wallet: Pick<WalletService, 'addVault'>, 
       t: vault.ecdsa.t,
       n: vault.members.length,
     });
+  } finally {
+    blob.fill(0);
+  }
+}
+
+/**
+ * The decrypted device vault of a stored vault, or null when `vault` is not
+ * a co-signed one (none, a development vault, another share format). Needs
+ * the wallet unlocked; the decrypted bytes are wiped once decoded.
+ */
+export async function openDeviceVault(wallet: Pick<WalletService, 'shareFormatOf' | 'openShare'>, vault: VaultView | null): Promise<DeviceVault | null> {
+  if (!vault || vault.kind !== 'tss' || (await wallet.shareFormatOf(vault.id)) !== DEVICE_VAULT_FORMAT) return null;
+  const blob = await wallet.openShare(vault.id);
+  try {
+    return decodeDeviceVault(new TextDecoder().decode(blob));
   } finally {
     blob.fill(0);
   }

@@ -15,13 +15,12 @@ import type { RpcRequest, ProviderState } from '../shared/page-channel';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
 import { normalizeChainId } from '../shared/networks';
 import { rpcErrors } from '../shared/rpc-errors';
-import { DEVICE_VAULT_FORMAT, CeremonySessions, storeDeviceVault } from './ceremony-sessions';
+import { CeremonySessions, openDeviceVault, storeDeviceVault } from './ceremony-sessions';
 import { openBackup, sealBackup } from './vault/backup';
 import { ActivityLog } from './activity';
 import { TokenList, transferData } from './tokens';
 import { WALLET_ORIGIN, type BalanceView } from '../shared/popup-api';
 import { formatEther, getAddress, parseEther } from 'ethers';
-import { decodeDeviceVault } from '../session/device-vault';
 import { SIGN_ROUND_TIMEOUT_MS, TssSigner } from './tss-signer';
 import { signView } from '../shared/sign-view';
 import { withFees } from './tx-builder';
@@ -287,19 +286,15 @@ export class Services {
           await this.touch();
         } else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
         const active = await this.wallet.vault();
-        const current =
-          active?.kind === 'tss' && (await this.wallet.shareFormatOf(active.id)) === DEVICE_VAULT_FORMAT
-            ? { vault: decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id))), vaultRecordId: active.id }
-            : undefined;
+        const vault = await openDeviceVault(this.wallet, active);
         this.lastAccount = await this.wallet.activeAccount();
-        await this.ceremonies.join(cmd.pairing, current);
+        await this.ceremonies.join(cmd.pairing, vault && active ? { vault, vaultRecordId: active.id } : undefined);
         break;
       }
       case 'startReshare': {
         const active = await this.wallet.vault();
-        if (!active || active.kind !== 'tss' || (await this.wallet.shareFormatOf(active.id)) !== DEVICE_VAULT_FORMAT)
-          throw new Error('Only a co-signed vault can be re-shared.');
-        const vault = decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id)));
+        const vault = await openDeviceVault(this.wallet, active);
+        if (!vault || !active) throw new Error('Only a co-signed vault can be re-shared.');
         this.lastAccount = await this.wallet.activeAccount();
         await this.ceremonies.startReshare({ vault, vaultRecordId: active.id, newT: cmd.newT, newN: cmd.newN, relayUrl: await this.relayUrl() });
         break;
@@ -406,9 +401,8 @@ export class Services {
   /** An encrypted backup of this device's share of the active co-signed vault. */
   private async exportBackup(password: string): Promise<{ filename: string; text: string }> {
     const active = await this.wallet.vault();
-    if (!active || active.kind !== 'tss' || (await this.wallet.shareFormatOf(active.id)) !== DEVICE_VAULT_FORMAT)
-      throw new Error('Only a co-signed vault has a share to back up.');
-    const vault = decodeDeviceVault(new TextDecoder().decode(await this.wallet.openShare(active.id)));
+    const vault = await openDeviceVault(this.wallet, active);
+    if (!vault || !active) throw new Error('Only a co-signed vault has a share to back up.');
     const text = await sealBackup(vault, password, this.deps.pbkdf2Iterations);
     const slug = active.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'vault';
     return { filename: `tandem-${slug}-${active.address.slice(2, 8).toLowerCase()}.backup.json`, text };

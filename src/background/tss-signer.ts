@@ -12,7 +12,7 @@
  */
 import { Signature, Transaction, getAddress, hexlify, isHexString, toUtf8Bytes } from 'ethers';
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
-import { channelOf, decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { channelOf, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { burnPair } from '../tss/share';
 import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { signLinkUrl } from '../session/sign-link';
@@ -27,7 +27,7 @@ import type { ChainClient, RequestContext, VaultSigner } from './router';
 import { ask } from './router';
 import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
-import { cosignerPage, DEVICE_VAULT_FORMAT, explainCeremonyError } from './ceremony-sessions';
+import { cosignerPage, explainCeremonyError, openDeviceVault } from './ceremony-sessions';
 import { signView } from '../shared/sign-view';
 
 /** How long each signing round may take. */
@@ -144,7 +144,8 @@ export class TssSigner implements VaultSigner {
     const active = await this.deps.wallet.vault();
     if (!active || active.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
       throw new ProviderRpcError(RpcErrorCode.internal, `The vault ${view.account} is no longer the active vault in Tandem; nothing was signed.`);
-    if ((await this.deps.wallet.shareFormatOf(active.id)) !== DEVICE_VAULT_FORMAT) throw new Error('This vault has no share to sign with.');
+    const vault = await openDeviceVault(this.deps.wallet, active);
+    if (!vault) throw new Error('This vault has no share to sign with.');
     const network = await this.deps.networks.find(view.chainId);
     if (view.request.kind === 'transaction' && !network)
       throw new ProviderRpcError(RpcErrorCode.chainDisconnected, `The network ${view.networkName} was removed; nothing was signed.`);
@@ -159,7 +160,6 @@ export class TssSigner implements VaultSigner {
       emit();
     };
     try {
-      const vault = decodeDeviceVault(new TextDecoder().decode(await this.deps.wallet.openShare(active.id)));
       step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
       const sig = await this.cosign(vault, view.request, step, active.id);
       if (view.request.kind !== 'transaction') {
