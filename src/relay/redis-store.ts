@@ -3,7 +3,7 @@
  *
  * Layout (prefix `relay:` by default; every key has a TTL, refreshed when the
  * room is used):
- * - `room:{sid}`          hash: seq, count, bytes, complete, ttl, addr
+ * - `room:{sid}`          hash: seq (= messages held), bytes, complete, ttl, addr
  * - `room:{sid}:parties`  hash: party -> join time
  * - `room:{sid}:acks`     hash: party -> last acknowledged seq
  * - `room:{sid}:msgs`     list of message JSON; index seq-1
@@ -43,8 +43,9 @@ local msgs = room .. ':msgs'
 local function refresh(ttl, now)
   redis.call('PEXPIRE', room, ttl)
   redis.call('PEXPIRE', parties, ttl)
-  if redis.call('EXISTS', acks) == 1 then redis.call('PEXPIRE', acks, ttl) end
-  if redis.call('EXISTS', msgs) == 1 then redis.call('PEXPIRE', msgs, ttl) end
+  -- PEXPIRE on a key that does not exist (no acks or messages yet) does nothing.
+  redis.call('PEXPIRE', acks, ttl)
+  redis.call('PEXPIRE', msgs, ttl)
   local addr = p .. 'addr:' .. redis.call('HGET', room, 'addr')
   redis.call('ZADD', addr, now + ttl, sid)
   redis.call('PEXPIRE', addr, ARGV[3])
@@ -66,7 +67,7 @@ if redis.call('EXISTS', room) == 0 then
   redis.call('ZREMRANGEBYSCORE', addr, '-inf', now)
   local owned = redis.call('ZCARD', addr)
   if owned >= tonumber(ARGV[8]) then return redis.error_reply('too_many_rooms ' .. owned) end
-  redis.call('HSET', room, 'seq', 0, 'count', 0, 'bytes', 0, 'complete', 0, 'ttl', ARGV[6], 'addr', ARGV[7])
+  redis.call('HSET', room, 'seq', 0, 'bytes', 0, 'complete', 0, 'ttl', ARGV[6], 'addr', ARGV[7])
   redis.call('DEL', parties, acks, msgs)
 end
 local isNew = redis.call('HEXISTS', parties, party) == 0
@@ -84,11 +85,10 @@ const POST = `${PROLOGUE}
 local now = tonumber(ARGV[4])
 if redis.call('EXISTS', room) == 0 then return redis.error_reply('unknown_room') end
 if redis.call('HEXISTS', parties, ARGV[5]) == 0 then return redis.error_reply('not_joined') end
-local h = redis.call('HMGET', room, 'complete', 'count', 'ttl')
+local h = redis.call('HMGET', room, 'complete', 'seq', 'ttl')
 if h[1] == '1' then return redis.error_reply('room_complete') end
 if tonumber(h[2]) >= tonumber(ARGV[8]) then return redis.error_reply('room_message_limit ' .. h[2]) end
 local seq = redis.call('HINCRBY', room, 'seq', 1)
-redis.call('HINCRBY', room, 'count', 1)
 redis.call('HINCRBY', room, 'bytes', string.len(ARGV[7]))
 local msg = cjson.encode({ seq = seq, from = ARGV[5], to = ARGV[6], body = ARGV[7], at = now })
 redis.call('RPUSH', msgs, msg)
@@ -257,7 +257,7 @@ export class RedisStore implements RelayStore {
     const sids = await this.redis.zrange(index, '0', '9999');
     if (sids.length === 0) return { rooms: 0, messages: 0, bytes: 0 };
     const pipe = this.redis.pipeline();
-    for (const sid of sids) pipe.hmget(this.key(sid), 'count', 'bytes');
+    for (const sid of sids) pipe.hmget(this.key(sid), 'seq', 'bytes');
     let rooms = 0;
     let messages = 0;
     let bytes = 0;
