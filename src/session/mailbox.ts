@@ -47,7 +47,6 @@ export class Mailbox {
   private readonly queue: Delivery[] = [];
   private waiters: Waiter[] = [];
   private listeners: Array<(d: Delivery) => boolean> = [];
-  private closedWith: Error | null = null;
 
   constructor(readonly transport: CeremonyTransport) {
     transport.onMessage((d) => this.deliver(d));
@@ -75,7 +74,6 @@ export class Mailbox {
 
   /** Takes the first buffered or future message matching `match`, or rejects after `timeoutMs`. */
   take(match: (d: Delivery) => boolean, timeoutMs: number, onTimeout: () => CeremonyTimeout): Promise<Delivery> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
     const i = this.queue.findIndex(match);
     if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]!);
     return new Promise((resolve, reject) => {
