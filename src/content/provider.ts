@@ -8,9 +8,11 @@ import {
   TO_BRIDGE,
   TO_INPAGE,
   type BridgeToPage,
+  type PageToBridge,
   type ProviderEventName,
+  type RpcRequest,
 } from '../shared/page-channel';
-import { ProviderRpcError, RpcErrorCode, isRpcErrorShape, rpcErrors, type RpcErrorShape } from '../shared/rpc-errors';
+import { ProviderRpcError, isRpcErrorShape, rpcErrors, type RpcErrorShape } from '../shared/rpc-errors';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -33,7 +35,7 @@ export class TandemProvider {
   #accounts: string[] = [];
   #connected = false;
   #bridgeReady = false;
-  #queue: { id: string; method: string; params?: unknown }[] = [];
+  #queue: { id: string; request: RpcRequest }[] = [];
   #pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: ProviderRpcError) => void; method: string }>();
   #listeners = new Map<string, Listener[]>();
   #idPrefix = crypto.randomUUID().slice(0, 8);
@@ -57,11 +59,11 @@ export class TandemProvider {
   /** EIP-1193 request(): resolves with the result or rejects with a ProviderRpcError. */
   request(args: RequestArguments): Promise<unknown> {
     const parsed = parseRpcRequest(args);
-    if (!parsed.ok) return Promise.reject(new ProviderRpcError(RpcErrorCode.invalidRequest, `Invalid request: ${parsed.reason}`));
+    if (!parsed.ok) return Promise.reject(rpcErrors.invalidRequest(parsed.reason));
     const id = `${this.#idPrefix}-${this.#nextId++}`;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, method: parsed.request.method });
-      const msg = { id, method: parsed.request.method, params: parsed.request.params };
+      const msg = { id, request: parsed.request };
       if (this.#bridgeReady) this.#send(msg);
       else this.#queue.push(msg);
     });
@@ -121,9 +123,8 @@ export class TandemProvider {
     );
   }
 
-  #send(msg: { id: string; method: string; params?: unknown }): void {
-    const request = msg.params === undefined ? { method: msg.method } : { method: msg.method, params: msg.params };
-    window.postMessage({ target: TO_BRIDGE, type: 'request', id: msg.id, request }, window.location.origin);
+  #send({ id, request }: { id: string; request: RpcRequest }): void {
+    window.postMessage({ target: TO_BRIDGE, type: 'request', id, request } satisfies PageToBridge, window.location.origin);
   }
 
   #emit(event: ProviderEventName, ...args: unknown[]): void {
