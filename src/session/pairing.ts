@@ -76,16 +76,26 @@ export function createPairing(relayUrl: string, kind: CeremonyKind, params: Reco
   return p;
 }
 
-function checkUrl(url: string): void {
+/**
+ * Why `url` cannot be the relay URL of a pairing payload or a signing link,
+ * or null when it can: http: or https:, without credentials, query or fragment.
+ */
+export function relayUrlProblem(url: string): string | null {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new PairingError('url', 'not a URL');
+    return 'not a URL';
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PairingError('url', 'must be http: or https:');
-  if (u.username || u.password) throw new PairingError('url', 'must not contain credentials');
-  if (u.hash || u.search) throw new PairingError('url', 'must not contain a query or fragment');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be http: or https:';
+  if (u.username || u.password) return 'must not contain credentials';
+  if (u.hash || u.search) return 'must not contain a query or fragment';
+  return null;
+}
+
+function checkUrl(url: string): void {
+  const problem = relayUrlProblem(url);
+  if (problem) throw new PairingError('url', problem);
 }
 
 function sessionIdBytes(sid: string): Uint8Array {

@@ -27,6 +27,7 @@
 import { getAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { fromBase64url, toBase64url } from './crypto.js';
+import { relayUrlProblem } from './pairing.js';
 
 export const SIGN_LINK_VERSION = 1;
 
@@ -58,15 +59,8 @@ const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 function checkUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new SignLinkError('url', 'not a URL');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SignLinkError('url', 'must be http: or https:');
-  if (u.username || u.password) throw new SignLinkError('url', 'must not contain credentials');
-  if (u.hash || u.search) throw new SignLinkError('url', 'must not contain a query or fragment');
+  const problem = relayUrlProblem(url);
+  if (problem) throw new SignLinkError('url', problem);
 }
 
 /** Encodes a signing link to its compact binary form. */
