@@ -1,9 +1,9 @@
 /** Home: the vault, its address and the selected network; a development vault offers to create a co-signed one. */
 import { useEffect, useState } from 'preact/hooks';
-import type { ActivityEntry, BalanceView, WalletState } from '../../shared/popup-api';
+import { WALLET_ORIGIN, type ActivityEntry, type BalanceView, type WalletState } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
-import { Address } from '../components/Address';
+import { Address, shortAddress } from '../components/Address';
 import { DevBadge } from '../components/DevBadge';
 import { ErrorText } from '../components/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
@@ -31,7 +31,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
           <select aria-label="Vault" value={vault.id} onChange={(e) => void run({ type: 'selectVault', id: (e.target as HTMLSelectElement).value })}>
             {state.vaults.map((v) => (
               <option key={v.id} value={v.id}>
-                {v.name} · {v.address.slice(0, 6)}…{v.address.slice(-4)}
+                {v.name} · {shortAddress(v.address)}
                 {v.kind === 'development' ? ' (development)' : ''}
               </option>
             ))}
@@ -155,7 +155,7 @@ function Activity({ entries, state }: { entries: ActivityEntry[]; state: WalletS
                   </span>
                 </div>
                 <div class="row muted small">
-                  <span>{e.to ? `to ${e.to.slice(0, 6)}…${e.to.slice(-4)}` : 'new contract'}</span>
+                  <span>{e.to ? `to ${shortAddress(e.to)}` : 'new contract'}</span>
                   <span>{new Date(e.at).toLocaleString()}</span>
                 </div>
                 <div class="muted small break">
@@ -167,7 +167,7 @@ function Activity({ entries, state }: { entries: ActivityEntry[]; state: WalletS
                     e.hash
                   )}
                   {' · '}
-                  {net?.name ?? e.chainId} · {e.origin === 'tandem://wallet' ? 'Send screen' : e.origin}
+                  {net?.name ?? e.chainId} · {e.origin === WALLET_ORIGIN ? 'Send screen' : e.origin}
                 </div>
               </li>
             );

@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import type { SignView, SigningProgress } from '../../shared/popup-api';
 import type { Run } from '../App';
-import { Address } from '../components/Address';
+import { Address, shortAddress } from '../components/Address';
 import { ErrorText } from '../components/ErrorText';
 
 /** `approvalId` and `run` (the extension's approval screen) enable editing the fees; without them the body is read-only. */
@@ -46,7 +46,7 @@ function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignVi
       <h2>{tx.call ? (tx.call.method === 'approve' ? 'Token approval' : 'Token transfer') : tx.to ? 'Send' : 'Deploy a contract'}</h2>
       {tx.call?.unlimited && (
         <div class="warning" role="alert" data-testid="unlimited-approval">
-          <strong>Unlimited approval.</strong> {shortA(tx.call.to)} could spend <em>all</em> of this token in your vault, now and later. Approve only an
+          <strong>Unlimited approval.</strong> {shortAddress(tx.call.to)} could spend <em>all</em> of this token in your vault, now and later. Approve only an
           exact amount unless you fully trust it.
         </div>
       )}
@@ -214,8 +214,4 @@ function Tree({ value }: { value: unknown }) {
       ))}
     </ul>
   );
-}
-
-function shortA(a: string): string {
-  return `${a.slice(0, 6)}…${a.slice(-4)}`;
 }
