@@ -8,7 +8,7 @@ import { MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../sh
 import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { ErrorText } from '../components/ErrorText';
-import { suggestedThreshold } from '../components/VaultPlan';
+import { QuorumFields, suggestedThreshold } from '../components/VaultPlan';
 
 /** The warning every backup carries. */
 export const TWO_SHARES_WARNING =
@@ -72,37 +72,14 @@ function Reshare({ vault, run }: { vault: VaultView; run: Run }) {
         Add a device, replace a lost one or change how many must sign. The address stays; old shares stop working with the new ones. Needs{' '}
         {vault.t ?? 2} of the current devices, this one included.
       </span>
-      <div class="plan-row">
-        <label class="field grow">
-          <span>Devices after</span>
-          <select
-            aria-label="Devices after"
-            value={n}
-            onChange={(e) => {
-              const v = Number((e.target as HTMLSelectElement).value);
-              setN(v);
-              setT(suggestedThreshold(v));
-            }}
-          >
-            {[2, 3, 4, 5, 6].map((x) => (
-              <option key={x} value={x}>
-                {x} devices
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field grow">
-          <span>Needed to sign</span>
-          <select aria-label="Needed to sign after" value={t} onChange={(e) => setT(Number((e.target as HTMLSelectElement).value))}>
-            {Array.from({ length: n - 1 }, (_, i) => i + 2).map((x) => (
-              <option key={x} value={x}>
-                {x} of {n}
-                {x === suggestedThreshold(n) ? ' (suggested)' : ''}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <QuorumFields
+        n={n}
+        t={t}
+        devices={[2, 3, 4, 5, 6]}
+        onChange={(nextN, nextT) => (setN(nextN), setT(nextT))}
+        label="Devices after"
+        thresholdLabel="Needed to sign after"
+      />
       <ErrorText error={error} />
       <button class="button small" type="submit" disabled={busy}>
         {busy ? 'Connecting…' : 'Start re-share'}
