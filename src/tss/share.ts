@@ -24,7 +24,7 @@ import {
   type OtSenderMaterial,
 } from './ot/index.js';
 import { isPlainObject, toHex } from './wire.js';
-import { lagrange, mulG, Point, pointFromBytes, pointToBytes, scalarFromBytes, scalarToBytes } from './dkls/curve.js';
+import { lagrange, mulG, Point, pointFromBytes, scalarFromBytes, scalarToBytes } from './dkls/curve.js';
 
 export const KEY_SHARE_VERSION = 1;
 export const MAX_PARTIES = 16;
@@ -278,11 +278,3 @@ function checkKeyShareUncached(share: KeyShare): void {
     }
   }
 }
-
-/** The group public key as a point. */
-export function publicKeyPoint(share: KeyShare): InstanceType<typeof Point> {
-  return pointFromBytes(share.publicKey);
-}
-
-/** Compressed encoding helper for building shares. */
-export const encodePoint = pointToBytes;

@@ -88,27 +88,12 @@ export function readHexArray(
   return v.map((x, i) => parseHex(x, from, `${where}.${key}[${i}]`, len));
 }
 
-export function readObject(body: WireBody, key: string, from: PartyId, where: string): WireBody {
-  const v = get(body, key, from, where);
-  if (!isPlainObject(v)) throw new ProtocolAbort(from, `${where}.${key}`, 'not an object');
-  return v as WireBody;
-}
-
 export function readInt(body: WireBody, key: string, from: PartyId, where: string, min: number, max: number): number {
   const v = get(body, key, from, where);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new ProtocolAbort(from, `${where}.${key}`, `expected an integer in [${min}, ${max}]`);
   }
   return v;
-}
-
-/** Parse with a decoder (e.g. a point or scalar parser); its error becomes an abort. */
-export function decodeWith<T>(bytes: Uint8Array, decode: (b: Uint8Array) => T, from: PartyId, check: string): T {
-  try {
-    return decode(bytes);
-  } catch (e) {
-    throw new ProtocolAbort(from, check, e instanceof Error ? e.message : String(e));
-  }
 }
 
 export const toHex = bytesToHex;

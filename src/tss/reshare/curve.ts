@@ -120,12 +120,6 @@ export const secp256k1Curve: Curve = (() => {
   };
 })();
 
-export function curveByName(name: string): Curve {
-  if (name === 'ed25519') return ed25519Curve;
-  if (name === 'secp256k1') return secp256k1Curve;
-  throw new Error(`unknown curve ${name}`);
-}
-
 /** Decodes a peer's point; a failure aborts naming the peer and the field. */
 export function readPoint(curve: Curve, bytes: Uint8Array, from: PartyId, check: string): GroupPoint {
   try {
