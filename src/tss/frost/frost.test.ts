@@ -4,7 +4,7 @@ import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/
 import type { DKG_Round1, DKG_Secret } from '@noble/curves/abstract/frost.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import type { ProtocolMessage } from '../protocol.js';
-import { runLocal, type LocalRunOptions } from '../reshare/local.js';
+import { runProtocols, type DriverHooks } from '../driver.js';
 import { FrostKeygen } from './keygen.js';
 import { FrostSign } from './sign.js';
 import { ShareFormatError, decodeFrostShare, encodeFrostShare, type FrostKeyShare } from './share.js';
@@ -18,9 +18,9 @@ function subsets<T>(xs: readonly T[], k: number): T[][] {
   return [...subsets(rest, k - 1).map((s) => [h, ...s]), ...subsets(rest, k)];
 }
 
-function keygen(t: number, parties: PartyId[], opts?: LocalRunOptions, make = (p: ConstructorParameters<typeof FrostKeygen>[0]) => new FrostKeygen(p)) {
+function keygen(t: number, parties: PartyId[], opts?: DriverHooks, make = (p: ConstructorParameters<typeof FrostKeygen>[0]) => new FrostKeygen(p)) {
   const sid = randomBytes(32);
-  return runLocal(parties.map((self) => make({ sid, self, parties, threshold: t })), opts);
+  return runProtocols(parties.map((self) => make({ sid, self, parties, threshold: t })), opts);
 }
 
 function keygenOk(t: number, n: number): FrostKeyShare[] {
@@ -29,10 +29,10 @@ function keygenOk(t: number, n: number): FrostKeyShare[] {
   return range(n).map((p) => results.get(p)!);
 }
 
-function sign(shares: FrostKeyShare[], message: Uint8Array, opts?: LocalRunOptions) {
+function sign(shares: FrostKeyShare[], message: Uint8Array, opts?: DriverHooks) {
   const sid = randomBytes(32);
   const signers = shares.map((s) => s.self);
-  return runLocal(shares.map((share) => new FrostSign({ sid, share, signers, message })), opts);
+  return runProtocols(shares.map((share) => new FrostSign({ sid, share, signers, message })), opts);
 }
 
 function signOk(shares: FrostKeyShare[], message: Uint8Array): Uint8Array {
@@ -115,7 +115,7 @@ describe('FROST tampering', () => {
 
   it('keygen: a revealed package that differs from its commitment aborts naming the sender', () => {
     const { results, aborts } = keygen(2, [1, 2, 3], {
-      tamper(msg, to) {
+      intercept(msg, to) {
         if (msg.round === 2 && msg.from === 2 && to === 1) {
           const c = msg.body.commitment as string[];
           msg.body.commitment = [c[1], c[0]];
@@ -148,7 +148,7 @@ describe('FROST tampering', () => {
   it('keygen: an identity or torsion point in a commitment is rejected', () => {
     for (const bad of ['01' + '00'.repeat(31), '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05']) {
       const { aborts } = keygen(2, [1, 2], {
-        tamper(msg) {
+        intercept(msg) {
           if (msg.round === 2 && msg.from === 2) (msg.body.commitment as string[])[1] = bad;
           return msg;
         },
@@ -160,7 +160,7 @@ describe('FROST tampering', () => {
 
   it('keygen: a wrong share aborts naming its sender (Feldman check)', () => {
     const { results, aborts } = keygen(3, [1, 2, 3, 4], {
-      tamper(msg, to) {
+      intercept(msg, to) {
         if (msg.round === 3 && msg.from === 4 && to === 2) {
           const s = hexToBytes(msg.body.share as string);
           s[0] ^= 1;
@@ -178,7 +178,7 @@ describe('FROST tampering', () => {
 
   it('keygen: a wrong body length aborts naming the sender', () => {
     const { aborts } = keygen(2, [1, 2], {
-      tamper(msg) {
+      intercept(msg) {
         if (msg.round === 1 && msg.from === 2) msg.body.commit = (msg.body.commit as string) + '00';
         return msg;
       },
@@ -189,7 +189,7 @@ describe('FROST tampering', () => {
 
   it('keygen: broadcast equivocation is caught by the echo', () => {
     const { aborts, results } = keygen(2, [1, 2, 3], {
-      tamper(msg, to) {
+      intercept(msg, to) {
         if (msg.round === 1 && msg.from === 3 && to === 2) msg.body.commit = bytesToHex(randomBytes(32));
         return msg;
       },
@@ -201,7 +201,7 @@ describe('FROST tampering', () => {
   it('sign: a bad signature share aborts naming the signer', () => {
     const shares = keygenOk(2, 3);
     const { results, aborts } = sign([shares[0], shares[2]], utf8ToBytes('m'), {
-      tamper(msg) {
+      intercept(msg) {
         if (msg.round === 2 && msg.from === 3) {
           const z = hexToBytes(msg.body.share as string);
           z[0] ^= 1;
@@ -219,9 +219,9 @@ describe('FROST tampering', () => {
     const shares = keygenOk(2, 2);
     const sid = randomBytes(32);
     const sent: ProtocolMessage[] = [];
-    const { aborts, results } = runLocal(
+    const { aborts, results } = runProtocols(
       shares.map((share) => new FrostSign({ sid, share, signers: [1, 2], message: utf8ToBytes(`m${share.self}`) })),
-      { onDeliver: (m) => sent.push(m) },
+      { intercept: (m) => (sent.push(m), m) },
     );
     expect(aborts.get(1)!.check).toBe('frost.sign.r1.ctx');
     expect(results.size).toBe(0);
@@ -232,7 +232,7 @@ describe('FROST tampering', () => {
     const shares = keygenOk(2, 2);
     const msg = utf8ToBytes('m');
     const first: ProtocolMessage[] = [];
-    sign(shares, msg, { onDeliver: (m) => first.push(m) });
+    sign(shares, msg, { intercept: (m) => (first.push(m), m) });
     const sid = randomBytes(32);
     const [a, b] = shares.map((share) => new FrostSign({ sid, share, signers: [1, 2], message: msg }));
     const outA = a.start();

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
 import type { NonceCommitments } from '@noble/curves/abstract/frost.js';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
-import { runLocal } from '../reshare/local.js';
+import { runProtocols } from '../driver.js';
 import { FrostSign } from './sign.js';
 import { checkFrostShare, type FrostKeyShare } from './share.js';
 
@@ -128,7 +128,7 @@ describe('RFC 9591 E.1 FROST(Ed25519, SHA-512)', () => {
     const sid = randomBytes(32);
     const msg = hexToBytes(V.message);
     const signers = [1, 3];
-    const { results, aborts } = runLocal(
+    const { results, aborts } = runProtocols(
       signers.map((p) => new FrostSign({ sid, share: vectorShare(p), signers, message: msg, unsafeNonceRandomness: fixedRng(p) })),
     );
     expect(aborts.size).toBe(0);

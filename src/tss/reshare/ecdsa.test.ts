@@ -3,13 +3,13 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { computeAddress, hexlify, recoverAddress } from 'ethers';
 import { deriveChild } from '../derive.js';
+import { runProtocols, type DriverHooks } from '../driver.js';
 import { ProtocolAbort, type PartyId } from '../errors.js';
 import type { ProtocolMessage } from '../protocol.js';
 import { checkKeyShare, decodeKeyShare, encodeKeyShare, type KeyShare } from '../share.js';
 import { keygen, run, sign, signParties } from '../dkls/fixtures.test-util.js';
 import type { EcdsaSignature } from '../dkls/sign.js';
 import { EcdsaReshare, ecdsaPublicInfo, type EcdsaReshareParams } from './ecdsa.js';
-import { runLocal, type LocalRunOptions } from './local.js';
 import { isRetired, type Retired } from './protocol.js';
 
 function subsets<T>(xs: readonly T[], k: number): T[][] {
@@ -45,14 +45,14 @@ interface Scenario {
   newThreshold: number;
 }
 
-function reshare(sc: Scenario, opts: LocalRunOptions = {}, make = (p: EcdsaReshareParams) => new EcdsaReshare(p)) {
+function reshare(sc: Scenario, opts: DriverHooks = {}, make = (p: EcdsaReshareParams) => new EcdsaReshare(p)) {
   const sid = randomBytes(32);
   const anyOld = sc.old.values().next().value!;
   const participants = [...new Set([...sc.quorum, ...sc.newParties])];
   const protocols = participants.map((self) =>
     make({ sid, self, old: sc.old.get(self) ?? ecdsaPublicInfo(anyOld), quorum: sc.quorum, newParties: sc.newParties, newThreshold: sc.newThreshold }),
   );
-  return runLocal<KeyShare | Retired>(protocols, opts);
+  return runProtocols<KeyShare | Retired>(protocols, opts);
 }
 
 /**
@@ -107,7 +107,7 @@ describe('ECDSA re-share (DKLs23 shares)', () => {
       const { results, aborts } =
         c.n === 2
           ? grow()
-          : reshare({ old, quorum: c.quorum, newParties: c.newParties, newThreshold: c.tNew }, { onDeliver: (msg, to) => delivered.push({ msg, to }) });
+          : reshare({ old, quorum: c.quorum, newParties: c.newParties, newThreshold: c.tNew }, { intercept: (msg, to) => (delivered.push({ msg, to }), msg) });
       expect(aborts.size).toBe(0);
       const fresh = new Map<PartyId, KeyShare>();
       for (const p of c.newParties) {
@@ -160,7 +160,7 @@ describe('ECDSA re-share: a cheating old party', () => {
     const old = vault(2, 3);
     const sc = { old, quorum: [1, 2], newParties: [1, 2, 4], newThreshold: 2 };
     const a = reshare(sc, {
-      tamper(msg, to) {
+      intercept(msg, to) {
         if (msg.round === 2 && msg.from === 1 && to === 4) {
           const s = hexToBytes(msg.body.share as string);
           s[31] ^= 1;
@@ -194,7 +194,7 @@ describe('ECDSA re-share: a cheating old party', () => {
   it('a tampered OT pair set-up names the new party that sent it, and nobody it reached gets a share', () => {
     const sc = { old: vault(2, 3), quorum: [1, 2], newParties: [1, 2, 4], newThreshold: 2 };
     const edit = (from: PartyId, round: number, to: PartyId, f: (ot: string) => string) => ({
-      tamper(msg: ProtocolMessage, dest: PartyId) {
+      intercept(msg: ProtocolMessage, dest: PartyId) {
         if (msg.round === round && msg.from === from && dest === to) msg.body.ot = f(msg.body.ot as string);
         return msg;
       },
@@ -225,7 +225,7 @@ describe('ECDSA re-share: a cheating old party', () => {
     const info = { ...ecdsaPublicInfo(old.get(1)!), chainCode: randomBytes(32) };
     const mk = (self: PartyId) =>
       new EcdsaReshare({ sid, self, old: self === 3 ? info : old.get(self)!, quorum: [1, 2], newParties: [1, 2, 3], newThreshold: 2 });
-    const r = runLocal([mk(1), mk(2), mk(3)]);
+    const r = runProtocols([mk(1), mk(2), mk(3)]);
     expect(r.results.size).toBe(0);
     expect(r.aborts.get(3)!.check).toBe('reshare.r1.ctx');
   });

@@ -2,13 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, type PartyId } from '../errors.js';
+import { runProtocols, type DriverHooks } from '../driver.js';
 import type { ProtocolMessage } from '../protocol.js';
 import { FrostKeygen } from '../frost/keygen.js';
 import { FrostSign } from '../frost/sign.js';
 import { frostPublicInfo, type FrostKeyShare } from '../frost/share.js';
 import { proveKnowledge, type GroupPoint } from './curve.js';
 import { FrostReshare, type FrostReshareParams } from './eddsa.js';
-import { runLocal, type LocalRunOptions } from './local.js';
 import { isRetired, type Retired } from './protocol.js';
 
 function subsets<T>(xs: readonly T[], k: number): T[][] {
@@ -20,7 +20,7 @@ function subsets<T>(xs: readonly T[], k: number): T[][] {
 
 function keygen(t: number, parties: PartyId[]): Map<PartyId, FrostKeyShare> {
   const sid = randomBytes(32);
-  const { results, aborts } = runLocal(parties.map((self) => new FrostKeygen({ sid, self, parties, threshold: t })));
+  const { results, aborts } = runProtocols(parties.map((self) => new FrostKeygen({ sid, self, parties, threshold: t })));
   expect(aborts.size).toBe(0);
   return results;
 }
@@ -28,7 +28,7 @@ function keygen(t: number, parties: PartyId[]): Map<PartyId, FrostKeyShare> {
 function signWith(shares: FrostKeyShare[], message: Uint8Array) {
   const sid = randomBytes(32);
   const signers = shares.map((s) => s.self);
-  return runLocal(shares.map((share) => new FrostSign({ sid, share, signers, message })));
+  return runProtocols(shares.map((share) => new FrostSign({ sid, share, signers, message })));
 }
 
 function expectSigns(shares: FrostKeyShare[], pk: Uint8Array) {
@@ -48,7 +48,7 @@ interface Scenario {
 
 type Make = (p: FrostReshareParams) => FrostReshare;
 
-function reshare(sc: Scenario, opts: LocalRunOptions = {}, make: Make = (p) => new FrostReshare(p)) {
+function reshare(sc: Scenario, opts: DriverHooks = {}, make: Make = (p) => new FrostReshare(p)) {
   const sid = randomBytes(32);
   const anyOld = sc.old.values().next().value!;
   const participants = [...new Set([...sc.quorum, ...sc.newParties])];
@@ -62,7 +62,7 @@ function reshare(sc: Scenario, opts: LocalRunOptions = {}, make: Make = (p) => n
       newThreshold: sc.newThreshold,
     }),
   );
-  return runLocal<FrostKeyShare | Retired>(protocols, opts);
+  return runProtocols<FrostKeyShare | Retired>(protocols, opts);
 }
 
 const cases: { name: string; t: number; old: PartyId[]; quorum: PartyId[]; newParties: PartyId[]; tNew: number; removed: PartyId[] }[] = [
@@ -83,7 +83,7 @@ describe('EdDSA re-share', () => {
       const delivered: { msg: ProtocolMessage; to: PartyId }[] = [];
       const { results, aborts } = reshare(
         { old, quorum: c.quorum, newParties: c.newParties, newThreshold: c.tNew },
-        { onDeliver: (msg, to) => delivered.push({ msg, to }) },
+        { intercept: (msg, to) => (delivered.push({ msg, to }), msg) },
       );
       expect(aborts.size).toBe(0);
       const fresh = c.newParties.map((p) => {
@@ -165,7 +165,7 @@ describe('EdDSA re-share: a cheating old party', () => {
   it('a wrong sub-share: the recipient aborts naming the dealer, no share is output', () => {
     const sc = scenario();
     const { results, aborts } = reshare(sc, {
-      tamper(msg, to) {
+      intercept(msg, to) {
         if (msg.round === 2 && msg.from === 2 && to === 4) {
           const s = hexToBytes(msg.body.share as string);
           s[0] ^= 1;
@@ -208,7 +208,7 @@ describe('EdDSA re-share: a cheating old party', () => {
   it('an opening that differs from the commitment, and dealer equivocation, are caught', () => {
     const sc = scenario();
     const a = reshare(sc, {
-      tamper(msg, to) {
+      intercept(msg, to) {
         if (msg.round === 2 && msg.from === 1 && to === 2) msg.body.salt = bytesToHex(randomBytes(32));
         return msg;
       },
@@ -217,7 +217,7 @@ describe('EdDSA re-share: a cheating old party', () => {
     expectNothingReplaced(sc, a.results);
 
     const b = reshare(sc, {
-      tamper(msg, to) {
+      intercept(msg, to) {
         // dealer 1 shows party 4 a different round-1 commitment than party 2
         if (msg.round === 1 && msg.from === 1 && to === 4) msg.body.commit = bytesToHex(randomBytes(32));
         return msg;
@@ -230,7 +230,7 @@ describe('EdDSA re-share: a cheating old party', () => {
   it('a new party announcing a wrong public share is named; parameters mismatch is named', () => {
     const sc = scenario();
     const a = reshare(sc, {
-      tamper(msg, to) {
+      intercept(msg, to) {
         if (msg.round === 3 && msg.from === 4 && to === 1) msg.body.publicShare = bytesToHex(ed25519.Point.BASE.toBytes());
         return msg;
       },
@@ -241,7 +241,7 @@ describe('EdDSA re-share: a cheating old party', () => {
     const sid = randomBytes(32);
     const mk = (self: PartyId, tNew: number) =>
       new FrostReshare({ sid, self, old: sc.old.get(self) ?? frostPublicInfo(sc.old.get(1)!), quorum: [1, 2], newParties: [1, 2, 4], newThreshold: tNew });
-    const b = runLocal([mk(1, 2), mk(2, 3), mk(4, 2)]);
+    const b = runProtocols([mk(1, 2), mk(2, 3), mk(4, 2)]);
     expect(b.results.size).toBe(0);
     expect([...b.aborts.values()].some((x) => x.check === 'reshare.r1.ctx')).toBe(true);
   });
