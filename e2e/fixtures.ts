@@ -68,6 +68,14 @@ export class WalletHelper {
     return reply.state;
   }
 
+  /** Opens a dApp page and connects it (eth_requestAccounts, approved in the popup); resolves with the page and the dApp's answer. */
+  async connectDapp(popup: Page, url: string): Promise<{ page: Page; accounts: unknown }> {
+    const page = await openDapp(this.context, url);
+    const connect = page.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
+    await this.decide(popup, true);
+    return { page, accounts: await connect };
+  }
+
   /** Waits for an approval in the popup and clicks Connect/Add network (approve) or Reject. */
   async decide(popup: Page, approve: boolean, kind: 'connect' | 'addChain' = 'connect'): Promise<void> {
     await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', kind, { timeout: 10_000 });

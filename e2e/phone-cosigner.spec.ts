@@ -8,10 +8,11 @@
 import { chromium, devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
-import { test, expect, openDapp, PASSWORD, SCREENSHOTS, type WalletHelper } from './fixtures';
+import { getAddress, parseEther, verifyMessage } from 'ethers';
+import { test, expect, PASSWORD, SCREENSHOTS, type WalletHelper } from './fixtures';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 import { CosignerDevice } from './support/cosigner';
+import { permitTypedData, typedDataSigner } from './support/typed-data';
 import { encodeSignLink, parseSignLinkFragment, type SignLink } from '../src/session/sign-link';
 
 const COSIGNER_DIST = resolve('dist-cosigner');
@@ -100,7 +101,7 @@ async function popupIdle(popup: Page): Promise<void> {
   await expect(popup.getByTestId('approval')).toHaveCount(0, { timeout: 30_000 });
 }
 
-test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transaction, a rejection is 4001, reload keeps the share behind the PIN', async ({ context, dapps, wallet, chains }) => {
+test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transaction, a rejection is 4001, reload keeps the share behind the PIN', async ({ dapps, wallet, chains }) => {
   test.setTimeout(300_000);
   const { context: phoneContext, page: phone } = await openPhone();
   try {
@@ -116,10 +117,8 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     const [funder] = await chains.main.rpc<string[]>('eth_accounts');
     await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
 
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    expect(await connect).toEqual({ result: [address] });
+    const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
+    expect(accounts).toEqual({ result: [address] });
 
     // A transaction: approved in the popup, shown decoded on the phone, approved there, mined.
     const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]), [address, RECIPIENT]);
@@ -177,23 +176,7 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     expect(verifyMessage('after reload', ((await psign) as { result: string }).result)).toBe(address);
 
     // Typed data (EIP-712): the domain and message tree on the phone, as in the popup.
-    const typed = {
-      types: {
-        EIP712Domain: [
-          { name: 'name', type: 'string' },
-          { name: 'chainId', type: 'uint256' },
-          { name: 'verifyingContract', type: 'address' },
-        ],
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      domain: { name: 'Test Token', chainId: 31337, verifyingContract: getAddress('0x' + 'cc'.repeat(20)) },
-      message: { owner: address, spender: RECIPIENT, value: '1000' },
-    };
+    const typed = permitTypedData(address, RECIPIENT);
     await popupIdle(popup);
     const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [address, typed] as const);
     await approveInPopup(popup);
@@ -201,8 +184,7 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     await expect(request.getByTestId('sign-typed-data')).toContainText(RECIPIENT);
     await shoot(phone, '08b-request-typed-data');
     await request.getByRole('button', { name: 'Approve' }).click();
-    const { EIP712Domain: _domain, ...types } = typed.types;
-    expect(verifyTypedData(typed.domain, types, typed.message, ((await tsign) as { result: string }).result)).toBe(address);
+    expect(typedDataSigner(typed, ((await tsign) as { result: string }).result)).toBe(address);
 
     // Backup: the same file format as the extension's and the CLI's.
     await phone.getByRole('button', { name: 'Backup' }).click();
@@ -258,7 +240,7 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
   }
 });
 
-test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the phone (old device) and a new CLI device; same address, the phone co-signs with its new share', async ({ context, dapps, wallet }) => {
+test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the phone (old device) and a new CLI device; same address, the phone co-signs with its new share', async ({ dapps, wallet }) => {
   test.setTimeout(300_000);
   const { context: phoneContext, page: phone } = await openPhone();
   const newDevice = new CosignerDevice('new-device-password');
@@ -296,10 +278,8 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
     await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-3');
 
     // The extension and the phone (new shares, new paired channel) sign together.
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    expect(await connect).toEqual({ result: [address] });
+    const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
+    expect(accounts).toEqual({ result: [address] });
     const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('new quorum').toString('hex'), address]);
     await approveInPopup(popup);
     const request = phone.getByTestId('phone-request');
@@ -312,7 +292,7 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
   }
 });
 
-test('phone co-signer: a request sent while the phone page is closed opens from the popup QR link (cold start, PIN, approve, mined); an expired one is not approvable', async ({ context, dapps, wallet, chains }) => {
+test('phone co-signer: a request sent while the phone page is closed opens from the popup QR link (cold start, PIN, approve, mined); an expired one is not approvable', async ({ dapps, wallet, chains }) => {
   test.setTimeout(300_000);
   const { context: phoneContext, page: pairedPage } = await openPhone();
   try {
@@ -321,10 +301,8 @@ test('phone co-signer: a request sent while the phone page is closed opens from 
     expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
     const [funder] = await chains.main.rpc<string[]>('eth_accounts');
     await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    expect(await connect).toEqual({ result: [address] });
+    const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
+    expect(accounts).toEqual({ result: [address] });
 
     // The phone's page is closed: nothing listens on the vault's channel.
     await pairedPage.close();

@@ -3,17 +3,7 @@
  * and the unlocked state survive it, and the waiting dApp still gets its answer.
  */
 import { test, expect, openDapp } from './fixtures';
-import type { BrowserContext, Page } from '@playwright/test';
-
-/** Stops the extension's service worker through the DevTools protocol, as Chrome does when it is idle. */
-async function stopServiceWorker(context: BrowserContext, page: Page) {
-  const cdp = await context.newCDPSession(page);
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const sw = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
-  if (!sw) throw new Error('no extension service worker to stop');
-  await cdp.send('Target.closeTarget', { targetId: sw.targetId });
-  await cdp.detach();
-}
+import { stopServiceWorker } from './support/service-worker';
 
 test('a pending approval survives a worker restart and the dApp is answered', async ({ context, dapps, wallet }) => {
   const popup = await wallet.openPopup();

@@ -4,35 +4,18 @@
  * service worker, and dApp requests on a local Hardhat chain are approved
  * in the popup and co-signed by the CLI (by policy).
  */
-import { Interface, MaxUint256, getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
+import { Interface, MaxUint256, getAddress, parseEther, verifyMessage } from 'ethers';
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import type { BrowserContext } from '@playwright/test';
 import { test, expect, openDapp, PASSWORD, type WalletHelper } from './fixtures';
 import { CosignerDevice } from './support/cosigner';
+import { stopServiceWorker } from './support/service-worker';
+import { permitTypedData, typedDataSigner } from './support/typed-data';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 
 const RECIPIENT = getAddress('0x' + '42'.repeat(20));
-
-const typedData = {
-  types: {
-    EIP712Domain: [
-      { name: 'name', type: 'string' },
-      { name: 'version', type: 'string' },
-      { name: 'chainId', type: 'uint256' },
-      { name: 'verifyingContract', type: 'address' },
-    ],
-    Permit: [
-      { name: 'owner', type: 'address' },
-      { name: 'spender', type: 'address' },
-      { name: 'value', type: 'uint256' },
-      { name: 'nonce', type: 'uint256' },
-    ],
-  },
-  primaryType: 'Permit',
-  domain: { name: 'Test Token', version: '1', chainId: 31337, verifyingContract: getAddress('0x' + 'cc'.repeat(20)) },
-  message: { owner: '', spender: RECIPIENT, value: '1000', nonce: '0' },
-};
+/** A co-signer policy that signs messages only. */
+const MESSAGES_ONLY = { v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true };
 
 let relay: RunningRelay;
 test.beforeAll(async () => {
@@ -76,7 +59,14 @@ async function decideSign(popup: Page, approve: boolean, shot?: { wallet: Wallet
   await popup.getByRole('button', { name: approve ? /^Approve and (send|sign)$/ : 'Reject', exact: true }).click();
 }
 
-test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, personal_sign and typed data, all co-signed', async ({ context, dapps, wallet, chains }) => {
+/** A dApp's personal_sign, approved in the popup and co-signed: the signature is the vault's. */
+async function cosignMessage(popup: Page, dapp: Page, address: string, text: string): Promise<void> {
+  const psign = dapp.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from(text).toString('hex'), address]);
+  await decideSign(popup, true);
+  expect(verifyMessage(text, ((await psign) as { result: string }).result)).toBe(address);
+}
+
+test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, personal_sign and typed data, all co-signed', async ({ dapps, wallet, chains }) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
@@ -90,14 +80,10 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
 
     // The co-signer serves its paired channel with a policy.
-    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: parseEther('2').toString(), dailyLimitWei: parseEther('5').toString(), allowMessages: true, allowTypedData: true });
-    const serve = cosigner.run(['serve', '--policy', policy]);
-    await serve.waitFor(/listening for signing requests/, 30_000);
+    const serve = await cosigner.serve({ v: 1, chains: [31337], maxValueWei: parseEther('2').toString(), dailyLimitWei: parseEther('5').toString(), allowMessages: true, allowTypedData: true });
 
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    expect(await connect).toEqual({ result: [address] });
+    const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
+    expect(accounts).toEqual({ result: [address] });
     // The chain is shared by the worker's tests: compare the recipient's balance with what it had.
     const recipientBalance = async () => BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']));
     const startBalance = await recipientBalance();
@@ -135,13 +121,11 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     expect(verifyMessage(text, sig.result)).toBe(address);
 
     // eth_signTypedData_v4: verifies with ethers.
-    const data = { ...typedData, message: { ...typedData.message, owner: address } };
+    const data = permitTypedData(address, RECIPIENT);
     const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [address, data] as const);
     await expect(popup.getByTestId('sign-typed-data')).toContainText('Test Token', { timeout: 20_000 });
     await decideSign(popup, true, { wallet, name: 'tss-08-approve-typed-data' });
-    const tsig = (await tsign) as { result: string };
-    const { EIP712Domain: _domain, ...types } = data.types;
-    expect(verifyTypedData(data.domain, types, data.message, tsig.result)).toBe(address);
+    expect(typedDataSigner(data, ((await tsign) as { result: string }).result)).toBe(address);
 
     // The Send screen: same approval and co-signing; the activity list shows it.
     await expect(popup.getByTestId('balance')).toHaveText(/^8\.99\d* ETH$/);
@@ -191,17 +175,14 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
   }
 });
 
-test('a co-signer that is offline: the dApp gets -32603 with the reason once the wait runs out', async ({ context, dapps, wallet }) => {
+test('a co-signer that is offline: the dApp gets -32603 with the reason once the wait runs out', async ({ dapps, wallet }) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
     const popup = await wallet.openPopup();
     const address = await pairVault(wallet, popup, cosigner);
     expect((await wallet.command(popup, { type: 'setCosignTimeout', seconds: 8 })).ok).toBe(true);
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    await connect;
+    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
     // No `serve` running: nobody answers on the paired channel.
     const pending = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6869', from]), address);
     await decideSign(popup, true);
@@ -216,7 +197,7 @@ test('a co-signer that is offline: the dApp gets -32603 with the reason once the
   }
 });
 
-test('settings: export an encrypted backup, delete the vault, a wrong backup password is refused, restore, sign again', async ({ context, dapps, wallet }) => {
+test('settings: export an encrypted backup, delete the vault, a wrong backup password is refused, restore, sign again', async ({ dapps, wallet }) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
@@ -258,22 +239,16 @@ test('settings: export an encrypted backup, delete the vault, a wrong backup pas
     expect((await wallet.state(popup)).vault).toMatchObject({ kind: 'tss', address });
 
     // The restored share signs with the co-signer.
-    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
-    const serve = cosigner.run(['serve', '--policy', policy]);
-    await serve.waitFor(/listening for signing requests/, 30_000);
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    expect(await connect).toEqual({ result: [address] });
-    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('restored').toString('hex'), address]);
-    await decideSign(popup, true);
-    expect(verifyMessage('restored', ((await psign) as { result: string }).result)).toBe(address);
+    await cosigner.serve(MESSAGES_ONLY);
+    const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
+    expect(accounts).toEqual({ result: [address] });
+    await cosignMessage(popup, a, address, 'restored');
   } finally {
     await cosigner.dispose();
   }
 });
 
-test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, the new quorum signs', async ({ context, dapps, wallet }) => {
+test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, the new quorum signs', async ({ dapps, wallet }) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   const newDevice = new CosignerDevice('new-device-password');
@@ -304,31 +279,15 @@ test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, t
     expect((await wallet.state(popup)).vault).toMatchObject({ kind: 'tss', address, t: 2, n: 3 });
 
     // Only the new device serves: this browser and it form the new quorum.
-    const policy = newDevice.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
-    const serve = newDevice.run(['serve', '--policy', policy]);
-    await serve.waitFor(/listening for signing requests/, 30_000);
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    expect(await connect).toEqual({ result: [address] });
-    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('new quorum').toString('hex'), address]);
-    await decideSign(popup, true);
-    expect(verifyMessage('new quorum', ((await psign) as { result: string }).result)).toBe(address);
+    const serve = await newDevice.serve(MESSAGES_ONLY);
+    const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
+    expect(accounts).toEqual({ result: [address] });
+    await cosignMessage(popup, a, address, 'new quorum');
     await serve.waitFor(/done: request/, 10_000);
   } finally {
     await Promise.all([cosigner.dispose(), newDevice.dispose()]);
   }
 });
-
-/** Stops the extension's service worker through the DevTools protocol, as Chrome does when it is idle. */
-async function stopServiceWorker(context: BrowserContext, page: Page) {
-  const cdp = await context.newCDPSession(page);
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const sw = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
-  if (!sw) throw new Error('no extension service worker to stop');
-  await cdp.send('Target.closeTarget', { targetId: sw.targetId });
-  await cdp.detach();
-}
 
 test('Chrome stopping the worker during key generation: the popup says so, nothing is stored, the user starts again', async ({ context, dapps, wallet }) => {
   const popup = await wallet.openPopup();
@@ -350,7 +309,7 @@ test('Chrome stopping the worker during key generation: the popup says so, nothi
   await expect(popup2.getByRole('heading', { name: 'Welcome to Tandem' })).toBeVisible();
 });
 
-test('join a vault the CLI co-signer started, by pasting its pairing code; then co-sign with it', async ({ context, dapps, wallet }) => {
+test('join a vault the CLI co-signer started, by pasting its pairing code; then co-sign with it', async ({ dapps, wallet }) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
@@ -370,16 +329,10 @@ test('join a vault the CLI co-signer started, by pasting its pairing code; then 
     await popup.getByRole('button', { name: 'Open wallet' }).click();
     await expect(popup.getByTestId('vault-name')).toHaveText('CLI vault');
 
-    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
-    const serve = cosigner.run(['serve', '--policy', policy]);
-    await serve.waitFor(/listening for signing requests/, 30_000);
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    expect(await connect).toEqual({ result: [address] });
-    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('joined').toString('hex'), address]);
-    await decideSign(popup, true);
-    expect(verifyMessage('joined', ((await psign) as { result: string }).result)).toBe(address);
+    await cosigner.serve(MESSAGES_ONLY);
+    const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
+    expect(accounts).toEqual({ result: [address] });
+    await cosignMessage(popup, a, address, 'joined');
   } finally {
     await cosigner.dispose();
   }
@@ -391,10 +344,7 @@ test('closing the approval window rejects its request (4001); a signing request 
   try {
     const popup = await wallet.openPopup();
     const address = await pairVault(wallet, popup, cosigner);
-    const a = await openDapp(context, dapps.a.url);
-    const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
-    await wallet.decide(popup, true);
-    await connect;
+    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
 
     // The approval window Tandem opens: closing it is a rejection.
     const closed = a.evaluate((from) => (window as any).dapp.request('personal_sign', ['0x6869', from]), address);
@@ -412,9 +362,7 @@ test('closing the approval window rejects its request (4001); a signing request 
     await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
     await popup.close();
     await stopServiceWorker(context, a);
-    const policy = cosigner.policy({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true });
-    const serve = cosigner.run(['serve', '--policy', policy]);
-    await serve.waitFor(/listening for signing requests/, 30_000);
+    await cosigner.serve(MESSAGES_ONLY);
     const popup2 = await wallet.openPopup();
     await expect(popup2.getByTestId('sign-message')).toHaveText('late', { timeout: 20_000 });
     await decideSign(popup2, true);

@@ -27,11 +27,13 @@ export class CosignerDevice {
     return r;
   }
 
-  /** Writes a policy file into the home directory and returns its path. */
-  policy(policy: Record<string, unknown>): string {
+  /** Starts `serve` under `policy` (written to a file in the home directory); resolves once it listens on the vault's channel. */
+  async serve(policy: Record<string, unknown>): Promise<CosignerRun> {
     const path = join(this.home, 'policy.json');
     writeFileSync(path, JSON.stringify(policy));
-    return path;
+    const serve = this.run(['serve', '--policy', path]);
+    await serve.waitFor(/listening for signing requests/, 30_000);
+    return serve;
   }
 
   /** Stops every process and removes the home directory. */
