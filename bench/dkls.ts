@@ -8,7 +8,7 @@ import { DklsKeygen } from '../src/tss/dkls/keygen.js';
 import { DklsSign } from '../src/tss/dkls/sign.js';
 import { runToCompletion, type DriverReport } from '../src/tss/driver.js';
 import type { KeyShare } from '../src/tss/share.js';
-import { median, type BenchOptions, type BenchRow, type BenchSuite } from './row.js';
+import { row, sample, type BenchOptions, type BenchRow, type BenchSuite, type Sample } from './row.js';
 
 export const DKLS_SIZES: readonly [number, number][] = [
   [2, 2],
@@ -20,37 +20,7 @@ export const DKLS_SIZES: readonly [number, number][] = [
 const KEYGEN_RUNS = 5;
 const SIGN_RUNS = 9;
 
-interface Sample {
-  ms: number;
-  msPerParty: number;
-  bytesPerParty: number;
-}
-
-function sample<R>(run: () => DriverReport<R>): { sample: Sample; report: DriverReport<R> } {
-  const t0 = performance.now();
-  const report = run();
-  const ms = performance.now() - t0;
-  const cpu = [...report.cpuMs.values()];
-  const bytes = [...report.bytesSent.values()];
-  return {
-    sample: { ms, msPerParty: cpu.reduce((a, b) => a + b, 0) / cpu.length, bytesPerParty: bytes.reduce((a, b) => a + b, 0) / bytes.length },
-    report,
-  };
-}
-
-function row(op: string, t: number, n: number, samples: Sample[]): BenchRow {
-  return {
-    op,
-    t,
-    n,
-    ms: median(samples.map((s) => s.ms)),
-    msPerParty: median(samples.map((s) => s.msPerParty)),
-    bytesPerParty: Math.round(median(samples.map((s) => s.bytesPerParty))),
-    runs: samples.length,
-  };
-}
-
-function keygenOnce(t: number, n: number): DriverReport<KeyShare> {
+export function dklsKeygenOnce(t: number, n: number): DriverReport<KeyShare> {
   const sid = randomBytes(32);
   const parties = Array.from({ length: n }, (_, i) => i + 1);
   return runToCompletion(parties.map((self) => new DklsKeygen({ sid, self, parties, t })));
@@ -72,7 +42,7 @@ export const dklsSuite: BenchSuite = {
       const keygens: Sample[] = [];
       let shares: Map<number, KeyShare> | null = null;
       for (let i = 0; i < (opts.runs || KEYGEN_RUNS); i++) {
-        const { sample: s, report } = sample(() => keygenOnce(t, n));
+        const { sample: s, report } = sample(() => dklsKeygenOnce(t, n));
         keygens.push(s);
         shares ??= report.results;
         process.stderr.write(`  dkls23/keygen ${t}-of-${n} run ${i + 1}: ${s.ms.toFixed(0)} ms\n`);

@@ -9,39 +9,10 @@ import { FrostSign } from '../src/tss/frost/sign.js';
 import type { FrostKeyShare } from '../src/tss/frost/share.js';
 import { runToCompletion, type DriverReport } from '../src/tss/driver.js';
 import { DKLS_SIZES } from './dkls.js';
-import { median, type BenchOptions, type BenchRow, type BenchSuite } from './row.js';
+import { row, sample, type BenchOptions, type BenchRow, type BenchSuite, type Sample } from './row.js';
 
 const KEYGEN_RUNS = 5;
 const SIGN_RUNS = 9;
-
-export interface Sample {
-  ms: number;
-  msPerParty: number;
-  bytesPerParty: number;
-}
-
-/** Times one driver run; CPU and bytes are means over the parties that took part. */
-export function sample<R>(run: () => DriverReport<R>): { sample: Sample; report: DriverReport<R> } {
-  const t0 = performance.now();
-  const report = run();
-  const ms = performance.now() - t0;
-  const cpu = [...report.cpuMs.values()];
-  const bytes = [...report.bytesSent.values()];
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { sample: { ms, msPerParty: mean(cpu), bytesPerParty: mean(bytes) }, report };
-}
-
-export function row(op: string, t: number, n: number, samples: Sample[]): BenchRow {
-  return {
-    op,
-    t,
-    n,
-    ms: median(samples.map((s) => s.ms)),
-    msPerParty: median(samples.map((s) => s.msPerParty)),
-    bytesPerParty: Math.round(median(samples.map((s) => s.bytesPerParty))),
-    runs: samples.length,
-  };
-}
 
 export function frostKeygenOnce(t: number, n: number): DriverReport<FrostKeyShare> {
   const sid = randomBytes(32);

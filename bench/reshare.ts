@@ -7,7 +7,6 @@
  * set-up among new parties, which dominates its cost.
  */
 import { randomBytes } from '@noble/hashes/utils.js';
-import { DklsKeygen } from '../src/tss/dkls/keygen.js';
 import { runToCompletion, type DriverReport } from '../src/tss/driver.js';
 import type { FrostKeyShare } from '../src/tss/frost/share.js';
 import { frostPublicInfo } from '../src/tss/frost/share.js';
@@ -15,8 +14,9 @@ import { EcdsaReshare, ecdsaPublicInfo } from '../src/tss/reshare/ecdsa.js';
 import { FrostReshare } from '../src/tss/reshare/eddsa.js';
 import type { Retired } from '../src/tss/reshare/protocol.js';
 import type { KeyShare } from '../src/tss/share.js';
-import { frostKeygenOnce, row, sample, type Sample } from './frost.js';
-import type { BenchOptions, BenchRow, BenchSuite } from './row.js';
+import { dklsKeygenOnce } from './dkls.js';
+import { frostKeygenOnce } from './frost.js';
+import { row, sample, type BenchOptions, type BenchRow, type BenchSuite, type Sample } from './row.js';
 
 const EDDSA_RUNS = 5;
 const ECDSA_RUNS = 2;
@@ -36,12 +36,6 @@ const PLANS: Plan[] = [
 ];
 
 const participants = (p: Plan) => [...new Set([...p.quorum, ...p.newParties])];
-
-function dklsKeygen(t: number, n: number): Map<number, KeyShare> {
-  const sid = randomBytes(32);
-  const parties = Array.from({ length: n }, (_, i) => i + 1);
-  return runToCompletion(parties.map((self) => new DklsKeygen({ sid, self, parties, t }))).results;
-}
 
 function eddsaOnce(p: Plan, old: Map<number, FrostKeyShare>): DriverReport<FrostKeyShare | Retired> {
   const sid = randomBytes(32);
@@ -72,7 +66,7 @@ export const reshareSuite: BenchSuite = {
       rows.push(row(`reshare/eddsa ${p.label}`, p.tNew, p.newParties.length, ed));
       process.stderr.write(`  reshare/eddsa ${p.label}: ${rows.at(-1)!.ms.toFixed(0)} ms\n`);
 
-      const dklsOld = dklsKeygen(p.t, p.n);
+      const dklsOld = dklsKeygenOnce(p.t, p.n).results;
       const ec: Sample[] = [];
       for (let i = 0; i < (opts.runs || ECDSA_RUNS); i++) {
         ec.push(sample(() => ecdsaOnce(p, dklsOld)).sample);

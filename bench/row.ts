@@ -29,8 +29,41 @@ export interface BenchSuite {
   rows(opts: BenchOptions): Promise<BenchRow[]> | BenchRow[];
 }
 
+import type { DriverReport } from '../src/tss/driver.js';
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One timed in-memory driver run (bench/dkls.ts, frost.ts, reshare.ts). */
+export interface Sample {
+  ms: number;
+  msPerParty: number;
+  bytesPerParty: number;
+}
+
+/** Times one driver run; CPU and bytes are means over the parties that took part. */
+export function sample<R>(run: () => DriverReport<R>): { sample: Sample; report: DriverReport<R> } {
+  const t0 = performance.now();
+  const report = run();
+  const ms = performance.now() - t0;
+  const cpu = [...report.cpuMs.values()];
+  const bytes = [...report.bytesSent.values()];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { sample: { ms, msPerParty: mean(cpu), bytesPerParty: mean(bytes) }, report };
+}
+
+/** The medians of `samples` as a table row. */
+export function row(op: string, t: number, n: number, samples: Sample[]): BenchRow {
+  return {
+    op,
+    t,
+    n,
+    ms: median(samples.map((s) => s.ms)),
+    msPerParty: median(samples.map((s) => s.msPerParty)),
+    bytesPerParty: Math.round(median(samples.map((s) => s.bytesPerParty))),
+    runs: samples.length,
+  };
 }
