@@ -44,6 +44,7 @@ import {
   rvoleReceiverStart,
   rvoleSenderRespond,
   type PairContext,
+  type RvoleReceiverState,
 } from '../ot/index.js';
 import type { ProtocolMessage } from '../protocol.js';
 import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.js';
@@ -77,7 +78,6 @@ import { checkEcho, echoDigest } from '../echo.js';
 export const SIGN_PROTOCOL = 'dkls23/sign/v2';
 export const DIGEST_BYTES = 32;
 
-type RvoleState = ReturnType<typeof rvoleReceiverStart>['state'];
 
 export interface SignOptions {
   /** This party's key share. */
@@ -146,7 +146,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   private pk: Point = G;
   private salt: Uint8Array = new Uint8Array(0);
   private readonly chi = new Map<PartyId, bigint>();
-  private readonly rvole = new Map<PartyId, RvoleState>();
+  private readonly rvole = new Map<PartyId, RvoleReceiverState>();
   private readonly cU = new Map<PartyId, bigint>();
   private readonly cV = new Map<PartyId, bigint>();
   private readonly commitments = new Map<PartyId, Uint8Array>();
@@ -298,27 +298,32 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       checkEcho(nonceEcho, readHexArray(b, 'echo', j, 'sign.r2', this.parties.length, 32), this.parties, j, this.self, 'sign.echo');
       this.commitments.set(j, readHex(b, 'commitment', j, 'sign.r2', COMMITMENT_BYTES));
     }
-    const echo = this.commitmentDigests();
+    const echoDigests = this.commitmentDigests();
     this.pk = mulG(this.sk);
-    const pk = pointToBytes(this.pk);
+    // The same for every peer: encoded once.
+    const R = toHex(pointToBytes(this.R));
+    const salt = toHex(this.salt);
+    const pk = toHex(pointToBytes(this.pk));
+    const echo = this.parties.map((k) => toHex(echoDigests.get(k)!));
     const out: ProtocolMessage[] = [];
     for (const j of this.peers) {
       const p = inbox.p2p.get(j)!;
       expectKeys(p, ['rvole'], j, 'sign.r2');
+      // c^u, c^v come back reduced mod q.
       const { c, msg } = rvoleSenderRespond(this.share.otSender.get(j)!, this.pair(this.self, j), [this.r, this.sk], readHex(p, 'rvole', j, 'sign.r2'));
       const [cu, cv] = c;
-      this.cU.set(j, modq(cu));
-      this.cV.set(j, modq(cv));
+      this.cU.set(j, cu);
+      this.cV.set(j, cv);
       out.push(
         this.message(3, j, {
           rvole: toHex(msg),
-          R: toHex(pointToBytes(this.R)),
-          salt: toHex(this.salt),
-          pk: toHex(pk),
+          R,
+          salt,
+          pk,
           gammaU: toHex(pointToBytes(mulG(cu))),
           gammaV: toHex(pointToBytes(mulG(cv))),
           psi: toHex(scalarToBytes(modq(this.phi - this.chi.get(j)!))),
-          echo: this.parties.map((k) => toHex(echo.get(k)!)),
+          echo,
         }),
       );
     }
@@ -347,8 +352,8 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       const gammaU = readPoint(readHex(p, 'gammaU', j, where, POINT_BYTES), j, 'sign.gamma-u');
       const gammaV = readPoint(readHex(p, 'gammaV', j, where, POINT_BYTES), j, 'sign.gamma-v');
       const psi = readScalar(readHex(p, 'psi', j, where, SCALAR_BYTES), j, 'sign.psi');
-      // Throws ProtocolAbort naming j ('rvole.*' / 'ote.*') if the OT-extension or RVOLE check fails.
-      const [du, dv] = rvoleReceiverFinish(this.rvole.get(j)!, readHex(p, 'rvole', j, where)).map(modq);
+      // Throws ProtocolAbort naming j ('rvole.*' / 'ote.*') if the OT-extension or RVOLE check fails; d^u, d^v come back reduced mod q.
+      const [du, dv] = rvoleReceiverFinish(this.rvole.get(j)!, readHex(p, 'rvole', j, where));
       const chi = this.chi.get(j)!;
       this.checkMultiplication(j, chi, Rj, pkj, du, dv, gammaU, gammaV);
       Rs.push(Rj);
