@@ -61,7 +61,7 @@ export function mulG(k: bigint): Point {
   return s === 0n ? Point.ZERO : G.multiply(s);
 }
 
-/** k·P for a public point P (variable time; never use with a secret k and a secret P together). */
+/** k·P, constant time in k (noble's multiply): safe for a secret k, e.g. χ in the signing checks. */
 export function mul(P: Point, k: bigint): Point {
   const s = modq(k);
   return s === 0n ? Point.ZERO : P.multiply(s);

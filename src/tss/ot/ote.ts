@@ -13,9 +13,9 @@
  *
  * Consistency check (Fig. 10 "Consistency check"), with the challenge
  * χ_1..χ_{m'} ∈ GF(2^128) derived by Fiat–Shamir from (K, u) instead of a
- * coin toss. Our rows are κ = 256 bits: each is two GF(2^128) lanes, and the
- * check runs lane-wise with one shared x̃ (two KOS checks over the halves of
- * Δ that must agree on x):
+ * coin toss. Rows are κ bits (params.ts), κ/128 GF(2^128) lanes each (one at
+ * κ = 128); the check runs lane-wise with one shared x̃ (for κ > 128, one KOS
+ * check per 128-bit slice of Δ, all agreeing on x):
  *   receiver sends x̃ = Σ_j χ_j·x_j and t̃ = Σ_j χ_j·t_j,
  *   sender checks Σ_j χ_j·q_j = t̃ + x̃·Δ.
  * The last m' − ξ rows carry random choice bits and are never output, so x̃
