@@ -7,10 +7,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SigningProgress } from '../../shared/popup-api';
 import { QrCode } from './QrCode';
+import { useCopy } from './use-copy';
 
 export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosignLink']> }) {
   const [now, setNow] = useState(Date.now());
-  const [copied, setCopied] = useState(false);
+  const [copied, copy] = useCopy();
   const box = useRef<HTMLDivElement>(null);
   // It appears once the user approved (the Approve button is at the bottom): bring it into view.
   useEffect(() => box.current?.scrollIntoView?.({ block: 'nearest' }), []);
@@ -19,15 +20,6 @@ export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosign
     return () => clearInterval(t);
   }, []);
   const left = Math.max(0, Math.ceil((link.expires - now) / 1000));
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(link.url);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // clipboard refused: the link can still be opened or dragged
-    }
-  };
   return (
     <div class="card cosign-link" data-testid="cosign-link" ref={box}>
       <QrCode text={link.url} size={128} alt="QR code that opens this request on your phone" testId="cosign-qr" />
@@ -37,7 +29,7 @@ export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosign
         <a class="button small" href={link.url} target="_blank" rel="noopener noreferrer" data-testid="cosign-open">
           Open on your phone
         </a>
-        <button class="button small" onClick={() => void copy()}>
+        <button class="button small" onClick={() => void copy(link.url)}>
           {copied ? 'Copied' : 'Copy link'}
         </button>
       </div>

@@ -9,20 +9,12 @@ import type { Run } from '../App';
 import { Address } from '../components/Address';
 import { ErrorText } from '../components/ErrorText';
 import { QrCode } from '../components/QrCode';
+import { useCopy } from '../components/use-copy';
 
 export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run }) {
-  const [copied, setCopied] = useState(false);
+  const [copied, copy] = useCopy();
   const [error, setError] = useState<string | null>(null);
 
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(ceremony.pairing);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // clipboard refused: the text can still be selected
-    }
-  };
   const close = async () => setError(await run({ type: 'closeCeremony' }));
 
   const others = Array.from({ length: ceremony.joiners }, (_, i) => ceremony.joined[i] ?? null);
@@ -65,7 +57,7 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
             <code class="break" data-testid="pairing-text">
               {ceremony.pairing}
             </code>
-            <button class="button small" onClick={() => void copy()}>
+            <button class="button small" onClick={() => void copy(ceremony.pairing)}>
               {copied ? 'Copied' : 'Copy'}
             </button>
           </div>
