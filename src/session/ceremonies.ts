@@ -184,30 +184,35 @@ export async function joinVault(opts: CeremonyTiming & {
   return keygenWithRoster(signedRoster, opts);
 }
 
-async function keygenWithRoster(
-  { roster }: SignedRoster,
-  opts: CeremonyTiming & { mailbox: Mailbox; me: DeviceIdentity; sessionId: string; onEvent?: (e: CeremonyEvent) => void },
+/** What key generation and re-sharing pass on once the roster is known. */
+type RosterRunOptions = CeremonyTiming & { mailbox: Mailbox; me: DeviceIdentity; sessionId: string; onEvent?: (e: CeremonyEvent) => void };
+
+/** The part of {@link runProtocol}'s input that both protocols of a key generation or re-share share. */
+function protocolRunCommon(opts: RosterRunOptions, identities: ReadonlyMap<PartyId, DevicePublic>) {
+  return { me: opts.me, identities, mailbox: opts.mailbox, roundTimeoutMs: opts.roundTimeoutMs, onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }) };
+}
+
+/** The vault's name and paired channel, as the roster fixes them; read before any protocol runs. */
+function vaultSettings(roster: Roster, defaultName: string): Pick<DeviceVault, 'name' | 'channel'> {
+  return {
+    name: String(roster.params.name ?? defaultName).slice(0, 64),
+    channel: { relayUrl: String(roster.params.relayUrl ?? ''), secret: hexParam(roster.params, 'channel', 32) },
+  };
+}
+
+/**
+ * Confirms the result with every device that holds a share of it (nothing is
+ * stored before all confirmed), then builds this device's vault record.
+ */
+async function confirmedVault(
+  opts: RosterRunOptions,
+  { roster, self, members, settings, ecdsa, eddsa }: { roster: Roster; self: PartyId; members: readonly RosterMember[]; settings: Pick<DeviceVault, 'name' | 'channel'>; ecdsa: KeyShare; eddsa: FrostKeyShare },
 ): Promise<DeviceVault> {
-  opts.onEvent?.(rosterEvent(roster));
-  const n = intParam(roster.params, 'n', 2, 16);
-  const t = intParam(roster.params, 't', 2, n);
-  if (roster.members.length !== n) throw new Error(`roster has ${roster.members.length} devices, expected ${n}`);
-  const name = String(roster.params.name ?? 'Vault').slice(0, 64);
-  const relayUrl = String(roster.params.relayUrl ?? '');
-  const channelSecret = hexParam(roster.params, 'channel', 32);
-  const self = selfIn(roster, opts.me);
-  const parties = roster.members.map((m) => m.party);
-  const identities = identitiesOf(roster);
-  const common = { me: opts.me, identities, mailbox: opts.mailbox, roundTimeoutMs: opts.roundTimeoutMs, onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }) };
-  const [ecdsa, eddsa] = await Promise.all([
-    runProtocol<KeyShare>({ ...common, protocol: new DklsKeygen({ sid: protocolSid(roster, 'dkls23/keygen'), self, parties, t }) }),
-    runProtocol<FrostKeyShare>({ ...common, protocol: new FrostKeygen({ sid: protocolSid(roster, 'frost/keygen'), self, parties, threshold: t }) }),
-  ]);
   await confirmAll({
     mailbox: opts.mailbox,
     me: opts.me,
     self,
-    identities,
+    identities: new Map(members.map((m) => [m.party, m.identity])),
     sessionId: opts.sessionId,
     digest: resultDigest(roster, ecdsa, eddsa),
     timeoutMs: opts.roundTimeoutMs,
@@ -215,14 +220,30 @@ async function keygenWithRoster(
   opts.onEvent?.({ kind: 'confirmed' });
   return {
     v: DEVICE_VAULT_VERSION,
-    name,
+    name: settings.name,
     address: ethAddress(ecdsa.publicKey),
     identity: opts.me,
-    members: roster.members.map((m) => ({ party: m.party, identity: m.identity })),
+    members: members.map((m) => ({ party: m.party, identity: m.identity })),
     ecdsa,
     eddsa,
-    channel: { relayUrl, secret: channelSecret },
+    channel: settings.channel,
   };
+}
+
+async function keygenWithRoster({ roster }: SignedRoster, opts: RosterRunOptions): Promise<DeviceVault> {
+  opts.onEvent?.(rosterEvent(roster));
+  const n = intParam(roster.params, 'n', 2, 16);
+  const t = intParam(roster.params, 't', 2, n);
+  if (roster.members.length !== n) throw new Error(`roster has ${roster.members.length} devices, expected ${n}`);
+  const settings = vaultSettings(roster, 'Vault');
+  const self = selfIn(roster, opts.me);
+  const parties = roster.members.map((m) => m.party);
+  const common = protocolRunCommon(opts, identitiesOf(roster));
+  const [ecdsa, eddsa] = await Promise.all([
+    runProtocol<KeyShare>({ ...common, protocol: new DklsKeygen({ sid: protocolSid(roster, 'dkls23/keygen'), self, parties, t }) }),
+    runProtocol<FrostKeyShare>({ ...common, protocol: new FrostKeygen({ sid: protocolSid(roster, 'frost/keygen'), self, parties, threshold: t }) }),
+  ]);
+  return confirmedVault(opts, { roster, self, members: roster.members, settings, ecdsa, eddsa });
 }
 
 function resultDigest(roster: Roster, ecdsa: KeyShare, eddsa: FrostKeyShare): string {
@@ -651,10 +672,7 @@ export async function joinReshare(opts: CeremonyTiming & {
   return reshareWithRoster(signedRoster, opts);
 }
 
-async function reshareWithRoster(
-  { roster }: SignedRoster,
-  opts: CeremonyTiming & { mailbox: Mailbox; me: DeviceIdentity; sessionId: string; oldVault?: DeviceVault; onEvent?: (e: CeremonyEvent) => void },
-): Promise<ReshareOutcome> {
+async function reshareWithRoster({ roster }: SignedRoster, opts: RosterRunOptions & { oldVault?: DeviceVault }): Promise<ReshareOutcome> {
   opts.onEvent?.(rosterEvent(roster));
   const ecdsaInfo = ecdsaInfoFromWire(roster.params.ecdsa);
   const eddsaInfo = frostInfoFromWire(roster.params.eddsa);
@@ -665,34 +683,12 @@ async function reshareWithRoster(
   const newMembers = roster.members.filter((m) => m.role?.leaving !== true);
   const newParties = newMembers.map((m) => m.party).sort((a, b) => a - b);
   const newT = intParam(roster.params, 'newT', 2, newParties.length);
-  const identities = identitiesOf(roster);
-  const common = { me: opts.me, identities, mailbox: opts.mailbox, roundTimeoutMs: opts.roundTimeoutMs, onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }) };
+  const settings = vaultSettings(roster, old?.name ?? 'Vault');
+  const common = protocolRunCommon(opts, identitiesOf(roster));
   const [ecdsa, eddsa] = await Promise.all([
     runProtocol({ ...common, protocol: new EcdsaReshare({ sid: protocolSid(roster, 'reshare/ecdsa'), self, old: old ? old.ecdsa : ecdsaInfo, quorum, newParties, newThreshold: newT }) }),
     runProtocol({ ...common, protocol: new FrostReshare({ sid: protocolSid(roster, 'reshare/eddsa'), self, old: old ? old.eddsa : eddsaInfo, quorum, newParties, newThreshold: newT }) }),
   ]);
   if (isRetired(ecdsa) || isRetired(eddsa)) return { kind: 'retired' };
-  await confirmAll({
-    mailbox: opts.mailbox,
-    me: opts.me,
-    self,
-    identities: new Map(newMembers.map((m) => [m.party, m.identity])),
-    sessionId: opts.sessionId,
-    digest: resultDigest(roster, ecdsa, eddsa),
-    timeoutMs: opts.roundTimeoutMs,
-  });
-  opts.onEvent?.({ kind: 'confirmed' });
-  return {
-    kind: 'member',
-    vault: {
-      v: DEVICE_VAULT_VERSION,
-      name: String(roster.params.name ?? old?.name ?? 'Vault').slice(0, 64),
-      address: ethAddress(ecdsa.publicKey),
-      identity: opts.me,
-      members: newMembers.map((m) => ({ party: m.party, identity: m.identity })),
-      ecdsa,
-      eddsa,
-      channel: { relayUrl: String(roster.params.relayUrl ?? ''), secret: hexParam(roster.params, 'channel', 32) },
-    },
-  };
+  return { kind: 'member', vault: await confirmedVault(opts, { roster, self, members: newMembers, settings, ecdsa, eddsa }) };
 }
