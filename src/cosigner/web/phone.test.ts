@@ -50,11 +50,13 @@ describe('phone vault store', () => {
     expect(summary).toMatchObject({ id: vaultId(vault), address: vault.address, t: 2, n: 2, deviceId: vault.identity.deviceId });
     await expect(unlocked.save(vault)).rejects.toThrow(/already holds a share/);
 
-    // Nothing secret is stored in the clear.
+    // Nothing secret is stored in the clear: not the share, the identity or channel keys, nor the PIN.
     const [record] = await backend.listVaults();
-    const stored = JSON.stringify(record);
+    const stored = JSON.stringify([record, await backend.getPin()]);
     expect(stored).not.toContain(Buffer.from(vault.channel.secret).toString('hex'));
     expect(stored).not.toContain(Buffer.from(vault.identity.signSecret).toString('hex'));
+    expect(stored).not.toContain(vault.ecdsa.secretShare.toString(16).padStart(64, '0'));
+    expect(stored).not.toContain('246810');
 
     const again = new PhoneVaultStore(backend, ITER);
     await expect(again.unlock('135790')).rejects.toThrow(VaultStoreError);
