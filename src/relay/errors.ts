@@ -24,4 +24,8 @@ export class RelayError extends Error {
 }
 
 export const badRequest = (code: string, reason: string) => new RelayError(400, code, reason);
-export const notFound = (reason: string) => new RelayError(404, 'unknown_room', reason);
+/** The room was never created or has expired. */
+export const unknownRoom = () => new RelayError(404, 'unknown_room', 'no such room (it never existed or has expired): join it first');
+/** `party` (when known) has not joined the room. */
+export const notJoined = (party?: string) =>
+  new RelayError(403, 'not_joined', `${party === undefined ? 'this party' : `party ${party}`} has not joined this room: join it first`);

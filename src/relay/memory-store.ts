@@ -2,7 +2,7 @@
  * The default store: rooms in this process's memory. Expired rooms are
  * dropped lazily on access and by a sweep every second.
  */
-import { RelayError, notFound } from './errors.js';
+import { RelayError, notJoined, unknownRoom } from './errors.js';
 import type { RelayLimits } from './limits.js';
 import {
   isFor,
@@ -164,8 +164,8 @@ export class MemoryStore implements RelayStore {
 
   private member(sid: string, party: RelayParty): MemoryRoom {
     const room = this.live(sid);
-    if (!room) throw notFound('no such room (it never existed or has expired): join it first');
-    if (!room.parties.has(party)) throw new RelayError(403, 'not_joined', `party ${party} has not joined this room: join it first`);
+    if (!room) throw unknownRoom();
+    if (!room.parties.has(party)) throw notJoined(party);
     return room;
   }
 

@@ -17,7 +17,7 @@
  * and the session id, so this store targets a single Redis (not Cluster).
  */
 import { Redis } from 'ioredis';
-import { RelayError, notFound } from './errors.js';
+import { RelayError, notJoined, unknownRoom } from './errors.js';
 import type { RelayLimits } from './limits.js';
 import {
   isFor,
@@ -319,9 +319,9 @@ function translate(e: unknown, limits?: RelayLimits): unknown {
   const [code, n] = m ? [m[1], m[2]] : ['', ''];
   switch (code) {
     case 'unknown_room':
-      return notFound('no such room (it never existed or has expired): join it first');
+      return unknownRoom();
     case 'not_joined':
-      return new RelayError(403, 'not_joined', 'this party has not joined the room: join it first');
+      return notJoined();
     case 'room_complete':
       return new RelayError(409, 'room_complete', 'the ceremony in this room is complete; open a new session');
     case 'room_message_limit':

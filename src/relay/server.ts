@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { badRequest, RelayError } from './errors.js';
+import { badRequest, notJoined, RelayError, unknownRoom } from './errors.js';
 import { RateLimiter, resolveLimits, type RelayLimits } from './limits.js';
 import { OriginPolicy } from './cors.js';
 import { MemoryStore } from './memory-store.js';
@@ -225,7 +225,7 @@ class Relay {
     switch (action) {
       case 'room': {
         const room = await this.store.room(sid);
-        if (!room) throw new RelayError(404, 'unknown_room', 'no such room (it never existed or has expired)');
+        if (!room) throw unknownRoom();
         return this.json(res, 200, room);
       }
       case 'join': {
@@ -335,7 +335,7 @@ class Relay {
         if (gone) return;
         result = await this.store.read(sid, party, result.cursor, limit);
       }
-      if (!result) throw new RelayError(404, 'unknown_room', 'no such room (it never existed or has expired)');
+      if (!result) throw unknownRoom();
       return this.json(res, 200, result);
     } finally {
       clearTimeout(timer);
@@ -346,8 +346,8 @@ class Relay {
   }
 
   private async notMember(sid: string, party: RelayParty): Promise<never> {
-    if (!(await this.store.room(sid))) throw new RelayError(404, 'unknown_room', 'no such room (it never existed or has expired): join it first');
-    throw new RelayError(403, 'not_joined', `party ${party} has not joined this room: join it first`);
+    if (!(await this.store.room(sid))) throw unknownRoom();
+    throw notJoined(party);
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
