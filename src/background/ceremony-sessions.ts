@@ -87,9 +87,9 @@ export class CeremonySessions {
   async start(plan: { name: string; t: number; n: number; relayUrl: string }): Promise<void> {
     this.checkIdle();
     const { t, n } = plan;
-    if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n) throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${t}-of-${n}).`);
+    checkQuorum(t, n);
     const name = plan.name.trim().slice(0, 64) || 'Vault';
-    const me = newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
+    const me = newDeviceIdentity();
     const pairing = createPairing(plan.relayUrl, 'keygen', { init: publicOf(me).signPub, t, n, name });
     await this.launch({ kind: 'keygen', name, t, n, joiners: n - 1 }, pairing, me.deviceId, async (mailbox, onEvent) => {
       const vault = await createVault({ ...(this.deps.timing ?? KEYGEN_TIMING), mailbox, me, sessionId: pairing.sessionId, plan: { t, n, name, relayUrl: plan.relayUrl }, onEvent });
@@ -108,7 +108,7 @@ export class CeremonySessions {
   async startReshare(plan: { vault: DeviceVault; vaultRecordId: string; newT: number; newN: number; relayUrl: string }): Promise<void> {
     this.checkIdle();
     const { vault, newT, newN } = plan;
-    if (!Number.isInteger(newN) || newN < 2 || newN > 16 || !Number.isInteger(newT) || newT < 2 || newT > newN) throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${newT}-of-${newN}).`);
+    checkQuorum(newT, newN);
     const pairing = createPairing(plan.relayUrl, 'reshare', { init: publicOf(vault.identity).signPub, pk: bytesToHex(vault.ecdsa.publicKey), newT, name: vault.name });
     const joiners = newN - 1;
     await this.launch({ kind: 'reshare', name: vault.name, t: newT, n: newN, joiners }, pairing, vault.identity.deviceId, async (mailbox, onEvent) => {
@@ -145,7 +145,7 @@ export class CeremonySessions {
       const n = Number(pairing.params.n);
       const tt = Number(pairing.params.t);
       if (!Number.isInteger(n) || !Number.isInteger(tt) || n < 2 || n > 16 || tt < 2 || tt > n) throw new Error('This pairing code has a bad threshold or device count.');
-      const me = newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
+      const me = newDeviceIdentity();
       await this.launch({ kind: 'keygen', name, t: tt, n, joiners: n - 1 }, pairing, me.deviceId, async (mailbox, onEvent) => {
         const vault = await joinVault({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, onEvent });
         await storeDeviceVault(this.deps.wallet, vault);
@@ -158,7 +158,7 @@ export class CeremonySessions {
     const newT = Number(pairing.params.newT);
     if (typeof pk !== 'string' || !/^[0-9a-f]{66}$/.test(pk) || !Number.isInteger(newT) || newT < 2 || newT > 16) throw new Error('This re-share pairing code is malformed.');
     const old = current && bytesToHex(current.vault.ecdsa.publicKey) === pk ? current : undefined;
-    const me = old ? old.vault.identity : newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
+    const me = old ? old.vault.identity : newDeviceIdentity();
     await this.launch({ kind: 'reshare', name, t: newT, n: newT, joiners: 0 }, pairing, me.deviceId, async (mailbox, onEvent) => {
       const outcome = await joinReshare({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, ...(old ? { oldVault: old.vault } : {}), onEvent });
       if (outcome.kind === 'retired') {
@@ -271,6 +271,16 @@ export class CeremonySessions {
       this.deps.onChange();
     }
   }
+}
+
+/** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */
+function checkQuorum(t: number, n: number): void {
+  if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n) throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${t}-of-${n}).`);
+}
+
+/** A fresh identity for this browser in a new vault (`tandem-ext-` and 8 random hex digits). */
+function newDeviceIdentity(): ReturnType<typeof newIdentity> {
+  return newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
 }
 
 /** Stores a device vault (its share encrypted under the wallet key) as a 'tss' vault. */

@@ -409,6 +409,12 @@ describe('co-signed vault in the background', () => {
     expect((await t.s.command({ type: 'selectVault', id: ids.tss! })).vault!.address).toBe(cosigner.address);
   }, 60_000);
 
+  it('refuses a threshold above the device count, and starts nothing', async () => {
+    const t = await setup();
+    await expect(t.s.command({ type: 'startKeygen', name: 'Bad', t: 3, n: 2, password: PASSWORD })).rejects.toThrow(/2 ≤ threshold ≤ devices ≤ 16 \(got 3-of-2\)/);
+    expect((await t.s.state()).ceremony).toBeNull();
+  });
+
   it('refuses a relay URL that is not http(s) and keeps the default', async () => {
     const t = await setup();
     await expect(t.s.command({ type: 'setRelayUrl', url: 'ftp://relay.example' })).rejects.toThrow(/https/);
