@@ -201,6 +201,7 @@ describe('DKLs23 key generation: every check names the culprit', () => {
     expect(() => new DklsKeygen({ sid, self: 1, parties: [1, 2, 3], t: 4 })).toThrow(UsageError);
     expect(() => new DklsKeygen({ sid, self: 1, parties: Array.from({ length: 17 }, (_, i) => i + 1), t: 2 })).toThrow(UsageError);
     expect(() => new DklsKeygen({ sid: new Uint8Array(8), self: 1, parties: [1, 2], t: 2 })).toThrow(UsageError);
+    expect(() => new DklsKeygen({ sid: new Uint8Array(15), self: 1, parties: [1, 2], t: 2 })).toThrow(/sid must be at least 16 bytes/);
   });
 
   it('a message claiming an unknown sender or round is dropped', () => {

@@ -122,7 +122,6 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   constructor(opts: KeygenOptions) {
     super(KEYGEN_PROTOCOL, opts.sid, opts.self, opts.parties);
     const n = this.parties.length;
-    if (!(opts.sid instanceof Uint8Array) || opts.sid.length < 16) throw new UsageError('keygen: sid must be at least 16 bytes');
     if (!Number.isInteger(opts.t) || opts.t < 2 || opts.t > n || n > MAX_PARTIES) {
       throw new UsageError(`keygen: need 2 <= t <= n <= ${MAX_PARTIES}, got t=${opts.t}, n=${n}`);
     }

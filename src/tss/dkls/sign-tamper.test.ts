@@ -197,5 +197,6 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     expect(() => signParties(v23, [1, 4], digest)).toThrow(UsageError);
     expect(() => new DklsSign({ share: v23.get(1)!, signers: [1, 1, 2], digest, sid: randomBytes(32) })).toThrow(UsageError);
     expect(() => new DklsSign({ share: v23.get(1)!, signers: [2, 3], digest, sid: randomBytes(32) })).toThrow(UsageError);
+    expect(() => new DklsSign({ share: v23.get(1)!, signers: [1, 2], digest, sid: new Uint8Array(15) })).toThrow(/sid must be at least 16 bytes/);
   });
 });

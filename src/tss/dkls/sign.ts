@@ -155,7 +155,6 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
     const { share } = opts;
     checkKeyShare(share);
     super(SIGN_PROTOCOL, opts.sid, share.self, opts.signers);
-    if (!(opts.sid instanceof Uint8Array) || opts.sid.length < 16) throw new UsageError('sign: sid must be at least 16 bytes');
     if (!(opts.digest instanceof Uint8Array) || opts.digest.length !== DIGEST_BYTES) {
       throw new UsageError('sign: the message must be a 32-byte digest computed from the payload; raw data is never signed');
     }

@@ -103,6 +103,8 @@ describe('FROST keygen + sign', () => {
     expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0], signers: [1], message: utf8ToBytes('x') })).toThrow(UsageError);
     expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0], signers: [1, 7], message: utf8ToBytes('x') })).toThrow(UsageError);
     expect(() => new FrostKeygen({ sid: randomBytes(32), self: 1, parties: [1, 2], threshold: 1 })).toThrow(UsageError);
+    expect(() => new FrostSign({ sid: new Uint8Array(15), share: shares[0], signers: [1, 2], message: utf8ToBytes('x') })).toThrow(/sid must be at least 16 bytes/);
+    expect(() => new FrostKeygen({ sid: new Uint8Array(15), self: 1, parties: [1, 2], threshold: 2 })).toThrow(/sid must be at least 16 bytes/);
   });
 });
 

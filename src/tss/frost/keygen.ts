@@ -64,7 +64,6 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
 
   constructor(params: FrostKeygenParams) {
     super(FROST_KEYGEN, params.sid, params.self, params.parties);
-    if (!(params.sid instanceof Uint8Array) || params.sid.length < 16) throw new UsageError(`${FROST_KEYGEN}: sid must be at least 16 bytes`);
     const n = this.parties.length;
     if (!Number.isInteger(params.threshold) || params.threshold < 2 || params.threshold > n) {
       throw new UsageError(`${FROST_KEYGEN}: threshold must be in 2..${n} (FROST needs at least 2 signers)`);

@@ -66,7 +66,6 @@ export class FrostSign extends RoundBasedProtocol<Uint8Array> {
 
   constructor(params: FrostSignParams) {
     super(FROST_SIGN, params.sid, params.share.self, params.signers);
-    if (!(params.sid instanceof Uint8Array) || params.sid.length < 16) throw new UsageError(`${FROST_SIGN}: sid must be at least 16 bytes`);
     assertFrostShare(params.share, FROST_SIGN);
     const { share } = params;
     for (const p of this.parties) {

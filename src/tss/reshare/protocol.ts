@@ -149,7 +149,6 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     const oldParties = sortIds(params.oldParties);
     const tOld = params.oldThreshold;
     const tNew = params.newThreshold;
-    if (!(params.sid instanceof Uint8Array) || params.sid.length < 16) throw new UsageError(`${protocol}: sid must be at least 16 bytes`);
     if (!Number.isInteger(tOld) || tOld < 2 || tOld > oldParties.length) throw new UsageError(`${protocol}: bad old threshold`);
     if (!Number.isInteger(tNew) || tNew < 2 || tNew > newParties.length) {
       throw new UsageError(`${protocol}: new threshold must be in 2..${newParties.length}`);
