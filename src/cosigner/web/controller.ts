@@ -9,7 +9,7 @@ import { sealBackup, openBackup, BackupError } from '../../background/vault/back
 import { CeremonyTimeout } from '../../session/mailbox';
 import { CeremonyAbort } from '../../session/run-protocol';
 import { vaultId, type DeviceVault } from '../../session/device-vault';
-import { parsePairingFragment, PairingError, type PairingPayload } from '../../session/pairing';
+import { parsePairingFragment, type PairingPayload } from '../../session/pairing';
 import { hasSignLink, parseSignLinkFragment, type SignLink } from '../../session/sign-link';
 import { joinCeremony, pairingInfo, type PairingInfo } from './ceremony';
 import { SigningService } from './signing-service';
@@ -160,7 +160,7 @@ export class PhoneController {
       const payload = parsePairingFragment(hashOrUrl.includes('p=') ? hashOrUrl : `p=${hashOrUrl.trim()}`);
       this.set({ pairing: { payload, info: pairingInfo(payload) }, pairingError: null, ceremony: null });
     } catch (e) {
-      this.set({ pairing: null, pairingError: e instanceof PairingError || e instanceof Error ? e.message : String(e) });
+      this.set({ pairing: null, pairingError: e instanceof Error ? e.message : String(e) });
     }
   }
 
@@ -201,7 +201,7 @@ export class PhoneController {
     const state = this.state.signLink;
     const link = state?.link;
     if (!link) return;
-    const vault = [...this.vaults.values()].find((v) => v.address.toLowerCase() === link.vault.toLowerCase());
+    const vault = this.vaultAt(link.vault);
     if (!vault) {
       this.set({ signLink: { link, status: 'unknown-vault' } });
       return;
@@ -224,11 +224,17 @@ export class PhoneController {
     this.followSignLink();
   }
 
+  /** The unlocked vault with this address (a signing link names its vault by address). */
+  private vaultAt(address: string): DeviceVault | undefined {
+    const a = address.toLowerCase();
+    return [...this.vaults.values()].find((v) => v.address.toLowerCase() === a);
+  }
+
   /** Updates the signing link's status from what the signing service read. */
   private followSignLink(): void {
     const s = this.state.signLink;
     if (!s?.link || s.status !== 'looking') return;
-    const vault = [...this.vaults.values()].find((v) => v.address.toLowerCase() === s.link!.vault.toLowerCase());
+    const vault = this.vaultAt(s.link.vault);
     const channel = vault ? this.signing.status(vaultId(vault)) : undefined;
     const seen = this.signing.seen.get(s.link.requestId);
     let next: SignLinkState | null | undefined;
