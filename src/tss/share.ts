@@ -13,7 +13,6 @@
  * The secret share and the OT material are secrets: encrypt the encoded share
  * at rest (the vault store does) and never log it.
  */
-import { hexToBytes } from '@noble/hashes/utils.js';
 import { UsageError, type PartyId } from './errors.js';
 import {
   decodeOtReceiverMaterial,
@@ -23,7 +22,7 @@ import {
   type OtReceiverMaterial,
   type OtSenderMaterial,
 } from './ot/index.js';
-import { isPlainObject, toHex } from './wire.js';
+import { decodeLowerHex, isPlainObject, toHex } from './wire.js';
 import { lagrange, mulG, Point, pointFromBytes, scalarFromBytes, scalarToBytes } from './dkls/curve.js';
 
 export const KEY_SHARE_VERSION = 1;
@@ -125,11 +124,9 @@ export function encodeKeyShare(share: KeyShare): string {
   });
 }
 
-const HEX = /^(?:[0-9a-f]{2})*$/;
-
 function hex(v: unknown, what: string, len?: number): Uint8Array {
-  if (typeof v !== 'string' || !HEX.test(v)) throw new InvalidKeyShare(`${what} is not lower-case hex`);
-  const b = hexToBytes(v);
+  const b = typeof v === 'string' ? decodeLowerHex(v) : null;
+  if (b === null) throw new InvalidKeyShare(`${what} is not lower-case hex`);
   if (len !== undefined && b.length !== len) throw new InvalidKeyShare(`${what} must be ${len} bytes`);
   return b;
 }

@@ -16,9 +16,10 @@ for (let i = 0; i < 6; i++) NIBBLE[97 + i] = 10 + i;
 /**
  * Strict lower-case hex decoder in one pass (an RVOLE message is ~125 kB of
  * hex; a regex check followed by a decode read it twice). Null if `s` has odd
- * length or any character outside [0-9a-f].
+ * length or any character outside [0-9a-f]. Also the decoder of the stored
+ * share records (share.ts, frost/share.ts).
  */
-function decodeLowerHex(s: string): Uint8Array | null {
+export function decodeLowerHex(s: string): Uint8Array | null {
   const n = s.length;
   if (n & 1) return null;
   const out = new Uint8Array(n >> 1);

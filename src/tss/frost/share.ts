@@ -10,10 +10,10 @@
  */
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
 import { equalBytes } from '@noble/curves/utils.js';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
 import { UsageError, type PartyId } from '../errors.js';
-import { isPlainObject } from '../wire.js';
+import { decodeLowerHex, isPlainObject } from '../wire.js';
 import { checkPublicShares, ed25519Curve, type GroupPoint } from '../reshare/curve.js';
 
 export const FROST_SHARE_VERSION = 1;
@@ -145,7 +145,6 @@ export function encodeFrostShare(share: FrostKeyShare): string {
 }
 
 const KEYS = ['version', 'curve', 'protocol', 'epoch', 't', 'n', 'self', 'parties', 'secretShare', 'groupPublicKey', 'verifyingShares'];
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Strict decoder: exact keys, lower-case hex of exact lengths, then {@link checkFrostShare}. */
 export function decodeFrostShare(json: string): FrostKeyShare {
@@ -165,8 +164,9 @@ export function decodeFrostShare(json: string): FrostKeyShare {
     fail(`expected exactly the fields ${KEYS.join(', ')}`);
   }
   const hex32 = (v: unknown, what: string): Uint8Array => {
-    if (typeof v !== 'string' || !HEX64.test(v)) fail(`${what} must be 32 bytes of lower-case hex`);
-    return hexToBytes(v as string);
+    const b = typeof v === 'string' ? decodeLowerHex(v) : null;
+    if (b?.length !== 32) return fail(`${what} must be 32 bytes of lower-case hex`);
+    return b;
   };
   const int = (v: unknown, what: string): number => {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`${what} must be an integer`);
