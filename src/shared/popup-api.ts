@@ -261,6 +261,8 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
   if (typeof x !== 'object' || x === null) return null;
   const m = x as Record<string, unknown>;
   const str = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length <= max;
+  /** A device count or threshold: a whole number in 2..16. */
+  const count = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 16;
   switch (m.type) {
     case 'getState':
     case 'lock':
@@ -283,20 +285,16 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
       return str(m.url, 200) ? { type: m.type, url: m.url } : null;
     case 'setCosignTimeout':
       return typeof m.seconds === 'number' && Number.isInteger(m.seconds) ? { type: m.type, seconds: m.seconds } : null;
-    case 'startKeygen': {
-      const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 16;
-      if (!str(m.name, 64) || !int(m.t) || !int(m.n) || (m.password !== undefined && !str(m.password, 1024))) return null;
-      return { type: m.type, name: m.name, t: m.t as number, n: m.n as number, ...(m.password !== undefined ? { password: m.password as string } : {}) };
-    }
+    case 'startKeygen':
+      if (!str(m.name, 64) || !count(m.t) || !count(m.n) || (m.password !== undefined && !str(m.password, 1024))) return null;
+      return { type: m.type, name: m.name, t: m.t, n: m.n, ...(m.password !== undefined ? { password: m.password as string } : {}) };
     case 'closeCeremony':
       return { type: m.type };
     case 'joinCeremony':
       if (!str(m.pairing, 4096) || (m.password !== undefined && !str(m.password, 1024))) return null;
       return { type: m.type, pairing: m.pairing, ...(m.password !== undefined ? { password: m.password as string } : {}) };
-    case 'startReshare': {
-      const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 16;
-      return int(m.newT) && int(m.newN) ? { type: m.type, newT: m.newT as number, newN: m.newN as number } : null;
-    }
+    case 'startReshare':
+      return count(m.newT) && count(m.newN) ? { type: m.type, newT: m.newT, newN: m.newN } : null;
     case 'exportBackup':
       return str(m.password, 1024) ? { type: m.type, password: m.password } : null;
     case 'importBackup':
