@@ -177,11 +177,13 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
     expect(outs[0]).toMatch(/^joined: dev-[bc] \(2\/3 devices\)$/m);
     expect(outs[0]).toMatch(/^round: dkls23\/keygen round \d+ received from every device$/m);
     for (const o of outs) expect(o).toMatch(/^confirmed: /m);
-    // Nothing secret on the terminal: no share, no channel secret.
+    // Nothing secret on the terminal: no share, no channel or identity secret, no password.
     const vaultA = await new VaultStore(homes.a).load(vaultId, PASSWORD);
-    for (const o of outs) {
+    for (const o of [a, b, c].map((p) => p.stdout + p.stderr)) {
       expect(o).not.toContain(bytesToHex(vaultA.channel.secret));
       expect(o).not.toContain(bytesToHex(vaultA.identity.signSecret));
+      expect(o).not.toContain(vaultA.ecdsa.secretShare.toString(16).padStart(64, '0'));
+      expect(o).not.toContain(PASSWORD);
     }
     // list, export and import from the command line.
     expect(await cli('list', homes.a, ['list']).ok(30_000)).toMatch(new RegExp(`^${vaultId}  ${address}  2-of-3  party 1  device dev-a  generation 0  "Integration"$`, 'm'));
@@ -193,6 +195,7 @@ describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
     expect(imported).toContain(`imported vault ${vaultId} address ${address}`);
     const wrong = await new Cosigner('list-wrong', ['list'], { TANDEM_HOME: elsewhere, TANDEM_PASSWORD: 'not-it' }).ok(30_000);
     expect(wrong).toMatch(/cannot open: wrong password/);
+    for (const o of [exported, imported, wrong]) for (const pw of [PASSWORD, 'backup-secret', 'not-it']) expect(o).not.toContain(pw);
     rmSync(elsewhere, { recursive: true, force: true });
 
     // One file per device, encrypted: neither the address nor the name is in it.
