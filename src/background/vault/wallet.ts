@@ -95,11 +95,6 @@ export class WalletService {
     return (await this.vault())?.address ?? null;
   }
 
-  /** The vault's address whether locked or not (null without a vault). */
-  async vaultAddress(): Promise<string | null> {
-    return (await this.vault())?.address ?? null;
-  }
-
   /**
    * Creates the keyring (password -> vault key) and leaves the wallet
    * unlocked. Throws if one exists already.
