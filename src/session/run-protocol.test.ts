@@ -58,6 +58,28 @@ describe('runProtocol', () => {
     expect(JSON.stringify(room.log)).not.toMatch(/"s":/);
   });
 
+  it('hands a round\'s messages to the transport together, without waiting for each to be acknowledged', async () => {
+    const { ids, identities, boxes } = setup(3);
+    // Every send is acknowledged 50 ms later, as by a relay; count how many each device has in flight at once.
+    const most = boxes.map(() => 0);
+    const slow = boxes.map((box, d) => {
+      const send = box.send.bind(box);
+      let inFlight = 0;
+      box.send = async (to, payload) => {
+        most[d] = Math.max(most[d]!, ++inFlight);
+        await send(to, payload);
+        await new Promise((r) => setTimeout(r, 50));
+        inFlight--;
+      };
+      return box;
+    });
+    const sid = randomBytes(32);
+    const results = await Promise.all(parties.map((p) => runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: slow[p - 1]!, roundTimeoutMs: 5000 })));
+    expect(new Set(results).size).toBe(1);
+    // Round 2 sends two point-to-point messages per device: both are in flight together.
+    expect(most).toEqual([2, 2, 2]);
+  });
+
   it('names the device whose message fails a check', async () => {
     const { ids, identities, boxes } = setup(3);
     const sid = randomBytes(32);

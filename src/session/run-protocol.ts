@@ -108,12 +108,16 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
         );
       }, run.roundTimeoutMs);
     };
+    // A round's messages are handed to the transport together, in order: the relay
+    // client pipelines them, so a round waits for one relay round trip, not one per message.
     const send = async (out: ProtocolMessage[]) => {
-      for (const m of out) {
-        const sealed = await sealMessage(m, me, identities);
-        const payload: ProtoPayload = { t: 'proto', m: sealed };
-        await mailbox.send(m.to === 'all' ? 'all' : deviceOf(m.to), payload);
-      }
+      const sealed = await Promise.all(out.map((m) => sealMessage(m, me, identities)));
+      await Promise.all(
+        out.map((m, i) => {
+          const payload: ProtoPayload = { t: 'proto', m: sealed[i] };
+          return mailbox.send(m.to === 'all' ? 'all' : deviceOf(m.to), payload);
+        }),
+      );
     };
     const finishIfDone = () => {
       if (protocol.done && !finished) {
