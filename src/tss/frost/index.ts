@@ -12,7 +12,6 @@ export {
   decodeFrostShare,
   encodeFrostShare,
   frostPublicInfo,
-  sameGeneration,
   type FrostKeyShare,
   type FrostPublicInfo,
 } from './share.js';

@@ -25,7 +25,7 @@
  */
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
 import type { DKG_Round1, DKG_Round2, DKG_Secret } from '@noble/curves/abstract/frost.js';
-import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
+import { randomBytes } from '@noble/hashes/utils.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import type { ProtocolMessage } from '../protocol.js';
@@ -238,10 +238,5 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
     }
     this.finish(this.share!);
     return [];
-  }
-
-  /** Hex of the group key once done (for logs and UI; public). */
-  get groupPublicKeyHex(): string | null {
-    return this.share ? bytesToHex(this.share.groupPublicKey) : null;
   }
 }

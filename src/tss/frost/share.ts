@@ -9,7 +9,6 @@
  * re-share. Shares of different epochs never sign together (sign.ts checks).
  */
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
-import { equalBytes } from '@noble/curves/utils.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
 import { UsageError, type PartyId } from '../errors.js';
@@ -216,11 +215,6 @@ export function frostPublicInfo(share: FrostKeyShare): FrostPublicInfo {
     groupPublicKey: share.groupPublicKey.slice(),
     verifyingShares: new Map([...share.verifyingShares].map(([k, v]) => [k, v.slice()])),
   };
-}
-
-/** True iff two shares belong to the same vault key and generation. */
-export function sameGeneration(a: FrostKeyShare, b: FrostKeyShare): boolean {
-  return a.epoch === b.epoch && equalBytes(a.groupPublicKey, b.groupPublicKey);
 }
 
 export function assertFrostShare(share: FrostKeyShare, where: string): void {
