@@ -11,7 +11,7 @@ import { channelOf, vaultId, type DeviceVault } from '../../session/device-vault
 import { newIdentity, publicOf } from '../../session/identity';
 import { Mailbox } from '../../session/mailbox';
 import { Room } from '../../session/memory-room.test-util';
-import { createPairing, encodePairing, type PairingPayload } from '../../session/pairing';
+import { createPairing, encodePairing, parsePairingFragment, type PairingPayload } from '../../session/pairing';
 import type { CeremonyTransport, Delivery } from '../../session/mailbox';
 import { encodeSignLink } from '../../session/sign-link';
 import { PhoneController } from './controller';
@@ -26,6 +26,12 @@ import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
 
 const ITER = 100_000; // the lowest the KDF accepts; the page uses 600,000
 const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
+
+/** Polls `cond` every 20 ms for up to 6 s; fails naming `what` if it never holds. */
+async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300 && !(await cond()); i++) await new Promise((res) => setTimeout(res, 20));
+  expect(await cond(), what).toBe(true);
+}
 
 /** In-process rooms by session id, opened like relay rooms. */
 function rooms() {
@@ -89,6 +95,8 @@ describe('pairing links on the phone', () => {
     }
     expect(deviceIdFor("Anna's Pixel 8")).toMatch(/^Anna-s-Pixel-8-/);
     expect(encodePairing(p).length).toBeGreaterThan(0);
+    // Pasted as text (no link): the same pairing.
+    expect(pairingInfo(parsePairingFragment(`p=${encodePairing(p)}`))).toEqual(pairingInfo(p));
   });
 
   it('never names an unknown chain like a known one', () => {
@@ -135,16 +143,12 @@ describe('the phone co-signs on the paired channel', () => {
         await box.close();
       }
     };
-    const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((res) => setTimeout(res, 20));
-      expect(cond()).toBe(true);
-    };
 
     // A transaction, decoded for the screen as the extension shows it; approved: a valid signature.
     const to = getAddress('0x' + '42'.repeat(20));
     const tx = Transaction.from({ type: 2, chainId: 31337, nonce: 3, to, value: 10n ** 18n, maxFeePerGas: 2n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n, gasLimit: 21000n });
     const signing = ask(parseSigningRequest({ v: 1, kind: 'transaction', chainId: 31337, path: [], tx: tx.unsignedSerialized }));
-    await until(() => service.pending.length === 1);
+    await until(() => service.pending.length === 1, 'transaction shown');
     const p = service.pending[0]!;
     expect(p).toMatchObject({ vaultName: 'Phone vault', fromDevice: 'tandem-ext-test', method: 'eth_sendTransaction', phase: 'waiting' });
     expect(p.view).toMatchObject({ account: extVault.address, networkName: 'Hardhat (local)', currencySymbol: 'ETH', transaction: { to, value: '1.0', nonce: 3, maxFeeGwei: '2.0' } });
@@ -152,20 +156,20 @@ describe('the phone co-signs on the paired channel', () => {
     const sig = await signing;
     tx.signature = Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
     expect(tx.from).toBe(extVault.address);
-    await until(() => service.results.length === 1);
+    await until(() => service.results.length === 1, 'transaction result');
     expect(service.results[0]).toMatchObject({ outcome: 'signed', what: 'Send 1.0 ETH' });
     expect(service.pending).toEqual([]);
 
     // A message the user rejects: the requesting device learns it was refused, with the reason.
     const msg = '0x' + Buffer.from('hello').toString('hex');
     const refused = ask(parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg })).catch((e: unknown) => e);
-    await until(() => service.pending.length === 1);
+    await until(() => service.pending.length === 1, 'message shown');
     expect(service.pending[0]!.view.message).toEqual({ text: 'hello', isHex: false });
     service.decide(service.pending[0]!.key, false);
     const err = await refused;
     expect(err).toBeInstanceOf(SigningRefused);
     expect((err as SigningRefused).reasons[0]!.reason).toMatch(/rejected it on the phone/);
-    await until(() => service.results.length === 2);
+    await until(() => service.results.length === 2, 'message result');
     expect(service.results[0]).toMatchObject({ outcome: 'rejected', what: 'Message signature' });
 
     // Locking stops listening: a request then finds no co-signer (the extension times out).
@@ -222,10 +226,6 @@ describe('a signing link opens a request the phone did not see (page closed)', (
     const r = backlogRooms();
     const { extVault, phoneVault, backend } = await twoOfTwo(r);
     const channel = channelOf(extVault).sessionId;
-    const until = async (cond: () => boolean, what: string) => {
-      for (let i = 0; i < 300 && !cond(); i++) await new Promise((res) => setTimeout(res, 20));
-      expect(cond(), what).toBe(true);
-    };
     /** The extension asks while the phone page is closed, and makes the link its QR code shows. */
     const ask = async (message: string, joinTimeoutMs: number) => {
       const after = r.position(channel);
@@ -293,10 +293,6 @@ describe('a requester whose OT messages fail their check', () => {
     const channel = channelOf(extVault).sessionId;
     const extParty = extVault.ecdsa.self;
     const phoneParty = extVault.ecdsa.parties.find((p) => p !== extParty)!;
-    const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
-      for (let i = 0; i < 300 && !(await cond()); i++) await new Promise((res) => setTimeout(res, 20));
-      expect(await cond(), what).toBe(true);
-    };
     const request = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: '0x' + Buffer.from('burn').toString('hex') });
     const ask = async (vault: DeviceVault) => {
       const box = await r.open({ sessionId: channel, deviceId: extVault.identity.deviceId });
