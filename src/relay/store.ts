@@ -121,8 +121,4 @@ export class RoomListeners {
       }
     }
   }
-
-  get size(): number {
-    return this.map.size;
-  }
 }

@@ -26,9 +26,6 @@
  * ciphertext there (base64url text, see `src/session/crypto.ts`).
  */
 
-/** Current version of the HTTP / WebSocket API (the `/v1/` prefix). */
-export const RELAY_API_VERSION = 1;
-
 /**
  * A party id as the relay sees it: a canonical string. Integers (device ids,
  * 0..65535) are written in decimal, so party `1` and party `"1"` are the
