@@ -197,12 +197,14 @@ export class Services {
 
   /** Everything the popup renders. */
   async state(): Promise<WalletState> {
+    const vault = await this.wallet.vault();
+    const selectedChainId = (await this.networks.selected()).chainId;
     return {
-      vault: await this.wallet.vault(),
+      vault,
       vaults: await this.wallet.vaults(),
       locked: !(await this.wallet.isUnlocked()),
       networks: await this.networks.list(),
-      selectedChainId: (await this.networks.selected()).chainId,
+      selectedChainId,
       approvals: (await this.approvals.list()).map(({ reply: _reply, ...view }) => view),
       sites: await this.permissions.sites(),
       autoLockMinutes: await this.autoLockMinutes(),
@@ -210,9 +212,9 @@ export class Services {
       cosignTimeoutSeconds: await this.cosignTimeoutSeconds(),
       ceremony: await this.ceremonies.current(),
       signing: this.signing,
-      activity: await this.activity.list((await this.wallet.vault())?.address),
+      activity: await this.activity.list(vault?.address),
       sendError: this.sendError,
-      tokens: await this.tokens.list((await this.networks.selected()).chainId),
+      tokens: await this.tokens.list(selectedChainId),
     };
   }
 
