@@ -84,6 +84,9 @@ export interface SigningServiceOptions {
   roundTimeoutMs?: number;
 }
 
+/** The step shown once this phone's part of the signature is done (it also tells 'signed' from 'not-needed'). */
+const SIGNED_STEP = 'Signed.';
+
 const METHOD: Record<SigningRequest['kind'], string> = {
   transaction: 'eth_sendTransaction',
   personal_sign: 'personal_sign',
@@ -98,6 +101,14 @@ function whatOf(view: SignView): string {
   }
   if (view.message) return 'Message signature';
   return `Typed data (${view.typedData?.primaryType ?? '?'})`;
+}
+
+/** What became of a request that was on screen, from how serveSigning ended it. */
+function outcomeOf(p: PendingRequest, r: ServeResult): RequestResult['outcome'] {
+  if (r.ok) return p.steps.includes(SIGNED_STEP) ? 'signed' : 'not-needed';
+  if (p.phase !== 'waiting') return 'failed'; // approved, then signing failed
+  if (r.ended === 'expired') return 'expired';
+  return r.ended === 'requester' ? 'withdrawn' : 'rejected';
 }
 
 interface Channel {
@@ -171,7 +182,7 @@ export class SigningService {
         const p = ch.current;
         if (!p) return;
         if (e.kind === 'signing') p.steps = [...p.steps, 'Signing together with the other device…'];
-        else if (e.kind === 'signed') p.steps = [...p.steps, 'Signed.'];
+        else if (e.kind === 'signed') p.steps = [...p.steps, SIGNED_STEP];
         else return;
         this.opts.onChange();
       },
@@ -263,18 +274,7 @@ export class SigningService {
       return;
     }
     this.pending = this.pending.filter((x) => x !== p);
-    const signed = p.steps.includes('Signed.');
-    const outcome: RequestResult['outcome'] = r.ok
-      ? signed
-        ? 'signed'
-        : 'not-needed'
-      : p.phase === 'waiting'
-        ? r.ended === 'expired'
-          ? 'expired'
-          : r.ended === 'requester'
-            ? 'withdrawn'
-            : 'rejected'
-        : 'failed';
+    const outcome = outcomeOf(p, r);
     this.see(r.id, { state: 'done', vaultId: id, outcome });
     this.results = [{ key: p.key, vaultName: p.vaultName, what: whatOf(p.view), outcome, ...(r.ok ? {} : { detail: r.error }), at: Date.now() }, ...this.results].slice(0, 20);
     this.opts.onChange();
