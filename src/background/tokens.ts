@@ -32,8 +32,13 @@ export class TokenList {
     private readonly chain: ChainClient,
   ) {}
 
+  /** Every network's list, by chain id. */
+  private async all(): Promise<Record<string, Token[]>> {
+    return (await this.area.get<Record<string, Token[]>>(KEY)) ?? {};
+  }
+
   async list(chainId: string): Promise<Token[]> {
-    return ((await this.area.get<Record<string, Token[]>>(KEY)) ?? {})[chainId] ?? [];
+    return (await this.all())[chainId] ?? [];
   }
 
   /** Adds a token of `network` after reading its symbol and decimals from the contract. */
@@ -58,14 +63,14 @@ export class TokenList {
     symbol = symbol.replace(/[^\x20-\x7e]/g, '').slice(0, 12) || '?';
     if (!Number.isInteger(decimals) || decimals > 36) throw new Error('This token reports unusable decimals.');
     const token = { address, symbol, decimals };
-    const all = (await this.area.get<Record<string, Token[]>>(KEY)) ?? {};
+    const all = await this.all();
     all[network.chainId] = [...current, token];
     await this.area.set(KEY, all);
     return token;
   }
 
   async remove(chainId: string, address: string): Promise<void> {
-    const all = (await this.area.get<Record<string, Token[]>>(KEY)) ?? {};
+    const all = await this.all();
     all[chainId] = (all[chainId] ?? []).filter((t) => t.address.toLowerCase() !== address.toLowerCase());
     await this.area.set(KEY, all);
   }
