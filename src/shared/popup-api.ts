@@ -249,6 +249,8 @@ export type PopupPortMessage = { type: 'closing' };
 
 /** Shortest password accepted when creating a vault. */
 export const MIN_PASSWORD_LENGTH = 8;
+/** Largest backup file accepted (a 16-device vault record is far smaller). */
+export const MAX_BACKUP_BYTES = 1024 * 1024;
 /** Allowed auto-lock range, minutes. */
 export const AUTO_LOCK_MIN = 1;
 export const AUTO_LOCK_MAX = 1440;
@@ -298,7 +300,7 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
     case 'exportBackup':
       return str(m.password, 1024) ? { type: m.type, password: m.password } : null;
     case 'importBackup':
-      if (!str(m.text, 1024 * 1024) || !str(m.password, 1024) || (m.walletPassword !== undefined && !str(m.walletPassword, 1024))) return null;
+      if (!str(m.text, MAX_BACKUP_BYTES) || !str(m.password, 1024) || (m.walletPassword !== undefined && !str(m.walletPassword, 1024))) return null;
       return { type: m.type, text: m.text, password: m.password, ...(m.walletPassword !== undefined ? { walletPassword: m.walletPassword as string } : {}) };
     case 'getBalance':
       return { type: m.type };

@@ -14,12 +14,10 @@
  */
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../../session/device-vault';
 import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from './crypto';
-import { MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
+import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
 
 export const BACKUP_FORMAT = 'tandem-cosigner-backup';
 export const BACKUP_VERSION = 1;
-/** Largest backup file accepted (a 16-device vault record is far smaller). */
-export const MAX_BACKUP_BYTES = 1024 * 1024;
 
 export interface BackupFile {
   format: typeof BACKUP_FORMAT;

@@ -4,7 +4,7 @@
  * Also the restore form of the first-run screen.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../shared/popup-api';
+import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { ErrorText } from '../components/ErrorText';
@@ -153,7 +153,7 @@ export function RestoreBackup({ run, firstRun = false }: { run: Run; firstRun?: 
     const file = (e.target as HTMLInputElement).files?.[0];
     setError(null);
     if (!file) return setText(null);
-    if (file.size > 1024 * 1024) return setError('This file is too large to be a Tandem backup.');
+    if (file.size > MAX_BACKUP_BYTES) return setError('This file is too large to be a Tandem backup.');
     setText(await file.text());
   };
   const submit = async (e: Event) => {
