@@ -25,7 +25,7 @@ import { frostPublicInfo, type FrostPublicInfo } from '../tss/frost/share.js';
 import { encodeTranscript } from '../tss/transcript.js';
 import { isPlainObject } from '../tss/wire.js';
 import { publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
-import { CeremonyTimeout, type Mailbox } from './mailbox.js';
+import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
 import { CeremonyAbort, runProtocol, type ProgressEvent } from './run-protocol.js';
 import { awaitRoster, collectRoster, identitiesOf, protocolSid, rosterHash, sayHello, type Roster, type RosterMember, type SignedRoster } from './roster.js';
 import {
@@ -73,11 +73,13 @@ function signed<T extends Record<string, unknown>>(me: DeviceIdentity, body: T):
   return { ...body, sig: bytesToHex(ed25519.sign(controlBytes(body), me.signSecret)) };
 }
 
-function verifySigned(pub: DevicePublic, p: Record<string, unknown>): boolean {
-  const { sig, ...body } = p;
+/** True when `d` came from `who`'s device (as the transport authenticated it) and carries `who`'s signature. */
+function signedBy(who: DevicePublic, d: Delivery): boolean {
+  if (d.from !== who.deviceId || !isPlainObject(d.payload)) return false;
+  const { sig, ...body } = d.payload;
   if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return false;
   try {
-    return ed25519.verify(hexToBytes(sig), controlBytes(body), hexToBytes(pub.signPub));
+    return ed25519.verify(hexToBytes(sig), controlBytes(body), hexToBytes(who.signPub));
   } catch {
     return false;
   }
@@ -102,7 +104,7 @@ async function confirmAll(opts: {
   for (const [party, id] of identities) {
     if (party === opts.self) continue;
     const d = await mailbox.take(
-      (d) => isPlainObject(d.payload) && d.payload.t === 'confirm' && d.payload.sessionId === opts.sessionId && d.payload.party === party && d.from === id.deviceId && verifySigned(id, d.payload),
+      (d) => isPlainObject(d.payload) && d.payload.t === 'confirm' && d.payload.sessionId === opts.sessionId && d.payload.party === party && signedBy(id, d),
       Math.max(1, deadline - Date.now()),
       () => new CeremonyTimeout(`${id.deviceId} did not confirm the result in time; nothing was stored`, [id.deviceId]),
     );
@@ -327,7 +329,7 @@ export async function requestSignature(opts: CeremonyTiming & {
           const p = d.payload;
           if (!isPlainObject(p) || p.t !== 'sign-answer' || p.id !== id || typeof p.party !== 'number') return false;
           const who = identities.get(p.party);
-          return !!who && who.deviceId === d.from && verifySigned(who, p);
+          return !!who && signedBy(who, d);
         },
         Math.max(1, deadline - Date.now()),
         () => {
@@ -443,16 +445,18 @@ export function serveSigning(opts: {
   const now = opts.now ?? Date.now;
   let chain: Promise<void> = Promise.resolve();
 
-  const handle = async (from: string, p: Record<string, unknown>) => {
+  const handle = async (delivery: Delivery) => {
+    const { from } = delivery;
+    const p = delivery.payload as Record<string, unknown>;
     const initiator = typeof p.party === 'number' ? identities.get(p.party) : undefined;
-    if (!initiator || initiator.deviceId !== from || !verifySigned(initiator, p) || typeof p.id !== 'string') return;
+    if (!initiator || !signedBy(initiator, delivery) || typeof p.id !== 'string') return;
     const id = p.id;
     const answer = (ok: boolean, reason?: string) => mailbox.send('all', signed(vault.identity, { t: 'sign-answer', id, party: self, ok, ...(reason ? { reason } : {}) }));
     // Ended by its requester (already in the backlog, or while the user decides), or expired meanwhile.
     const ended = new AbortController();
     const stopWatching = mailbox.listen(
       (d) =>
-        isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && d.from === initiator.deviceId && verifySigned(initiator, d.payload),
+        isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && signedBy(initiator, d),
       (d) =>
         ended.abort(
           (d.payload as { why?: unknown }).why === 'expired'
@@ -522,7 +526,7 @@ export function serveSigning(opts: {
     await answer(true);
     try {
       const start = await mailbox.take(
-        (d) => isPlainObject(d.payload) && d.payload.t === 'sign-start' && d.payload.id === id && d.from === initiator.deviceId && verifySigned(initiator, d.payload),
+        (d) => isPlainObject(d.payload) && d.payload.t === 'sign-start' && d.payload.id === id && signedBy(initiator, d),
         opts.startTimeoutMs ?? 60_000,
         () => new CeremonyTimeout(`${initiator.deviceId} did not start signing`, [initiator.deviceId]),
       );
@@ -545,7 +549,7 @@ export function serveSigning(opts: {
   const unlisten = mailbox.listen(
     (d) => isPlainObject(d.payload) && d.payload.t === 'sign-request',
     (d) => {
-      chain = chain.then(() => handle(d.from, d.payload as Record<string, unknown>)).catch(() => undefined);
+      chain = chain.then(() => handle(d)).catch(() => undefined);
     },
   );
   return { stop: unlisten, idle: () => chain };
