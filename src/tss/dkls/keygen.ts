@@ -72,7 +72,7 @@ import {
   scalarToBytes,
 } from './curve.js';
 import { checkEcho, echoDigest } from '../echo.js';
-import { pairSetupContext } from './ot-pairs.js';
+import { pairInitiator, pairSeed, pairSetupContext } from './ot-pairs.js';
 import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
 
 /** Protocol id on the wire; /v2 since the base-OT key hash changed. */
@@ -151,7 +151,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
 
   /** Whether self sends msg1 of its pair set-up with `peer`. */
   private initiates(peer: PartyId): boolean {
-    return this.pair(peer).sender === this.self;
+    return pairInitiator(this.parties, this.self, peer) === this.self;
   }
 
   private commitTo(party: PartyId, salt: Uint8Array, A: readonly Point[], cc: Uint8Array): Uint8Array {
@@ -265,9 +265,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
         throw new ProtocolAbort(j, 'keygen.feldman', 'Shamir share does not match the coefficient commitments');
       }
       s = modq(s + x);
-      const [lo, hi] = this.self < j ? [this.self, j] : [j, this.self];
-      const [loPart, hiPart] = this.self < j ? [this.seedParts.get(j)!, seed] : [seed, this.seedParts.get(j)!];
-      this.zeroSeeds.set(j, hashTranscript('dkls23/keygen/zero-seed', this.ksid, lo, hi, loPart, hiPart));
+      this.zeroSeeds.set(j, pairSeed('dkls23/keygen/zero-seed', this.ksid, this.self, j, this.seedParts.get(j)!, seed));
     }
     if (s === 0n) throw new ProtocolAbort(null, 'keygen.share', 'secret share is zero (negligible probability): rerun key generation');
     this.secretShare = s;

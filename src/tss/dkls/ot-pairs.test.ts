@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { pairInitiator, pairSetupContext } from './ot-pairs.js';
+import { pairInitiator, pairSeed, pairSetupContext } from './ot-pairs.js';
 
 describe('OT pair set-up roles', () => {
   it('both parties of a pair agree, and every party responds in about half of its pairs', () => {
@@ -33,5 +33,16 @@ describe('OT pair set-up roles', () => {
     expect(pairSetupContext(sid, [1, 2, 3], 3, 1)).toEqual({ sid, sender: 3, receiver: 1 });
     expect(() => pairInitiator([1, 2, 3], 1, 4)).toThrow(UsageError);
     expect(() => pairInitiator([1, 2, 3], 2, 2)).toThrow(UsageError);
+  });
+
+  it('both parties of a pair derive the same zero-share seed, bound to who sent which half', () => {
+    const sid = new Uint8Array(32).fill(1);
+    const a = new Uint8Array(32).fill(2);
+    const b = new Uint8Array(32).fill(3);
+    const seed = pairSeed('test/zero-seed', sid, 1, 3, a, b);
+    expect(pairSeed('test/zero-seed', sid, 3, 1, b, a)).toEqual(seed);
+    expect(pairSeed('test/zero-seed', sid, 1, 3, b, a)).not.toEqual(seed);
+    expect(pairSeed('test/zero-seed', sid, 1, 2, a, b)).not.toEqual(seed);
+    expect(pairSeed('test/other', sid, 1, 3, a, b)).not.toEqual(seed);
   });
 });

@@ -1,5 +1,7 @@
 /**
- * Who starts the OT set-up of each unordered pair of parties.
+ * Per-pair set-up shared by DKLs23 key generation and ECDSA re-share: who
+ * starts the OT set-up of each unordered pair of parties, and the pair's
+ * zero-share seed from the halves both parties sent.
  *
  * Key generation and ECDSA re-share run ONE pair set-up per unordered pair
  * {a, b} (src/tss/ot/pair-setup.ts: base OTs a→b, the b→a direction derived
@@ -15,6 +17,7 @@
  */
 import { UsageError, type PartyId } from '../errors.js';
 import type { PairContext } from '../ot/index.js';
+import { hashTranscript } from '../transcript.js';
 
 /** The party of {self, peer} that sends msg1 of their pair set-up. `parties` is every party of the set-up. */
 export function pairInitiator(parties: readonly PartyId[], self: PartyId, peer: PartyId): PartyId {
@@ -30,4 +33,13 @@ export function pairInitiator(parties: readonly PartyId[], self: PartyId, peer: 
 export function pairSetupContext(sid: Uint8Array, parties: readonly PartyId[], self: PartyId, peer: PartyId): PairContext {
   const sender = pairInitiator(parties, self, peer);
   return { sid, sender, receiver: sender === self ? peer : self };
+}
+
+/**
+ * seed_{ij} = H(domain, sid, lo, hi, part_lo, part_hi) of the pair {self, peer}
+ * (lo < hi their ids, part_k the half party k sent): both parties get the
+ * same seed; neither chose it alone. SECRET.
+ */
+export function pairSeed(domain: string, sid: Uint8Array, self: PartyId, peer: PartyId, mine: Uint8Array, theirs: Uint8Array): Uint8Array {
+  return self < peer ? hashTranscript(domain, sid, self, peer, mine, theirs) : hashTranscript(domain, sid, peer, self, theirs, mine);
 }

@@ -21,7 +21,7 @@
  * so BIP32 child keys and addresses stay the same.
  */
 import { UsageError, type PartyId } from '../errors.js';
-import { pairSetupContext } from '../dkls/ot-pairs.js';
+import { pairInitiator, pairSeed, pairSetupContext } from '../dkls/ot-pairs.js';
 import {
   otPairSetupFinish,
   otPairSetupRespond,
@@ -122,7 +122,7 @@ export class EcdsaReshare extends ReshareProtocol<KeyShare> {
 
   /** Whether self sends msg1 of its pair set-up with new peer `peer`. */
   private initiates(peer: PartyId): boolean {
-    return this.pair(peer).sender === this.self;
+    return pairInitiator(this.newParties, this.self, peer) === this.self;
   }
 
   protected override get extRounds(): number {
@@ -163,10 +163,7 @@ export class EcdsaReshare extends ReshareProtocol<KeyShare> {
         this.msg2Out.set(from, msg2);
       }
       const theirs = readHex(body, 'zeroSeed', from, 'reshare.r3', 32);
-      const mine = this.seedParts.get(from)!;
-      const [lo, hi] = this.self < from ? [this.self, from] : [from, this.self];
-      const [loPart, hiPart] = this.self < from ? [mine, theirs] : [theirs, mine];
-      this.zeroSeeds.set(from, hashTranscript('reshare/ecdsa/zero-seed', this.sessionId, lo, hi, loPart, hiPart));
+      this.zeroSeeds.set(from, pairSeed('reshare/ecdsa/zero-seed', this.sessionId, this.self, from, this.seedParts.get(from)!, theirs));
       return;
     }
     if (!this.initiates(from)) {
