@@ -248,7 +248,7 @@ class Relay {
           const msg = await this.post(sid, from, body.to, body.body);
           return this.json(res, 200, { seq: msg.seq });
         }
-        return this.poll(req, res, sid, url.searchParams);
+        return this.poll(res, sid, url.searchParams, address);
       }
       case 'ack': {
         const body = await this.readJson(req);
@@ -286,7 +286,7 @@ class Relay {
   }
 
   /** Long-poll: answers at once when there are messages, else waits for one (up to `wait` ms). */
-  private async poll(req: IncomingMessage, res: ServerResponse, sid: string, q: URLSearchParams): Promise<void> {
+  private async poll(res: ServerResponse, sid: string, q: URLSearchParams, address: string): Promise<void> {
     const party = this.party(q.get('party') ?? undefined, 'party');
     const afterRaw = q.get('after');
     let after: number;
@@ -300,7 +300,6 @@ class Relay {
     if (!/^\d{1,4}$/.test(limitRaw) || Number(limitRaw) < 1) throw badRequest('bad_limit', 'limit must be 1..9999');
     const limit = Math.min(Number(limitRaw), READ_BATCH);
     if (!(await this.store.isMember(sid, party))) await this.notMember(sid, party);
-    const address = clientAddress(req, !!this.options.trustProxy);
     const open = this.connections.get(address) ?? 0;
     if (wait > 0 && open >= this.limits.maxConnectionsPerAddress) {
       throw new RelayError(429, 'too_many_connections', `address has ${open} open connections and long-polls; the limit is ${this.limits.maxConnectionsPerAddress}`);
