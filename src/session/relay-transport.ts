@@ -110,7 +110,8 @@ export async function openMailbox(opts: OpenMailboxOptions): Promise<OpenedMailb
     ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
     ...(opts.readAfter !== undefined ? { resume: { cursor: opts.readAfter, sendSeq: 0, lastSeen: {} } } : {}),
   });
-  const transport = relayTransport(client, { ...opts, ...(afterRoomSeq !== undefined ? { afterRoomSeq } : {}) });
+  // Only what the transport reads (not the whole options object, which holds the session key).
+  const transport = relayTransport(client, { afterRoomSeq, onReject: opts.onReject });
   const mailbox = new Mailbox(transport);
   return { mailbox, client, close: () => transport.close() };
 }
