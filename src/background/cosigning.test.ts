@@ -82,6 +82,7 @@ async function setup() {
     },
     chainIdOf: async () => '0x7a69',
   };
+  const armAutoLock = vi.fn();
   const s = new Services({
     local: memoryArea(),
     session: memoryArea(),
@@ -89,14 +90,14 @@ async function setup() {
     chain,
     openPopup: vi.fn(),
     deliverLate: vi.fn(),
-    armAutoLock: vi.fn(),
+    armAutoLock,
     onStateChange: vi.fn(),
     pbkdf2Iterations: 100_000,
     openMailbox,
     signTiming: { joinTimeoutMs: 1500, roundTimeoutMs: 30_000 },
   });
   const rpc = (method: string, params?: unknown[]) => s.handleRpc({ origin: A }, { method, ...(params ? { params } : {}) });
-  return { s, rpc, room, broadcast };
+  return { s, rpc, room, broadcast, armAutoLock };
 }
 
 /** Starts a 2-of-2 key generation in the extension and joins it as the co-signer. */
@@ -291,6 +292,12 @@ describe('co-signed vault in the background', () => {
     expect(await t.s.wallet.vaults()).toEqual(before);
     // The same vault twice is refused.
     await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1' })).rejects.toThrow(/already in Tandem/);
+    // A restore that unlocks the wallet and then fails still arms the auto-lock (the wallet stays unlocked).
+    await t.s.command({ type: 'lock' });
+    t.armAutoLock.mockClear();
+    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1', walletPassword: PASSWORD })).rejects.toThrow(/already in Tandem/);
+    expect((await t.s.state()).locked).toBe(false);
+    expect(t.armAutoLock).toHaveBeenCalledWith(15);
 
     const id = (await t.s.wallet.vault())!.id;
     expect((await t.s.command({ type: 'deleteVault', id })).vault).toBeNull();

@@ -226,17 +226,28 @@ export class Services {
   /** Runs one popup command and returns the new state and, for some commands, a result. */
   async run(cmd: PopupCommand): Promise<{ state: WalletState; result?: unknown }> {
     let result: unknown;
+    try {
+      result = await this.carryOut(cmd);
+    } finally {
+      // Any command may have unlocked the wallet, even one that failed afterwards: (re)arm the idle timer.
+      if (cmd.type !== 'lock') await this.touch();
+    }
+    this.deps.onStateChange();
+    return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
+  }
+
+  /** Carries out one popup command; returns the reply's `result` for the commands that have one. */
+  private async carryOut(cmd: PopupCommand): Promise<unknown> {
+    let result: unknown;
     switch (cmd.type) {
       case 'getState':
         break;
       case 'createDevVault':
         await this.wallet.createDevVault(cmd.name, cmd.password);
-        await this.touch();
         await this.afterLockChange();
         break;
       case 'unlock':
         await this.wallet.unlock(cmd.password);
-        await this.touch();
         await this.afterLockChange();
         await this.answerConnectedWaiting();
         break;
@@ -272,10 +283,8 @@ export class Services {
         await this.deps.local.set(COSIGN_TIMEOUT_KEY, cmd.seconds);
         break;
       case 'startKeygen':
-        if (cmd.password !== undefined) {
-          await this.wallet.ensureKeyring(cmd.password);
-          await this.touch();
-        } else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
+        if (cmd.password !== undefined) await this.wallet.ensureKeyring(cmd.password);
+        else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
         this.lastAccount = await this.wallet.activeAccount();
         await this.ceremonies.start({ name: cmd.name, t: cmd.t, n: cmd.n, relayUrl: await this.relayUrl() });
         break;
@@ -283,10 +292,8 @@ export class Services {
         await this.ceremonies.close();
         break;
       case 'joinCeremony': {
-        if (cmd.password !== undefined) {
-          await this.wallet.ensureKeyring(cmd.password);
-          await this.touch();
-        } else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
+        if (cmd.password !== undefined) await this.wallet.ensureKeyring(cmd.password);
+        else if (!(await this.wallet.isUnlocked())) throw new Error('Unlock Tandem first.');
         const active = await this.wallet.vault();
         const vault = await openDeviceVault(this.wallet, active);
         this.lastAccount = await this.wallet.activeAccount();
@@ -344,9 +351,7 @@ export class Services {
         break;
       }
     }
-    if (cmd.type !== 'lock') await this.touch();
-    this.deps.onStateChange();
-    return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
+    return result;
   }
 
   private async balance(): Promise<BalanceView | null> {
