@@ -40,13 +40,13 @@ local room = p .. 'room:' .. sid
 local parties = room .. ':parties'
 local acks = room .. ':acks'
 local msgs = room .. ':msgs'
-local function refresh(ttl, now)
+local function refresh(ttl, now, owner)
   redis.call('PEXPIRE', room, ttl)
   redis.call('PEXPIRE', parties, ttl)
   -- PEXPIRE on a key that does not exist (no acks or messages yet) does nothing.
   redis.call('PEXPIRE', acks, ttl)
   redis.call('PEXPIRE', msgs, ttl)
-  local addr = p .. 'addr:' .. redis.call('HGET', room, 'addr')
+  local addr = p .. 'addr:' .. (owner or redis.call('HGET', room, 'addr'))
   redis.call('ZADD', addr, now + ttl, sid)
   redis.call('PEXPIRE', addr, ARGV[3])
   redis.call('ZADD', p .. 'rooms', now + ttl, sid)
@@ -83,16 +83,16 @@ return info()
 /** ARGV: prefix, sid, maxTtl, now, from, to, body, maxMessages */
 const POST = `${PROLOGUE}
 local now = tonumber(ARGV[4])
-if redis.call('EXISTS', room) == 0 then return redis.error_reply('unknown_room') end
+local h = redis.call('HMGET', room, 'complete', 'seq', 'ttl', 'addr')
+if not h[2] then return redis.error_reply('unknown_room') end
 if redis.call('HEXISTS', parties, ARGV[5]) == 0 then return redis.error_reply('not_joined') end
-local h = redis.call('HMGET', room, 'complete', 'seq', 'ttl')
 if h[1] == '1' then return redis.error_reply('room_complete') end
 if tonumber(h[2]) >= tonumber(ARGV[8]) then return redis.error_reply('room_message_limit ' .. h[2]) end
 local seq = redis.call('HINCRBY', room, 'seq', 1)
 redis.call('HINCRBY', room, 'bytes', string.len(ARGV[7]))
 local msg = cjson.encode({ seq = seq, from = ARGV[5], to = ARGV[6], body = ARGV[7], at = now })
 redis.call('RPUSH', msgs, msg)
-refresh(tonumber(h[3]), now)
+refresh(tonumber(h[3]), now, h[4])
 redis.call('PUBLISH', p .. 'ch:' .. sid, '{"kind":"msg","msg":' .. msg .. '}')
 return msg
 `;
