@@ -86,7 +86,7 @@ export interface VaultSigner {
   /** Checks and decodes a signing request, and waits for the user's decision (an approval of kind 'sign'). */
   handle(ctx: RequestContext, account: string, request: RpcRequest): Promise<unknown>;
   /** Runs an approved signing request; throws a ProviderRpcError for what the dApp should get instead. */
-  execute?(approval: Approval): Promise<unknown>;
+  execute(approval: Approval): Promise<unknown>;
 }
 
 export interface RouterDeps {
@@ -98,7 +98,7 @@ export interface RouterDeps {
   events: EventSink;
   /** Opens the popup so the user sees a new approval. */
   openPopup(): void;
-  signer?: VaultSigner;
+  signer: VaultSigner;
 }
 
 /** Answers one request; throws a ProviderRpcError for every refusal. */
@@ -142,11 +142,6 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
     if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
     if (!accounts.length)
       throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
-    if (!deps.signer)
-      throw rpcErrors.unsupported(
-        method,
-        'co-signing is not available yet: this is a development vault without any signing path.',
-      );
     return deps.signer.handle(ctx, accounts[0]!, req);
   }
   if (FORWARDED_METHODS.has(method)) {
@@ -268,9 +263,6 @@ export async function carryOutApproval(deps: RouterDeps, approval: Approval): Pr
     if (await deps.networks.select(approval.network.chainId)) deps.events.emitToAll('chainChanged', approval.network.chainId);
     return null;
   }
-  if (approval.kind === 'sign') {
-    if (!deps.signer?.execute) throw new Error('Co-signing is not available in this build.');
-    return deps.signer.execute(approval);
-  }
+  if (approval.kind === 'sign') return deps.signer.execute(approval);
   throw new Error(`Unknown approval kind.`);
 }
