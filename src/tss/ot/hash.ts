@@ -24,6 +24,25 @@ export function sessionKey(ctx: PairContext): Uint8Array {
 }
 
 /**
+ * SHA-256 of short inputs, one 32-byte digest at a time, reusing one hasher:
+ * `_cloneInto` resets it to the initial state and `digestInto` writes straight
+ * into the output. A fresh hasher per call costs as much as the compression
+ * itself at these input sizes.
+ */
+class ReusedSha256 {
+  private readonly initial = sha256.create();
+  private work = sha256.create();
+  digestInto(input: Uint8Array, out: Uint8Array): void {
+    this.work = this.initial._cloneInto(this.work);
+    this.work.update(input).digestInto(out);
+  }
+  /** Wipe the state (it held the last input). */
+  wipe(): void {
+    this.work.destroy();
+  }
+}
+
+/**
  * `len` bytes bound to a transcript: seed = H(domain, items) (the engine's
  * length-prefixed transcript hash, full 256 bits), expanded in counter mode
  * as SHA-256(0xF3 ‖ seed ‖ counter (u32)), like MGF1. One compression per
@@ -36,8 +55,7 @@ export function xofBytes(len: number, domain: string, ...items: TranscriptItem[]
   const buf = new Uint8Array(1 + 32 + 4);
   buf[0] = 0xf3;
   buf.set(seed, 1);
-  const initial = sha256.create();
-  let work = sha256.create();
+  const sha = new ReusedSha256();
   const blocks = Math.ceil(len / 32);
   const out = new Uint8Array(blocks * 32);
   for (let ctr = 0; ctr < blocks; ctr++) {
@@ -45,8 +63,7 @@ export function xofBytes(len: number, domain: string, ...items: TranscriptItem[]
     buf[34] = (ctr >>> 16) & 255;
     buf[35] = (ctr >>> 8) & 255;
     buf[36] = ctr & 255;
-    work = initial._cloneInto(work);
-    work.update(buf).digestInto(out.subarray(32 * ctr, 32 * ctr + 32));
+    sha.digestInto(buf, out.subarray(32 * ctr, 32 * ctr + 32));
   }
   return blocks * 32 === len ? out : out.slice(0, len);
 }
@@ -62,14 +79,7 @@ export function xofBytes(len: number, domain: string, ...items: TranscriptItem[]
  */
 class KeyedIndexHash {
   private readonly buf: Uint8Array;
-  /** SHA-256 in its initial state, never updated: cloned into `work` for every block. */
-  private readonly initial = sha256.create();
-  /**
-   * The one SHA-256 instance every block reuses (`_cloneInto` resets it to
-   * `initial`, `digestInto` writes straight into the output): a fresh hasher
-   * per call costs as much as the compression itself at these input sizes.
-   */
-  private work = sha256.create();
+  private readonly sha = new ReusedSha256();
   constructor(
     tag: number,
     key: Uint8Array,
@@ -93,15 +103,14 @@ class KeyedIndexHash {
     const out = new Uint8Array(blocks * 32);
     for (let ctr = 0; ctr < blocks; ctr++) {
       buf[19] = ctr;
-      this.work = this.initial._cloneInto(this.work);
-      this.work.update(buf).digestInto(out.subarray(32 * ctr, 32 * ctr + 32));
+      this.sha.digestInto(buf, out.subarray(32 * ctr, 32 * ctr + 32));
     }
     return blocks * 32 === this.outLen ? out : out.slice(0, this.outLen);
   }
   /** Wipe the buffers (they held the last input). */
   wipe(): void {
     this.buf.fill(0, 17);
-    this.work.destroy();
+    this.sha.wipe();
   }
 }
 
