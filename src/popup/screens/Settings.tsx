@@ -13,7 +13,7 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
       <NumberSetting label="Auto-lock after (minutes idle)" unit="minutes" value={state.autoLockMinutes} min={AUTO_LOCK_MIN} max={AUTO_LOCK_MAX} save={(minutes) => run({ type: 'setAutoLock', minutes })} />
       {state.vault && <VaultSettings vault={state.vault} run={run} />}
       <h3>Co-signing</h3>
-      <RelayUrl url={state.relayUrl} run={run} />
+      <Setting label="Relay (pairing and co-signing)" value={state.relayUrl} save={(url) => run({ type: 'setRelayUrl', url })} />
       <NumberSetting label="Wait for the co-signer's answer (seconds)" unit="seconds" value={state.cosignTimeoutSeconds} min={COSIGN_TIMEOUT_MIN} max={COSIGN_TIMEOUT_MAX} save={(seconds) => run({ type: 'setCosignTimeout', seconds })} />
       <Tokens state={state} run={run} />
       <h3>Networks</h3>
@@ -27,16 +27,48 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
 }
 
 /** A whole-number setting with bounds, saved by a popup command. */
-function NumberSetting({ label, unit, value: current, min, max, save: store }: { label: string; unit: string; value: number; min: number; max: number; save: (n: number) => Promise<string | null> }) {
-  const [value, setValue] = useState(String(current));
+function NumberSetting({ label, unit, value, min, max, save }: { label: string; unit: string; value: number; min: number; max: number; save: (n: number) => Promise<string | null> }) {
+  return (
+    <Setting
+      label={label}
+      value={String(value)}
+      input={{ type: 'number', min, max }}
+      check={(text) => {
+        const n = Number(text);
+        return Number.isInteger(n) && n >= min && n <= max ? null : `Enter whole ${unit} between ${min} and ${max}.`;
+      }}
+      save={(text) => save(Number(text))}
+    />
+  );
+}
+
+/**
+ * One setting in its own small form: the field, Save (which says "Saved"
+ * once stored) and the error when it was refused. `check` refuses input
+ * before it is sent; the background checks it again.
+ */
+function Setting({
+  label,
+  value: current,
+  input,
+  check,
+  save: store,
+}: {
+  label: string;
+  value: string;
+  input?: { type: 'number'; min: number; max: number };
+  check?: (text: string) => string | null;
+  save: (text: string) => Promise<string | null>;
+}) {
+  const [value, setValue] = useState(current);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  useEffect(() => setValue(String(current)), [current]);
+  useEffect(() => setValue(current), [current]);
   const save = async (e: Event) => {
     e.preventDefault();
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) return setError(`Enter whole ${unit} between ${min} and ${max}.`);
-    const err = await store(n);
+    const bad = check?.(value);
+    if (bad) return setError(bad);
+    const err = await store(value);
     setError(err);
     setSaved(!err);
   };
@@ -44,32 +76,7 @@ function NumberSetting({ label, unit, value: current, min, max, save: store }: {
     <form class="card inline-form" onSubmit={save}>
       <label class="field grow">
         <span>{label}</span>
-        <input type="number" min={min} max={max} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
-      </label>
-      <button class="button small" type="submit">
-        {saved ? 'Saved' : 'Save'}
-      </button>
-      <ErrorText error={error} />
-    </form>
-  );
-}
-
-function RelayUrl({ url, run }: { url: string; run: Run }) {
-  const [value, setValue] = useState(url);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  useEffect(() => setValue(url), [url]);
-  const save = async (e: Event) => {
-    e.preventDefault();
-    const err = await run({ type: 'setRelayUrl', url: value });
-    setError(err);
-    setSaved(!err);
-  };
-  return (
-    <form class="card inline-form" onSubmit={save}>
-      <label class="field grow">
-        <span>Relay (pairing and co-signing)</span>
-        <input value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
+        <input {...input} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
       </label>
       <button class="button small" type="submit">
         {saved ? 'Saved' : 'Save'}
