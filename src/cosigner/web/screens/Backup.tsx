@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { ErrorText } from '../../../popup/components/ErrorText';
-import { MIN_PASSWORD_LENGTH } from '../../../shared/popup-api';
+import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH } from '../../../shared/popup-api';
 import { PinFields, newPinProblem } from '../components/PinFields';
 import type { PhoneController } from '../controller';
 
@@ -109,7 +109,7 @@ export function RestoreForm({ controller, needsPin }: { controller: PhoneControl
     const f = (e.target as HTMLInputElement).files?.[0];
     setError(null);
     if (!f) return setText(null);
-    if (f.size > 1024 * 1024) return setError('This file is too large to be a Tandem backup.');
+    if (f.size > MAX_BACKUP_BYTES) return setError('This file is too large to be a Tandem backup.');
     setText(await f.text());
   };
   const submit = async (e: Event) => {
