@@ -525,11 +525,16 @@ export function serveSigning(opts: {
     }
     await answer(true);
     try {
+      // Its start, or its end: the requester gives up when others refuse or its wait runs out after we accepted.
       const start = await mailbox.take(
-        (d) => isPlainObject(d.payload) && d.payload.t === 'sign-start' && d.payload.id === id && signedBy(initiator, d),
+        (d) => isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && signedBy(initiator, d),
         opts.startTimeoutMs ?? 60_000,
         () => new CeremonyTimeout(`${initiator.deviceId} did not start signing`, [initiator.deviceId]),
       );
+      if ((start.payload as { t: string }).t === 'sign-end') {
+        opts.onResult?.({ id, ok: false, error: 'the requesting device ended this request after this device accepted (refused or given up elsewhere); nothing was signed', ended: 'requester' });
+        return;
+      }
       const signers = (start.payload as { signers: unknown }).signers;
       if (!Array.isArray(signers) || !signers.every((x) => typeof x === 'number' && identities.has(x)) || !signers.includes(p.party)) {
         throw new Error('malformed signer set');

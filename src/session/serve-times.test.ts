@@ -56,14 +56,23 @@ async function setup(waitMs = 60_000) {
  * The requester's `messages` wait in the channel (the backlog), then the
  * phone serves with its clock at `now`; reports what it showed and answered.
  */
-async function serve(s: Awaited<ReturnType<typeof setup>>, messages: unknown[], now?: number, decide?: (info: RequestInfo) => Promise<true | string>) {
+async function serve(
+  s: Awaited<ReturnType<typeof setup>>,
+  messages: unknown[],
+  now?: number,
+  decide?: (info: RequestInfo) => Promise<true | string>,
+  onAnswer?: (answer: Record<string, unknown>, send: (m: unknown) => Promise<void>) => void,
+) {
   const shown: RequestInfo[] = [];
   const results: ServeResult[] = [];
   const room = new Room();
   const phoneBox = new Mailbox(room.join('phone'));
   const ext = room.join('ext');
   const answers: unknown[] = [];
-  ext.onMessage((d) => answers.push(d.payload));
+  ext.onMessage((d) => {
+    answers.push(d.payload);
+    onAnswer?.(d.payload as Record<string, unknown>, (m) => ext.send('all', m));
+  });
   for (const m of messages) await ext.send('all', m);
   await tick();
   const server = serveSigning({
@@ -190,6 +199,21 @@ describe('a co-signer checks the times of each request', () => {
     expect(results).toEqual([{ id: body.id, ok: false, error: expect.stringMatching(/ended this request/), ended: 'requester' }]);
     expect(answers).toEqual([]);
     server.stop();
+  });
+
+  it('stops waiting at once when the requester ends a request after this device accepted it', async () => {
+    const s = await setup();
+    const id = s.original.id as string;
+    const end = sign(s.ext, { t: 'sign-end', id, party: 1, why: 'refused' });
+    const started = Date.now();
+    const { shown, results, answers } = await serve(s, [s.original], undefined, async () => true, (a, send) => {
+      if (a.t === 'sign-answer' && a.ok === true) void send(end);
+    });
+    expect(shown).toHaveLength(1);
+    expect(answers).toMatchObject([{ t: 'sign-answer', id, ok: true }]);
+    expect(results).toEqual([{ id, ok: false, error: expect.stringMatching(/ended this request after this device accepted/), ended: 'requester' }]);
+    // Not after the 60 s wait for a start that never comes.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('withdraws a request that expires while the user decides, and tells the requester', async () => {
