@@ -12,7 +12,7 @@
  */
 import { Signature, Transaction, getAddress, hexlify, isHexString, toUtf8Bytes } from 'ethers';
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
-import { channelOf, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { CHANNEL_TTL_SECONDS, channelOf, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { burnPair } from '../tss/share';
 import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { signLinkUrl } from '../session/sign-link';
@@ -32,8 +32,6 @@ import { signView } from '../shared/sign-view';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
-/** A paired channel room lives for a week after its last use. */
-const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface SignerDeps {
   wallet: {

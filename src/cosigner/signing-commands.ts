@@ -14,7 +14,7 @@ import { JsonRpcProvider, Signature, Transaction } from 'ethers';
 import { requestSignature, serveSigning, type Decision } from '../session/ceremonies.js';
 import { burnPair } from '../tss/share.js';
 import type { PartyId } from '../tss/errors.js';
-import { channelOf, type DeviceVault } from '../session/device-vault.js';
+import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/device-vault.js';
 import { openMailbox } from '../session/relay-transport.js';
 import { parseSigningRequest, SigningRequestRejected, type SigningRequest } from '../session/signing-request.js';
 import type { EcdsaSignature } from '../tss/dkls/index.js';
@@ -25,8 +25,6 @@ import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
 
-/** A paired channel room lives for a week after its last use (the relay's maximum by default). */
-const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 
 async function loadVault(ctx: CommandContext): Promise<{ id: string; vault: DeviceVault; burn: (party: PartyId) => void }> {
   const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');

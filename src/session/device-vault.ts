@@ -49,6 +49,9 @@ export function vaultId(v: Pick<DeviceVault, 'ecdsa'>): string {
   return bytesToHex(sha256(v.ecdsa.publicKey)).slice(0, 16);
 }
 
+/** Every device asks the relay to keep a vault's paired channel room for a week after its last use (the relay's maximum by default). */
+export const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
+
 /** Room id and session key of a vault's paired channel (derived, never sent anywhere). */
 export function channelOf(v: Pick<DeviceVault, 'channel'>): { relayUrl: string; sessionId: string; sessionKey: Uint8Array } {
   const room = hkdf(sha256, v.channel.secret, undefined, encodeTranscript('channel-room'), 24);

@@ -14,15 +14,13 @@
  * {@link SigningService.seen} so a signing link can say what became of it.
  */
 import { serveSigning, type Decision, type RequestInfo, type ServeResult } from '../../session/ceremonies';
-import { channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
+import { CHANNEL_TTL_SECONDS, channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
 import type { SigningRequest } from '../../session/signing-request';
 import { burnPair } from '../../tss/share';
 import { networkOfChain, signView } from '../../shared/sign-view';
 import type { SignView } from '../../shared/popup-api';
 
-/** A paired channel room lives for a week after its last use (as the extension and CLI ask). */
-const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 /** A request nobody decided on is refused after this long (the extension stopped waiting long before). */
 export const DECISION_TIMEOUT_MS = 10 * 60_000;
 /**
