@@ -9,7 +9,7 @@ import manifest from './manifest.json' with { type: 'json' };
  * isolated-world bridge and the Preact popup.
  */
 export default defineConfig({
-  plugins: [preact(), crx({ manifest: manifest as any })],
+  plugins: [preact(), crx({ manifest: manifest as Parameters<typeof crx>[0]['manifest'] })],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -15,8 +15,20 @@ function serviceWorker(): Plugin {
     name: 'tandem-cosigner-sw',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const files = ['./', ...Object.keys(bundle).map((f) => `./${f}`), './manifest.webmanifest', './icon.svg', './icon-128.png', './icon-192.png', './icon-512.png', './icon-512-maskable.png'];
-      const version = Object.keys(bundle).filter((f) => f.startsWith('assets/')).sort().join('|');
+      const files = [
+        './',
+        ...Object.keys(bundle).map((f) => `./${f}`),
+        './manifest.webmanifest',
+        './icon.svg',
+        './icon-128.png',
+        './icon-192.png',
+        './icon-512.png',
+        './icon-512-maskable.png',
+      ];
+      const version = Object.keys(bundle)
+        .filter((f) => f.startsWith('assets/'))
+        .sort()
+        .join('|');
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: swSource(files, version) });
     },
   };

@@ -78,7 +78,13 @@ function rows(op: string, samples: Sample[], parties: number): BenchRow[] {
   ];
 }
 
-async function open(relayUrl: string, sessionId: string, sessionKey: Uint8Array, deviceId: string, counter: { bytes: number }): Promise<{ opened: OpenedMailbox; mailbox: Mailbox }> {
+async function open(
+  relayUrl: string,
+  sessionId: string,
+  sessionKey: Uint8Array,
+  deviceId: string,
+  counter: { bytes: number },
+): Promise<{ opened: OpenedMailbox; mailbox: Mailbox }> {
   const opened = await openMailbox({ relayUrl, sessionId, sessionKey, deviceId });
   return { opened, mailbox: new Mailbox(counting(opened.mailbox.transport, counter)) };
 }
@@ -93,8 +99,20 @@ async function keygenOnce(relayUrl: string, counters: Array<{ bytes: number }>):
       vaults = await Promise.all(
         ids.map((me, i) =>
           i === 0
-            ? createVault({ ...timing, mailbox: boxes[0]!.mailbox, me, sessionId: pairing.sessionId, plan: { t: T, n: N, name: 'bench', relayUrl } })
-            : joinVault({ ...timing, mailbox: boxes[i]!.mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: publicOf(ids[0]!).signPub }),
+            ? createVault({
+                ...timing,
+                mailbox: boxes[0]!.mailbox,
+                me,
+                sessionId: pairing.sessionId,
+                plan: { t: T, n: N, name: 'bench', relayUrl },
+              })
+            : joinVault({
+                ...timing,
+                mailbox: boxes[i]!.mailbox,
+                me,
+                sessionId: pairing.sessionId,
+                initiatorSignPub: publicOf(ids[0]!).signPub,
+              }),
         ),
       );
     });
@@ -105,7 +123,16 @@ async function keygenOnce(relayUrl: string, counters: Array<{ bytes: number }>):
 }
 
 function txRequest(nonce: number) {
-  const tx = Transaction.from({ type: 2, chainId: 31337, nonce, to: '0x' + '22'.repeat(20), value: 1n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 1n, gasLimit: 21000n });
+  const tx = Transaction.from({
+    type: 2,
+    chainId: 31337,
+    nonce,
+    to: '0x' + '22'.repeat(20),
+    value: 1n,
+    maxFeePerGas: 10n ** 9n,
+    maxPriorityFeePerGas: 1n,
+    gasLimit: 21000n,
+  });
   return parseSigningRequest({ v: 1, kind: 'transaction', chainId: 31337, path: [], tx: tx.unsignedSerialized });
 }
 
@@ -114,7 +141,9 @@ export const ceremonySuite: BenchSuite = {
   async rows(opts: BenchOptions): Promise<BenchRow[]> {
     let relay: RelayProcess | null = null;
     try {
-      relay = await spawnRelayProcess(['--port', '0'], { RELAY_LIMITS: JSON.stringify({ requestsPerSecond: 1e9, requestBurst: 1e9, maxMessagesPerRoom: 1e6 }) });
+      relay = await spawnRelayProcess(['--port', '0'], {
+        RELAY_LIMITS: JSON.stringify({ requestsPerSecond: 1e9, requestBurst: 1e9, maxMessagesPerRoom: 1e6 }),
+      });
       const counters = Array.from({ length: N }, () => ({ bytes: 0 }));
       const keygens: Sample[] = [];
       let vaults: DeviceVault[] = [];
@@ -122,16 +151,25 @@ export const ceremonySuite: BenchSuite = {
         const r = await keygenOnce(relay.url, counters);
         keygens.push(r.sample);
         vaults = r.vaults;
-        process.stderr.write(`  relay/keygen 2-of-3 run ${i + 1}: ${r.sample.wall.toFixed(0)} ms (compute ${r.sample.cpu.toFixed(0)} ms)\n`);
+        process.stderr.write(
+          `  relay/keygen 2-of-3 run ${i + 1}: ${r.sample.wall.toFixed(0)} ms (compute ${r.sample.cpu.toFixed(0)} ms)\n`,
+        );
       }
 
       // Signing on the vault's paired channel: device 1 asks, 2 and 3 serve.
       const ch = channelOf(vaults[0]!);
-      const boxes = await Promise.all(vaults.map((v, i) => open(ch.relayUrl, ch.sessionId, ch.sessionKey, v.identity.deviceId, counters[i]!)));
-      const servers = vaults.slice(1).map((v, i) => serveSigning({ mailbox: boxes[i + 1]!.mailbox, vault: v, decide: async () => true, roundTimeoutMs: timing.roundTimeoutMs }));
+      const boxes = await Promise.all(
+        vaults.map((v, i) => open(ch.relayUrl, ch.sessionId, ch.sessionKey, v.identity.deviceId, counters[i]!)),
+      );
+      const servers = vaults
+        .slice(1)
+        .map((v, i) =>
+          serveSigning({ mailbox: boxes[i + 1]!.mailbox, vault: v, decide: async () => true, roundTimeoutMs: timing.roundTimeoutMs }),
+        );
       const signs: Sample[] = [];
       try {
-        const once = (nonce: number) => requestSignature({ ...timing, mailbox: boxes[0]!.mailbox, vault: vaults[0]!, request: txRequest(nonce) });
+        const once = (nonce: number) =>
+          requestSignature({ ...timing, mailbox: boxes[0]!.mailbox, vault: vaults[0]!, request: txRequest(nonce) });
         await once(0); // warm-up
         for (let i = 0; i < (opts.runs || SIGN_RUNS); i++) {
           const s = await measure(T, counters, () => once(i + 1));

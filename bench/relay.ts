@@ -129,7 +129,9 @@ async function benchStore(kind: 'memory' | 'redis'): Promise<string[]> {
 try {
   console.log(`bench:relay: loopback, ${PAYLOAD.body.data.length + 60} B JSON payloads, end-to-end encrypted (AES-GCM), WebSocket`);
   console.log(`round trip = A -> relay -> B -> relay -> A; throughput over ${THROUGHPUT_MS} ms per row, counted at receivers`);
-  console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)} at start; relay, Redis and all clients share it\n`);
+  console.log(
+    `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)} at start; relay, Redis and all clients share it\n`,
+  );
   const rows = ['| store | measure | value |', '|---|---|---|'];
   for (const kind of ['memory', 'redis'] as const) {
     rows.push(...(await benchStore(kind)));

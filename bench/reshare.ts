@@ -41,7 +41,10 @@ function eddsaOnce(p: Plan, old: Map<number, FrostKeyShare>): DriverReport<Frost
   const sid = randomBytes(32);
   const info = frostPublicInfo(old.get(1)!);
   return runToCompletion(
-    participants(p).map((self) => new FrostReshare({ sid, self, old: old.get(self) ?? info, quorum: p.quorum, newParties: p.newParties, newThreshold: p.tNew })),
+    participants(p).map(
+      (self) =>
+        new FrostReshare({ sid, self, old: old.get(self) ?? info, quorum: p.quorum, newParties: p.newParties, newThreshold: p.tNew }),
+    ),
   );
 }
 
@@ -49,7 +52,10 @@ function ecdsaOnce(p: Plan, old: Map<number, KeyShare>): DriverReport<KeyShare |
   const sid = randomBytes(32);
   const info = ecdsaPublicInfo(old.get(1)!);
   return runToCompletion(
-    participants(p).map((self) => new EcdsaReshare({ sid, self, old: old.get(self) ?? info, quorum: p.quorum, newParties: p.newParties, newThreshold: p.tNew })),
+    participants(p).map(
+      (self) =>
+        new EcdsaReshare({ sid, self, old: old.get(self) ?? info, quorum: p.quorum, newParties: p.newParties, newThreshold: p.tNew }),
+    ),
   );
 }
 

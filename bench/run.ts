@@ -33,7 +33,15 @@ function parseArgs(argv: string[]): { json: boolean; runs: number; only: string 
 
 function table(rows: BenchRow[]): string {
   const head = ['op', 't', 'n', 'ms (median, total)', 'ms per party', 'bytes per party', 'runs'];
-  const body = rows.map((r) => [r.op, String(r.t), String(r.n), r.ms.toFixed(1), r.msPerParty.toFixed(1), String(r.bytesPerParty), String(r.runs)]);
+  const body = rows.map((r) => [
+    r.op,
+    String(r.t),
+    String(r.n),
+    r.ms.toFixed(1),
+    r.msPerParty.toFixed(1),
+    String(r.bytesPerParty),
+    String(r.runs),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
@@ -42,13 +50,21 @@ function table(rows: BenchRow[]): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const suites = SUITES.filter((s) => !args.only || s.name.includes(args.only));
-  process.stderr.write(`bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}\n`);
+  process.stderr.write(
+    `bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, node ${process.version}\n`,
+  );
   const rows: BenchRow[] = [];
   for (const suite of suites) {
     process.stderr.write(`bench: ${suite.name}\n`);
     const got = await suite.rows({ runs: args.runs });
     rows.push(...got);
-    if (args.json) for (const r of got) process.stdout.write(JSON.stringify({ op: r.op, t: r.t, n: r.n, ms: Number(r.ms.toFixed(2)), bytesPerParty: r.bytesPerParty }) + '\n');
+    if (args.json)
+      for (const r of got)
+        process.stdout.write(
+          JSON.stringify({ op: r.op, t: r.t, n: r.n, ms: Number(r.ms.toFixed(2)), bytesPerParty: r.bytesPerParty }) + '\n',
+        );
   }
   if (!args.json) process.stdout.write(table(rows) + '\n');
 }

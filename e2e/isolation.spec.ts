@@ -16,18 +16,33 @@ test('a page cannot reach internal commands or claim another origin', async ({ c
 
   // Popup command names are not RPC methods.
   for (const method of ['lock', 'decideApproval', 'disconnectSite', 'getState']) {
-    expect((await b.evaluate((m) => (window as any).dapp.request(m, [{ id: 'x', approve: true, origin: 'x' }]), method)).error.code).toBe(4200);
+    expect((await b.evaluate((m) => (window as any).dapp.request(m, [{ id: 'x', approve: true, origin: 'x' }]), method)).error.code).toBe(
+      4200,
+    );
   }
 
   // Forged channel messages: a popup command, and a request that claims origin A (and a wrong target).
   const forged = await b.evaluate(async (originA) => {
     const answers: unknown[] = [];
     window.addEventListener('message', (e) => {
-      if (e.data?.target === 'tandem:to-inpage' && e.data.type === 'response' && String(e.data.id).startsWith('forged')) answers.push(e.data);
+      if (e.data?.target === 'tandem:to-inpage' && e.data.type === 'response' && String(e.data.id).startsWith('forged'))
+        answers.push(e.data);
     });
     window.postMessage({ target: 'tandem:to-bridge', type: 'command', cmd: { type: 'lock' } }, location.origin);
-    window.postMessage({ target: 'tandem:to-bridge', type: 'request', id: 'forged-1', origin: originA, request: { method: 'eth_accounts', origin: originA } }, location.origin);
-    window.postMessage({ target: 'tandem:to-bridge', type: 'request', id: 'forged-2', request: { method: 'eth_accounts', params: 'not-params' } }, location.origin);
+    window.postMessage(
+      {
+        target: 'tandem:to-bridge',
+        type: 'request',
+        id: 'forged-1',
+        origin: originA,
+        request: { method: 'eth_accounts', origin: originA },
+      },
+      location.origin,
+    );
+    window.postMessage(
+      { target: 'tandem:to-bridge', type: 'request', id: 'forged-2', request: { method: 'eth_accounts', params: 'not-params' } },
+      location.origin,
+    );
     await new Promise((r) => setTimeout(r, 500));
     return answers;
   }, dapps.a.origin);

@@ -11,7 +11,12 @@ async function connect(wallet: WalletHelper, popup: Page, page: Page) {
 const chainChanges = (page: Page) =>
   page.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'chainChanged').map((e: any) => e.data));
 
-test('adding a network (approved in the popup) and switching emit chainChanged to connected pages', async ({ context, dapps, wallet, chains }) => {
+test('adding a network (approved in the popup) and switching emit chainChanged to connected pages', async ({
+  context,
+  dapps,
+  wallet,
+  chains,
+}) => {
   const popup = await wallet.openPopup();
   await wallet.createVault(popup);
   const a = await openDapp(context, dapps.a.url);
@@ -26,13 +31,19 @@ test('adding a network (approved in the popup) and switching emit chainChanged t
 
   // A chain id the RPC does not serve is refused before the user is asked.
   const wrong = await a.evaluate(
-    (url) => (window as any).dapp.request('wallet_addEthereumChain', [{ chainId: '0x7a6b', chainName: 'Liar', rpcUrls: [url], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } }]),
+    (url) =>
+      (window as any).dapp.request('wallet_addEthereumChain', [
+        { chainId: '0x7a6b', chainName: 'Liar', rpcUrls: [url], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } },
+      ]),
     chains.second.url,
   );
   expect(wrong.error).toMatchObject({ code: -32602, message: expect.stringContaining('serves chain 0x7a6a') });
 
   const add = a.evaluate(
-    (url) => (window as any).dapp.request('wallet_addEthereumChain', [{ chainId: '0x7a6a', chainName: 'Hardhat 31338', rpcUrls: [url], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } }]),
+    (url) =>
+      (window as any).dapp.request('wallet_addEthereumChain', [
+        { chainId: '0x7a6a', chainName: 'Hardhat 31338', rpcUrls: [url], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } },
+      ]),
     chains.second.url,
   );
   await expect(popup.getByTestId('network-to-add')).toHaveText('Hardhat 31338');
@@ -50,8 +61,14 @@ test('adding a network (approved in the popup) and switching emit chainChanged t
   expect(await a.evaluate(() => (window as any).dapp.ethersBlockNumber())).toEqual({ result: 0 });
 
   // wallet_switchEthereumChain from the connected dApp; an unknown chain is 4902; unconnected B gets 4100.
-  expect(await a.evaluate(() => (window as any).dapp.request('wallet_switchEthereumChain', [{ chainId: '0x7a6a' }]))).toEqual({ result: null });
+  expect(await a.evaluate(() => (window as any).dapp.request('wallet_switchEthereumChain', [{ chainId: '0x7a6a' }]))).toEqual({
+    result: null,
+  });
   await expect.poll(() => chainChanges(b)).toEqual(['0x7a6a', '0x7a69', '0x7a6a']);
-  expect((await a.evaluate(() => (window as any).dapp.request('wallet_switchEthereumChain', [{ chainId: '0x4242' }]))).error.code).toBe(4902);
-  expect((await b.evaluate(() => (window as any).dapp.request('wallet_switchEthereumChain', [{ chainId: '0x7a69' }]))).error.code).toBe(4100);
+  expect((await a.evaluate(() => (window as any).dapp.request('wallet_switchEthereumChain', [{ chainId: '0x4242' }]))).error.code).toBe(
+    4902,
+  );
+  expect((await b.evaluate(() => (window as any).dapp.request('wallet_switchEthereumChain', [{ chainId: '0x7a69' }]))).error.code).toBe(
+    4100,
+  );
 });

@@ -23,9 +23,14 @@ let relay: RunningRelay;
 let phoneBrowser: Browser;
 
 test.beforeAll(async () => {
-  if (!existsSync(join(COSIGNER_DIST, 'index.html'))) throw new Error('dist-cosigner/ is missing: run `npm run build` first (npm run test:e2e does).');
+  if (!existsSync(join(COSIGNER_DIST, 'index.html')))
+    throw new Error('dist-cosigner/ is missing: run `npm run build` first (npm run test:e2e does).');
   relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'], staticDirs: { '/cosigner/': COSIGNER_DIST } });
-  phoneBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  phoneBrowser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
 });
 test.afterAll(async () => {
   await phoneBrowser?.close();
@@ -101,7 +106,11 @@ async function popupIdle(popup: Page): Promise<void> {
   await expect(popup.getByTestId('approval')).toHaveCount(0, { timeout: 30_000 });
 }
 
-test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transaction, a rejection is 4001, reload keeps the share behind the PIN', async ({ dapps, wallet, chains }) => {
+test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transaction, a rejection is 4001, reload keeps the share behind the PIN', async ({
+  dapps,
+  wallet,
+  chains,
+}) => {
   test.setTimeout(300_000);
   const { context: phoneContext, page: phone } = await openPhone();
   try {
@@ -121,7 +130,10 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     expect(accounts).toEqual({ result: [address] });
 
     // A transaction: approved in the popup, shown decoded on the phone, approved there, mined.
-    const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]), [address, RECIPIENT]);
+    const send = a.evaluate(
+      ([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]),
+      [address, RECIPIENT],
+    );
     await approveInPopup(popup);
     const request = phone.getByTestId('phone-request');
     await expect(request).toHaveAttribute('data-phase', 'waiting', { timeout: 20_000 });
@@ -140,7 +152,10 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     // A message rejected on the phone: the dApp gets 4001 and nothing is signed.
     await popupIdle(popup);
     const text = 'Log in to the test dApp';
-    const rejected = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from(text).toString('hex'), address]);
+    const rejected = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from(text).toString('hex'), address],
+    );
     await approveInPopup(popup);
     await expect(request.getByTestId('sign-message')).toHaveText(text, { timeout: 20_000 });
     await shoot(phone, '05-request-message');
@@ -169,7 +184,10 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
 
     // The share from storage co-signs.
     await popupIdle(popup);
-    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('after reload').toString('hex'), address]);
+    const psign = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('after reload').toString('hex'), address],
+    );
     await approveInPopup(popup);
     await expect(request.getByTestId('sign-message')).toHaveText('after reload', { timeout: 20_000 });
     await request.getByRole('button', { name: 'Approve' }).click();
@@ -178,7 +196,10 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     // Typed data (EIP-712): the domain and message tree on the phone, as in the popup.
     const typed = permitTypedData(address, RECIPIENT);
     await popupIdle(popup);
-    const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [address, typed] as const);
+    const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [
+      address,
+      typed,
+    ] as const);
     await approveInPopup(popup);
     await expect(request.getByTestId('sign-typed-data')).toContainText('Test Token', { timeout: 20_000 });
     await expect(request.getByTestId('sign-typed-data')).toContainText(RECIPIENT);
@@ -210,7 +231,9 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     await expect(phone.getByTestId('settings-vault')).toHaveCount(0);
     await phone.getByRole('button', { name: 'Backup' }).click();
     const restore = phone.getByRole('form', { name: 'Restore backup' });
-    await restore.getByLabel('Backup file').setInputFiles({ name: file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(backup) });
+    await restore
+      .getByLabel('Backup file')
+      .setInputFiles({ name: file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(backup) });
     await restore.getByLabel('Backup password').fill('wrong-backup-pw');
     await restore.getByRole('button', { name: 'Restore' }).click();
     await expect(restore.getByRole('alert')).toHaveText(/Wrong backup password/);
@@ -240,7 +263,10 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
   }
 });
 
-test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the phone (old device) and a new CLI device; same address, the phone co-signs with its new share', async ({ dapps, wallet }) => {
+test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the phone (old device) and a new CLI device; same address, the phone co-signs with its new share', async ({
+  dapps,
+  wallet,
+}) => {
   test.setTimeout(300_000);
   const { context: phoneContext, page: phone } = await openPhone();
   const newDevice = new CosignerDevice('new-device-password');
@@ -280,7 +306,10 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
     // The extension and the phone (new shares, new paired channel) sign together.
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
     expect(accounts).toEqual({ result: [address] });
-    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('new quorum').toString('hex'), address]);
+    const psign = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('new quorum').toString('hex'), address],
+    );
     await approveInPopup(popup);
     const request = phone.getByTestId('phone-request');
     await expect(request.getByTestId('sign-message')).toHaveText('new quorum', { timeout: 20_000 });
@@ -292,7 +321,11 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
   }
 });
 
-test('phone co-signer: a request sent while the phone page is closed opens from the popup QR link (cold start, PIN, approve, mined); an expired one is not approvable', async ({ dapps, wallet, chains }) => {
+test('phone co-signer: a request sent while the phone page is closed opens from the popup QR link (cold start, PIN, approve, mined); an expired one is not approvable', async ({
+  dapps,
+  wallet,
+  chains,
+}) => {
   test.setTimeout(300_000);
   const { context: phoneContext, page: pairedPage } = await openPhone();
   try {
@@ -307,7 +340,10 @@ test('phone co-signer: a request sent while the phone page is closed opens from 
     // The phone's page is closed: nothing listens on the vault's channel.
     await pairedPage.close();
     const before = BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']));
-    const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x6f05b59d3b20000' }]), [address, RECIPIENT]);
+    const send = a.evaluate(
+      ([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x6f05b59d3b20000' }]),
+      [address, RECIPIENT],
+    );
     await approveInPopup(popup);
     // The popup's waiting screen: a QR code and an "Open on your phone" link to this request (no key in it).
     const panel = popup.getByTestId('cosign-link');
@@ -349,7 +385,10 @@ test('phone co-signer: a request sent while the phone page is closed opens from 
     await popupIdle(popup);
     await phone.close();
     expect((await wallet.command(popup, { type: 'setCosignTimeout', seconds: 5 })).ok).toBe(true);
-    const late = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('too late').toString('hex'), address]);
+    const late = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('too late').toString('hex'), address],
+    );
     await approveInPopup(popup);
     const lateHref = (await popup.getByTestId('cosign-open').getAttribute('href', { timeout: 20_000 }))!;
     expect(lateHref).not.toBe(href);

@@ -11,7 +11,12 @@ test('a dApp discovers Tandem via EIP-6963 and window.ethereum', async ({ contex
   expect(providers[0]).toMatchObject({ name: 'Tandem', rdns: 'app.tandem.wallet', sameAsWindowEthereum: true, hasRequest: true });
   expect(providers[0].uuid).toMatch(/^[0-9a-f-]{36}$/);
   expect(providers[0].icon).toMatch(/^data:image\/svg\+xml;base64,/);
-  expect(await page.evaluate(() => (window as any).dapp.hasWindowEthereum())).toEqual({ present: true, isTandem: true, writable: true, configurable: true });
+  expect(await page.evaluate(() => (window as any).dapp.hasWindowEthereum())).toEqual({
+    present: true,
+    isTandem: true,
+    writable: true,
+    configurable: true,
+  });
   // EIP-1193: connected to a chain once the bridge answered; legacy chainId is set.
   await expect.poll(() => page.evaluate(() => (window as any).ethereum.isConnected())).toBe(true);
   expect(await page.evaluate(() => (window as any).ethereum.chainId)).toBe('0x7a69');
@@ -19,7 +24,11 @@ test('a dApp discovers Tandem via EIP-6963 and window.ethereum', async ({ contex
   expect(await page.evaluate(() => (window as any).sawEthereumAtFirstScript)).toBe(true);
 });
 
-test('ethers and viem read the chain id and connect after approval; unconnected origins see nothing', async ({ context, dapps, wallet }) => {
+test('ethers and viem read the chain id and connect after approval; unconnected origins see nothing', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
   const popup = await wallet.openPopup();
   const { vault } = await wallet.createVault(popup);
   const a = await openDapp(context, dapps.a.url);
@@ -41,11 +50,19 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
   await expect(popup.getByTestId('approval-origin')).toHaveText(dapps.a.origin);
   await wallet.decide(popup, true);
   expect(await connectA).toEqual({ result: vault!.address });
-  await expect.poll(() => a.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged').map((e: any) => e.data))).toContainEqual([vault!.address]);
+  await expect
+    .poll(() => a.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged').map((e: any) => e.data)))
+    .toContainEqual([vault!.address]);
 
   // EIP-2255 view of the grant, and the legacy net_version.
   const perms = (await a.evaluate(() => (window as any).dapp.request('wallet_getPermissions'))).result;
-  expect(perms).toEqual([expect.objectContaining({ invoker: dapps.a.origin, parentCapability: 'eth_accounts', caveats: [{ type: 'restrictReturnedAccounts', value: [vault!.address] }] })]);
+  expect(perms).toEqual([
+    expect.objectContaining({
+      invoker: dapps.a.origin,
+      parentCapability: 'eth_accounts',
+      caveats: [{ type: 'restrictReturnedAccounts', value: [vault!.address] }],
+    }),
+  ]);
   expect(await a.evaluate(() => (window as any).dapp.request('net_version'))).toEqual({ result: '31337' });
 
   // A read-only call goes to the real node.
@@ -53,7 +70,10 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
 
   // Origin B does not see A's connection.
   expect(await b.evaluate(() => (window as any).dapp.viemAddresses())).toEqual({ result: [] });
-  expect((await b.evaluate(() => (window as any).dapp.request('personal_sign', ['0x68656c6c6f', '0x0000000000000000000000000000000000000001']))).error.code).toBe(4100);
+  expect(
+    (await b.evaluate(() => (window as any).dapp.request('personal_sign', ['0x68656c6c6f', '0x0000000000000000000000000000000000000001'])))
+      .error.code,
+  ).toBe(4100);
   expect(await b.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged'))).toEqual([]);
 
   // viem on origin B connects after its own approval.
@@ -63,7 +83,9 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
   expect(await connectB).toEqual({ result: [vault!.address] });
 
   // Connected, but the development vault has no signing path.
-  const signing = await a.evaluate(() => (window as any).dapp.request('eth_sendTransaction', [{ to: '0x0000000000000000000000000000000000000001' }]));
+  const signing = await a.evaluate(() =>
+    (window as any).dapp.request('eth_sendTransaction', [{ to: '0x0000000000000000000000000000000000000001' }]),
+  );
   expect(signing.error).toMatchObject({ code: 4200, message: expect.stringContaining('co-signing is not available yet') });
 });
 

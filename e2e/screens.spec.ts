@@ -21,7 +21,10 @@ test('popup screens', async ({ context, dapps, wallet, chains }) => {
   await connect;
 
   const add = a.evaluate(
-    (url) => (window as any).dapp.request('wallet_addEthereumChain', [{ chainId: '0x7a6a', chainName: 'Hardhat 31338', rpcUrls: [url], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } }]),
+    (url) =>
+      (window as any).dapp.request('wallet_addEthereumChain', [
+        { chainId: '0x7a6a', chainName: 'Hardhat 31338', rpcUrls: [url], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } },
+      ]),
     chains.second.url,
   );
   await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'addChain');

@@ -40,7 +40,8 @@ async function pairVault(wallet: WalletHelper, popup: Page, cosigner: CosignerDe
 
   const join = cosigner.run(['join', pairing, '--device-id', 'cli-cosigner']);
   await expect(popup.getByTestId('device-joined')).toHaveCount(1, { timeout: 30_000 });
-  if (shots && (await popup.getByTestId('pairing').getAttribute('data-status')) !== 'done') await wallet.screenshot(popup, 'tss-03-pairing-running');
+  if (shots && (await popup.getByTestId('pairing').getAttribute('data-status')) !== 'done')
+    await wallet.screenshot(popup, 'tss-03-pairing-running');
   await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
   const address = (await popup.getByTestId('new-vault-address').getByTestId('address').textContent())!.trim();
   expect(await join.exit()).toBe(0);
@@ -61,12 +62,19 @@ async function decideSign(popup: Page, approve: boolean, shot?: { wallet: Wallet
 
 /** A dApp's personal_sign, approved in the popup and co-signed: the signature is the vault's. */
 async function cosignMessage(popup: Page, dapp: Page, address: string, text: string): Promise<void> {
-  const psign = dapp.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from(text).toString('hex'), address]);
+  const psign = dapp.evaluate(
+    ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+    ['0x' + Buffer.from(text).toString('hex'), address],
+  );
   await decideSign(popup, true);
   expect(verifyMessage(text, ((await psign) as { result: string }).result)).toBe(address);
 }
 
-test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, personal_sign and typed data, all co-signed', async ({ dapps, wallet, chains }) => {
+test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, personal_sign and typed data, all co-signed', async ({
+  dapps,
+  wallet,
+  chains,
+}) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
@@ -80,7 +88,14 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
 
     // The co-signer serves its paired channel with a policy.
-    const serve = await cosigner.serve({ v: 1, chains: [31337], maxValueWei: parseEther('2').toString(), dailyLimitWei: parseEther('5').toString(), allowMessages: true, allowTypedData: true });
+    const serve = await cosigner.serve({
+      v: 1,
+      chains: [31337],
+      maxValueWei: parseEther('2').toString(),
+      dailyLimitWei: parseEther('5').toString(),
+      allowMessages: true,
+      allowTypedData: true,
+    });
 
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
     expect(accounts).toEqual({ result: [address] });
@@ -89,7 +104,10 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     const startBalance = await recipientBalance();
 
     // eth_sendTransaction: approved in the popup, co-signed, broadcast, mined.
-    const send = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]), [address, RECIPIENT]);
+    const send = a.evaluate(
+      ([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0xde0b6b3a7640000' }]),
+      [address, RECIPIENT],
+    );
     await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
     await expect(popup.getByTestId('sign-value')).toHaveText('1.0 ETH');
     await expect(popup.getByTestId('sign-network')).toHaveText('Hardhat (local)');
@@ -114,7 +132,10 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
 
     // personal_sign: the signature verifies for the vault's address.
     const text = 'Sign in to the test dApp';
-    const psign = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from(text).toString('hex'), address]);
+    const psign = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from(text).toString('hex'), address],
+    );
     await expect(popup.getByTestId('sign-message')).toHaveText(text, { timeout: 20_000 });
     await decideSign(popup, true, { wallet, name: 'tss-07-approve-message' });
     const sig = (await psign) as { result: string };
@@ -122,7 +143,10 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
 
     // eth_signTypedData_v4: verifies with ethers.
     const data = permitTypedData(address, RECIPIENT);
-    const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [address, data] as const);
+    const tsign = a.evaluate(([from, d]) => (window as any).dapp.request('eth_signTypedData_v4', [from, JSON.stringify(d)]), [
+      address,
+      data,
+    ] as const);
     await expect(popup.getByTestId('sign-typed-data')).toContainText('Test Token', { timeout: 20_000 });
     await decideSign(popup, true, { wallet, name: 'tss-08-approve-typed-data' });
     expect(typedDataSigner(data, ((await tsign) as { result: string }).result)).toBe(address);
@@ -144,9 +168,15 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     expect((await recipientBalance()) - startBalance).toBe(parseEther('1.5'));
 
     // An unlimited ERC-20 approval is decoded and called out; the user rejects it.
-    const approveData = new Interface(['function approve(address spender, uint256 amount)']).encodeFunctionData('approve', [RECIPIENT, MaxUint256]);
+    const approveData = new Interface(['function approve(address spender, uint256 amount)']).encodeFunctionData('approve', [
+      RECIPIENT,
+      MaxUint256,
+    ]);
     const token = getAddress('0x' + 'ab'.repeat(20));
-    const unlimited = a.evaluate(([from, to, data]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, data }]), [address, token, approveData]);
+    const unlimited = a.evaluate(
+      ([from, to, data]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, data }]),
+      [address, token, approveData],
+    );
     await expect(popup.getByTestId('unlimited-approval')).toBeVisible({ timeout: 20_000 });
     await expect(popup.getByTestId('token-amount')).toHaveText('Unlimited');
     await decideSign(popup, false, { wallet, name: 'tss-19-unlimited-approval' });
@@ -159,7 +189,10 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
 
     // The co-signer's policy refuses (above its per-transaction limit): 4001 with its reason; nothing is sent.
     const nonceBefore = await chains.main.rpc<string>('eth_getTransactionCount', [address, 'latest']);
-    const tooMuch = a.evaluate(([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x' + (3n * 10n ** 18n).toString(16) }]), [address, RECIPIENT]);
+    const tooMuch = a.evaluate(
+      ([from, to]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x' + (3n * 10n ** 18n).toString(16) }]),
+      [address, RECIPIENT],
+    );
     await decideSign(popup, true);
     const refusal = (await tooMuch) as { error: { code: number; message: string } };
     expect(refusal.error.code).toBe(4001);
@@ -167,7 +200,9 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     expect(await chains.main.rpc<string>('eth_getTransactionCount', [address, 'latest'])).toBe(nonceBefore);
 
     // eth_sign is refused outright.
-    const ethSign = (await a.evaluate((from) => (window as any).dapp.request('eth_sign', [from, '0x' + '11'.repeat(32)]), address)) as { error: { code: number; message: string } };
+    const ethSign = (await a.evaluate((from) => (window as any).dapp.request('eth_sign', [from, '0x' + '11'.repeat(32)]), address)) as {
+      error: { code: number; message: string };
+    };
     expect(ethSign.error).toMatchObject({ code: 4200, message: expect.stringContaining('refuses eth_sign') });
     await expect(popup.getByTestId('approval')).toHaveCount(0);
   } finally {
@@ -197,7 +232,10 @@ test('a co-signer that is offline: the dApp gets -32603 with the reason once the
   }
 });
 
-test('settings: export an encrypted backup, delete the vault, a wrong backup password is refused, restore, sign again', async ({ dapps, wallet }) => {
+test('settings: export an encrypted backup, delete the vault, a wrong backup password is refused, restore, sign again', async ({
+  dapps,
+  wallet,
+}) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
@@ -226,7 +264,9 @@ test('settings: export an encrypted backup, delete the vault, a wrong backup pas
     // Restore: a wrong backup password is refused and changes nothing.
     await popup.getByRole('button', { name: 'Restore from a backup' }).click();
     const restore = popup.getByRole('form', { name: 'Restore backup' });
-    await restore.getByLabel('Backup file').setInputFiles({ name: file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(text) });
+    await restore
+      .getByLabel('Backup file')
+      .setInputFiles({ name: file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(text) });
     await restore.getByLabel('Backup password').fill('not-the-backup-password');
     await restore.getByLabel(/Tandem password/).fill(PASSWORD);
     await restore.getByRole('button', { name: 'Restore' }).click();
@@ -289,7 +329,11 @@ test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, t
   }
 });
 
-test('Chrome stopping the worker during key generation: the popup says so, nothing is stored, the user starts again', async ({ context, dapps, wallet }) => {
+test('Chrome stopping the worker during key generation: the popup says so, nothing is stored, the user starts again', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
   const popup = await wallet.openPopup();
   expect((await wallet.command(popup, { type: 'setRelayUrl', url: relay.url })).ok).toBe(true);
   await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
@@ -313,7 +357,19 @@ test('join a vault the CLI co-signer started, by pasting its pairing code; then 
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
-    const create = cosigner.run(['create', '--relay', relay.url, '--t', '2', '--n', '2', '--name', 'CLI vault', '--device-id', 'cli-initiator']);
+    const create = cosigner.run([
+      'create',
+      '--relay',
+      relay.url,
+      '--t',
+      '2',
+      '--n',
+      '2',
+      '--name',
+      'CLI vault',
+      '--device-id',
+      'cli-initiator',
+    ]);
     const [, pairing] = await create.waitFor(/pairing: (\S+)/, 30_000);
     const popup = await wallet.openPopup();
     await popup.getByRole('button', { name: 'Join with a pairing code' }).click();
@@ -338,7 +394,11 @@ test('join a vault the CLI co-signer started, by pasting its pairing code; then 
   }
 });
 
-test('closing the approval window rejects its request (4001); a signing request survives a worker restart and is answered late', async ({ context, dapps, wallet }) => {
+test('closing the approval window rejects its request (4001); a signing request survives a worker restart and is answered late', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
   test.setTimeout(240_000);
   const cosigner = new CosignerDevice();
   try {
@@ -358,7 +418,10 @@ test('closing the approval window rejects its request (4001); a signing request 
     await expect(popup.getByTestId('approval')).toHaveCount(0);
 
     // A pending signing request survives Chrome stopping the worker; approved afterwards, the dApp gets its signature.
-    const late = a.evaluate(([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]), ['0x' + Buffer.from('late').toString('hex'), address]);
+    const late = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('late').toString('hex'), address],
+    );
     await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
     await popup.close();
     await stopServiceWorker(context, a);

@@ -61,7 +61,11 @@ test('no plaintext share or password anywhere in IndexedDB or chrome.storage', a
   expect(Object.keys(dump['chrome.storage.session'] as object)).toContain('unlocked.v1');
 });
 
-test('auto-lock: the idle alarm follows the setting and, when it fires, locks and tells connected pages', async ({ context, dapps, wallet }) => {
+test('auto-lock: the idle alarm follows the setting and, when it fires, locks and tells connected pages', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
   const popup = await wallet.openPopup();
   const { vault } = await wallet.createVault(popup);
   const a = await openDapp(context, dapps.a.url);

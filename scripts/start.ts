@@ -23,7 +23,11 @@ function step(msg: string): void {
 
 async function rpcUp(url: string): Promise<boolean> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    });
     return res.ok;
   } catch {
     return false;
@@ -66,8 +70,13 @@ function startCosigner(relayUrl: string): string {
       `    ${env} npx tandem-cosigner serve --policy <policy.json>   yourself).`,
     ].join('\n');
   }
-  if (vaults.length > 1) return `  ${vaults.length} co-signer vaults in ${cosignerHome}: serve one with \`${env} npx tandem-cosigner serve --vault ID\``;
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve'], { cwd: root, env: { ...process.env, TANDEM_HOME: cosignerHome }, stdio: 'inherit' });
+  if (vaults.length > 1)
+    return `  ${vaults.length} co-signer vaults in ${cosignerHome}: serve one with \`${env} npx tandem-cosigner serve --vault ID\``;
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve'], {
+    cwd: root,
+    env: { ...process.env, TANDEM_HOME: cosignerHome },
+    stdio: 'inherit',
+  });
   children.push(child);
   return `  the command-line co-signer serves the vault in ${cosignerHome} (each request is asked on this terminal)`;
 }

@@ -30,7 +30,12 @@ async function outcome(p: Promise<unknown>): Promise<Outcome> {
   try {
     return { result: await p };
   } catch (e) {
-    const err = e as { code?: number; message?: string; error?: { code?: number; message?: string }; info?: { error?: { code?: number; message?: string } } };
+    const err = e as {
+      code?: number;
+      message?: string;
+      error?: { code?: number; message?: string };
+      info?: { error?: { code?: number; message?: string } };
+    };
     // ethers wraps provider errors; dig out the EIP-1193 one.
     const inner = err.info?.error ?? err.error ?? err;
     return { error: { code: Number(inner.code ?? err.code), message: String(inner.message ?? err.message) } };
@@ -43,11 +48,20 @@ const dapp = {
   /** Asks wallets to announce themselves again (EIP-6963). */
   requestProviders() {
     window.dispatchEvent(new Event('eip6963:requestProvider'));
-    return announced.map((a) => ({ ...a.info, sameAsWindowEthereum: a.provider === eth(), hasRequest: typeof (a.provider as { request?: unknown }).request === 'function' }));
+    return announced.map((a) => ({
+      ...a.info,
+      sameAsWindowEthereum: a.provider === eth(),
+      hasRequest: typeof (a.provider as { request?: unknown }).request === 'function',
+    }));
   },
   hasWindowEthereum: () => {
     const d = Object.getOwnPropertyDescriptor(window, 'ethereum');
-    return { present: !!eth(), isTandem: !!(eth() as { isTandem?: boolean })?.isTandem, writable: !!d?.writable, configurable: !!d?.configurable };
+    return {
+      present: !!eth(),
+      isTandem: !!(eth() as { isTandem?: boolean })?.isTandem,
+      writable: !!d?.writable,
+      configurable: !!d?.configurable,
+    };
   },
   request: (method: string, params?: unknown[]) => outcome(eth().request({ method, params })),
   ethersChainId: () => outcome(new BrowserProvider(eth()).getNetwork().then((n) => n.chainId.toString())),

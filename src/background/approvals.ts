@@ -126,7 +126,7 @@ export class ApprovalQueue {
     await this.locked(async () => {
       const list = await this.list();
       const a = list.find((x) => x.id === id);
-      if (!a || a.kind !== 'sign') throw new Error('This request is no longer pending.');
+      if (a?.kind !== 'sign') throw new Error('This request is no longer pending.');
       a.sign = sign;
       await this.deps.area.set(KEY, list);
     });
@@ -168,4 +168,3 @@ function describe(a: Approval): string {
   if (a.kind === 'sign') return a.method === 'eth_sendTransaction' ? 'The transaction' : 'The signature request';
   return a.kind === 'connect' ? 'The connection request' : 'Adding the network';
 }
-

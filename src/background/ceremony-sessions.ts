@@ -21,7 +21,15 @@ import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, 
 import { decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { newIdentity, publicOf } from '../session/identity';
 import { CeremonyTimeout } from '../session/mailbox';
-import { createPairing, decodePairing, encodePairing, PairingError, pairingLink, parsePairingFragment, type PairingPayload } from '../session/pairing';
+import {
+  createPairing,
+  decodePairing,
+  encodePairing,
+  PairingError,
+  pairingLink,
+  parsePairingFragment,
+  type PairingPayload,
+} from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { CeremonyAbort } from '../session/run-protocol';
 import type { CeremonyView, VaultView } from '../shared/popup-api';
@@ -92,7 +100,14 @@ export class CeremonySessions {
     const me = newDeviceIdentity();
     const pairing = createPairing(plan.relayUrl, 'keygen', { init: publicOf(me).signPub, t, n, name });
     await this.launch({ kind: 'keygen', name, t, n, joiners: n - 1 }, pairing, me.deviceId, async (mailbox, onEvent) => {
-      const vault = await createVault({ ...(this.deps.timing ?? KEYGEN_TIMING), mailbox, me, sessionId: pairing.sessionId, plan: { t, n, name, relayUrl: plan.relayUrl }, onEvent });
+      const vault = await createVault({
+        ...(this.deps.timing ?? KEYGEN_TIMING),
+        mailbox,
+        me,
+        sessionId: pairing.sessionId,
+        plan: { t, n, name, relayUrl: plan.relayUrl },
+        onEvent,
+      });
       await storeDeviceVault(this.deps.wallet, vault);
       return vault.address;
     });
@@ -109,17 +124,34 @@ export class CeremonySessions {
     this.checkIdle();
     const { vault, newT, newN } = plan;
     checkQuorum(newT, newN);
-    const pairing = createPairing(plan.relayUrl, 'reshare', { init: publicOf(vault.identity).signPub, pk: bytesToHex(vault.ecdsa.publicKey), newT, name: vault.name });
-    const joiners = newN - 1;
-    await this.launch({ kind: 'reshare', name: vault.name, t: newT, n: newN, joiners }, pairing, vault.identity.deviceId, async (mailbox, onEvent) => {
-      const outcome = await startReshare({ ...(this.deps.timing ?? KEYGEN_TIMING), mailbox, vault, sessionId: pairing.sessionId, plan: { newT, expectedJoiners: joiners, relayUrl: plan.relayUrl }, onEvent });
-      if (outcome.kind !== 'member') throw new Error('this device was retired by the re-share');
-      if (outcome.vault.address !== vault.address) throw new Error('the re-share ended with another address; nothing was stored');
-      // The new share first, then the old one goes (a restart in between leaves both; the newest is used).
-      await storeDeviceVault(this.deps.wallet, outcome.vault);
-      await this.deps.wallet.deleteVault(plan.vaultRecordId);
-      return outcome.vault.address;
+    const pairing = createPairing(plan.relayUrl, 'reshare', {
+      init: publicOf(vault.identity).signPub,
+      pk: bytesToHex(vault.ecdsa.publicKey),
+      newT,
+      name: vault.name,
     });
+    const joiners = newN - 1;
+    await this.launch(
+      { kind: 'reshare', name: vault.name, t: newT, n: newN, joiners },
+      pairing,
+      vault.identity.deviceId,
+      async (mailbox, onEvent) => {
+        const outcome = await startReshare({
+          ...(this.deps.timing ?? KEYGEN_TIMING),
+          mailbox,
+          vault,
+          sessionId: pairing.sessionId,
+          plan: { newT, expectedJoiners: joiners, relayUrl: plan.relayUrl },
+          onEvent,
+        });
+        if (outcome.kind !== 'member') throw new Error('this device was retired by the re-share');
+        if (outcome.vault.address !== vault.address) throw new Error('the re-share ended with another address; nothing was stored');
+        // The new share first, then the old one goes (a restart in between leaves both; the newest is used).
+        await storeDeviceVault(this.deps.wallet, outcome.vault);
+        await this.deps.wallet.deleteVault(plan.vaultRecordId);
+        return outcome.vault.address;
+      },
+    );
   }
 
   /**
@@ -138,42 +170,66 @@ export class CeremonySessions {
       throw new Error(e instanceof PairingError ? e.message : 'This is not a Tandem pairing code or link.');
     }
     const init = pairing.params.init;
-    if (typeof init !== 'string' || !/^[0-9a-f]{64}$/.test(init)) throw new Error('This pairing code has no initiator key: it was not made by Tandem.');
+    if (typeof init !== 'string' || !/^[0-9a-f]{64}$/.test(init))
+      throw new Error('This pairing code has no initiator key: it was not made by Tandem.');
     const name = typeof pairing.params.name === 'string' ? pairing.params.name.slice(0, 64) : 'Vault';
     const timing = this.deps.timing ?? KEYGEN_TIMING;
     if (pairing.kind === 'keygen') {
       const n = Number(pairing.params.n);
       const tt = Number(pairing.params.t);
-      if (!Number.isInteger(n) || !Number.isInteger(tt) || n < 2 || n > 16 || tt < 2 || tt > n) throw new Error('This pairing code has a bad threshold or device count.');
+      if (!Number.isInteger(n) || !Number.isInteger(tt) || n < 2 || n > 16 || tt < 2 || tt > n)
+        throw new Error('This pairing code has a bad threshold or device count.');
       const me = newDeviceIdentity();
-      await this.launch({ kind: 'keygen', name, t: tt, n, joiners: n - 1 }, pairing, me.deviceId, async (mailbox, onEvent) => {
-        const vault = await joinVault({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, onEvent });
-        await storeDeviceVault(this.deps.wallet, vault);
-        return vault.address;
-      }, true);
+      await this.launch(
+        { kind: 'keygen', name, t: tt, n, joiners: n - 1 },
+        pairing,
+        me.deviceId,
+        async (mailbox, onEvent) => {
+          const vault = await joinVault({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, onEvent });
+          await storeDeviceVault(this.deps.wallet, vault);
+          return vault.address;
+        },
+        true,
+      );
       return;
     }
     if (pairing.kind !== 'reshare') throw new Error(`This pairing code is for a ${pairing.kind} session, which is not joined this way.`);
     const pk = pairing.params.pk;
     const newT = Number(pairing.params.newT);
-    if (typeof pk !== 'string' || !/^[0-9a-f]{66}$/.test(pk) || !Number.isInteger(newT) || newT < 2 || newT > 16) throw new Error('This re-share pairing code is malformed.');
+    if (typeof pk !== 'string' || !/^[0-9a-f]{66}$/.test(pk) || !Number.isInteger(newT) || newT < 2 || newT > 16)
+      throw new Error('This re-share pairing code is malformed.');
     const old = current && bytesToHex(current.vault.ecdsa.publicKey) === pk ? current : undefined;
     const me = old ? old.vault.identity : newDeviceIdentity();
-    await this.launch({ kind: 'reshare', name, t: newT, n: newT, joiners: 0 }, pairing, me.deviceId, async (mailbox, onEvent) => {
-      const outcome = await joinReshare({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, ...(old ? { oldVault: old.vault } : {}), onEvent });
-      if (outcome.kind === 'retired') {
+    await this.launch(
+      { kind: 'reshare', name, t: newT, n: newT, joiners: 0 },
+      pairing,
+      me.deviceId,
+      async (mailbox, onEvent) => {
+        const outcome = await joinReshare({
+          ...timing,
+          mailbox,
+          me,
+          sessionId: pairing.sessionId,
+          initiatorSignPub: init,
+          ...(old ? { oldVault: old.vault } : {}),
+          onEvent,
+        });
+        if (outcome.kind === 'retired') {
+          if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
+          throw new Error('this device gave its place up in the re-share; its share was deleted');
+        }
+        if (bytesToHex(outcome.vault.ecdsa.publicKey) !== pk) throw new Error('the re-share ended with another key; nothing was stored');
+        await storeDeviceVault(this.deps.wallet, outcome.vault);
         if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
-        throw new Error('this device gave its place up in the re-share; its share was deleted');
-      }
-      if (bytesToHex(outcome.vault.ecdsa.publicKey) !== pk) throw new Error('the re-share ended with another key; nothing was stored');
-      await storeDeviceVault(this.deps.wallet, outcome.vault);
-      if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
-      return outcome.vault.address;
-    }, true);
+        return outcome.vault.address;
+      },
+      true,
+    );
   }
 
   private checkIdle(): void {
-    if (this.view && (this.view.status === 'waiting' || this.view.status === 'running')) throw new Error('A ceremony is already running. Finish or cancel it first.');
+    if (this.view && (this.view.status === 'waiting' || this.view.status === 'running'))
+      throw new Error('A ceremony is already running. Finish or cancel it first.');
   }
 
   /** Opens the room, shows the pairing, and runs `ceremony` in the background. */
@@ -186,9 +242,16 @@ export class CeremonySessions {
   ): Promise<void> {
     let opened: OpenedMailbox;
     try {
-      opened = await (this.deps.open ?? openMailbox)({ relayUrl: pairing.relayUrl, sessionId: pairing.sessionId, sessionKey: pairing.sessionKey, deviceId });
+      opened = await (this.deps.open ?? openMailbox)({
+        relayUrl: pairing.relayUrl,
+        sessionId: pairing.sessionId,
+        sessionKey: pairing.sessionKey,
+        deviceId,
+      });
     } catch (e) {
-      throw new Error(`The relay at ${pairing.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 200) : 'no answer'}). Check the relay URL in Settings.`);
+      throw new Error(
+        `The relay at ${pairing.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 200) : 'no answer'}). Check the relay URL in Settings.`,
+      );
     }
     this.opened = opened;
     const view: CeremonyView = {
@@ -199,7 +262,9 @@ export class CeremonySessions {
       link: joining ? '' : pairingLink(cosignerPage(pairing.relayUrl), pairing),
       thisDevice: deviceId,
       joined: [],
-      progress: joining ? 'Joined. Waiting for the device that showed the code to start…' : `Waiting for ${what.joiners} more device${what.joiners > 1 ? 's' : ''} to join.`,
+      progress: joining
+        ? 'Joined. Waiting for the device that showed the code to start…'
+        : `Waiting for ${what.joiners} more device${what.joiners > 1 ? 's' : ''} to join.`,
       ...(joining ? { joining: true } : {}),
     };
     this.view = view;
@@ -209,7 +274,8 @@ export class CeremonySessions {
       .then((address) => {
         view.status = 'done';
         view.address = address;
-        view.progress = what.kind === 'keygen' ? 'Your vault is ready.' : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
+        view.progress =
+          what.kind === 'keygen' ? 'Your vault is ready.' : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
       })
       .catch((e: unknown) => this.fail(view, e))
       .finally(() => this.finish(view, opened));
@@ -233,7 +299,8 @@ export class CeremonySessions {
     switch (e.kind) {
       case 'joined':
         if (!view.joined.includes(e.deviceId)) view.joined = [...view.joined, e.deviceId];
-        view.progress = view.joined.length < view.joiners ? `${view.joined.length} of ${view.joiners} devices joined.` : 'All devices joined.';
+        view.progress =
+          view.joined.length < view.joiners ? `${view.joined.length} of ${view.joiners} devices joined.` : 'All devices joined.';
         break;
       case 'roster':
         view.status = 'running';
@@ -241,7 +308,10 @@ export class CeremonySessions {
         view.joined = e.members.map((m) => m.deviceId).filter((d) => d !== view.thisDevice);
         view.joiners = view.joined.length;
         if (view.joining && view.kind === 'reshare') view.n = e.members.length;
-        view.progress = view.kind === 'keygen' ? 'Generating the keys together (this takes a few seconds)…' : 'Re-sharing the keys together (this takes a few seconds)…';
+        view.progress =
+          view.kind === 'keygen'
+            ? 'Generating the keys together (this takes a few seconds)…'
+            : 'Re-sharing the keys together (this takes a few seconds)…';
         break;
       case 'progress':
         break;
@@ -275,7 +345,8 @@ export class CeremonySessions {
 
 /** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */
 function checkQuorum(t: number, n: number): void {
-  if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n) throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${t}-of-${n}).`);
+  if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n)
+    throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${t}-of-${n}).`);
 }
 
 /** A fresh identity for this browser in a new vault (`tandem-ext-` and 8 random hex digits). */
@@ -307,8 +378,11 @@ export async function storeDeviceVault(wallet: Pick<WalletService, 'addVault'>, 
  * a co-signed one (none, a development vault, another share format). Needs
  * the wallet unlocked; the decrypted bytes are wiped once decoded.
  */
-export async function openDeviceVault(wallet: Pick<WalletService, 'shareFormatOf' | 'openShare'>, vault: VaultView | null): Promise<DeviceVault | null> {
-  if (!vault || vault.kind !== 'tss' || (await wallet.shareFormatOf(vault.id)) !== DEVICE_VAULT_FORMAT) return null;
+export async function openDeviceVault(
+  wallet: Pick<WalletService, 'shareFormatOf' | 'openShare'>,
+  vault: VaultView | null,
+): Promise<DeviceVault | null> {
+  if (vault?.kind !== 'tss' || (await wallet.shareFormatOf(vault.id)) !== DEVICE_VAULT_FORMAT) return null;
   const blob = await wallet.openShare(vault.id);
   try {
     return decodeDeviceVault(new TextDecoder().decode(blob));

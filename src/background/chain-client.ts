@@ -41,8 +41,13 @@ export function ethersChainClient(): ChainClient {
 
 /** Keeps the node's own JSON-RPC error (code, message, data) when there is one. */
 function rpcErrorFromEthers(e: unknown, network: Network): ProviderRpcError {
-  const inner = (e as { info?: { error?: { code?: unknown; message?: unknown; data?: unknown } }; error?: { code?: unknown; message?: unknown; data?: unknown } })
-    ?.info?.error ?? (e as { error?: { code?: unknown; message?: unknown; data?: unknown } })?.error;
+  const inner =
+    (
+      e as {
+        info?: { error?: { code?: unknown; message?: unknown; data?: unknown } };
+        error?: { code?: unknown; message?: unknown; data?: unknown };
+      }
+    )?.info?.error ?? (e as { error?: { code?: unknown; message?: unknown; data?: unknown } })?.error;
   if (inner && Number.isInteger(inner.code) && typeof inner.message === 'string')
     return new ProviderRpcError(inner.code as number, inner.message, inner.data);
   return new ProviderRpcError(
@@ -50,4 +55,3 @@ function rpcErrorFromEthers(e: unknown, network: Network): ProviderRpcError {
     `The ${network.name} RPC (${network.rpcUrl}) did not answer. Check the network's RPC URL in Settings.`,
   );
 }
-

@@ -25,7 +25,12 @@ import { parseSignLinkFragment } from '../session/sign-link';
 
 const A = 'https://dapp.example';
 const TOKEN = '0x' + '7a'.repeat(20);
-const erc20 = new Interface(['function symbol() view returns (string)', 'function decimals() view returns (uint8)', 'function balanceOf(address) view returns (uint256)', 'function transfer(address,uint256)']);
+const erc20 = new Interface([
+  'function symbol() view returns (string)',
+  'function decimals() view returns (uint8)',
+  'function balanceOf(address) view returns (uint256)',
+  'function transfer(address,uint256)',
+]);
 const PASSWORD = 'correct horse';
 
 const typedData = {
@@ -173,9 +178,18 @@ describe('co-signed vault in the background', () => {
 
       const send = t.rpc('eth_sendTransaction', [{ from: address, to: '0x' + '22'.repeat(20), value: '0xde0b6b3a7640000' }]);
       const [pending] = await waitApprovals(t.s);
-      expect(pending!.sign?.transaction).toMatchObject({ to: '0x' + '22'.repeat(20), value: '1.0', nonce: 3, gasLimit: '21000', maxFeeGwei: '4.0', maxPriorityFeeGwei: '2.0' });
+      expect(pending!.sign?.transaction).toMatchObject({
+        to: '0x' + '22'.repeat(20),
+        value: '1.0',
+        nonce: 3,
+        gasLimit: '21000',
+        maxFeeGwei: '4.0',
+        maxPriorityFeeGwei: '2.0',
+      });
       // The user adjusts the fees; nonsense is refused.
-      await expect(t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '1', maxPriorityFeeGwei: '2', gasLimit: '21000' })).rejects.toThrow(/priority fee cannot be above/);
+      await expect(
+        t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '1', maxPriorityFeeGwei: '2', gasLimit: '21000' }),
+      ).rejects.toThrow(/priority fee cannot be above/);
       await t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
       const a3 = await approveNext(t.s);
       expect(a3.sign?.transaction).toMatchObject({ maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
@@ -186,7 +200,9 @@ describe('co-signed vault in the background', () => {
       expect([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.gasLimit]).toEqual([5_500_000_000n, 1_500_000_000n, 30_000n]);
       expect(tx.hash).toBe(hash);
       expect(seen).toEqual(['personal_sign', 'typed_data', 'transaction']);
-      expect((await t.s.state()).activity).toMatchObject([{ hash, account: address, to: '0x' + '22'.repeat(20), value: '1.0', what: 'Send', origin: A }]);
+      expect((await t.s.state()).activity).toMatchObject([
+        { hash, account: address, to: '0x' + '22'.repeat(20), value: '1.0', what: 'Send', origin: A },
+      ]);
 
       // The Send screen goes through the same approval and co-signing.
       await expect(t.s.command({ type: 'send', to: '0x' + '22'.repeat(19) + '2G', amount: '1' })).rejects.toThrow(/not a valid address/);
@@ -205,16 +221,28 @@ describe('co-signed vault in the background', () => {
       const { result: bal } = await t.s.run({ type: 'getBalance' });
       expect(bal).toMatchObject({ tokens: [{ symbol: 'TST', balance: '12.345' }] });
       const tq = await t.s.command({ type: 'send', to: '0x' + '33'.repeat(20), amount: '1.5', token: TOKEN });
-      expect(tq.approvals[0]!.sign!.transaction!.call).toMatchObject({ method: 'transfer', amount: '1500000', formatted: '1.5', symbol: 'TST' });
+      expect(tq.approvals[0]!.sign!.transaction!.call).toMatchObject({
+        method: 'transfer',
+        amount: '1500000',
+        formatted: '1.5',
+        symbol: 'TST',
+      });
       await approveNext(t.s);
       for (let i = 0; i < 100 && t.broadcast.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
       const tokenTx = Transaction.from(t.broadcast[2]!);
-      expect([tokenTx.to, tokenTx.value, erc20.decodeFunctionData('transfer', tokenTx.data).map(String)]).toEqual([getAddress(TOKEN), 0n, [getAddress('0x' + '33'.repeat(20)), '1500000']]);
+      expect([tokenTx.to, tokenTx.value, erc20.decodeFunctionData('transfer', tokenTx.data).map(String)]).toEqual([
+        getAddress(TOKEN),
+        0n,
+        [getAddress('0x' + '33'.repeat(20)), '1500000'],
+      ]);
       for (let i = 0; i < 100 && (await t.s.state()).activity.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
       expect((await t.s.state()).activity[0]).toMatchObject({ value: '1.5', symbol: 'TST', what: 'ERC-20 transfer' });
       expect((await t.s.command({ type: 'removeToken', address: TOKEN })).tokens).toEqual([]);
 
-      await expect(t.rpc('eth_sign', [address, '0x' + '11'.repeat(32)])).rejects.toMatchObject({ code: 4200, message: expect.stringContaining('refuses eth_sign') });
+      await expect(t.rpc('eth_sign', [address, '0x' + '11'.repeat(32)])).rejects.toMatchObject({
+        code: 4200,
+        message: expect.stringContaining('refuses eth_sign'),
+      });
       expect((await t.s.state()).signing).toBeNull();
     } finally {
       server.stop();
@@ -288,14 +316,20 @@ describe('co-signed vault in the background', () => {
 
     // A wrong backup password changes nothing.
     const before = await t.s.wallet.vaults();
-    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'wrong password!' })).rejects.toThrow(/Wrong backup password/);
+    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'wrong password!' })).rejects.toThrow(
+      /Wrong backup password/,
+    );
     expect(await t.s.wallet.vaults()).toEqual(before);
     // The same vault twice is refused.
-    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1' })).rejects.toThrow(/already in Tandem/);
+    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1' })).rejects.toThrow(
+      /already in Tandem/,
+    );
     // A restore that unlocks the wallet and then fails still arms the auto-lock (the wallet stays unlocked).
     await t.s.command({ type: 'lock' });
     t.armAutoLock.mockClear();
-    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1', walletPassword: PASSWORD })).rejects.toThrow(/already in Tandem/);
+    await expect(
+      t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1', walletPassword: PASSWORD }),
+    ).rejects.toThrow(/already in Tandem/);
     expect((await t.s.state()).locked).toBe(false);
     expect(t.armAutoLock).toHaveBeenCalledWith(15);
 
@@ -325,8 +359,21 @@ describe('co-signed vault in the background', () => {
     const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
     const phone = newIdentity('new-phone');
     const [old, fresh] = await Promise.all([
-      joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join(t.cosigner.identity.deviceId)), me: t.cosigner.identity, sessionId: pairing.sessionId, initiatorSignPub: pairing.params.init as string, oldVault: t.cosigner }),
-      joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join(phone.deviceId)), me: phone, sessionId: pairing.sessionId, initiatorSignPub: pairing.params.init as string }),
+      joinReshare({
+        ...timing,
+        mailbox: new Mailbox(t.room(pairing.sessionId).join(t.cosigner.identity.deviceId)),
+        me: t.cosigner.identity,
+        sessionId: pairing.sessionId,
+        initiatorSignPub: pairing.params.init as string,
+        oldVault: t.cosigner,
+      }),
+      joinReshare({
+        ...timing,
+        mailbox: new Mailbox(t.room(pairing.sessionId).join(phone.deviceId)),
+        me: phone,
+        sessionId: pairing.sessionId,
+        initiatorSignPub: pairing.params.init as string,
+      }),
     ]);
     await t.s.ceremonies.idle();
     expect(old.kind).toBe('member');
@@ -352,9 +399,20 @@ describe('co-signed vault in the background', () => {
     const t = await setup();
     const phone = newIdentity('phone');
     const pairing = createPairing('http://127.0.0.1:8787', 'keygen', { init: publicOf(phone).signPub, t: 2, n: 2, name: 'From phone' });
-    const started = createVault({ joinTimeoutMs: 30_000, roundTimeoutMs: 30_000, mailbox: new Mailbox(t.room(pairing.sessionId).join('phone')), me: phone, sessionId: pairing.sessionId, plan: { t: 2, n: 2, name: 'From phone', relayUrl: 'http://127.0.0.1:8787' } });
+    const started = createVault({
+      joinTimeoutMs: 30_000,
+      roundTimeoutMs: 30_000,
+      mailbox: new Mailbox(t.room(pairing.sessionId).join('phone')),
+      me: phone,
+      sessionId: pairing.sessionId,
+      plan: { t: 2, n: 2, name: 'From phone', relayUrl: 'http://127.0.0.1:8787' },
+    });
     await expect(t.s.command({ type: 'joinCeremony', pairing: 'not a pairing', password: PASSWORD })).rejects.toThrow(/pairing/);
-    const state = await t.s.command({ type: 'joinCeremony', pairing: pairingLink('http://127.0.0.1:8787/cosigner/', pairing), password: PASSWORD });
+    const state = await t.s.command({
+      type: 'joinCeremony',
+      pairing: pairingLink('http://127.0.0.1:8787/cosigner/', pairing),
+      password: PASSWORD,
+    });
     expect(state.ceremony).toMatchObject({ kind: 'keygen', status: 'waiting', joining: true, pairing: '' });
     const phoneVault = await started;
     await t.s.ceremonies.idle();
@@ -368,12 +426,36 @@ describe('co-signed vault in the background', () => {
     const [p1, p2] = [newIdentity('p1'), newIdentity('p2')];
     const kg = 'keygen-room';
     const [v1, v2] = await Promise.all([
-      createVault({ ...timing, mailbox: new Mailbox(t.room(kg).join('p1')), me: p1, sessionId: kg, plan: { t: 2, n: 2, name: 'Elsewhere', relayUrl: 'http://127.0.0.1:8787' } }),
+      createVault({
+        ...timing,
+        mailbox: new Mailbox(t.room(kg).join('p1')),
+        me: p1,
+        sessionId: kg,
+        plan: { t: 2, n: 2, name: 'Elsewhere', relayUrl: 'http://127.0.0.1:8787' },
+      }),
       joinVault({ ...timing, mailbox: new Mailbox(t.room(kg).join('p2')), me: p2, sessionId: kg, initiatorSignPub: publicOf(p1).signPub }),
     ]);
-    const pairing = createPairing('http://127.0.0.1:8787', 'reshare', { init: publicOf(p1).signPub, pk: Buffer.from(v1.ecdsa.publicKey).toString('hex'), newT: 2, name: 'Elsewhere' });
-    const started = startReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join('p1')), vault: v1, sessionId: pairing.sessionId, plan: { newT: 2, expectedJoiners: 2, relayUrl: 'http://127.0.0.1:8787' } });
-    const other = joinReshare({ ...timing, mailbox: new Mailbox(t.room(pairing.sessionId).join('p2')), me: p2, sessionId: pairing.sessionId, initiatorSignPub: publicOf(p1).signPub, oldVault: v2 });
+    const pairing = createPairing('http://127.0.0.1:8787', 'reshare', {
+      init: publicOf(p1).signPub,
+      pk: Buffer.from(v1.ecdsa.publicKey).toString('hex'),
+      newT: 2,
+      name: 'Elsewhere',
+    });
+    const started = startReshare({
+      ...timing,
+      mailbox: new Mailbox(t.room(pairing.sessionId).join('p1')),
+      vault: v1,
+      sessionId: pairing.sessionId,
+      plan: { newT: 2, expectedJoiners: 2, relayUrl: 'http://127.0.0.1:8787' },
+    });
+    const other = joinReshare({
+      ...timing,
+      mailbox: new Mailbox(t.room(pairing.sessionId).join('p2')),
+      me: p2,
+      sessionId: pairing.sessionId,
+      initiatorSignPub: publicOf(p1).signPub,
+      oldVault: v2,
+    });
     const state = await t.s.command({ type: 'joinCeremony', pairing: pairingText(pairing), password: PASSWORD });
     expect(state.ceremony).toMatchObject({ kind: 'reshare', joining: true });
     await Promise.all([started, other]);
@@ -418,7 +500,9 @@ describe('co-signed vault in the background', () => {
 
   it('refuses a threshold above the device count, and starts nothing', async () => {
     const t = await setup();
-    await expect(t.s.command({ type: 'startKeygen', name: 'Bad', t: 3, n: 2, password: PASSWORD })).rejects.toThrow(/2 ≤ threshold ≤ devices ≤ 16 \(got 3-of-2\)/);
+    await expect(t.s.command({ type: 'startKeygen', name: 'Bad', t: 3, n: 2, password: PASSWORD })).rejects.toThrow(
+      /2 ≤ threshold ≤ devices ≤ 16 \(got 3-of-2\)/,
+    );
     expect((await t.s.state()).ceremony).toBeNull();
   });
 

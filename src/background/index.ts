@@ -121,7 +121,11 @@ function acceptPagePort(port: chrome.runtime.Port): void {
   port.onDisconnect.addListener(() => {
     services.pages.delete(page);
     // The page went away (closed, reloaded, navigated): its pending approvals go too.
-    void services.approvals.abandonFromFrame(tabId, frameId, rpcErrors.userRejected('The request (the page was closed or reloaded)').toJSON());
+    void services.approvals.abandonFromFrame(
+      tabId,
+      frameId,
+      rpcErrors.userRejected('The request (the page was closed or reloaded)').toJSON(),
+    );
   });
   void services.providerState(origin).then((state) => page.post({ type: 'state', state }));
 

@@ -52,7 +52,5 @@ export function responseMessage(id: string, outcome: Outcome): BackgroundToBridg
 
 /** Sends a late answer (after a worker restart) to the frame that asked. */
 export function deliverToTab(route: ReplyRoute, outcome: Outcome): void {
-  chrome.tabs
-    .sendMessage(route.tabId, responseMessage(route.requestId, outcome), { frameId: route.frameId })
-    .catch(() => undefined);
+  chrome.tabs.sendMessage(route.tabId, responseMessage(route.requestId, outcome), { frameId: route.frameId }).catch(() => undefined);
 }

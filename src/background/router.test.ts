@@ -33,7 +33,8 @@ function setup(chainIdOf: (url: string) => Promise<string> = async () => '0x7a6a
     pbkdf2Iterations: 100_000,
   });
   const events: { origin: string; event: ProviderEventName; data: unknown }[] = [];
-  for (const origin of [A, B]) s.pages.add({ origin, post: (m) => m.type === 'event' && events.push({ origin, event: m.event, data: m.data }) });
+  for (const origin of [A, B])
+    s.pages.add({ origin, post: (m) => m.type === 'event' && events.push({ origin, event: m.event, data: m.data }) });
   const rpc = (origin: string, method: string, params?: unknown[] | Record<string, unknown>) =>
     s.handleRpc({ origin, reply: { tabId: 1, frameId: 0, requestId: 'r1' } }, { method, ...(params ? { params } : {}) });
   return { s, rpc, calls, events, late, session };
@@ -66,7 +67,9 @@ describe('router: chain and accounts', () => {
   it('gives [] from eth_accounts and 4100 on signing methods to an unconnected origin', async () => {
     const { rpc } = await withVault();
     expect(await rpc(A, 'eth_accounts')).toEqual([]);
-    await expect(rpc(A, 'eth_sendTransaction', [{ to: '0x0000000000000000000000000000000000000001' }])).rejects.toMatchObject({ code: 4100 });
+    await expect(rpc(A, 'eth_sendTransaction', [{ to: '0x0000000000000000000000000000000000000001' }])).rejects.toMatchObject({
+      code: 4100,
+    });
     await expect(rpc(A, 'personal_sign', ['0x00', '0x0000000000000000000000000000000000000001'])).rejects.toMatchObject({ code: 4100 });
   });
 
@@ -120,7 +123,9 @@ describe('router: chain and accounts', () => {
     const [approval] = await restarted.approvals.list();
     expect(approval?.origin).toBe(A);
     await restarted.command({ type: 'decideApproval', id: approval!.id, approve: false });
-    expect(t.late).toEqual([{ route: { tabId: 1, frameId: 0, requestId: 'r1' }, outcome: { error: expect.objectContaining({ code: 4001 }) } }]);
+    expect(t.late).toEqual([
+      { route: { tabId: 1, frameId: 0, requestId: 'r1' }, outcome: { error: expect.objectContaining({ code: 4001 }) } },
+    ]);
   });
 
   it('disconnecting a site sends accountsChanged [] to that site only', async () => {
@@ -154,7 +159,10 @@ describe('router: chain and accounts', () => {
     const p = rpc(A, 'eth_requestAccounts');
     await s.command({ type: 'decideApproval', id: (await pendingApprovals(s))[0]!.id, approve: true });
     await p;
-    await expect(rpc(A, 'eth_sendTransaction', [{}])).rejects.toMatchObject({ code: 4200, message: expect.stringContaining('co-signing is not available yet') });
+    await expect(rpc(A, 'eth_sendTransaction', [{}])).rejects.toMatchObject({
+      code: 4200,
+      message: expect.stringContaining('co-signing is not available yet'),
+    });
   });
 
   it('locking hides the accounts and tells connected pages', async () => {
@@ -172,7 +180,9 @@ describe('router: chain and accounts', () => {
   it('forwards read-only calls to the selected network and refuses unknown methods with 4200', async () => {
     const { rpc, calls } = setup();
     expect(await rpc(A, 'eth_getBalance', ['0x0000000000000000000000000000000000000001', 'latest'])).toBe('0x10');
-    expect(calls).toEqual([{ method: 'eth_getBalance', params: ['0x0000000000000000000000000000000000000001', 'latest'], chainId: '0x7a69' }]);
+    expect(calls).toEqual([
+      { method: 'eth_getBalance', params: ['0x0000000000000000000000000000000000000001', 'latest'], chainId: '0x7a69' },
+    ]);
     const filter = [{ address: '0x0000000000000000000000000000000000000002', fromBlock: 'latest' }];
     await rpc(A, 'eth_newFilter', filter);
     await rpc(A, 'eth_getFilterChanges', ['0x1']);
@@ -187,7 +197,12 @@ describe('router: chain and accounts', () => {
 });
 
 describe('router: networks', () => {
-  const chain31338 = { chainId: '0x7a6a', chainName: 'Second', rpcUrls: ['http://127.0.0.1:8546'], nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } };
+  const chain31338 = {
+    chainId: '0x7a6a',
+    chainName: 'Second',
+    rpcUrls: ['http://127.0.0.1:8546'],
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+  };
 
   it('adds a network after approval, switches to it and emits chainChanged to all pages', async () => {
     const { s, rpc, events } = await withVault();
@@ -205,13 +220,23 @@ describe('router: networks', () => {
 
   it('refuses a network whose RPC reports another chain id', async () => {
     const { rpc, s } = setup(async () => '0x7a69');
-    await expect(rpc(A, 'wallet_addEthereumChain', [chain31338])).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('serves chain 0x7a69') });
+    await expect(rpc(A, 'wallet_addEthereumChain', [chain31338])).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('serves chain 0x7a69'),
+    });
     expect(await s.approvals.list()).toEqual([]);
   });
 
   it('validates wallet_addEthereumChain params', async () => {
     const { rpc } = setup();
-    for (const bad of [[], [{ ...chain31338, chainId: 31338 }], [{ ...chain31338, rpcUrls: ['javascript:alert(1)'] }], [{ ...chain31338, rpcUrls: ['http://u:p@host'] }], [{ ...chain31338, nativeCurrency: { symbol: 'ETH', decimals: 6 } }], [{ ...chain31338, chainName: '' }]]) {
+    for (const bad of [
+      [],
+      [{ ...chain31338, chainId: 31338 }],
+      [{ ...chain31338, rpcUrls: ['javascript:alert(1)'] }],
+      [{ ...chain31338, rpcUrls: ['http://u:p@host'] }],
+      [{ ...chain31338, nativeCurrency: { symbol: 'ETH', decimals: 6 } }],
+      [{ ...chain31338, chainName: '' }],
+    ]) {
       await expect(rpc(A, 'wallet_addEthereumChain', bad)).rejects.toMatchObject({ code: -32602 });
     }
   });
@@ -231,7 +256,9 @@ describe('router: networks', () => {
 
 describe('channel validation', () => {
   it('accepts only well-formed page messages and copies only method and params', () => {
-    expect(parsePageMessage({ target: TO_BRIDGE, type: 'request', id: 'x-1', request: { method: 'eth_chainId', origin: 'https://evil' } })).toEqual({
+    expect(
+      parsePageMessage({ target: TO_BRIDGE, type: 'request', id: 'x-1', request: { method: 'eth_chainId', origin: 'https://evil' } }),
+    ).toEqual({
       target: TO_BRIDGE,
       type: 'request',
       id: 'x-1',
@@ -255,7 +282,10 @@ describe('channel validation', () => {
 
   it('rejects on the port whatever is not an rpc message', () => {
     expect(parseBridgeMessage({ type: 'unlock', password: 'x' })).toMatchObject({ ok: false });
-    expect(parseBridgeMessage({ type: 'rpc', id: 'a', request: { method: 'eth_chainId', params: 5 } })).toMatchObject({ ok: false, id: 'a' });
+    expect(parseBridgeMessage({ type: 'rpc', id: 'a', request: { method: 'eth_chainId', params: 5 } })).toMatchObject({
+      ok: false,
+      id: 'a',
+    });
     expect(parseBridgeMessage({ type: 'rpc', id: 'a', request: { method: 'eth_chainId' } })).toMatchObject({ ok: true });
   });
 });

@@ -213,7 +213,14 @@ export function parseAddChainParams(method: string, params: unknown): Network {
   const rpcUrl = parseRpcUrl(p.rpcUrls[0]);
   if (!rpcUrl) throw rpcErrors.invalidParams(method, 'rpcUrls[0] must be an http(s) URL without credentials');
   const cur = p.nativeCurrency as Record<string, unknown> | undefined;
-  if (typeof cur !== 'object' || cur === null || typeof cur.symbol !== 'string' || cur.symbol.length < 1 || cur.symbol.length > 6 || cur.decimals !== 18)
+  if (
+    typeof cur !== 'object' ||
+    cur === null ||
+    typeof cur.symbol !== 'string' ||
+    cur.symbol.length < 1 ||
+    cur.symbol.length > 6 ||
+    cur.decimals !== 18
+  )
     throw rpcErrors.invalidParams(method, 'nativeCurrency must have a symbol of 1-6 characters and 18 decimals');
   let blockExplorerUrl: string | undefined;
   if (Array.isArray(p.blockExplorerUrls) && p.blockExplorerUrls.length) {

@@ -5,7 +5,9 @@ const ID = 'cecpmgecdffjijkjcjgdoklomefnejlc';
 
 describe('sender checks', () => {
   it('takes the page origin from the browser-reported sender', () => {
-    expect(pageOriginOf({ id: ID, tab: {}, origin: 'http://127.0.0.1:4000', url: 'http://127.0.0.1:4000/x' }, ID)).toBe('http://127.0.0.1:4000');
+    expect(pageOriginOf({ id: ID, tab: {}, origin: 'http://127.0.0.1:4000', url: 'http://127.0.0.1:4000/x' }, ID)).toBe(
+      'http://127.0.0.1:4000',
+    );
     expect(pageOriginOf({ id: ID, tab: {}, url: 'https://dapp.example/path?q' }, ID)).toBe('https://dapp.example');
   });
 
@@ -19,7 +21,9 @@ describe('sender checks', () => {
   });
 
   it('accepts popup commands only from the extension origin, never from a content script', () => {
-    expect(isExtensionPageSender({ id: ID, origin: `chrome-extension://${ID}`, url: `chrome-extension://${ID}/src/popup/index.html` }, ID)).toBe(true);
+    expect(
+      isExtensionPageSender({ id: ID, origin: `chrome-extension://${ID}`, url: `chrome-extension://${ID}/src/popup/index.html` }, ID),
+    ).toBe(true);
     expect(isExtensionPageSender({ id: ID, tab: {}, url: `chrome-extension://${ID}/src/popup/index.html#approvals` }, ID)).toBe(true);
     // A content script of this extension on a web page has our id but the page's origin.
     expect(isExtensionPageSender({ id: ID, tab: {}, origin: 'https://evil.example', url: 'https://evil.example/' }, ID)).toBe(false);

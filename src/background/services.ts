@@ -12,7 +12,14 @@ import type { KeyValueArea } from './storage';
 import { WalletService } from './vault/wallet';
 import type { VaultRepository } from './vault/records';
 import type { RpcRequest, ProviderState } from '../shared/page-channel';
-import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type PopupCommand, type WalletState } from '../shared/popup-api';
+import {
+  AUTO_LOCK_MAX,
+  AUTO_LOCK_MIN,
+  COSIGN_TIMEOUT_MAX,
+  COSIGN_TIMEOUT_MIN,
+  type PopupCommand,
+  type WalletState,
+} from '../shared/popup-api';
 import { normalizeChainId } from '../shared/networks';
 import { rpcErrors } from '../shared/rpc-errors';
 import { CeremonySessions, openDeviceVault, storeDeviceVault } from './ceremony-sessions';
@@ -305,7 +312,13 @@ export class Services {
         const vault = await openDeviceVault(this.wallet, active);
         if (!vault || !active) throw new Error('Only a co-signed vault can be re-shared.');
         this.lastAccount = await this.wallet.activeAccount();
-        await this.ceremonies.startReshare({ vault, vaultRecordId: active.id, newT: cmd.newT, newN: cmd.newN, relayUrl: await this.relayUrl() });
+        await this.ceremonies.startReshare({
+          vault,
+          vaultRecordId: active.id,
+          newT: cmd.newT,
+          newN: cmd.newN,
+          relayUrl: await this.relayUrl(),
+        });
         break;
       }
       case 'exportBackup':
@@ -319,11 +332,14 @@ export class Services {
         break;
       case 'adjustFees': {
         const a = (await this.approvals.list()).find((x) => x.id === cmd.id);
-        if (!a?.sign || a.sign.request.kind !== 'transaction') throw new Error('This request is no longer pending.');
+        if (a?.sign?.request.kind !== 'transaction') throw new Error('This request is no longer pending.');
         if (this.signing?.approvalId === a.id) throw new Error('Co-signing has started: the fees can no longer change.');
         const network = (await this.networks.find(a.sign.chainId)) ?? (await this.networks.selected());
         const tx = withFees(a.sign.request.tx, cmd);
-        await this.approvals.updateSign(a.id, signView({ ...a.sign.request, tx }, a.sign.account, network, await this.tokens.list(network.chainId)));
+        await this.approvals.updateSign(
+          a.id,
+          signView({ ...a.sign.request, tx }, a.sign.account, network, await this.tokens.list(network.chainId)),
+        );
         break;
       }
       case 'send':
@@ -359,7 +375,13 @@ export class Services {
     if (!account) return null;
     const network = await this.networks.selected();
     const wei = BigInt((await this.deps.chain.call(network, 'eth_getBalance', [account, 'latest'])) as string);
-    return { account, chainId: network.chainId, value: formatEther(wei), symbol: network.currencySymbol, tokens: await this.tokens.balances(network, account) };
+    return {
+      account,
+      chainId: network.chainId,
+      value: formatEther(wei),
+      symbol: network.currencySymbol,
+      tokens: await this.tokens.balances(network, account),
+    };
   }
 
   /**
@@ -379,7 +401,9 @@ export class Services {
     }
     let tx: { from: string; to: string; value?: string; data?: string };
     if (tokenAddress) {
-      const token = (await this.tokens.list((await this.networks.selected()).chainId)).find((t) => t.address.toLowerCase() === tokenAddress.toLowerCase());
+      const token = (await this.tokens.list((await this.networks.selected()).chainId)).find(
+        (t) => t.address.toLowerCase() === tokenAddress.toLowerCase(),
+      );
       if (!token) throw new Error('This token is not in the list of this network.');
       tx = { from: account, to: token.address, data: transferData(token, to, amount) };
     } else {
@@ -394,14 +418,13 @@ export class Services {
     }
     this.sendError = null;
     const queued = (await this.approvals.list()).length;
-    void this.signer
-      .handle({ origin: WALLET_ORIGIN }, account, { method: 'eth_sendTransaction', params: [tx] })
-      .catch((e: unknown) => {
-        this.sendError = e instanceof Error ? e.message : 'The transaction was not sent.';
-        this.deps.onStateChange();
-      });
+    void this.signer.handle({ origin: WALLET_ORIGIN }, account, { method: 'eth_sendTransaction', params: [tx] }).catch((e: unknown) => {
+      this.sendError = e instanceof Error ? e.message : 'The transaction was not sent.';
+      this.deps.onStateChange();
+    });
     // Answer once the approval is queued (or building it failed), so the popup shows it.
-    for (let i = 0; i < 100 && (await this.approvals.list()).length === queued && this.sendError === null; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await this.approvals.list()).length === queued && this.sendError === null; i++)
+      await new Promise((r) => setTimeout(r, 50));
     if (this.sendError) throw new Error(this.sendError);
   }
 
@@ -411,7 +434,11 @@ export class Services {
     const vault = await openDeviceVault(this.wallet, active);
     if (!vault || !active) throw new Error('Only a co-signed vault has a share to back up.');
     const text = await sealBackup(vault, password, this.deps.pbkdf2Iterations);
-    const slug = active.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'vault';
+    const slug =
+      active.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || 'vault';
     return { filename: `tandem-${slug}-${active.address.slice(2, 8).toLowerCase()}.backup.json`, text };
   }
 
@@ -436,7 +463,8 @@ export function parseRelayUrl(text: string): string {
   } catch {
     throw new Error('The relay URL is not a URL (e.g. https://relay.example).');
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('The relay URL must start with https:// (or http:// for a local relay).');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error('The relay URL must start with https:// (or http:// for a local relay).');
   if (u.username || u.password || u.search || u.hash) throw new Error('The relay URL must not contain credentials, a query or a fragment.');
   return (u.origin + u.pathname).replace(/\/+$/, '');
 }

@@ -55,8 +55,12 @@ export class TokenList {
     let symbol: string;
     let decimals: number;
     try {
-      symbol = String(erc20.decodeFunctionResult('symbol', (await this.call(network, address, erc20.encodeFunctionData('symbol'))) as string)[0]);
-      decimals = Number(erc20.decodeFunctionResult('decimals', (await this.call(network, address, erc20.encodeFunctionData('decimals'))) as string)[0]);
+      symbol = String(
+        erc20.decodeFunctionResult('symbol', (await this.call(network, address, erc20.encodeFunctionData('symbol'))) as string)[0],
+      );
+      decimals = Number(
+        erc20.decodeFunctionResult('decimals', (await this.call(network, address, erc20.encodeFunctionData('decimals'))) as string)[0],
+      );
     } catch {
       throw new Error(`${address} does not answer as an ERC-20 token on ${network.name} (no symbol or decimals).`);
     }

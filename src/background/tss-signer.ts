@@ -16,7 +16,13 @@ import { CHANNEL_TTL_SECONDS, channelOf, encodeDeviceVault, type DeviceVault } f
 import { burnPair } from '../tss/share';
 import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { signLinkUrl } from '../session/sign-link';
-import { parseSigningRequest, SIGNING_REQUEST_VERSION, SigningRequestRejected, type SigningRequest, type TypedDataPayload } from '../session/signing-request';
+import {
+  parseSigningRequest,
+  SIGNING_REQUEST_VERSION,
+  SigningRequestRejected,
+  type SigningRequest,
+  type TypedDataPayload,
+} from '../session/signing-request';
 import type { EcdsaSignature } from '../tss/dkls/index';
 import type { Network } from '../shared/networks';
 import type { RpcRequest } from '../shared/page-channel';
@@ -68,7 +74,10 @@ export class TssSigner implements VaultSigner {
     const { method } = req;
     switch (method) {
       case 'eth_sign':
-        throw rpcErrors.unsupported(method, 'Tandem refuses eth_sign: it signs an opaque hash that may be a transaction. Use personal_sign or eth_signTypedData_v4.');
+        throw rpcErrors.unsupported(
+          method,
+          'Tandem refuses eth_sign: it signs an opaque hash that may be a transaction. Use personal_sign or eth_signTypedData_v4.',
+        );
       case 'eth_signTransaction':
         throw rpcErrors.unsupported(method, 'use eth_sendTransaction: Tandem signs and broadcasts in one step.');
       case 'eth_signTypedData':
@@ -78,8 +87,11 @@ export class TssSigner implements VaultSigner {
         break;
     }
     const vault = await this.deps.wallet.vault();
-    if (!vault || vault.kind !== 'tss')
-      throw rpcErrors.unsupported(method, 'co-signing is not available yet: this is a development vault without any signing path. Create a co-signed vault in the Tandem popup.');
+    if (vault?.kind !== 'tss')
+      throw rpcErrors.unsupported(
+        method,
+        'co-signing is not available yet: this is a development vault without any signing path. Create a co-signed vault in the Tandem popup.',
+      );
     const network = await this.deps.networks.selected();
     const request = await this.buildRequest(method, req.params, account, network);
     let checked: SigningRequest;
@@ -100,7 +112,8 @@ export class TssSigner implements VaultSigner {
       return { ...base, kind: 'transaction', tx: built.unsignedTx };
     }
     if (method === 'personal_sign') {
-      if (!Array.isArray(params) || params.length < 2 || typeof params[0] !== 'string') throw invalid(method, 'expected [message, address]');
+      if (!Array.isArray(params) || params.length < 2 || typeof params[0] !== 'string')
+        throw invalid(method, 'expected [message, address]');
       // Most dApps send [message, address]; some send them the other way round.
       let [message, address] = params as [string, unknown];
       if (isAddressLike(message) && !isAddressLike(address) && typeof address === 'string') [message, address] = [address, message];
@@ -122,7 +135,11 @@ export class TssSigner implements VaultSigner {
       const t = typed as TypedDataPayload;
       if (t && typeof t === 'object' && t.domain && typeof t.domain === 'object' && t.domain.chainId !== undefined) {
         const asked = BigInt(t.domain.chainId as string | number);
-        if (asked !== BigInt(chainId)) throw invalid(method, `the typed data is for chain ${asked}, but Tandem is on ${network.name} (${chainId}); switch networks first`);
+        if (asked !== BigInt(chainId))
+          throw invalid(
+            method,
+            `the typed data is for chain ${asked}, but Tandem is on ${network.name} (${chainId}); switch networks first`,
+          );
       }
       return { ...base, kind: 'typed_data', typedData: t };
     }
@@ -140,8 +157,11 @@ export class TssSigner implements VaultSigner {
     if (!view) throw new Error('This request has nothing to sign.');
     if (this.inFlight.has(approval.id)) throw new Error('Already signing this request: wait for the co-signer.');
     const active = await this.deps.wallet.vault();
-    if (!active || active.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
-      throw new ProviderRpcError(RpcErrorCode.internal, `The vault ${view.account} is no longer the active vault in Tandem; nothing was signed.`);
+    if (active?.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
+      throw new ProviderRpcError(
+        RpcErrorCode.internal,
+        `The vault ${view.account} is no longer the active vault in Tandem; nothing was signed.`,
+      );
     const vault = await openDeviceVault(this.deps.wallet, active);
     if (!vault) throw new Error('This vault has no share to sign with.');
     const network = await this.deps.networks.find(view.chainId);
@@ -167,7 +187,10 @@ export class TssSigner implements VaultSigner {
       const tx = Transaction.from(view.request.tx);
       tx.signature = Signature.from({ r: toHex32(sig.r), s: toHex32(sig.s), v: 27 + sig.recovery });
       if (tx.from?.toLowerCase() !== view.account.toLowerCase())
-        throw new ProviderRpcError(RpcErrorCode.internal, 'The co-signed transaction does not verify for this vault; it was not broadcast.');
+        throw new ProviderRpcError(
+          RpcErrorCode.internal,
+          'The co-signed transaction does not verify for this vault; it was not broadcast.',
+        );
       step('Signed. Broadcasting…');
       const hash = (await this.deps.chain.call(network!, 'eth_sendRawTransaction', [tx.serialized])) as string;
       step(`Broadcast: ${hash}`);
@@ -215,12 +238,18 @@ export class TssSigner implements VaultSigner {
       if (e.kind === 'requested') {
         // A phone whose co-signer page is closed opens this request from a QR code (no key in it).
         try {
-          const url = signLinkUrl(cosignerPage(vault.channel.relayUrl), { vault: vault.address, requestId: e.id, after: position, relayUrl: vault.channel.relayUrl.replace(/\/+$/, '') });
+          const url = signLinkUrl(cosignerPage(vault.channel.relayUrl), {
+            vault: vault.address,
+            requestId: e.id,
+            after: position,
+            relayUrl: vault.channel.relayUrl.replace(/\/+$/, ''),
+          });
           step('', { url, expires: e.expires });
         } catch {
           // A relay URL the link cannot carry: no QR code, the open page still gets the request.
         }
-      } else if (e.kind === 'answer') step(e.accepted ? `${e.deviceId} approved.` : `${e.deviceId} refused: ${e.reason ?? 'no reason given'}`);
+      } else if (e.kind === 'answer')
+        step(e.accepted ? `${e.deviceId} approved.` : `${e.deviceId} refused: ${e.reason ?? 'no reason given'}`);
       else if (e.kind === 'signing') step('Signing together…', null);
     };
     try {
@@ -229,12 +258,17 @@ export class TssSigner implements VaultSigner {
       // until a re-share gives the pair fresh material.
       const onOtFailure = (party: number) => {
         const updated = { ...vault, ecdsa: burnPair(vault.ecdsa, party) };
-        void this.deps.wallet.replaceShare?.(vaultId, new TextEncoder().encode(encodeDeviceVault(updated)) as Uint8Array<ArrayBuffer>).catch(() => undefined);
+        void this.deps.wallet
+          .replaceShare?.(vaultId, new TextEncoder().encode(encodeDeviceVault(updated)) as Uint8Array<ArrayBuffer>)
+          .catch(() => undefined);
       };
       return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent, onOtFailure });
     } catch (e) {
       if (e instanceof SigningRefused)
-        throw new ProviderRpcError(RpcErrorCode.userRejected, `The co-signer refused: ${e.reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}. Nothing was signed.`);
+        throw new ProviderRpcError(
+          RpcErrorCode.userRejected,
+          `The co-signer refused: ${e.reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}. Nothing was signed.`,
+        );
       throw new ProviderRpcError(RpcErrorCode.internal, `Co-signing failed: ${explainCeremonyError(e)} Nothing was signed.`);
     } finally {
       await opened.close().catch(() => undefined);
@@ -254,4 +288,3 @@ function checkAccount(method: string, address: unknown, account: string): void {
   if (!isAddressLike(address) || getAddress((address as string).toLowerCase()) !== getAddress(account))
     throw invalid(method, `the address ${String(address)} is not this site's account ${account}`);
 }
-

@@ -18,7 +18,12 @@ function chain(over: Record<string, unknown> = {}) {
         if (v instanceof Error) throw v;
         return v;
       }
-      return { eth_getTransactionCount: '0x7', eth_estimateGas: '0x186a0', eth_getBlockByNumber: { baseFeePerGas: '0x3b9aca00' }, eth_maxPriorityFeePerGas: '0x3b9aca00' }[method];
+      return {
+        eth_getTransactionCount: '0x7',
+        eth_estimateGas: '0x186a0',
+        eth_getBlockByNumber: { baseFeePerGas: '0x3b9aca00' },
+        eth_maxPriorityFeePerGas: '0x3b9aca00',
+      }[method];
     },
     chainIdOf: async () => NET.chainId,
   };
@@ -36,19 +41,33 @@ describe('building eth_sendTransaction', () => {
     expect([tx.maxFeePerGas, tx.maxPriorityFeePerGas]).toEqual([3_000_000_000n, 1_000_000_000n]); // 2 x base fee + priority
   });
 
-  it("keeps what the dApp set and asks the network for nothing else; a node without a priority-fee suggestion gets 1 gwei", async () => {
+  it('keeps what the dApp set and asks the network for nothing else; a node without a priority-fee suggestion gets 1 gwei', async () => {
     const { c, calls } = chain();
-    const tx = Transaction.from((await buildTransaction(c, NET, ME, [{ to: TO, value: '0x5', gas: '0x5208', nonce: '0x1', maxFeePerGas: '0x64', maxPriorityFeePerGas: '0x2' }])).unsignedTx);
+    const tx = Transaction.from(
+      (
+        await buildTransaction(c, NET, ME, [
+          { to: TO, value: '0x5', gas: '0x5208', nonce: '0x1', maxFeePerGas: '0x64', maxPriorityFeePerGas: '0x2' },
+        ])
+      ).unsignedTx,
+    );
     expect([tx.nonce, tx.gasLimit, tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.value]).toEqual([1, 21000n, 100n, 2n, 5n]);
     expect(calls).toEqual([]);
     const { c: c2 } = chain({ eth_maxPriorityFeePerGas: new Error('method not found') });
-    expect(Transaction.from((await buildTransaction(c2, NET, ME, [{ to: TO, value: '0x1' }])).unsignedTx).maxPriorityFeePerGas).toBe(1_000_000_000n);
+    expect(Transaction.from((await buildTransaction(c2, NET, ME, [{ to: TO, value: '0x1' }])).unsignedTx).maxPriorityFeePerGas).toBe(
+      1_000_000_000n,
+    );
   });
 
   it('refuses another from, another chain, and malformed fields', async () => {
     const { c } = chain();
-    await expect(buildTransaction(c, NET, ME, [{ from: TO, to: TO }])).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("not this site's account") });
-    await expect(buildTransaction(c, NET, ME, [{ to: TO, chainId: '0x1' }])).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('switch networks') });
+    await expect(buildTransaction(c, NET, ME, [{ from: TO, to: TO }])).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining("not this site's account"),
+    });
+    await expect(buildTransaction(c, NET, ME, [{ to: TO, chainId: '0x1' }])).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('switch networks'),
+    });
     await expect(buildTransaction(c, NET, ME, [{ to: TO, value: '12' }])).rejects.toMatchObject({ code: -32602 });
     await expect(buildTransaction(c, NET, ME, [{ to: 'nope' }])).rejects.toMatchObject({ code: -32602 });
     await expect(buildTransaction(c, NET, ME, [{}])).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('recipient') });
@@ -59,7 +78,13 @@ describe('building eth_sendTransaction', () => {
     const { c } = chain();
     const { unsignedTx } = await buildTransaction(c, NET, ME, [{ to: TO, value: '0x1' }]);
     const tx = Transaction.from(withFees(unsignedTx, { maxFeeGwei: '12.5', maxPriorityFeeGwei: '0.5', gasLimit: '25000' }));
-    expect([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.gasLimit, tx.nonce, tx.to]).toEqual([12_500_000_000n, 500_000_000n, 25_000n, 7, '0x' + '22'.repeat(20)]);
+    expect([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.gasLimit, tx.nonce, tx.to]).toEqual([
+      12_500_000_000n,
+      500_000_000n,
+      25_000n,
+      7,
+      '0x' + '22'.repeat(20),
+    ]);
     expect(() => withFees(unsignedTx, { maxFeeGwei: '1', maxPriorityFeeGwei: '2', gasLimit: '21000' })).toThrow(/priority/);
     expect(() => withFees(unsignedTx, { maxFeeGwei: '1', maxPriorityFeeGwei: '1', gasLimit: '20000' })).toThrow(/at least 21000/);
     expect(() => withFees(unsignedTx, { maxFeeGwei: 'x', maxPriorityFeeGwei: '1', gasLimit: '21000' })).toThrow(/gwei/);

@@ -33,7 +33,8 @@ const METHOD = 'eth_sendTransaction';
 
 function quantity(x: unknown, what: string): bigint | undefined {
   if (x === undefined || x === null) return undefined;
-  if (typeof x !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(x)) throw rpcErrors.invalidParams(METHOD, `${what} must be a 0x-prefixed hex quantity`);
+  if (typeof x !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(x))
+    throw rpcErrors.invalidParams(METHOD, `${what} must be a 0x-prefixed hex quantity`);
   return BigInt(x);
 }
 
@@ -69,11 +70,15 @@ export async function buildTransaction(chain: ChainClient, network: Network, acc
   const chainId = BigInt(network.chainId);
   const asked = quantity(p.chainId, 'chainId');
   if (asked !== undefined && asked !== chainId)
-    throw rpcErrors.invalidParams(METHOD, `the transaction is for chain ${asked}, but Tandem is on ${network.name} (${chainId}); switch networks first`);
+    throw rpcErrors.invalidParams(
+      METHOD,
+      `the transaction is for chain ${asked}, but Tandem is on ${network.name} (${chainId}); switch networks first`,
+    );
   const to = p.to === undefined || p.to === null ? null : address(p.to, 'to');
   const value = quantity(p.value, 'value') ?? 0n;
   const dataRaw = p.data ?? p.input ?? '0x';
-  if (typeof dataRaw !== 'string' || !isHexString(dataRaw) || dataRaw.length % 2 !== 0) throw rpcErrors.invalidParams(METHOD, 'data must be 0x-prefixed hex bytes');
+  if (typeof dataRaw !== 'string' || !isHexString(dataRaw) || dataRaw.length % 2 !== 0)
+    throw rpcErrors.invalidParams(METHOD, 'data must be 0x-prefixed hex bytes');
   const data = dataRaw.toLowerCase();
   if (to === null && data === '0x') throw rpcErrors.invalidParams(METHOD, 'a transaction needs a recipient (to) or contract code (data)');
   const call = (method: string, args: unknown[]) => chain.call(network, method, args) as Promise<string>;
@@ -81,7 +86,9 @@ export async function buildTransaction(chain: ChainClient, network: Network, acc
   const nonce = quantity(p.nonce, 'nonce') ?? BigInt(await call('eth_getTransactionCount', [account, 'pending']));
   let gasLimit = quantity(p.gas ?? p.gasLimit, 'gas');
   if (gasLimit === undefined) {
-    const estimate = BigInt(await call('eth_estimateGas', [{ from: account, ...(to ? { to } : {}), value: '0x' + value.toString(16), data }]));
+    const estimate = BigInt(
+      await call('eth_estimateGas', [{ from: account, ...(to ? { to } : {}), value: '0x' + value.toString(16), data }]),
+    );
     // Contract calls get a margin; a plain transfer's estimate is exact.
     gasLimit = data === '0x' ? estimate : (estimate * 12n) / 10n;
   }

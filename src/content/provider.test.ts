@@ -46,7 +46,10 @@ describe('in-page provider', () => {
     const { TandemProvider } = await import('./provider');
     const provider = new TandemProvider();
     page.fromBridge({ type: 'ready' });
-    await expect(provider.request({ method: 'eth chainId' })).rejects.toMatchObject({ code: -32600, message: expect.stringContaining('method') });
+    await expect(provider.request({ method: 'eth chainId' })).rejects.toMatchObject({
+      code: -32600,
+      message: expect.stringContaining('method'),
+    });
     expect(page.posted).toHaveLength(1); // the hello only
   });
 });

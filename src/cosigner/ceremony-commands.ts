@@ -27,7 +27,12 @@ function showPairing(ctx: CommandContext, p: PairingPayload, what: string): void
   ctx.print(`${what}: on each other device run \`tandem-cosigner join <pairing>\` or open the link; keep the pairing text private`);
 }
 
-async function withRoom<T>(ctx: CommandContext, p: PairingPayload, deviceId: string, run: (m: Awaited<ReturnType<typeof openMailbox>>) => Promise<T>): Promise<T> {
+async function withRoom<T>(
+  ctx: CommandContext,
+  p: PairingPayload,
+  deviceId: string,
+  run: (m: Awaited<ReturnType<typeof openMailbox>>) => Promise<T>,
+): Promise<T> {
   const opened = await openMailbox({ relayUrl: p.relayUrl, sessionId: p.sessionId, sessionKey: p.sessionKey, deviceId });
   ctx.onExit(() => opened.close());
   try {
@@ -48,12 +53,19 @@ export async function createCommand(ctx: CommandContext): Promise<void> {
   const t = intFlag(ctx.flags, 't', 2, n);
   const name = typeof ctx.flags.name === 'string' ? ctx.flags.name.slice(0, 64) : 'Vault';
   const time = timing(ctx.flags);
-  const password = await readPassword('TANDEM_PASSWORD', 'New password for this device\'s vault file', true);
+  const password = await readPassword('TANDEM_PASSWORD', "New password for this device's vault file", true);
   const me = newIdentity(deviceIdFlag(ctx.flags));
   const pairing = createPairing(relayUrl, 'keygen', keygenParams({ init: publicOf(me).signPub, t, n, name }));
   showPairing(ctx, pairing, `waiting for ${n - 1} devices (${t}-of-${n} vault "${name}")`);
   const vault = await withRoom(ctx, pairing, me.deviceId, ({ mailbox }) =>
-    createVault({ ...time, mailbox, me, sessionId: pairing.sessionId, plan: { t, n, name, relayUrl }, onEvent: progressPrinter(ctx.print, n) }),
+    createVault({
+      ...time,
+      mailbox,
+      me,
+      sessionId: pairing.sessionId,
+      plan: { t, n, name, relayUrl },
+      onEvent: progressPrinter(ctx.print, n),
+    }),
   );
   await ctx.store.save(vault, password, { replace: false });
   ctx.print(describeVault(vault));
@@ -68,7 +80,7 @@ export async function joinCommand(ctx: CommandContext): Promise<void> {
   if (pairing.kind === 'keygen') {
     if (ctx.flags.leaving) throw new UsageError('--leaving only applies to a re-share');
     const params = readKeygenParams(pairing);
-    const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault file', true);
+    const password = await readPassword('TANDEM_PASSWORD', "Password for this device's vault file", true);
     const me = newIdentity(deviceIdFlag(ctx.flags));
     ctx.print(`joining key generation of a ${params.t}-of-${params.n} vault "${params.name}" as ${me.deviceId}`);
     const vault = await withRoom(ctx, pairing, me.deviceId, ({ mailbox }) =>
@@ -78,9 +90,12 @@ export async function joinCommand(ctx: CommandContext): Promise<void> {
     ctx.print(describeVault(vault));
     return;
   }
-  if (pairing.kind !== 'reshare') throw new UsageError(`this pairing is for a ${pairing.kind} session, which the command-line co-signer does not join; use \`serve\` for signing`);
+  if (pairing.kind !== 'reshare')
+    throw new UsageError(
+      `this pairing is for a ${pairing.kind} session, which the command-line co-signer does not join; use \`serve\` for signing`,
+    );
   const params = readReshareParams(pairing);
-  const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
+  const password = await readPassword('TANDEM_PASSWORD', "Password for this device's vault files");
   // An old device holds the vault with this public key; its file is named after it.
   const id = reshareVaultId(params);
   const old = ctx.store.has(id) ? await ctx.store.load(id, password) : undefined;
@@ -123,14 +138,29 @@ export async function reshareCommand(ctx: CommandContext): Promise<void> {
   const joiners = intFlag(ctx.flags, 'joiners', 1, 15);
   const newT = intFlag(ctx.flags, 'new-t', 2, joiners + 1);
   const time = timing(ctx.flags);
-  const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
+  const password = await readPassword('TANDEM_PASSWORD', "Password for this device's vault files");
   const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
   const vault = await ctx.store.load(id, password);
   const relayUrl = relayFlag(ctx.flags, vault.channel.relayUrl);
-  const pairing = createPairing(relayUrl, 'reshare', reshareParams({ init: publicOf(vault.identity).signPub, pk: bytesToHex(vault.ecdsa.publicKey), newT, name: vault.name }));
-  showPairing(ctx, pairing, `waiting for ${joiners} devices (at least ${vault.ecdsa.t - 1} more old ones, and every new one) to re-share vault ${id} to threshold ${newT}`);
+  const pairing = createPairing(
+    relayUrl,
+    'reshare',
+    reshareParams({ init: publicOf(vault.identity).signPub, pk: bytesToHex(vault.ecdsa.publicKey), newT, name: vault.name }),
+  );
+  showPairing(
+    ctx,
+    pairing,
+    `waiting for ${joiners} devices (at least ${vault.ecdsa.t - 1} more old ones, and every new one) to re-share vault ${id} to threshold ${newT}`,
+  );
   const outcome = await withRoom(ctx, pairing, vault.identity.deviceId, ({ mailbox }) =>
-    startReshare({ ...time, mailbox, vault, sessionId: pairing.sessionId, plan: { newT, expectedJoiners: joiners, relayUrl }, onEvent: progressPrinter(ctx.print, joiners + 1) }),
+    startReshare({
+      ...time,
+      mailbox,
+      vault,
+      sessionId: pairing.sessionId,
+      plan: { newT, expectedJoiners: joiners, relayUrl },
+      onEvent: progressPrinter(ctx.print, joiners + 1),
+    }),
   );
   await storeReshare(ctx, outcome, id, password, true);
 }

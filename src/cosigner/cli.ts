@@ -46,6 +46,7 @@ const USAGE = `usage: tandem-cosigner <command> [options]
 
 Vault files: $TANDEM_HOME (default ~/.tandem-cosigner). Password: TANDEM_PASSWORD or a prompt.`;
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a command returns its exit code, or nothing for success
 type Command = (ctx: CommandContext) => Promise<number | void>;
 const COMMANDS: Record<string, Command> = {
   create: createCommand,
@@ -64,8 +65,13 @@ export function explain(e: unknown): { line: string; code: number } {
   if (e instanceof PairingError) return { line: e.message, code: EXIT.usage };
   if (e instanceof StoreError) return { line: e.message, code: EXIT.failed };
   if (e instanceof SigningRefused) return { line: `${e.message}; nothing was signed`, code: EXIT.refused };
-  if (e instanceof CeremonyTimeout) return { line: `${e.message}; nothing was stored or signed: check that device and start again`, code: EXIT.failed };
-  if (e instanceof CeremonyAbort) return { line: `ceremony aborted: ${e.message}; nothing was stored or signed: start again${e.deviceId ? ` (check device ${e.deviceId})` : ''}`, code: EXIT.failed };
+  if (e instanceof CeremonyTimeout)
+    return { line: `${e.message}; nothing was stored or signed: check that device and start again`, code: EXIT.failed };
+  if (e instanceof CeremonyAbort)
+    return {
+      line: `ceremony aborted: ${e.message}; nothing was stored or signed: start again${e.deviceId ? ` (check device ${e.deviceId})` : ''}`,
+      code: EXIT.failed,
+    };
   if (e instanceof RelayRequestError) return { line: `${e.message}: check the relay URL and that the relay is running`, code: EXIT.failed };
   const msg = e instanceof Error ? e.message : String(e);
   return { line: msg.split('\n')[0]!.slice(0, 500), code: EXIT.failed };
@@ -122,7 +128,11 @@ export async function main(argv: string[]): Promise<number> {
     };
     return (await command(ctx)) ?? EXIT.ok;
   } catch (e) {
-    const { line, code } = explain(e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? new UsageError(`${e.message}; see tandem-cosigner --help`) : e);
+    const { line, code } = explain(
+      e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? new UsageError(`${e.message}; see tandem-cosigner --help`)
+        : e,
+    );
     console.error(`tandem-cosigner: ${line}`);
     return code;
   }

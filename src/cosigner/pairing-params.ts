@@ -26,7 +26,8 @@ export interface ReshareParams {
 }
 
 const hex = (x: unknown, bytes: number, what: string): string => {
-  if (typeof x !== 'string' || !new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(x)) throw new Error(`pairing: ${what} must be ${bytes} bytes of hex`);
+  if (typeof x !== 'string' || !new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(x))
+    throw new Error(`pairing: ${what} must be ${bytes} bytes of hex`);
   return x;
 };
 const int = (x: unknown, what: string): number => {
@@ -52,7 +53,12 @@ export function readKeygenParams(p: PairingPayload): KeygenParams {
 /** The re-share parameters of a pairing payload (throws naming the bad field). */
 export function readReshareParams(p: PairingPayload): ReshareParams {
   if (p.kind !== 'reshare') throw new Error(`pairing: expected a re-share pairing, got ${p.kind}`);
-  return { init: hex(p.params.init, 32, 'init'), pk: hex(p.params.pk, 33, 'pk'), newT: int(p.params.newT, 'newT'), name: name(p.params.name) };
+  return {
+    init: hex(p.params.init, 32, 'init'),
+    pk: hex(p.params.pk, 33, 'pk'),
+    newT: int(p.params.newT, 'newT'),
+    name: name(p.params.name),
+  };
 }
 
 /** The id ({@link vaultId}) of the vault a re-share is for: under it an old device finds its share. */

@@ -12,7 +12,8 @@ const send = (to: string, value: bigint, chainId = 31337, data = '0x') =>
     kind: 'transaction',
     chainId,
     path: [0],
-    tx: Transaction.from({ type: 2, chainId, nonce: 0, to, value, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, gasLimit: 60000n, data }).unsignedSerialized,
+    tx: Transaction.from({ type: 2, chainId, nonce: 0, to, value, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, gasLimit: 60000n, data })
+      .unsignedSerialized,
   });
 
 describe('co-signer policy', () => {
@@ -21,7 +22,9 @@ describe('co-signer policy', () => {
   });
 
   it('refuses each thing it does not allow, saying why', () => {
-    expect(() => checkPolicy(send(friend, 1n, 1), parsePolicy({ v: 1, chains: [31337], maxValueWei: '1', dailyLimitWei: '1' }), 0n)).toThrow(/chain 1 is not allowed/);
+    expect(() =>
+      checkPolicy(send(friend, 1n, 1), parsePolicy({ v: 1, chains: [31337], maxValueWei: '1', dailyLimitWei: '1' }), 0n),
+    ).toThrow(/chain 1 is not allowed/);
     expect(() => checkPolicy(send(stranger, 1n), policy, 0n)).toThrow(/recipient .* is not allowed/);
     expect(() => checkPolicy(send(friend, 1001n), policy, 0n)).toThrow(/over the per-transaction limit/);
     expect(() => checkPolicy(send(friend, 900n), policy, 700n)).toThrow(/daily limit/);

@@ -94,7 +94,9 @@ export function checkPolicy(req: SigningRequest, policy: Policy, spentTodayWei: 
   if (tx.call?.unlimited && !policy.allowUnlimitedApprovals) refuse('unlimited token approvals are not allowed');
   if (tx.valueWei > policy.maxValueWei) refuse(`value ${tx.valueWei} wei is over the per-transaction limit of ${policy.maxValueWei} wei`);
   if (spentTodayWei + tx.valueWei > policy.dailyLimitWei) {
-    refuse(`value ${tx.valueWei} wei would take today's total over the daily limit of ${policy.dailyLimitWei} wei (already ${spentTodayWei})`);
+    refuse(
+      `value ${tx.valueWei} wei would take today's total over the daily limit of ${policy.dailyLimitWei} wei (already ${spentTodayWei})`,
+    );
   }
   return tx.valueWei;
 }

@@ -14,7 +14,9 @@ export class UsageError extends Error {
 function hiddenLine(question: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) {
-    return Promise.reject(new UsageError('no terminal to ask for a password: set the password in the environment (TANDEM_PASSWORD, TANDEM_BACKUP_PASSWORD)'));
+    return Promise.reject(
+      new UsageError('no terminal to ask for a password: set the password in the environment (TANDEM_PASSWORD, TANDEM_BACKUP_PASSWORD)'),
+    );
   }
   process.stderr.write(question);
   return new Promise((resolve, reject) => {

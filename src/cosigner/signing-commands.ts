@@ -25,17 +25,20 @@ import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
 
-
 async function loadVault(ctx: CommandContext): Promise<{ id: string; vault: DeviceVault; burn: (party: PartyId) => void }> {
-  const password = await readPassword('TANDEM_PASSWORD', 'Password for this device\'s vault files');
+  const password = await readPassword('TANDEM_PASSWORD', "Password for this device's vault files");
   const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
   const vault = await ctx.store.load(id, password);
   /** A peer's OT messages failed their check: never sign with it again until a re-share (selective-failure defence). */
   const burn = (party: PartyId) => {
     vault.ecdsa = burnPair(vault.ecdsa, party);
     const device = vault.members.find((m) => m.party === party)?.identity.deviceId ?? `party ${party}`;
-    ctx.print(`warning: ${device} sent signing messages that failed their check; this device will not sign with it again until the vault is re-shared`);
-    void ctx.store.save(vault, password, { replace: true }).catch((e: unknown) => ctx.print(`warning: could not record this in the vault file: ${e instanceof Error ? e.message : String(e)}`));
+    ctx.print(
+      `warning: ${device} sent signing messages that failed their check; this device will not sign with it again until the vault is re-shared`,
+    );
+    void ctx.store
+      .save(vault, password, { replace: true })
+      .catch((e: unknown) => ctx.print(`warning: could not record this in the vault file: ${e instanceof Error ? e.message : String(e)}`));
   };
   return { id, vault, burn };
 }
@@ -76,8 +79,14 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const spending = new DailySpending(ctx.store.home, id);
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
-  ctx.print(`serving vault ${id} (${vault.address}, ${vault.ecdsa.t}-of-${vault.ecdsa.parties.length}) as ${vault.identity.deviceId} on ${vault.channel.relayUrl}`);
-  ctx.print(policy ? `policy: chains ${policy.chains.join(', ')}, at most ${policy.maxValueWei} wei per transaction, ${policy.dailyLimitWei} wei per day` : 'no policy: each request is asked on this terminal');
+  ctx.print(
+    `serving vault ${id} (${vault.address}, ${vault.ecdsa.t}-of-${vault.ecdsa.parties.length}) as ${vault.identity.deviceId} on ${vault.channel.relayUrl}`,
+  );
+  ctx.print(
+    policy
+      ? `policy: chains ${policy.chains.join(', ')}, at most ${policy.maxValueWei} wei per transaction, ${policy.dailyLimitWei} wei per day`
+      : 'no policy: each request is asked on this terminal',
+  );
   ctx.print('listening for signing requests');
 
   let pendingValue = 0n;
@@ -141,7 +150,11 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
 
 /** The signature as ethers sees it (v = 27 + recovery). */
 function ethSignature(sig: EcdsaSignature): Signature {
-  return Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
+  return Signature.from({
+    r: '0x' + sig.r.toString(16).padStart(64, '0'),
+    s: '0x' + sig.s.toString(16).padStart(64, '0'),
+    v: 27 + sig.recovery,
+  });
 }
 
 function sigJson(sig: EcdsaSignature): Record<string, unknown> {
@@ -187,7 +200,14 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   let sig: EcdsaSignature;
   try {
     ctx.print(`asking the co-signers of ${vault.address} (${vault.ecdsa.t - 1} needed)`);
-    sig = await requestSignature({ ...time, mailbox: opened.mailbox, vault, request, onEvent: progressPrinter(ctx.print), onOtFailure: burn });
+    sig = await requestSignature({
+      ...time,
+      mailbox: opened.mailbox,
+      vault,
+      request,
+      onEvent: progressPrinter(ctx.print),
+      onOtFailure: burn,
+    });
   } finally {
     await opened.close();
   }
@@ -210,4 +230,3 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   }
   return EXIT.ok;
 }
-

@@ -11,7 +11,11 @@ import { writeFileAtomic } from './store.js';
 export class DailySpending {
   readonly path: string;
 
-  constructor(home: string, vaultId: string, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    home: string,
+    vaultId: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.path = join(home, `spent-${vaultId}.json`);
   }
 

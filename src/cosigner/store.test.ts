@@ -25,7 +25,13 @@ beforeAll(async () => {
   const boxes = ids.map((id) => new Mailbox(room.join(id.deviceId)));
   const timing = { joinTimeoutMs: 60_000, roundTimeoutMs: 60_000 };
   vaults = await Promise.all([
-    createVault({ ...timing, mailbox: boxes[0]!, me: ids[0]!, sessionId: 's', plan: { t: 2, n: 2, name: 'Secret name', relayUrl: 'http://127.0.0.1:1' } }),
+    createVault({
+      ...timing,
+      mailbox: boxes[0]!,
+      me: ids[0]!,
+      sessionId: 's',
+      plan: { t: 2, n: 2, name: 'Secret name', relayUrl: 'http://127.0.0.1:1' },
+    }),
     joinVault({ ...timing, mailbox: boxes[1]!, me: ids[1]!, sessionId: 's', initiatorSignPub: publicOf(ids[0]!).signPub }),
   ]);
 });
@@ -47,7 +53,13 @@ describe('co-signer vault store', () => {
     expect(text.toLowerCase()).not.toContain(vaults[0]!.address.slice(2).toLowerCase());
     expect(text).not.toContain('Secret name');
     const file = JSON.parse(text);
-    expect(file).toMatchObject({ format: 'tandem-cosigner-vault', version: 1, vaultId: id, alg: 'AES-GCM', kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: FAST } });
+    expect(file).toMatchObject({
+      format: 'tandem-cosigner-vault',
+      version: 1,
+      vaultId: id,
+      alg: 'AES-GCM',
+      kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: FAST },
+    });
     const back = await store.load(id, 'pw');
     expect(back.address).toBe(vaults[0]!.address);
     expect(back.ecdsa.self).toBe(vaults[0]!.ecdsa.self);
@@ -77,7 +89,9 @@ describe('co-signer vault store', () => {
   it('keeps one share of a vault per device, and replaces it atomically when asked (after a re-share)', async () => {
     const store = new VaultStore(tempHome());
     const id = await store.save(vaults[0]!, 'pw', { replace: false, iterations: FAST });
-    await expect(store.save(vaults[1]!, 'pw', { replace: false, iterations: FAST })).rejects.toThrow(/already holds a share .* must not be kept in one place/);
+    await expect(store.save(vaults[1]!, 'pw', { replace: false, iterations: FAST })).rejects.toThrow(
+      /already holds a share .* must not be kept in one place/,
+    );
     const before = readFileSync(store.pathOf(id), 'utf8');
     await store.save(vaults[1]!, 'pw', { replace: true, iterations: FAST });
     expect(readFileSync(store.pathOf(id), 'utf8')).not.toBe(before);

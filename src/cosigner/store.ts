@@ -15,7 +15,19 @@
  * one, never half of one. Files are created with mode 0600 in a 0700
  * directory.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, existsSync, chmodSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  existsSync,
+  chmodSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -57,7 +69,12 @@ function aad(format: string, id: string): string {
 }
 
 /** Encrypts a vault record with `password` into the file format. */
-export async function sealVault(vault: DeviceVault, password: string, format: VaultFile['format'] = VAULT_FILE_FORMAT, iterations?: number): Promise<VaultFile> {
+export async function sealVault(
+  vault: DeviceVault,
+  password: string,
+  format: VaultFile['format'] = VAULT_FILE_FORMAT,
+  iterations?: number,
+): Promise<VaultFile> {
   if (password.length === 0) throw new StoreError('the password is empty: set TANDEM_PASSWORD or type one at the prompt');
   const id = vaultId(vault);
   const kdf = newKdfParams(iterations);
@@ -79,7 +96,14 @@ export function parseVaultFile(text: string, where: string): VaultFile {
     throw new StoreError(`${where} is not a tandem-cosigner vault or backup file`);
   }
   if (f.version !== VAULT_FILE_VERSION) throw new StoreError(`${where} has format version ${String(f.version)}; update tandem-cosigner`);
-  if (typeof f.vaultId !== 'string' || !ID.test(f.vaultId) || typeof f.iv !== 'string' || typeof f.ciphertext !== 'string' || f.alg !== 'AES-GCM' || typeof f.kdf !== 'object') {
+  if (
+    typeof f.vaultId !== 'string' ||
+    !ID.test(f.vaultId) ||
+    typeof f.iv !== 'string' ||
+    typeof f.ciphertext !== 'string' ||
+    f.alg !== 'AES-GCM' ||
+    typeof f.kdf !== 'object'
+  ) {
     throw new StoreError(`${where} is damaged (missing fields)`);
   }
   return f as VaultFile;
@@ -92,7 +116,8 @@ export async function openVault(file: VaultFile, password: string, where: string
     const key = await importAesKey(await deriveKeyBytes(password, file.kdf));
     plain = await open(key, { alg: 'AES-GCM', iv: file.iv, ciphertext: file.ciphertext }, aad(file.format, file.vaultId));
   } catch (e) {
-    if (e instanceof DecryptError) throw new StoreError(`wrong password for ${where} (or the file was altered); the file was left as it was`);
+    if (e instanceof DecryptError)
+      throw new StoreError(`wrong password for ${where} (or the file was altered); the file was left as it was`);
     throw new StoreError(`cannot open ${where}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const vault = decodeDeviceVault(utf8Decode.decode(plain));
@@ -232,4 +257,3 @@ export class VaultStore {
     return vault;
   }
 }
-

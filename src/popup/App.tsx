@@ -51,7 +51,12 @@ export function App() {
     return reply.ok ? null : reply.error;
   };
 
-  if (!state) return <div class="screen loading" aria-busy="true">Loading…</div>;
+  if (!state)
+    return (
+      <div class="screen loading" aria-busy="true">
+        Loading…
+      </div>
+    );
   if (state.ceremony && !(state.locked && state.vault)) return <Pairing ceremony={state.ceremony} run={run} />;
   if (!state.vault) return <CreateVault run={run} />;
   if (state.locked) return <Unlock vaultName={state.vault.name} pending={state.approvals.length} run={run} />;

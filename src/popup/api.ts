@@ -3,7 +3,14 @@
  * state pushes on the `tandem-popup` port. The popup keeps no state of its own
  * beyond what is on screen.
  */
-import { POPUP_PORT_NAME, type PopupCommand, type PopupPortMessage, type PopupPush, type PopupReply, type WalletState } from '../shared/popup-api';
+import {
+  POPUP_PORT_NAME,
+  type PopupCommand,
+  type PopupPortMessage,
+  type PopupPush,
+  type PopupReply,
+  type WalletState,
+} from '../shared/popup-api';
 
 let currentPort: chrome.runtime.Port | null = null;
 

@@ -87,7 +87,7 @@ export class RateLimiter {
 export function resolveLimits(overrides: Partial<RelayLimits> = {}): RelayLimits {
   const out: RelayLimits = { ...DEFAULT_LIMITS };
   for (const [k, v] of Object.entries(overrides)) {
-    if (!Object.prototype.hasOwnProperty.call(DEFAULT_LIMITS, k)) throw new TypeError(`unknown relay limit ${k}`);
+    if (!Object.hasOwn(DEFAULT_LIMITS, k)) throw new TypeError(`unknown relay limit ${k}`);
     if (typeof v !== 'number' || !(v > 0)) throw new TypeError(`relay limit ${k} must be a positive number`);
     out[k as keyof RelayLimits] = v;
   }

@@ -40,7 +40,10 @@ describe('MemoryStore', () => {
     const other = 'BBBBBBBBBBBBBBBBBBBBBB';
     await store.join({ sid: SID, party: '1', ttlMs: 1000, address: 'a' }, limits);
     await store.join({ sid: other, party: '1', ttlMs: 5000, address: 'a' }, limits);
-    await expect(store.join({ sid: 'CCCCCCCCCCCCCCCCCCCCCC', party: '1', ttlMs: 1000, address: 'a' }, limits)).rejects.toMatchObject({ code: 'too_many_rooms', status: 429 });
+    await expect(store.join({ sid: 'CCCCCCCCCCCCCCCCCCCCCC', party: '1', ttlMs: 1000, address: 'a' }, limits)).rejects.toMatchObject({
+      code: 'too_many_rooms',
+      status: 429,
+    });
     now += 900;
     await store.post({ sid: SID, from: '1', to: '2', body: 'AA' }, limits); // refreshes
     now += 900;
@@ -48,7 +51,10 @@ describe('MemoryStore', () => {
     now += 200;
     expect(await store.room(SID)).toBeNull();
     expect(await store.read(SID, '1', 0, 10)).toBeNull();
-    await expect(store.post({ sid: SID, from: '1', to: '2', body: 'AA' }, limits)).rejects.toMatchObject({ code: 'unknown_room', status: 404 });
+    await expect(store.post({ sid: SID, from: '1', to: '2', body: 'AA' }, limits)).rejects.toMatchObject({
+      code: 'unknown_room',
+      status: 404,
+    });
     await store.join({ sid: 'CCCCCCCCCCCCCCCCCCCCCC', party: '1', ttlMs: 1000, address: 'a' }, limits);
     const done = await store.complete(other, '1', { ...limits, completedTtlMs: 100 });
     expect(done.complete).toBe(true);

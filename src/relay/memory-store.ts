@@ -45,7 +45,11 @@ export class MemoryStore implements RelayStore {
     if (!room) {
       const owned = this.byAddress.get(req.address);
       if (owned && owned.size >= limits.maxRoomsPerAddress) {
-        throw new RelayError(429, 'too_many_rooms', `address holds ${owned.size} live rooms; the limit is ${limits.maxRoomsPerAddress}: complete or let old rooms expire`);
+        throw new RelayError(
+          429,
+          'too_many_rooms',
+          `address holds ${owned.size} live rooms; the limit is ${limits.maxRoomsPerAddress}: complete or let old rooms expire`,
+        );
       }
       room = {
         sid: req.sid,
@@ -85,7 +89,11 @@ export class MemoryStore implements RelayStore {
     const room = this.member(req.sid, req.from);
     if (room.complete) throw new RelayError(409, 'room_complete', 'the ceremony in this room is complete; open a new session');
     if (room.messages.length >= limits.maxMessagesPerRoom) {
-      throw new RelayError(409, 'room_message_limit', `room holds ${room.messages.length} messages; the limit is ${limits.maxMessagesPerRoom}: open a new session`);
+      throw new RelayError(
+        409,
+        'room_message_limit',
+        `room holds ${room.messages.length} messages; the limit is ${limits.maxMessagesPerRoom}: open a new session`,
+      );
     }
     const msg: RelayMessage = { seq: room.messages.length + 1, from: req.from, to: req.to, body: req.body, at: this.now() };
     room.messages.push(msg);

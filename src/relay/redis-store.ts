@@ -169,21 +169,24 @@ export class RedisStore implements RelayStore {
   async join(req: JoinRequest, limits: RelayLimits): Promise<RoomInfo> {
     this.maxTtlMs = limits.maxRoomTtlMs;
     const now = Date.now();
-    const reply = await this.eval('relayJoin', req.sid, now, [req.party, req.ttlMs, req.address, limits.maxRoomsPerAddress, limits.maxPartiesPerRoom], limits);
+    const reply = await this.eval(
+      'relayJoin',
+      req.sid,
+      now,
+      [req.party, req.ttlMs, req.address, limits.maxRoomsPerAddress, limits.maxPartiesPerRoom],
+      limits,
+    );
     return this.toInfo(req.sid, reply, now);
   }
 
   async room(sid: string): Promise<RoomInfo | null> {
     const k = this.key(sid);
-    const [h, parties, pttl] = (await this.redis
-      .multi()
-      .hmget(k, 'seq', 'complete')
-      .hkeys(`${k}:parties`)
-      .pttl(k)
-      .exec())!.map(([err, v]) => {
-      if (err) throw err;
-      return v;
-    }) as [(string | null)[], string[], number];
+    const [h, parties, pttl] = (await this.redis.multi().hmget(k, 'seq', 'complete').hkeys(`${k}:parties`).pttl(k).exec())!.map(
+      ([err, v]) => {
+        if (err) throw err;
+        return v;
+      },
+    ) as [(string | null)[], string[], number];
     if (h[0] === null || pttl < 0) return null;
     return { sid, parties, lastSeq: Number(h[0]), complete: h[1] === '1', expiresAt: Date.now() + pttl };
   }
@@ -202,7 +205,11 @@ export class RedisStore implements RelayStore {
     const start = Math.max(0, after);
     // Scan a window a few times the limit; the cursor tells the reader where we stopped.
     const window = Math.max(limit, 64) * 4;
-    const res = await this.redis.multi().hmget(k, 'seq', 'complete').lrange(`${k}:msgs`, start, start + window - 1).exec();
+    const res = await this.redis
+      .multi()
+      .hmget(k, 'seq', 'complete')
+      .lrange(`${k}:msgs`, start, start + window - 1)
+      .exec();
     const [[e1, h], [e2, raw]] = res! as [[Error | null, (string | null)[]], [Error | null, string[]]];
     if (e1 || e2) throw e1 ?? e2;
     if (h[0] === null) return null;
@@ -325,11 +332,19 @@ function translate(e: unknown, limits?: RelayLimits): unknown {
     case 'room_complete':
       return new RelayError(409, 'room_complete', 'the ceremony in this room is complete; open a new session');
     case 'room_message_limit':
-      return new RelayError(409, 'room_message_limit', `room holds ${n} messages; the limit is ${limits?.maxMessagesPerRoom}: open a new session`);
+      return new RelayError(
+        409,
+        'room_message_limit',
+        `room holds ${n} messages; the limit is ${limits?.maxMessagesPerRoom}: open a new session`,
+      );
     case 'room_full':
       return new RelayError(409, 'room_full', `room already has ${n} parties; the limit is ${limits?.maxPartiesPerRoom}`);
     case 'too_many_rooms':
-      return new RelayError(429, 'too_many_rooms', `address holds ${n} live rooms; the limit is ${limits?.maxRoomsPerAddress}: complete or let old rooms expire`);
+      return new RelayError(
+        429,
+        'too_many_rooms',
+        `address holds ${n} live rooms; the limit is ${limits?.maxRoomsPerAddress}: complete or let old rooms expire`,
+      );
     default:
       return e;
   }

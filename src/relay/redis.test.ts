@@ -17,7 +17,16 @@ import { startRelay } from './server.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
 import { DEFAULT_LIMITS } from './limits.js';
-import { httpRequest, postJson, spawnRelayProcess, startRedisServer, tapFetch, tapWebSocket, type RedisServer, type RelayProcess } from './testing.js';
+import {
+  httpRequest,
+  postJson,
+  spawnRelayProcess,
+  startRedisServer,
+  tapFetch,
+  tapWebSocket,
+  type RedisServer,
+  type RelayProcess,
+} from './testing.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
 let redis: RedisServer;
@@ -39,7 +48,16 @@ afterAll(async () => {
 });
 
 function client(relay: { url: string }, p: PairingPayload, self: number, extra: Partial<Parameters<typeof RelayClient.join>[0]> = {}) {
-  return RelayClient.join({ relayUrl: relay.url, sessionId: p.sessionId, sessionKey: p.sessionKey, self, WebSocket: WS, reconnectMinMs: 50, reconnectMaxMs: 300, ...extra });
+  return RelayClient.join({
+    relayUrl: relay.url,
+    sessionId: p.sessionId,
+    sessionKey: p.sessionKey,
+    self,
+    WebSocket: WS,
+    reconnectMinMs: 50,
+    reconnectMaxMs: 300,
+    ...extra,
+  });
 }
 
 describe('two relay instances on one Redis', () => {
@@ -139,11 +157,19 @@ describe('two relay instances on one Redis', () => {
     try {
       await store.join({ sid, party: '1', ttlMs: 5000, address: 'a' }, limits);
       await store.join({ sid, party: '2', ttlMs: 5000, address: 'a' }, limits);
-      await expect(store.join({ sid, party: '3', ttlMs: 5000, address: 'a' }, limits)).rejects.toMatchObject({ status: 409, code: 'room_full' });
+      await expect(store.join({ sid, party: '3', ttlMs: 5000, address: 'a' }, limits)).rejects.toMatchObject({
+        status: 409,
+        code: 'room_full',
+      });
       for (let i = 0; i < 3; i++) await store.post({ sid, from: '1', to: '2', body: 'AAAA' }, limits);
-      await expect(store.post({ sid, from: '1', to: '2', body: 'AAAA' }, limits)).rejects.toMatchObject({ status: 409, code: 'room_message_limit' });
+      await expect(store.post({ sid, from: '1', to: '2', body: 'AAAA' }, limits)).rejects.toMatchObject({
+        status: 409,
+        code: 'room_message_limit',
+      });
       await store.join({ sid: createPairing(r1.url, 'sign', {}).sessionId, party: '1', ttlMs: 5000, address: 'a' }, limits);
-      await expect(store.join({ sid: createPairing(r1.url, 'sign', {}).sessionId, party: '1', ttlMs: 5000, address: 'a' }, limits)).rejects.toMatchObject({
+      await expect(
+        store.join({ sid: createPairing(r1.url, 'sign', {}).sessionId, party: '1', ttlMs: 5000, address: 'a' }, limits),
+      ).rejects.toMatchObject({
         status: 429,
         code: 'too_many_rooms',
       });
@@ -209,7 +235,16 @@ async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[])
   const ids = [1, 2, 3];
   const sid = new TextEncoder().encode(p.sessionId);
   const clients = await Promise.all(
-    ids.map((self, i) => RelayClient.join({ relayUrl: urls[i % urls.length], sessionId: p.sessionId, sessionKey: p.sessionKey, self, WebSocket: Tapped, fetch: tapFetch(wire) })),
+    ids.map((self, i) =>
+      RelayClient.join({
+        relayUrl: urls[i % urls.length],
+        sessionId: p.sessionId,
+        sessionKey: p.sessionKey,
+        self,
+        WebSocket: Tapped,
+        fetch: tapFetch(wire),
+      }),
+    ),
   );
   const plaintexts: string[] = [];
   const finished = ids.map((self, i) => {

@@ -139,7 +139,7 @@ describe('relay process (memory store)', () => {
     b.close();
   });
 
-  it('works as the ceremony runner\'s transport', async () => {
+  it("works as the ceremony runner's transport", async () => {
     const p = pairing();
     const a = relayTransport(await join_(p, 1));
     const b = relayTransport(await join_(p, 'phone'));
@@ -349,7 +349,10 @@ describe('relay process (memory store)', () => {
       });
     const wsBase = r.replace('http:', 'ws:');
     expect(await refused(`${wsBase}/ws?party=2`)).toEqual({ status: 403, error: 'not_joined' });
-    expect(await refused(`${rooms(pairing().sessionId).replace('http:', 'ws:')}/ws?party=1`)).toEqual({ status: 404, error: 'unknown_room' });
+    expect(await refused(`${rooms(pairing().sessionId).replace('http:', 'ws:')}/ws?party=1`)).toEqual({
+      status: 404,
+      error: 'unknown_room',
+    });
     expect(await refused(`${wsBase}/ws?party=a%20b`)).toEqual({ status: 400, error: 'bad_party' });
     expect(await refused(`${wsBase}/ws?party=1&after=x`)).toEqual({ status: 400, error: 'bad_after' });
     expect(await refused(`${wsBase}/ws?party=1`, { Origin: 'https://evil.example' })).toEqual({ status: 403, error: 'origin_not_allowed' });
@@ -425,7 +428,16 @@ describe('relay process (memory store)', () => {
     expect(index.text).toContain('co-signer');
     expect((await httpRequest(`${relay.url}/cosigner/assets/app.js`)).headers['content-type']).toContain('javascript');
     expect((await httpRequest(`${relay.url}/cosigner`)).status).toBe(301);
-    for (const path of ['/cosigner/../secret.txt', '/cosigner/%2e%2e/secret.txt', '/cosigner/..%2fsecret.txt', '/cosigner/assets/..%5c..%5csecret.txt', '/cosigner/link.txt', '/cosigner/%00', '/cosigner/%E0%A4%A', '/cosigner/missing.js']) {
+    for (const path of [
+      '/cosigner/../secret.txt',
+      '/cosigner/%2e%2e/secret.txt',
+      '/cosigner/..%2fsecret.txt',
+      '/cosigner/assets/..%5c..%5csecret.txt',
+      '/cosigner/link.txt',
+      '/cosigner/%00',
+      '/cosigner/%E0%A4%A',
+      '/cosigner/missing.js',
+    ]) {
       const res = await httpRequest(`${relay.url}${path}`);
       expect([path, res.status]).toEqual([path, 404]);
       expect(res.text).not.toContain('outside the static root');

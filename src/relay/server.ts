@@ -7,7 +7,7 @@
  * `{ error, reason }`; a malformed request or frame never throws out of a
  * handler, so the server neither crashes nor stalls.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, notJoined, RelayError, unknownRoom } from './errors.js';
@@ -178,10 +178,7 @@ class Relay {
   }
 
   private fail(res: ServerResponse, e: unknown): void {
-    const err =
-      e instanceof RelayError
-        ? e
-        : new RelayError(500, 'internal', 'the relay failed to handle this request; retry later');
+    const err = e instanceof RelayError ? e : new RelayError(500, 'internal', 'the relay failed to handle this request; retry later');
     if (err.status >= 500) this.log(`relay: internal error: ${e instanceof Error ? e.message : String(e)}`);
     else this.refused++;
     if (res.headersSent) {
@@ -196,7 +193,11 @@ class Relay {
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const path = url.pathname;
     if (!this.origins.apply(req, res)) {
-      throw new RelayError(403, 'origin_not_allowed', `origin ${String(req.headers.origin).slice(0, 100)} is not allowed by this relay; add it to RELAY_ALLOWED_ORIGINS`);
+      throw new RelayError(
+        403,
+        'origin_not_allowed',
+        `origin ${String(req.headers.origin).slice(0, 100)} is not allowed by this relay; add it to RELAY_ALLOWED_ORIGINS`,
+      );
     }
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
@@ -205,7 +206,11 @@ class Relay {
     const address = clientAddress(req, !!this.options.trustProxy);
     if (path === '/health') return this.json(res, 200, { ok: true, store: this.store.kind, uptimeMs: Date.now() - this.started });
     if (!this.rate.take(address)) {
-      throw new RelayError(429, 'rate_limited', `more than ${this.limits.requestsPerSecond} requests per second from this address; slow down`);
+      throw new RelayError(
+        429,
+        'rate_limited',
+        `more than ${this.limits.requestsPerSecond} requests per second from this address; slow down`,
+      );
     }
     if (path === '/metrics') return this.json(res, 200, await this.metrics());
     if (this.mounts.length && (await serveStatic(this.mounts, path, req, res))) return;
@@ -254,7 +259,8 @@ class Relay {
         const body = await this.readJson(req);
         const party = this.party(body.party, 'party');
         const seq = body.seq;
-        if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw badRequest('bad_seq', 'seq must be a non-negative integer');
+        if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+          throw badRequest('bad_seq', 'seq must be a non-negative integer');
         await this.store.ack(sid, party, seq);
         return this.json(res, 200, { ok: true });
       }
@@ -302,7 +308,11 @@ class Relay {
     if (!(await this.store.isMember(sid, party))) await this.notMember(sid, party);
     const open = this.connections.get(address) ?? 0;
     if (wait > 0 && open >= this.limits.maxConnectionsPerAddress) {
-      throw new RelayError(429, 'too_many_connections', `address has ${open} open connections and long-polls; the limit is ${this.limits.maxConnectionsPerAddress}`);
+      throw new RelayError(
+        429,
+        'too_many_connections',
+        `address has ${open} open connections and long-polls; the limit is ${this.limits.maxConnectionsPerAddress}`,
+      );
     }
     if (wait > 0) this.connections.set(address, open + 1);
 
@@ -426,7 +436,7 @@ class Relay {
     try {
       const url = new URL(req.url ?? '/', 'http://relay.invalid');
       const m = ROOM_PATH.exec(url.pathname);
-      if (!m || m[2] !== 'ws') throw new RelayError(404, 'not_found', 'WebSocket endpoint is /v1/rooms/:sid/ws');
+      if (m?.[2] !== 'ws') throw new RelayError(404, 'not_found', 'WebSocket endpoint is /v1/rooms/:sid/ws');
       const origin = req.headers.origin;
       if (origin !== undefined && !this.origins.allows(origin, req.headers.host)) {
         throw new RelayError(403, 'origin_not_allowed', 'this origin is not allowed by the relay');
@@ -434,7 +444,11 @@ class Relay {
       if (!this.rate.take(address)) throw new RelayError(429, 'rate_limited', 'too many requests from this address; slow down');
       const open = this.connections.get(address) ?? 0;
       if (open >= this.limits.maxConnectionsPerAddress) {
-        throw new RelayError(429, 'too_many_connections', `address has ${open} open connections; the limit is ${this.limits.maxConnectionsPerAddress}`);
+        throw new RelayError(
+          429,
+          'too_many_connections',
+          `address has ${open} open connections; the limit is ${this.limits.maxConnectionsPerAddress}`,
+        );
       }
       this.connections.set(address, open + 1);
       counted = true;
@@ -638,7 +652,8 @@ class RoomSocket {
       case 'ping':
         return this.send({ type: 'pong' });
       case 'ack': {
-        if (typeof frame.seq !== 'number' || !Number.isSafeInteger(frame.seq) || frame.seq < 0) return bad('ack.seq must be a non-negative integer');
+        if (typeof frame.seq !== 'number' || !Number.isSafeInteger(frame.seq) || frame.seq < 0)
+          return bad('ack.seq must be a non-negative integer');
         try {
           await this.relay.store.ack(this.sid, this.party, frame.seq);
         } catch (e) {

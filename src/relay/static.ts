@@ -35,7 +35,12 @@ export interface StaticMount {
  * Answers the request if its path is under one of the mounts. Returns false
  * when no mount matches (the caller goes on routing).
  */
-export async function serveStatic(mounts: readonly StaticMount[], pathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function serveStatic(
+  mounts: readonly StaticMount[],
+  pathname: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const bare = mounts.find((m) => pathname === m.prefix.slice(0, -1));
   if (bare) {
     res.writeHead(301, { Location: bare.prefix }).end();
@@ -78,7 +83,10 @@ export async function serveStatic(mounts: readonly StaticMount[], pathname: stri
       'Cache-Control': 'no-cache',
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(real).on('error', () => res.destroy()).pipe(res);
+    else
+      createReadStream(real)
+        .on('error', () => res.destroy())
+        .pipe(res);
     return true;
   } catch {
     return notFound();

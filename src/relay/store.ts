@@ -39,10 +39,7 @@ export interface ReadResult {
 }
 
 /** Something happened in a room (on this or another relay instance). */
-export type RoomEvent =
-  | { kind: 'msg'; msg: RelayMessage }
-  | { kind: 'join'; party: RelayParty }
-  | { kind: 'complete' };
+export type RoomEvent = { kind: 'msg'; msg: RelayMessage } | { kind: 'join'; party: RelayParty } | { kind: 'complete' };
 
 export type RoomListener = (event: RoomEvent) => void;
 

@@ -50,7 +50,22 @@ export async function startRedisServer(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-redis-'));
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.add(child);
@@ -139,6 +154,7 @@ export interface HttpAnswer {
   headers: Record<string, string | string[] | undefined>;
   text: string;
   /** Parsed JSON body, or undefined when not JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read any field of a parsed answer
   json: any;
 }
 
@@ -152,21 +168,25 @@ export async function httpRequest(
 ): Promise<HttpAnswer> {
   const { request } = await import('node:http');
   return new Promise((res, rej) => {
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers, localAddress: opts.localAddress, agent: false }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        res({ status: r.statusCode ?? 0, headers: r.headers, text, json });
-      });
-      r.on('error', rej);
-    });
+    const req = request(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, localAddress: opts.localAddress, agent: false },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          res({ status: r.statusCode ?? 0, headers: r.headers, text, json });
+        });
+        r.on('error', rej);
+      },
+    );
     req.on('error', rej);
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
@@ -174,7 +194,11 @@ export async function httpRequest(
 }
 
 /** POST a JSON value (or raw text) with `httpRequest`. */
-export function postJson(url: string, body: unknown, opts: { headers?: Record<string, string>; localAddress?: string; raw?: boolean } = {}): Promise<HttpAnswer> {
+export function postJson(
+  url: string,
+  body: unknown,
+  opts: { headers?: Record<string, string>; localAddress?: string; raw?: boolean } = {},
+): Promise<HttpAnswer> {
   return httpRequest(url, {
     method: 'POST',
     body: opts.raw ? (body as string) : JSON.stringify(body),

@@ -4,7 +4,17 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { newIdentity, publicOf, type DeviceIdentity } from './identity.js';
 import { Mailbox } from './mailbox.js';
 import { Room } from './memory-room.test-util.js';
-import { SigningRefused, createVault, type CeremonyEvent, joinReshare, joinVault, requestSignature, serveSigning, startReshare, type Decision } from './ceremonies.js';
+import {
+  SigningRefused,
+  createVault,
+  type CeremonyEvent,
+  joinReshare,
+  joinVault,
+  requestSignature,
+  serveSigning,
+  startReshare,
+  type Decision,
+} from './ceremonies.js';
 import { decodeDeviceVault, encodeDeviceVault, type DeviceVault } from './device-vault.js';
 import { parseSigningRequest, type SigningRequest } from './signing-request.js';
 
@@ -12,7 +22,16 @@ const timing = { joinTimeoutMs: 60_000, roundTimeoutMs: 60_000 };
 const relayUrl = 'http://127.0.0.1:1';
 
 function txRequest(chainId = 31337): SigningRequest {
-  const tx = Transaction.from({ type: 2, chainId, nonce: 0, to: '0x' + '22'.repeat(20), value: 12345n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 1n, gasLimit: 21000n });
+  const tx = Transaction.from({
+    type: 2,
+    chainId,
+    nonce: 0,
+    to: '0x' + '22'.repeat(20),
+    value: 12345n,
+    maxFeePerGas: 10n ** 9n,
+    maxPriorityFeePerGas: 1n,
+    gasLimit: 21000n,
+  });
   return parseSigningRequest({ v: 1, kind: 'transaction', chainId, path: [], tx: tx.unsignedSerialized });
 }
 
@@ -32,12 +51,28 @@ async function keygen(n: number, t: number): Promise<{ vaults: DeviceVault[]; id
 }
 
 /** Runs `initiator` asking the others on one channel room; `decide` per device. */
-async function sign(vaults: DeviceVault[], initiator: number, request: SigningRequest, decide: (v: DeviceVault) => Decision = () => true, events: CeremonyEvent[] = [], joinTimeoutMs = timing.joinTimeoutMs) {
+async function sign(
+  vaults: DeviceVault[],
+  initiator: number,
+  request: SigningRequest,
+  decide: (v: DeviceVault) => Decision = () => true,
+  events: CeremonyEvent[] = [],
+  joinTimeoutMs = timing.joinTimeoutMs,
+) {
   const room = new Room();
   const boxes = vaults.map((v) => new Mailbox(room.join(v.identity.deviceId)));
-  const servers = vaults.map((v, i) => (i === initiator ? null : serveSigning({ mailbox: boxes[i]!, vault: v, decide: async () => decide(v), roundTimeoutMs: 60_000 })));
+  const servers = vaults.map((v, i) =>
+    i === initiator ? null : serveSigning({ mailbox: boxes[i]!, vault: v, decide: async () => decide(v), roundTimeoutMs: 60_000 }),
+  );
   try {
-    return await requestSignature({ ...timing, joinTimeoutMs, mailbox: boxes[initiator]!, vault: vaults[initiator]!, request, onEvent: (e) => events.push(e) });
+    return await requestSignature({
+      ...timing,
+      joinTimeoutMs,
+      mailbox: boxes[initiator]!,
+      vault: vaults[initiator]!,
+      request,
+      onEvent: (e) => events.push(e),
+    });
   } finally {
     for (const s of servers) s?.stop();
   }
@@ -55,7 +90,11 @@ describe('ceremonies between devices', () => {
     const request = txRequest();
     const sig = await sign(vaults, 0, request);
     const tx = Transaction.from((request as { tx: string }).tx);
-    tx.signature = Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
+    tx.signature = Signature.from({
+      r: '0x' + sig.r.toString(16).padStart(64, '0'),
+      s: '0x' + sig.s.toString(16).padStart(64, '0'),
+      v: 27 + sig.recovery,
+    });
     expect(tx.from).toBe(address);
 
     // A co-signer that refuses makes the request fail with its reason.
@@ -68,9 +107,29 @@ describe('ceremonies between devices', () => {
     const boxes = members.map((id) => new Mailbox(room.join(id.deviceId)));
     const initPub = publicOf(vaults[0]!.identity).signPub;
     const outcomes = await Promise.all([
-      startReshare({ ...timing, mailbox: boxes[0]!, vault: vaults[0]!, sessionId: 'reshare-1', plan: { newT: 3, expectedJoiners: 3, relayUrl } }),
-      joinReshare({ ...timing, mailbox: boxes[1]!, me: vaults[1]!.identity, sessionId: 'reshare-1', initiatorSignPub: initPub, oldVault: vaults[1] }),
-      joinReshare({ ...timing, mailbox: boxes[2]!, me: vaults[2]!.identity, sessionId: 'reshare-1', initiatorSignPub: initPub, oldVault: vaults[2] }),
+      startReshare({
+        ...timing,
+        mailbox: boxes[0]!,
+        vault: vaults[0]!,
+        sessionId: 'reshare-1',
+        plan: { newT: 3, expectedJoiners: 3, relayUrl },
+      }),
+      joinReshare({
+        ...timing,
+        mailbox: boxes[1]!,
+        me: vaults[1]!.identity,
+        sessionId: 'reshare-1',
+        initiatorSignPub: initPub,
+        oldVault: vaults[1],
+      }),
+      joinReshare({
+        ...timing,
+        mailbox: boxes[2]!,
+        me: vaults[2]!.identity,
+        sessionId: 'reshare-1',
+        initiatorSignPub: initPub,
+        oldVault: vaults[2],
+      }),
       joinReshare({ ...timing, mailbox: boxes[3]!, me: fourth, sessionId: 'reshare-1', initiatorSignPub: initPub }),
     ]);
     const newVaults = outcomes.map((o) => {
@@ -80,13 +139,31 @@ describe('ceremonies between devices', () => {
     expect(newVaults.map((v) => v.address)).toEqual([address, address, address, address]);
     expect(newVaults.map((v) => v.ecdsa.epoch)).toEqual([1, 1, 1, 1]);
     expect(newVaults[3]!.ecdsa.t).toBe(3);
-    const sig2 = await sign(newVaults, 3, parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: '0x68656c6c6f' }));
-    const digest = '0x' + bytesToHex((await import('./signing-request.js')).digestOf(parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: '0x68656c6c6f' })));
-    expect(recoverAddress(digest, { r: '0x' + sig2.r.toString(16).padStart(64, '0'), s: '0x' + sig2.s.toString(16).padStart(64, '0'), v: 27 + sig2.recovery })).toBe(address);
+    const sig2 = await sign(
+      newVaults,
+      3,
+      parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: '0x68656c6c6f' }),
+    );
+    const digest =
+      '0x' +
+      bytesToHex(
+        (await import('./signing-request.js')).digestOf(
+          parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: '0x68656c6c6f' }),
+        ),
+      );
+    expect(
+      recoverAddress(digest, {
+        r: '0x' + sig2.r.toString(16).padStart(64, '0'),
+        s: '0x' + sig2.s.toString(16).padStart(64, '0'),
+        v: 27 + sig2.recovery,
+      }),
+    ).toBe(address);
 
     // Old-generation devices cannot sign with new-generation ones.
     const events: CeremonyEvent[] = [];
     await expect(sign([vaults[0]!, newVaults[1]!], 0, request, () => true, events, 1500)).rejects.toThrow(/no answer from dev-3/);
-    expect(events).toContainEqual(expect.objectContaining({ kind: 'answer', deviceId: 'dev-2', accepted: false, reason: expect.stringMatching(/generation/) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ kind: 'answer', deviceId: 'dev-2', accepted: false, reason: expect.stringMatching(/generation/) }),
+    );
   });
 });

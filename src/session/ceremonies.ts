@@ -27,7 +27,17 @@ import { isPlainObject } from '../tss/wire.js';
 import { publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
 import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
 import { CeremonyAbort, runProtocol, type ProgressEvent } from './run-protocol.js';
-import { awaitRoster, collectRoster, identitiesOf, protocolSid, rosterHash, sayHello, type Roster, type RosterMember, type SignedRoster } from './roster.js';
+import {
+  awaitRoster,
+  collectRoster,
+  identitiesOf,
+  protocolSid,
+  rosterHash,
+  sayHello,
+  type Roster,
+  type RosterMember,
+  type SignedRoster,
+} from './roster.js';
 import {
   checkDigest,
   checkRequestTimes,
@@ -104,7 +114,12 @@ async function confirmAll(opts: {
   for (const [party, id] of identities) {
     if (party === opts.self) continue;
     const d = await mailbox.take(
-      (d) => isPlainObject(d.payload) && d.payload.t === 'confirm' && d.payload.sessionId === opts.sessionId && d.payload.party === party && signedBy(id, d),
+      (d) =>
+        isPlainObject(d.payload) &&
+        d.payload.t === 'confirm' &&
+        d.payload.sessionId === opts.sessionId &&
+        d.payload.party === party &&
+        signedBy(id, d),
       Math.max(1, deadline - Date.now()),
       () => new CeremonyTimeout(`${id.deviceId} did not confirm the result in time; nothing was stored`, [id.deviceId]),
     );
@@ -127,13 +142,15 @@ function rosterEvent(roster: Roster): CeremonyEvent {
 
 function intParam(params: Record<string, unknown>, key: string, min: number, max: number): number {
   const v = params[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`ceremony parameter ${key} must be an integer in [${min}, ${max}]`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new Error(`ceremony parameter ${key} must be an integer in [${min}, ${max}]`);
   return v;
 }
 
 function hexParam(params: Record<string, unknown>, key: string, bytes: number): Uint8Array {
   const v = params[key];
-  if (typeof v !== 'string' || v.length !== bytes * 2 || !/^[0-9a-f]+$/.test(v)) throw new Error(`ceremony parameter ${key} must be ${bytes} bytes of hex`);
+  if (typeof v !== 'string' || v.length !== bytes * 2 || !/^[0-9a-f]+$/.test(v))
+    throw new Error(`ceremony parameter ${key} must be ${bytes} bytes of hex`);
   return hexToBytes(v);
 }
 
@@ -148,13 +165,15 @@ export interface KeygenPlan {
 }
 
 /** Initiator of key generation: waits for n − 1 devices, then runs it. */
-export async function createVault(opts: CeremonyTiming & {
-  mailbox: Mailbox;
-  me: DeviceIdentity;
-  sessionId: string;
-  plan: KeygenPlan;
-  onEvent?: (e: CeremonyEvent) => void;
-}): Promise<DeviceVault> {
+export async function createVault(
+  opts: CeremonyTiming & {
+    mailbox: Mailbox;
+    me: DeviceIdentity;
+    sessionId: string;
+    plan: KeygenPlan;
+    onEvent?: (e: CeremonyEvent) => void;
+  },
+): Promise<DeviceVault> {
   const { plan } = opts;
   if (!Number.isInteger(plan.n) || plan.n < 2 || plan.n > 16 || !Number.isInteger(plan.t) || plan.t < 2 || plan.t > plan.n) {
     throw new Error(`a vault needs 2 <= t <= n <= 16 devices (got ${plan.t}-of-${plan.n})`);
@@ -173,14 +192,16 @@ export async function createVault(opts: CeremonyTiming & {
 }
 
 /** A device joining key generation from a pairing payload. */
-export async function joinVault(opts: CeremonyTiming & {
-  mailbox: Mailbox;
-  me: DeviceIdentity;
-  sessionId: string;
-  /** The initiator's identity key, from the pairing payload. */
-  initiatorSignPub: string;
-  onEvent?: (e: CeremonyEvent) => void;
-}): Promise<DeviceVault> {
+export async function joinVault(
+  opts: CeremonyTiming & {
+    mailbox: Mailbox;
+    me: DeviceIdentity;
+    sessionId: string;
+    /** The initiator's identity key, from the pairing payload. */
+    initiatorSignPub: string;
+    onEvent?: (e: CeremonyEvent) => void;
+  },
+): Promise<DeviceVault> {
   await sayHello(opts.mailbox, opts.sessionId, opts.me);
   const signedRoster = await awaitRoster({ ...opts, kind: 'keygen', timeoutMs: opts.joinTimeoutMs });
   return keygenWithRoster(signedRoster, opts);
@@ -191,7 +212,13 @@ type RosterRunOptions = CeremonyTiming & { mailbox: Mailbox; me: DeviceIdentity;
 
 /** The part of {@link runProtocol}'s input that both protocols of a key generation or re-share share. */
 function protocolRunCommon(opts: RosterRunOptions, identities: ReadonlyMap<PartyId, DevicePublic>) {
-  return { me: opts.me, identities, mailbox: opts.mailbox, roundTimeoutMs: opts.roundTimeoutMs, onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }) };
+  return {
+    me: opts.me,
+    identities,
+    mailbox: opts.mailbox,
+    roundTimeoutMs: opts.roundTimeoutMs,
+    onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }),
+  };
 }
 
 /** The vault's name and paired channel, as the roster fixes them; read before any protocol runs. */
@@ -208,7 +235,21 @@ function vaultSettings(roster: Roster, defaultName: string): Pick<DeviceVault, '
  */
 async function confirmedVault(
   opts: RosterRunOptions,
-  { roster, self, members, settings, ecdsa, eddsa }: { roster: Roster; self: PartyId; members: readonly RosterMember[]; settings: Pick<DeviceVault, 'name' | 'channel'>; ecdsa: KeyShare; eddsa: FrostKeyShare },
+  {
+    roster,
+    self,
+    members,
+    settings,
+    ecdsa,
+    eddsa,
+  }: {
+    roster: Roster;
+    self: PartyId;
+    members: readonly RosterMember[];
+    settings: Pick<DeviceVault, 'name' | 'channel'>;
+    ecdsa: KeyShare;
+    eddsa: FrostKeyShare;
+  },
 ): Promise<DeviceVault> {
   await confirmAll({
     mailbox: opts.mailbox,
@@ -243,13 +284,20 @@ async function keygenWithRoster({ roster }: SignedRoster, opts: RosterRunOptions
   const common = protocolRunCommon(opts, identitiesOf(roster));
   const [ecdsa, eddsa] = await Promise.all([
     runProtocol<KeyShare>({ ...common, protocol: new DklsKeygen({ sid: protocolSid(roster, 'dkls23/keygen'), self, parties, t }) }),
-    runProtocol<FrostKeyShare>({ ...common, protocol: new FrostKeygen({ sid: protocolSid(roster, 'frost/keygen'), self, parties, threshold: t }) }),
+    runProtocol<FrostKeyShare>({
+      ...common,
+      protocol: new FrostKeygen({ sid: protocolSid(roster, 'frost/keygen'), self, parties, threshold: t }),
+    }),
   ]);
   return confirmedVault(opts, { roster, self, members: roster.members, settings, ecdsa, eddsa });
 }
 
 function resultDigest(roster: Roster, ecdsa: KeyShare, eddsa: FrostKeyShare): string {
-  const shares = (m: ReadonlyMap<PartyId, Uint8Array>) => [...m].sort(([a], [b]) => a - b).map(([p, x]) => `${p}:${bytesToHex(x)}`).join(',');
+  const shares = (m: ReadonlyMap<PartyId, Uint8Array>) =>
+    [...m]
+      .sort(([a], [b]) => a - b)
+      .map(([p, x]) => `${p}:${bytesToHex(x)}`)
+      .join(',');
   return bytesToHex(
     sha256(
       encodeTranscript(
@@ -284,14 +332,16 @@ function signSid(id: string, signers: readonly PartyId[], digest: Uint8Array): U
  * Asks the vault's other devices to co-sign `request` on the paired channel
  * and runs DKLs23 signing with the first t − 1 that accept.
  */
-export async function requestSignature(opts: CeremonyTiming & {
-  mailbox: Mailbox;
-  vault: DeviceVault;
-  request: SigningRequest;
-  onEvent?: (e: CeremonyEvent) => void;
-  /** A peer's OT messages failed their check: persist `burnPair(share, party)`. */
-  onOtFailure?: (party: PartyId) => void;
-}): Promise<EcdsaSignature> {
+export async function requestSignature(
+  opts: CeremonyTiming & {
+    mailbox: Mailbox;
+    vault: DeviceVault;
+    request: SigningRequest;
+    onEvent?: (e: CeremonyEvent) => void;
+    /** A peer's OT messages failed their check: persist `burnPair(share, party)`. */
+    onOtFailure?: (party: PartyId) => void;
+  },
+): Promise<EcdsaSignature> {
   const { mailbox, vault } = opts;
   const request = parseSigningRequest(opts.request);
   const digest = digestOf(request);
@@ -300,7 +350,10 @@ export async function requestSignature(opts: CeremonyTiming & {
   const id = bytesToHex(randomBytes(16));
   // Created now, valid for as long as this device waits for answers; the signature covers both.
   const times = requestTimes(Date.now(), opts.joinTimeoutMs);
-  await mailbox.send('all', signed(vault.identity, { t: 'sign-request', id, party: self, epoch: vault.ecdsa.epoch, request, digest: bytesToHex(digest), ...times }));
+  await mailbox.send(
+    'all',
+    signed(vault.identity, { t: 'sign-request', id, party: self, epoch: vault.ecdsa.epoch, request, digest: bytesToHex(digest), ...times }),
+  );
   opts.onEvent?.({ kind: 'requested', id, expires: times.expires });
 
   const needed = vault.ecdsa.t - 1;
@@ -313,7 +366,10 @@ export async function requestSignature(opts: CeremonyTiming & {
   } catch (e) {
     // Co-signers still showing the request (or reading it later from the channel) drop it.
     const why = e instanceof CeremonyTimeout ? 'expired' : e instanceof SigningRefused ? 'refused' : 'failed';
-    await Promise.race([mailbox.send('all', signed(vault.identity, { t: 'sign-end', id, party: self, why })).catch(() => undefined), sleep(2000)]);
+    await Promise.race([
+      mailbox.send('all', signed(vault.identity, { t: 'sign-end', id, party: self, why })).catch(() => undefined),
+      sleep(2000),
+    ]);
     throw e;
   }
   const signers = [self, ...accepted].sort((a, b) => a - b);
@@ -333,8 +389,13 @@ export async function requestSignature(opts: CeremonyTiming & {
         },
         Math.max(1, deadline - Date.now()),
         () => {
-          const silent = others.filter((p) => !accepted.includes(p) && !refused.some((r) => r.deviceId === identities.get(p)!.deviceId)).map((p) => identities.get(p)!.deviceId);
-          return new CeremonyTimeout(`no answer from ${silent.join(', ')} within ${Math.round(opts.joinTimeoutMs / 1000)} s: the co-signer may be offline`, silent);
+          const silent = others
+            .filter((p) => !accepted.includes(p) && !refused.some((r) => r.deviceId === identities.get(p)!.deviceId))
+            .map((p) => identities.get(p)!.deviceId);
+          return new CeremonyTimeout(
+            `no answer from ${silent.join(', ')} within ${Math.round(opts.joinTimeoutMs / 1000)} s: the co-signer may be offline`,
+            silent,
+          );
         },
       );
       const p = d.payload as { party: PartyId; ok: unknown; reason?: unknown };
@@ -451,23 +512,36 @@ export function serveSigning(opts: {
     const initiator = typeof p.party === 'number' ? identities.get(p.party) : undefined;
     if (!initiator || !signedBy(initiator, delivery) || typeof p.id !== 'string') return;
     const id = p.id;
-    const answer = (ok: boolean, reason?: string) => mailbox.send('all', signed(vault.identity, { t: 'sign-answer', id, party: self, ok, ...(reason ? { reason } : {}) }));
+    const answer = (ok: boolean, reason?: string) =>
+      mailbox.send('all', signed(vault.identity, { t: 'sign-answer', id, party: self, ok, ...(reason ? { reason } : {}) }));
     // Ended by its requester (already in the backlog, or while the user decides), or expired meanwhile.
     const ended = new AbortController();
     const stopWatching = mailbox.listen(
       (d) =>
-        isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && signedBy(initiator, d),
+        isPlainObject(d.payload) &&
+        (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') &&
+        d.payload.id === id &&
+        signedBy(initiator, d),
       (d) =>
         ended.abort(
           (d.payload as { why?: unknown }).why === 'expired'
-            ? new SigningRequestExpired('the request expired (the requesting device stopped waiting for co-signers); ask again from the requesting device', 0)
+            ? new SigningRequestExpired(
+                'the request expired (the requesting device stopped waiting for co-signers); ask again from the requesting device',
+                0,
+              )
             : new SigningRequestRejected('the requesting device ended this request (it was decided elsewhere, refused or given up)'),
         ),
     );
     if (ended.signal.aborted) {
       stopWatching();
       const reason = ended.signal.reason as Error;
-      opts.onResult?.({ id, ok: false, error: reason.message, skipped: true, ended: reason instanceof SigningRequestExpired ? 'expired' : 'requester' });
+      opts.onResult?.({
+        id,
+        ok: false,
+        error: reason.message,
+        skipped: true,
+        ended: reason instanceof SigningRequestExpired ? 'expired' : 'requester',
+      });
       return;
     }
     let request: SigningRequest;
@@ -475,14 +549,18 @@ export function serveSigning(opts: {
     let times: RequestTimes;
     try {
       times = checkRequestTimes(p, now());
-      if (p.epoch !== vault.ecdsa.epoch) throw new SigningRequestRejected(`the requesting device holds share generation ${String(p.epoch)}, this one ${vault.ecdsa.epoch}: re-pair it`);
+      if (p.epoch !== vault.ecdsa.epoch)
+        throw new SigningRequestRejected(
+          `the requesting device holds share generation ${String(p.epoch)}, this one ${vault.ecdsa.epoch}: re-pair it`,
+        );
       if (vault.ecdsa.burned.includes(p.party as PartyId)) {
         throw new SigningRequestRejected(
           `an earlier signing with ${initiator.deviceId} failed its OT check, so this device no longer signs with it: re-share the vault to get fresh OT material`,
         );
       }
       request = parseSigningRequest(p.request);
-      if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest)) throw new SigningRequestRejected('the request has no 32-byte digest');
+      if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest))
+        throw new SigningRequestRejected('the request has no 32-byte digest');
       digest = checkDigest(request, hexToBytes(p.digest));
     } catch (e) {
       stopWatching();
@@ -497,15 +575,25 @@ export function serveSigning(opts: {
       return;
     }
     let expiredHere = false;
-    const expiry = setTimeout(() => {
-      expiredHere = !ended.signal.aborted;
-      ended.abort(new SigningRequestExpired('the request expired before a decision (the requesting device stopped waiting); ask again from the requesting device', 0));
-    }, Math.max(0, times.expires - now()));
+    const expiry = setTimeout(
+      () => {
+        expiredHere = !ended.signal.aborted;
+        ended.abort(
+          new SigningRequestExpired(
+            'the request expired before a decision (the requesting device stopped waiting); ask again from the requesting device',
+            0,
+          ),
+        );
+      },
+      Math.max(0, times.expires - now()),
+    );
     const lines = describeRequest(request);
     opts.onEvent?.({ kind: 'request', from, lines });
     const whenEnded = new Promise<'ended'>((resolve) => ended.signal.addEventListener('abort', () => resolve('ended'), { once: true }));
     const decision = await Promise.race([
-      opts.decide(request, lines, from, { id, ...times, ended: ended.signal }).catch((e: unknown) => (e instanceof Error ? e.message : String(e))),
+      opts
+        .decide(request, lines, from, { id, ...times, ended: ended.signal })
+        .catch((e: unknown) => (e instanceof Error ? e.message : String(e))),
       whenEnded,
     ]).finally(() => {
       clearTimeout(expiry);
@@ -527,12 +615,21 @@ export function serveSigning(opts: {
     try {
       // Its start, or its end: the requester gives up when others refuse or its wait runs out after we accepted.
       const start = await mailbox.take(
-        (d) => isPlainObject(d.payload) && (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') && d.payload.id === id && signedBy(initiator, d),
+        (d) =>
+          isPlainObject(d.payload) &&
+          (d.payload.t === 'sign-start' || d.payload.t === 'sign-end') &&
+          d.payload.id === id &&
+          signedBy(initiator, d),
         opts.startTimeoutMs ?? 60_000,
         () => new CeremonyTimeout(`${initiator.deviceId} did not start signing`, [initiator.deviceId]),
       );
       if ((start.payload as { t: string }).t === 'sign-end') {
-        opts.onResult?.({ id, ok: false, error: 'the requesting device ended this request after this device accepted (refused or given up elsewhere); nothing was signed', ended: 'requester' });
+        opts.onResult?.({
+          id,
+          ok: false,
+          error: 'the requesting device ended this request after this device accepted (refused or given up elsewhere); nothing was signed',
+          ended: 'requester',
+        });
         return;
       }
       const signers = (start.payload as { signers: unknown }).signers;
@@ -578,8 +675,20 @@ interface GenerationWire {
   shares: Record<string, string>;
 }
 
-function generationToWire(epoch: number, t: number, parties: readonly PartyId[], key: Uint8Array, shares: ReadonlyMap<PartyId, Uint8Array>): GenerationWire {
-  return { epoch, t, parties: [...parties], key: bytesToHex(key), shares: Object.fromEntries([...shares].map(([p, x]) => [String(p), bytesToHex(x)])) };
+function generationToWire(
+  epoch: number,
+  t: number,
+  parties: readonly PartyId[],
+  key: Uint8Array,
+  shares: ReadonlyMap<PartyId, Uint8Array>,
+): GenerationWire {
+  return {
+    epoch,
+    t,
+    parties: [...parties],
+    key: bytesToHex(key),
+    shares: Object.fromEntries([...shares].map(([p, x]) => [String(p), bytesToHex(x)])),
+  };
 }
 
 function generationFromWire(x: unknown, what: string, pointBytes: number) {
@@ -591,11 +700,18 @@ function generationFromWire(x: unknown, what: string, pointBytes: number) {
   if (!isPlainObject(shares)) throw new Error(`re-share parameters: bad ${what} public shares`);
   const publicShares = new Map<PartyId, Uint8Array>(
     Object.entries(shares).map(([k, v]) => {
-      if (!/^[1-9][0-9]{0,4}$/.test(k) || typeof v !== 'string' || v.length !== pointBytes * 2) throw new Error(`re-share parameters: bad ${what} public share`);
+      if (!/^[1-9][0-9]{0,4}$/.test(k) || typeof v !== 'string' || v.length !== pointBytes * 2)
+        throw new Error(`re-share parameters: bad ${what} public share`);
       return [Number(k), hexToBytes(v)];
     }),
   );
-  return { epoch: intParam(x, 'epoch', 0, 1e9), t: intParam(x, 't', 2, 16), parties: parties as number[], key: hexParam(x, 'key', pointBytes), publicShares };
+  return {
+    epoch: intParam(x, 'epoch', 0, 1e9),
+    t: intParam(x, 't', 2, 16),
+    parties: parties as number[],
+    key: hexParam(x, 'key', pointBytes),
+    publicShares,
+  };
 }
 
 function ecdsaInfoToWire(i: EcdsaPublicInfo): Record<string, unknown> {
@@ -608,7 +724,14 @@ function frostInfoToWire(i: FrostPublicInfo): Record<string, unknown> {
 
 function ecdsaInfoFromWire(x: unknown): EcdsaPublicInfo {
   const g = generationFromWire(x, 'ECDSA', 33);
-  return { epoch: g.epoch, t: g.t, parties: g.parties, publicKey: g.key, publicShares: g.publicShares, chainCode: hexParam(x as Record<string, unknown>, 'chainCode', 32) };
+  return {
+    epoch: g.epoch,
+    t: g.t,
+    parties: g.parties,
+    publicKey: g.key,
+    publicShares: g.publicShares,
+    chainCode: hexParam(x as Record<string, unknown>, 'chainCode', 32),
+  };
 }
 
 function frostInfoFromWire(x: unknown): FrostPublicInfo {
@@ -624,13 +747,15 @@ export type ReshareOutcome = { kind: 'member'; vault: DeviceVault } | { kind: 'r
  * runs it. Old devices say hello with their old party id; new devices get
  * fresh ids; old devices that say they are leaving deal but get no new share.
  */
-export async function startReshare(opts: CeremonyTiming & {
-  mailbox: Mailbox;
-  vault: DeviceVault;
-  sessionId: string;
-  plan: ResharePlan;
-  onEvent?: (e: CeremonyEvent) => void;
-}): Promise<ReshareOutcome> {
+export async function startReshare(
+  opts: CeremonyTiming & {
+    mailbox: Mailbox;
+    vault: DeviceVault;
+    sessionId: string;
+    plan: ResharePlan;
+    onEvent?: (e: CeremonyEvent) => void;
+  },
+): Promise<ReshareOutcome> {
   const { vault } = opts;
   const signedRoster = await collectRoster({
     mailbox: opts.mailbox,
@@ -665,16 +790,18 @@ export async function startReshare(opts: CeremonyTiming & {
 }
 
 /** A device joining a re-share: an old device passes its vault, a new device nothing. */
-export async function joinReshare(opts: CeremonyTiming & {
-  mailbox: Mailbox;
-  me: DeviceIdentity;
-  sessionId: string;
-  initiatorSignPub: string;
-  oldVault?: DeviceVault;
-  /** An old device that gives its place up: it deals but gets no new share. */
-  leaving?: boolean;
-  onEvent?: (e: CeremonyEvent) => void;
-}): Promise<ReshareOutcome> {
+export async function joinReshare(
+  opts: CeremonyTiming & {
+    mailbox: Mailbox;
+    me: DeviceIdentity;
+    sessionId: string;
+    initiatorSignPub: string;
+    oldVault?: DeviceVault;
+    /** An old device that gives its place up: it deals but gets no new share. */
+    leaving?: boolean;
+    onEvent?: (e: CeremonyEvent) => void;
+  },
+): Promise<ReshareOutcome> {
   const role = opts.oldVault ? { old: opts.oldVault.ecdsa.self, ...(opts.leaving ? { leaving: true } : {}) } : undefined;
   await sayHello(opts.mailbox, opts.sessionId, opts.me, role);
   const signedRoster = await awaitRoster({ ...opts, kind: 'reshare', timeoutMs: opts.joinTimeoutMs });
@@ -688,15 +815,38 @@ async function reshareWithRoster({ roster }: SignedRoster, opts: RosterRunOption
   const old = opts.oldVault;
   if (old && bytesToHex(old.ecdsa.publicKey) !== bytesToHex(ecdsaInfo.publicKey)) throw new Error('this re-share is for another vault');
   const self = selfIn(roster, opts.me);
-  const quorum = roster.members.filter((m) => typeof m.role?.old === 'number').map((m) => m.party).sort((a, b) => a - b);
+  const quorum = roster.members
+    .filter((m) => typeof m.role?.old === 'number')
+    .map((m) => m.party)
+    .sort((a, b) => a - b);
   const newMembers = roster.members.filter((m) => m.role?.leaving !== true);
   const newParties = newMembers.map((m) => m.party).sort((a, b) => a - b);
   const newT = intParam(roster.params, 'newT', 2, newParties.length);
   const settings = vaultSettings(roster, old?.name ?? 'Vault');
   const common = protocolRunCommon(opts, identitiesOf(roster));
   const [ecdsa, eddsa] = await Promise.all([
-    runProtocol({ ...common, protocol: new EcdsaReshare({ sid: protocolSid(roster, 'reshare/ecdsa'), self, old: old ? old.ecdsa : ecdsaInfo, quorum, newParties, newThreshold: newT }) }),
-    runProtocol({ ...common, protocol: new FrostReshare({ sid: protocolSid(roster, 'reshare/eddsa'), self, old: old ? old.eddsa : eddsaInfo, quorum, newParties, newThreshold: newT }) }),
+    runProtocol({
+      ...common,
+      protocol: new EcdsaReshare({
+        sid: protocolSid(roster, 'reshare/ecdsa'),
+        self,
+        old: old ? old.ecdsa : ecdsaInfo,
+        quorum,
+        newParties,
+        newThreshold: newT,
+      }),
+    }),
+    runProtocol({
+      ...common,
+      protocol: new FrostReshare({
+        sid: protocolSid(roster, 'reshare/eddsa'),
+        self,
+        old: old ? old.eddsa : eddsaInfo,
+        quorum,
+        newParties,
+        newThreshold: newT,
+      }),
+    }),
   ]);
   if (isRetired(ecdsa) || isRetired(eddsa)) return { kind: 'retired' };
   return { kind: 'member', vault: await confirmedVault(opts, { roster, self, members: newMembers, settings, ecdsa, eddsa }) };

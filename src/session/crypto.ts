@@ -176,7 +176,12 @@ export class SessionCipher {
     const nonce = randomBytes(NONCE_BYTES);
     out.set(nonce, 9);
     const ct = await subtle().encrypt(
-      { name: 'AES-GCM', iv: nonce as Uint8Array<ArrayBuffer>, additionalData: associatedData(this.sessionId, from, to, seq) as Uint8Array<ArrayBuffer>, tagLength: 128 },
+      {
+        name: 'AES-GCM',
+        iv: nonce as Uint8Array<ArrayBuffer>,
+        additionalData: associatedData(this.sessionId, from, to, seq) as Uint8Array<ArrayBuffer>,
+        tagLength: 128,
+      },
       this.key,
       plaintext as Uint8Array<ArrayBuffer>,
     );
@@ -202,7 +207,12 @@ export class SessionCipher {
     if (seq < 0) throw new SealedMessageRejected('malformed', from, 'sequence number out of range');
     try {
       const pt = await subtle().decrypt(
-        { name: 'AES-GCM', iv: bytes.subarray(9, HEADER_BYTES) as Uint8Array<ArrayBuffer>, additionalData: associatedData(this.sessionId, from, to, seq) as Uint8Array<ArrayBuffer>, tagLength: 128 },
+        {
+          name: 'AES-GCM',
+          iv: bytes.subarray(9, HEADER_BYTES) as Uint8Array<ArrayBuffer>,
+          additionalData: associatedData(this.sessionId, from, to, seq) as Uint8Array<ArrayBuffer>,
+          tagLength: 128,
+        },
         this.key,
         bytes.subarray(HEADER_BYTES) as Uint8Array<ArrayBuffer>,
       );

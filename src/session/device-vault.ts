@@ -100,11 +100,15 @@ export function decodeDeviceVault(text: string): DeviceVault {
     if (!isPlainObject(m) || typeof m.party !== 'number') throw new Error('vault record: bad member');
     return { party: m.party, identity: parseDevicePublic(m.identity) };
   });
-  const parties = members.map((m) => m.party).sort((a, b) => a - b).join(',');
+  const parties = members
+    .map((m) => m.party)
+    .sort((a, b) => a - b)
+    .join(',');
   if (parties !== [...ecdsa.parties].join(',') || parties !== [...eddsa.parties].sort((a, b) => a - b).join(',')) {
     throw new Error('vault record: members do not match the shares');
   }
-  if (ecdsa.self !== eddsa.self || ecdsa.epoch !== eddsa.epoch) throw new Error('vault record: ECDSA and EdDSA shares are of different devices or generations');
+  if (ecdsa.self !== eddsa.self || ecdsa.epoch !== eddsa.epoch)
+    throw new Error('vault record: ECDSA and EdDSA shares are of different devices or generations');
   const address = ethAddress(ecdsa.publicKey);
   if (x.address !== address) throw new Error('vault record: address does not match the key');
   if (typeof x.channel.relayUrl !== 'string') throw new Error('vault record: bad channel');

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ProtocolMessage } from '../tss/protocol.js';
-import { SealError, fingerprint, newIdentity, openMessage, parseDevicePublic, publicOf, sealMessage, type DevicePublic } from './identity.js';
+import {
+  SealError,
+  fingerprint,
+  newIdentity,
+  openMessage,
+  parseDevicePublic,
+  publicOf,
+  sealMessage,
+  type DevicePublic,
+} from './identity.js';
 
 const alice = newIdentity('alice-laptop');
 const bob = newIdentity('bob-phone');

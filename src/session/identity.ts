@@ -85,7 +85,10 @@ export function parseDevicePublic(x: unknown): DevicePublic {
   const { deviceId, signPub, dhPub } = x;
   if (Object.keys(x).length !== 3) throw new Error('device identity has unexpected fields');
   if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) throw new Error('device identity: bad deviceId');
-  for (const [k, v] of [['signPub', signPub], ['dhPub', dhPub]] as const) {
+  for (const [k, v] of [
+    ['signPub', signPub],
+    ['dhPub', dhPub],
+  ] as const) {
     if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new Error(`device identity: ${k} must be 32 bytes of hex`);
   }
   try {
@@ -147,7 +150,11 @@ export async function sealMessage(
     const key = await pairKey(me, peer, msg.sid, msg.from, msg.to);
     const iv = randomBytes(12) as Uint8Array<ArrayBuffer>;
     const ct = new Uint8Array(
-      await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(head) }, key, utf8ToBytes(JSON.stringify(msg.body)) as Uint8Array<ArrayBuffer>),
+      await globalThis.crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: aad(head) },
+        key,
+        utf8ToBytes(JSON.stringify(msg.body)) as Uint8Array<ArrayBuffer>,
+      ),
     );
     unsigned = { ...head, ct: bytesToHex(ct), iv: bytesToHex(iv) };
   }
@@ -173,16 +180,29 @@ export async function openMessage(
   if (!peer || from === null) throw new SealError(from, 'sender', 'unknown sender');
   const allowed = ['v', 'protocol', 'sid', 'round', 'from', 'to', 'body', 'ct', 'iv', 'sig'];
   if (Object.keys(m).some((k) => !allowed.includes(k))) throw new SealError(from, 'shape', 'unexpected field');
-  if (m.v !== 1 || typeof m.protocol !== 'string' || typeof m.sid !== 'string' || typeof m.round !== 'number' || typeof m.sig !== 'string') {
+  if (
+    m.v !== 1 ||
+    typeof m.protocol !== 'string' ||
+    typeof m.sid !== 'string' ||
+    typeof m.round !== 'number' ||
+    typeof m.sig !== 'string'
+  ) {
     throw new SealError(from, 'shape', 'missing or mistyped envelope field');
   }
   if (m.to !== 'all' && m.to !== self) throw new SealError(from, 'recipient', 'not addressed to us');
   const unsigned: Omit<SealedMessage, 'sig'> = { v: 1, protocol: m.protocol, sid: m.sid, round: m.round, from, to: m.to };
   if (m.to === 'all') {
-    if (!isPlainObject(m.body) || m.ct !== undefined || m.iv !== undefined) throw new SealError(from, 'shape', 'broadcast needs a body only');
+    if (!isPlainObject(m.body) || m.ct !== undefined || m.iv !== undefined)
+      throw new SealError(from, 'shape', 'broadcast needs a body only');
     unsigned.body = m.body;
   } else {
-    if (m.body !== undefined || typeof m.ct !== 'string' || typeof m.iv !== 'string' || !/^[0-9a-f]{24}$/.test(m.iv) || !/^([0-9a-f]{2})+$/.test(m.ct)) {
+    if (
+      m.body !== undefined ||
+      typeof m.ct !== 'string' ||
+      typeof m.iv !== 'string' ||
+      !/^[0-9a-f]{24}$/.test(m.iv) ||
+      !/^([0-9a-f]{2})+$/.test(m.ct)
+    ) {
       throw new SealError(from, 'shape', 'point-to-point message needs ct and iv');
     }
     unsigned.ct = m.ct;

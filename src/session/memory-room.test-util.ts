@@ -12,7 +12,8 @@ export class Room {
       async send(to, payload) {
         const wire = JSON.parse(JSON.stringify(payload));
         room.log.push(wire);
-        for (const [id, h] of room.members) if (id !== deviceId && (to === 'all' || to === id)) setTimeout(() => h({ from: deviceId, payload: wire }), 0);
+        for (const [id, h] of room.members)
+          if (id !== deviceId && (to === 'all' || to === id)) setTimeout(() => h({ from: deviceId, payload: wire }), 0);
       },
       onMessage(h) {
         room.members.set(deviceId, h);
@@ -26,4 +27,3 @@ export class Room {
     };
   }
 }
-

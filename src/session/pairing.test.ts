@@ -54,13 +54,34 @@ describe('pairing payload', () => {
     const p = sample();
     const good = encodePairingBytes(p);
     const mutate = (f: (b: Uint8Array) => Uint8Array) => () => decodePairingBytes(f(good.slice()));
-    expectError(mutate((b) => ((b[0] = 2), b)), 'version');
-    expectError(mutate((b) => ((b[1] = 0), b)), 'kind');
-    expectError(mutate((b) => ((b[1] = 5), b)), 'kind');
-    expectError(mutate((b) => ((b[34] = 15), b)), 'sessionId');
-    expectError(mutate((b) => b.subarray(0, 40)), 'sessionId');
-    expectError(mutate((b) => b.subarray(0, b.length - 1)), 'params');
-    expectError(mutate((b) => new Uint8Array([...b, 0])), 'payload');
+    expectError(
+      mutate((b) => ((b[0] = 2), b)),
+      'version',
+    );
+    expectError(
+      mutate((b) => ((b[1] = 0), b)),
+      'kind',
+    );
+    expectError(
+      mutate((b) => ((b[1] = 5), b)),
+      'kind',
+    );
+    expectError(
+      mutate((b) => ((b[34] = 15), b)),
+      'sessionId',
+    );
+    expectError(
+      mutate((b) => b.subarray(0, 40)),
+      'sessionId',
+    );
+    expectError(
+      mutate((b) => b.subarray(0, b.length - 1)),
+      'params',
+    );
+    expectError(
+      mutate((b) => new Uint8Array([...b, 0])),
+      'payload',
+    );
     expectError(() => decodePairing(''), 'payload');
     expectError(() => decodePairing(encodePairing(p) + '='), 'payload');
     expectError(() => decodePairing('a'.repeat(3000)), 'payload');

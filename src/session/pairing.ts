@@ -117,7 +117,9 @@ function checkParam(v: unknown, depth: number, path: string): void {
   }
   if (depth >= MAX_DEPTH) throw new PairingError(`params${path}`, `nested deeper than ${MAX_DEPTH}`);
   if (Array.isArray(v)) {
-    v.forEach((x, i) => checkParam(x, depth + 1, `${path}[${i}]`));
+    v.forEach((x, i) => {
+      checkParam(x, depth + 1, `${path}[${i}]`);
+    });
     return;
   }
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
@@ -203,7 +205,8 @@ export function decodePairingBytes(bytes: Uint8Array): PairingPayload {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PairingError('params', 'must be an object');
     checkParam(value, 0, '');
-    if (JSON.stringify(value) !== text || Object.keys(value).length === 0) throw new PairingError('params', 'not in canonical compact form');
+    if (JSON.stringify(value) !== text || Object.keys(value).length === 0)
+      throw new PairingError('params', 'not in canonical compact form');
     params = value as Record<string, PairingParam>;
   }
   return { relayUrl, sessionId, sessionKey, kind, params };

@@ -42,7 +42,15 @@ beforeAll(async () => {
        return c.transportInUse;
      };`,
   );
-  await build({ entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', outfile: join(dir, 'www', 'peer.js'), logLevel: 'silent' });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    outfile: join(dir, 'www', 'peer.js'),
+    logLevel: 'silent',
+  });
   writeFileSync(join(dir, 'www', 'index.html'), '<!doctype html><meta charset="utf-8"><title>peer</title><script src="peer.js"></script>');
   pages = await startRelay({ port: 0, staticDirs: { '/cosigner/': join(dir, 'www') } });
   stranger = await startRelay({ port: 0, staticDirs: { '/cosigner/': join(dir, 'www') } });
@@ -59,7 +67,13 @@ afterAll(async () => {
 describe.skipIf(!existsSync(CHROMIUM))('relay client in Chromium', () => {
   it('joins from the URL fragment and exchanges encrypted messages with a Node peer, cross-origin', async () => {
     const p = createPairing(api.url, 'keygen', { t: 2, n: 2 });
-    const node = await RelayClient.join({ relayUrl: api.url, sessionId: p.sessionId, sessionKey: p.sessionKey, self: 1, WebSocket: WebSocket as unknown as WebSocketConstructor });
+    const node = await RelayClient.join({
+      relayUrl: api.url,
+      sessionId: p.sessionId,
+      sessionKey: p.sessionKey,
+      self: 1,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+    });
     const page = await browser.newPage();
     try {
       await page.goto(pairingLink(`${pages.url}/cosigner/`, p));
@@ -81,7 +95,12 @@ describe.skipIf(!existsSync(CHROMIUM))('relay client in Chromium', () => {
     const page = await browser.newPage();
     try {
       await page.goto(pairingLink(`${stranger.url}/cosigner/`, p));
-      const error = await page.evaluate(() => (globalThis as any).runPeer().then(() => 'joined', (e: Error) => e.message));
+      const error = await page.evaluate(() =>
+        (globalThis as any).runPeer().then(
+          () => 'joined',
+          (e: Error) => e.message,
+        ),
+      );
       expect(error).toMatch(/could not reach the relay/);
       expect(await api.store.room(p.sessionId)).toBeNull();
     } finally {

@@ -157,13 +157,13 @@ export class RelayClient {
   private readonly lastSeen = new Map<RelayParty, number>();
   private readonly seenSeqs = new Map<RelayParty, Set<number>>();
   private readonly inbox: ReceivedMessage[] = [];
-  private readonly waiters: { resolve: (m: ReceivedMessage) => void; reject: (e: Error) => void; timer?: ReturnType<typeof setTimeout> }[] = [];
+  private readonly waiters: { resolve: (m: ReceivedMessage) => void; reject: (e: Error) => void; timer?: ReturnType<typeof setTimeout> }[] =
+    [];
   private readonly messageHandlers = new Set<(m: ReceivedMessage) => void>();
   private readonly rejectHandlers = new Set<(r: RejectedMessage) => void>();
   private readonly joinHandlers = new Set<(p: PartyRef) => void>();
   private readonly completeHandlers = new Set<() => void>();
   private ws: WebSocketLike | null = null;
-  private wsReady: Promise<void> | null = null;
   private readonly pendingPosts = new Map<number, { resolve: (seq: number) => void; reject: (e: Error) => void }>();
   private postId = 0;
   private sendChain: Promise<unknown> = Promise.resolve();
@@ -416,7 +416,7 @@ export class RelayClient {
   private connectWs(): Promise<void> {
     const ws = new this.WS!(this.wsUrl());
     this.ws = ws;
-    return (this.wsReady = new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       let hello = false;
       ws.onmessage = (ev) => {
         const text = typeof ev.data === 'string' ? ev.data : utf8Decode.decode(ev.data as Uint8Array);
@@ -460,7 +460,7 @@ export class RelayClient {
         }
         if (!this.closed) this.reconnectLater();
       };
-    }));
+    });
   }
 
   private startPing(ws: WebSocketLike): void {
@@ -679,7 +679,11 @@ export class RelayClient {
         signal,
       });
     } catch (e) {
-      throw new RelayRequestError(0, 'unreachable', `could not reach the relay at ${this.base}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new RelayRequestError(
+        0,
+        'unreachable',
+        `could not reach the relay at ${this.base}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     const text = await res.text();
     let json: unknown;

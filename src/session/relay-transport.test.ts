@@ -45,7 +45,9 @@ describe('relay transport', () => {
     const plain = await open(p.sessionId, p.sessionKey, 'other');
     await a.mailbox.send('all', { n: 'fresh request' });
     expect((await late.mailbox.take(() => true, 10_000, timeout)).payload).toEqual({ n: 'fresh request' });
-    await expect(late.mailbox.take((d) => (d.payload as { n: string }).n === 'stale request', 500, timeout)).rejects.toThrow(CeremonyTimeout);
+    await expect(late.mailbox.take((d) => (d.payload as { n: string }).n === 'stale request', 500, timeout)).rejects.toThrow(
+      CeremonyTimeout,
+    );
     // Without it, a device reads the room from the start.
     expect((await plain.mailbox.take(() => true, 10_000, timeout)).payload).toEqual({ n: 'stale request' });
   });

@@ -49,7 +49,7 @@ export function relayTransport(client: RelayClient, opts: RelayTransportOptions 
 /** The room's last position (0 when the room does not exist yet, or the relay cannot say). */
 export async function roomPosition(relayUrl: string, sessionId: string): Promise<number> {
   const res = await fetch(`${relayUrl.replace(/\/+$/, '')}/v1/rooms/${encodeURIComponent(sessionId)}`).catch(() => null);
-  if (!res || !res.ok) return 0;
+  if (!res?.ok) return 0;
   const info = (await res.json().catch(() => null)) as { lastSeq?: unknown } | null;
   return typeof info?.lastSeq === 'number' && Number.isSafeInteger(info.lastSeq) ? info.lastSeq : 0;
 }

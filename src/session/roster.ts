@@ -88,7 +88,11 @@ export async function collectRoster(opts: {
     const d = await opts.mailbox.take(
       (d) => isPlainObject(d.payload) && d.payload.t === 'hello' && d.payload.sessionId === opts.sessionId,
       Math.max(1, deadline - Date.now()),
-      () => new CeremonyTimeout(`only ${joined.length} of ${opts.expected + 1} devices joined within ${Math.round(opts.timeoutMs / 1000)} s`, []),
+      () =>
+        new CeremonyTimeout(
+          `only ${joined.length} of ${opts.expected + 1} devices joined within ${Math.round(opts.timeoutMs / 1000)} s`,
+          [],
+        ),
     );
     const hello = d.payload as Hello;
     let identity: DevicePublic;
@@ -101,7 +105,9 @@ export async function collectRoster(opts: {
     joined.push({ identity, role: isPlainObject(hello.role) ? (hello.role as RosterMember['role']) : undefined });
     opts.onJoin?.(identity);
   }
-  const members = opts.assign ? opts.assign(joined) : joined.map((j, i) => ({ party: i + 1, identity: j.identity, ...(j.role ? { role: j.role } : {}) }));
+  const members = opts.assign
+    ? opts.assign(joined)
+    : joined.map((j, i) => ({ party: i + 1, identity: j.identity, ...(j.role ? { role: j.role } : {}) }));
   const roster: Roster = { sessionId: opts.sessionId, kind: opts.kind, members, params: opts.params, nonce: bytesToHex(randomBytes(32)) };
   const sig = bytesToHex(ed25519.sign(rosterHash(roster), opts.me.signSecret));
   const signed: SignedRoster = { roster, sig };

@@ -15,7 +15,12 @@ class CommitReveal extends RoundBasedProtocol<string> {
   protected readonly rounds = 2;
   private readonly secret = randomBytes(16);
   private commits = new Map<PartyId, string>();
-  constructor(sid: Uint8Array, self: PartyId, parties: PartyId[], private readonly lie = false) {
+  constructor(
+    sid: Uint8Array,
+    self: PartyId,
+    parties: PartyId[],
+    private readonly lie = false,
+  ) {
     super('test/commit-reveal', sid, self, parties);
   }
   protected spec(round: number): RoundSpec {
@@ -31,7 +36,8 @@ class CommitReveal extends RoundBasedProtocol<string> {
       return this.peers.map((p) => this.message(2, p, { s: bytesToHex(this.lie ? randomBytes(16) : this.secret) }));
     }
     for (const [p, b] of inbox.p2p) {
-      if (bytesToHex(sha256(readHex(b, 's', p, 'r2', 16))) !== this.commits.get(p)) throw new ProtocolAbort(p, 'r2.opening', 'secret does not match commitment');
+      if (bytesToHex(sha256(readHex(b, 's', p, 'r2', 16))) !== this.commits.get(p))
+        throw new ProtocolAbort(p, 'r2.opening', 'secret does not match commitment');
     }
     this.finish([...this.commits.values()].sort().join(''));
     return [];
@@ -52,13 +58,21 @@ describe('runProtocol', () => {
     const { room, ids, identities, boxes } = setup(3);
     const sid = randomBytes(32);
     const results = await Promise.all(
-      parties.map((p) => runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 5000 })),
+      parties.map((p) =>
+        runProtocol({
+          protocol: new CommitReveal(sid, p, parties),
+          me: ids[p - 1]!,
+          identities,
+          mailbox: boxes[p - 1]!,
+          roundTimeoutMs: 5000,
+        }),
+      ),
     );
     expect(new Set(results).size).toBe(1);
     expect(JSON.stringify(room.log)).not.toMatch(/"s":/);
   });
 
-  it('hands a round\'s messages to the transport together, without waiting for each to be acknowledged', async () => {
+  it("hands a round's messages to the transport together, without waiting for each to be acknowledged", async () => {
     const { ids, identities, boxes } = setup(3);
     // Every send is acknowledged 50 ms later, as by a relay; count how many each device has in flight at once.
     const most = boxes.map(() => 0);
@@ -74,7 +88,17 @@ describe('runProtocol', () => {
       return box;
     });
     const sid = randomBytes(32);
-    const results = await Promise.all(parties.map((p) => runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: slow[p - 1]!, roundTimeoutMs: 5000 })));
+    const results = await Promise.all(
+      parties.map((p) =>
+        runProtocol({
+          protocol: new CommitReveal(sid, p, parties),
+          me: ids[p - 1]!,
+          identities,
+          mailbox: slow[p - 1]!,
+          roundTimeoutMs: 5000,
+        }),
+      ),
+    );
     expect(new Set(results).size).toBe(1);
     // Round 2 sends two point-to-point messages per device: both are in flight together.
     expect(most).toEqual([2, 2, 2]);
@@ -84,7 +108,13 @@ describe('runProtocol', () => {
     const { ids, identities, boxes } = setup(3);
     const sid = randomBytes(32);
     const runs = parties.map((p) =>
-      runProtocol({ protocol: new CommitReveal(sid, p, parties, p === 2), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 5000 }).catch((e: unknown) => e),
+      runProtocol({
+        protocol: new CommitReveal(sid, p, parties, p === 2),
+        me: ids[p - 1]!,
+        identities,
+        mailbox: boxes[p - 1]!,
+        roundTimeoutMs: 5000,
+      }).catch((e: unknown) => e),
     );
     const [r1, r2, r3] = await Promise.all(runs);
     for (const r of [r1, r3]) {
@@ -105,21 +135,41 @@ describe('runProtocol', () => {
     const sid = randomBytes(32);
     const started = Date.now();
     const runs = [1, 2].map((p) =>
-      runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 300 }).catch((e: unknown) => e),
+      runProtocol({
+        protocol: new CommitReveal(sid, p, parties),
+        me: ids[p - 1]!,
+        identities,
+        mailbox: boxes[p - 1]!,
+        roundTimeoutMs: 300,
+      }).catch((e: unknown) => e),
     );
     const results = await Promise.all(runs);
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(results.some((r) => r instanceof CeremonyAbort && r.check === 'timeout' && r.deviceId === 'device-3' && /device-3/.test(r.message))).toBe(true);
+    expect(
+      results.some((r) => r instanceof CeremonyAbort && r.check === 'timeout' && r.deviceId === 'device-3' && /device-3/.test(r.message)),
+    ).toBe(true);
   });
 
   it('ignores a message forged in another device’s name', async () => {
     const { ids, identities, boxes } = setup(3);
     const sid = randomBytes(32);
     const forger = newIdentity('device-2');
-    const runs = parties.map((p) => runProtocol({ protocol: new CommitReveal(sid, p, parties), me: ids[p - 1]!, identities, mailbox: boxes[p - 1]!, roundTimeoutMs: 5000 }));
+    const runs = parties.map((p) =>
+      runProtocol({
+        protocol: new CommitReveal(sid, p, parties),
+        me: ids[p - 1]!,
+        identities,
+        mailbox: boxes[p - 1]!,
+        roundTimeoutMs: 5000,
+      }),
+    );
     // A forged round-1 message signed with the wrong key is dropped; the honest run still completes.
     const { sealMessage } = await import('./identity.js');
-    const forged = await sealMessage({ v: 1, protocol: 'test/commit-reveal', sid: bytesToHex(sid), round: 1, from: 2, to: 'all', body: { c: '00'.repeat(32) } }, forger, identities);
+    const forged = await sealMessage(
+      { v: 1, protocol: 'test/commit-reveal', sid: bytesToHex(sid), round: 1, from: 2, to: 'all', body: { c: '00'.repeat(32) } },
+      forger,
+      identities,
+    );
     await boxes[1]!.send('all', { t: 'proto', m: forged });
     const results = await Promise.all(runs);
     expect(new Set(results).size).toBe(1);

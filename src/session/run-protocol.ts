@@ -170,7 +170,9 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
     const unlisten = mailbox.listen(
       (d) => isFor(d, name, sid),
       (d) => {
-        chain = chain.then(() => handle(d)).catch((e: unknown) => fail(new CeremonyAbort(`${name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true));
+        chain = chain
+          .then(() => handle(d))
+          .catch((e: unknown) => fail(new CeremonyAbort(`${name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true));
       },
     );
     armTimer();

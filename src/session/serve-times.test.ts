@@ -17,7 +17,16 @@ import { Mailbox } from './mailbox.js';
 import { Room } from './memory-room.test-util.js';
 import { MAX_CLOCK_SKEW_MS, parseSigningRequest } from './signing-request.js';
 
-const tx = Transaction.from({ type: 2, chainId: 31337, nonce: 0, to: '0x' + '11'.repeat(20), value: 1n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, gasLimit: 21000n });
+const tx = Transaction.from({
+  type: 2,
+  chainId: 31337,
+  nonce: 0,
+  to: '0x' + '11'.repeat(20),
+  value: 1n,
+  maxFeePerGas: 2n,
+  maxPriorityFeePerGas: 1n,
+  gasLimit: 21000n,
+});
 const request = parseSigningRequest({ v: 1, kind: 'transaction', chainId: 31337, path: [], tx: tx.unsignedSerialized });
 
 function fakeVault(me: DeviceIdentity, self: number, all: DeviceIdentity[]): DeviceVault {
@@ -45,7 +54,14 @@ async function setup(waitMs = 60_000) {
   const phoneVault = fakeVault(phone, 2, [ext, phone]);
   // A real request from the requester's side (it times out unanswered: nobody serves yet).
   const events: CeremonyEvent[] = [];
-  const asked = requestSignature({ joinTimeoutMs: waitMs, roundTimeoutMs: 1000, mailbox: extBox, vault: extVault, request, onEvent: (e) => events.push(e) }).catch((e: unknown) => e);
+  const asked = requestSignature({
+    joinTimeoutMs: waitMs,
+    roundTimeoutMs: 1000,
+    mailbox: extBox,
+    vault: extVault,
+    request,
+    onEvent: (e) => events.push(e),
+  }).catch((e: unknown) => e);
   await tick();
   const original = room.log.find((m) => (m as { t?: string }).t === 'sign-request') as Record<string, unknown>;
   const requested = events.find((e) => e.kind === 'requested') as Extract<CeremonyEvent, { kind: 'requested' }>;
@@ -119,7 +135,9 @@ describe('a co-signer checks the times of each request', () => {
 
     const longAgo = await serve(s, [s.original], expires + MAX_CLOCK_SKEW_MS + 60_000);
     expect(longAgo.shown).toEqual([]);
-    expect(longAgo.results).toEqual([{ id: s.original.id, ok: false, error: expect.stringMatching(/expired 2 min ago/), skipped: true, ended: 'expired' }]);
+    expect(longAgo.results).toEqual([
+      { id: s.original.id, ok: false, error: expect.stringMatching(/expired 2 min ago/), skipped: true, ended: 'expired' },
+    ]);
     expect(longAgo.answers).toEqual([]);
   });
 
@@ -163,7 +181,9 @@ describe('a co-signer checks the times of each request', () => {
     const end = sign(s.ext, { t: 'sign-end', id: body.id, party: 1 });
     const ended = await serve(s, [s.original, end]);
     expect(ended.shown).toEqual([]);
-    expect(ended.results).toEqual([{ id: body.id, ok: false, error: expect.stringMatching(/ended this request/), skipped: true, ended: 'requester' }]);
+    expect(ended.results).toEqual([
+      { id: body.id, ok: false, error: expect.stringMatching(/ended this request/), skipped: true, ended: 'requester' },
+    ]);
     expect(ended.answers).toEqual([]);
 
     // Shown, then the requester ends it: the decision is dropped and not sent.
@@ -206,12 +226,20 @@ describe('a co-signer checks the times of each request', () => {
     const id = s.original.id as string;
     const end = sign(s.ext, { t: 'sign-end', id, party: 1, why: 'refused' });
     const started = Date.now();
-    const { shown, results, answers } = await serve(s, [s.original], undefined, async () => true, (a, send) => {
-      if (a.t === 'sign-answer' && a.ok === true) void send(end);
-    });
+    const { shown, results, answers } = await serve(
+      s,
+      [s.original],
+      undefined,
+      async () => true,
+      (a, send) => {
+        if (a.t === 'sign-answer' && a.ok === true) void send(end);
+      },
+    );
     expect(shown).toHaveLength(1);
     expect(answers).toMatchObject([{ t: 'sign-answer', id, ok: true }]);
-    expect(results).toEqual([{ id, ok: false, error: expect.stringMatching(/ended this request after this device accepted/), ended: 'requester' }]);
+    expect(results).toEqual([
+      { id, ok: false, error: expect.stringMatching(/ended this request after this device accepted/), ended: 'requester' },
+    ]);
     // Not after the 60 s wait for a start that never comes.
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -239,7 +267,9 @@ describe('a co-signer checks the times of each request', () => {
     clock = expires + 1;
     await new Promise((r) => setTimeout(r, 150));
     await server.idle();
-    expect(results).toEqual([{ id: s.original.id, ok: false, error: expect.stringMatching(/expired before a decision/), ended: 'expired' }]);
+    expect(results).toEqual([
+      { id: s.original.id, ok: false, error: expect.stringMatching(/expired before a decision/), ended: 'expired' },
+    ]);
     expect(answers).toMatchObject([{ t: 'sign-answer', ok: false, reason: expect.stringMatching(/expired before a decision/) }]);
     server.stop();
   });
@@ -252,7 +282,9 @@ describe('a co-signer checks the times of each request', () => {
     // A co-signer reading both later calls it expired, without showing or answering it.
     const later = await serve(s, s.room.log);
     expect(later.shown).toEqual([]);
-    expect(later.results).toEqual([{ id: s.original.id, ok: false, error: expect.stringMatching(/expired/), skipped: true, ended: 'expired' }]);
+    expect(later.results).toEqual([
+      { id: s.original.id, ok: false, error: expect.stringMatching(/expired/), skipped: true, ended: 'expired' },
+    ]);
     expect(later.answers).toEqual([]);
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fromBase64url, toBase64url } from './crypto.js';
-import { decodeSignLink, encodeSignLink, encodeSignLinkBytes, hasSignLink, parseSignLinkFragment, signLinkUrl, SignLinkError, type SignLink } from './sign-link.js';
+import {
+  decodeSignLink,
+  encodeSignLink,
+  encodeSignLinkBytes,
+  hasSignLink,
+  parseSignLinkFragment,
+  signLinkUrl,
+  SignLinkError,
+  type SignLink,
+} from './sign-link.js';
 
 const link: SignLink = {
   vault: '0x8ba1f109551bD432803012645Ac136ddd64DBA72',
@@ -76,7 +85,10 @@ describe('signing links', () => {
       [withByte(urlAt, 0), /url: length/],
       [withByte(urlAt, 250), /url: length/],
       [withByte(urlAt + 1, 0xff), /url: not UTF-8/],
-      [toBase64url(encodeSignLinkBytes({ ...link, relayUrl: 'https://a.b' }).map((x, i) => (i === urlAt + 1 ? 'f'.charCodeAt(0) : x))), /url: must be http/],
+      [
+        toBase64url(encodeSignLinkBytes({ ...link, relayUrl: 'https://a.b' }).map((x, i) => (i === urlAt + 1 ? 'f'.charCodeAt(0) : x))),
+        /url: must be http/,
+      ],
     ];
     for (const [text, reason] of cases) {
       expect(() => decodeSignLink(text), text).toThrow(SignLinkError);

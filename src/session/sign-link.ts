@@ -66,8 +66,10 @@ function checkUrl(url: string): void {
 /** Encodes a signing link to its compact binary form. */
 export function encodeSignLinkBytes(l: SignLink): Uint8Array {
   if (typeof l.vault !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(l.vault)) throw new SignLinkError('vault', 'must be a 20-byte address');
-  if (typeof l.requestId !== 'string' || !/^[0-9a-f]{32}$/.test(l.requestId)) throw new SignLinkError('requestId', 'must be 16 bytes of lower-case hex');
-  if (!Number.isSafeInteger(l.after) || l.after < 0 || l.after > 0xffffffff) throw new SignLinkError('position', 'must be an integer in [0, 2^32)');
+  if (typeof l.requestId !== 'string' || !/^[0-9a-f]{32}$/.test(l.requestId))
+    throw new SignLinkError('requestId', 'must be 16 bytes of lower-case hex');
+  if (!Number.isSafeInteger(l.after) || l.after < 0 || l.after > 0xffffffff)
+    throw new SignLinkError('position', 'must be an integer in [0, 2^32)');
   checkUrl(l.relayUrl);
   const url = utf8.encode(l.relayUrl);
   if (url.length > MAX_URL) throw new SignLinkError('url', `longer than ${MAX_URL} bytes`);
@@ -152,6 +154,7 @@ export function parseSignLinkFragment(hashOrUrl: string): SignLink {
   const params = new URLSearchParams(i >= 0 ? hashOrUrl.slice(i + 1) : hashOrUrl);
   const all = params.getAll('sign');
   if (all.length === 0) throw new SignLinkError('payload', 'no #sign= in the link');
-  if (all.length > 1 || [...params.keys()].length !== 1) throw new SignLinkError('payload', 'the link carries more than the signing request');
+  if (all.length > 1 || [...params.keys()].length !== 1)
+    throw new SignLinkError('payload', 'the link carries more than the signing request');
   return decodeSignLink(all[0]!);
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Interface, Transaction, TypedDataEncoder, Wallet, hashMessage, hexlify, toUtf8Bytes, verifyMessage, verifyTypedData } from 'ethers';
+import {
+  Interface,
+  Transaction,
+  TypedDataEncoder,
+  Wallet,
+  hashMessage,
+  hexlify,
+  toUtf8Bytes,
+  verifyMessage,
+  verifyTypedData,
+} from 'ethers';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   MAX_CLOCK_SKEW_MS,
@@ -17,12 +27,29 @@ import {
 } from './signing-request.js';
 
 const to = '0x' + '11'.repeat(20);
-const eip1559 = Transaction.from({ type: 2, chainId: 31337, nonce: 3, to, value: 10n ** 18n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n, gasLimit: 21000n, data: '0x' });
+const eip1559 = Transaction.from({
+  type: 2,
+  chainId: 31337,
+  nonce: 3,
+  to,
+  value: 10n ** 18n,
+  maxFeePerGas: 2_000_000_000n,
+  maxPriorityFeePerGas: 1_000_000_000n,
+  gasLimit: 21000n,
+  data: '0x',
+});
 const legacy = Transaction.from({ type: 0, chainId: 1, nonce: 0, to, value: 5n, gasPrice: 10n, gasLimit: 21000n });
 const typedData = {
   types: {
-    EIP712Domain: [{ name: 'name', type: 'string' }, { name: 'chainId', type: 'uint256' }, { name: 'verifyingContract', type: 'address' }],
-    Mail: [{ name: 'from', type: 'string' }, { name: 'contents', type: 'string' }],
+    EIP712Domain: [
+      { name: 'name', type: 'string' },
+      { name: 'chainId', type: 'uint256' },
+      { name: 'verifyingContract', type: 'address' },
+    ],
+    Mail: [
+      { name: 'from', type: 'string' },
+      { name: 'contents', type: 'string' },
+    ],
   },
   primaryType: 'Mail',
   domain: { name: 'Ether Mail', chainId: 31337, verifyingContract: '0x' + 'cc'.repeat(20) },
@@ -63,7 +90,10 @@ describe('signing requests', () => {
       [{ ...(txReq(eip1559.unsignedSerialized) as object), v: 2 }, /version/],
       [txReq(eip1559.unsignedSerialized, 1), /chain 31337, request says 1/],
       [txReq('0x1234'), /does not decode/],
-      [txReq(Transaction.from({ ...eip1559.toJSON(), signature: Wallet.createRandom().signingKey.sign(eip1559.unsignedHash) }).serialized), /already signed/],
+      [
+        txReq(Transaction.from({ ...eip1559.toJSON(), signature: Wallet.createRandom().signingKey.sign(eip1559.unsignedHash) }).serialized),
+        /already signed/,
+      ],
       [{ ...(txReq(eip1559.unsignedSerialized) as object), extra: 1 }, /unexpected fields/],
       [{ ...(txReq(eip1559.unsignedSerialized) as object), path: [0x80000000] }, /non-hardened/],
       [{ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: 'hello' }, /hex/],
@@ -82,12 +112,22 @@ describe('signing requests', () => {
     const erc20 = new Interface(['function approve(address,uint256)', 'function transfer(address,uint256)']);
     const token = '0x' + 'ab'.repeat(20);
     const spender = '0x' + '22'.repeat(20);
-    const approve = Transaction.from({ ...eip1559.toJSON(), to: token, value: 0n, data: erc20.encodeFunctionData('approve', [spender, (1n << 256n) - 1n]) });
+    const approve = Transaction.from({
+      ...eip1559.toJSON(),
+      to: token,
+      value: 0n,
+      data: erc20.encodeFunctionData('approve', [spender, (1n << 256n) - 1n]),
+    });
     const s = summarizeTransaction(approve.unsignedSerialized);
     expect(s.call).toMatchObject({ method: 'approve', unlimited: true, amount: (1n << 256n) - 1n });
     const req = parseSigningRequest(txReq(approve.unsignedSerialized)) as SigningRequest;
     expect(describeRequest(req).join('\n')).toMatch(/UNLIMITED approval/);
-    const transfer = Transaction.from({ ...eip1559.toJSON(), to: token, value: 0n, data: erc20.encodeFunctionData('transfer', [spender, 5n]) });
+    const transfer = Transaction.from({
+      ...eip1559.toJSON(),
+      to: token,
+      value: 0n,
+      data: erc20.encodeFunctionData('transfer', [spender, 5n]),
+    });
     expect(summarizeTransaction(transfer.unsignedSerialized).call).toMatchObject({ method: 'transfer', amount: 5n, unlimited: false });
   });
 });

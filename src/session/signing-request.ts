@@ -99,10 +99,11 @@ function checkTypedData(x: unknown): TypedDataPayload {
   for (const [name, fields] of Object.entries(types as object)) {
     if (!Array.isArray(fields)) reject(`typedData.types.${name} must be an array`);
     for (const f of fields as unknown[]) {
-      if (!isPlainObject(f) || typeof f.name !== 'string' || typeof f.type !== 'string') reject(`typedData.types.${name} has a malformed field`);
+      if (!isPlainObject(f) || typeof f.name !== 'string' || typeof f.type !== 'string')
+        reject(`typedData.types.${name} has a malformed field`);
     }
   }
-  if (!Object.prototype.hasOwnProperty.call(types, primaryType as string)) reject(`typedData.primaryType ${String(primaryType)} is not in types`);
+  if (!Object.hasOwn(types as object, primaryType as string)) reject(`typedData.primaryType ${String(primaryType)} is not in types`);
   return x as unknown as TypedDataPayload;
 }
 
@@ -236,19 +237,29 @@ function seconds(ms: number): string {
 export function checkRequestTimes(message: Record<string, unknown>, now: number): RequestTimes {
   const { created, expires } = message;
   if (created === undefined && expires === undefined) {
-    reject('the request carries no creation time or expiry (the requesting device runs an older Tandem): this device cannot tell whether it is still wanted; update Tandem on the requesting device and ask again');
+    reject(
+      'the request carries no creation time or expiry (the requesting device runs an older Tandem): this device cannot tell whether it is still wanted; update Tandem on the requesting device and ask again',
+    );
   }
-  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0) reject('the request\'s creation time is not a positive integer of milliseconds');
-  if (typeof expires !== 'number' || !Number.isSafeInteger(expires) || expires <= 0) reject('the request\'s expiry is not a positive integer of milliseconds');
+  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0)
+    reject("the request's creation time is not a positive integer of milliseconds");
+  if (typeof expires !== 'number' || !Number.isSafeInteger(expires) || expires <= 0)
+    reject("the request's expiry is not a positive integer of milliseconds");
   const c = created as number;
   const e = expires as number;
   if (e <= c) reject('the request expires before it was made');
-  if (e - c > MAX_REQUEST_LIFETIME_MS) reject(`the request asks to stay valid ${seconds(e - c)}, more than the ${MAX_REQUEST_LIFETIME_MS / 60_000} minutes a co-signer accepts`);
+  if (e - c > MAX_REQUEST_LIFETIME_MS)
+    reject(
+      `the request asks to stay valid ${seconds(e - c)}, more than the ${MAX_REQUEST_LIFETIME_MS / 60_000} minutes a co-signer accepts`,
+    );
   if (c - now > MAX_CLOCK_SKEW_MS) {
     reject(`the request was made ${seconds(c - now)} in the future by this device's clock: check the date and time on both devices`);
   }
   if (now > e) {
-    throw new SigningRequestExpired(`the request expired ${seconds(now - e)} ago (the requesting device stopped waiting for co-signers); ask again from the requesting device`, now - e);
+    throw new SigningRequestExpired(
+      `the request expired ${seconds(now - e)} ago (the requesting device stopped waiting for co-signers); ask again from the requesting device`,
+      now - e,
+    );
   }
   return { created: c, expires: e };
 }
@@ -319,7 +330,8 @@ export function describeRequest(req: SigningRequest): string[] {
             ? `UNLIMITED approval of token ${s.call.token} to ${s.call.to}`
             : `token ${s.call.token}: ${s.call.method} ${s.call.amount} (base units) to ${s.call.to}`,
         );
-      } else if (s.data !== '0x') lines.push(`calldata ${s.data.length / 2 - 1} bytes: ${s.data.slice(0, 74)}${s.data.length > 74 ? '…' : ''}`);
+      } else if (s.data !== '0x')
+        lines.push(`calldata ${s.data.length / 2 - 1} bytes: ${s.data.slice(0, 74)}${s.data.length > 74 ? '…' : ''}`);
       break;
     }
     case 'personal_sign': {
@@ -335,7 +347,9 @@ export function describeRequest(req: SigningRequest): string[] {
     }
     case 'typed_data': {
       const d = req.typedData.domain;
-      lines.push(`sign typed data ${req.typedData.primaryType} for ${String(d.name ?? '?')} (verifying contract ${String(d.verifyingContract ?? 'none')})`);
+      lines.push(
+        `sign typed data ${req.typedData.primaryType} for ${String(d.name ?? '?')} (verifying contract ${String(d.verifyingContract ?? 'none')})`,
+      );
       lines.push(JSON.stringify(req.typedData.message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
       break;
     }

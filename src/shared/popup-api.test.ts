@@ -3,8 +3,19 @@ import { parsePopupCommand } from './popup-api';
 
 describe('popup command validation', () => {
   it('accepts device counts and thresholds of 2..16 only, and copies only the known fields', () => {
-    expect(parsePopupCommand({ type: 'startKeygen', name: 'V', t: 2, n: 3, extra: 'x' })).toEqual({ type: 'startKeygen', name: 'V', t: 2, n: 3 });
-    expect(parsePopupCommand({ type: 'startKeygen', name: 'V', t: 2, n: 3, password: 'pw' })).toEqual({ type: 'startKeygen', name: 'V', t: 2, n: 3, password: 'pw' });
+    expect(parsePopupCommand({ type: 'startKeygen', name: 'V', t: 2, n: 3, extra: 'x' })).toEqual({
+      type: 'startKeygen',
+      name: 'V',
+      t: 2,
+      n: 3,
+    });
+    expect(parsePopupCommand({ type: 'startKeygen', name: 'V', t: 2, n: 3, password: 'pw' })).toEqual({
+      type: 'startKeygen',
+      name: 'V',
+      t: 2,
+      n: 3,
+      password: 'pw',
+    });
     expect(parsePopupCommand({ type: 'startReshare', newT: 3, newN: 4 })).toEqual({ type: 'startReshare', newT: 3, newN: 4 });
     for (const bad of [
       { type: 'startKeygen', name: 'V', t: 1, n: 3 },

@@ -300,8 +300,14 @@ export function parsePopupCommand(x: unknown): PopupCommand | null {
     case 'exportBackup':
       return str(m.password, 1024) ? { type: m.type, password: m.password } : null;
     case 'importBackup':
-      if (!str(m.text, MAX_BACKUP_BYTES) || !str(m.password, 1024) || (m.walletPassword !== undefined && !str(m.walletPassword, 1024))) return null;
-      return { type: m.type, text: m.text, password: m.password, ...(m.walletPassword !== undefined ? { walletPassword: m.walletPassword as string } : {}) };
+      if (!str(m.text, MAX_BACKUP_BYTES) || !str(m.password, 1024) || (m.walletPassword !== undefined && !str(m.walletPassword, 1024)))
+        return null;
+      return {
+        type: m.type,
+        text: m.text,
+        password: m.password,
+        ...(m.walletPassword !== undefined ? { walletPassword: m.walletPassword as string } : {}),
+      };
     case 'getBalance':
       return { type: m.type };
     case 'adjustFees':

@@ -54,17 +54,12 @@ export class ProviderRpcError extends Error implements RpcErrorShape {
 
 /** Shorthands for the errors the wallet answers most. */
 export const rpcErrors = {
-  userRejected: (what = 'The request') =>
-    new ProviderRpcError(RpcErrorCode.userRejected, `${what} was rejected in the Tandem popup.`),
+  userRejected: (what = 'The request') => new ProviderRpcError(RpcErrorCode.userRejected, `${what} was rejected in the Tandem popup.`),
   unauthorized: (method: string) =>
-    new ProviderRpcError(
-      RpcErrorCode.unauthorized,
-      `${method}: this site is not connected to Tandem. Call eth_requestAccounts first.`,
-    ),
+    new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: this site is not connected to Tandem. Call eth_requestAccounts first.`),
   unsupported: (method: string, why = 'Tandem does not support this method.') =>
     new ProviderRpcError(RpcErrorCode.unsupportedMethod, `${method}: ${why}`),
-  invalidParams: (method: string, why: string) =>
-    new ProviderRpcError(RpcErrorCode.invalidParams, `${method}: invalid params: ${why}`),
+  invalidParams: (method: string, why: string) => new ProviderRpcError(RpcErrorCode.invalidParams, `${method}: invalid params: ${why}`),
   invalidRequest: (why: string) => new ProviderRpcError(RpcErrorCode.invalidRequest, `Invalid request: ${why}`),
   internal: (why: string) => new ProviderRpcError(RpcErrorCode.internal, why),
   pending: (method: string) =>
@@ -72,8 +67,7 @@ export const rpcErrors = {
       RpcErrorCode.resourceUnavailable,
       `${method}: a request from this site is already waiting in the Tandem popup. Finish it first.`,
     ),
-  disconnected: (why = 'Tandem is not reachable: reload the page.') =>
-    new ProviderRpcError(RpcErrorCode.disconnected, why),
+  disconnected: (why = 'Tandem is not reachable: reload the page.') => new ProviderRpcError(RpcErrorCode.disconnected, why),
 };
 
 /** Turns anything thrown into a wire error without leaking internals (stack, secrets). */
@@ -86,9 +80,6 @@ export function toRpcError(err: unknown): RpcErrorShape {
 /** True for `{ code: integer, message: string }`. */
 export function isRpcErrorShape(x: unknown): x is RpcErrorShape {
   return (
-    typeof x === 'object' &&
-    x !== null &&
-    Number.isInteger((x as RpcErrorShape).code) &&
-    typeof (x as RpcErrorShape).message === 'string'
+    typeof x === 'object' && x !== null && Number.isInteger((x as RpcErrorShape).code) && typeof (x as RpcErrorShape).message === 'string'
   );
 }

@@ -19,12 +19,21 @@ function callView(
   return {
     ...call,
     amount: call.amount.toString(),
-    ...(known && !call.unlimited ? { symbol: known.symbol, formatted: formatUnits(call.amount, known.decimals) } : known ? { symbol: known.symbol } : {}),
+    ...(known && !call.unlimited
+      ? { symbol: known.symbol, formatted: formatUnits(call.amount, known.decimals) }
+      : known
+        ? { symbol: known.symbol }
+        : {}),
   };
 }
 
 /** The approval screen's view of a checked request. */
-export function signView(request: SigningRequest, account: string, network: Pick<Network, 'chainId' | 'name' | 'currencySymbol'>, tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }> = []): SignView {
+export function signView(
+  request: SigningRequest,
+  account: string,
+  network: Pick<Network, 'chainId' | 'name' | 'currencySymbol'>,
+  tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }> = [],
+): SignView {
   const base = { account, chainId: network.chainId, networkName: network.name, currencySymbol: network.currencySymbol, request };
   switch (request.kind) {
     case 'transaction': {

@@ -85,4 +85,3 @@ export function deriveChild(publicKey: Uint8Array, chainCode: Uint8Array, path: 
   }
   return { publicKey: pointToBytes(P), chainCode: c, delta };
 }
-

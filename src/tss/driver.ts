@@ -110,7 +110,10 @@ export function runProtocols<R>(protocols: readonly Protocol<R>[], hooks: Driver
 
   for (const [id, p] of byId) {
     try {
-      send(id, timed(id, () => p.start()));
+      send(
+        id,
+        timed(id, () => p.start()),
+      );
     } catch (e) {
       fail(id, e);
     }

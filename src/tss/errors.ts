@@ -17,10 +17,7 @@ export class ProtocolAbort extends Error {
     readonly check: string,
     detail?: string,
   ) {
-    super(
-      `${party === null ? 'local' : `party ${party}`} failed check ${check}` +
-        (detail ? `: ${detail}` : ''),
-    );
+    super(`${party === null ? 'local' : `party ${party}`} failed check ${check}` + (detail ? `: ${detail}` : ''));
   }
 }
 

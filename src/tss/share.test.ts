@@ -79,7 +79,9 @@ describe('key share record', () => {
     });
     expect(() => decodeKeyShare(swapped)).toThrow(/another pair/);
     const other = JSON.parse(encodeKeyShare(shares.get(1)!)) as { otReceiver: Record<string, string> };
-    expect(() => decodeKeyShare(tamper((o) => void ((o.otReceiver as Record<string, string>)['3'] = other.otReceiver['3'])))).toThrow(/another pair/);
+    expect(() => decodeKeyShare(tamper((o) => void ((o.otReceiver as Record<string, string>)['3'] = other.otReceiver['3'])))).toThrow(
+      /another pair/,
+    );
   });
 
   it('keeps burned flags and the epoch across encode/decode', () => {

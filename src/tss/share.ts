@@ -147,7 +147,7 @@ function perParty<V>(v: unknown, what: string, ids: readonly PartyId[], dec: (s:
   if (!isPlainObject(v)) throw new InvalidKeyShare(`${what} is not an object`);
   const keys = Object.keys(v);
   const want = ids.map(String);
-  if (keys.length !== want.length || !want.every((k) => Object.prototype.hasOwnProperty.call(v, k))) {
+  if (keys.length !== want.length || !want.every((k) => Object.hasOwn(v, k))) {
     throw new InvalidKeyShare(`${what} must have exactly the entries ${want.join(', ')}`);
   }
   return new Map(ids.map((id) => [id, dec(v[String(id)], `${what}[${id}]`)]));
@@ -163,20 +163,22 @@ export function decodeKeyShare(text: string): KeyShare {
   }
   if (!isPlainObject(o)) throw new InvalidKeyShare('not an object');
   for (const k of Object.keys(o)) if (!(KEYS as readonly string[]).includes(k)) throw new InvalidKeyShare(`unknown field ${k}`);
-  for (const k of KEYS) if (!Object.prototype.hasOwnProperty.call(o, k)) throw new InvalidKeyShare(`missing field ${k}`);
+  for (const k of KEYS) if (!Object.hasOwn(o, k)) throw new InvalidKeyShare(`missing field ${k}`);
   if (o.version !== KEY_SHARE_VERSION) throw new InvalidKeyShare(`unsupported version ${String(o.version)}`);
   if (o.curve !== 'secp256k1' || o.protocol !== 'dkls23') throw new InvalidKeyShare('not a secp256k1 DKLs23 share');
   const parties = idList(o.parties, 'parties');
   const self = int(o.self, 'self', 1, 0xffff);
   const peers = parties.filter((p) => p !== self);
-  const material = <V>(dec: (b: Uint8Array) => V) => (v: unknown, w: string): V => {
-    const b = hex(v, w);
-    try {
-      return dec(b);
-    } catch {
-      throw new InvalidKeyShare(`${w} is not valid OT material`);
-    }
-  };
+  const material =
+    <V>(dec: (b: Uint8Array) => V) =>
+    (v: unknown, w: string): V => {
+      const b = hex(v, w);
+      try {
+        return dec(b);
+      } catch {
+        throw new InvalidKeyShare(`${w} is not valid OT material`);
+      }
+    };
   const share: KeyShare = {
     version: KEY_SHARE_VERSION,
     curve: 'secp256k1',
@@ -238,7 +240,14 @@ function checkKeyShareUncached(share: KeyShare): void {
     if (!share.otSender.has(p) || !share.otReceiver.has(p)) throw new InvalidKeyShare(`OT material for party ${p} missing`);
     const snd = share.otSender.get(p)!;
     const rcv = share.otReceiver.get(p)!;
-    if (snd.kind !== 'ot-sender' || snd.sender !== self || snd.receiver !== p || rcv.kind !== 'ot-receiver' || rcv.sender !== p || rcv.receiver !== self) {
+    if (
+      snd.kind !== 'ot-sender' ||
+      snd.sender !== self ||
+      snd.receiver !== p ||
+      rcv.kind !== 'ot-receiver' ||
+      rcv.sender !== p ||
+      rcv.receiver !== self
+    ) {
       throw new InvalidKeyShare(`OT material stored for party ${p} belongs to another pair of parties`);
     }
   }
@@ -266,8 +275,7 @@ function checkKeyShareUncached(share: KeyShare): void {
   if (!mulG(share.secretShare).equals(S.get(self)!)) throw new InvalidKeyShare('public share of self is not s·G');
   // All shares on one degree-(t−1) polynomial with f(0)·G = PK.
   const basis = parties.slice(0, t);
-  const interpolate = (x: bigint) =>
-    basis.reduce((acc, j) => acc.add(S.get(j)!.multiplyUnsafe(lagrange(j, basis, x))), Point.ZERO);
+  const interpolate = (x: bigint) => basis.reduce((acc, j) => acc.add(S.get(j)!.multiplyUnsafe(lagrange(j, basis, x))), Point.ZERO);
   if (!interpolate(0n).equals(pk)) throw new InvalidKeyShare('public shares do not interpolate to the public key');
   for (const p of parties.slice(t)) {
     if (!interpolate(BigInt(p)).equals(S.get(p)!)) {

@@ -46,7 +46,7 @@ export function expectKeys(body: WireBody, keys: readonly string[], from: PartyI
   if (!isPlainObject(body)) throw new ProtocolAbort(from, `${where}.body`, 'body is not an object');
   const got = Object.keys(body);
   for (const k of keys) {
-    if (!Object.prototype.hasOwnProperty.call(body, k)) throw new ProtocolAbort(from, `${where}.${k}`, 'missing field');
+    if (!Object.hasOwn(body, k)) throw new ProtocolAbort(from, `${where}.${k}`, 'missing field');
   }
   for (const k of got) {
     if (!keys.includes(k)) throw new ProtocolAbort(from, `${where}.${k}`, 'unexpected field');
@@ -54,7 +54,7 @@ export function expectKeys(body: WireBody, keys: readonly string[], from: PartyI
 }
 
 function get(body: WireBody, key: string, from: PartyId, where: string): WireValue {
-  if (!isPlainObject(body) || !Object.prototype.hasOwnProperty.call(body, key)) {
+  if (!isPlainObject(body) || !Object.hasOwn(body, key)) {
     throw new ProtocolAbort(from, `${where}.${key}`, 'missing field');
   }
   return body[key] as WireValue;
@@ -75,14 +75,7 @@ export function readHex(body: WireBody, key: string, from: PartyId, where: strin
 }
 
 /** An array of hex strings, of exactly `count` entries, each `len` bytes. */
-export function readHexArray(
-  body: WireBody,
-  key: string,
-  from: PartyId,
-  where: string,
-  count: number,
-  len?: number,
-): Uint8Array[] {
+export function readHexArray(body: WireBody, key: string, from: PartyId, where: string, count: number, len?: number): Uint8Array[] {
   const v = get(body, key, from, where);
   if (!Array.isArray(v)) throw new ProtocolAbort(from, `${where}.${key}`, 'not an array');
   if (v.length !== count) throw new ProtocolAbort(from, `${where}.${key}`, `expected ${count} entries, got ${v.length}`);

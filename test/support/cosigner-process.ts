@@ -79,7 +79,11 @@ export class Cosigner {
         } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
           finished = true;
           clearTimeout(timer);
-          rej(new Error(`${this.label} exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${re}:\n${this.stdout}\n${this.stderr}`));
+          rej(
+            new Error(
+              `${this.label} exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${re}:\n${this.stdout}\n${this.stderr}`,
+            ),
+          );
         }
       };
       const timer = setTimeout(() => {

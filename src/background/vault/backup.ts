@@ -47,7 +47,15 @@ export async function sealBackup(vault: DeviceVault, password: string, iteration
   const plain = new TextEncoder().encode(encodeDeviceVault(vault));
   try {
     const sealed = await seal(key, plain, aad(id));
-    const file: BackupFile = { format: BACKUP_FORMAT, version: BACKUP_VERSION, vaultId: id, kdf, alg: 'AES-GCM', iv: sealed.iv, ciphertext: sealed.ciphertext };
+    const file: BackupFile = {
+      format: BACKUP_FORMAT,
+      version: BACKUP_VERSION,
+      vaultId: id,
+      kdf,
+      alg: 'AES-GCM',
+      iv: sealed.iv,
+      ciphertext: sealed.ciphertext,
+    };
     return JSON.stringify(file, null, 2);
   } finally {
     plain.fill(0);
@@ -64,8 +72,17 @@ export async function openBackup(text: string, password: string): Promise<Device
     throw new BackupError('This file is not a Tandem backup (not JSON).');
   }
   if (typeof f !== 'object' || f === null || f.format !== BACKUP_FORMAT) throw new BackupError('This file is not a Tandem backup.');
-  if (f.version !== BACKUP_VERSION) throw new BackupError(`This backup has format version ${String(f.version)}: update Tandem to restore it.`);
-  if (typeof f.vaultId !== 'string' || !/^[0-9a-f]{16}$/.test(f.vaultId) || f.alg !== 'AES-GCM' || typeof f.iv !== 'string' || typeof f.ciphertext !== 'string' || typeof f.kdf !== 'object' || f.kdf === null)
+  if (f.version !== BACKUP_VERSION)
+    throw new BackupError(`This backup has format version ${String(f.version)}: update Tandem to restore it.`);
+  if (
+    typeof f.vaultId !== 'string' ||
+    !/^[0-9a-f]{16}$/.test(f.vaultId) ||
+    f.alg !== 'AES-GCM' ||
+    typeof f.iv !== 'string' ||
+    typeof f.ciphertext !== 'string' ||
+    typeof f.kdf !== 'object' ||
+    f.kdf === null
+  )
     throw new BackupError('This backup is damaged (fields are missing).');
   let plain: Uint8Array;
   try {

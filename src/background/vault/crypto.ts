@@ -50,11 +50,7 @@ export function importAesKey(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
 /** Encrypts bytes; `aad` binds the ciphertext to its record (e.g. the vault id). */
 export async function seal(key: CryptoKey, plaintext: Uint8Array<ArrayBuffer>, aad: string): Promise<Sealed> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(aad) },
-    key,
-    plaintext,
-  );
+  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(aad) }, key, plaintext);
   return { alg: 'AES-GCM', iv: toBase64(iv), ciphertext: toBase64(new Uint8Array(ct)) };
 }
 

@@ -66,7 +66,14 @@ describe('vault records for real shares', () => {
   it('stores a TSS share encrypted, bound to its vault id, and opens it when unlocked', async () => {
     const { repo, w } = await created();
     const share = new TextEncoder().encode('dkls23-share-bytes-SECRET');
-    const v = await w.addVault({ name: 'Phone + laptop', kind: 'tss', address: '0x0000000000000000000000000000000000000002', publicKey: '02' + '11'.repeat(32), shareFormat: 'tandem-dkls23-share-v1', share });
+    const v = await w.addVault({
+      name: 'Phone + laptop',
+      kind: 'tss',
+      address: '0x0000000000000000000000000000000000000002',
+      publicKey: '02' + '11'.repeat(32),
+      shareFormat: 'tandem-dkls23-share-v1',
+      share,
+    });
     expect(JSON.stringify(repo.raw())).not.toContain('SECRET');
     expect(new TextDecoder().decode(await w.openShare(v.id))).toBe('dkls23-share-bytes-SECRET');
     await w.lock();
@@ -77,7 +84,14 @@ describe('vault records for real shares', () => {
   it('replaces the share of a vault in place, still encrypted, and only while unlocked', async () => {
     const { repo, w } = await created();
     const enc = (t: string) => new TextEncoder().encode(t);
-    const v = await w.addVault({ name: 'V', kind: 'tss', address: '0x0000000000000000000000000000000000000003', publicKey: '02' + '22'.repeat(32), shareFormat: 'f', share: enc('old-SECRET') });
+    const v = await w.addVault({
+      name: 'V',
+      kind: 'tss',
+      address: '0x0000000000000000000000000000000000000003',
+      publicKey: '02' + '22'.repeat(32),
+      shareFormat: 'f',
+      share: enc('old-SECRET'),
+    });
     await w.replaceShare(v.id, enc('new-SECRET-burned'));
     expect(new TextDecoder().decode(await w.openShare(v.id))).toBe('new-SECRET-burned');
     expect(JSON.stringify(repo.raw())).not.toContain('SECRET');

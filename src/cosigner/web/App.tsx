@@ -3,6 +3,7 @@
  * signing request first (it is what the user came for), then a pairing to
  * join or a ceremony in progress, then unlock / welcome / home.
  */
+import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PhoneController } from './controller';
 import { Header } from './components/Header';
@@ -31,11 +32,13 @@ export function App({ controller }: { controller: PhoneController }) {
     if (waiting) navigator.vibrate?.(200);
   }, [waiting]);
 
-  let body;
+  let body: JSX.Element;
   if (!globalThis.isSecureContext || !globalThis.crypto?.subtle) body = <InsecurePage />;
   else if (!s.ready) body = <section class="screen loading">Loading…</section>;
-  else if (pending && s.unlocked) body = <Request key={pending.key} request={pending} more={controller.signing.pending.length - 1} controller={controller} />;
-  else if (s.signLink && (s.unlocked || !s.hasPin || s.signLink.status === 'invalid')) body = <SignLink state={s.signLink} hasPin={s.hasPin} controller={controller} />;
+  else if (pending && s.unlocked)
+    body = <Request key={pending.key} request={pending} more={controller.signing.pending.length - 1} controller={controller} />;
+  else if (s.signLink && (s.unlocked || !s.hasPin || s.signLink.status === 'invalid'))
+    body = <SignLink state={s.signLink} hasPin={s.hasPin} controller={controller} />;
   else if (s.ceremony) body = <Ceremony ceremony={s.ceremony} controller={controller} />;
   else if (s.pairing || s.pairingError) body = <Join controller={controller} />;
   else if (!s.unlocked && s.hasPin) body = <Unlock controller={controller} />;
@@ -52,7 +55,12 @@ export function App({ controller }: { controller: PhoneController }) {
       {showTabs && (
         <nav class="tabbar phone-tabs" aria-label="Sections">
           {(['home', 'backup', 'settings'] as const).map((t) => (
-            <button key={t} class={`tab ${tab === t ? 'tab-active' : ''}`} aria-current={tab === t ? 'page' : undefined} onClick={() => setTab(t)}>
+            <button
+              key={t}
+              class={`tab ${tab === t ? 'tab-active' : ''}`}
+              aria-current={tab === t ? 'page' : undefined}
+              onClick={() => setTab(t)}
+            >
               {t === 'home' ? 'Vaults' : t === 'backup' ? 'Backup' : 'Settings'}
             </button>
           ))}
@@ -68,9 +76,12 @@ function InsecurePage() {
     <section class="screen" data-testid="insecure">
       <h2>Open this page over https</h2>
       <p class="error" role="alert">
-        This browser only allows the encryption the co-signer needs on https:// pages (or on this device's own localhost). Nothing was joined or stored.
+        This browser only allows the encryption the co-signer needs on https:// pages (or on this device's own localhost). Nothing was
+        joined or stored.
       </p>
-      <p class="muted small">Serve the relay behind https (a reverse proxy with a certificate) so the QR code opens an https:// link, then scan it again.</p>
+      <p class="muted small">
+        Serve the relay behind https (a reverse proxy with a certificate) so the QR code opens an https:// link, then scan it again.
+      </p>
     </section>
   );
 }

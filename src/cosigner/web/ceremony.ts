@@ -55,7 +55,9 @@ export function deviceIdFor(name: string): string {
   return `${slug || 'phone'}-${suffix}`;
 }
 
-export type JoinOutcome = { kind: 'stored'; vault: DeviceVault; summary: VaultSummary; replaced: boolean } | { kind: 'retired'; vaultId: string };
+export type JoinOutcome =
+  | { kind: 'stored'; vault: DeviceVault; summary: VaultSummary; replaced: boolean }
+  | { kind: 'retired'; vaultId: string };
 
 /**
  * Joins the ceremony of `pairing` and stores the result. `oldVault` is this
@@ -74,11 +76,23 @@ export async function joinCeremony(opts: {
   const info = pairingInfo(pairing);
   const timing = opts.timing ?? CEREMONY_TIMING;
   const me = opts.oldVault ? opts.oldVault.identity : newIdentity(deviceIdFor(opts.deviceName));
-  const opened = await (opts.open ?? openMailbox)({ relayUrl: pairing.relayUrl, sessionId: pairing.sessionId, sessionKey: pairing.sessionKey, deviceId: me.deviceId });
+  const opened = await (opts.open ?? openMailbox)({
+    relayUrl: pairing.relayUrl,
+    sessionId: pairing.sessionId,
+    sessionKey: pairing.sessionKey,
+    deviceId: me.deviceId,
+  });
   try {
     const init = String(pairing.params.init);
     if (info.kind === 'keygen') {
-      const vault = await joinVault({ ...timing, mailbox: opened.mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+      const vault = await joinVault({
+        ...timing,
+        mailbox: opened.mailbox,
+        me,
+        sessionId: pairing.sessionId,
+        initiatorSignPub: init,
+        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      });
       return { kind: 'stored', vault, summary: await store.save(vault), replaced: false };
     }
     const outcome = await joinReshare({
@@ -94,7 +108,8 @@ export async function joinCeremony(opts: {
       await store.remove(info.vaultId!);
       return { kind: 'retired', vaultId: info.vaultId! };
     }
-    if (vaultId(outcome.vault) !== info.vaultId) throw new Error('the re-share ended with another vault than the QR code said; nothing was stored');
+    if (vaultId(outcome.vault) !== info.vaultId)
+      throw new Error('the re-share ended with another vault than the QR code said; nothing was stored');
     return { kind: 'stored', vault: outcome.vault, summary: await store.save(outcome.vault, !!opts.oldVault), replaced: !!opts.oldVault };
   } finally {
     await opened.close().catch(() => undefined);

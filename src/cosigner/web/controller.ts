@@ -73,7 +73,7 @@ function guessDeviceName(): string {
   if (/iPhone/.test(ua)) return 'iPhone';
   if (/iPad/.test(ua)) return 'iPad';
   const android = /Android[^;]*;\s*([^;)]+?)(?:\s+Build|\))/.exec(ua);
-  if (android && android[1] && android[1] !== 'K') return android[1].trim().slice(0, 32);
+  if (android?.[1] && android[1] !== 'K') return android[1].trim().slice(0, 32);
   if (/Android/.test(ua)) return 'Android phone';
   return 'My phone';
 }
@@ -238,7 +238,8 @@ export class PhoneController {
     const channel = vault ? this.signing.status(vaultId(vault)) : undefined;
     const seen = this.signing.seen.get(s.link.requestId);
     let next: SignLinkState | null | undefined;
-    if (seen?.state === 'shown') next = null; // on the approval screen now
+    if (seen?.state === 'shown')
+      next = null; // on the approval screen now
     else if (seen?.state === 'done') next = { ...s, status: 'done', detail: seen.outcome };
     else if (seen) next = { ...s, status: seen.state, detail: seen.detail };
     else if (channel?.state === 'offline') next = { ...s, status: 'offline', detail: channel.error };
@@ -344,7 +345,8 @@ export class PhoneController {
         store: this.unlocked,
         ...(oldVault ? { oldVault } : {}),
         onEvent: (e) => {
-          if (e.kind === 'roster') update({ progress: `All ${e.members.length} devices are in. Generating the keys together (a few seconds)…` });
+          if (e.kind === 'roster')
+            update({ progress: `All ${e.members.length} devices are in. Generating the keys together (a few seconds)…` });
           else if (e.kind === 'confirmed') update({ progress: 'Every device confirmed the same keys. Saving…' });
         },
       });
@@ -366,7 +368,10 @@ export class PhoneController {
       this.set({ vaults: await this.store.list() });
       return null;
     } catch (e) {
-      update({ status: 'failed', error: `${info.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explain(e)}. Nothing was stored or changed; start again from the extension.` });
+      update({
+        status: 'failed',
+        error: `${info.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explain(e)}. Nothing was stored or changed; start again from the extension.`,
+      });
       if (oldVault) void this.signing.listen(oldVault);
       return null;
     } finally {
@@ -395,7 +400,11 @@ export class PhoneController {
     if (!v) return 'Unlock first.';
     try {
       const text = await sealBackup(v, password);
-      const slug = v.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'vault';
+      const slug =
+        v.name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || 'vault';
       return { text, filename: `tandem-${slug}-${id.slice(0, 6)}.backup.json` };
     } catch (e) {
       return e instanceof BackupError ? e.message : `Cannot make the backup: ${explain(e)}`;

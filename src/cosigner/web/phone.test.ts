@@ -109,12 +109,23 @@ describe('pairing links on the phone', () => {
 /** The extension's side starts a 2-of-2 keygen; the phone joins from the pairing and stores its share. */
 async function twoOfTwo(r: { open: (o: Pick<OpenMailboxOptions, 'sessionId' | 'deviceId'>) => Promise<OpenedMailbox> } = rooms()) {
   const ext = newIdentity('tandem-ext-test');
-  const pairing: PairingPayload = createPairing('http://127.0.0.1:1', 'keygen', { init: publicOf(ext).signPub, t: 2, n: 2, name: 'Phone vault' });
+  const pairing: PairingPayload = createPairing('http://127.0.0.1:1', 'keygen', {
+    init: publicOf(ext).signPub,
+    t: 2,
+    n: 2,
+    name: 'Phone vault',
+  });
   const backend = memoryBackend();
   const store = await new PhoneVaultStore(backend, ITER).setPin('246810');
   const extBox = await r.open({ sessionId: pairing.sessionId, deviceId: ext.deviceId });
   const [extVault, joined] = await Promise.all([
-    createVault({ ...timing, mailbox: extBox.mailbox, me: ext, sessionId: pairing.sessionId, plan: { t: 2, n: 2, name: 'Phone vault', relayUrl: 'http://127.0.0.1:1' } }),
+    createVault({
+      ...timing,
+      mailbox: extBox.mailbox,
+      me: ext,
+      sessionId: pairing.sessionId,
+      plan: { t: 2, n: 2, name: 'Phone vault', relayUrl: 'http://127.0.0.1:1' },
+    }),
     joinCeremony({ pairing, deviceName: 'Test Pixel', store, open: r.open, timing }),
   ]);
   if (joined.kind !== 'stored') throw new Error('expected a stored vault');
@@ -128,7 +139,11 @@ describe('the phone co-signs on the paired channel', () => {
     expect(phoneVault.identity.deviceId).toMatch(/^Test-Pixel-[0-9a-f]{4}$/);
     expect((await store.loadAll()).vaults.map((v) => v.address)).toEqual([extVault.address]);
     // A re-share pairing of this vault names the id the phone's share is stored under.
-    const reshare = createPairing('http://127.0.0.1:1', 'reshare', reshareParams({ init: publicOf(extVault.identity).signPub, pk: bytesToHex(extVault.ecdsa.publicKey), newT: 2, name: 'Phone vault' }));
+    const reshare = createPairing(
+      'http://127.0.0.1:1',
+      'reshare',
+      reshareParams({ init: publicOf(extVault.identity).signPub, pk: bytesToHex(extVault.ecdsa.publicKey), newT: 2, name: 'Phone vault' }),
+    );
     expect(pairingInfo(reshare)).toMatchObject({ kind: 'reshare', t: 2, vaultId: vaultId(phoneVault) });
 
     let changes = 0;
@@ -146,15 +161,33 @@ describe('the phone co-signs on the paired channel', () => {
 
     // A transaction, decoded for the screen as the extension shows it; approved: a valid signature.
     const to = getAddress('0x' + '42'.repeat(20));
-    const tx = Transaction.from({ type: 2, chainId: 31337, nonce: 3, to, value: 10n ** 18n, maxFeePerGas: 2n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n, gasLimit: 21000n });
+    const tx = Transaction.from({
+      type: 2,
+      chainId: 31337,
+      nonce: 3,
+      to,
+      value: 10n ** 18n,
+      maxFeePerGas: 2n * 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+      gasLimit: 21000n,
+    });
     const signing = ask(parseSigningRequest({ v: 1, kind: 'transaction', chainId: 31337, path: [], tx: tx.unsignedSerialized }));
     await until(() => service.pending.length === 1, 'transaction shown');
     const p = service.pending[0]!;
     expect(p).toMatchObject({ vaultName: 'Phone vault', fromDevice: 'tandem-ext-test', method: 'eth_sendTransaction', phase: 'waiting' });
-    expect(p.view).toMatchObject({ account: extVault.address, networkName: 'Hardhat (local)', currencySymbol: 'ETH', transaction: { to, value: '1.0', nonce: 3, maxFeeGwei: '2.0' } });
+    expect(p.view).toMatchObject({
+      account: extVault.address,
+      networkName: 'Hardhat (local)',
+      currencySymbol: 'ETH',
+      transaction: { to, value: '1.0', nonce: 3, maxFeeGwei: '2.0' },
+    });
     service.decide(p.key, true);
     const sig = await signing;
-    tx.signature = Signature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
+    tx.signature = Signature.from({
+      r: '0x' + sig.r.toString(16).padStart(64, '0'),
+      s: '0x' + sig.s.toString(16).padStart(64, '0'),
+      v: 27 + sig.recovery,
+    });
     expect(tx.from).toBe(extVault.address);
     await until(() => service.results.length === 1, 'transaction result');
     expect(service.results[0]).toMatchObject({ outcome: 'signed', what: 'Send 1.0 ETH' });
@@ -162,7 +195,9 @@ describe('the phone co-signs on the paired channel', () => {
 
     // A message the user rejects: the requesting device learns it was refused, with the reason.
     const msg = '0x' + Buffer.from('hello').toString('hex');
-    const refused = ask(parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg })).catch((e: unknown) => e);
+    const refused = ask(parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg })).catch(
+      (e: unknown) => e,
+    );
     await until(() => service.pending.length === 1, 'message shown');
     expect(service.pending[0]!.view.message).toEqual({ text: 'hello', isHex: false });
     service.decide(service.pending[0]!.key, false);
@@ -177,7 +212,13 @@ describe('the phone co-signs on the paired channel', () => {
     expect(service.status(vaultId(phoneVault))).toBeUndefined();
     const lonely = await r.open({ sessionId: channelOf(extVault).sessionId, deviceId: extVault.identity.deviceId });
     await expect(
-      requestSignature({ joinTimeoutMs: 300, roundTimeoutMs: 1000, mailbox: lonely.mailbox, vault: extVault, request: parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg }) }),
+      requestSignature({
+        joinTimeoutMs: 300,
+        roundTimeoutMs: 1000,
+        mailbox: lonely.mailbox,
+        vault: extVault,
+        request: parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg }),
+      }),
     ).rejects.toThrow(/no answer/);
     expect(changes).toBeGreaterThan(0);
   });
@@ -189,7 +230,10 @@ describe('the phone co-signs on the paired channel', () => {
  * `readAfter`), then what follows.
  */
 function backlogRooms() {
-  const all = new Map<string, { log: Array<{ from: string; to: string; payload: unknown }>; members: Map<string, (d: Delivery) => void>; read: Map<string, number> }>();
+  const all = new Map<
+    string,
+    { log: Array<{ from: string; to: string; payload: unknown }>; members: Map<string, (d: Delivery) => void>; read: Map<string, number> }
+  >();
   const room = (id: string) => all.get(id) ?? all.set(id, { log: [], members: new Map(), read: new Map() }).get(id)!;
   const open = async (o: Pick<OpenMailboxOptions, 'sessionId' | 'deviceId' | 'readAfter'>): Promise<OpenedMailbox> => {
     const r = room(o.sessionId);
@@ -200,13 +244,15 @@ function backlogRooms() {
         const wire = JSON.parse(JSON.stringify(payload));
         r.log.push({ from: me, to, payload: wire });
         const seq = r.log.length;
-        for (const [id, h] of r.members) if (id !== me && (to === 'all' || to === id)) setTimeout(() => (r.read.set(id, seq), h({ from: me, payload: wire })), 0);
+        for (const [id, h] of r.members)
+          if (id !== me && (to === 'all' || to === id)) setTimeout(() => (r.read.set(id, seq), h({ from: me, payload: wire })), 0);
       },
       onMessage(h) {
         const from = o.readAfter ?? r.read.get(me) ?? 0;
         r.members.set(me, h);
         r.log.forEach((m, i) => {
-          if (i + 1 > from && m.from !== me && (m.to === 'all' || m.to === me)) setTimeout(() => (r.read.set(me, i + 1), h({ from: m.from, payload: m.payload })), 0);
+          if (i + 1 > from && m.from !== me && (m.to === 'all' || m.to === me))
+            setTimeout(() => (r.read.set(me, i + 1), h({ from: m.from, payload: m.payload })), 0);
         });
       },
       async participants() {
@@ -224,7 +270,7 @@ function backlogRooms() {
 describe('a signing link opens a request the phone did not see (page closed)', () => {
   it('cold start from the link: unlock, the request shows, approve signs; an expired or unknown one says so', async () => {
     const r = backlogRooms();
-    const { extVault, phoneVault, backend } = await twoOfTwo(r);
+    const { extVault, backend } = await twoOfTwo(r);
     const channel = channelOf(extVault).sessionId;
     /** The extension asks while the phone page is closed, and makes the link its QR code shows. */
     const ask = async (message: string, joinTimeoutMs: number) => {
@@ -236,7 +282,13 @@ describe('a signing link opens a request the phone did not see (page closed)', (
         roundTimeoutMs: 30_000,
         mailbox: box.mailbox,
         vault: extVault,
-        request: parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: '0x' + Buffer.from(message).toString('hex') }),
+        request: parseSigningRequest({
+          v: 1,
+          kind: 'personal_sign',
+          chainId: 31337,
+          path: [],
+          message: '0x' + Buffer.from(message).toString('hex'),
+        }),
         onEvent: (e) => e.kind === 'requested' && (requestId = e.id),
       }).finally(() => box.close());
       await until(() => requestId !== '', 'request sent');
@@ -293,7 +345,13 @@ describe('a requester whose OT messages fail their check', () => {
     const channel = channelOf(extVault).sessionId;
     const extParty = extVault.ecdsa.self;
     const phoneParty = extVault.ecdsa.parties.find((p) => p !== extParty)!;
-    const request = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: '0x' + Buffer.from('burn').toString('hex') });
+    const request = parseSigningRequest({
+      v: 1,
+      kind: 'personal_sign',
+      chainId: 31337,
+      path: [],
+      message: '0x' + Buffer.from('burn').toString('hex'),
+    });
     const ask = async (vault: DeviceVault) => {
       const box = await r.open({ sessionId: channel, deviceId: extVault.identity.deviceId });
       return requestSignature({ ...timing, roundTimeoutMs: 5_000, mailbox: box.mailbox, vault, request })
@@ -311,7 +369,10 @@ describe('a requester whose OT messages fail their check', () => {
     const m = extVault.ecdsa.otReceiver.get(phoneParty)!;
     const damaged: DeviceVault = {
       ...extVault,
-      ecdsa: { ...extVault.ecdsa, otReceiver: new Map([...extVault.ecdsa.otReceiver, [phoneParty, { ...m, seeds1: m.seeds1.map((b) => b ^ 0xff) }]]) },
+      ecdsa: {
+        ...extVault.ecdsa,
+        otReceiver: new Map([...extVault.ecdsa.otReceiver, [phoneParty, { ...m, seeds1: m.seeds1.map((b) => b ^ 0xff) }]]),
+      },
     };
     const failed = ask(damaged);
     await until(() => phone.signing.pending.length === 1, 'request shown');

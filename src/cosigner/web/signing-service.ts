@@ -147,7 +147,12 @@ export class SigningService {
     this.opts.onChange();
     try {
       const c = channelOf(vault);
-      ch.opened = await (this.opts.open ?? openMailbox)({ ...c, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS, ...(readAfter !== undefined ? { readAfter } : {}) });
+      ch.opened = await (this.opts.open ?? openMailbox)({
+        ...c,
+        deviceId: vault.identity.deviceId,
+        ttlSeconds: CHANNEL_TTL_SECONDS,
+        ...(readAfter !== undefined ? { readAfter } : {}),
+      });
     } catch (e) {
       if (this.channels.get(id) !== ch) return;
       const host = (() => {
@@ -157,7 +162,11 @@ export class SigningService {
           return vault.channel.relayUrl;
         }
       })();
-      ch.status = { state: 'offline', error: `Not connected: the relay ${host} cannot be reached. Check this phone's connection.`, detail: e instanceof Error ? e.message.slice(0, 300) : 'no answer' };
+      ch.status = {
+        state: 'offline',
+        error: `Not connected: the relay ${host} cannot be reached. Check this phone's connection.`,
+        detail: e instanceof Error ? e.message.slice(0, 300) : 'no answer',
+      };
       this.opts.onChange();
       return;
     }
@@ -267,14 +276,24 @@ export class SigningService {
     if (!p) {
       // Never shown: expired or ended (read from the backlog), or refused before it reached the user (malformed, digest mismatch, old format).
       const detail = r.error ?? 'refused';
-      this.see(r.id, r.ended === 'expired' ? { state: 'expired', vaultId: id, detail } : r.ended === 'requester' ? { state: 'ended', vaultId: id, detail } : { state: 'refused', vaultId: id, detail });
+      this.see(
+        r.id,
+        r.ended === 'expired'
+          ? { state: 'expired', vaultId: id, detail }
+          : r.ended === 'requester'
+            ? { state: 'ended', vaultId: id, detail }
+            : { state: 'refused', vaultId: id, detail },
+      );
       this.opts.onChange();
       return;
     }
     this.pending = this.pending.filter((x) => x !== p);
     const outcome = outcomeOf(p, r);
     this.see(r.id, { state: 'done', vaultId: id, outcome });
-    this.results = [{ key: p.key, vaultName: p.vaultName, what: whatOf(p.view), outcome, ...(r.ok ? {} : { detail: r.error }), at: Date.now() }, ...this.results].slice(0, 20);
+    this.results = [
+      { key: p.key, vaultName: p.vaultName, what: whatOf(p.view), outcome, ...(r.ok ? {} : { detail: r.error }), at: Date.now() },
+      ...this.results,
+    ].slice(0, 20);
     this.opts.onChange();
   }
 

@@ -15,7 +15,16 @@
  * a Map in unit tests).
  */
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../../session/device-vault';
-import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams, type Sealed } from '../../background/vault/crypto';
+import {
+  DecryptError,
+  deriveKeyBytes,
+  importAesKey,
+  newKdfParams,
+  open,
+  seal,
+  type KdfParams,
+  type Sealed,
+} from '../../background/vault/crypto';
 
 /** Shortest PIN or passphrase accepted. */
 export const MIN_PIN_LENGTH = 6;
@@ -74,7 +83,8 @@ export class UnlockedStore {
   /** Seals and stores a vault; refuses to overwrite one unless `replace` (a re-share). */
   async save(vault: DeviceVault, replace = false): Promise<VaultSummary> {
     const id = vaultId(vault);
-    if (!replace && (await this.backend.getVault(id))) throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.');
+    if (!replace && (await this.backend.getVault(id)))
+      throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.');
     const plain = new TextEncoder().encode(encodeDeviceVault(vault));
     try {
       const sealed = await seal(this.key, plain, vaultAad(id));
@@ -102,7 +112,11 @@ export class UnlockedStore {
     try {
       plain = await open(this.key, r.sealed, vaultAad(id));
     } catch (e) {
-      throw new VaultStoreError(e instanceof DecryptError ? `The stored share of “${r.name}” does not open: it was altered or is damaged. Restore it from a backup.` : 'The stored share cannot be read.');
+      throw new VaultStoreError(
+        e instanceof DecryptError
+          ? `The stored share of “${r.name}” does not open: it was altered or is damaged. Restore it from a backup.`
+          : 'The stored share cannot be read.',
+      );
     }
     try {
       const vault = decodeDeviceVault(new TextDecoder().decode(plain));

@@ -34,7 +34,9 @@ export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosign
         </button>
       </div>
       <span class="muted small cosign-expires" data-testid="cosign-expires">
-        {left > 0 ? `The request stays open for ${left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`}.` : 'The request expired.'}
+        {left > 0
+          ? `The request stays open for ${left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`}.`
+          : 'The request expired.'}
       </span>
     </div>
   );

@@ -9,7 +9,9 @@ export function Header({ state, run }: { state: WalletState; run: Run }) {
       <Logo size={26} />
       <label class="network-select">
         <span class="sr-only">Network</span>
-        <span class={`dot ${state.selectedChainId === '0x7a69' || state.networks.find((n) => n.chainId === state.selectedChainId)?.custom ? 'dot-local' : 'dot-live'}`} />
+        <span
+          class={`dot ${state.selectedChainId === '0x7a69' || state.networks.find((n) => n.chainId === state.selectedChainId)?.custom ? 'dot-local' : 'dot-live'}`}
+        />
         <select
           aria-label="Network"
           value={state.selectedChainId}

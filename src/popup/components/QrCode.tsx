@@ -17,7 +17,11 @@ export function QrCode({ text, size = 176, alt, testId }: { text: string; size?:
   }, [text, size]);
   return (
     <div class="qr-box">
-      {qr ? <img src={qr} width={size} height={size} alt={alt} {...(testId ? { 'data-testid': testId } : {})} /> : <div class="qr-placeholder" style={{ width: `${size}px`, height: `${size}px` }} />}
+      {qr ? (
+        <img src={qr} width={size} height={size} alt={alt} {...(testId ? { 'data-testid': testId } : {})} />
+      ) : (
+        <div class="qr-placeholder" style={{ width: `${size}px`, height: `${size}px` }} />
+      )}
     </div>
   );
 }

@@ -11,7 +11,12 @@ export function TabBar({ tab, onTab, sites }: { tab: Tab; onTab: (t: Tab) => voi
   return (
     <nav class="tabbar" aria-label="Sections">
       {TABS.map((t) => (
-        <button key={t.id} class={`tab ${tab === t.id ? 'tab-active' : ''}`} aria-current={tab === t.id ? 'page' : undefined} onClick={() => onTab(t.id)}>
+        <button
+          key={t.id}
+          class={`tab ${tab === t.id ? 'tab-active' : ''}`}
+          aria-current={tab === t.id ? 'page' : undefined}
+          onClick={() => onTab(t.id)}
+        >
           {t.label}
           {t.id === 'sites' && sites > 0 && <span class="count">{sites}</span>}
         </button>

@@ -26,8 +26,8 @@ export function VaultPlanFields({ plan, onPlan }: { plan: Plan; onPlan: (p: Plan
       </label>
       <QuorumFields n={plan.n} t={plan.t} devices={[2, 3, 4, 5]} onChange={(n, t) => onPlan({ ...plan, n, t })} />
       <p class="muted small">
-        This browser is one device; the others (your phone, or a co-signer you run) join by scanning a QR code. Any {plan.t} of the {plan.n} devices
-        sign together; the key never exists in one place.
+        This browser is one device; the others (your phone, or a co-signer you run) join by scanning a QR code. Any {plan.t} of the {plan.n}{' '}
+        devices sign together; the key never exists in one place.
       </p>
     </>
   );

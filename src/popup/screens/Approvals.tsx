@@ -46,7 +46,15 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
           Reject
         </button>
         <button class="button primary" disabled={busy} onClick={() => void decide(true)}>
-          {approval.kind === 'connect' ? 'Connect' : approval.kind === 'addChain' ? 'Add network' : busy ? 'Co-signing…' : approval.method === 'eth_sendTransaction' ? 'Approve and send' : 'Approve and sign'}
+          {approval.kind === 'connect'
+            ? 'Connect'
+            : approval.kind === 'addChain'
+              ? 'Add network'
+              : busy
+                ? 'Co-signing…'
+                : approval.method === 'eth_sendTransaction'
+                  ? 'Approve and send'
+                  : 'Approve and sign'}
         </button>
       </div>
     </section>

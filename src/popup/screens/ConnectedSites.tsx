@@ -16,10 +16,15 @@ export function ConnectedSites({ sites, run }: { sites: ConnectedSite[]; run: Ru
               <div class="grow">
                 <div class="site-origin">{s.origin}</div>
                 <div class="muted small">
-                  {s.accounts.map(shortAddress).join(', ')} · {new Date(s.grantedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}
+                  {s.accounts.map(shortAddress).join(', ')} ·{' '}
+                  {new Date(s.grantedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}
                 </div>
               </div>
-              <button class="button small danger" aria-label={`Disconnect ${s.origin}`} onClick={() => void run({ type: 'disconnectSite', origin: s.origin })}>
+              <button
+                class="button small danger"
+                aria-label={`Disconnect ${s.origin}`}
+                onClick={() => void run({ type: 'disconnectSite', origin: s.origin })}
+              >
                 Disconnect
               </button>
             </li>

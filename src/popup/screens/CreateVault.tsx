@@ -76,11 +76,21 @@ export function CreateVault({ run }: { run: Run }) {
       <VaultPlanFields plan={plan} onPlan={setPlan} />
       <label class="field">
         <span>Password</span>
-        <input type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
       </label>
       <label class="field">
         <span>Confirm password</span>
-        <input type="password" autoComplete="new-password" value={confirm} onInput={(e) => setConfirm((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onInput={(e) => setConfirm((e.target as HTMLInputElement).value)}
+        />
       </label>
       <ErrorText error={error} />
       <button class="button primary" type="submit" disabled={busy}>

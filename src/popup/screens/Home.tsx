@@ -28,7 +28,11 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
       {state.vaults.length > 1 && (
         <label class="field">
           <span>Vault</span>
-          <select aria-label="Vault" value={vault.id} onChange={(e) => void run({ type: 'selectVault', id: (e.target as HTMLSelectElement).value })}>
+          <select
+            aria-label="Vault"
+            value={vault.id}
+            onChange={(e) => void run({ type: 'selectVault', id: (e.target as HTMLSelectElement).value })}
+          >
             {state.vaults.map((v) => (
               <option key={v.id} value={v.id}>
                 {v.name} · {shortAddress(v.address)}
@@ -51,7 +55,13 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
         </div>
         <Address address={vault.address} full />
         <div class="balance" data-testid="balance">
-          {balance === 'error' ? <span class="muted small">Balance unavailable: the network's RPC did not answer.</span> : balance ? `${trimAmount(balance.value)} ${balance.symbol}` : '…'}
+          {balance === 'error' ? (
+            <span class="muted small">Balance unavailable: the network's RPC did not answer.</span>
+          ) : balance ? (
+            `${trimAmount(balance.value)} ${balance.symbol}`
+          ) : (
+            '…'
+          )}
         </div>
         <dl class="facts">
           <dt>Network</dt>
@@ -64,8 +74,8 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
       </div>
       {vault.kind === 'development' && (
         <div class="notice notice-dev">
-          This development vault has no key shares, so it cannot sign: dApps can connect and read, but transactions and messages are refused.
-          Create a co-signed vault to sign with your devices; it replaces this one as your account.
+          This development vault has no key shares, so it cannot sign: dApps can connect and read, but transactions and messages are
+          refused. Create a co-signed vault to sign with your devices; it replaces this one as your account.
         </div>
       )}
       {vault.kind === 'development' && (

@@ -33,8 +33,8 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
             : ceremony.joining
               ? `Joining ${reshare ? 'the re-share of ' : ''}“${ceremony.name}”`
               : reshare
-              ? 'Re-share: pair the devices'
-              : `Pair ${ceremony.joiners === 1 ? 'your other device' : `${ceremony.joiners} devices`}`}
+                ? 'Re-share: pair the devices'
+                : `Pair ${ceremony.joiners === 1 ? 'your other device' : `${ceremony.joiners} devices`}`}
       </h2>
       <p class="muted small">
         “{ceremony.name}” · {reshare && ceremony.status !== 'done' ? 'afterwards ' : ''}
@@ -42,8 +42,8 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
       </p>
       {reshare && ceremony.status === 'waiting' && (
         <p class="muted small">
-          Every device of the new set joins: the vault's current devices that stay, and each new one. A lost device simply does not join; its old
-          share stops working with the new ones.
+          Every device of the new set joins: the vault's current devices that stay, and each new one. A lost device simply does not join;
+          its old share stops working with the new ones.
         </p>
       )}
 
@@ -75,7 +75,13 @@ export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run })
           <li class="list-item device" key={i} data-testid={d ? 'device-joined' : 'device-waiting'}>
             <span class={`device-dot ${d ? 'ok' : ceremony.status === 'failed' ? 'off' : 'wait'}`} aria-hidden="true" />
             <span class="grow">
-              {d ? (ceremony.joining ? 'Taking part' : 'Joined') : ceremony.status === 'failed' ? 'Did not join' : `Waiting for ${reshare ? 'a device' : `device ${i + 2}`}…`}
+              {d
+                ? ceremony.joining
+                  ? 'Taking part'
+                  : 'Joined'
+                : ceremony.status === 'failed'
+                  ? 'Did not join'
+                  : `Waiting for ${reshare ? 'a device' : `device ${i + 2}`}…`}
             </span>
             {d && <span class="muted small">{d}</span>}
           </li>

@@ -10,11 +10,25 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
   return (
     <section class="screen settings">
       <h2>Settings</h2>
-      <NumberSetting label="Auto-lock after (minutes idle)" unit="minutes" value={state.autoLockMinutes} min={AUTO_LOCK_MIN} max={AUTO_LOCK_MAX} save={(minutes) => run({ type: 'setAutoLock', minutes })} />
+      <NumberSetting
+        label="Auto-lock after (minutes idle)"
+        unit="minutes"
+        value={state.autoLockMinutes}
+        min={AUTO_LOCK_MIN}
+        max={AUTO_LOCK_MAX}
+        save={(minutes) => run({ type: 'setAutoLock', minutes })}
+      />
       {state.vault && <VaultSettings vault={state.vault} run={run} />}
       <h3>Co-signing</h3>
       <Setting label="Relay (pairing and co-signing)" value={state.relayUrl} save={(url) => run({ type: 'setRelayUrl', url })} />
-      <NumberSetting label="Wait for the co-signer's answer (seconds)" unit="seconds" value={state.cosignTimeoutSeconds} min={COSIGN_TIMEOUT_MIN} max={COSIGN_TIMEOUT_MAX} save={(seconds) => run({ type: 'setCosignTimeout', seconds })} />
+      <NumberSetting
+        label="Wait for the co-signer's answer (seconds)"
+        unit="seconds"
+        value={state.cosignTimeoutSeconds}
+        min={COSIGN_TIMEOUT_MIN}
+        max={COSIGN_TIMEOUT_MAX}
+        save={(seconds) => run({ type: 'setCosignTimeout', seconds })}
+      />
       <Tokens state={state} run={run} />
       <h3>Networks</h3>
       <ul class="list" aria-label="Networks">
@@ -27,7 +41,21 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
 }
 
 /** A whole-number setting with bounds, saved by a popup command. */
-function NumberSetting({ label, unit, value, min, max, save }: { label: string; unit: string; value: number; min: number; max: number; save: (n: number) => Promise<string | null> }) {
+function NumberSetting({
+  label,
+  unit,
+  value,
+  min,
+  max,
+  save,
+}: {
+  label: string;
+  unit: string;
+  value: number;
+  min: number;
+  max: number;
+  save: (n: number) => Promise<string | null>;
+}) {
   return (
     <Setting
       label={label}
@@ -107,7 +135,11 @@ function Tokens({ state, run }: { state: WalletState; run: Run }) {
               <strong>{t.symbol}</strong>
               <div class="muted small break">{t.address}</div>
             </div>
-            <button class="link-button" onClick={() => void run({ type: 'removeToken', address: t.address })} aria-label={`Remove ${t.symbol}`}>
+            <button
+              class="link-button"
+              onClick={() => void run({ type: 'removeToken', address: t.address })}
+              aria-label={`Remove ${t.symbol}`}
+            >
               Remove
             </button>
           </li>

@@ -11,10 +11,28 @@ import { Address, shortAddress } from '../components/Address';
 import { ErrorText } from '../components/ErrorText';
 
 /** `approvalId` and `run` (the extension's approval screen) enable editing the fees; without them the body is read-only. */
-export function SignBody({ sign, method, progress, approvalId, run }: { sign: SignView; method: string; progress: SigningProgress | null; approvalId?: string; run?: Run }) {
+export function SignBody({
+  sign,
+  method,
+  progress,
+  approvalId,
+  run,
+}: {
+  sign: SignView;
+  method: string;
+  progress: SigningProgress | null;
+  approvalId?: string;
+  run?: Run;
+}) {
   return (
     <>
-      {sign.transaction ? <TransactionBody sign={sign} approvalId={approvalId} run={run} locked={!!progress} /> : sign.message ? <MessageBody sign={sign} /> : <TypedDataBody sign={sign} />}
+      {sign.transaction ? (
+        <TransactionBody sign={sign} approvalId={approvalId} run={run} locked={!!progress} />
+      ) : sign.message ? (
+        <MessageBody sign={sign} />
+      ) : (
+        <TypedDataBody sign={sign} />
+      )}
       <dl class="card facts">
         <dt>Network</dt>
         <dd data-testid="sign-network">{sign.networkName}</dd>
@@ -46,8 +64,8 @@ function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignVi
       <h2>{tx.call ? (tx.call.method === 'approve' ? 'Token approval' : 'Token transfer') : tx.to ? 'Send' : 'Deploy a contract'}</h2>
       {tx.call?.unlimited && (
         <div class="warning" role="alert" data-testid="unlimited-approval">
-          <strong>Unlimited approval.</strong> {shortAddress(tx.call.to)} could spend <em>all</em> of this token in your vault, now and later. Approve only an
-          exact amount unless you fully trust it.
+          <strong>Unlimited approval.</strong> {shortAddress(tx.call.to)} could spend <em>all</em> of this token in your vault, now and
+          later. Approve only an exact amount unless you fully trust it.
         </div>
       )}
       {tx.call ? (
@@ -63,7 +81,11 @@ function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignVi
           </dd>
           <dt>Amount</dt>
           <dd class="break" data-testid="token-amount">
-            {tx.call.unlimited ? 'Unlimited' : tx.call.formatted ? `${tx.call.formatted} ${tx.call.symbol}` : `${tx.call.amount} (base units)`}
+            {tx.call.unlimited
+              ? 'Unlimited'
+              : tx.call.formatted
+                ? `${tx.call.formatted} ${tx.call.symbol}`
+                : `${tx.call.amount} (base units)`}
           </dd>
         </dl>
       ) : (
@@ -84,47 +106,47 @@ function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignVi
       {editing && !locked ? (
         <FeeEditor sign={sign} approvalId={approvalId!} run={run!} onDone={() => setEditing(false)} />
       ) : (
-      <dl class="card facts">
-        {tx.call && tx.value !== '0.0' && (
-          <>
-            <dt>Also sends</dt>
-            <dd>
-              {tx.value} {sym}
-            </dd>
-          </>
-        )}
-        <dt>Max fee</dt>
-        <dd>{tx.maxFeeGwei} gwei</dd>
-        <dt>Priority fee</dt>
-        <dd>{tx.maxPriorityFeeGwei} gwei</dd>
-        <dt>Gas limit</dt>
-        <dd>{tx.gasLimit}</dd>
-        <dt>Max total</dt>
-        <dd data-testid="sign-max-cost">
-          {tx.maxCost} {sym}
-        </dd>
-        <dt>Nonce</dt>
-        <dd>{tx.nonce}</dd>
-        {!locked && (
-          <>
-            <dt />
-            <dd>
-              <button class="link-button" onClick={() => setEditing(true)}>
-                Edit fees
-              </button>
-            </dd>
-          </>
-        )}
-        {!tx.call && tx.dataBytes > 0 && (
-          <>
-            <dt>Data</dt>
-            <dd class="break small">
-              {tx.dataBytes} bytes {tx.dataPreview}
-              {tx.dataBytes > 36 ? '…' : ''}
-            </dd>
-          </>
-        )}
-      </dl>
+        <dl class="card facts">
+          {tx.call && tx.value !== '0.0' && (
+            <>
+              <dt>Also sends</dt>
+              <dd>
+                {tx.value} {sym}
+              </dd>
+            </>
+          )}
+          <dt>Max fee</dt>
+          <dd>{tx.maxFeeGwei} gwei</dd>
+          <dt>Priority fee</dt>
+          <dd>{tx.maxPriorityFeeGwei} gwei</dd>
+          <dt>Gas limit</dt>
+          <dd>{tx.gasLimit}</dd>
+          <dt>Max total</dt>
+          <dd data-testid="sign-max-cost">
+            {tx.maxCost} {sym}
+          </dd>
+          <dt>Nonce</dt>
+          <dd>{tx.nonce}</dd>
+          {!locked && (
+            <>
+              <dt />
+              <dd>
+                <button class="link-button" onClick={() => setEditing(true)}>
+                  Edit fees
+                </button>
+              </dd>
+            </>
+          )}
+          {!tx.call && tx.dataBytes > 0 && (
+            <>
+              <dt>Data</dt>
+              <dd class="break small">
+                {tx.dataBytes} bytes {tx.dataPreview}
+                {tx.dataBytes > 36 ? '…' : ''}
+              </dd>
+            </>
+          )}
+        </dl>
       )}
     </>
   );

@@ -33,7 +33,13 @@ export function Unlock({ vaultName, pending, run }: { vaultName: string; pending
       )}
       <label class="field">
         <span>Password</span>
-        <input type="password" autoFocus autoComplete="current-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoFocus
+          autoComplete="current-password"
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
       </label>
       <ErrorText error={error} />
       <button class="button primary" type="submit" disabled={busy || !password}>

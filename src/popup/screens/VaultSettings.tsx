@@ -42,7 +42,9 @@ function Rename({ vault, run }: { vault: VaultView; run: Run }) {
   return (
     <form class="card inline-form" onSubmit={save} aria-label="Rename vault">
       <label class="field grow">
-        <span>{vault.kind === 'tss' ? `Co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'Development vault, cannot sign'} · name</span>
+        <span>
+          {vault.kind === 'tss' ? `Co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'Development vault, cannot sign'} · name
+        </span>
         <input value={name} maxLength={64} onInput={(e) => (setName((e.target as HTMLInputElement).value), setSaved(false))} />
       </label>
       <button class="button small" type="submit" disabled={name.trim() === vault.name}>
@@ -123,11 +125,21 @@ function ExportBackup() {
       </p>
       <label class="field">
         <span>Backup password</span>
-        <input type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
       </label>
       <label class="field">
         <span>Confirm backup password</span>
-        <input type="password" autoComplete="new-password" value={confirm} onInput={(e) => setConfirm((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onInput={(e) => setConfirm((e.target as HTMLInputElement).value)}
+        />
       </label>
       <ErrorText error={error} />
       {done && (
@@ -159,7 +171,8 @@ export function RestoreBackup({ run, firstRun = false }: { run: Run; firstRun?: 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!text) return setError('Choose the backup file first.');
-    if (firstRun && walletPassword.length < MIN_PASSWORD_LENGTH) return setError(`Use a Tandem password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (firstRun && walletPassword.length < MIN_PASSWORD_LENGTH)
+      return setError(`Use a Tandem password of at least ${MIN_PASSWORD_LENGTH} characters.`);
     setBusy(true);
     setError(null);
     const err = await run({ type: 'importBackup', text, password, ...(firstRun ? { walletPassword } : {}) });
@@ -181,7 +194,12 @@ export function RestoreBackup({ run, firstRun = false }: { run: Run; firstRun?: 
       {firstRun && (
         <label class="field">
           <span>Tandem password (new, or your current one)</span>
-          <input type="password" autoComplete="new-password" value={walletPassword} onInput={(e) => setWalletPassword((e.target as HTMLInputElement).value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={walletPassword}
+            onInput={(e) => setWalletPassword((e.target as HTMLInputElement).value)}
+          />
         </label>
       )}
       <ErrorText error={error} />
@@ -230,7 +248,8 @@ export function JoinCeremony({ run, firstRun = false }: { run: Run; firstRun?: b
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (firstRun && password.length < MIN_PASSWORD_LENGTH) return setError(`Use a Tandem password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (firstRun && password.length < MIN_PASSWORD_LENGTH)
+      return setError(`Use a Tandem password of at least ${MIN_PASSWORD_LENGTH} characters.`);
     setBusy(true);
     setError(null);
     setError(await run({ type: 'joinCeremony', pairing, ...(firstRun ? { password } : {}) }));
@@ -247,7 +266,12 @@ export function JoinCeremony({ run, firstRun = false }: { run: Run; firstRun?: b
       {firstRun && (
         <label class="field">
           <span>Tandem password (new, or your current one)</span>
-          <input type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+          />
         </label>
       )}
       <ErrorText error={error} />

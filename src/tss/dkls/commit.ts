@@ -10,13 +10,7 @@ import { hashTranscript, type TranscriptItem } from '../transcript.js';
 export const COMMITMENT_BYTES = 32;
 export const SALT_BYTES = 32;
 
-export function commit(
-  label: string,
-  sid: Uint8Array,
-  party: PartyId,
-  salt: Uint8Array,
-  ...items: TranscriptItem[]
-): Uint8Array {
+export function commit(label: string, sid: Uint8Array, party: PartyId, salt: Uint8Array, ...items: TranscriptItem[]): Uint8Array {
   return hashTranscript(`dkls23/commit/${label}`, sid, party, salt, ...items);
 }
 

@@ -100,7 +100,10 @@ export function expectValid(sig: EcdsaSignature, digest: Uint8Array, publicKey: 
   expect(hexlify(sig.publicKey)).toBe(hexlify(publicKey));
   expect(secp256k1.verify(sig.compact, digest, publicKey, { prehash: false, lowS: true })).toBe(true);
   expect(sig.s <= secp256k1.Point.Fn.ORDER >> 1n).toBe(true);
-  const recovered = recoverAddress(hexlify(digest), { r: hexlify(sig.compact.slice(0, 32)), s: hexlify(sig.compact.slice(32)), v: 27 + sig.recovery });
+  const recovered = recoverAddress(hexlify(digest), {
+    r: hexlify(sig.compact.slice(0, 32)),
+    s: hexlify(sig.compact.slice(32)),
+    v: 27 + sig.recovery,
+  });
   expect(recovered).toBe(computeAddress(hexlify(publicKey)));
 }
-

@@ -25,21 +25,31 @@ const randomPointHex = () => toHex(pointToBytes(mulG(randomScalar())));
 describe('DKLs23 key generation: every check names the culprit', () => {
   it('a wrong proof of knowledge of a coefficient (round 2)', () => {
     const report = run(keygenParties(2, 3), {
-      intercept: tamper(2, 2, (b) => {
-        const proofs = b.proofs as string[];
-        proofs[1] = flipHex(proofs[1], 64);
-      }, undefined, 'broadcast'),
+      intercept: tamper(
+        2,
+        2,
+        (b) => {
+          const proofs = b.proofs as string[];
+          proofs[1] = flipHex(proofs[1], 64);
+        },
+        undefined,
+        'broadcast',
+      ),
     });
     expectBlame(report, 2, 'keygen.pok', [1, 3]);
   });
 
   it('a reveal that does not open the round-1 commitment', () => {
-    const report = run(keygenParties(2, 3), { intercept: tamper(3, 2, (b) => void (b.salt = flipHex(b.salt as string)), undefined, 'broadcast') });
+    const report = run(keygenParties(2, 3), {
+      intercept: tamper(3, 2, (b) => void (b.salt = flipHex(b.salt as string)), undefined, 'broadcast'),
+    });
     expectBlame(report, 3, 'keygen.commitment', [1, 2]);
   });
 
   it('a chain-code part that differs from the committed one', () => {
-    const report = run(keygenParties(2, 2), { intercept: tamper(1, 2, (b) => void (b.chainCode = toHex(randomBytes(32))), undefined, 'broadcast') });
+    const report = run(keygenParties(2, 2), {
+      intercept: tamper(1, 2, (b) => void (b.chainCode = toHex(randomBytes(32))), undefined, 'broadcast'),
+    });
     expectBlame(report, 1, 'keygen.commitment', [2]);
   });
 
@@ -81,10 +91,15 @@ describe('DKLs23 key generation: every check names the culprit', () => {
 
   it('an echo that lies about our own broadcast names the echoer', () => {
     const report = run(keygenParties(2, 3), {
-      intercept: tamper(2, 3, (b) => {
-        const echo = b.echo as string[];
-        echo[0] = flipHex(echo[0]);
-      }, 1),
+      intercept: tamper(
+        2,
+        3,
+        (b) => {
+          const echo = b.echo as string[];
+          echo[0] = flipHex(echo[0]);
+        },
+        1,
+      ),
     });
     expectBlame(report, 2, 'keygen.echo', [1]);
   });
@@ -94,7 +109,9 @@ describe('DKLs23 key generation: every check names the culprit', () => {
     ['no coefficients', (a: WireValue[]) => a.splice(0)],
   ] as const) {
     it(`wrong vector length: ${name}`, () => {
-      const report = run(keygenParties(2, 3), { intercept: tamper(2, 2, (b) => edit(b.coefficients as WireValue[]), undefined, 'broadcast') });
+      const report = run(keygenParties(2, 3), {
+        intercept: tamper(2, 2, (b) => edit(b.coefficients as WireValue[]), undefined, 'broadcast'),
+      });
       expectBlame(report, 2, 'keygen.r2.coefficients', [1, 3]);
     });
   }
@@ -111,7 +128,9 @@ describe('DKLs23 key generation: every check names the culprit', () => {
 
   it('identity and off-curve coefficient commitments are rejected', () => {
     for (const bad of [IDENTITY_HEX, offCurveHex(), '04' + '11'.repeat(32)]) {
-      const report = run(keygenParties(2, 3), { intercept: tamper(1, 2, (b) => void ((b.coefficients as string[])[1] = bad), undefined, 'broadcast') });
+      const report = run(keygenParties(2, 3), {
+        intercept: tamper(1, 2, (b) => void ((b.coefficients as string[])[1] = bad), undefined, 'broadcast'),
+      });
       expectBlame(report, 1, 'keygen.coefficient[1]', [2, 3]);
     }
   });
@@ -125,18 +144,28 @@ describe('DKLs23 key generation: every check names the culprit', () => {
 
   it('a public share that does not match the aggregate commitment (round 4)', () => {
     const report = run(keygenParties(2, 2), {
-      intercept: tamper(2, 4, (b) => void (b.publicShare = toHex(pointToBytes(Point.fromHex(b.publicShare as string).add(G)))), undefined, 'broadcast'),
+      intercept: tamper(
+        2,
+        4,
+        (b) => void (b.publicShare = toHex(pointToBytes(Point.fromHex(b.publicShare as string).add(G)))),
+        undefined,
+        'broadcast',
+      ),
     });
     expectBlame(report, 2, 'keygen.public-share', [1]);
   });
 
   it('an identity public share (round 4)', () => {
-    const report = run(keygenParties(2, 2), { intercept: tamper(2, 4, (b) => void (b.publicShare = IDENTITY_HEX), undefined, 'broadcast') });
+    const report = run(keygenParties(2, 2), {
+      intercept: tamper(2, 4, (b) => void (b.publicShare = IDENTITY_HEX), undefined, 'broadcast'),
+    });
     expectBlame(report, 2, 'keygen.public-share', [1]);
   });
 
   it('a wrong proof of knowledge of the secret share (round 4)', () => {
-    const report = run(keygenParties(2, 2), { intercept: tamper(1, 4, (b) => void (b.proof = flipHex(b.proof as string, 64)), undefined, 'broadcast') });
+    const report = run(keygenParties(2, 2), {
+      intercept: tamper(1, 4, (b) => void (b.proof = flipHex(b.proof as string, 64)), undefined, 'broadcast'),
+    });
     expectBlame(report, 1, 'keygen.share-pok', [2]);
   });
 

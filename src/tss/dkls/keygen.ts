@@ -192,9 +192,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       expectKeys(b, ['commitment'], j, 'keygen.r1');
       this.commitments.set(j, readHex(b, 'commitment', j, 'keygen.r1', COMMITMENT_BYTES));
     }
-    const proofs = this.coeffs.map((a, k) =>
-      proveDlog(a, this.A[k], { sid: this.ksid, party: this.self, label: `keygen/coeff/${k}` }),
-    );
+    const proofs = this.coeffs.map((a, k) => proveDlog(a, this.A[k], { sid: this.ksid, party: this.self, label: `keygen/coeff/${k}` }));
     return [
       this.message(2, 'all', {
         coefficients: this.A.map((P) => toHex(pointToBytes(P))),
@@ -211,9 +209,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       const b = inbox.broadcast.get(j)!;
       const where = 'keygen.r2';
       expectKeys(b, ['coefficients', 'proofs', 'chainCode', 'salt'], j, where);
-      const A = readHexArray(b, 'coefficients', j, where, this.t, POINT_BYTES).map((x, k) =>
-        readPoint(x, j, `keygen.coefficient[${k}]`),
-      );
+      const A = readHexArray(b, 'coefficients', j, where, this.t, POINT_BYTES).map((x, k) => readPoint(x, j, `keygen.coefficient[${k}]`));
       const proofs = readHexArray(b, 'proofs', j, where, this.t, SCHNORR_PROOF_BYTES);
       const cc = readHex(b, 'chainCode', j, where, 32);
       const salt = readHex(b, 'salt', j, where, SALT_BYTES);

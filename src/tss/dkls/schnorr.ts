@@ -36,9 +36,7 @@ export interface ProofContext {
 }
 
 function challenge(ctx: ProofContext, X: Point, K: Point): bigint {
-  return scalarFromHash(
-    hashTranscript('dkls23/schnorr-pok', ctx.sid, ctx.party, ctx.label, pointToBytes(X), pointToBytes(K)),
-  );
+  return scalarFromHash(hashTranscript('dkls23/schnorr-pok', ctx.sid, ctx.party, ctx.label, pointToBytes(X), pointToBytes(K)));
 }
 
 /** Proves knowledge of `x` with X = x·G. */

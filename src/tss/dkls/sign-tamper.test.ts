@@ -27,7 +27,9 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   const digest = randomBytes(32);
 
   it('an altered Γ^u fails χ·R_j = d^u·G + Γ^u_j', () => {
-    const report = run(signParties(v23, [1, 2, 3], digest), { intercept: tamper(3, 3, (b) => void (b.gammaU = plusG(b.gammaU as string)), 2) });
+    const report = run(signParties(v23, [1, 2, 3], digest), {
+      intercept: tamper(3, 3, (b) => void (b.gammaU = plusG(b.gammaU as string)), 2),
+    });
     expectBlame(report, 3, 'sign.gamma-u', [2]);
   });
 
@@ -49,7 +51,9 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   });
 
   it('a missing (late) instance-key commitment is rejected before any opening is looked at', () => {
-    const report = run(signParties(v23, [1, 2], digest), { intercept: tamper(1, 2, (b) => void delete b.commitment, undefined, 'broadcast') });
+    const report = run(signParties(v23, [1, 2], digest), {
+      intercept: tamper(1, 2, (b) => void delete b.commitment, undefined, 'broadcast'),
+    });
     expectBlame(report, 1, 'sign.r2.commitment', [2]);
     const early = run(signParties(v23, [1, 2], digest), {
       intercept: tamper(2, 2, (b) => void (b.R = randomPointHex()), undefined, 'broadcast'),
@@ -58,9 +62,13 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   });
 
   it('an altered ψ makes the signature fail to verify: named with two signers, unattributable with more', () => {
-    const two = run(signParties(v23, [1, 2], digest), { intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar())))) });
+    const two = run(signParties(v23, [1, 2], digest), {
+      intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar())))),
+    });
     expectBlame(two, 2, 'sign.signature', [1]);
-    const three = run(signParties(v23, [1, 2, 3], digest), { intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar()))), 3) });
+    const three = run(signParties(v23, [1, 2, 3], digest), {
+      intercept: tamper(2, 3, (b) => void (b.psi = toHex(scalarToBytes(randomScalar()))), 3),
+    });
     expectBlame(three, null, 'sign.signature', [1, 3]);
     // Nothing is released: no signer output a signature.
     expect(three.results.size).toBe(0);
@@ -93,11 +101,22 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     expect(burned.burned).toEqual([2]);
     expect(() => new DklsSign({ share: burned, signers: [1, 2], digest, sid: randomBytes(32) })).toThrow(/burned/);
     // Other pairs still sign.
-    expect(sign(new Map([[1, burned], [3, v23.get(3)!]]), [1, 3], digest).results.size).toBe(2);
+    expect(
+      sign(
+        new Map([
+          [1, burned],
+          [3, v23.get(3)!],
+        ]),
+        [1, 3],
+        digest,
+      ).results.size,
+    ).toBe(2);
   });
 
   it('a corrupted RVOLE receiver message (round 2) aborts naming its sender', () => {
-    const report = run(signParties(v23, [1, 3], digest), { intercept: tamper(3, 2, (b) => void (b.rvole = flipHex(b.rvole as string, 50)), 1, 'p2p') });
+    const report = run(signParties(v23, [1, 3], digest), {
+      intercept: tamper(3, 2, (b) => void (b.rvole = flipHex(b.rvole as string, 50)), 1, 'p2p'),
+    });
     const e = report.aborts.get(1)!;
     expect(e).toBeInstanceOf(ProtocolAbort);
     expect(e.party).toBe(3);
@@ -120,7 +139,9 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   });
 
   it('wrong vector lengths are rejected', () => {
-    const long = run(signParties(v23, [1, 2], digest), { intercept: tamper(1, 2, (b) => void (b.echo as string[]).push('00'.repeat(32)), undefined, 'broadcast') });
+    const long = run(signParties(v23, [1, 2], digest), {
+      intercept: tamper(1, 2, (b) => void (b.echo as string[]).push('00'.repeat(32)), undefined, 'broadcast'),
+    });
     expectBlame(long, 1, 'sign.r2.echo', [2]);
     const empty = run(signParties(v23, [1, 2], digest), { intercept: tamper(2, 3, (b) => void (b.echo = [])) });
     expectBlame(empty, 2, 'sign.r3.echo', [1]);
@@ -155,7 +176,9 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
 
   it('replayed messages of an earlier session are dropped without blaming anyone', () => {
     const old = sign(v23, [1, 2], digest).transcript;
-    const report = run(signParties(v23, [1, 2], digest), { intercept: (m, to) => [...old.filter((o) => o.to === 'all' || o.to === to), m, m] });
+    const report = run(signParties(v23, [1, 2], digest), {
+      intercept: (m, to) => [...old.filter((o) => o.to === 'all' || o.to === to), m, m],
+    });
     expect(report.aborts.size).toBe(0);
     expect(report.results.size).toBe(2);
     expect(report.rejected.some((r) => /another session/.test(r.reason))).toBe(true);
@@ -197,6 +220,8 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     expect(() => signParties(v23, [1, 4], digest)).toThrow(UsageError);
     expect(() => new DklsSign({ share: v23.get(1)!, signers: [1, 1, 2], digest, sid: randomBytes(32) })).toThrow(UsageError);
     expect(() => new DklsSign({ share: v23.get(1)!, signers: [2, 3], digest, sid: randomBytes(32) })).toThrow(UsageError);
-    expect(() => new DklsSign({ share: v23.get(1)!, signers: [1, 2], digest, sid: new Uint8Array(15) })).toThrow(/sid must be at least 16 bytes/);
+    expect(() => new DklsSign({ share: v23.get(1)!, signers: [1, 2], digest, sid: new Uint8Array(15) })).toThrow(
+      /sid must be at least 16 bytes/,
+    );
   });
 });

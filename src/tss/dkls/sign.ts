@@ -39,13 +39,7 @@ import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { concatBytes, randomBytes } from '@noble/hashes/utils.js';
 import { deriveChild } from '../derive.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
-import {
-  rvoleReceiverFinish,
-  rvoleReceiverStart,
-  rvoleSenderRespond,
-  type PairContext,
-  type RvoleReceiverState,
-} from '../ot/index.js';
+import { rvoleReceiverFinish, rvoleReceiverStart, rvoleSenderRespond, type PairContext, type RvoleReceiverState } from '../ot/index.js';
 import type { ProtocolMessage } from '../protocol.js';
 import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.js';
 import { checkKeyShare, type KeyShare } from '../share.js';
@@ -77,7 +71,6 @@ import { checkEcho, echoDigest } from '../echo.js';
 /** Protocol id on the wire; /v2 since the OT hashing changed (a device on /v1 is then ignored, never mistaken for a cheater). */
 export const SIGN_PROTOCOL = 'dkls23/sign/v2';
 export const DIGEST_BYTES = 32;
-
 
 export interface SignOptions {
   /** This party's key share. */
@@ -159,12 +152,16 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       throw new UsageError('sign: the message must be a 32-byte digest computed from the payload; raw data is never signed');
     }
     if (this.parties.length < share.t) {
-      throw new UsageError(`sign: ${this.parties.length} signers cannot sign with a ${share.t}-of-${share.n} key; bring at least ${share.t} devices`);
+      throw new UsageError(
+        `sign: ${this.parties.length} signers cannot sign with a ${share.t}-of-${share.n} key; bring at least ${share.t} devices`,
+      );
     }
     for (const p of this.parties) {
       if (!share.parties.includes(p)) throw new UsageError(`sign: party ${p} does not hold a share of this key`);
       if (share.burned.includes(p)) {
-        throw new UsageError(`sign: the OT material shared with party ${p} failed a check earlier and is burned; re-share the key before signing with it`);
+        throw new UsageError(
+          `sign: the OT material shared with party ${p} failed a check earlier and is burned; re-share the key before signing with it`,
+        );
       }
     }
     this.share = share;
@@ -257,7 +254,11 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       expectKeys(b, ['nonce', 'epoch', 'context'], j, 'sign.r1');
       const epoch = readInt(b, 'epoch', j, 'sign.r1', 0, 0xffffffff);
       if (epoch !== this.share.epoch) {
-        throw new ProtocolAbort(j, 'sign.epoch', `peer holds a share of epoch ${epoch}, ours is ${this.share.epoch}; shares of different generations never sign together`);
+        throw new ProtocolAbort(
+          j,
+          'sign.epoch',
+          `peer holds a share of epoch ${epoch}, ours is ${this.share.epoch}; shares of different generations never sign together`,
+        );
       }
       const ctx = readHex(b, 'context', j, 'sign.r1', 32);
       if (toHex(ctx) !== toHex(this.context)) {
@@ -309,7 +310,12 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       const p = inbox.p2p.get(j)!;
       expectKeys(p, ['rvole'], j, 'sign.r2');
       // c^u, c^v come back reduced mod q.
-      const { c, msg } = rvoleSenderRespond(this.share.otSender.get(j)!, this.pair(this.self, j), [this.r, this.sk], readHex(p, 'rvole', j, 'sign.r2'));
+      const { c, msg } = rvoleSenderRespond(
+        this.share.otSender.get(j)!,
+        this.pair(this.self, j),
+        [this.r, this.sk],
+        readHex(p, 'rvole', j, 'sign.r2'),
+      );
       const [cu, cv] = c;
       this.cU.set(j, cu);
       this.cV.set(j, cv);
@@ -397,7 +403,15 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   private checkMultiplication(j: PartyId, chi: bigint, Rj: Point, pkj: Point, du: bigint, dv: bigint, gammaU: Point, gammaV: Point): void {
     const rho = bytesToNumberBE(randomBytes(16)) | 1n;
     const base = Rj.add(pkj.multiplyUnsafe(rho));
-    if (!base.is0() && mul(base, chi).equals(mulG(du + rho * dv).add(gammaU).add(gammaV.multiplyUnsafe(rho)))) return;
+    if (
+      !base.is0() &&
+      mul(base, chi).equals(
+        mulG(du + rho * dv)
+          .add(gammaU)
+          .add(gammaV.multiplyUnsafe(rho)),
+      )
+    )
+      return;
     if (!mul(Rj, chi).equals(mulG(du).add(gammaU))) {
       throw new ProtocolAbort(j, 'sign.gamma-u', 'χ·R_j ≠ d^u·G + Γ^u_j: inconsistent instance key in the multiplication');
     }

@@ -18,9 +18,17 @@ function subsets<T>(xs: readonly T[], k: number): T[][] {
   return [...subsets(rest, k - 1).map((s) => [h, ...s]), ...subsets(rest, k)];
 }
 
-function keygen(t: number, parties: PartyId[], opts?: DriverHooks, make = (p: ConstructorParameters<typeof FrostKeygen>[0]) => new FrostKeygen(p)) {
+function keygen(
+  t: number,
+  parties: PartyId[],
+  opts?: DriverHooks,
+  make = (p: ConstructorParameters<typeof FrostKeygen>[0]) => new FrostKeygen(p),
+) {
   const sid = randomBytes(32);
-  return runProtocols(parties.map((self) => make({ sid, self, parties, threshold: t })), opts);
+  return runProtocols(
+    parties.map((self) => make({ sid, self, parties, threshold: t })),
+    opts,
+  );
 }
 
 function keygenOk(t: number, n: number): FrostKeyShare[] {
@@ -32,7 +40,10 @@ function keygenOk(t: number, n: number): FrostKeyShare[] {
 function sign(shares: FrostKeyShare[], message: Uint8Array, opts?: DriverHooks) {
   const sid = randomBytes(32);
   const signers = shares.map((s) => s.self);
-  return runProtocols(shares.map((share) => new FrostSign({ sid, share, signers, message })), opts);
+  return runProtocols(
+    shares.map((share) => new FrostSign({ sid, share, signers, message })),
+    opts,
+  );
 }
 
 function signOk(shares: FrostKeyShare[], message: Uint8Array): Uint8Array {
@@ -103,8 +114,12 @@ describe('FROST keygen + sign', () => {
     expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0], signers: [1], message: utf8ToBytes('x') })).toThrow(UsageError);
     expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0], signers: [1, 7], message: utf8ToBytes('x') })).toThrow(UsageError);
     expect(() => new FrostKeygen({ sid: randomBytes(32), self: 1, parties: [1, 2], threshold: 1 })).toThrow(UsageError);
-    expect(() => new FrostSign({ sid: new Uint8Array(15), share: shares[0], signers: [1, 2], message: utf8ToBytes('x') })).toThrow(/sid must be at least 16 bytes/);
-    expect(() => new FrostKeygen({ sid: new Uint8Array(15), self: 1, parties: [1, 2], threshold: 2 })).toThrow(/sid must be at least 16 bytes/);
+    expect(() => new FrostSign({ sid: new Uint8Array(15), share: shares[0], signers: [1, 2], message: utf8ToBytes('x') })).toThrow(
+      /sid must be at least 16 bytes/,
+    );
+    expect(() => new FrostKeygen({ sid: new Uint8Array(15), self: 1, parties: [1, 2], threshold: 2 })).toThrow(
+      /sid must be at least 16 bytes/,
+    );
   });
 });
 

@@ -149,7 +149,9 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
       if (!equalBytes(this.packageCommitment(from, salt, commitment, pok), this.commits.get(from)!)) {
         throw new ProtocolAbort(from, `${where}.decommit`, 'revealed package does not match its round-1 commitment');
       }
-      commitment.forEach((c, k) => readPoint(ed25519Curve, c, from, `${where}.commitment[${k}]`));
+      commitment.forEach((c, k) => {
+        readPoint(ed25519Curve, c, from, `${where}.commitment[${k}]`);
+      });
       readPoint(ed25519Curve, pok.subarray(0, 32), from, `${where}.pok`);
       readScalar(ed25519Curve, pok.subarray(32), from, `${where}.pok`);
       this.packages.set(from, { identifier: frostId(from), commitment: commitment.map(own), proofOfKnowledge: own(pok) });
@@ -199,7 +201,11 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
       }
       received.push({ identifier: frostId(from), signingShare: own(share) });
     }
-    const key = FROST.DKG.round3(this.secret!, this.peers.map((p) => this.packages.get(p)!), received);
+    const key = FROST.DKG.round3(
+      this.secret!,
+      this.peers.map((p) => this.packages.get(p)!),
+      received,
+    );
     this.secret = null;
     const verifyingShares = new Map<PartyId, Uint8Array>();
     for (const p of this.parties) verifyingShares.set(p, Uint8Array.from(key.public.verifyingShares[frostId(p)]));

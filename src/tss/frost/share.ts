@@ -159,7 +159,7 @@ export function decodeFrostShare(json: string): FrostKeyShare {
   if (!isPlainObject(raw)) return fail('not an object');
   const r = raw as Record<string, unknown>;
   const keys = Object.keys(r);
-  if (keys.length !== KEYS.length || !KEYS.every((k) => Object.prototype.hasOwnProperty.call(r, k))) {
+  if (keys.length !== KEYS.length || !KEYS.every((k) => Object.hasOwn(r, k))) {
     fail(`expected exactly the fields ${KEYS.join(', ')}`);
   }
   const hex32 = (v: unknown, what: string): Uint8Array => {

@@ -72,9 +72,7 @@ export function checkContext(ctx: PairContext): void {
 export function checkPair(m: { sender: PartyId; receiver: PartyId }, ctx: PairContext): void {
   checkContext(ctx);
   if (m.sender !== ctx.sender || m.receiver !== ctx.receiver) {
-    throw new UsageError(
-      `ot: material of pair ${m.sender}→${m.receiver} used for pair ${ctx.sender}→${ctx.receiver}`,
-    );
+    throw new UsageError(`ot: material of pair ${m.sender}→${m.receiver} used for pair ${ctx.sender}→${ctx.receiver}`);
   }
 }
 

@@ -27,7 +27,8 @@ function rowBit(rows: Uint32Array, j: number, i: number): number {
 
 describe('bit helpers', () => {
   it('transposes like the naive definition', () => {
-    const r = 64, c = 96;
+    const r = 64,
+      c = 96;
     const src = new Uint32Array((r * c) / 32).map(() => (Math.random() * 2 ** 32) >>> 0);
     const dst = transposeBits(src, r, c);
     for (let i = 0; i < r; i++)
@@ -54,7 +55,8 @@ describe('bit helpers', () => {
   });
 
   it('gfDotRows equals the sum of lane products', () => {
-    const n = 40, width = 8;
+    const n = 40,
+      width = 8;
     const chis = new Uint32Array(4 * n).map(() => (Math.random() * 2 ** 32) >>> 0);
     const rows = new Uint32Array(n * width).map(() => (Math.random() * 2 ** 32) >>> 0);
     const want = new Uint32Array(width);

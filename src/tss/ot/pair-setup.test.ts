@@ -63,10 +63,7 @@ describe('pair setup (both directions from one base-OT batch)', () => {
     rvoleWorks(a.sender, b.receiver);
     rvoleWorks(b.sender, a.receiver);
     // The materials survive the key-share encoding.
-    rvoleWorks(
-      decodeOtSenderMaterial(encodeOtSenderMaterial(b.sender)),
-      decodeOtReceiverMaterial(encodeOtReceiverMaterial(a.receiver)),
-    );
+    rvoleWorks(decodeOtSenderMaterial(encodeOtSenderMaterial(b.sender)), decodeOtReceiverMaterial(encodeOtReceiverMaterial(a.receiver)));
     expect(() => otPairSetupFinish(state, b.msg2)).toThrow(UsageError);
   });
 

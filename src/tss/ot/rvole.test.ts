@@ -228,13 +228,7 @@ describe('material encoding', () => {
  * A sender that follows Protocol 5.2 with its own θ, η and μ computed
  * honestly, except that row `badRow` of ã uses a_1 + 1 instead of a_1.
  */
-function cheatingSenderRespond(
-  m: OtSenderMaterial,
-  ctx: PairContext,
-  a: bigint[],
-  msg: Uint8Array,
-  badRow: number,
-): Uint8Array {
+function cheatingSenderRespond(m: OtSenderMaterial, ctx: PairContext, a: bigint[], msg: Uint8Array, badRow: number): Uint8Array {
   const key = sessionKey(ctx);
   const rows = oteSenderExtend(m, key, msg, ctx.receiver);
   const hat = randomScalar();
@@ -260,7 +254,9 @@ function cheatingSenderRespond(
   const tv = viewOf(xofBytes(64, 'rvole/theta/v1', key, sha256(out.subarray(0, XI * 96))));
   const theta = [wideToScalar(tv, 0), wideToScalar(tv, 32)];
   writeU256(view, XI * 96, modQ(hat + theta[0] * a[0] + theta[1] * a[1]));
-  v0s.forEach((v0, j) => writeU256(viewOf(rho), 32 * j, modQ(v0[2] + theta[0] * v0[0] + theta[1] * v0[1])));
+  v0s.forEach((v0, j) => {
+    writeU256(viewOf(rho), 32 * j, modQ(v0[2] + theta[0] * v0[0] + theta[1] * v0[1]));
+  });
   out.set(hashTranscript('rvole/mu/v1', key, rho), XI * 96 + 32);
   return out;
 }

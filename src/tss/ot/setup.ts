@@ -53,10 +53,7 @@ export function otSetupSenderStart(ctx: PairContext): { state: SetupSenderState;
  * (32 bytes) for ctx.sender. Throws ProtocolAbort(ctx.sender,
  * 'ot.setup.msg1') on a malformed msg1.
  */
-export function otSetupReceiverRespond(
-  ctx: PairContext,
-  msg1: Uint8Array,
-): { material: OtReceiverMaterial; msg2: Uint8Array } {
+export function otSetupReceiverRespond(ctx: PairContext, msg1: Uint8Array): { material: OtReceiverMaterial; msg2: Uint8Array } {
   checkContext(ctx);
   const { keys0, keys1, msg2 } = endemicSenderRespond(setupTag(ctx), msg1, KAPPA, ctx.sender);
   const material: OtReceiverMaterial = Object.freeze({

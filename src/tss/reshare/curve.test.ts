@@ -47,7 +47,10 @@ describe('curve adapters: strict point decoding', () => {
     for (const c of [ed25519Curve, secp256k1Curve]) {
       const n = c.encodeScalar(c.order - 1n);
       expect(c.decodeScalar(n)).toBe(c.order - 1n);
-      const over = c.name === 'ed25519' ? hexToBytes('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010') : hexToBytes('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+      const over =
+        c.name === 'ed25519'
+          ? hexToBytes('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010')
+          : hexToBytes('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
       expect(() => c.decodeScalar(over)).toThrow(/not reduced/);
     }
   });

@@ -197,10 +197,7 @@ export function checkPublicShares(
 ): void {
   const base = parties.slice(0, t);
   const interpolate = (at: bigint): GroupPoint =>
-    base.reduce<GroupPoint>(
-      (acc, j) => acc.add(shares.get(j)!.multiplyUnsafe(lagrange(curve, base, j, at))),
-      curve.ZERO,
-    );
+    base.reduce<GroupPoint>((acc, j) => acc.add(shares.get(j)!.multiplyUnsafe(lagrange(curve, base, j, at))), curve.ZERO);
   if (!interpolate(0n).equals(publicKey)) throw new Error('public shares do not interpolate to the public key');
   for (const k of parties.slice(t)) {
     if (!interpolate(BigInt(k)).equals(shares.get(k)!)) {
@@ -210,14 +207,7 @@ export function checkPublicShares(
 }
 
 /** Schnorr proof of knowledge of x with X = x·G, bound to (sid, party, label). */
-export function proveKnowledge(
-  curve: Curve,
-  x: bigint,
-  X: GroupPoint,
-  sid: Uint8Array,
-  party: PartyId,
-  label: string,
-): Uint8Array {
+export function proveKnowledge(curve: Curve, x: bigint, X: GroupPoint, sid: Uint8Array, party: PartyId, label: string): Uint8Array {
   const k = randomScalar(curve);
   const K = curve.mulBase(k);
   const e = pokChallenge(curve, sid, party, label, X, K);

@@ -24,7 +24,11 @@ const address = (pk: Uint8Array) => computeAddress(hexlify(pk));
 function expectValid(sig: EcdsaSignature, digest: Uint8Array, publicKey: Uint8Array): void {
   expect(hexlify(sig.publicKey)).toBe(hexlify(publicKey));
   expect(secp256k1.verify(sig.compact, digest, publicKey, { prehash: false, lowS: true })).toBe(true);
-  const recovered = recoverAddress(hexlify(digest), { r: hexlify(sig.compact.slice(0, 32)), s: hexlify(sig.compact.slice(32)), v: 27 + sig.recovery });
+  const recovered = recoverAddress(hexlify(digest), {
+    r: hexlify(sig.compact.slice(0, 32)),
+    s: hexlify(sig.compact.slice(32)),
+    v: 27 + sig.recovery,
+  });
   expect(recovered).toBe(address(publicKey));
 }
 
@@ -50,7 +54,14 @@ function reshare(sc: Scenario, opts: DriverHooks = {}, make = (p: EcdsaResharePa
   const anyOld = sc.old.values().next().value!;
   const participants = [...new Set([...sc.quorum, ...sc.newParties])];
   const protocols = participants.map((self) =>
-    make({ sid, self, old: sc.old.get(self) ?? ecdsaPublicInfo(anyOld), quorum: sc.quorum, newParties: sc.newParties, newThreshold: sc.newThreshold }),
+    make({
+      sid,
+      self,
+      old: sc.old.get(self) ?? ecdsaPublicInfo(anyOld),
+      quorum: sc.quorum,
+      newParties: sc.newParties,
+      newThreshold: sc.newThreshold,
+    }),
   );
   return runProtocols<KeyShare | Retired>(protocols, opts);
 }
@@ -107,7 +118,10 @@ describe('ECDSA re-share (DKLs23 shares)', () => {
       const { results, aborts } =
         c.n === 2
           ? grow()
-          : reshare({ old, quorum: c.quorum, newParties: c.newParties, newThreshold: c.tNew }, { intercept: (msg, to) => (delivered.push({ msg, to }), msg) });
+          : reshare(
+              { old, quorum: c.quorum, newParties: c.newParties, newThreshold: c.tNew },
+              { intercept: (msg, to) => (delivered.push({ msg, to }), msg) },
+            );
       expect(aborts.size).toBe(0);
       const fresh = new Map<PartyId, KeyShare>();
       for (const p of c.newParties) {

@@ -97,7 +97,8 @@ export class EcdsaReshare extends ReshareProtocol<KeyShare> {
       if (old.self !== params.self) throw new UsageError(`${RESHARE_ECDSA}: the share belongs to party ${old.self}, not ${params.self}`);
       if (params.quorum.includes(params.self)) oldSecretShare = old.secretShare;
     }
-    if (!(old.chainCode instanceof Uint8Array) || old.chainCode.length !== 32) throw new UsageError(`${RESHARE_ECDSA}: chain code must be 32 bytes`);
+    if (!(old.chainCode instanceof Uint8Array) || old.chainCode.length !== 32)
+      throw new UsageError(`${RESHARE_ECDSA}: chain code must be 32 bytes`);
     super(RESHARE_ECDSA, secp256k1Curve, {
       sid: params.sid,
       self: params.self,

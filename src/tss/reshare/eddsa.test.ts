@@ -67,8 +67,24 @@ function reshare(sc: Scenario, opts: DriverHooks = {}, make: Make = (p) => new F
 
 const cases: { name: string; t: number; old: PartyId[]; quorum: PartyId[]; newParties: PartyId[]; tNew: number; removed: PartyId[] }[] = [
   { name: '2-of-2 -> 3-of-4', t: 2, old: [1, 2], quorum: [1, 2], newParties: [1, 2, 3, 4], tNew: 3, removed: [] },
-  { name: '2-of-3 -> 2-of-3, device 3 lost and replaced by 4', t: 2, old: [1, 2, 3], quorum: [1, 2], newParties: [1, 2, 4], tNew: 2, removed: [3] },
-  { name: '3-of-4 -> 2-of-3, device 4 deals and retires', t: 3, old: [1, 2, 3, 4], quorum: [2, 3, 4], newParties: [1, 2, 3], tNew: 2, removed: [4] },
+  {
+    name: '2-of-3 -> 2-of-3, device 3 lost and replaced by 4',
+    t: 2,
+    old: [1, 2, 3],
+    quorum: [1, 2],
+    newParties: [1, 2, 4],
+    tNew: 2,
+    removed: [3],
+  },
+  {
+    name: '3-of-4 -> 2-of-3, device 4 deals and retires',
+    t: 3,
+    old: [1, 2, 3, 4],
+    quorum: [2, 3, 4],
+    newParties: [1, 2, 3],
+    tNew: 2,
+    removed: [4],
+  },
   { name: '2-of-3 -> 2-of-2, device 3 deals and retires', t: 2, old: [1, 2, 3], quorum: [1, 3], newParties: [1, 2], tNew: 2, removed: [3] },
   { name: 'refresh 2-of-3', t: 2, old: [1, 2, 3], quorum: [1, 2, 3], newParties: [1, 2, 3], tNew: 2, removed: [] },
 ];
@@ -240,7 +256,14 @@ describe('EdDSA re-share: a cheating old party', () => {
 
     const sid = randomBytes(32);
     const mk = (self: PartyId, tNew: number) =>
-      new FrostReshare({ sid, self, old: sc.old.get(self) ?? frostPublicInfo(sc.old.get(1)!), quorum: [1, 2], newParties: [1, 2, 4], newThreshold: tNew });
+      new FrostReshare({
+        sid,
+        self,
+        old: sc.old.get(self) ?? frostPublicInfo(sc.old.get(1)!),
+        quorum: [1, 2],
+        newParties: [1, 2, 4],
+        newThreshold: tNew,
+      });
     const b = runProtocols([mk(1, 2), mk(2, 3), mk(4, 2)]);
     expect(b.results.size).toBe(0);
     expect([...b.aborts.values()].some((x) => x.check === 'reshare.r1.ctx')).toBe(true);

@@ -255,7 +255,12 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     const proofs = this.proveCoefficients(this.coeffs, A);
     const salt = randomBytes(32);
     this.dealing = { A, proofs, salt };
-    const c = this.commitTo(this.self, salt, A.map((P) => this.curve.encodePoint(P)), proofs);
+    const c = this.commitTo(
+      this.self,
+      salt,
+      A.map((P) => this.curve.encodePoint(P)),
+      proofs,
+    );
     this.commits.set(this.self, c);
     return [this.message(1, 'all', { ctx: toHex(this.sessionId), commit: toHex(c) })];
   }
@@ -273,7 +278,11 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     for (const [from, body] of inbox.broadcast) {
       expectKeys(body, ['ctx', 'commit'], from, 'reshare.r1');
       if (!equalBytes(readHex(body, 'ctx', from, 'reshare.r1', 32), this.sessionId)) {
-        throw new ProtocolAbort(from, 'reshare.r1.ctx', 'runs the re-share with other parameters (key, generation, device sets or thresholds)');
+        throw new ProtocolAbort(
+          from,
+          'reshare.r1.ctx',
+          'runs the re-share with other parameters (key, generation, device sets or thresholds)',
+        );
       }
       this.commits.set(from, readHex(body, 'commit', from, 'reshare.r1', 32));
     }
@@ -315,7 +324,9 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
         throw new ProtocolAbort(i, `${where}.decommit`, 'opening does not match its round-1 commitment');
       }
       const A = Araw.map((b, k) => readPoint(curve, b, i, `${where}.commitments[${k}]`));
-      A.forEach((Ak, k) => verifyKnowledge(curve, proofs[k], Ak, this.sessionId, i, `reshare/coeff/${k}`, `${where}.pok`));
+      A.forEach((Ak, k) => {
+        verifyKnowledge(curve, proofs[k], Ak, this.sessionId, i, `reshare/coeff/${k}`, `${where}.pok`);
+      });
       const lambda = lagrange(curve, this.quorum, i);
       if (!A[0].equals(this.oldShares.get(i)!.multiplyUnsafe(lambda))) {
         throw new ProtocolAbort(

@@ -1,7 +1,19 @@
 /** PIN entry: one field to unlock, or a new PIN and its confirmation. */
 import { MIN_PIN_LENGTH } from '../vault-store';
 
-export function PinFields({ mode, pin, confirm, onPin, onConfirm }: { mode: 'new' | 'unlock'; pin: string; confirm: string; onPin: (v: string) => void; onConfirm: (v: string) => void }) {
+export function PinFields({
+  mode,
+  pin,
+  confirm,
+  onPin,
+  onConfirm,
+}: {
+  mode: 'new' | 'unlock';
+  pin: string;
+  confirm: string;
+  onPin: (v: string) => void;
+  onConfirm: (v: string) => void;
+}) {
   if (mode === 'unlock') {
     return (
       <label class="field">
@@ -18,11 +30,16 @@ export function PinFields({ mode, pin, confirm, onPin, onConfirm }: { mode: 'new
       </label>
       <label class="field">
         <span>Confirm PIN</span>
-        <input type="password" autoComplete="new-password" value={confirm} onInput={(e) => onConfirm((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onInput={(e) => onConfirm((e.target as HTMLInputElement).value)}
+        />
       </label>
       <p class="muted small">
-        At least {MIN_PIN_LENGTH} characters; a passphrase is stronger than digits. It encrypts the shares on this phone and is asked each time you open
-        the page. Tandem cannot recover it: keep a backup.
+        At least {MIN_PIN_LENGTH} characters; a passphrase is stronger than digits. It encrypts the shares on this phone and is asked each
+        time you open the page. Tandem cannot recover it: keep a backup.
       </p>
     </>
   );

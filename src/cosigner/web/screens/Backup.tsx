@@ -17,7 +17,10 @@ export function Backup({ controller }: { controller: PhoneController }) {
   return (
     <section class="screen" data-testid="backup">
       <h2>Backup</h2>
-      <p class="muted small">If this phone is lost, reset, or the browser deletes its data, the share is gone. With a backup you restore it here or on another phone.</p>
+      <p class="muted small">
+        If this phone is lost, reset, or the browser deletes its data, the share is gone. With a backup you restore it here or on another
+        phone.
+      </p>
       {controller.state.vaults.length > 0 && <ExportForm controller={controller} />}
       <RestoreForm controller={controller} needsPin={false} />
     </section>
@@ -75,11 +78,21 @@ function ExportForm({ controller }: { controller: PhoneController }) {
       )}
       <label class="field">
         <span>Backup password</span>
-        <input type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
       </label>
       <label class="field">
         <span>Confirm backup password</span>
-        <input type="password" autoComplete="new-password" value={confirm} onInput={(e) => setConfirm((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onInput={(e) => setConfirm((e.target as HTMLInputElement).value)}
+        />
       </label>
       <p class="notice small">{TWO_SHARES_WARNING}</p>
       <ErrorText error={error} />

@@ -21,7 +21,13 @@ export function Ceremony({ ceremony, controller }: { ceremony: CeremonyState; co
               : 'Re-share stopped'}
       </h2>
       <p class="muted small">
-        “{ceremony.info.name}” · {ceremony.quorum ? `${ceremony.quorum.t} of ${ceremony.quorum.n}` : ceremony.info.n ? `${ceremony.info.t} of ${ceremony.info.n}` : ceremony.info.t} devices sign
+        “{ceremony.info.name}” ·{' '}
+        {ceremony.quorum
+          ? `${ceremony.quorum.t} of ${ceremony.quorum.n}`
+          : ceremony.info.n
+            ? `${ceremony.info.t} of ${ceremony.info.n}`
+            : ceremony.info.t}{' '}
+        devices sign
       </p>
       {ceremony.status !== 'failed' && (
         <p class="progress" data-testid="ceremony-progress" aria-live="polite">
@@ -52,7 +58,11 @@ export function Ceremony({ ceremony, controller }: { ceremony: CeremonyState; co
         </p>
       )}
       <div class="actions single">
-        <button class={`button ${ceremony.status === 'done' ? 'primary' : ''}`} onClick={() => controller.closeCeremony()} disabled={ceremony.status === 'running'}>
+        <button
+          class={`button ${ceremony.status === 'done' ? 'primary' : ''}`}
+          onClick={() => controller.closeCeremony()}
+          disabled={ceremony.status === 'running'}
+        >
           {ceremony.status === 'done' ? 'Done' : ceremony.status === 'failed' ? 'Back' : 'Working…'}
         </button>
       </div>

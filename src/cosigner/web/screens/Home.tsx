@@ -56,7 +56,11 @@ export function Home({ controller }: { controller: PhoneController }) {
               <li key={r.key} class="list-item column" data-testid="activity-item" data-outcome={r.outcome}>
                 <div class="row">
                   <strong>{r.what}</strong>
-                  <span class={`small outcome-${r.outcome} ${r.outcome === 'signed' ? 'ok' : r.outcome === 'failed' || r.outcome === 'rejected' ? '' : 'muted'}`}>{OUTCOME_LABEL[r.outcome]}</span>
+                  <span
+                    class={`small outcome-${r.outcome} ${r.outcome === 'signed' ? 'ok' : r.outcome === 'failed' || r.outcome === 'rejected' ? '' : 'muted'}`}
+                  >
+                    {OUTCOME_LABEL[r.outcome]}
+                  </span>
                 </div>
                 <span class="muted small">
                   {r.vaultName} · {new Date(r.at).toLocaleTimeString()}

@@ -70,7 +70,9 @@ export function Join({ controller }: { controller: PhoneController }) {
         </p>
         <p class="muted small break">Relay: {new URL(info.relayUrl).host}</p>
       </div>
-      <div class="notice">Only join if you started this on your own computer just now. Anyone holding this link can join until all devices are in.</div>
+      <div class="notice">
+        Only join if you started this on your own computer just now. Anyone holding this link can join until all devices are in.
+      </div>
       {!old && (
         <label class="field">
           <span>Name of this phone</span>

@@ -62,7 +62,10 @@ function DeleteItem({ vault, controller }: { vault: VaultSummary; controller: Ph
       {asking ? (
         <>
           <div class="warning" role="alert">
-            Deleting removes this phone's share. {vault.t === vault.n ? `All ${vault.n} devices are needed to sign: without a backup of this share, the vault's funds are lost for good.` : 'Fewer devices remain to sign; without a backup this share cannot come back.'}
+            Deleting removes this phone's share.{' '}
+            {vault.t === vault.n
+              ? `All ${vault.n} devices are needed to sign: without a backup of this share, the vault's funds are lost for good.`
+              : 'Fewer devices remain to sign; without a backup this share cannot come back.'}
           </div>
           <div class="actions">
             <button class="button" onClick={() => setAsking(false)}>

@@ -4,6 +4,7 @@
  * page says plainly why it cannot be shown: expired, already decided or
  * cancelled, not found, for a vault this phone does not hold, offline.
  */
+import type { JSX } from 'preact';
 import { Address } from '../../../popup/components/Address';
 import type { PhoneController, SignLinkState } from '../controller';
 
@@ -31,7 +32,7 @@ export function SignLink({ state, hasPin, controller }: { state: SignLinkState; 
       <Address address={state.link.vault} />
     </div>
   );
-  let body;
+  let body: JSX.Element;
   switch (status) {
     case 'looking':
       body = (
@@ -55,7 +56,10 @@ export function SignLink({ state, hasPin, controller }: { state: SignLinkState; 
           <p class="error" role="alert">
             The extension stopped waiting for this phone, so it can no longer be approved. Nothing was signed.
           </p>
-          <p class="muted small">Ask again (in the dApp or the extension) and scan the new QR code, or keep this page open: new requests then appear here by themselves.</p>
+          <p class="muted small">
+            Ask again (in the dApp or the extension) and scan the new QR code, or keep this page open: new requests then appear here by
+            themselves.
+          </p>
           {done()}
         </>
       );
@@ -64,7 +68,9 @@ export function SignLink({ state, hasPin, controller }: { state: SignLinkState; 
       body = (
         <>
           <h2>This request is already closed</h2>
-          <p class="muted">It was decided or cancelled on the requesting device (or signed with another co-signer). There is nothing to approve.</p>
+          <p class="muted">
+            It was decided or cancelled on the requesting device (or signed with another co-signer). There is nothing to approve.
+          </p>
           {done()}
         </>
       );

@@ -27,7 +27,11 @@ export function Unlock({ controller }: { controller: PhoneController }) {
         <Logo size={56} />
         <h1>Unlock to co-sign</h1>
         <p class="muted">
-          {vaults.length === 0 ? 'No vault on this phone yet.' : vaults.length === 1 ? `“${vaults[0]!.name}” is on this phone.` : `${vaults.length} vaults are on this phone.`}
+          {vaults.length === 0
+            ? 'No vault on this phone yet.'
+            : vaults.length === 1
+              ? `“${vaults[0]!.name}” is on this phone.`
+              : `${vaults.length} vaults are on this phone.`}
         </p>
       </div>
       {linked && (
@@ -37,13 +41,22 @@ export function Unlock({ controller }: { controller: PhoneController }) {
       )}
       <label class="field">
         <span>PIN or passphrase</span>
-        <input type="password" autoFocus autoComplete="current-password" value={pin} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+        <input
+          type="password"
+          autoFocus
+          autoComplete="current-password"
+          value={pin}
+          onInput={(e) => setPin((e.target as HTMLInputElement).value)}
+        />
       </label>
       <ErrorText error={error} />
       <button class="button primary" type="submit" disabled={busy || !pin}>
         {busy ? 'Unlocking…' : 'Unlock'}
       </button>
-      <p class="muted small center">Signing requests reach this phone while this page is unlocked; ones sent while it was closed show after unlocking, as long as they are open.</p>
+      <p class="muted small center">
+        Signing requests reach this phone while this page is unlocked; ones sent while it was closed show after unlocking, as long as they
+        are open.
+      </p>
     </form>
   );
 }
