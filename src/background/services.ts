@@ -23,7 +23,7 @@ import {
 import { normalizeChainId } from '../shared/networks';
 import { rpcErrors } from '../shared/rpc-errors';
 import { CeremonySessions, openDeviceVault, storeDeviceVault } from './ceremony-sessions';
-import { openBackup, sealBackup } from './vault/backup';
+import { openBackup, sealBackup } from '../crypto/backup';
 import { ActivityLog } from './activity';
 import { TokenList, transferData } from './tokens';
 import { WALLET_ORIGIN, type BalanceView } from '../shared/popup-api';

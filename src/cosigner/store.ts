@@ -31,7 +31,7 @@ import {
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from '../background/vault/crypto.js';
+import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from '../crypto/at-rest.js';
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../session/device-vault.js';
 
 export const VAULT_FILE_FORMAT = 'tandem-cosigner-vault';

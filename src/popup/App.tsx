@@ -5,7 +5,7 @@
  * otherwise the tab the user chose (home, connected sites, settings).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { PopupCommand, WalletState } from '../shared/popup-api';
+import type { RunCommand, WalletState } from '../shared/popup-api';
 import { announceClosing, sendCommand, subscribeState } from './api';
 import { CreateVault } from './screens/CreateVault';
 import { Unlock } from './screens/Unlock';
@@ -18,7 +18,7 @@ import { Header } from './components/Header';
 import { TabBar, type Tab } from './components/TabBar';
 
 /** Runs a command; resolves to an error message for the user, or null on success. */
-export type Run = (cmd: PopupCommand) => Promise<string | null>;
+export type Run = RunCommand;
 
 export function App() {
   const [state, setState] = useState<WalletState | null>(null);

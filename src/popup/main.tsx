@@ -1,6 +1,6 @@
 /** Popup entry: renders the app into #app. */
 import { render } from 'preact';
 import { App } from './App';
-import './styles.css';
+import '../ui/styles.css';
 
 render(<App />, document.getElementById('app')!);

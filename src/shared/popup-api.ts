@@ -191,6 +191,9 @@ export interface WalletState {
 }
 
 /** Commands the popup sends with chrome.runtime.sendMessage. */
+/** Runs one popup command in the background; resolves to the error text, or null when it succeeded. */
+export type RunCommand = (cmd: PopupCommand) => Promise<string | null>;
+
 export type PopupCommand =
   | { type: 'getState' }
   | { type: 'createDevVault'; name: string; password: string }

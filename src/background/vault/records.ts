@@ -9,7 +9,7 @@
  *            (name, address, public key) in clear; the share material only
  *            as an AES-GCM ciphertext bound to the vault id.
  */
-import type { KdfParams, Sealed } from './crypto';
+import type { KdfParams, Sealed } from '../../crypto/at-rest';
 
 export const DB_NAME = 'tandem-vaults';
 export const DB_VERSION = 1;

@@ -5,7 +5,7 @@
  * persistence. Components render {@link PhoneState} and call the actions;
  * each action resolves with an error message for the user, or null.
  */
-import { sealBackup, openBackup, BackupError } from '../../background/vault/backup';
+import { sealBackup, openBackup, BackupError } from '../../crypto/backup';
 import { CeremonyTimeout } from '../../session/mailbox';
 import { CeremonyAbort } from '../../session/run-protocol';
 import { vaultId, type DeviceVault } from '../../session/device-vault';

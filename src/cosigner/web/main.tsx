@@ -10,7 +10,7 @@ import { App } from './App';
 import { PhoneController } from './controller';
 import { idbBackend } from './idb-backend';
 import { hasSignLink } from '../../session/sign-link';
-import '../../popup/styles.css';
+import '../../ui/styles.css';
 import './phone.css';
 
 const controller = new PhoneController(idbBackend());

@@ -24,7 +24,7 @@ import {
   seal,
   type KdfParams,
   type Sealed,
-} from '../../background/vault/crypto';
+} from '../../crypto/at-rest';
 
 /** Shortest PIN or passphrase accepted. */
 export const MIN_PIN_LENGTH = 6;

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SigningProgress } from '../../shared/popup-api';
 import { QrCode } from './QrCode';
-import { useCopy } from './use-copy';
+import { useCopy } from '../../ui/use-copy';
 
 export function CosignLink({ link }: { link: NonNullable<SigningProgress['cosignLink']> }) {
   const [now, setNow] = useState(Date.now());

@@ -1,7 +1,7 @@
 /** Top bar: the logo, the network selector and the lock button. */
 import type { WalletState } from '../../shared/popup-api';
 import type { Run } from '../App';
-import { Logo } from './Logo';
+import { Logo } from '../../ui/Logo';
 
 export function Header({ state, run }: { state: WalletState; run: Run }) {
   return (

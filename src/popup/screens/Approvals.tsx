@@ -2,10 +2,10 @@
 import { useState } from 'preact/hooks';
 import { WALLET_ORIGIN, type ApprovalView, type WalletState } from '../../shared/popup-api';
 import type { Run } from '../App';
-import { Address } from '../components/Address';
-import { ErrorText } from '../components/ErrorText';
+import { Address } from '../../ui/Address';
+import { ErrorText } from '../../ui/ErrorText';
 import { CosignLink } from '../components/CosignLink';
-import { SignBody } from './SignRequest';
+import { SignBody } from '../../ui/SignRequest';
 
 export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   const approval = state.approvals[0]!;

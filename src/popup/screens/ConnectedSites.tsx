@@ -1,7 +1,7 @@
 /** Sites that can see the vault's address; each can be disconnected. */
 import type { ConnectedSite } from '../../shared/popup-api';
 import type { Run } from '../App';
-import { shortAddress } from '../components/Address';
+import { shortAddress } from '../../ui/Address';
 
 export function ConnectedSites({ sites, run }: { sites: ConnectedSite[]; run: Run }) {
   return (

@@ -6,8 +6,8 @@
 import { useState } from 'preact/hooks';
 import { MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
 import type { Run } from '../App';
-import { Logo } from '../components/Logo';
-import { ErrorText } from '../components/ErrorText';
+import { Logo } from '../../ui/Logo';
+import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
 import { JoinCeremony, RestoreBackup } from './VaultSettings';
 

@@ -3,9 +3,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { WALLET_ORIGIN, type ActivityEntry, type BalanceView, type WalletState } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
-import { Address, shortAddress } from '../components/Address';
+import { Address, shortAddress } from '../../ui/Address';
 import { DevBadge } from '../components/DevBadge';
-import { ErrorText } from '../components/ErrorText';
+import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
 
 export function Home({ state, run }: { state: WalletState; run: Run }) {

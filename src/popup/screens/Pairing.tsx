@@ -6,10 +6,10 @@
 import { useState } from 'preact/hooks';
 import type { CeremonyView } from '../../shared/popup-api';
 import type { Run } from '../App';
-import { Address } from '../components/Address';
-import { ErrorText } from '../components/ErrorText';
+import { Address } from '../../ui/Address';
+import { ErrorText } from '../../ui/ErrorText';
 import { QrCode } from '../components/QrCode';
-import { useCopy } from '../components/use-copy';
+import { useCopy } from '../../ui/use-copy';
 
 export function Pairing({ ceremony, run }: { ceremony: CeremonyView; run: Run }) {
   const [copied, copy] = useCopy();

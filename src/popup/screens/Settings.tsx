@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type WalletState } from '../../shared/popup-api';
 import type { Network } from '../../shared/networks';
 import type { Run } from '../App';
-import { ErrorText } from '../components/ErrorText';
+import { ErrorText } from '../../ui/ErrorText';
 import { VaultSettings } from './VaultSettings';
 
 export function Settings({ state, run }: { state: WalletState; run: Run }) {

@@ -1,8 +1,8 @@
 /** The locked wallet: password in, nothing else. */
 import { useState } from 'preact/hooks';
 import type { Run } from '../App';
-import { Logo } from '../components/Logo';
-import { ErrorText } from '../components/ErrorText';
+import { Logo } from '../../ui/Logo';
+import { ErrorText } from '../../ui/ErrorText';
 
 export function Unlock({ vaultName, pending, run }: { vaultName: string; pending: number; run: Run }) {
   const [password, setPassword] = useState('');

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
-import { ErrorText } from '../components/ErrorText';
+import { ErrorText } from '../../ui/ErrorText';
 import { QuorumFields, suggestedThreshold } from '../components/VaultPlan';
 
 /** The warning every backup carries. */

@@ -1,5 +1,5 @@
 /** The page's title bar: the mark, the name, and Lock while unlocked. */
-import { Logo } from '../../../popup/components/Logo';
+import { Logo } from '../../../ui/Logo';
 
 export function Header({ unlocked, onLock }: { unlocked: boolean; onLock: () => void }) {
   return (

@@ -4,7 +4,7 @@
  * `tandem-cosigner export`, so each restores the others'), and restore one.
  */
 import { useState } from 'preact/hooks';
-import { ErrorText } from '../../../popup/components/ErrorText';
+import { ErrorText } from '../../../ui/ErrorText';
 import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH } from '../../../shared/popup-api';
 import { PinFields, newPinProblem } from '../components/PinFields';
 import type { PhoneController } from '../controller';

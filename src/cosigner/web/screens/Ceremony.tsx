@@ -1,5 +1,5 @@
 /** Key generation or re-share in progress, done (address, back up now) or failed (nothing stored). */
-import { Address } from '../../../popup/components/Address';
+import { Address } from '../../../ui/Address';
 import { StorageNotice } from '../components/StorageNotice';
 import type { CeremonyState, PhoneController } from '../controller';
 

@@ -1,5 +1,5 @@
 /** Unlocked: the vaults on this phone, whether each listens for requests, and recent activity. */
-import { Address } from '../../../popup/components/Address';
+import { Address } from '../../../ui/Address';
 import { StorageNotice } from '../components/StorageNotice';
 import type { PhoneController } from '../controller';
 import type { ChannelStatus, RequestResult } from '../signing-service';

@@ -4,7 +4,7 @@
  * will protect the share; then Join.
  */
 import { useState } from 'preact/hooks';
-import { ErrorText } from '../../../popup/components/ErrorText';
+import { ErrorText } from '../../../ui/ErrorText';
 import { PinFields, newPinProblem } from '../components/PinFields';
 import type { PhoneController } from '../controller';
 

@@ -5,7 +5,7 @@
  * a user rejection (4001).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { SignBody } from '../../../popup/screens/SignRequest';
+import { SignBody } from '../../../ui/SignRequest';
 import type { PhoneController } from '../controller';
 import type { PendingRequest } from '../signing-service';
 

@@ -1,6 +1,6 @@
 /** This phone's name, its storage status, and deleting a vault's share (with a warning). */
 import { useState } from 'preact/hooks';
-import { ErrorText } from '../../../popup/components/ErrorText';
+import { ErrorText } from '../../../ui/ErrorText';
 import { StorageNotice } from '../components/StorageNotice';
 import type { PhoneController } from '../controller';
 import type { VaultSummary } from '../vault-store';

@@ -5,7 +5,7 @@
  * cancelled, not found, for a vault this phone does not hold, offline.
  */
 import type { JSX } from 'preact';
-import { Address } from '../../../popup/components/Address';
+import { Address } from '../../../ui/Address';
 import type { PhoneController, SignLinkState } from '../controller';
 
 const OUTCOME: Record<string, string> = {

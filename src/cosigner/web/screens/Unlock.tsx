@@ -1,7 +1,7 @@
 /** Locked: the PIN, and which vaults it opens. A wrong PIN changes nothing. */
 import { useState } from 'preact/hooks';
-import { Logo } from '../../../popup/components/Logo';
-import { ErrorText } from '../../../popup/components/ErrorText';
+import { Logo } from '../../../ui/Logo';
+import { ErrorText } from '../../../ui/ErrorText';
 import type { PhoneController } from '../controller';
 
 export function Unlock({ controller }: { controller: PhoneController }) {

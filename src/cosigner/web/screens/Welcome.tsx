@@ -1,6 +1,6 @@
 /** First visit without a pairing: what this page is for, and restoring a backup. */
 import { useState } from 'preact/hooks';
-import { Logo } from '../../../popup/components/Logo';
+import { Logo } from '../../../ui/Logo';
 import type { PhoneController } from '../controller';
 import { RestoreForm } from './Backup';
 

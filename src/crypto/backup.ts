@@ -12,9 +12,9 @@
  * about the vault is in the clear but its id (a hash prefix of its public
  * key): not the address, not the name.
  */
-import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../../session/device-vault';
-import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from './crypto';
-import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
+import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../session/device-vault';
+import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from './at-rest';
+import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH } from '../shared/popup-api';
 
 export const BACKUP_FORMAT = 'tandem-cosigner-backup';
 export const BACKUP_VERSION = 1;

@@ -5,10 +5,9 @@
  * domain. Shows the co-signing progress once approved.
  */
 import { useState } from 'preact/hooks';
-import type { SignView, SigningProgress } from '../../shared/popup-api';
-import type { Run } from '../App';
-import { Address, shortAddress } from '../components/Address';
-import { ErrorText } from '../components/ErrorText';
+import type { RunCommand as Run, SignView, SigningProgress } from '../shared/popup-api';
+import { Address, shortAddress } from './Address';
+import { ErrorText } from './ErrorText';
 
 /** `approvalId` and `run` (the extension's approval screen) enable editing the fees; without them the body is read-only. */
 export function SignBody({
