@@ -44,7 +44,9 @@ function layerOf(path: string): Layer | undefined {
 }
 
 const allows = (from: Layer, target: string): boolean => {
-  const r = relative(SRC, target).replaceAll('\\', '/').replace(/\.(js|ts|tsx)$/, '');
+  const r = relative(SRC, target)
+    .replaceAll('\\', '/')
+    .replace(/\.(js|ts|tsx)$/, '');
   const to = layerOf(target);
   if (!to || to === from) return true;
   return MAY_IMPORT[from].some((allowed) => allowed === to || r === allowed || r.startsWith(`${allowed}/`));

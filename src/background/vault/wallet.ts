@@ -7,7 +7,17 @@
 import type { KeyValueArea } from '../storage';
 import type { VaultView } from '../../shared/popup-api';
 import { MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
-import { DecryptError, deriveKeyBytes, fromBase64, importAesKey, newKdfParams, open, seal, toBase64, PBKDF2_ITERATIONS } from '../../crypto/at-rest';
+import {
+  DecryptError,
+  deriveKeyBytes,
+  fromBase64,
+  importAesKey,
+  newKdfParams,
+  open,
+  seal,
+  toBase64,
+  PBKDF2_ITERATIONS,
+} from '../../crypto/at-rest';
 import { KEYRING_CHECK, RECORD_SCHEMA, vaultAad, type VaultRecord, type VaultRepository } from './records';
 import { DEV_SHARE_FORMAT, devShareBlob, newDevAccount } from './dev-vault';
 

@@ -15,16 +15,7 @@
  * a Map in unit tests).
  */
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../../session/device-vault';
-import {
-  DecryptError,
-  deriveKeyBytes,
-  importAesKey,
-  newKdfParams,
-  open,
-  seal,
-  type KdfParams,
-  type Sealed,
-} from '../../crypto/at-rest';
+import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams, type Sealed } from '../../crypto/at-rest';
 
 /** Shortest PIN or passphrase accepted. */
 export const MIN_PIN_LENGTH = 6;
