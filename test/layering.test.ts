@@ -1,6 +1,7 @@
 /**
  * The layering rule of docs/architecture.md, checked on every source file:
- * a layer imports only the layers below it. Tests (`*.test.ts`, test utils)
+ * a layer imports only the layers below it. `errors` (the one error model)
+ * is the bottom layer: every layer may import it, it imports nothing. Tests (`*.test.ts`, test utils)
  * may import anything, since they assemble layers to run them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,22 +11,36 @@ import { describe, expect, it } from 'vitest';
 const SRC = join(__dirname, '..', 'src');
 
 /** Layer of a file: its path under src/, matched longest-first. */
-const LAYERS = ['cosigner/web', 'tss', 'session', 'relay', 'crypto', 'shared', 'ui', 'content', 'popup', 'background', 'cosigner'] as const;
+const LAYERS = [
+  'cosigner/web',
+  'errors',
+  'tss',
+  'session',
+  'relay',
+  'crypto',
+  'shared',
+  'ui',
+  'content',
+  'popup',
+  'background',
+  'cosigner',
+] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** What each layer may import besides itself. `relay/wire` is the relay's protocol, which its client (session) speaks. */
 const MAY_IMPORT: Record<Layer, readonly string[]> = {
-  tss: [],
-  session: ['tss', 'relay/wire'],
-  relay: [],
-  crypto: ['tss', 'session', 'shared'],
-  shared: ['tss', 'session'],
-  ui: ['shared'],
-  content: ['shared'],
-  popup: ['ui', 'shared'],
-  background: ['tss', 'session', 'crypto', 'shared'],
-  cosigner: ['tss', 'session', 'crypto', 'shared', 'relay/wire'],
-  'cosigner/web': ['cosigner', 'tss', 'session', 'crypto', 'shared', 'ui'],
+  errors: [],
+  tss: ['errors'],
+  session: ['errors', 'tss', 'relay/wire'],
+  relay: ['errors'],
+  crypto: ['errors', 'tss', 'session', 'shared'],
+  shared: ['errors', 'tss', 'session'],
+  ui: ['errors', 'shared'],
+  content: ['errors', 'shared'],
+  popup: ['errors', 'ui', 'shared'],
+  background: ['errors', 'tss', 'session', 'crypto', 'shared'],
+  cosigner: ['errors', 'tss', 'session', 'crypto', 'shared', 'relay/wire'],
+  'cosigner/web': ['errors', 'cosigner', 'tss', 'session', 'crypto', 'shared', 'ui'],
 };
 
 const isTest = (f: string) => /\.test\.tsx?$|\.test-util\.tsx?$/.test(f);
@@ -78,5 +93,7 @@ describe('layering: a layer never imports a layer above it', () => {
     expect(allows('cosigner/web', join(SRC, 'popup', 'App.tsx'))).toBe(false);
     expect(allows('session', join(SRC, 'relay', 'wire.ts'))).toBe(true);
     expect(allows('session', join(SRC, 'relay', 'server.ts'))).toBe(false);
+    expect(allows('tss', join(SRC, 'errors', 'index.ts'))).toBe(true);
+    expect(allows('errors', join(SRC, 'tss', 'errors.ts'))).toBe(false);
   });
 });

@@ -2,14 +2,17 @@
  * Errors of the TSS engine. A protocol that cannot go on throws a
  * {@link ProtocolAbort}: it names the party at fault (or `null` when the
  * fault is local, e.g. a bad argument) and the check that failed, so that a
- * device can tell its user exactly which device misbehaved.
+ * device can tell its user exactly which device misbehaved. Both errors here
+ * are {@link TandemError}s (the one error model, `src/errors`): code
+ * `protocol.abort` with `details.party` and `details.check`, and code `usage`.
  */
+import { TandemError } from '../errors/index.js';
 
 /** A party identifier: the Shamir x-coordinate of a device, 1..65535. */
 export type PartyId = number;
 
-export class ProtocolAbort extends Error {
-  override readonly name = 'ProtocolAbort';
+export class ProtocolAbort extends TandemError<'protocol.abort'> {
+  override name = 'ProtocolAbort';
   constructor(
     /** The party whose message failed the check; null for a local fault. */
     readonly party: PartyId | null,
@@ -17,11 +20,17 @@ export class ProtocolAbort extends Error {
     readonly check: string,
     detail?: string,
   ) {
-    super(`${party === null ? 'local' : `party ${party}`} failed check ${check}` + (detail ? `: ${detail}` : ''));
+    super('protocol.abort', `${party === null ? 'local' : `party ${party}`} failed check ${check}` + (detail ? `: ${detail}` : ''), {
+      details: { party, check, ...(detail ? { detail } : {}) },
+    });
   }
 }
 
 /** Thrown for misuse of the API by the local caller (wrong arguments, wrong state). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+export class UsageError extends TandemError {
+  override name = 'UsageError';
+  /** `code` defaults to `usage`; a subclass may name a narrower one (e.g. `share.invalid`). */
+  constructor(message: string, code = 'usage', details?: Record<string, unknown>) {
+    super(code, message, details ? { details } : {});
+  }
 }

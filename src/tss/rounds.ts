@@ -11,13 +11,17 @@
  *   malformed body, a failed proof, two different messages for one round).
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { TandemError } from '../errors/index.js';
 import { ProtocolAbort, UsageError, type PartyId } from './errors.js';
 import { WIRE_VERSION, type Protocol, type ProtocolMessage, type WireBody } from './protocol.js';
 import { isPlainObject } from './wire.js';
 
 /** A message that was dropped without harming the protocol. */
-export class MessageRejected extends Error {
-  override readonly name = 'MessageRejected';
+export class MessageRejected extends TandemError<'protocol.messageRejected'> {
+  override name = 'MessageRejected';
+  constructor(message: string) {
+    super('protocol.messageRejected', message);
+  }
 }
 
 /** What a round expects from each peer. */

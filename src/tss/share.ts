@@ -65,7 +65,11 @@ export interface KeyShare {
 /** Thrown when a stored share is malformed or inconsistent. */
 export class InvalidKeyShare extends UsageError {
   constructor(detail: string) {
-    super(`invalid key share: ${detail}. The stored share is corrupted or was tampered with; restore it from backup or re-share.`);
+    super(
+      `invalid key share: ${detail}. The stored share is corrupted or was tampered with; restore it from backup or re-share.`,
+      'share.invalid',
+      { detail },
+    );
   }
 }
 

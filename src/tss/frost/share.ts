@@ -11,6 +11,7 @@
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
+import { TandemError } from '../../errors/index.js';
 import { UsageError, type PartyId } from '../errors.js';
 import { decodeLowerHex, isPlainObject } from '../wire.js';
 import { checkPublicShares, ed25519Curve, type GroupPoint } from '../reshare/curve.js';
@@ -39,8 +40,11 @@ export interface FrostKeyShare {
 }
 
 /** Thrown when a stored share record is malformed or inconsistent. */
-export class ShareFormatError extends Error {
-  override readonly name = 'ShareFormatError';
+export class ShareFormatError extends TandemError<'share.invalid'> {
+  override name = 'ShareFormatError';
+  constructor(message: string) {
+    super('share.invalid', message);
+  }
 }
 
 /** A copy of `b` typed as noble's APIs want it (a fresh ArrayBuffer-backed array). */
