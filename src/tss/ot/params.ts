@@ -1,5 +1,5 @@
 /**
- * Parameters of the OT stack (see /work/shared/DKLS23-NOTES.md, "RVOLE").
+ * Parameters of the OT stack (see docs/protocols.md, "The OT stack").
  *
  * - {@link KAPPA}: computational security parameter = number of base OTs per
  *   ordered pair = width in bits of the OT-extension correlation Δ.
@@ -20,8 +20,8 @@
  * is caught except with probability 2^−c, so guessing the rest still costs
  * 2^κ overall). That matches secp256k1's ≈ 128-bit security (Pollard rho on a
  * 256-bit group), the weakest link of the vault anyway, and halves the set-up
- * cost and the stored OT material against κ = 256. The production library
- * /work/shared/DKLS23-NOTES.md describes uses κ = 256 (with SoftSpokenOT);
+ * cost and the stored OT material against κ = 256. At least one production
+ * DKLs23 library uses κ = 256 (with SoftSpokenOT, see docs/protocols.md);
  * raise this back to 256 if the vault ever needs more than the curve gives.
  * κ is recorded in the encoded OT material (material.ts), so material made
  * under another κ is refused on load rather than misread.

@@ -1,7 +1,7 @@
 /**
  * Re-sharing an ECDSA vault (`reshare/ecdsa`): the generic re-share over
  * secp256k1, plus what a DKLs23 key share needs besides the Shamir share
- * (ePrint 2023/765 §5; /work/shared/DKLS23-NOTES.md "Re-sharing" steps 4–5):
+ * (ePrint 2023/765 §5; docs/protocols.md "Re-sharing", steps 4–5):
  *
  * R3 (+ generic checks)  each new party j → new party m: `ot` = OT pair
  *                        set-up msg1 if j initiates the pair {j, m}

@@ -8,7 +8,7 @@
  * The construction is the classic dealing of Lagrange-weighted shares
  * (Desmedt–Jajodia 1997; Herzberg et al. 1995 for refresh; Wong–Wang–Wing
  * 2002 for verifiable redistribution), hardened as in
- * /work/shared/DKLS23-NOTES.md "Re-sharing":
+ * docs/protocols.md "Re-sharing":
  *
  * sid*  = H(caller sid, curve, PK, epoch, old set, t_old, old public shares,
  *         T, N', t_new, protocol context). Every commitment, proof and echo
