@@ -1,0 +1,100 @@
+/**
+ * What every part of the relay shares: the store, the limits, the rate
+ * limiter, the per-address connection counts and the counters behind
+ * `/metrics`. Routing (routes.ts), long-poll (long-poll.ts) and WebSockets
+ * (ws-upgrade.ts, room-socket.ts) all act through one {@link RelayCore}.
+ */
+import { notJoined, RelayError, unknownRoom } from './errors.js';
+import { RateLimiter, type RelayLimits } from './limits.js';
+import type { PostBody } from './requests.js';
+import type { RelayStore } from './store.js';
+import type { RelayMessage, RelayMetrics, RelayParty } from './wire.js';
+
+/** Something the core can close on shutdown (a WebSocket, a waiting long-poll). */
+export interface Closable {
+  shutdown(): void;
+}
+
+export class RelayCore {
+  readonly rate: RateLimiter;
+  /** Open WebSockets and waiting long-polls per client address. */
+  private readonly connections = new Map<string, number>();
+  /** Open WebSockets and waiting long-polls, closed on shutdown. */
+  readonly live = new Set<Closable>();
+  readonly started = Date.now();
+  sockets = 0;
+  requests = 0;
+  refused = 0;
+  posted = 0;
+
+  constructor(
+    readonly store: RelayStore,
+    readonly limits: RelayLimits,
+    private readonly logLine?: (line: string) => void,
+  ) {
+    this.rate = new RateLimiter(limits.requestsPerSecond, limits.requestBurst);
+  }
+
+  log(line: string): void {
+    this.logLine?.(line);
+  }
+
+  /** Takes one rate-limit token for `address`, or throws `rate_limited`. */
+  takeToken(address: string): void {
+    if (!this.rate.take(address)) {
+      throw new RelayError(
+        429,
+        'rate_limited',
+        `more than ${this.limits.requestsPerSecond} requests per second from this address; slow down`,
+      );
+    }
+  }
+
+  /** Counts one long-lived connection for `address`, or throws `too_many_connections`. */
+  acquire(address: string, what: string): void {
+    const open = this.connections.get(address) ?? 0;
+    if (open >= this.limits.maxConnectionsPerAddress) {
+      throw new RelayError(
+        429,
+        'too_many_connections',
+        `address has ${open} open ${what}; the limit is ${this.limits.maxConnectionsPerAddress}`,
+      );
+    }
+    this.connections.set(address, open + 1);
+  }
+
+  release(address: string): void {
+    const n = (this.connections.get(address) ?? 1) - 1;
+    if (n <= 0) this.connections.delete(address);
+    else this.connections.set(address, n);
+  }
+
+  /** Stores one parsed message (HTTP or WebSocket). */
+  async post(sid: string, req: PostBody): Promise<RelayMessage> {
+    const msg = await this.store.post({ sid, ...req }, this.limits);
+    this.posted++;
+    return msg;
+  }
+
+  /** Throws why `party` may not use room `sid`: the room is unknown, or the party has not joined. */
+  async notMember(sid: string, party: RelayParty): Promise<never> {
+    if (!(await this.store.room(sid))) throw unknownRoom();
+    throw notJoined(party);
+  }
+
+  async metrics(): Promise<RelayMetrics> {
+    const s = await this.store.stats();
+    return {
+      store: this.store.kind,
+      ...s,
+      connections: this.sockets,
+      requests: this.requests,
+      refused: this.refused,
+      posted: this.posted,
+    };
+  }
+
+  shutdown(): void {
+    for (const c of [...this.live]) c.shutdown();
+  }
+}

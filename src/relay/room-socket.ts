@@ -1,0 +1,210 @@
+/**
+ * One party's WebSocket in one room. Delivers the room's messages for the
+ * party in seq order: a message that directly follows the cursor is sent
+ * from the event; anything else (a gap, a burst) is read from the store.
+ * Incoming frames are handled one at a time, so a client's posts keep their
+ * order.
+ */
+import type { WebSocket } from 'ws';
+import type { RelayCore } from './core.js';
+import { RelayError } from './errors.js';
+import { parseMessage, parseSeq, READ_BATCH } from './requests.js';
+import { isFor, type RoomEvent } from './store.js';
+import type { ClientFrame, RelayParty, ServerFrame } from './wire.js';
+
+export class RoomSocket {
+  private cursor: number;
+  private pumping = false;
+  private dirty = false;
+  /** Set once the hello is sent: before that, events only mark the socket dirty. */
+  private ready = false;
+  private closed = false;
+  private alive = true;
+  private badFrames = 0;
+  private unsubscribe: () => void = () => {};
+  private inbound: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly core: RelayCore,
+    private readonly ws: WebSocket,
+    private readonly sid: string,
+    private readonly party: RelayParty,
+    after: number,
+    private readonly address: string,
+  ) {
+    this.cursor = after;
+  }
+
+  async start(): Promise<void> {
+    this.ws.on('pong', () => (this.alive = true));
+    this.ws.on('close', () => this.stop());
+    this.ws.on('error', () => this.stop());
+    this.ws.on('message', (data, isBinary) => {
+      this.inbound = this.inbound.then(() => this.onFrame(data as Buffer, isBinary)).catch(() => this.close(1011, 'relay error'));
+    });
+    try {
+      this.unsubscribe = await this.core.store.subscribe(this.sid, (e) => this.onEvent(e));
+      if (this.closed) return this.unsubscribe();
+      const room = await this.core.store.room(this.sid);
+      if (!room) return this.close(4404, 'unknown room');
+      this.send({ type: 'hello', room });
+      this.ready = true;
+      await this.pump();
+    } catch {
+      this.close(1011, 'relay error');
+    }
+  }
+
+  /**
+   * Every 30 s: drops a peer that did not answer the last ping, and catches up
+   * with the store in case a pub/sub notification was lost (e.g. while the
+   * Redis subscriber reconnected).
+   */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.ws.ping();
+    } catch {
+      this.ws.terminate();
+      return;
+    }
+    if (this.ready) void this.pump();
+  }
+
+  shutdown(): void {
+    this.close(1001, 'relay shutting down');
+  }
+
+  close(code: number, reason: string): void {
+    this.stop();
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  private stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+  }
+
+  private send(frame: ServerFrame): void {
+    if (this.closed) return;
+    // A reader that does not keep up is dropped; it reconnects and resumes from its cursor.
+    if (this.ws.bufferedAmount > 8 * 1024 * 1024) return this.close(1013, 'slow consumer');
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  private onEvent(e: RoomEvent): void {
+    if (this.closed) return;
+    if (e.kind === 'join') return this.send({ type: 'joined', party: e.party });
+    if (e.kind === 'complete') return this.send({ type: 'complete' });
+    if (!this.ready) {
+      this.dirty = true;
+      return;
+    }
+    if (!this.pumping && e.msg.seq === this.cursor + 1) {
+      this.cursor = e.msg.seq;
+      if (isFor(e.msg, this.party)) this.send({ type: 'msg', msg: e.msg });
+      return;
+    }
+    if (e.msg.seq > this.cursor) void this.pump();
+  }
+
+  /** Sends everything after the cursor from the store. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.dirty = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.dirty = false;
+        for (;;) {
+          const r = await this.core.store.read(this.sid, this.party, this.cursor, READ_BATCH);
+          if (this.closed) return;
+          if (!r) return this.close(4404, 'room expired');
+          for (const msg of r.messages) this.send({ type: 'msg', msg });
+          const moved = r.cursor > this.cursor;
+          this.cursor = Math.max(this.cursor, r.cursor);
+          if (!moved) break;
+        }
+      } while (this.dirty && !this.closed);
+    } catch {
+      this.close(1011, 'relay error');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async onFrame(data: Buffer, isBinary: boolean): Promise<void> {
+    if (this.closed) return;
+    this.core.requests++;
+    const bad = (reason: string, id?: number) => {
+      this.core.refused++;
+      this.send({ type: 'error', error: 'bad_frame', reason, status: 400, ...(id !== undefined ? { id } : {}) });
+      if (++this.badFrames > 20) this.close(1008, 'too many malformed frames');
+    };
+    if (!this.core.rate.take(this.address)) {
+      this.core.refused++;
+      this.send({ type: 'error', error: 'rate_limited', reason: 'too many frames from this address; slow down', status: 429 });
+      return;
+    }
+    if (isBinary) return bad('frames must be JSON text');
+    let frame: ClientFrame;
+    try {
+      frame = JSON.parse(data.toString('utf8')) as ClientFrame;
+    } catch {
+      return bad('frame is not valid JSON');
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return bad('frame must be a JSON object');
+    switch (frame.type) {
+      case 'ping':
+        return this.send({ type: 'pong' });
+      case 'ack':
+        return this.onAck(frame.seq, bad);
+      case 'post':
+        return this.onPost(frame, bad);
+      default:
+        return bad("frame type must be 'post', 'ack' or 'ping'");
+    }
+  }
+
+  private async onAck(raw: unknown, bad: (reason: string) => void): Promise<void> {
+    let seq: number;
+    try {
+      seq = parseSeq(raw);
+    } catch {
+      return bad('ack.seq must be a non-negative integer');
+    }
+    try {
+      await this.core.store.ack(this.sid, this.party, seq);
+    } catch (e) {
+      this.sendError(e);
+    }
+  }
+
+  private async onPost(frame: ClientFrame & { type: 'post' }, bad: (reason: string) => void): Promise<void> {
+    const id = frame.id;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return bad('post.id must be an integer');
+    try {
+      const msg = await this.core.post(this.sid, { from: this.party, ...parseMessage(frame.to, frame.body, this.core.limits) });
+      this.send({ type: 'posted', id, seq: msg.seq });
+    } catch (e) {
+      this.sendError(e, id);
+    }
+  }
+
+  private sendError(e: unknown, id?: number): void {
+    const err = e instanceof RelayError ? e : new RelayError(500, 'internal', 'the relay failed to handle this frame; retry later');
+    this.core.refused++;
+    this.send({ type: 'error', error: err.code, reason: err.reason, status: err.status, ...(id !== undefined ? { id } : {}) });
+  }
+}
