@@ -35,8 +35,23 @@ export class RoomHttp {
     return `${this.base}/v1/rooms/${encodeURIComponent(this.sessionId)}${path ? (path.startsWith('?') ? path : `/${path}`) : ''}`;
   }
 
-  /** One request; resolves with the JSON answer, throws {@link RelayRequestError}. */
+  /**
+   * One request; resolves with the JSON answer, throws {@link RelayRequestError}.
+   * A `rate_limited` refusal (e.g. many devices behind one address) is retried
+   * a few times after a growing, jittered pause before it is reported.
+   */
   async request(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce(method, path, body, signal);
+      } catch (e) {
+        if (!(e instanceof RelayRequestError && e.code === 'rate_limited') || attempt >= 8 || signal?.aborted) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 4000) * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+
+  private async requestOnce(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
     let res: Response;
     try {
       res = await this.fetchFn(this.url(path), {
