@@ -6,6 +6,8 @@
  */
 import { notJoined, RelayError, unknownRoom } from './errors.js';
 import { RateLimiter, type RelayLimits } from './limits.js';
+import { RelayMetricsRegistry } from './metrics.js';
+import { TrustedProxies } from './proxy.js';
 import type { PostBody } from './requests.js';
 import type { RelayStore } from './store.js';
 import type { RelayMessage, RelayMetrics, RelayParty } from './wire.js';
@@ -26,13 +28,28 @@ export class RelayCore {
   requests = 0;
   refused = 0;
   posted = 0;
+  /** Long-polls waiting now (for `/metrics`). */
+  polls = 0;
+  /** Prometheus metrics of this instance (`GET /metrics`, see metrics.ts). */
+  readonly prom: RelayMetricsRegistry;
 
   constructor(
     readonly store: RelayStore,
     readonly limits: RelayLimits,
     private readonly logLine?: (line: string) => void,
+    /** Peers whose forwarded headers count (see proxy.ts). */
+    readonly proxies: TrustedProxies = new TrustedProxies([]),
+    /** The public origin clients reach the relay at, when configured (`--public-url`). */
+    readonly publicUrl?: string,
   ) {
     this.rate = new RateLimiter(limits.requestsPerSecond, limits.requestBurst);
+    this.prom = new RelayMetricsRegistry(store, { connections: () => this.sockets, polls: () => this.polls });
+  }
+
+  /** Counts a refused request or frame, by its error code. */
+  reject(code: string): void {
+    this.refused++;
+    this.prom.reject(code);
   }
 
   log(line: string): void {
@@ -73,6 +90,7 @@ export class RelayCore {
   async post(sid: string, req: PostBody): Promise<RelayMessage> {
     const msg = await this.store.post({ sid, ...req }, this.limits);
     this.posted++;
+    this.prom.accepted(req.body.length);
     return msg;
   }
 

@@ -9,6 +9,7 @@
  * - `room:{sid}:msgs`     list of message JSON; index seq-1
  * - `addr:{address}`      sorted set: sid -> expiry (rooms per address)
  * - `rooms`               sorted set: sid -> expiry (for metrics)
+ * - `held`, `sizes`       what live rooms hold, for metrics (redis-stats.ts)
  * - channel `ch:{sid}`    pub/sub: room events for every instance
  *
  * Join, post and complete are Lua scripts, so checks, the sequence number
@@ -19,6 +20,7 @@
 import { Redis } from 'ioredis';
 import { RelayError, notJoined, unknownRoom } from './errors.js';
 import type { RelayLimits } from './limits.js';
+import { defineStatsCommand, HELD_LUA, redisStats } from './redis-stats.js';
 import {
   isFor,
   RoomListeners,
@@ -40,6 +42,7 @@ local room = p .. 'room:' .. sid
 local parties = room .. ':parties'
 local acks = room .. ':acks'
 local msgs = room .. ':msgs'
+${HELD_LUA}
 local function refresh(ttl, now, owner)
   redis.call('PEXPIRE', room, ttl)
   redis.call('PEXPIRE', parties, ttl)
@@ -67,6 +70,7 @@ if redis.call('EXISTS', room) == 0 then
   redis.call('ZREMRANGEBYSCORE', addr, '-inf', now)
   local owned = redis.call('ZCARD', addr)
   if owned >= tonumber(ARGV[8]) then return redis.error_reply('too_many_rooms ' .. owned) end
+  held_forget(sid)
   redis.call('HSET', room, 'seq', 0, 'bytes', 0, 'complete', 0, 'ttl', ARGV[6], 'addr', ARGV[7])
   redis.call('DEL', parties, acks, msgs)
 end
@@ -89,7 +93,7 @@ if redis.call('HEXISTS', parties, ARGV[5]) == 0 then return redis.error_reply('n
 if h[1] == '1' then return redis.error_reply('room_complete') end
 if tonumber(h[2]) >= tonumber(ARGV[8]) then return redis.error_reply('room_message_limit ' .. h[2]) end
 local seq = redis.call('HINCRBY', room, 'seq', 1)
-redis.call('HINCRBY', room, 'bytes', string.len(ARGV[7]))
+held_grow(sid, seq, redis.call('HINCRBY', room, 'bytes', string.len(ARGV[7])), ARGV[3])
 local msg = cjson.encode({ seq = seq, from = ARGV[5], to = ARGV[6], body = ARGV[7], at = now })
 redis.call('RPUSH', msgs, msg)
 refresh(tonumber(h[3]), now, h[4])
@@ -157,6 +161,7 @@ export class RedisStore implements RelayStore {
     this.sub.on('message', (channel: string, payload: string) => this.onPublish(channel, payload));
     // EVALSHA with the script cached by Redis; ioredis falls back to EVAL once.
     for (const [name, lua] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { numberOfKeys: 0, lua });
+    defineStatsCommand(this.redis);
   }
 
   /** Connects to `url` (e.g. `redis://127.0.0.1:6379`). */
@@ -258,24 +263,9 @@ export class RedisStore implements RelayStore {
     };
   }
 
-  async stats(): Promise<StoreStats> {
-    const index = `${this.prefix}rooms`;
-    await this.redis.zremrangebyscore(index, '-inf', String(Date.now()));
-    const sids = await this.redis.zrange(index, '0', '9999');
-    if (sids.length === 0) return { rooms: 0, messages: 0, bytes: 0 };
-    const pipe = this.redis.pipeline();
-    for (const sid of sids) pipe.hmget(this.key(sid), 'seq', 'bytes');
-    let rooms = 0;
-    let messages = 0;
-    let bytes = 0;
-    for (const [err, v] of (await pipe.exec())!) {
-      const [count, size] = (err ? [null, null] : v) as (string | null)[];
-      if (count === null) continue;
-      rooms++;
-      messages += Number(count);
-      bytes += Number(size);
-    }
-    return { rooms, messages, bytes };
+  /** Live rooms and what they hold, from counters kept in Redis (redis-stats.ts): exact at any number of rooms. */
+  stats(): Promise<StoreStats> {
+    return redisStats(this.redis, this.prefix);
   }
 
   async close(): Promise<void> {

@@ -78,7 +78,7 @@ describe('two relay instances on one Redis', () => {
     for (let i = 0; i < 40; i += 3) expect((await c.next(5000)).payload).toBe(i);
     await b.send(1, 'reply across instances');
     expect((await a.next(5000)).payload).toBe('reply across instances');
-    const m = await httpRequest(`${r2.url}/metrics`);
+    const m = await httpRequest(`${r2.url}/v1/stats`);
     expect(m.json.rooms).toBeGreaterThanOrEqual(1);
     expect(m.json.messages).toBeGreaterThanOrEqual(41);
     expect(m.json.bytes).toBeGreaterThan(0);

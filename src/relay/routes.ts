@@ -10,6 +10,8 @@ import type { RelayCore } from './core.js';
 import type { OriginPolicy } from './cors.js';
 import { badRequest, RelayError, unknownRoom } from './errors.js';
 import { longPoll } from './long-poll.js';
+import type { Route } from './metrics.js';
+import { webSocketBase } from './proxy.js';
 import { parseAck, parseComplete, parseJoin, parsePollQuery, parsePost, parseSessionId, readJsonBody } from './requests.js';
 import { serveStatic, type StaticMount } from './static.js';
 
@@ -24,23 +26,27 @@ export class HttpRoutes {
     private readonly core: RelayCore,
     private readonly origins: OriginPolicy,
     private readonly mounts: readonly StaticMount[],
-    private readonly trustProxy: boolean,
   ) {}
 
   /** One HTTP request. Never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.core.requests++;
+    this.core.prom.requests.inc({ transport: 'http' });
+    const route = routeOf(req);
+    const done = route ? this.core.prom.time(route) : null;
     try {
       await this.route(req, res);
     } catch (e) {
       this.fail(res, e);
+    } finally {
+      done?.();
     }
   }
 
   private fail(res: ServerResponse, e: unknown): void {
     const err = e instanceof RelayError ? e : new RelayError(500, 'internal', 'the relay failed to handle this request; retry later');
     if (err.status >= 500) this.core.log(`relay: internal error: ${e instanceof Error ? e.message : String(e)}`);
-    else this.core.refused++;
+    else this.core.reject(err.code);
     if (res.headersSent) {
       res.destroy();
       return;
@@ -63,10 +69,16 @@ export class HttpRoutes {
       res.writeHead(204).end();
       return;
     }
-    const address = clientAddress(req, this.trustProxy);
-    if (path === '/health') return json(res, 200, { ok: true, store: this.core.store.kind, uptimeMs: Date.now() - this.core.started });
+    const address = clientAddress(req, this.core.proxies);
+    if (path === '/health') return json(res, 200, this.health(req));
     this.core.takeToken(address);
-    if (path === '/metrics') return json(res, 200, await this.core.metrics());
+    if (path === '/metrics') {
+      const { contentType, body } = await this.core.prom.expose();
+      res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+      res.end(body);
+      return;
+    }
+    if (path === '/v1/stats') return json(res, 200, await this.core.metrics());
     if (this.mounts.length && (await serveStatic(this.mounts, path, req, res))) return;
 
     const m = ROOM_PATH.exec(path);
@@ -82,6 +94,13 @@ export class HttpRoutes {
     return this.roomAction(action as Action, sid, url, address, req, res);
   }
 
+  /** `/health`: up, which store, and the public URLs clients use (https/wss behind a TLS front). */
+  private health(req: IncomingMessage) {
+    const url = this.core.publicUrl ?? this.core.proxies.requestOrigin(req);
+    const { kind } = this.core.store;
+    return { ok: true, store: kind, uptimeMs: Date.now() - this.core.started, ...(url ? { url, ws: webSocketBase(url) } : {}) };
+  }
+
   private async roomAction(action: Action, sid: string, url: URL, address: string, req: IncomingMessage, res: ServerResponse) {
     const { store, limits } = this.core;
     if (action === 'room') {
@@ -90,7 +109,10 @@ export class HttpRoutes {
       return json(res, 200, room);
     }
     if (action === 'messages' && req.method !== 'POST') {
-      const result = await longPoll(this.core, sid, parsePollQuery(url.searchParams, limits), address, res);
+      this.core.polls++;
+      const result = await longPoll(this.core, sid, parsePollQuery(url.searchParams, limits), address, res).finally(
+        () => this.core.polls--,
+      );
       if (result) json(res, 200, result);
       return;
     }
@@ -112,6 +134,24 @@ export class HttpRoutes {
       case 'complete':
         return json(res, 200, await store.complete(sid, parseComplete(body).party, limits));
     }
+  }
+}
+
+/** The latency-histogram route of a request; null for long-polls (they wait on purpose) and static files. */
+function routeOf(req: IncomingMessage): Route | null {
+  const m = ROOM_PATH.exec((req.url ?? '').split('?')[0]);
+  if (!m) return null;
+  switch (m[2]) {
+    case undefined:
+      return 'room';
+    case 'messages':
+      return req.method === 'POST' ? 'post' : null;
+    case 'join':
+    case 'ack':
+    case 'complete':
+      return m[2];
+    default:
+      return 'other';
   }
 }
 

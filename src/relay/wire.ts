@@ -6,8 +6,9 @@
  *
  * | method & path                              | body / query                      | answer |
  * |--------------------------------------------|-----------------------------------|--------|
- * | `GET  /health`                             |                                   | `{ ok, store, uptimeMs }` |
- * | `GET  /metrics`                            |                                   | {@link RelayMetrics} |
+ * | `GET  /health`                             |                                   | `{ ok, store, uptimeMs, url?, ws? }` (public https/wss bases) |
+ * | `GET  /metrics`                            |                                   | Prometheus text (metrics.ts) |
+ * | `GET  /v1/stats`                           |                                   | {@link RelayMetrics} |
  * | `POST /v1/rooms/:sid/join`                 | `{ party, ttlSeconds? }`          | {@link RoomInfo} (creates the room) |
  * | `GET  /v1/rooms/:sid`                      |                                   | {@link RoomInfo} |
  * | `POST /v1/rooms/:sid/messages`             | `{ from, to, body }`              | `{ seq }` |

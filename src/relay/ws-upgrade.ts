@@ -22,7 +22,6 @@ export class WsUpgrades {
   constructor(
     private readonly core: RelayCore,
     private readonly origins: OriginPolicy,
-    private readonly trustProxy: boolean,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: core.limits.maxRequestBytes, perMessageDeflate: false });
     this.heartbeat = setInterval(() => {
@@ -40,8 +39,10 @@ export class WsUpgrades {
   async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const core = this.core;
     core.requests++;
+    core.prom.requests.inc({ transport: 'ws' });
+    const done = core.prom.time('ws_open');
     socket.on('error', () => socket.destroy());
-    const address = clientAddress(req, this.trustProxy);
+    const address = clientAddress(req, core.proxies);
     let counted = false;
     try {
       const url = new URL(req.url ?? '/', 'http://relay.invalid');
@@ -60,6 +61,7 @@ export class WsUpgrades {
       const after = q.after ?? (await core.store.acked(sid, q.party));
       if (socket.destroyed) throw new RelayError(400, 'gone', 'the client went away');
       this.handOver(req, socket, head, { sid, party: q.party, after, address });
+      done();
     } catch (e) {
       if (counted) core.release(address);
       this.refuse(
@@ -97,7 +99,7 @@ export class WsUpgrades {
   }
 
   private refuse(socket: Socket, err: RelayError): void {
-    this.core.refused++;
+    this.core.reject(err.code);
     const body = JSON.stringify(err.toBody());
     const text = `HTTP/1.1 ${err.status} ${err.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
     if (socket.writable) socket.end(text);
