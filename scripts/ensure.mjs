@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh machine ready for `npm start` / `npm test`: installs the npm
 // dependencies when they are missing or stale, and Debian's Chromium and
-// Redis when they are missing (as root, with apt-get). Plain Node, no deps.
+// Redis and Caddy when they are missing (as root, with apt-get). Plain Node, no deps.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
@@ -25,6 +25,7 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 const missing = [];
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (!has('redis-server')) missing.push('redis-server');
+if (!has('caddy')) missing.push('caddy');
 if (missing.length) {
   if (process.getuid?.() !== 0) {
     console.error(`[ensure] missing system packages: ${missing.join(' ')}; install them with: sudo apt-get install ${missing.join(' ')}`);
