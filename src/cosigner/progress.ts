@@ -29,6 +29,9 @@ export function progressPrinter(print: Print, expected?: number): (e: CeremonyEv
         }
         return;
       }
+      case 'ignored':
+        print(`ignored: a ${e.detail.what} claiming to be from ${e.detail.from} failed ${e.detail.check}`);
+        return;
       case 'confirmed':
         print('confirmed: every device ended with the same keys');
         return;

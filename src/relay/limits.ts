@@ -18,6 +18,8 @@ export interface RelayLimits {
   requestsPerSecond: number;
   /** Burst allowance on top of the sustained rate. */
   requestBurst: number;
+  /** Longest a WebSocket frame over the rate waits for its turn before it is refused (ms). */
+  maxFrameWaitMs: number;
   /** Open WebSocket connections per address. */
   maxConnectionsPerAddress: number;
   /** Room time-to-live when the joining client asks for none (ms). Refreshed on every join and post. */
@@ -39,6 +41,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxRoomsPerAddress: 100,
   requestsPerSecond: 200,
   requestBurst: 400,
+  maxFrameWaitMs: 5000,
   maxConnectionsPerAddress: 200,
   roomTtlMs: 15 * 60_000,
   maxRoomTtlMs: 7 * 24 * 3600_000,
@@ -74,6 +77,27 @@ export class RateLimiter {
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  /**
+   * Takes one token for `key`, borrowing ahead when the bucket is empty.
+   * Returns how many ms the caller should wait before acting (0: at once), or
+   * -1 when that wait would exceed `maxWaitMs` (nothing is taken then).
+   * Used for WebSocket frames: a busy client is slowed down, not refused.
+   */
+  reserve(key: string, maxWaitMs: number, now = Date.now()): number {
+    if (now - this.sweptAt > 10_000) this.sweep(now);
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: this.burst, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    const wait = b.tokens >= 1 ? 0 : Math.ceil(((1 - b.tokens) / this.rate) * 1000);
+    if (wait > maxWaitMs) return -1;
+    b.tokens -= 1;
+    return wait;
   }
 
   private sweep(now: number): void {

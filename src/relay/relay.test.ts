@@ -332,6 +332,40 @@ describe('relay process (memory store)', () => {
     expect((await httpRequest(`${relay.url}/health`)).status).toBe(200);
   });
 
+  it('answers every WebSocket post, refused or not, with its id: over the rate, a post waits its turn, then is refused by id', async () => {
+    // A relay of its own with a tiny rate, so sixteen sockets from one address surely outrun it.
+    const slow = await spawnRelayProcess(['--port', '0'], {
+      RELAY_LIMITS: JSON.stringify({ requestsPerSecond: 2, requestBurst: 40, maxFrameWaitMs: 1000 }),
+    });
+    try {
+      const r = `${slow.url}/v1/rooms/${pairing().sessionId}`;
+      expect((await postJson(`${r}/join`, { party: 1 })).status).toBe(200);
+      expect((await postJson(`${r}/join`, { party: 2 })).status).toBe(200);
+      const answers = new Map<number, any>();
+      const sockets = await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          const ws = new WebSocket(`${r.replace('http:', 'ws:')}/ws?party=${1 + (i % 2)}`);
+          ws.on('message', (d) => {
+            const f = JSON.parse(String(d));
+            if (f.type === 'posted' || f.type === 'error') answers.set(f.id, f);
+          });
+          await new Promise((res) => ws.once('open', res));
+          return ws;
+        }),
+      );
+      const N = 80;
+      for (let id = 1; id <= N; id++) sockets[id % 16].send(JSON.stringify({ type: 'post', id, to: '*', body: 'AAAA' }));
+      const deadline = Date.now() + 30_000;
+      while (answers.size < N && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      for (const ws of sockets) ws.close();
+      expect(answers.size).toBe(N);
+      const codes = new Set([...answers.values()].map((f) => (f.type === 'posted' ? 'posted' : `${f.status} ${f.error}`)));
+      expect(codes).toEqual(new Set(['posted', '429 rate_limited']));
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('survives malformed WebSocket upgrades and frames', async () => {
     const p = pairing();
     const r = rooms(p.sessionId);

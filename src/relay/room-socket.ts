@@ -12,6 +12,14 @@ import { parseMessage, parseSeq, READ_BATCH } from './requests.js';
 import { isFor, type RoomEvent } from './store.js';
 import type { ClientFrame, RelayParty, ServerFrame } from './wire.js';
 
+/** Frames waiting to be handled before the socket stops reading, and before it reads again. */
+const PAUSE_AT = 8;
+const RESUME_AT = 2;
+/** Frames already read when the socket paused still arrive; past this many the client is dropped. */
+const MAX_QUEUED_FRAMES = 2048;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export class RoomSocket {
   private cursor: number;
   private pumping = false;
@@ -23,6 +31,8 @@ export class RoomSocket {
   private badFrames = 0;
   private unsubscribe: () => void = () => {};
   private inbound: Promise<void> = Promise.resolve();
+  /** Frames received and not yet handled. */
+  private queued = 0;
 
   constructor(
     private readonly core: RelayCore,
@@ -39,9 +49,7 @@ export class RoomSocket {
     this.ws.on('pong', () => (this.alive = true));
     this.ws.on('close', () => this.stop());
     this.ws.on('error', () => this.stop());
-    this.ws.on('message', (data, isBinary) => {
-      this.inbound = this.inbound.then(() => this.onFrame(data as Buffer, isBinary)).catch(() => this.close(1011, 'relay error'));
-    });
+    this.ws.on('message', (data, isBinary) => this.enqueue(data as Buffer, isBinary));
     try {
       this.unsubscribe = await this.core.store.subscribe(this.sid, (e) => this.onEvent(e));
       if (this.closed) return this.unsubscribe();
@@ -144,6 +152,22 @@ export class RoomSocket {
     }
   }
 
+  /**
+   * Frames are handled one at a time. While more than a few wait, the socket
+   * stops reading (TCP pushes back on the sender); a client that still piles
+   * up frames is disconnected. So the queue is bounded.
+   */
+  private enqueue(data: Buffer, isBinary: boolean): void {
+    if (++this.queued > MAX_QUEUED_FRAMES) return this.close(1008, 'too many frames in flight');
+    if (this.queued > PAUSE_AT && !this.ws.isPaused) this.ws.pause();
+    this.inbound = this.inbound
+      .then(() => this.onFrame(data, isBinary))
+      .catch(() => this.close(1011, 'relay error'))
+      .finally(() => {
+        if (--this.queued <= RESUME_AT && this.ws.isPaused && !this.closed) this.ws.resume();
+      });
+  }
+
   private async onFrame(data: Buffer, isBinary: boolean): Promise<void> {
     if (this.closed) return;
     this.core.requests++;
@@ -153,11 +177,6 @@ export class RoomSocket {
       this.send({ type: 'error', error: 'bad_frame', reason, status: 400, ...(id !== undefined ? { id } : {}) });
       if (++this.badFrames > 20) this.close(1008, 'too many malformed frames');
     };
-    if (!this.core.rate.take(this.address)) {
-      this.core.reject('rate_limited');
-      this.send({ type: 'error', error: 'rate_limited', reason: 'too many frames from this address; slow down', status: 429 });
-      return;
-    }
     if (isBinary) return bad('frames must be JSON text');
     let frame: ClientFrame;
     try {
@@ -166,6 +185,14 @@ export class RoomSocket {
       return bad('frame is not valid JSON');
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return bad('frame must be a JSON object');
+    // Over the rate, a frame waits its turn (up to maxFrameWaitMs) instead of being refused.
+    const wait = this.core.rate.reserve(this.address, this.core.limits.maxFrameWaitMs);
+    if (wait < 0) {
+      const id = frame.type === 'post' && Number.isSafeInteger(frame.id) ? frame.id : undefined;
+      return this.sendError(new RelayError(429, 'rate_limited', 'too many frames from this address; slow down'), id);
+    }
+    if (wait > 0) await sleep(wait);
+    if (this.closed) return;
     switch (frame.type) {
       case 'ping':
         return this.send({ type: 'pong' });

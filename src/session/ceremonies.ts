@@ -26,7 +26,7 @@ import { encodeTranscript } from '../tss/transcript.js';
 import { isPlainObject } from '../tss/wire.js';
 import { publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
 import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
-import { CeremonyAbort, runProtocol, type ProgressEvent } from './run-protocol.js';
+import { CeremonyAbort, runProtocol, type IgnoredMessage, type ProgressEvent } from './run-protocol.js';
 import {
   awaitRoster,
   collectRoster,
@@ -58,6 +58,8 @@ export type CeremonyEvent =
   | { kind: 'joined'; deviceId: string }
   | { kind: 'roster'; members: Array<{ party: PartyId; deviceId: string }> }
   | { kind: 'progress'; detail: ProgressEvent }
+  /** A message was dropped because it did not authenticate (e.g. a forged abort); nobody is blamed. */
+  | { kind: 'ignored'; detail: IgnoredMessage }
   | { kind: 'confirmed' }
   | { kind: 'request'; from: string; lines: string[] }
   /** The request went out on the paired channel (id of its `sign-request` message, and when it expires). */
@@ -218,6 +220,7 @@ function protocolRunCommon(opts: RosterRunOptions, identities: ReadonlyMap<Party
     mailbox: opts.mailbox,
     roundTimeoutMs: opts.roundTimeoutMs,
     onProgress: (detail: ProgressEvent) => opts.onEvent?.({ kind: 'progress', detail }),
+    onIgnored: (detail: IgnoredMessage) => opts.onEvent?.({ kind: 'ignored', detail }),
   };
 }
 
@@ -439,6 +442,7 @@ async function signWithQuorum(opts: {
       mailbox: opts.mailbox,
       roundTimeoutMs: opts.roundTimeoutMs,
       onProgress: (detail) => opts.onEvent?.({ kind: 'progress', detail }),
+      onIgnored: (detail) => opts.onEvent?.({ kind: 'ignored', detail }),
     });
     opts.onEvent?.({ kind: 'signed', signature: bytesToHex(signature.compact) });
     return signature;

@@ -8,7 +8,7 @@ import { readHex } from '../tss/wire.js';
 import { newIdentity, publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
 import { Mailbox } from './mailbox.js';
 import { Room } from './memory-room.test-util.js';
-import { CeremonyAbort, runProtocol } from './run-protocol.js';
+import { CeremonyAbort, runProtocol, signedAbort, type IgnoredMessage } from './run-protocol.js';
 
 /** Toy two-round protocol: commit to a secret (broadcast), then send it to each peer (p2p); result = sum of hashes. */
 class CommitReveal extends RoundBasedProtocol<string> {
@@ -173,5 +173,71 @@ describe('runProtocol', () => {
     await boxes[1]!.send('all', { t: 'proto', m: forged });
     const results = await Promise.all(runs);
     expect(new Set(results).size).toBe(1);
+  });
+
+  describe('aborts are signed by the aborting device (issue #12: anyone with the room key could stop a ceremony)', () => {
+    const name = 'test/commit-reveal';
+    /** Devices 1 and 2 start; device 3 holds back until `release` so that what is sent first arrives mid-run. */
+    function twoOfThreeRunning() {
+      const { ids, identities, boxes } = setup(3);
+      const sid = randomBytes(32);
+      const ignored: IgnoredMessage[][] = [[], [], []];
+      const run = (p: PartyId) =>
+        runProtocol({
+          protocol: new CommitReveal(sid, p, parties),
+          me: ids[p - 1]!,
+          identities,
+          mailbox: boxes[p - 1]!,
+          roundTimeoutMs: 10_000,
+          onIgnored: (e) => ignored[p - 1]!.push(e),
+        });
+      const early = [run(1), run(2)];
+      return { ids, boxes, sid: bytesToHex(sid), ignored, early, release: () => run(3) };
+    }
+    const until = async (ok: () => boolean) => {
+      while (!ok()) await new Promise((r) => setTimeout(r, 5));
+    };
+
+    it('ignores an unsigned abort (logged as ignored), and the run completes', async () => {
+      const { boxes, sid, ignored, early, release } = twoOfThreeRunning();
+      await boxes[2]!.send('all', { t: 'abort', protocol: name, sid, reason: 'stop' });
+      await until(() => ignored[0]!.length > 0 && ignored[1]!.length > 0);
+      expect(ignored[0]).toEqual([{ protocol: name, from: 'device-3', what: 'abort', check: 'abort.sender' }]);
+      const results = await Promise.all([...early, release()]);
+      expect(new Set(results).size).toBe(1);
+    });
+
+    it('ignores an abort signed with another key than the sender device’s, and the run completes', async () => {
+      const { boxes, sid, ignored, early, release } = twoOfThreeRunning();
+      await boxes[2]!.send('all', signedAbort(newIdentity('device-3'), name, sid, 3, 'stop'));
+      await until(() => ignored[0]!.length > 0 && ignored[1]!.length > 0);
+      expect(ignored[1]!.map((e) => e.check)).toEqual(['abort.signature']);
+      const results = await Promise.all([...early, release()]);
+      expect(new Set(results).size).toBe(1);
+    });
+
+    it('ignores a genuine abort replayed by another device or into another run', async () => {
+      const { ids, boxes, sid, ignored, early, release } = twoOfThreeRunning();
+      // Device 3's real signature, sent from device 2's connection (party 3 ≠ sender's party 2)…
+      await boxes[1]!.send('all', signedAbort(ids[2]!, name, sid, 3, 'stop'));
+      // …and device 3's real abort of another run of the same protocol, its sid rewritten to this run's.
+      const other = signedAbort(ids[2]!, name, bytesToHex(randomBytes(32)), 3, 'stop');
+      await boxes[2]!.send('all', { ...other, sid });
+      await until(() => ignored[0]!.length >= 2);
+      expect(ignored[0]!.map((e) => e.check).sort()).toEqual(['abort.sender', 'abort.signature']);
+      const results = await Promise.all([...early, release()]);
+      expect(new Set(results).size).toBe(1);
+    });
+
+    it('stops on a correctly signed abort from a party, blaming nobody', async () => {
+      const { ids, boxes, sid, early } = twoOfThreeRunning();
+      await boxes[2]!.send('all', signedAbort(ids[2]!, name, sid, 3, 'the user cancelled'));
+      const results = await Promise.all(early.map((r) => r.catch((e: unknown) => e)));
+      for (const r of results) {
+        expect(r).toBeInstanceOf(CeremonyAbort);
+        expect((r as CeremonyAbort).check).toBe('peer-abort');
+        expect((r as CeremonyAbort).deviceId).toBeNull();
+      }
+    });
   });
 });

@@ -3,9 +3,12 @@
  * opens and feeds it what arrives, enforces a per-round timeout, and turns
  * every failure into a {@link CeremonyAbort} that names the device at fault.
  */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, type PartyId } from '../tss/errors.js';
 import type { Protocol, ProtocolMessage } from '../tss/protocol.js';
 import { MessageRejected } from '../tss/rounds.js';
+import { encodeTranscript } from '../tss/transcript.js';
 import { isPlainObject } from '../tss/wire.js';
 import { SealError, openMessage, sealMessage, type DeviceIdentity, type DevicePublic } from './identity.js';
 import type { Delivery, Mailbox } from './mailbox.js';
@@ -41,6 +44,16 @@ export interface ProtocolRun<R> {
   /** How long to wait for the next message before naming who is silent. */
   roundTimeoutMs: number;
   onProgress?: (e: ProgressEvent) => void;
+  /** A message that was dropped because it did not authenticate (for logs; nobody is blamed). */
+  onIgnored?: (e: IgnoredMessage) => void;
+}
+
+/** A message a run dropped: who the transport says sent it, what it was, and the failed check. */
+export interface IgnoredMessage {
+  protocol: string;
+  from: string;
+  what: 'abort';
+  check: 'abort.sender' | 'abort.signature';
 }
 
 interface ProtoPayload {
@@ -51,7 +64,51 @@ interface AbortPayload {
   t: 'abort';
   protocol: string;
   sid: string;
+  /** The sender's party id in this run. */
+  party: PartyId;
   reason: string;
+  /** Ed25519 signature by the sender's identity key over {@link abortBytes}, hex. */
+  sig: string;
+}
+
+/**
+ * What an abort's signature covers: the run (protocol and session id), the
+ * sender's party and its reason. The room key is shared by every device in
+ * the room (and by whoever saw the pairing QR code), so without this anyone
+ * able to post in the room could stop any ceremony or signing in another
+ * device's name (issue #12); bound to the run's sid, an abort cannot be
+ * replayed into another run.
+ */
+function abortBytes(protocol: string, sid: string, party: PartyId, reason: string): Uint8Array {
+  return encodeTranscript('protocol-abort', protocol, sid, party, reason);
+}
+
+/** Signs this device's abort of the run. */
+export function signedAbort(me: DeviceIdentity, protocol: string, sid: string, party: PartyId, reason: string): AbortPayload {
+  const sig = bytesToHex(ed25519.sign(abortBytes(protocol, sid, party, reason), me.signSecret));
+  return { t: 'abort', protocol, sid, party, reason, sig };
+}
+
+/**
+ * Checks an abort: it must come (as the transport authenticated the sender)
+ * from the device of a party of this run, name that party, and carry that
+ * device's identity signature. Returns the failed check, or null when valid.
+ */
+function abortCheck(
+  p: Record<string, unknown>,
+  from: PartyId | undefined,
+  identities: ReadonlyMap<PartyId, DevicePublic>,
+): IgnoredMessage['check'] | null {
+  const signer = from === undefined ? undefined : identities.get(from);
+  if (!signer || p.party !== from) return 'abort.sender';
+  const { protocol, sid, reason, sig } = p;
+  if (typeof protocol !== 'string' || typeof sid !== 'string' || typeof reason !== 'string') return 'abort.signature';
+  if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return 'abort.signature';
+  try {
+    return ed25519.verify(hexToBytes(sig), abortBytes(protocol, sid, from!, reason), hexToBytes(signer.signPub)) ? null : 'abort.signature';
+  } catch {
+    return 'abort.signature';
+  }
 }
 
 function isFor(d: Delivery, protocol: string, sid: string): boolean {
@@ -85,8 +142,7 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
       if (finished) return;
       stop();
       if (tell) {
-        const payload: AbortPayload = { t: 'abort', protocol: name, sid, reason: e.message };
-        mailbox.send('all', payload).catch(() => undefined);
+        mailbox.send('all', signedAbort(me, name, sid, protocol.self, e.message.slice(0, 300))).catch(() => undefined);
       }
       reject(e);
     };
@@ -129,6 +185,13 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
       if (finished) return;
       const p = d.payload as ProtoPayload | AbortPayload;
       if (p.t === 'abort') {
+        // Only a party of this run may stop it, and only with its own signature: a forged or
+        // unsigned abort is dropped without blaming anyone (the run goes on, or times out naming the silent).
+        const check = abortCheck(p as unknown as Record<string, unknown>, partyOfDevice.get(d.from), identities);
+        if (check !== null || !protocol.parties.includes(p.party)) {
+          run.onIgnored?.({ protocol: name, from: d.from, what: 'abort', check: check ?? 'abort.sender' });
+          return;
+        }
         fail(new CeremonyAbort(`${d.from} stopped the ceremony: ${String(p.reason).slice(0, 300)}`, null, 'peer-abort'), false);
         return;
       }
