@@ -14,6 +14,8 @@ import type { FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
 import { TandemError } from '../../errors/index.js';
 import { UsageError, type PartyId } from '../errors.js';
 import { decodeLowerHex, isPlainObject } from '../wire.js';
+import { hashTranscript } from '../transcript.js';
+import { equalBytes } from '@noble/curves/utils.js';
 import { checkPublicShares, ed25519Curve, type GroupPoint } from '../reshare/curve.js';
 
 export const FROST_SHARE_VERSION = 1;
@@ -77,11 +79,20 @@ export function noblePublic(share: FrostKeyShare): FrostPublic {
   };
 }
 
+/** A share's points and secret, decoded and checked by {@link checkFrostShare}. */
+export interface CheckedFrostShare {
+  groupKey: GroupPoint;
+  verifyingShares: Map<PartyId, GroupPoint>;
+  /** s_i. SECRET. */
+  secret: bigint;
+}
+
 /**
  * Full consistency check of a share record. Throws {@link ShareFormatError}
- * saying which rule failed (never the secret's value).
+ * saying which rule failed (never the secret's value). Returns the decoded
+ * points and secret, so that a caller never decodes them a second time.
  */
-export function checkFrostShare(share: FrostKeyShare): void {
+export function checkFrostShare(share: FrostKeyShare): CheckedFrostShare {
   const fail = (why: string): never => {
     throw new ShareFormatError(`FROST key share: ${why}`);
   };
@@ -127,6 +138,48 @@ export function checkFrostShare(share: FrostKeyShare): void {
   } catch (e) {
     fail((e as Error).message);
   }
+  return { groupKey: pk, verifyingShares: points, secret: s };
+}
+
+/** Digest of every field of a share record (the memo key of {@link checkedFrostShare}). */
+function shareDigest(share: FrostKeyShare): Uint8Array {
+  const parties = Array.isArray(share.parties) ? share.parties : [];
+  const vs = share.verifyingShares instanceof Map ? [...share.verifyingShares] : [];
+  return hashTranscript(
+    'frost/share/memo',
+    String(share.version),
+    String(share.curve),
+    String(share.protocol),
+    String(share.epoch),
+    String(share.t),
+    String(share.n),
+    String(share.self),
+    parties.length,
+    ...parties.map(String),
+    share.secretShare instanceof Uint8Array ? share.secretShare : 'not bytes',
+    share.groupPublicKey instanceof Uint8Array ? share.groupPublicKey : 'not bytes',
+    vs.length,
+    ...vs.flatMap(([k, v]) => [String(k), v instanceof Uint8Array ? v : 'not bytes']),
+  );
+}
+
+const checked = new WeakMap<FrostKeyShare, { digest: Uint8Array; value: CheckedFrostShare }>();
+
+/**
+ * {@link checkFrostShare}, remembered per record object: a signing session
+ * re-uses the result of the last full check of the same object if every
+ * field still hashes to the same digest (so a record mutated in place is
+ * checked again). The check is a pure function of those fields, so this
+ * never skips it; it only avoids repeating the ~n+1 subgroup checks and the
+ * interpolation on every signature.
+ */
+export function checkedFrostShare(share: FrostKeyShare): CheckedFrostShare {
+  const digest = shareDigest(share);
+  const hit = checked.get(share);
+  if (hit && equalBytes(hit.digest, digest)) return hit.value;
+  const value = checkFrostShare(share);
+  checked.set(share, { digest, value });
+  return value;
 }
 
 /** JSON form of a share record (hex strings). Contains the SECRET share. */
@@ -221,9 +274,9 @@ export function frostPublicInfo(share: FrostKeyShare): FrostPublicInfo {
   };
 }
 
-export function assertFrostShare(share: FrostKeyShare, where: string): void {
+export function assertFrostShare(share: FrostKeyShare, where: string): CheckedFrostShare {
   try {
-    checkFrostShare(share);
+    return checkedFrostShare(share);
   } catch (e) {
     throw new UsageError(`${where}: ${(e as Error).message}`);
   }

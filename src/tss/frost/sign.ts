@@ -1,8 +1,10 @@
 /**
  * FROST(Ed25519, SHA-512) two-round signing (`frost/sign`, RFC 9591 §5)
  * among a signer set S of at least t parties, without a coordinator: every
- * signer broadcasts, checks and aggregates. The cryptography is @noble's
- * `ed25519_FROST` (commit, signShare, verifyShare, aggregate).
+ * signer broadcasts, checks and aggregates. Nonces come from @noble's
+ * `ed25519_FROST.commit`; the §4–§5 equations are in rfc9591.ts, on points
+ * decoded and subgroup-checked once (noble's signShare/verifyShare/aggregate
+ * re-parse and re-check every point on every call).
  *
  * Round 1 (broadcast)  RFC 9591 §5.1 commit(): hiding and binding nonce
  *                      commitments, plus the share generation and a digest
@@ -21,7 +23,7 @@
  * start(), a protocol object runs once, and noble zeroes them after use.
  */
 import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
-import type { GenNonce, NonceCommitments, RNG } from '@noble/curves/abstract/frost.js';
+import type { GenNonce, RNG } from '@noble/curves/abstract/frost.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
@@ -31,7 +33,17 @@ import { hashTranscript } from '../transcript.js';
 import { expectKeys, readHex, readHexArray, readInt, toHex } from '../wire.js';
 import { ed25519Curve, readPoint, readScalar } from '../reshare/curve.js';
 import { checkEcho, echoDigest } from '../echo.js';
-import { assertFrostShare, frostId, noblePublic, nobleSecret, own, type FrostKeyShare } from './share.js';
+import { assertFrostShare, nobleSecret, type CheckedFrostShare, type FrostKeyShare } from './share.js';
+import {
+  EdPoint,
+  aggregateSignature,
+  scalarBytes,
+  signatureShare,
+  signingContext,
+  verifySignatureShare,
+  type SignerCommitment,
+  type SigningContext,
+} from './rfc9591.js';
 
 export const FROST_SIGN = 'frost/sign';
 
@@ -52,21 +64,24 @@ export interface FrostSignParams {
 }
 
 const FROST = ed25519_FROST;
+const Fn = EdPoint.Fn;
 
 export class FrostSign extends RoundBasedProtocol<Uint8Array> {
   protected readonly rounds = 2;
   private readonly share: FrostKeyShare;
+  /** The share's decoded points and secret (checked once per record object). */
+  private readonly checked: CheckedFrostShare;
   private readonly msg: Uint8Array;
   private readonly ctx: Uint8Array;
   private readonly rng?: (bytes: number) => Uint8Array;
   private nonce: GenNonce | null = null;
-  private readonly commitments = new Map<PartyId, NonceCommitments>();
-  private commitmentList: NonceCommitments[] = [];
-  private ownShare: Uint8Array | null = null;
+  private readonly commitments = new Map<PartyId, SignerCommitment>();
+  private signing: SigningContext | null = null;
+  private ownShare: bigint | null = null;
 
   constructor(params: FrostSignParams) {
     super(FROST_SIGN, params.sid, params.share.self, params.signers);
-    assertFrostShare(params.share, FROST_SIGN);
+    this.checked = assertFrostShare(params.share, FROST_SIGN);
     const { share } = params;
     for (const p of this.parties) {
       if (!share.parties.includes(p)) throw new UsageError(`${FROST_SIGN}: signer ${p} holds no share of this vault`);
@@ -97,13 +112,20 @@ export class FrostSign extends RoundBasedProtocol<Uint8Array> {
   /** Round 1 (RFC 9591 §5.1): nonces and their commitments. */
   protected begin(): ProtocolMessage[] {
     this.nonce = this.rng ? FROST.commit(nobleSecret(this.share), this.rng as RNG) : FROST.commit(nobleSecret(this.share));
-    this.commitments.set(this.self, this.nonce.commitments);
+    const { hiding, binding } = this.nonce.commitments;
+    this.commitments.set(this.self, {
+      party: this.self,
+      hiding: EdPoint.fromBytes(hiding),
+      binding: EdPoint.fromBytes(binding),
+      hidingBytes: hiding,
+      bindingBytes: binding,
+    });
     return [
       this.message(1, 'all', {
         epoch: this.share.epoch,
         ctx: toHex(this.ctx),
-        hiding: toHex(this.nonce.commitments.hiding),
-        binding: toHex(this.nonce.commitments.binding),
+        hiding: toHex(hiding),
+        binding: toHex(binding),
       }),
     ];
   }
@@ -116,7 +138,7 @@ export class FrostSign extends RoundBasedProtocol<Uint8Array> {
     return new Map(
       this.parties.map((p) => {
         const c = this.commitments.get(p)!;
-        return [p, echoDigest('frost/sign/r1', this.sid, p, c.hiding, c.binding)];
+        return [p, echoDigest('frost/sign/r1', this.sid, p, c.hidingBytes, c.bindingBytes)];
       }),
     );
   }
@@ -138,46 +160,55 @@ export class FrostSign extends RoundBasedProtocol<Uint8Array> {
       if (!equalBytes(readHex(body, 'ctx', from, where, 32), this.ctx)) {
         throw new ProtocolAbort(from, `${where}.ctx`, 'signs with another key, signer set or message');
       }
-      const hiding = readHex(body, 'hiding', from, where, 32);
-      const binding = readHex(body, 'binding', from, where, 32);
-      readPoint(ed25519Curve, hiding, from, `${where}.hiding`);
-      readPoint(ed25519Curve, binding, from, `${where}.binding`);
-      this.commitments.set(from, { identifier: frostId(from), hiding: own(hiding), binding: own(binding) });
+      const hidingBytes = readHex(body, 'hiding', from, where, 32);
+      const bindingBytes = readHex(body, 'binding', from, where, 32);
+      // RFC 9591 §3.1 DeserializeElement: canonical, on the curve, not the identity, prime order. Once per point.
+      const hiding = readPoint(ed25519Curve, hidingBytes, from, `${where}.hiding`) as unknown as EdPoint;
+      const binding = readPoint(ed25519Curve, bindingBytes, from, `${where}.binding`) as unknown as EdPoint;
+      this.commitments.set(from, { party: from, hiding, binding, hidingBytes, bindingBytes });
     }
-    this.commitmentList = this.parties.map((p) => this.commitments.get(p)!);
-    const nonces = this.nonce!.nonces;
+    const { nonces } = this.nonce!;
     this.nonce = null;
-    const z = FROST.signShare(nobleSecret(this.share), noblePublic(this.share), nonces, this.commitmentList, this.msg);
+    const hidingNonce = Fn.fromBytes(nonces.hiding);
+    const bindingNonce = Fn.fromBytes(nonces.binding);
+    nonces.hiding.fill(0);
+    nonces.binding.fill(0);
+    const ctx = signingContext(
+      this.checked.groupKey as unknown as EdPoint,
+      this.parties.map((p) => this.commitments.get(p)!),
+      this.msg,
+    );
+    this.signing = ctx;
+    const z = signatureShare(ctx, this.self, this.checked.secret, hidingNonce, bindingNonce);
     this.ownShare = z;
     const view = this.commitmentEcho();
-    return [this.message(2, 'all', { share: toHex(z), echo: this.parties.map((p) => toHex(view.get(p)!)) })];
+    return [this.message(2, 'all', { share: toHex(scalarBytes(z)), echo: this.parties.map((p) => toHex(view.get(p)!)) })];
   }
 
   /** Output (RFC 9591 §5.3–5.4): verify each share, aggregate, verify the signature. */
   private finalize(inbox: RoundInbox): ProtocolMessage[] {
     const where = 'frost.sign.r2';
-    const pub = noblePublic(this.share);
+    const ctx = this.signing!;
     const view = this.commitmentEcho();
-    const shares: Record<string, Uint8Array> = {};
+    const shares = new Map<PartyId, bigint>();
     for (const [from, body] of inbox.broadcast) {
       expectKeys(body, ['share', 'echo'], from, where);
       checkEcho(view, readHexArray(body, 'echo', from, where, this.parties.length, 32), this.parties, from, this.self, `${where}.echo`);
-      const z = readHex(body, 'share', from, where, 32);
-      readScalar(ed25519Curve, z, from, `${where}.share`);
-      if (!FROST.verifyShare(pub, this.commitmentList, this.msg, frostId(from), own(z))) {
+      const z = readScalar(ed25519Curve, readHex(body, 'share', from, where, 32), from, `${where}.share`);
+      const Y = this.checked.verifyingShares.get(from)! as unknown as EdPoint;
+      if (!verifySignatureShare(ctx, from, Y, z)) {
         throw new ProtocolAbort(from, `${where}.share`, 'signature share does not verify against its verifying share');
       }
-      shares[frostId(from)] = own(z);
+      shares.set(from, z);
     }
     const ownShare = this.ownShare;
-    if (!ownShare) throw new Error('frost/sign: own share missing');
-    shares[frostId(this.self)] = ownShare;
-    let sig: Uint8Array;
-    try {
-      sig = FROST.aggregate(pub, this.commitmentList, this.msg, shares);
-    } catch {
-      throw new ProtocolAbort(null, `${where}.aggregate`, 'aggregated signature does not verify');
-    }
+    if (ownShare === null) throw new Error('frost/sign: own share missing');
+    shares.set(this.self, ownShare);
+    const sig = aggregateSignature(
+      ctx,
+      this.parties.map((p) => shares.get(p)!),
+    );
+    // An independent check by noble's RFC 8032 verifier before the signature is released.
     if (!ed25519.verify(sig, this.msg, this.share.groupPublicKey)) {
       throw new ProtocolAbort(null, `${where}.verify`, 'aggregated signature fails Ed25519 verification');
     }

@@ -12,6 +12,7 @@ import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { runProtocols } from '../driver.js';
 import { FrostSign } from './sign.js';
 import { checkFrostShare, type FrostKeyShare } from './share.js';
+import { EdPoint, aggregateSignature, signatureShare, signingContext, verifySignatureShare } from './rfc9591.js';
 
 const V = {
   groupSecretKey: '7b1c33d3f5291d85de664833beb1ad469f7fb6025a0ec78b3a790c6e13a98304',
@@ -134,5 +135,34 @@ describe('RFC 9591 E.1 FROST(Ed25519, SHA-512)', () => {
     expect(aborts.size).toBe(0);
     for (const p of signers) expect(bytesToHex(results.get(p)!)).toBe(V.sig);
     expect(ed25519.verify(results.get(1)!, msg, hexToBytes(V.groupPublicKey))).toBe(true);
+  });
+
+  it('rfc9591.ts reproduces both signature shares and the signature; a share off by one fails verification', () => {
+    const msg = hexToBytes(V.message);
+    const point = (hex: string) => EdPoint.fromBytes(hexToBytes(hex));
+    const list = [3, 1].map((p) => ({
+      party: p,
+      hiding: point(V.round1[p].hidingCommitment),
+      binding: point(V.round1[p].bindingCommitment),
+      hidingBytes: hexToBytes(V.round1[p].hidingCommitment),
+      bindingBytes: hexToBytes(V.round1[p].bindingCommitment),
+    }));
+    const ctx = signingContext(point(V.groupPublicKey), list, msg);
+    const z = [1, 3].map((p) =>
+      signatureShare(
+        ctx,
+        p,
+        Fn.fromBytes(hexToBytes(V.shares[p])),
+        Fn.fromBytes(hexToBytes(V.round1[p].hidingNonce)),
+        Fn.fromBytes(hexToBytes(V.round1[p].bindingNonce)),
+      ),
+    );
+    expect(z.map((k) => bytesToHex(Fn.toBytes(k)))).toEqual([V.sigShares[1], V.sigShares[3]]);
+    [1, 3].forEach((p, i) => {
+      const Y = EdPoint.BASE.multiply(Fn.fromBytes(hexToBytes(V.shares[p])));
+      expect(verifySignatureShare(ctx, p, Y, z[i])).toBe(true);
+      expect(verifySignatureShare(ctx, p, Y, Fn.add(z[i], 1n))).toBe(false);
+    });
+    expect(bytesToHex(aggregateSignature(ctx, z))).toBe(V.sig);
   });
 });
