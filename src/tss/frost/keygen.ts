@@ -17,6 +17,14 @@
  *                      verifying shares. Nobody outputs a share unless every
  *                      party computed the same public key material.
  *
+ * noble's DKG round 1 makes the polynomial, the VSS commitment and the proof
+ * of knowledge; the checks of rounds 2 and 3 and the key derivation are done
+ * here (dkg-checks.ts) on points decoded and subgroup-checked once, because
+ * noble's DKG round2/round3/validateSecret re-parse every commitment on
+ * every call, each parse with two prime-order-subgroup checks (two thirds of
+ * key generation's time). The equations and encodings are noble's, so
+ * packages and shares are the same bytes.
+ *
  * Departures from the paper: the commit-then-reveal of round 1 (the paper's
  * round 1 broadcasts the package directly) makes the sender's package
  * independent of the others' and binds it to this session; noble's proof of
@@ -24,7 +32,7 @@
  * scope; frost-rs does the same).
  */
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
-import type { DKG_Round1, DKG_Round2, DKG_Secret } from '@noble/curves/abstract/frost.js';
+import type { DKG_Round1, DKG_Secret } from '@noble/curves/abstract/frost.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
@@ -34,7 +42,9 @@ import { hashTranscript } from '../transcript.js';
 import { expectKeys, readHex, readHexArray, toHex } from '../wire.js';
 import { ed25519Curve, readPoint, readScalar } from '../reshare/curve.js';
 import { checkEcho, echoDigest } from '../echo.js';
-import { FROST_SHARE_VERSION, checkFrostShare, frostId, own, type FrostKeyShare } from './share.js';
+import { FROST_SHARE_VERSION, checkFrostShare, frostId, type FrostKeyShare } from './share.js';
+import { EdPoint } from './rfc9591.js';
+import { evalPolynomial, feldmanCheck, pokValid, vssEval } from './dkg-checks.js';
 
 export const FROST_KEYGEN = 'frost/keygen';
 
@@ -58,7 +68,8 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
   private ownPackage: DKG_Round1 | null = null;
   private readonly salt = randomBytes(32);
   private readonly commits = new Map<PartyId, Uint8Array>();
-  private readonly packages = new Map<PartyId, DKG_Round1>();
+  /** Each party's VSS commitment, decoded and subgroup-checked once. */
+  private readonly vss = new Map<PartyId, EdPoint[]>();
   private share: FrostKeyShare | null = null;
   private confirmation: Uint8Array | null = null;
 
@@ -135,10 +146,14 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
     ];
   }
 
-  /** Round 3: open and check every package, then send each party its share (noble DKG round 2). */
+  /** Round 3: open and check every package, then send each party its share f_i(j) (noble DKG round 2). */
   private round3(inbox: RoundInbox): ProtocolMessage[] {
     const t = this.threshold;
     const mine = this.round1Echo();
+    this.vss.set(
+      this.self,
+      this.ownPackage!.commitment.map((c) => EdPoint.fromBytes(c)),
+    );
     for (const [from, body] of inbox.broadcast) {
       const where = 'frost.keygen.r2';
       expectKeys(body, ['salt', 'commitment', 'pok', 'echo'], from, where);
@@ -149,66 +164,39 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
       if (!equalBytes(this.packageCommitment(from, salt, commitment, pok), this.commits.get(from)!)) {
         throw new ProtocolAbort(from, `${where}.decommit`, 'revealed package does not match its round-1 commitment');
       }
-      commitment.forEach((c, k) => {
-        readPoint(ed25519Curve, c, from, `${where}.commitment[${k}]`);
-      });
-      readPoint(ed25519Curve, pok.subarray(0, 32), from, `${where}.pok`);
-      readScalar(ed25519Curve, pok.subarray(32), from, `${where}.pok`);
-      this.packages.set(from, { identifier: frostId(from), commitment: commitment.map(own), proofOfKnowledge: own(pok) });
-    }
-    const others = this.peers.map((p) => this.packages.get(p)!);
-    let shares: Record<string, DKG_Round2>;
-    try {
-      shares = FROST.DKG.round2(this.secret!, others);
-    } catch {
-      throw this.blamePok();
-    }
-    return this.peers.map((p) => this.message(3, p, { share: toHex(shares[frostId(p)].signingShare) }));
-  }
-
-  /** Finds the party whose proof of knowledge fails, checking each package alone. */
-  private blamePok(): ProtocolAbort {
-    for (const p of this.peers) {
-      const probe = FROST.DKG.round1(frostId(this.self), { min: this.threshold, max: 2 });
-      try {
-        FROST.DKG.round2(probe.secret, [this.packages.get(p)!]);
-      } catch {
-        return new ProtocolAbort(p, 'frost.keygen.r2.pok', 'proof of knowledge of its secret coefficient does not verify');
-      } finally {
-        FROST.DKG.clean(probe.secret);
+      const points = commitment.map((c, k) => readPoint(ed25519Curve, c, from, `${where}.commitment[${k}]`) as unknown as EdPoint);
+      const R = readPoint(ed25519Curve, pok.subarray(0, 32), from, `${where}.pok`) as unknown as EdPoint;
+      const z = readScalar(ed25519Curve, pok.subarray(32), from, `${where}.pok`);
+      if (!pokValid(from, points[0], R, z)) {
+        throw new ProtocolAbort(from, `${where}.pok`, 'proof of knowledge of its secret coefficient does not verify');
       }
+      this.vss.set(from, points);
     }
-    return new ProtocolAbort(null, 'frost.keygen.r2', 'DKG round 2 failed on valid-looking packages');
+    const coefficients = this.secret!.coefficients!;
+    return this.peers.map((p) => this.message(3, p, { share: toHex(ed25519Curve.encodeScalar(evalPolynomial(coefficients, p))) }));
   }
 
-  /** Round 4: Feldman-check every share, derive the key (noble DKG round 3), broadcast a confirmation. */
+  /** Round 4: Feldman-check every share, derive the key (noble DKG round 3's sums), broadcast a confirmation. */
   private round4(inbox: RoundInbox): ProtocolMessage[] {
     const t = this.threshold;
     const n = this.parties.length;
-    const received: DKG_Round2[] = [];
+    const Fn = EdPoint.Fn;
+    let secret = evalPolynomial(this.secret!.coefficients!, this.self);
+    FROST.DKG.clean(this.secret!);
+    this.secret = null;
     for (const [from, body] of inbox.p2p) {
       const where = 'frost.keygen.r3';
       expectKeys(body, ['share'], from, where);
-      const share = readHex(body, 'share', from, where, 32);
-      readScalar(ed25519Curve, share, from, `${where}.share`);
-      try {
-        FROST.validateSecret(
-          { identifier: frostId(this.self), signingShare: own(share) },
-          { signers: { min: t, max: n }, commitments: this.packages.get(from)!.commitment, verifyingShares: {} },
-        );
-      } catch {
+      const share = readScalar(ed25519Curve, readHex(body, 'share', from, where, 32), from, `${where}.share`);
+      if (!feldmanCheck(this.vss.get(from)!, this.self, share)) {
         throw new ProtocolAbort(from, `${where}.feldman`, 'share does not match its VSS commitment');
       }
-      received.push({ identifier: frostId(from), signingShare: own(share) });
+      secret = Fn.add(secret, share);
     }
-    const key = FROST.DKG.round3(
-      this.secret!,
-      this.peers.map((p) => this.packages.get(p)!),
-      received,
-    );
-    this.secret = null;
+    // The group's VSS commitment is the sum of everyone's (noble DKG round 3).
+    const merged = Array.from({ length: t }, (_, k) => this.parties.reduce((acc, p) => acc.add(this.vss.get(p)![k]), EdPoint.ZERO));
     const verifyingShares = new Map<PartyId, Uint8Array>();
-    for (const p of this.parties) verifyingShares.set(p, Uint8Array.from(key.public.verifyingShares[frostId(p)]));
+    for (const p of this.parties) verifyingShares.set(p, vssEval(merged, p).toBytes());
     const share: FrostKeyShare = {
       version: FROST_SHARE_VERSION,
       curve: 'ed25519',
@@ -218,10 +206,11 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
       n,
       self: this.self,
       parties: [...this.parties],
-      secretShare: Uint8Array.from(key.secret.signingShare),
-      groupPublicKey: Uint8Array.from(key.public.commitments[0]),
+      secretShare: ed25519Curve.encodeScalar(secret),
+      groupPublicKey: merged[0].toBytes(),
       verifyingShares,
     };
+    secret = 0n;
     checkFrostShare(share);
     this.share = share;
     this.confirmation = hashTranscript(
