@@ -15,7 +15,7 @@ import { deliverToTab, responseMessage, type PagePort } from './page-ports';
 import type { Outcome } from './approvals';
 import { isExtensionPageSender, pageOriginOf } from './senders';
 import { parseBridgeMessage, RPC_PORT_NAME, type BackgroundToBridge } from '../shared/page-channel';
-import { parsePopupCommand, POPUP_PORT_NAME, type PopupPortMessage, type PopupPush, type PopupReply } from '../shared/popup-api';
+import { POPUP_PORT_NAME, type PopupPortMessage, type PopupPush } from '../shared/popup-api';
 import { rpcErrors, toRpcError } from '../shared/rpc-errors';
 
 const AUTO_LOCK_ALARM = 'tandem-auto-lock';
@@ -155,20 +155,7 @@ function acceptPagePort(port: chrome.runtime.Port): void {
 
 chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
   if (!isExtensionPage(sender)) return false; // pages and content scripts cannot reach popup commands
-  const cmd = parsePopupCommand(raw);
-  if (!cmd) {
-    sendResponse({ ok: false, error: 'Malformed command.' } satisfies PopupReply);
-    return false;
-  }
-  services.run(cmd).then(
-    ({ state, result }) => sendResponse({ ok: true, state, ...(result !== undefined ? { result } : {}) } satisfies PopupReply),
-    async (err: unknown) =>
-      sendResponse({
-        ok: false,
-        error: err instanceof Error ? err.message : 'Something went wrong.',
-        state: await services.state(),
-      } satisfies PopupReply),
-  );
+  void services.answer(raw).then(sendResponse);
   return true;
 });
 

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RunCommand, WalletState } from '../shared/popup-api';
-import { announceClosing, sendCommand, subscribeState } from './api';
+import { announceClosing, send, sendCommand, subscribeState } from './api';
 import { CreateVault } from './screens/CreateVault';
 import { Unlock } from './screens/Unlock';
 import { Home } from './screens/Home';
@@ -26,7 +26,7 @@ export function App() {
   const openedForApproval = location.hash === '#approvals';
 
   useEffect(() => {
-    void sendCommand({ type: 'getState' }).then((r) => r.ok && setState(r.state));
+    void sendCommand('getState').then((r) => r.ok && setState(r.state));
     return subscribeState(setState);
   }, []);
 
@@ -46,7 +46,7 @@ export function App() {
   useEffect(() => setTab('home'), [vaultId]);
 
   const run: Run = async (cmd) => {
-    const reply = await sendCommand(cmd);
+    const reply = await send(cmd);
     if (reply.state) setState(reply.state);
     return reply.ok ? null : reply.error;
   };

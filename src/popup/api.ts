@@ -3,14 +3,9 @@
  * state pushes on the `tandem-popup` port. The popup keeps no state of its own
  * beyond what is on screen.
  */
-import {
-  POPUP_PORT_NAME,
-  type PopupCommand,
-  type PopupPortMessage,
-  type PopupPush,
-  type PopupReply,
-  type WalletState,
-} from '../shared/popup-api';
+import { POPUP_PORT_NAME, type PopupPortMessage, type PopupPush, type WalletState } from '../shared/popup-api';
+import type { CommandType, Params, PopupCommand, PopupReply } from '../shared/popup-commands';
+import { walletMessage } from '../shared/wallet-errors';
 
 let currentPort: chrome.runtime.Port | null = null;
 
@@ -23,13 +18,24 @@ export function announceClosing(): void {
   }
 }
 
-/** Sends a command; never throws (errors come back as `{ ok: false, error }`). */
-export async function sendCommand(cmd: PopupCommand): Promise<PopupReply> {
+/** A command with no params may be sent without them. */
+type ParamsArg<K extends CommandType> = Record<never, never> extends Params<K> ? [params?: Params<K>] : [params: Params<K>];
+
+/**
+ * Sends command `type` with its params; the reply's `result` has the
+ * command's result type. Never throws (errors come back as `{ ok: false, code, error }`).
+ */
+export function sendCommand<K extends CommandType>(type: K, ...[params]: ParamsArg<K>): Promise<PopupReply<K>> {
+  return send({ type, ...params } as PopupCommand) as Promise<PopupReply<K>>;
+}
+
+/** Sends a command already assembled (the screens' `run`). */
+export async function send(cmd: PopupCommand): Promise<PopupReply> {
+  const noAnswer = { ok: false, code: 'popup.noAnswer', error: walletMessage('popup.noAnswer') } as const;
   try {
-    const reply = (await chrome.runtime.sendMessage(cmd)) as PopupReply | undefined;
-    return reply ?? { ok: false, error: 'Tandem did not answer. Close the popup and try again.' };
+    return ((await chrome.runtime.sendMessage(cmd)) as PopupReply | undefined) ?? noAnswer;
   } catch {
-    return { ok: false, error: 'Tandem did not answer. Close the popup and try again.' };
+    return noAnswer;
   }
 }
 

@@ -18,7 +18,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
   useEffect(() => {
     let live = true;
     setBalance(null);
-    void sendCommand({ type: 'getBalance' }).then((r) => live && setBalance(r.ok && r.result ? (r.result as BalanceView) : 'error'));
+    void sendCommand('getBalance').then((r) => live && setBalance(r.ok && r.result ? r.result : 'error'));
     return () => void (live = false);
   }, [state.selectedChainId, network?.rpcUrl, vault.address, state.activity[0]?.hash]);
   if (creating) return <NewVault run={run} onCancel={() => setCreating(false)} />;

@@ -4,7 +4,7 @@
  * Also the restore form of the first-run screen.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH, type BackupExport, type VaultView } from '../../shared/popup-api';
+import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH, type VaultView } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { ErrorText } from '../../ui/ErrorText';
@@ -103,10 +103,10 @@ function ExportBackup() {
     if (password !== confirm) return setError('The two backup passwords differ.');
     setBusy(true);
     setError(null);
-    const reply = await sendCommand({ type: 'exportBackup', password });
+    const reply = await sendCommand('exportBackup', { password });
     setBusy(false);
     if (!reply.ok) return setError(reply.error);
-    const file = reply.result as BackupExport;
+    const file = reply.result;
     const url = URL.createObjectURL(new Blob([file.text], { type: 'application/json' }));
     const a = document.createElement('a');
     a.href = url;

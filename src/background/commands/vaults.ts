@@ -1,0 +1,33 @@
+/** Popup commands of the wallet and its vaults: create, unlock, lock, switch, rename, delete. */
+import type { CommandContext, Handlers } from './context';
+
+/** Runs `change`; tells connected pages when the active account changed. */
+async function changingActiveAccount(ctx: CommandContext, change: () => Promise<void>): Promise<void> {
+  const before = await ctx.wallet.activeAccount();
+  await change();
+  if ((await ctx.wallet.activeAccount()) !== before) await ctx.accountsChanged();
+}
+
+export const vaultCommands: Handlers<'createDevVault' | 'unlock' | 'lock' | 'selectVault' | 'renameVault' | 'deleteVault'> = {
+  async createDevVault(ctx, { name, password }) {
+    await ctx.wallet.createDevVault(name, password);
+    await ctx.accountsChanged();
+  },
+  async unlock(ctx, { password }) {
+    await ctx.wallet.unlock(password);
+    await ctx.accountsChanged();
+    await ctx.answerConnectedWaiting();
+  },
+  async lock(ctx) {
+    await ctx.lock();
+  },
+  async selectVault(ctx, { id }) {
+    await changingActiveAccount(ctx, () => ctx.wallet.selectVault(id));
+  },
+  async renameVault(ctx, { id, name }) {
+    await ctx.wallet.renameVault(id, name);
+  },
+  async deleteVault(ctx, { id }) {
+    await changingActiveAccount(ctx, () => ctx.wallet.deleteVault(id));
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * The user's settings (auto-lock, relay, co-signer wait), kept in the
+ * extension's IndexedDB; each setter checks its value first.
+ */
+import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN } from '../shared/popup-commands';
+import { WalletError } from '../shared/wallet-errors';
+import type { KeyValueArea } from './storage';
+
+const AUTO_LOCK_KEY = 'settings.autoLockMinutes.v1';
+const RELAY_URL_KEY = 'settings.relayUrl.v1';
+const COSIGN_TIMEOUT_KEY = 'settings.cosignTimeoutSeconds.v1';
+/** Seconds the co-signer has to answer (its user decides) unless the user changes it. */
+export const DEFAULT_COSIGN_TIMEOUT_SECONDS = 120;
+/** The relay used to pair devices and co-sign unless the user changes it. */
+export const DEFAULT_RELAY_URL = 'http://127.0.0.1:8787';
+/** Auto-lock after this many idle minutes unless the user changes it. */
+export const DEFAULT_AUTO_LOCK_MINUTES = 15;
+
+export class SettingsStore {
+  constructor(private readonly local: KeyValueArea) {}
+
+  async autoLockMinutes(): Promise<number> {
+    return (await this.local.get<number>(AUTO_LOCK_KEY)) ?? DEFAULT_AUTO_LOCK_MINUTES;
+  }
+
+  async setAutoLockMinutes(minutes: number): Promise<void> {
+    if (minutes < AUTO_LOCK_MIN || minutes > AUTO_LOCK_MAX)
+      throw new WalletError('settings.autoLockRange', { min: AUTO_LOCK_MIN, max: AUTO_LOCK_MAX });
+    await this.local.set(AUTO_LOCK_KEY, minutes);
+  }
+
+  async relayUrl(): Promise<string> {
+    return (await this.local.get<string>(RELAY_URL_KEY)) ?? DEFAULT_RELAY_URL;
+  }
+
+  async setRelayUrl(text: string): Promise<void> {
+    await this.local.set(RELAY_URL_KEY, parseRelayUrl(text));
+  }
+
+  async cosignTimeoutSeconds(): Promise<number> {
+    return (await this.local.get<number>(COSIGN_TIMEOUT_KEY)) ?? DEFAULT_COSIGN_TIMEOUT_SECONDS;
+  }
+
+  async setCosignTimeoutSeconds(seconds: number): Promise<void> {
+    if (seconds < COSIGN_TIMEOUT_MIN || seconds > COSIGN_TIMEOUT_MAX)
+      throw new WalletError('settings.cosignTimeoutRange', { min: COSIGN_TIMEOUT_MIN, max: COSIGN_TIMEOUT_MAX });
+    await this.local.set(COSIGN_TIMEOUT_KEY, seconds);
+  }
+}
+
+/** A relay base URL: http(s), no credentials, query or fragment; trailing slashes dropped. */
+export function parseRelayUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text.trim());
+  } catch {
+    throw new WalletError('relayUrl.notUrl');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WalletError('relayUrl.scheme');
+  if (u.username || u.password || u.search || u.hash) throw new WalletError('relayUrl.extras');
+  return (u.origin + u.pathname).replace(/\/+$/, '');
+}

@@ -1,0 +1,151 @@
+/**
+ * The popup's commands to the background, written once: {@link PopupCommands}
+ * maps each command to its params and its result; {@link PARAMS} is the strict
+ * parser of each command's params (the background parses every message with
+ * it: an extension page is trusted, but a bug there must not reach a handler
+ * with the wrong shape); the background has one handler per command
+ * (`src/background/commands/`), and the popup's `sendCommand(type, params)`
+ * is typed by the same map.
+ */
+import type { BalanceView, WalletState } from './popup-api';
+import type { WalletErrorCode } from './wallet-errors';
+
+/** What `exportBackup` answers. */
+export interface BackupExport {
+  filename: string;
+  text: string;
+}
+
+/** Shortest password accepted when creating a vault. */
+export const MIN_PASSWORD_LENGTH = 8;
+/** Largest backup file accepted (a 16-device vault record is far smaller). */
+export const MAX_BACKUP_BYTES = 1024 * 1024;
+/** Allowed auto-lock range, minutes. */
+export const AUTO_LOCK_MIN = 1;
+export const AUTO_LOCK_MAX = 1440;
+/** Allowed wait for a co-signer's answer, seconds. */
+export const COSIGN_TIMEOUT_MIN = 5;
+export const COSIGN_TIMEOUT_MAX = 600;
+
+type None = Record<never, never>;
+
+/** Every command: its params and what it answers besides the new state (`undefined`: nothing). */
+export interface PopupCommands {
+  getState: { params: None; result: undefined };
+  createDevVault: { params: { name: string; password: string }; result: undefined };
+  unlock: { params: { password: string }; result: undefined };
+  lock: { params: None; result: undefined };
+  decideApproval: { params: { id: string; approve: boolean }; result: undefined };
+  disconnectSite: { params: { origin: string }; result: undefined };
+  selectNetwork: { params: { chainId: string }; result: undefined };
+  setNetworkRpc: { params: { chainId: string; rpcUrl: string }; result: undefined };
+  setAutoLock: { params: { minutes: number }; result: undefined };
+  setRelayUrl: { params: { url: string }; result: undefined };
+  /** How long to wait for the co-signer to answer a signing request. */
+  setCosignTimeout: { params: { seconds: number }; result: undefined };
+  /** Starts key generation with other devices; `password` creates the keyring on first run (or opens it). */
+  startKeygen: { params: { name: string; t: number; n: number; password?: string }; result: undefined };
+  /** Stops the ceremony in progress (nothing is stored), or clears a finished one. */
+  closeCeremony: { params: None; result: undefined };
+  /** Joins another device's key generation or re-share from its pairing text or link. */
+  joinCeremony: { params: { pairing: string; password?: string }; result: undefined };
+  /** Re-shares the active vault to newN devices with threshold newT (same address). */
+  startReshare: { params: { newT: number; newN: number }; result: undefined };
+  /** An encrypted backup of this device's share of the active vault. */
+  exportBackup: { params: { password: string }; result: BackupExport };
+  /** Restores a backup; `walletPassword` creates (first run) or opens the keyring when given. */
+  importBackup: { params: { text: string; password: string; walletPassword?: string }; result: undefined };
+  deleteVault: { params: { id: string }; result: undefined };
+  selectVault: { params: { id: string }; result: undefined };
+  renameVault: { params: { id: string; name: string }; result: undefined };
+  /** Changes the fees of a pending transaction approval (gwei, decimal text). */
+  adjustFees: { params: { id: string; maxFeeGwei: string; maxPriorityFeeGwei: string; gasLimit: string }; result: undefined };
+  /** The active vault's balance on the selected network (null while locked). */
+  getBalance: { params: None; result: BalanceView | null };
+  /** Sends the native coin (or a listed token) from the active vault: queues a signing approval like a dApp's. */
+  send: { params: { to: string; amount: string; token?: string }; result: undefined };
+  /** Follows an ERC-20 token on the selected network (symbol and decimals read from the contract). */
+  addToken: { params: { address: string }; result: undefined };
+  removeToken: { params: { address: string }; result: undefined };
+}
+
+export type CommandType = keyof PopupCommands;
+export type Params<K extends CommandType> = PopupCommands[K]['params'];
+export type Result<K extends CommandType> = PopupCommands[K]['result'];
+
+/** A command as sent on the wire: its type and its params in one object. */
+export type PopupCommand = { [K in CommandType]: { type: K } & Params<K> }[CommandType];
+/** The command of type K. */
+export type CommandOf<K extends CommandType> = Extract<PopupCommand, { type: K }>;
+
+/** The background's answer to a command: the new state and the command's result, or an error for the user. */
+export type PopupReply<K extends CommandType = CommandType> =
+  | ({ ok: true; state: WalletState } & ([Result<K>] extends [undefined] ? { result?: undefined } : { result: Result<K> }))
+  | { ok: false; error: string; code: WalletErrorCode | string; state?: WalletState };
+
+/** Runs one popup command in the background; resolves to the error text, or null when it succeeded. */
+export type RunCommand = (cmd: PopupCommand) => Promise<string | null>;
+
+/** A check of one field: true when `v` is valid (undefined is valid only for an optional field). */
+type Check<V> = (v: unknown) => v is V;
+type Schema<P> = { [F in keyof P]-?: Check<P[F]> };
+
+const str =
+  (max: number): Check<string> =>
+  (v): v is string =>
+    typeof v === 'string' && v.length <= max;
+const bool: Check<boolean> = (v): v is boolean => typeof v === 'boolean';
+const int: Check<number> = (v): v is number => typeof v === 'number' && Number.isInteger(v);
+/** A device count or threshold: a whole number in 2..16. */
+const count: Check<number> = (v): v is number => int(v) && v >= 2 && v <= 16;
+const optional =
+  <V>(check: Check<V>): Check<V | undefined> =>
+  (v): v is V | undefined =>
+    v === undefined || check(v);
+
+const PASSWORD = str(1024);
+const ID = str(64);
+
+/** The strict parser of every command's params: one check per field; unknown fields are dropped. */
+export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
+  getState: {},
+  createDevVault: { name: str(64), password: PASSWORD },
+  unlock: { password: PASSWORD },
+  lock: {},
+  decideApproval: { id: ID, approve: bool },
+  disconnectSite: { origin: str(512) },
+  selectNetwork: { chainId: str(20) },
+  setNetworkRpc: { chainId: str(20), rpcUrl: str(2048) },
+  setAutoLock: { minutes: int },
+  setRelayUrl: { url: str(200) },
+  setCosignTimeout: { seconds: int },
+  startKeygen: { name: str(64), t: count, n: count, password: optional(PASSWORD) },
+  closeCeremony: {},
+  joinCeremony: { pairing: str(4096), password: optional(PASSWORD) },
+  startReshare: { newT: count, newN: count },
+  exportBackup: { password: PASSWORD },
+  importBackup: { text: str(MAX_BACKUP_BYTES), password: PASSWORD, walletPassword: optional(PASSWORD) },
+  deleteVault: { id: ID },
+  selectVault: { id: ID },
+  renameVault: { id: ID, name: str(64) },
+  adjustFees: { id: ID, maxFeeGwei: str(40), maxPriorityFeeGwei: str(40), gasLimit: str(20) },
+  getBalance: {},
+  send: { to: str(64), amount: str(80), token: optional(str(64)) },
+  addToken: { address: str(64) },
+  removeToken: { address: str(64) },
+};
+
+/** Validates a command from an extension page; returns null if malformed. */
+export function parsePopupCommand(x: unknown): PopupCommand | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const m = x as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !Object.hasOwn(PARAMS, m.type)) return null;
+  const schema = PARAMS[m.type as CommandType] as Record<string, Check<unknown>>;
+  const cmd: Record<string, unknown> = { type: m.type };
+  for (const [field, check] of Object.entries(schema)) {
+    const v = m[field];
+    if (!check(v)) return null;
+    if (v !== undefined) cmd[field] = v;
+  }
+  return cmd as PopupCommand;
+}
