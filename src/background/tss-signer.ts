@@ -13,7 +13,7 @@
 import { Signature, Transaction, getAddress, hexlify, isHexString, toUtf8Bytes } from 'ethers';
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, channelOf, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
-import { burnPair } from '../tss/share';
+import { OtBurns } from '../session/ot-burns';
 import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { signLinkUrl } from '../session/sign-link';
 import {
@@ -67,6 +67,19 @@ const invalid = (method: string, why: string) => rpcErrors.invalidParams(method,
 /** Signs for the active co-signed vault. */
 export class TssSigner implements VaultSigner {
   private readonly inFlight = new Set<string>();
+  /** Wallet record id of each vault signed with (by address): where a burned pair is stored. */
+  private readonly walletIds = new Map<string, string>();
+  /**
+   * OT burns of this service worker (see session/ot-burns.ts): a burn is in the
+   * record in memory at once, then stored (awaited); one that could not be
+   * stored is re-applied to every later signing with the vault and its save
+   * retried, and until it is stored this device will not sign with that peer.
+   */
+  private readonly burns = new OtBurns(async (vault) => {
+    const id = this.walletIds.get(vault.address);
+    if (!this.deps.wallet.replaceShare || !id) throw new Error('this wallet cannot update its stored share');
+    await this.deps.wallet.replaceShare(id, new TextEncoder().encode(encodeDeviceVault(vault)) as Uint8Array<ArrayBuffer>);
+  });
 
   constructor(private readonly deps: SignerDeps) {}
 
@@ -255,14 +268,10 @@ export class TssSigner implements VaultSigner {
     try {
       // A co-signer whose OT messages failed their check may be probing this
       // device's OT secrets (selective failure): never sign with it again
-      // until a re-share gives the pair fresh material.
-      const onOtFailure = (party: number) => {
-        const updated = { ...vault, ecdsa: burnPair(vault.ecdsa, party) };
-        void this.deps.wallet
-          .replaceShare?.(vaultId, new TextEncoder().encode(encodeDeviceVault(updated)) as Uint8Array<ArrayBuffer>)
-          .catch(() => undefined);
-      };
-      return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent, onOtFailure });
+      // until a re-share gives the pair fresh material; the burn is stored before the failure is reported.
+      this.walletIds.set(vault.address, vaultId);
+      const burns = this.burns;
+      return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent, burns });
     } catch (e) {
       if (e instanceof SigningRefused)
         throw new ProviderRpcError(

@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { JsonRpcProvider, Signature, Transaction } from 'ethers';
 import { requestSignature, serveSigning, type Decision } from '../session/ceremonies.js';
-import { burnPair } from '../tss/share.js';
 import type { PartyId } from '../tss/errors.js';
 import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/device-vault.js';
 import { openMailbox } from '../session/relay-transport.js';
+import { OtBurns } from '../session/ot-burns.js';
 import { parseSigningRequest, SigningRequestRejected, type SigningRequest } from '../session/signing-request.js';
 import type { EcdsaSignature } from '../tss/dkls/index.js';
 import { checkPolicy, parsePolicy, type Policy } from './policy.js';
@@ -25,22 +25,32 @@ import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
 
-async function loadVault(ctx: CommandContext): Promise<{ id: string; vault: DeviceVault; burn: (party: PartyId) => void }> {
+interface LoadedVault {
+  id: string;
+  vault: DeviceVault;
+  /** This process's OT burns, stored in the vault file (see session/ot-burns.ts). */
+  burns: OtBurns;
+  /** Tells the user about a burn (after it was applied and its save attempted). */
+  onOtFailure: (party: PartyId) => void;
+}
+
+async function loadVault(ctx: CommandContext): Promise<LoadedVault> {
   const password = await readPassword('TANDEM_PASSWORD', "Password for this device's vault files");
   const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
   const vault = await ctx.store.load(id, password);
-  /** A peer's OT messages failed their check: never sign with it again until a re-share (selective-failure defence). */
-  const burn = (party: PartyId) => {
-    vault.ecdsa = burnPair(vault.ecdsa, party);
+  // A peer's OT messages failed their check: never sign with it again until a re-share (selective-failure defence).
+  const burns = new OtBurns(async (v) => {
+    await ctx.store.save(v, password, { replace: true });
+  });
+  const onOtFailure = (party: PartyId) => {
     const device = vault.members.find((m) => m.party === party)?.identity.deviceId ?? `party ${party}`;
     ctx.print(
       `warning: ${device} sent signing messages that failed their check; this device will not sign with it again until the vault is re-shared`,
     );
-    void ctx.store
-      .save(vault, password, { replace: true })
-      .catch((e: unknown) => ctx.print(`warning: could not record this in the vault file: ${e instanceof Error ? e.message : String(e)}`));
+    if (!burns.isSaved(vault))
+      ctx.print(`warning: could not record this in the vault file ${id}: ${burns.refusal(vault, party)?.message ?? 'unknown error'}`);
   };
-  return { id, vault, burn };
+  return { id, vault, burns, onOtFailure };
 }
 
 function readPolicy(path: string): Policy {
@@ -75,7 +85,7 @@ function openChannel(vault: DeviceVault) {
 export async function serveCommand(ctx: CommandContext): Promise<number> {
   const policy = typeof ctx.flags.policy === 'string' ? readPolicy(ctx.flags.policy) : null;
   const time = timing(ctx.flags);
-  const { id, vault, burn } = await loadVault(ctx);
+  const { id, vault, burns, onOtFailure } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
@@ -113,7 +123,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
       decide,
       roundTimeoutMs: time.roundTimeoutMs,
       startTimeoutMs: time.roundTimeoutMs,
-      onOtFailure: burn,
+      burns,
+      onOtFailure,
       onEvent: (e) => {
         if (e.kind === 'signed') signedThis = true;
         printEvent(e);
@@ -194,7 +205,7 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   const broadcast = typeof ctx.flags.broadcast === 'string' ? ctx.flags.broadcast : null;
   if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
   const time = timing(ctx.flags, 60_000);
-  const { vault, burn } = await loadVault(ctx);
+  const { vault, burns, onOtFailure } = await loadVault(ctx);
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   let sig: EcdsaSignature;
@@ -206,7 +217,8 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
       vault,
       request,
       onEvent: progressPrinter(ctx.print),
-      onOtFailure: burn,
+      burns,
+      onOtFailure,
     });
   } finally {
     await opened.close();

@@ -23,9 +23,11 @@ import { FrostReshare } from '../tss/reshare/eddsa.js';
 import { isRetired } from '../tss/reshare/protocol.js';
 import { frostPublicInfo, type FrostPublicInfo } from '../tss/frost/share.js';
 import { encodeTranscript } from '../tss/transcript.js';
+import { burnPair } from '../tss/share.js';
 import { isPlainObject } from '../tss/wire.js';
 import { publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
 import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
+import { otRefusal, type OtBurns } from './ot-burns.js';
 import { CeremonyAbort, runProtocol, type IgnoredMessage, type ProgressEvent } from './run-protocol.js';
 import {
   awaitRoster,
@@ -341,15 +343,24 @@ export async function requestSignature(
     vault: DeviceVault;
     request: SigningRequest;
     onEvent?: (e: CeremonyEvent) => void;
-    /** A peer's OT messages failed their check: persist `burnPair(share, party)`. */
+    /** The device's OT burns: a failed OT check burns the pair durably (see ot-burns.ts). */
+    burns?: OtBurns;
+    /** A peer's OT messages failed their check (after the burn was applied and its save attempted). */
     onOtFailure?: (party: PartyId) => void;
   },
 ): Promise<EcdsaSignature> {
   const { mailbox, vault } = opts;
   const request = parseSigningRequest(opts.request);
+  // Burns a save could not store yet are re-applied (and their save retried) before any peer is asked.
+  await opts.burns?.settle(vault);
   const digest = digestOf(request);
   const self = vault.ecdsa.self;
   const identities = memberIdentities(vault);
+  const needed = vault.ecdsa.t - 1;
+  // Never ask a peer whose OT material is burned (selective-failure defence); say so when that leaves too few.
+  const others = [...identities.keys()].filter((p) => p !== self && !vault.ecdsa.burned.includes(p));
+  const burned = vault.ecdsa.burned.filter((p) => p !== self);
+  if (others.length < needed && burned.length) throw opts.burns?.quorumRefusal(vault, burned) ?? otRefusal(vault, burned[0]!);
   const id = bytesToHex(randomBytes(16));
   // Created now, valid for as long as this device waits for answers; the signature covers both.
   const times = requestTimes(Date.now(), opts.joinTimeoutMs);
@@ -359,10 +370,8 @@ export async function requestSignature(
   );
   opts.onEvent?.({ kind: 'requested', id, expires: times.expires });
 
-  const needed = vault.ecdsa.t - 1;
   const accepted: PartyId[] = [];
   const refused: Array<{ deviceId: string; reason: string }> = [];
-  const others = [...identities.keys()].filter((p) => p !== self && !vault.ecdsa.burned.includes(p));
   const deadline = times.expires;
   try {
     await collectAnswers();
@@ -430,6 +439,7 @@ async function signWithQuorum(opts: {
   path: number[];
   roundTimeoutMs: number;
   onEvent?: (e: CeremonyEvent) => void;
+  burns?: OtBurns;
   onOtFailure?: (party: PartyId) => void;
 }): Promise<EcdsaSignature> {
   const { vault, signers, digest } = opts;
@@ -447,7 +457,13 @@ async function signWithQuorum(opts: {
     opts.onEvent?.({ kind: 'signed', signature: bytesToHex(signature.compact) });
     return signature;
   } catch (e) {
-    if (e instanceof CeremonyAbort && isOtFailure(e.cause)) opts.onOtFailure?.(e.cause.party!);
+    if (e instanceof CeremonyAbort && isOtFailure(e.cause)) {
+      // Memory first (this record, which a co-signer keeps serving with), then the awaited durable save.
+      const party = e.cause.party!;
+      if (opts.burns) await opts.burns.burn(vault, party);
+      else vault.ecdsa = burnPair(vault.ecdsa, party);
+      opts.onOtFailure?.(party);
+    }
     throw e;
   }
 }
@@ -499,7 +515,9 @@ export function serveSigning(opts: {
   startTimeoutMs?: number;
   onEvent?: (e: CeremonyEvent) => void;
   onResult?: (r: ServeResult) => void;
-  /** A peer's OT messages failed their check: persist `burnPair(share, party)`. */
+  /** The device's OT burns: a failed OT check burns the pair durably (see ot-burns.ts). */
+  burns?: OtBurns;
+  /** A peer's OT messages failed their check (after the burn was applied and its save attempted). */
   onOtFailure?: (party: PartyId) => void;
   /** This device's clock (tests). */
   now?: () => number;
@@ -557,11 +575,10 @@ export function serveSigning(opts: {
         throw new SigningRequestRejected(
           `the requesting device holds share generation ${String(p.epoch)}, this one ${vault.ecdsa.epoch}: re-pair it`,
         );
-      if (vault.ecdsa.burned.includes(p.party as PartyId)) {
-        throw new SigningRequestRejected(
-          `an earlier signing with ${initiator.deviceId} failed its OT check, so this device no longer signs with it: re-share the vault to get fresh OT material`,
-        );
-      }
+      // A burned pair is never used again (selective-failure defence); an unsaved burn's save is retried first.
+      await opts.burns?.settle(vault);
+      const refusal = opts.burns ? opts.burns.refusal(vault, p.party as PartyId) : otRefusal(vault, p.party as PartyId);
+      if (refusal) throw new SigningRequestRejected(refusal.message, { cause: refusal });
       request = parseSigningRequest(p.request);
       if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest))
         throw new SigningRequestRejected('the request has no 32-byte digest');

@@ -124,8 +124,9 @@ export class PhoneController {
         this.emit();
       },
       onBurn: async (vault) => {
-        // Recorded so that a reload does not use the pair's OT material again.
-        if (this.unlocked) await this.unlocked.save(vault, true);
+        // Recorded so that a reload does not use the pair's OT material again; not stored is an error (retried).
+        if (!this.unlocked) throw new Error('the phone is locked: unlock it');
+        await this.unlocked.save(vault, true);
       },
     });
   }

@@ -17,7 +17,7 @@ import { serveSigning, type Decision, type RequestInfo, type ServeResult } from 
 import { CHANNEL_TTL_SECONDS, channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
 import type { SigningRequest } from '../../session/signing-request';
-import { burnPair } from '../../tss/share';
+import { OtBurns } from '../../session/ot-burns';
 import { networkOfChain, signView } from '../../shared/sign-view';
 import type { SignView } from '../../shared/popup-api';
 
@@ -75,9 +75,11 @@ export interface SigningServiceOptions {
   /**
    * A peer's OT messages failed their check while signing: the vault's share
    * now lists that pair as burned (this device will not sign with it again
-   * until a re-share). Persist `vault`; it is the object the channel uses.
+   * until a re-share). Store `vault` (the object the channel uses) and
+   * resolve once stored; throw when it cannot be (the save is then retried
+   * before every later request, and that peer refused until it is stored).
    */
-  onBurn?(vault: DeviceVault, party: number): Promise<void> | void;
+  onBurn?(vault: DeviceVault): Promise<void>;
   open?: (o: OpenMailboxOptions) => Promise<OpenedMailbox>;
   roundTimeoutMs?: number;
 }
@@ -128,7 +130,15 @@ export class SigningService {
   readonly seen = new Map<string, SeenRequest>();
   private counter = 0;
 
-  constructor(private readonly opts: SigningServiceOptions) {}
+  /** This page's OT burns (see session/ot-burns.ts), stored through `onBurn`. */
+  private readonly burns: OtBurns;
+
+  constructor(private readonly opts: SigningServiceOptions) {
+    this.burns = new OtBurns(async (vault) => {
+      if (!opts.onBurn) throw new Error('this page cannot store the vault');
+      await opts.onBurn(vault);
+    });
+  }
 
   status(id: string): ChannelStatus | undefined {
     return this.channels.get(id)?.status;
@@ -180,11 +190,8 @@ export class SigningService {
       roundTimeoutMs: this.opts.roundTimeoutMs ?? 60_000,
       startTimeoutMs: 60_000,
       decide: (request, _lines, from, info) => this.ask(ch, id, request, from, info),
-      onOtFailure: (party) => {
-        // The channel keeps serving with this vault object: refuse this pair from now on, then persist.
-        vault.ecdsa = burnPair(vault.ecdsa, party);
-        void Promise.resolve(this.opts.onBurn?.(vault, party)).catch(() => undefined);
-      },
+      // The channel keeps serving with this vault object: the pair is refused from now on, then stored (awaited).
+      burns: this.burns,
       onEvent: (e) => {
         const p = ch.current;
         if (!p) return;
