@@ -35,6 +35,7 @@ import { CeremonyAbort } from '../session/run-protocol';
 import type { CeremonyView, VaultView } from '../shared/popup-api';
 import type { KeyValueArea } from './storage';
 import type { WalletService } from './vault/wallet';
+import { WalletError } from '../shared/wallet-errors';
 
 /** Format name of a TSS vault's share blob: the JSON of `encodeDeviceVault`. */
 export const DEVICE_VAULT_FORMAT = 'tandem-device-vault-v1';
@@ -144,8 +145,8 @@ export class CeremonySessions {
           plan: { newT, expectedJoiners: joiners, relayUrl: plan.relayUrl },
           onEvent,
         });
-        if (outcome.kind !== 'member') throw new Error('this device was retired by the re-share');
-        if (outcome.vault.address !== vault.address) throw new Error('the re-share ended with another address; nothing was stored');
+        if (outcome.kind !== 'member') throw new WalletError('reshare.retired');
+        if (outcome.vault.address !== vault.address) throw new WalletError('reshare.otherKey', { what: 'address' });
         // The new share first, then the old one goes (a restart in between leaves both; the newest is used).
         await storeDeviceVault(this.deps.wallet, outcome.vault);
         await this.deps.wallet.deleteVault(plan.vaultRecordId);
@@ -167,18 +168,16 @@ export class CeremonySessions {
     try {
       pairing = t.includes('#') ? parsePairingFragment(t) : decodePairing(t);
     } catch (e) {
-      throw new Error(e instanceof PairingError ? e.message : 'This is not a Tandem pairing code or link.');
+      throw new WalletError('pairing.invalid', e instanceof PairingError ? { reason: e.message } : {}, e);
     }
     const init = pairing.params.init;
-    if (typeof init !== 'string' || !/^[0-9a-f]{64}$/.test(init))
-      throw new Error('This pairing code has no initiator key: it was not made by Tandem.');
+    if (typeof init !== 'string' || !/^[0-9a-f]{64}$/.test(init)) throw new WalletError('pairing.noInitiator');
     const name = typeof pairing.params.name === 'string' ? pairing.params.name.slice(0, 64) : 'Vault';
     const timing = this.deps.timing ?? KEYGEN_TIMING;
     if (pairing.kind === 'keygen') {
       const n = Number(pairing.params.n);
       const tt = Number(pairing.params.t);
-      if (!Number.isInteger(n) || !Number.isInteger(tt) || n < 2 || n > 16 || tt < 2 || tt > n)
-        throw new Error('This pairing code has a bad threshold or device count.');
+      if (!Number.isInteger(n) || !Number.isInteger(tt) || n < 2 || n > 16 || tt < 2 || tt > n) throw new WalletError('pairing.badQuorum');
       const me = newDeviceIdentity();
       await this.launch(
         { kind: 'keygen', name, t: tt, n, joiners: n - 1 },
@@ -193,11 +192,11 @@ export class CeremonySessions {
       );
       return;
     }
-    if (pairing.kind !== 'reshare') throw new Error(`This pairing code is for a ${pairing.kind} session, which is not joined this way.`);
+    if (pairing.kind !== 'reshare') throw new WalletError('pairing.wrongKind', { kind: pairing.kind });
     const pk = pairing.params.pk;
     const newT = Number(pairing.params.newT);
     if (typeof pk !== 'string' || !/^[0-9a-f]{66}$/.test(pk) || !Number.isInteger(newT) || newT < 2 || newT > 16)
-      throw new Error('This re-share pairing code is malformed.');
+      throw new WalletError('pairing.badReshare');
     const old = current && bytesToHex(current.vault.ecdsa.publicKey) === pk ? current : undefined;
     const me = old ? old.vault.identity : newDeviceIdentity();
     await this.launch(
@@ -216,9 +215,9 @@ export class CeremonySessions {
         });
         if (outcome.kind === 'retired') {
           if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
-          throw new Error('this device gave its place up in the re-share; its share was deleted');
+          throw new WalletError('reshare.gaveUp');
         }
-        if (bytesToHex(outcome.vault.ecdsa.publicKey) !== pk) throw new Error('the re-share ended with another key; nothing was stored');
+        if (bytesToHex(outcome.vault.ecdsa.publicKey) !== pk) throw new WalletError('reshare.otherKey', { what: 'key' });
         await storeDeviceVault(this.deps.wallet, outcome.vault);
         if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
         return outcome.vault.address;
@@ -228,8 +227,7 @@ export class CeremonySessions {
   }
 
   private checkIdle(): void {
-    if (this.view && (this.view.status === 'waiting' || this.view.status === 'running'))
-      throw new Error('A ceremony is already running. Finish or cancel it first.');
+    if (this.view && (this.view.status === 'waiting' || this.view.status === 'running')) throw new WalletError('ceremony.busy');
   }
 
   /** Opens the room, shows the pairing, and runs `ceremony` in the background. */
@@ -249,9 +247,8 @@ export class CeremonySessions {
         deviceId,
       });
     } catch (e) {
-      throw new Error(
-        `The relay at ${pairing.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 200) : 'no answer'}). Check the relay URL in Settings.`,
-      );
+      const reason = e instanceof Error ? e.message.slice(0, 200) : 'no answer';
+      throw new WalletError('ceremony.relayUnreachable', { relayUrl: pairing.relayUrl, reason }, e);
     }
     this.opened = opened;
     const view: CeremonyView = {
@@ -346,7 +343,7 @@ export class CeremonySessions {
 /** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */
 function checkQuorum(t: number, n: number): void {
   if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n)
-    throw new Error(`A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${t}-of-${n}).`);
+    throw new WalletError('ceremony.badQuorum', { t, n });
 }
 
 /** A fresh identity for this browser in a new vault (`tandem-ext-` and 8 random hex digits). */

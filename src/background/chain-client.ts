@@ -3,6 +3,7 @@ import { JsonRpcProvider, Network as EthersNetwork } from 'ethers';
 import type { ChainClient } from './router';
 import type { Network } from '../shared/networks';
 import { ProviderRpcError, RpcErrorCode } from '../shared/rpc-errors';
+import { WalletError } from '../shared/wallet-errors';
 
 /** A ChainClient that keeps one provider per (RPC URL, chain id). */
 export function ethersChainClient(): ChainClient {
@@ -33,7 +34,7 @@ export function ethersChainClient(): ChainClient {
         signal: AbortSignal.timeout(5000),
       });
       const body = (await res.json()) as { result?: unknown };
-      if (typeof body.result !== 'string') throw new Error('no chain id');
+      if (typeof body.result !== 'string') throw new WalletError('chain.noChainId');
       return body.result;
     },
   };

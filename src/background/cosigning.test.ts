@@ -189,7 +189,7 @@ describe('co-signed vault in the background', () => {
       // The user adjusts the fees; nonsense is refused.
       await expect(
         t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '1', maxPriorityFeeGwei: '2', gasLimit: '21000' }),
-      ).rejects.toThrow(/priority fee cannot be above/);
+      ).rejects.toMatchObject({ code: 'fees.priorityAboveMax' });
       await t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
       const a3 = await approveNext(t.s);
       expect(a3.sign?.transaction).toMatchObject({ maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
@@ -205,8 +205,12 @@ describe('co-signed vault in the background', () => {
       ]);
 
       // The Send screen goes through the same approval and co-signing.
-      await expect(t.s.command({ type: 'send', to: '0x' + '22'.repeat(19) + '2G', amount: '1' })).rejects.toThrow(/not a valid address/);
-      await expect(t.s.command({ type: 'send', to: '0x' + '33'.repeat(20), amount: 'lots' })).rejects.toThrow(/amount/);
+      await expect(t.s.command({ type: 'send', to: '0x' + '22'.repeat(19) + '2G', amount: '1' })).rejects.toMatchObject({
+        code: 'send.badRecipient',
+      });
+      await expect(t.s.command({ type: 'send', to: '0x' + '33'.repeat(20), amount: 'lots' })).rejects.toMatchObject({
+        code: 'send.badAmount',
+      });
       const queued = await t.s.command({ type: 'send', to: '0x' + '33'.repeat(20), amount: '0.25' });
       expect(queued.approvals).toMatchObject([{ kind: 'sign', origin: 'tandem://wallet', sign: { transaction: { value: '0.25' } } }]);
       await approveNext(t.s);
@@ -215,7 +219,9 @@ describe('co-signed vault in the background', () => {
       expect(t.broadcast).toHaveLength(2);
 
       // ERC-20: follow a token (read from the contract), see its balance, send it.
-      await expect(t.s.command({ type: 'addToken', address: '0x' + '7b'.repeat(20) })).rejects.toThrow(/does not answer as an ERC-20/);
+      await expect(t.s.command({ type: 'addToken', address: '0x' + '7b'.repeat(20) })).rejects.toMatchObject({
+        code: 'token.notErc20',
+      });
       const withToken = await t.s.command({ type: 'addToken', address: TOKEN });
       expect(withToken.tokens).toEqual([{ address: getAddress(TOKEN), symbol: 'TST', decimals: 6 }]);
       const { result: bal } = await t.s.run({ type: 'getBalance' });
@@ -305,7 +311,7 @@ describe('co-signed vault in the background', () => {
   it('exports an encrypted backup (readable by tandem-cosigner), deletes the vault, refuses a wrong backup password, restores and signs again', async () => {
     const t = await pairedVault();
     const address = t.cosigner.address;
-    await expect(t.s.command({ type: 'exportBackup', password: 'short' })).rejects.toThrow(/at least 8/);
+    await expect(t.s.command({ type: 'exportBackup', password: 'short' })).rejects.toMatchObject({ code: 'backup.passwordTooShort' });
     const { result } = await t.s.run({ type: 'exportBackup', password: 'backup password 1' });
     const backup = result as BackupExport;
     expect(backup.filename).toMatch(/^tandem-paired-[0-9a-f]{6}\.backup\.json$/);
@@ -316,20 +322,21 @@ describe('co-signed vault in the background', () => {
 
     // A wrong backup password changes nothing.
     const before = await t.s.wallet.vaults();
-    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'wrong password!' })).rejects.toThrow(
-      /Wrong backup password/,
-    );
+    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'wrong password!' })).rejects.toMatchObject({
+      code: 'backup.wrongPassword',
+    });
     expect(await t.s.wallet.vaults()).toEqual(before);
     // The same vault twice is refused.
-    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1' })).rejects.toThrow(
-      /already in Tandem/,
-    );
+    await expect(t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1' })).rejects.toMatchObject({
+      code: 'backup.alreadyHere',
+      details: { address },
+    });
     // A restore that unlocks the wallet and then fails still arms the auto-lock (the wallet stays unlocked).
     await t.s.command({ type: 'lock' });
     t.armAutoLock.mockClear();
     await expect(
       t.s.command({ type: 'importBackup', text: backup.text, password: 'backup password 1', walletPassword: PASSWORD }),
-    ).rejects.toThrow(/already in Tandem/);
+    ).rejects.toMatchObject({ code: 'backup.alreadyHere' });
     expect((await t.s.state()).locked).toBe(false);
     expect(t.armAutoLock).toHaveBeenCalledWith(15);
 
@@ -407,7 +414,9 @@ describe('co-signed vault in the background', () => {
       sessionId: pairing.sessionId,
       plan: { t: 2, n: 2, name: 'From phone', relayUrl: 'http://127.0.0.1:8787' },
     });
-    await expect(t.s.command({ type: 'joinCeremony', pairing: 'not a pairing', password: PASSWORD })).rejects.toThrow(/pairing/);
+    await expect(t.s.command({ type: 'joinCeremony', pairing: 'not a pairing', password: PASSWORD })).rejects.toMatchObject({
+      code: 'pairing.invalid',
+    });
     const state = await t.s.command({
       type: 'joinCeremony',
       pairing: pairingLink('http://127.0.0.1:8787/cosigner/', pairing),
@@ -494,21 +503,22 @@ describe('co-signed vault in the background', () => {
     expect(switched.vaults).toHaveLength(2);
     expect(await t.s.handleRpc({ origin: A }, { method: 'eth_accounts' })).toEqual([]);
     expect((await t.s.command({ type: 'renameVault', id: ids.development!, name: '  Old dev  ' })).vault!.name).toBe('Old dev');
-    await expect(t.s.command({ type: 'renameVault', id: ids.development!, name: ' ' })).rejects.toThrow(/name/);
+    await expect(t.s.command({ type: 'renameVault', id: ids.development!, name: ' ' })).rejects.toMatchObject({ code: 'vault.nameEmpty' });
     expect((await t.s.command({ type: 'selectVault', id: ids.tss! })).vault!.address).toBe(cosigner.address);
   }, 60_000);
 
   it('refuses a threshold above the device count, and starts nothing', async () => {
     const t = await setup();
-    await expect(t.s.command({ type: 'startKeygen', name: 'Bad', t: 3, n: 2, password: PASSWORD })).rejects.toThrow(
-      /2 ≤ threshold ≤ devices ≤ 16 \(got 3-of-2\)/,
-    );
+    await expect(t.s.command({ type: 'startKeygen', name: 'Bad', t: 3, n: 2, password: PASSWORD })).rejects.toMatchObject({
+      code: 'ceremony.badQuorum',
+      details: { t: 3, n: 2 },
+    });
     expect((await t.s.state()).ceremony).toBeNull();
   });
 
   it('refuses a relay URL that is not http(s) and keeps the default', async () => {
     const t = await setup();
-    await expect(t.s.command({ type: 'setRelayUrl', url: 'ftp://relay.example' })).rejects.toThrow(/https/);
+    await expect(t.s.command({ type: 'setRelayUrl', url: 'ftp://relay.example' })).rejects.toMatchObject({ code: 'relayUrl.scheme' });
     expect((await t.s.state()).relayUrl).toBe('http://127.0.0.1:8787');
     expect((await t.s.command({ type: 'setRelayUrl', url: 'https://relay.example/' })).relayUrl).toBe('https://relay.example');
   });

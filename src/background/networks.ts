@@ -1,6 +1,7 @@
 /** The network list and the selected network (persistent area, see idb-area.ts). */
 import type { KeyValueArea } from './storage';
 import { DEFAULT_NETWORKS, normalizeChainId, type Network } from '../shared/networks';
+import { WalletError } from '../shared/wallet-errors';
 
 const LIST_KEY = 'networks.v1';
 const SELECTED_KEY = 'networks.selected.v1';
@@ -33,7 +34,7 @@ export class NetworkStore {
   /** Selects a known network; returns true if the selection changed. */
   async select(chainId: string): Promise<boolean> {
     const net = await this.find(chainId);
-    if (!net) throw new Error(`Unknown network ${chainId}: add it in Settings first.`);
+    if (!net) throw new WalletError('network.unknown', { chainId });
     const before = (await this.selected()).chainId;
     await this.area.set(SELECTED_KEY, net.chainId);
     return before !== net.chainId;
@@ -49,10 +50,10 @@ export class NetworkStore {
   /** Changes a network's RPC URL. */
   async setRpcUrl(chainId: string, rpcUrl: string): Promise<void> {
     const url = parseRpcUrl(rpcUrl);
-    if (!url) throw new Error('The RPC URL must be an http:// or https:// URL.');
+    if (!url) throw new WalletError('network.badRpcUrl');
     const list = await this.list();
     const net = list.find((n) => n.chainId === normalizeChainId(chainId));
-    if (!net) throw new Error(`Unknown network ${chainId}.`);
+    if (!net) throw new WalletError('network.unknown', { chainId });
     net.rpcUrl = url;
     await this.area.set(LIST_KEY, list);
   }

@@ -308,7 +308,10 @@ describe('auto-lock', () => {
     expect(armAutoLock).toHaveBeenLastCalledWith(15);
     await s.command({ type: 'setAutoLock', minutes: 3 });
     expect(armAutoLock).toHaveBeenLastCalledWith(3);
-    await expect(s.command({ type: 'setAutoLock', minutes: 0 })).rejects.toThrow(/between 1 and 1440/);
+    await expect(s.command({ type: 'setAutoLock', minutes: 0 })).rejects.toMatchObject({
+      code: 'settings.autoLockRange',
+      details: { min: 1, max: 1440 },
+    });
     expect((await s.state()).autoLockMinutes).toBe(3);
     await s.lock(); // what the alarm handler does
     armAutoLock.mockClear();

@@ -8,6 +8,7 @@ import type { Network } from '../shared/networks';
 import type { TokenView } from '../shared/popup-api';
 import type { ChainClient } from './router';
 import type { KeyValueArea } from './storage';
+import { WalletError } from '../shared/wallet-errors';
 
 const KEY = 'tokens.v1';
 /** At most this many tokens per network. */
@@ -47,11 +48,11 @@ export class TokenList {
     try {
       address = getAddress(addressText.trim());
     } catch {
-      throw new Error('The token address is not a valid address (check its checksum).');
+      throw new WalletError('token.badAddress');
     }
     const current = await this.list(network.chainId);
-    if (current.some((t) => t.address === address)) throw new Error('This token is already in the list.');
-    if (current.length >= MAX_TOKENS) throw new Error(`At most ${MAX_TOKENS} tokens per network.`);
+    if (current.some((t) => t.address === address)) throw new WalletError('token.exists');
+    if (current.length >= MAX_TOKENS) throw new WalletError('token.tooMany', { max: MAX_TOKENS });
     let symbol: string;
     let decimals: number;
     try {
@@ -62,10 +63,10 @@ export class TokenList {
         erc20.decodeFunctionResult('decimals', (await this.call(network, address, erc20.encodeFunctionData('decimals'))) as string)[0],
       );
     } catch {
-      throw new Error(`${address} does not answer as an ERC-20 token on ${network.name} (no symbol or decimals).`);
+      throw new WalletError('token.notErc20', { address, network: network.name });
     }
     symbol = symbol.replace(/[^\x20-\x7e]/g, '').slice(0, 12) || '?';
-    if (!Number.isInteger(decimals) || decimals > 36) throw new Error('This token reports unusable decimals.');
+    if (!Number.isInteger(decimals) || decimals > 36) throw new WalletError('token.badDecimals');
     const token = { address, symbol, decimals };
     const all = await this.all();
     all[network.chainId] = [...current, token];
@@ -106,8 +107,8 @@ export function transferData(token: Token, to: string, amount: string): string {
   try {
     units = parseUnits(amount.trim(), token.decimals);
   } catch {
-    throw new Error(`Enter the amount as a number with at most ${token.decimals} decimals.`);
+    throw new WalletError('send.badAmount', { decimals: token.decimals });
   }
-  if (units <= 0n) throw new Error('The amount must be more than 0.');
+  if (units <= 0n) throw new WalletError('send.amountNotPositive');
   return erc20.encodeFunctionData('transfer', [to, units]);
 }

@@ -35,6 +35,7 @@ import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
 import { cosignerPage, explainCeremonyError, openDeviceVault } from './ceremony-sessions';
 import { signView } from '../shared/sign-view';
+import { WalletError } from '../shared/wallet-errors';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -167,8 +168,8 @@ export class TssSigner implements VaultSigner {
   /** Runs an approved request with the co-signer; throws a ProviderRpcError for the dApp on failure. */
   async execute(approval: Approval): Promise<unknown> {
     const view = approval.sign;
-    if (!view) throw new Error('This request has nothing to sign.');
-    if (this.inFlight.has(approval.id)) throw new Error('Already signing this request: wait for the co-signer.');
+    if (!view) throw new WalletError('approval.nothingToSign');
+    if (this.inFlight.has(approval.id)) throw new WalletError('approval.alreadySigning');
     const active = await this.deps.wallet.vault();
     if (active?.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
       throw new ProviderRpcError(
@@ -176,7 +177,7 @@ export class TssSigner implements VaultSigner {
         `The vault ${view.account} is no longer the active vault in Tandem; nothing was signed.`,
       );
     const vault = await openDeviceVault(this.deps.wallet, active);
-    if (!vault) throw new Error('This vault has no share to sign with.');
+    if (!vault) throw new WalletError('vault.noShare');
     const network = await this.deps.networks.find(view.chainId);
     if (view.request.kind === 'transaction' && !network)
       throw new ProviderRpcError(RpcErrorCode.chainDisconnected, `The network ${view.networkName} was removed; nothing was signed.`);

@@ -3,6 +3,7 @@ import { Transaction } from 'ethers';
 import { buildTransaction, withFees } from './tx-builder';
 import type { ChainClient } from './router';
 import type { Network } from '../shared/networks';
+import { thrownCode } from '../errors/codes.test-util';
 
 const NET: Network = { chainId: '0x7a69', name: 'Hardhat (local)', rpcUrl: 'http://127.0.0.1:8545', currencySymbol: 'ETH' };
 const ME = '0x' + '11'.repeat(20);
@@ -85,8 +86,12 @@ describe('building eth_sendTransaction', () => {
       7,
       '0x' + '22'.repeat(20),
     ]);
-    expect(() => withFees(unsignedTx, { maxFeeGwei: '1', maxPriorityFeeGwei: '2', gasLimit: '21000' })).toThrow(/priority/);
-    expect(() => withFees(unsignedTx, { maxFeeGwei: '1', maxPriorityFeeGwei: '1', gasLimit: '20000' })).toThrow(/at least 21000/);
-    expect(() => withFees(unsignedTx, { maxFeeGwei: 'x', maxPriorityFeeGwei: '1', gasLimit: '21000' })).toThrow(/gwei/);
+    expect(thrownCode(() => withFees(unsignedTx, { maxFeeGwei: '1', maxPriorityFeeGwei: '2', gasLimit: '21000' }))).toBe(
+      'fees.priorityAboveMax',
+    );
+    expect(thrownCode(() => withFees(unsignedTx, { maxFeeGwei: '1', maxPriorityFeeGwei: '1', gasLimit: '20000' }))).toBe(
+      'fees.gasLimitTooLow',
+    );
+    expect(thrownCode(() => withFees(unsignedTx, { maxFeeGwei: 'x', maxPriorityFeeGwei: '1', gasLimit: '21000' }))).toBe('fees.badGwei');
   });
 });

@@ -8,6 +8,7 @@ import { Transaction, getAddress, isHexString, parseUnits } from 'ethers';
 import type { Network } from '../shared/networks';
 import { rpcErrors } from '../shared/rpc-errors';
 import type { ChainClient } from './router';
+import { WalletError } from '../shared/wallet-errors';
 
 /** Fallback priority fee when the node cannot suggest one: 1 gwei. */
 export const DEFAULT_PRIORITY_FEE = 1_000_000_000n;
@@ -137,15 +138,15 @@ export function withFees(unsignedTx: string, fees: FeeChoice): string {
     maxFee = parseUnits(fees.maxFeeGwei.trim(), 'gwei');
     priority = parseUnits(fees.maxPriorityFeeGwei.trim(), 'gwei');
   } catch {
-    throw new Error('Enter the fees in gwei, e.g. 2.5.');
+    throw new WalletError('fees.badGwei');
   }
-  if (!/^[0-9]{1,9}$/.test(fees.gasLimit.trim())) throw new Error('The gas limit must be a whole number.');
+  if (!/^[0-9]{1,9}$/.test(fees.gasLimit.trim())) throw new WalletError('fees.badGasLimit');
   const gasLimit = BigInt(fees.gasLimit.trim());
-  if (gasLimit < 21_000n) throw new Error('The gas limit must be at least 21000.');
-  if (maxFee <= 0n) throw new Error('The max fee must be more than 0.');
-  if (priority > maxFee) throw new Error('The priority fee cannot be above the max fee.');
+  if (gasLimit < 21_000n) throw new WalletError('fees.gasLimitTooLow');
+  if (maxFee <= 0n) throw new WalletError('fees.maxFeeZero');
+  if (priority > maxFee) throw new WalletError('fees.priorityAboveMax');
   const tx = Transaction.from(unsignedTx);
-  if (tx.type !== 2) throw new Error('Only EIP-1559 transactions have adjustable fees.');
+  if (tx.type !== 2) throw new WalletError('fees.notEip1559');
   tx.maxFeePerGas = maxFee;
   tx.maxPriorityFeePerGas = priority;
   tx.gasLimit = gasLimit;

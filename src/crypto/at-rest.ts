@@ -3,6 +3,7 @@
  * password with PBKDF2-HMAC-SHA256 (600,000 iterations, the OWASP 2023
  * figure), all through WebCrypto.
  */
+import { TandemError } from '../errors/index';
 
 /** PBKDF2 iteration count for new keyrings. */
 export const PBKDF2_ITERATIONS = 600_000;
@@ -31,7 +32,7 @@ export function newKdfParams(iterations = PBKDF2_ITERATIONS): KdfParams {
 /** Derives the 32-byte vault key from the password. */
 export async function deriveKeyBytes(password: string, kdf: KdfParams): Promise<Uint8Array<ArrayBuffer>> {
   if (kdf.name !== 'PBKDF2' || kdf.hash !== 'SHA-256' || !(kdf.iterations >= 100_000)) {
-    throw new Error('Unsupported key-derivation parameters in the vault store.');
+    throw new TandemError('crypto.kdfUnsupported', 'Unsupported key-derivation parameters in the vault store.', { details: { kdf } });
   }
   const base = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
   const bits = await crypto.subtle.deriveBits(
@@ -69,10 +70,10 @@ export async function open(key: CryptoKey, sealed: Sealed, aad: string): Promise
 }
 
 /** AES-GCM authentication failed: wrong key or tampered ciphertext. */
-export class DecryptError extends Error {
-  override readonly name = 'DecryptError';
+export class DecryptError extends TandemError<'crypto.decrypt'> {
+  override name = 'DecryptError';
   constructor() {
-    super('Decryption failed: wrong password or damaged data.');
+    super('crypto.decrypt', 'Decryption failed: wrong password or damaged data.');
   }
 }
 

@@ -13,6 +13,7 @@
  * key): not the address, not the name.
  */
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../session/device-vault';
+import { TandemError } from '../errors/index';
 import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from './at-rest';
 import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH } from '../shared/popup-api';
 
@@ -30,15 +31,30 @@ export interface BackupFile {
 }
 
 /** The backup could not be read or opened; nothing was changed. */
-export class BackupError extends Error {
-  override readonly name = 'BackupError';
+export class BackupError extends TandemError<BackupErrorCode> {
+  override name = 'BackupError';
+  constructor(code: BackupErrorCode, message: string, cause?: unknown) {
+    super(code, message, cause !== undefined ? { cause } : {});
+  }
 }
+
+/** Why a backup could not be made or opened. */
+export type BackupErrorCode =
+  | 'backup.passwordTooShort'
+  | 'backup.tooLarge'
+  | 'backup.notBackup'
+  | 'backup.version'
+  | 'backup.damaged'
+  | 'backup.wrongPassword'
+  | 'backup.unreadable'
+  | 'backup.otherVault';
 
 const aad = (id: string) => `${BACKUP_FORMAT}:v${BACKUP_VERSION}:${id}`;
 
 /** Encrypts a device vault under `password` into the backup file's text. */
 export async function sealBackup(vault: DeviceVault, password: string, iterations?: number): Promise<string> {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new BackupError(`Use a backup password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new BackupError('backup.passwordTooShort', `Use a backup password of at least ${MIN_PASSWORD_LENGTH} characters.`);
   const id = vaultId(vault);
   const kdf = newKdfParams(iterations);
   const raw = await deriveKeyBytes(password, kdf);
@@ -64,16 +80,17 @@ export async function sealBackup(vault: DeviceVault, password: string, iteration
 
 /** Reads and decrypts a backup file's text; a wrong password or a damaged file is a {@link BackupError}. */
 export async function openBackup(text: string, password: string): Promise<DeviceVault> {
-  if (text.length > MAX_BACKUP_BYTES) throw new BackupError('This file is too large to be a Tandem backup.');
+  if (text.length > MAX_BACKUP_BYTES) throw new BackupError('backup.tooLarge', 'This file is too large to be a Tandem backup.');
   let f: Partial<BackupFile>;
   try {
     f = JSON.parse(text) as Partial<BackupFile>;
   } catch {
-    throw new BackupError('This file is not a Tandem backup (not JSON).');
+    throw new BackupError('backup.notBackup', 'This file is not a Tandem backup (not JSON).');
   }
-  if (typeof f !== 'object' || f === null || f.format !== BACKUP_FORMAT) throw new BackupError('This file is not a Tandem backup.');
+  if (typeof f !== 'object' || f === null || f.format !== BACKUP_FORMAT)
+    throw new BackupError('backup.notBackup', 'This file is not a Tandem backup.');
   if (f.version !== BACKUP_VERSION)
-    throw new BackupError(`This backup has format version ${String(f.version)}: update Tandem to restore it.`);
+    throw new BackupError('backup.version', `This backup has format version ${String(f.version)}: update Tandem to restore it.`);
   if (
     typeof f.vaultId !== 'string' ||
     !/^[0-9a-f]{16}$/.test(f.vaultId) ||
@@ -83,7 +100,7 @@ export async function openBackup(text: string, password: string): Promise<Device
     typeof f.kdf !== 'object' ||
     f.kdf === null
   )
-    throw new BackupError('This backup is damaged (fields are missing).');
+    throw new BackupError('backup.damaged', 'This backup is damaged (fields are missing).');
   let plain: Uint8Array;
   try {
     const raw = await deriveKeyBytes(password, f.kdf);
@@ -91,17 +108,19 @@ export async function openBackup(text: string, password: string): Promise<Device
     raw.fill(0);
     plain = await open(key, { alg: 'AES-GCM', iv: f.iv, ciphertext: f.ciphertext }, aad(f.vaultId));
   } catch (e) {
-    if (e instanceof DecryptError) throw new BackupError('Wrong backup password (or the file was altered). Nothing was changed.');
-    throw new BackupError(`This backup cannot be opened: ${e instanceof Error ? e.message : 'unknown error'}`);
+    if (e instanceof DecryptError)
+      throw new BackupError('backup.wrongPassword', 'Wrong backup password (or the file was altered). Nothing was changed.', e);
+    throw new BackupError('backup.unreadable', `This backup cannot be opened: ${e instanceof Error ? e.message : 'unknown error'}`, e);
   }
   let vault: DeviceVault;
   try {
     vault = decodeDeviceVault(new TextDecoder().decode(plain));
   } catch (e) {
-    throw new BackupError(`This backup is damaged: ${e instanceof Error ? e.message : 'bad record'}`);
+    throw new BackupError('backup.damaged', `This backup is damaged: ${e instanceof Error ? e.message : 'bad record'}`, e);
   } finally {
     plain.fill(0);
   }
-  if (vaultId(vault) !== f.vaultId) throw new BackupError('This backup holds another vault than its label says: the file was altered.');
+  if (vaultId(vault) !== f.vaultId)
+    throw new BackupError('backup.otherVault', 'This backup holds another vault than its label says: the file was altered.');
   return vault;
 }

@@ -36,7 +36,7 @@ describe('vault store', () => {
     await w.lock();
     const before = JSON.stringify(repo.raw());
     for (let i = 0; i < 3; i++) await expect(w.unlock('wrong password')).rejects.toBeInstanceOf(WrongPasswordError);
-    await expect(w.unlock('wrong password')).rejects.toThrow(/Wrong password/);
+    await expect(w.unlock('wrong password')).rejects.toMatchObject({ code: 'wallet.wrongPassword' });
     expect(JSON.stringify(repo.raw())).toBe(before);
     expect(await w.isUnlocked()).toBe(false);
     await w.unlock(PASSWORD);
@@ -56,9 +56,9 @@ describe('vault store', () => {
 
   it('refuses short passwords and a second vault', async () => {
     const w = new WalletService({ repo: memoryRepository(), session: memoryArea(), iterations: 100_000 });
-    await expect(w.createDevVault('x', 'short')).rejects.toThrow(/at least 8/);
+    await expect(w.createDevVault('x', 'short')).rejects.toMatchObject({ code: 'wallet.passwordTooShort', details: { min: 8 } });
     await w.createDevVault('x', PASSWORD);
-    await expect(w.createDevVault('y', PASSWORD)).rejects.toThrow(/already exists/);
+    await expect(w.createDevVault('y', PASSWORD)).rejects.toMatchObject({ code: 'wallet.exists' });
   });
 });
 
@@ -77,8 +77,10 @@ describe('vault records for real shares', () => {
     expect(JSON.stringify(repo.raw())).not.toContain('SECRET');
     expect(new TextDecoder().decode(await w.openShare(v.id))).toBe('dkls23-share-bytes-SECRET');
     await w.lock();
-    await expect(w.openShare(v.id)).rejects.toThrow(/locked/);
-    await expect(w.addVault({ name: 'x', kind: 'tss', address: '0x', publicKey: '', shareFormat: 'f', share })).rejects.toThrow(/locked/);
+    await expect(w.openShare(v.id)).rejects.toMatchObject({ code: 'wallet.locked' });
+    await expect(w.addVault({ name: 'x', kind: 'tss', address: '0x', publicKey: '', shareFormat: 'f', share })).rejects.toMatchObject({
+      code: 'wallet.locked',
+    });
   });
 
   it('replaces the share of a vault in place, still encrypted, and only while unlocked', async () => {
@@ -96,8 +98,8 @@ describe('vault records for real shares', () => {
     expect(new TextDecoder().decode(await w.openShare(v.id))).toBe('new-SECRET-burned');
     expect(JSON.stringify(repo.raw())).not.toContain('SECRET');
     expect((await w.vaults()).map((x) => x.address)).toContain('0x0000000000000000000000000000000000000003');
-    await expect(w.replaceShare('nope', enc('x'))).rejects.toThrow(/no longer exists/);
+    await expect(w.replaceShare('nope', enc('x'))).rejects.toMatchObject({ code: 'vault.gone' });
     await w.lock();
-    await expect(w.replaceShare(v.id, enc('x'))).rejects.toThrow(/locked/);
+    await expect(w.replaceShare(v.id, enc('x'))).rejects.toMatchObject({ code: 'wallet.locked' });
   });
 });

@@ -20,15 +20,16 @@ import {
 } from '../../crypto/at-rest';
 import { KEYRING_CHECK, RECORD_SCHEMA, vaultAad, type VaultRecord, type VaultRepository } from './records';
 import { DEV_SHARE_FORMAT, devShareBlob, newDevAccount } from './dev-vault';
+import { WalletError } from '../../shared/wallet-errors';
 
 /** chrome.storage.session key holding the unlocked vault key (base64). */
 export const SESSION_KEY = 'unlocked.v1';
 
 /** The password did not open the keyring. Nothing was changed and nothing is locked out. */
-export class WrongPasswordError extends Error {
-  override readonly name = 'WrongPasswordError';
+export class WrongPasswordError extends WalletError<'wallet.wrongPassword'> {
+  override name = 'WrongPasswordError';
   constructor() {
-    super('Wrong password. Nothing was changed; check the password and try again.');
+    super('wallet.wrongPassword');
   }
 }
 
@@ -100,8 +101,8 @@ export class WalletService {
    * unlocked. Throws if one exists already.
    */
   async createKeyring(password: string): Promise<void> {
-    if (await this.deps.repo.getKeyring()) throw new Error('A vault already exists in this browser.');
-    if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (await this.deps.repo.getKeyring()) throw new WalletError('wallet.exists');
+    if (password.length < MIN_PASSWORD_LENGTH) throw new WalletError('wallet.passwordTooShort', { min: MIN_PASSWORD_LENGTH });
     const kdf = newKdfParams(this.deps.iterations ?? PBKDF2_ITERATIONS);
     const raw = await deriveKeyBytes(password, kdf);
     const key = await importAesKey(raw);
@@ -131,7 +132,7 @@ export class WalletService {
     n?: number;
   }): Promise<VaultView> {
     const key = await this.unlockedKey();
-    if (!key) throw new Error('The wallet is locked: unlock it in the popup.');
+    if (!key) throw new WalletError('wallet.locked');
     const id = crypto.randomUUID();
     const record: VaultRecord = {
       id,
@@ -157,9 +158,9 @@ export class WalletService {
    */
   async replaceShare(vaultId: string, share: Uint8Array<ArrayBuffer>): Promise<void> {
     const key = await this.unlockedKey();
-    if (!key) throw new Error('The wallet is locked: unlock it in the popup.');
+    if (!key) throw new WalletError('wallet.locked');
     const record = (await this.deps.repo.listVaults()).find((v) => v.id === vaultId);
-    if (!record) throw new Error('That vault no longer exists.');
+    if (!record) throw new WalletError('vault.gone');
     await this.deps.repo.putVault({ ...record, share: await seal(key, share, vaultAad(vaultId)) });
   }
 
@@ -168,7 +169,7 @@ export class WalletService {
    * leaves the wallet unlocked.
    */
   async createDevVault(name: string, password: string): Promise<VaultView> {
-    if ((await this.deps.repo.listVaults()).length) throw new Error('A vault already exists in this browser.');
+    if ((await this.deps.repo.listVaults()).length) throw new WalletError('wallet.exists');
     await this.ensureKeyring(password);
     const account = newDevAccount();
     const blob = devShareBlob();
@@ -189,7 +190,7 @@ export class WalletService {
   /** Unlocks with the password; throws {@link WrongPasswordError} (no lockout, no change) if wrong. */
   async unlock(password: string): Promise<void> {
     const keyring = await this.deps.repo.getKeyring();
-    if (!keyring) throw new Error('There is no vault yet: create one first.');
+    if (!keyring) throw new WalletError('wallet.none');
     const raw = await deriveKeyBytes(password, keyring.kdf);
     const key = await importAesKey(raw);
     try {
@@ -212,32 +213,32 @@ export class WalletService {
   /** Decrypts a vault's share material (for the signing engine, later). */
   async openShare(vaultId: string): Promise<Uint8Array> {
     const key = await this.unlockedKey();
-    if (!key) throw new Error('The wallet is locked: unlock it in the popup.');
+    if (!key) throw new WalletError('wallet.locked');
     const v = (await this.deps.repo.listVaults()).find((x) => x.id === vaultId);
-    if (!v) throw new Error(`Unknown vault ${vaultId}.`);
+    if (!v) throw new WalletError('vault.unknown', { id: vaultId });
     return open(key, v.share, vaultAad(v.id));
   }
 
   /** Deletes a vault and its (encrypted) share from this browser. Needs the wallet unlocked. */
   async deleteVault(vaultId: string): Promise<void> {
-    if (!(await this.isUnlocked())) throw new Error('The wallet is locked: unlock it in the popup.');
-    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new Error(`Unknown vault ${vaultId}.`);
+    if (!(await this.isUnlocked())) throw new WalletError('wallet.locked');
+    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new WalletError('vault.unknown', { id: vaultId });
     await this.deps.repo.deleteVault(vaultId);
   }
 
   /** Makes another vault the active one (the account dApps see). */
   async selectVault(vaultId: string): Promise<void> {
-    if (!this.deps.prefs) throw new Error('Switching vaults is not available here.');
-    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new Error(`Unknown vault ${vaultId}.`);
+    if (!this.deps.prefs) throw new WalletError('vault.switchUnavailable');
+    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new WalletError('vault.unknown', { id: vaultId });
     await this.deps.prefs.set(ACTIVE_VAULT_KEY, vaultId);
   }
 
   /** Renames a vault (its name is only shown in this browser). */
   async renameVault(vaultId: string, name: string): Promise<void> {
     const v = (await this.deps.repo.listVaults()).find((x) => x.id === vaultId);
-    if (!v) throw new Error(`Unknown vault ${vaultId}.`);
+    if (!v) throw new WalletError('vault.unknown', { id: vaultId });
     const clean = name.trim().slice(0, 64);
-    if (!clean) throw new Error('Give the vault a name.');
+    if (!clean) throw new WalletError('vault.nameEmpty');
     await this.deps.repo.putVault({ ...v, name: clean });
   }
 
