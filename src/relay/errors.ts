@@ -29,3 +29,28 @@ export const unknownRoom = () => new RelayError(404, 'unknown_room', 'no such ro
 /** `party` (when known) has not joined the room. */
 export const notJoined = (party?: string) =>
   new RelayError(403, 'not_joined', `${party === undefined ? 'this party' : `party ${party}`} has not joined this room: join it first`);
+
+/** A stored-bytes or backlog limit was hit; `code` names which (see the limits table in README.md). */
+export type LimitCode = 'room_message_limit' | 'room_bytes_limit' | 'address_bytes_limit' | 'relay_bytes_limit';
+
+/** The refusal for a limit on what the store holds: which limit, what it holds, what the limit is. */
+export function limitHit(code: LimitCode, held: number, limit: number): RelayError {
+  switch (code) {
+    case 'room_message_limit':
+      return new RelayError(
+        409,
+        code,
+        `room holds ${held} messages not yet acknowledged by every member; the limit is ${limit}: the other devices must catch up (or wait for old messages to expire)`,
+      );
+    case 'room_bytes_limit':
+      return new RelayError(
+        409,
+        code,
+        `room holds ${held} bytes not yet acknowledged by every member; the limit is ${limit}: the other devices must catch up (or wait for old messages to expire)`,
+      );
+    case 'address_bytes_limit':
+      return new RelayError(429, code, `rooms created from this address hold ${held} bytes; the limit is ${limit}: retry later`);
+    case 'relay_bytes_limit':
+      return new RelayError(503, code, `the relay holds ${held} bytes, its limit is ${limit}: it is overloaded, retry later`);
+  }
+}

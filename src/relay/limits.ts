@@ -1,15 +1,30 @@
 /**
  * The relay's limits and its per-address rate limiter. Every limit is
- * enforced with a clear 4xx error (see server.ts); nothing grows without
- * bound: rooms and messages expire, rooms hold a bounded number of messages,
- * and each client address holds a bounded number of rooms.
+ * enforced with a refusal whose code names it (table in README.md); nothing
+ * grows without bound: rooms and messages expire, a room is a rolling log
+ * bounded in messages and bytes, each client address holds a bounded number
+ * of rooms and bytes, and the store as a whole a bounded number of bytes.
  */
 
 export interface RelayLimits {
   /** Largest message body (base64url characters = bytes). */
   maxMessageBytes: number;
-  /** Messages a room may hold over its life. */
+  /**
+   * Messages a room may hold at once (its backlog). A room is a rolling log:
+   * messages every member acknowledged, or older than `messageTtlMs`, are
+   * dropped, so a channel in normal use never reaches this.
+   */
   maxMessagesPerRoom: number;
+  /** Bytes of message bodies a room may hold at once. */
+  maxRoomBytes: number;
+  /** Bytes of message bodies held in all the rooms one client address created. */
+  maxBytesPerAddress: number;
+  /** Bytes of message bodies the whole store may hold (memory: this instance; Redis: all instances). */
+  maxStoreBytes: number;
+  /** A message older than this is dropped even if not every member acknowledged it (ms). */
+  messageTtlMs: number;
+  /** Bytes of request bodies being read at once, over all requests (this instance). */
+  maxInflightBytes: number;
   /** Parties that may join one room. */
   maxPartiesPerRoom: number;
   /** Live rooms one client address may create. */
@@ -37,6 +52,12 @@ export interface RelayLimits {
 export const DEFAULT_LIMITS: RelayLimits = {
   maxMessageBytes: 512 * 1024,
   maxMessagesPerRoom: 5000,
+  maxRoomBytes: 8 * 1024 * 1024,
+  maxBytesPerAddress: 32 * 1024 * 1024,
+  maxStoreBytes: 256 * 1024 * 1024,
+  // A signing request lives at most an hour (MAX_REQUEST_LIFETIME_MS), plus clock skew.
+  messageTtlMs: 65 * 60_000,
+  maxInflightBytes: 64 * 1024 * 1024,
   maxPartiesPerRoom: 32,
   maxRoomsPerAddress: 100,
   requestsPerSecond: 200,

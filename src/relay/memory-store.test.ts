@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from './limits.js';
 import { MemoryStore } from './memory-store.js';
 import type { RoomEvent } from './store.js';
+import { byteLimitsContract, rollingLogContract } from './store-contract.js';
 
 const SID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const limits = { ...DEFAULT_LIMITS, maxRoomsPerAddress: 2, maxMessagesPerRoom: 5 };
@@ -59,6 +60,21 @@ describe('MemoryStore', () => {
     const done = await store.complete(other, '1', { ...limits, completedTtlMs: 100 });
     expect(done.complete).toBe(true);
     expect(done.expiresAt).toBe(now + 100);
+    await store.close();
+  });
+
+  it('is a rolling log bounded in messages and bytes: acknowledged and old messages are dropped', async () => {
+    const store = new MemoryStore();
+    await rollingLogContract({ store, roomBytes: (sid) => store.roomBytes(sid) }, 'mem');
+    await store.close();
+  });
+
+  it('refuses by bytes per address and per store, each with its code; expired rooms give their bytes back', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(() => now);
+    await byteLimitsContract({ store, roomBytes: (sid) => store.roomBytes(sid) }, 'mem');
+    now += 120_000;
+    expect(await store.stats()).toEqual({ rooms: 0, messages: 0, bytes: 0 });
     await store.close();
   });
 });

@@ -1,9 +1,14 @@
 /**
  * The default store: rooms in this process's memory. Expired rooms are
  * dropped lazily on access and by a sweep every second.
+ *
+ * A room is a rolling log: it holds the messages after `base` (the last
+ * dropped seq). A message is dropped once every member has acknowledged it,
+ * or once it is older than `messageTtlMs`. What a room, an address (over the
+ * rooms it created) and the whole store hold is counted in bytes and bounded.
  */
-import { RelayError, notJoined, unknownRoom } from './errors.js';
-import type { RelayLimits } from './limits.js';
+import { limitHit, notJoined, RelayError, unknownRoom } from './errors.js';
+import { DEFAULT_LIMITS, type RelayLimits } from './limits.js';
 import {
   isFor,
   RoomListeners,
@@ -21,7 +26,10 @@ interface MemoryRoom {
   address: string;
   parties: Map<RelayParty, number>;
   acks: Map<RelayParty, number>;
+  /** Held messages: seq base+1 … lastSeq. */
   messages: RelayMessage[];
+  base: number;
+  lastSeq: number;
   bytes: number;
   complete: boolean;
   ttlMs: number;
@@ -31,9 +39,11 @@ interface MemoryRoom {
 export class MemoryStore implements RelayStore {
   readonly kind = 'memory' as const;
   private readonly rooms = new Map<string, MemoryRoom>();
-  private readonly byAddress = new Map<string, Set<string>>();
+  private readonly byAddress = new Map<string, { sids: Set<string>; bytes: number }>();
   private readonly listeners = new RoomListeners();
   private readonly sweeper: ReturnType<typeof setInterval>;
+  private bytes = 0;
+  private messageTtlMs = DEFAULT_LIMITS.messageTtlMs;
 
   constructor(private readonly now: () => number = Date.now) {
     this.sweeper = setInterval(() => this.sweep(), 1000);
@@ -41,31 +51,8 @@ export class MemoryStore implements RelayStore {
   }
 
   async join(req: JoinRequest, limits: RelayLimits): Promise<RoomInfo> {
-    let room = this.live(req.sid);
-    if (!room) {
-      const owned = this.byAddress.get(req.address);
-      if (owned && owned.size >= limits.maxRoomsPerAddress) {
-        throw new RelayError(
-          429,
-          'too_many_rooms',
-          `address holds ${owned.size} live rooms; the limit is ${limits.maxRoomsPerAddress}: complete or let old rooms expire`,
-        );
-      }
-      room = {
-        sid: req.sid,
-        address: req.address,
-        parties: new Map(),
-        acks: new Map(),
-        messages: [],
-        bytes: 0,
-        complete: false,
-        ttlMs: req.ttlMs,
-        expiresAt: 0,
-      };
-      this.rooms.set(req.sid, room);
-      if (!owned) this.byAddress.set(req.address, new Set([req.sid]));
-      else owned.add(req.sid);
-    }
+    this.messageTtlMs = limits.messageTtlMs;
+    const room = this.live(req.sid) ?? this.create(req, limits);
     const isNew = !room.parties.has(req.party);
     if (isNew && room.parties.size >= limits.maxPartiesPerRoom) {
       throw new RelayError(409, 'room_full', `room already has ${room.parties.size} parties; the limit is ${limits.maxPartiesPerRoom}`);
@@ -74,6 +61,34 @@ export class MemoryStore implements RelayStore {
     this.touch(room);
     if (isNew) this.listeners.emit(room.sid, { kind: 'join', party: req.party });
     return this.info(room);
+  }
+
+  private create(req: JoinRequest, limits: RelayLimits): MemoryRoom {
+    const owned = this.byAddress.get(req.address);
+    if (owned && owned.sids.size >= limits.maxRoomsPerAddress) {
+      throw new RelayError(
+        429,
+        'too_many_rooms',
+        `address holds ${owned.sids.size} live rooms; the limit is ${limits.maxRoomsPerAddress}: complete or let old rooms expire`,
+      );
+    }
+    const room: MemoryRoom = {
+      sid: req.sid,
+      address: req.address,
+      parties: new Map(),
+      acks: new Map(),
+      messages: [],
+      base: 0,
+      lastSeq: 0,
+      bytes: 0,
+      complete: false,
+      ttlMs: req.ttlMs,
+      expiresAt: 0,
+    };
+    this.rooms.set(req.sid, room);
+    if (!owned) this.byAddress.set(req.address, { sids: new Set([req.sid]), bytes: 0 });
+    else owned.sids.add(req.sid);
+    return room;
   }
 
   async room(sid: string): Promise<RoomInfo | null> {
@@ -86,18 +101,21 @@ export class MemoryStore implements RelayStore {
   }
 
   async post(req: PostRequest, limits: RelayLimits): Promise<RelayMessage> {
+    this.messageTtlMs = limits.messageTtlMs;
     const room = this.member(req.sid, req.from);
     if (room.complete) throw new RelayError(409, 'room_complete', 'the ceremony in this room is complete; open a new session');
-    if (room.messages.length >= limits.maxMessagesPerRoom) {
-      throw new RelayError(
-        409,
-        'room_message_limit',
-        `room holds ${room.messages.length} messages; the limit is ${limits.maxMessagesPerRoom}: open a new session`,
-      );
-    }
-    const msg: RelayMessage = { seq: room.messages.length + 1, from: req.from, to: req.to, body: req.body, at: this.now() };
+    this.prune(room);
+    const size = req.body.length;
+    if (room.messages.length >= limits.maxMessagesPerRoom)
+      throw limitHit('room_message_limit', room.messages.length, limits.maxMessagesPerRoom);
+    if (room.bytes + size > limits.maxRoomBytes) throw limitHit('room_bytes_limit', room.bytes, limits.maxRoomBytes);
+    const owner = this.byAddress.get(room.address);
+    const ownerBytes = owner?.bytes ?? 0;
+    if (ownerBytes + size > limits.maxBytesPerAddress) throw limitHit('address_bytes_limit', ownerBytes, limits.maxBytesPerAddress);
+    if (this.bytes + size > limits.maxStoreBytes) throw limitHit('relay_bytes_limit', this.bytes, limits.maxStoreBytes);
+    const msg: RelayMessage = { seq: ++room.lastSeq, from: req.from, to: req.to, body: req.body, at: this.now() };
     room.messages.push(msg);
-    room.bytes += req.body.length;
+    this.count(room, size);
     this.touch(room);
     this.listeners.emit(room.sid, { kind: 'msg', msg });
     return msg;
@@ -107,9 +125,10 @@ export class MemoryStore implements RelayStore {
     const room = this.live(sid);
     if (!room) return null;
     const messages: RelayMessage[] = [];
-    let cursor = Math.max(0, Math.min(after, room.messages.length));
-    while (cursor < room.messages.length && messages.length < limit) {
-      const m = room.messages[cursor++];
+    let cursor = Math.max(room.base, Math.min(after, room.lastSeq));
+    while (cursor < room.lastSeq && messages.length < limit) {
+      const m = room.messages[cursor - room.base];
+      cursor++;
       if (isFor(m, party)) messages.push(m);
     }
     return { messages, cursor, complete: room.complete };
@@ -117,7 +136,8 @@ export class MemoryStore implements RelayStore {
 
   async ack(sid: string, party: RelayParty, seq: number): Promise<void> {
     const room = this.member(sid, party);
-    room.acks.set(party, Math.max(room.acks.get(party) ?? 0, Math.min(seq, room.messages.length)));
+    room.acks.set(party, Math.max(room.acks.get(party) ?? 0, Math.min(seq, room.lastSeq)));
+    this.prune(room);
   }
 
   async acked(sid: string, party: RelayParty): Promise<number> {
@@ -143,12 +163,13 @@ export class MemoryStore implements RelayStore {
   async stats(): Promise<StoreStats> {
     this.sweep();
     let messages = 0;
-    let bytes = 0;
-    for (const r of this.rooms.values()) {
-      messages += r.messages.length;
-      bytes += r.bytes;
-    }
-    return { rooms: this.rooms.size, messages, bytes };
+    for (const r of this.rooms.values()) messages += r.messages.length;
+    return { rooms: this.rooms.size, messages, bytes: this.bytes };
+  }
+
+  /** Bytes held by one room (0 when unknown), for tests and the soak script. */
+  roomBytes(sid: string): number {
+    return this.live(sid)?.bytes ?? 0;
   }
 
   /** Everything the store holds, for tests that check what the relay saw. */
@@ -158,6 +179,28 @@ export class MemoryStore implements RelayStore {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+  }
+
+  /** Drops the messages every member has acknowledged, and those older than `messageTtlMs`. */
+  private prune(room: MemoryRoom): void {
+    let acked = Number.POSITIVE_INFINITY;
+    for (const p of room.parties.keys()) acked = Math.min(acked, room.acks.get(p) ?? 0);
+    const oldest = this.now() - this.messageTtlMs;
+    let n = 0;
+    let freed = 0;
+    while (n < room.messages.length && (room.messages[n].seq <= acked || room.messages[n].at < oldest))
+      freed += room.messages[n++].body.length;
+    if (n === 0) return;
+    room.messages.splice(0, n);
+    room.base += n;
+    this.count(room, -freed);
+  }
+
+  private count(room: MemoryRoom, bytes: number): void {
+    room.bytes += bytes;
+    this.bytes += bytes;
+    const owner = this.byAddress.get(room.address);
+    if (owner) owner.bytes += bytes;
   }
 
   private live(sid: string): MemoryRoom | null {
@@ -185,21 +228,25 @@ export class MemoryStore implements RelayStore {
     return {
       sid: room.sid,
       parties: [...room.parties.keys()],
-      lastSeq: room.messages.length,
+      lastSeq: room.lastSeq,
       complete: room.complete,
       expiresAt: room.expiresAt,
     };
   }
 
   private drop(room: MemoryRoom): void {
+    this.count(room, -room.bytes);
     this.rooms.delete(room.sid);
     const owned = this.byAddress.get(room.address);
-    owned?.delete(room.sid);
-    if (owned && owned.size === 0) this.byAddress.delete(room.address);
+    owned?.sids.delete(room.sid);
+    if (owned && owned.sids.size === 0) this.byAddress.delete(room.address);
   }
 
   private sweep(): void {
     const now = this.now();
-    for (const room of this.rooms.values()) if (room.expiresAt <= now) this.drop(room);
+    for (const room of this.rooms.values()) {
+      if (room.expiresAt <= now) this.drop(room);
+      else if (room.messages.length > 0 && room.messages[0].at < now - this.messageTtlMs) this.prune(room);
+    }
   }
 }

@@ -30,8 +30,9 @@ local function held_forget(s)
   local v = redis.call('HGET', p .. 'sizes', s)
   if not v then return end
   local m, b = string.match(v, '^(%d+):(%d+)$')
-  redis.call('HINCRBY', p .. 'held', 'messages', -tonumber(m))
-  redis.call('HINCRBY', p .. 'held', 'bytes', -tonumber(b))
+  -- 0 - x, not -x: a room holding nothing would pass -0, which HINCRBY refuses.
+  redis.call('HINCRBY', p .. 'held', 'messages', 0 - tonumber(m))
+  redis.call('HINCRBY', p .. 'held', 'bytes', 0 - tonumber(b))
   redis.call('HDEL', p .. 'sizes', s)
 end
 local function held_grow(s, m, b, ttl)

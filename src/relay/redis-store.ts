@@ -3,13 +3,14 @@
  *
  * Layout (prefix `relay:` by default; every key has a TTL, refreshed when the
  * room is used):
- * - `room:{sid}`          hash: seq (= messages held), bytes, complete, ttl, addr
+ * - `room:{sid}`          hash: seq (last posted), base (last dropped), held, bytes, complete, ttl, addr
  * - `room:{sid}:parties`  hash: party -> join time
  * - `room:{sid}:acks`     hash: party -> last acknowledged seq
- * - `room:{sid}:msgs`     list of message JSON; index seq-1
- * - `addr:{address}`      sorted set: sid -> expiry (rooms per address)
- * - `rooms`               sorted set: sid -> expiry (for metrics)
- * - `held`, `sizes`       what live rooms hold, for metrics (redis-stats.ts)
+ * - `room:{sid}:msgs`     list of held message JSON (a rolling log); index seq-base-1
+ * - `room:{sid}:meta`     list of `at:size`, one per held message (pruning reads this)
+ * - `addr:{address}`      sorted set: sid -> expiry (rooms and bytes per address)
+ * - `rooms`               sorted set: sid -> expiry (for metrics and the totals)
+ * - `held`, `sizes`       what live rooms hold, for metrics and `maxStoreBytes` (redis-stats.ts)
  * - channel `ch:{sid}`    pub/sub: room events for every instance
  *
  * Join, post and complete are Lua scripts, so checks, the sequence number
@@ -18,9 +19,8 @@
  * and the session id, so this store targets a single Redis (not Cluster).
  */
 import { Redis } from 'ioredis';
-import { RelayError, notJoined, unknownRoom } from './errors.js';
-import type { RelayLimits } from './limits.js';
-import { defineStatsCommand, HELD_LUA, redisStats } from './redis-stats.js';
+import { type LimitCode, limitHit, notJoined, RelayError, unknownRoom } from './errors.js';
+import { DEFAULT_LIMITS, type RelayLimits } from './limits.js';
 import {
   isFor,
   RoomListeners,
@@ -32,102 +32,9 @@ import {
   type RoomListener,
   type StoreStats,
 } from './store.js';
+import { SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { defineStatsCommand, redisStats } from './redis-stats.js';
 import type { RelayMessage, RelayParty, RoomInfo } from './wire.js';
-
-/** Shared Lua prologue: key names, TTL refresh. */
-const PROLOGUE = `
-local p = ARGV[1]
-local sid = ARGV[2]
-local room = p .. 'room:' .. sid
-local parties = room .. ':parties'
-local acks = room .. ':acks'
-local msgs = room .. ':msgs'
-${HELD_LUA}
-local function refresh(ttl, now, owner)
-  redis.call('PEXPIRE', room, ttl)
-  redis.call('PEXPIRE', parties, ttl)
-  -- PEXPIRE on a key that does not exist (no acks or messages yet) does nothing.
-  redis.call('PEXPIRE', acks, ttl)
-  redis.call('PEXPIRE', msgs, ttl)
-  local addr = p .. 'addr:' .. (owner or redis.call('HGET', room, 'addr'))
-  redis.call('ZADD', addr, now + ttl, sid)
-  redis.call('PEXPIRE', addr, ARGV[3])
-  redis.call('ZADD', p .. 'rooms', now + ttl, sid)
-  redis.call('PEXPIRE', p .. 'rooms', ARGV[3])
-end
-local function info()
-  local h = redis.call('HMGET', room, 'seq', 'complete')
-  return cjson.encode({ parties = redis.call('HKEYS', parties), lastSeq = tonumber(h[1]), complete = h[2] == '1', pttl = redis.call('PTTL', room) })
-end
-`;
-
-/** ARGV: prefix, sid, maxTtl, now, party, ttl, address, maxRooms, maxParties */
-const JOIN = `${PROLOGUE}
-local now = tonumber(ARGV[4])
-local party = ARGV[5]
-if redis.call('EXISTS', room) == 0 then
-  local addr = p .. 'addr:' .. ARGV[7]
-  redis.call('ZREMRANGEBYSCORE', addr, '-inf', now)
-  local owned = redis.call('ZCARD', addr)
-  if owned >= tonumber(ARGV[8]) then return redis.error_reply('too_many_rooms ' .. owned) end
-  held_forget(sid)
-  redis.call('HSET', room, 'seq', 0, 'bytes', 0, 'complete', 0, 'ttl', ARGV[6], 'addr', ARGV[7])
-  redis.call('DEL', parties, acks, msgs)
-end
-local isNew = redis.call('HEXISTS', parties, party) == 0
-if isNew and redis.call('HLEN', parties) >= tonumber(ARGV[9]) then
-  return redis.error_reply('room_full ' .. redis.call('HLEN', parties))
-end
-redis.call('HSET', parties, party, now)
-refresh(tonumber(redis.call('HGET', room, 'ttl')), now)
-if isNew then redis.call('PUBLISH', p .. 'ch:' .. sid, cjson.encode({ kind = 'join', party = party })) end
-return info()
-`;
-
-/** ARGV: prefix, sid, maxTtl, now, from, to, body, maxMessages */
-const POST = `${PROLOGUE}
-local now = tonumber(ARGV[4])
-local h = redis.call('HMGET', room, 'complete', 'seq', 'ttl', 'addr')
-if not h[2] then return redis.error_reply('unknown_room') end
-if redis.call('HEXISTS', parties, ARGV[5]) == 0 then return redis.error_reply('not_joined') end
-if h[1] == '1' then return redis.error_reply('room_complete') end
-if tonumber(h[2]) >= tonumber(ARGV[8]) then return redis.error_reply('room_message_limit ' .. h[2]) end
-local seq = redis.call('HINCRBY', room, 'seq', 1)
-held_grow(sid, seq, redis.call('HINCRBY', room, 'bytes', string.len(ARGV[7])), ARGV[3])
-local msg = cjson.encode({ seq = seq, from = ARGV[5], to = ARGV[6], body = ARGV[7], at = now })
-redis.call('RPUSH', msgs, msg)
-refresh(tonumber(h[3]), now, h[4])
-redis.call('PUBLISH', p .. 'ch:' .. sid, '{"kind":"msg","msg":' .. msg .. '}')
-return msg
-`;
-
-/** ARGV: prefix, sid, maxTtl, now, party, completedTtl */
-const COMPLETE = `${PROLOGUE}
-local now = tonumber(ARGV[4])
-if redis.call('EXISTS', room) == 0 then return redis.error_reply('unknown_room') end
-if redis.call('HEXISTS', parties, ARGV[5]) == 0 then return redis.error_reply('not_joined') end
-if redis.call('HGET', room, 'complete') ~= '1' then
-  local ttl = math.min(tonumber(redis.call('HGET', room, 'ttl')), tonumber(ARGV[6]))
-  redis.call('HSET', room, 'complete', 1, 'ttl', ttl)
-  refresh(ttl, now)
-  redis.call('PUBLISH', p .. 'ch:' .. sid, '{"kind":"complete"}')
-end
-return info()
-`;
-
-/** ARGV: prefix, sid, maxTtl, now, party, seq */
-const ACK = `${PROLOGUE}
-if redis.call('EXISTS', room) == 0 then return redis.error_reply('unknown_room') end
-if redis.call('HEXISTS', parties, ARGV[5]) == 0 then return redis.error_reply('not_joined') end
-local seq = math.min(tonumber(ARGV[6]), tonumber(redis.call('HGET', room, 'seq')))
-local old = tonumber(redis.call('HGET', acks, ARGV[5]) or '0')
-if seq > old then redis.call('HSET', acks, ARGV[5], seq) end
-redis.call('PEXPIRE', acks, redis.call('PTTL', room))
-return 'OK'
-`;
-
-const SCRIPTS = { relayJoin: JOIN, relayPost: POST, relayComplete: COMPLETE, relayAck: ACK } as const;
-type ScriptName = keyof typeof SCRIPTS;
 
 export interface RedisStoreOptions {
   /** Key and channel prefix; instances that share rooms use the same one. */
@@ -148,7 +55,8 @@ export class RedisStore implements RelayStore {
   private readonly prefix: string;
   private readonly listeners = new RoomListeners();
   private readonly subscribing = new Map<string, Promise<unknown>>();
-  private maxTtlMs = 7 * 24 * 3600_000;
+  private maxTtlMs = DEFAULT_LIMITS.maxRoomTtlMs;
+  private messageTtlMs = DEFAULT_LIMITS.messageTtlMs;
 
   private constructor(url: string, opts: RedisStoreOptions) {
     this.prefix = opts.keyPrefix ?? 'relay:';
@@ -201,36 +109,41 @@ export class RedisStore implements RelayStore {
   }
 
   async post(req: PostRequest, limits: RelayLimits): Promise<RelayMessage> {
-    const reply = await this.eval('relayPost', req.sid, Date.now(), [req.from, req.to, req.body, limits.maxMessagesPerRoom], limits);
+    this.messageTtlMs = limits.messageTtlMs;
+    const args = [
+      req.from,
+      req.to,
+      req.body,
+      limits.maxMessagesPerRoom,
+      limits.maxRoomBytes,
+      limits.maxBytesPerAddress,
+      limits.maxStoreBytes,
+      limits.messageTtlMs,
+    ];
+    const reply = await this.eval('relayPost', req.sid, Date.now(), args, limits);
     return JSON.parse(reply) as RelayMessage;
   }
 
   async read(sid: string, party: RelayParty, after: number, limit: number): Promise<ReadResult | null> {
-    const k = this.key(sid);
-    const start = Math.max(0, after);
     // Scan a window a few times the limit; the cursor tells the reader where we stopped.
     const window = Math.max(limit, 64) * 4;
-    const res = await this.redis
-      .multi()
-      .hmget(k, 'seq', 'complete')
-      .lrange(`${k}:msgs`, start, start + window - 1)
-      .exec();
-    const [[e1, h], [e2, raw]] = res! as [[Error | null, (string | null)[]], [Error | null, string[]]];
-    if (e1 || e2) throw e1 ?? e2;
-    if (h[0] === null) return null;
+    const run = (this.redis as unknown as Record<'relayRead', (...a: (string | number)[]) => Promise<string[] | null>>).relayRead;
+    const reply = await run.call(this.redis, this.prefix, sid, this.maxTtlMs, Date.now(), Math.max(0, after), window);
+    if (!reply) return null;
+    const [lastSeq, complete, ...raw] = reply;
     const messages: RelayMessage[] = [];
-    let cursor = start;
+    let cursor = Math.min(Math.max(0, after), Number(lastSeq));
     for (const line of raw) {
       const m = JSON.parse(line) as RelayMessage;
       if (messages.length >= limit) break;
       cursor = m.seq;
       if (isFor(m, party)) messages.push(m);
     }
-    return { messages, cursor, complete: h[1] === '1' };
+    return { messages, cursor, complete: complete === '1' };
   }
 
   async ack(sid: string, party: RelayParty, seq: number): Promise<void> {
-    await this.eval('relayAck', sid, Date.now(), [party, seq]);
+    await this.eval('relayAck', sid, Date.now(), [party, seq, this.messageTtlMs]);
   }
 
   async acked(sid: string, party: RelayParty): Promise<number> {
@@ -266,6 +179,11 @@ export class RedisStore implements RelayStore {
   /** Live rooms and what they hold, from counters kept in Redis (redis-stats.ts): exact at any number of rooms. */
   stats(): Promise<StoreStats> {
     return redisStats(this.redis, this.prefix);
+  }
+
+  /** Bytes held by one room (0 when unknown), for tests and the soak script. */
+  async roomBytes(sid: string): Promise<number> {
+    return Number((await this.redis.hget(this.key(sid), 'bytes')) ?? 0);
   }
 
   async close(): Promise<void> {
@@ -322,11 +240,10 @@ function translate(e: unknown, limits?: RelayLimits): unknown {
     case 'room_complete':
       return new RelayError(409, 'room_complete', 'the ceremony in this room is complete; open a new session');
     case 'room_message_limit':
-      return new RelayError(
-        409,
-        'room_message_limit',
-        `room holds ${n} messages; the limit is ${limits?.maxMessagesPerRoom}: open a new session`,
-      );
+    case 'room_bytes_limit':
+    case 'address_bytes_limit':
+    case 'relay_bytes_limit':
+      return limitHit(code as LimitCode, Number(n), limitOf(code as LimitCode, limits ?? DEFAULT_LIMITS));
     case 'room_full':
       return new RelayError(409, 'room_full', `room already has ${n} parties; the limit is ${limits?.maxPartiesPerRoom}`);
     case 'too_many_rooms':
@@ -338,4 +255,13 @@ function translate(e: unknown, limits?: RelayLimits): unknown {
     default:
       return e;
   }
+}
+
+function limitOf(code: LimitCode, limits: RelayLimits): number {
+  return {
+    room_message_limit: limits.maxMessagesPerRoom,
+    room_bytes_limit: limits.maxRoomBytes,
+    address_bytes_limit: limits.maxBytesPerAddress,
+    relay_bytes_limit: limits.maxStoreBytes,
+  }[code];
 }

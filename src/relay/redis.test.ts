@@ -27,6 +27,7 @@ import {
   type RedisServer,
   type RelayProcess,
 } from './testing.js';
+import { byteLimitsContract, rollingLogContract } from './store-contract.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
 let redis: RedisServer;
@@ -80,8 +81,10 @@ describe('two relay instances on one Redis', () => {
     expect((await a.next(5000)).payload).toBe('reply across instances');
     const m = await httpRequest(`${r2.url}/v1/stats`);
     expect(m.json.rooms).toBeGreaterThanOrEqual(1);
-    expect(m.json.messages).toBeGreaterThanOrEqual(41);
-    expect(m.json.bytes).toBeGreaterThan(0);
+    // Rooms are rolling logs: what every member acknowledged is dropped, so count what was posted.
+    expect((await httpRequest(`${r1.url}/v1/rooms/${p.sessionId}`)).json.lastSeq).toBe(41);
+    expect(m.json.posted + (await httpRequest(`${r1.url}/metrics`)).json.posted).toBeGreaterThanOrEqual(41);
+    expect(typeof m.json.bytes).toBe('number');
     for (const x of [a, b, c]) x.close();
   });
 
@@ -174,6 +177,33 @@ describe('two relay instances on one Redis', () => {
         code: 'too_many_rooms',
       });
       await expect(store.post({ sid: 'x'.repeat(22), from: '1', to: '2', body: 'AAAA' }, limits)).rejects.toMatchObject({ status: 404 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('Redis store: bounded memory', () => {
+  it('is a rolling log bounded in messages and bytes: acknowledged and old messages are dropped', async () => {
+    const store = await RedisStore.connect(redis.url, { keyPrefix: 'rolling:' });
+    try {
+      await rollingLogContract({ store, roomBytes: (sid) => store.roomBytes(sid) }, 'red');
+      expect(await db.llen(`rolling:room:${'red0001'.padEnd(22, 'A')}:msgs`)).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses by bytes per address and per store, each with its code; expired rooms give their bytes back', async () => {
+    const store = await RedisStore.connect(redis.url, { keyPrefix: 'bytes:' });
+    try {
+      await byteLimitsContract({ store, roomBytes: (sid) => store.roomBytes(sid) }, 'red');
+      expect((await store.stats()).bytes).toBe(600);
+      // Expire the rooms (as their TTL would): the totals follow.
+      for (const k of await db.keys('bytes:room:*')) await db.pexpire(k, 1);
+      await new Promise((r) => setTimeout(r, 20));
+      for (const sid of await db.zrange('bytes:rooms', '0', '-1')) await db.zadd('bytes:rooms', '1', sid);
+      expect(await store.stats()).toEqual({ rooms: 0, messages: 0, bytes: 0 });
     } finally {
       await store.close();
     }
