@@ -180,6 +180,5 @@ export const SCRIPTS = {
   relayRead: READ,
   relayComplete: COMPLETE,
   relayAck: ACK,
-  relayStats: STATS,
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
