@@ -10,6 +10,7 @@ import { DklsSign, isOtFailure, type SignOptions } from './sign.js';
 
 const randomPointHex = () => toHex(pointToBytes(mulG(randomScalar())));
 const plusG = (hex: string) => toHex(pointToBytes(Point.fromHex(hex).add(G)));
+const minusG = (hex: string) => toHex(pointToBytes(Point.fromHex(hex).subtract(G)));
 
 /** A signer whose additive key share is off by one, consistently in every multiplication. */
 class WrongKeySigner extends DklsSign {
@@ -29,6 +30,31 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
   it('an altered Γ^u fails χ·R_j = d^u·G + Γ^u_j', () => {
     const report = run(signParties(v23, [1, 2, 3], digest), {
       intercept: tamper(3, 3, (b) => void (b.gammaU = plusG(b.gammaU as string)), 2),
+    });
+    expectBlame(report, 3, 'sign.gamma-u', [2]);
+  });
+
+  it('errors that cancel across peers (Γ^u_2 + G, Γ^u_3 − G) still fail: the batched check uses independent coefficients', () => {
+    const both: NonNullable<Parameters<typeof run>[1]>['intercept'] = (msg, to) => {
+      if (msg.round === 3 && to === 1 && msg.from === 2) msg.body.gammaU = plusG(msg.body.gammaU as string);
+      if (msg.round === 3 && to === 1 && msg.from === 3) msg.body.gammaU = minusG(msg.body.gammaU as string);
+      return msg;
+    };
+    const report = run(signParties(v23, [1, 2, 3], digest), { intercept: both });
+    expectBlame(report, 2, 'sign.gamma-u', [1]);
+  });
+
+  it('errors that cancel within one peer (Γ^u + G, Γ^v − G) still fail', () => {
+    const report = run(signParties(v23, [1, 2, 3], digest), {
+      intercept: tamper(
+        3,
+        3,
+        (b) => {
+          b.gammaU = plusG(b.gammaU as string);
+          b.gammaV = minusG(b.gammaV as string);
+        },
+        2,
+      ),
     });
     expectBlame(report, 3, 'sign.gamma-u', [2]);
   });

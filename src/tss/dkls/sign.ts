@@ -48,7 +48,7 @@ import { expectKeys, readHex, readHexArray, readInt, toHex } from '../wire.js';
 import { COMMITMENT_BYTES, SALT_BYTES, commit, openCommitment } from './commit.js';
 import {
   G,
-  type Point,
+  Point,
   POINT_BYTES,
   SCALAR_BYTES,
   invq,
@@ -344,6 +344,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
     let psiSum = 0n;
     let uSum = 0n;
     let vSum = 0n;
+    const checks: MultiplicationCheck[] = [];
     for (const j of this.peers) {
       const p = inbox.p2p.get(j)!;
       expectKeys(p, ['rvole', 'R', 'salt', 'pk', 'gammaU', 'gammaV', 'psi', 'echo'], j, where);
@@ -359,14 +360,14 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       const psi = readScalar(readHex(p, 'psi', j, where, SCALAR_BYTES), j, 'sign.psi');
       // Throws ProtocolAbort naming j ('rvole.*' / 'ote.*') if the OT-extension or RVOLE check fails; d^u, d^v come back reduced mod q.
       const [du, dv] = rvoleReceiverFinish(this.rvole.get(j)!, readHex(p, 'rvole', j, where));
-      const chi = this.chi.get(j)!;
-      this.checkMultiplication(j, chi, Rj, pkj, du, dv, gammaU, gammaV);
+      checks.push({ j, chi: this.chi.get(j)!, Rj, pkj, du, dv, gammaU, gammaV });
       Rs.push(Rj);
       pks.set(j, pkj);
       psiSum += psi;
       uSum += this.cU.get(j)! + du;
       vSum += this.cV.get(j)! + dv;
     }
+    checkMultiplications(checks);
     // Σ_{j∈S} pk_j = derived PK: every signer used its true share of the (derived) key.
     const pkSum = [...pks.values()].reduce((a, b) => a.add(b));
     if (!pkSum.equals(this.derivedPK)) {
@@ -391,35 +392,6 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
   /** R = Σ R_j and this signer's (u_i, w_i), kept from round 4 for the output. */
   private finalR: Point = G;
   private own: { u: bigint; w: bigint } = { u: 0n, w: 0n };
-
-  /**
-   * Protocol 3.6 round 3 checks: χ_ij·R_j = d^u·G + Γ^u_j and
-   * χ_ij·pk_j = d^v·G + Γ^v_j. Verified together first: with a fresh random
-   * 128-bit ρ, both hold iff (except with probability 2^-128)
-   * χ·(R_j + ρ·pk_j) = (d^u + ρ·d^v)·G + Γ^u_j + ρ·Γ^v_j, which costs one
-   * constant-time multiplication by the secret χ instead of two. Only if that
-   * fails are they checked one by one, to name the failed check.
-   */
-  private checkMultiplication(j: PartyId, chi: bigint, Rj: Point, pkj: Point, du: bigint, dv: bigint, gammaU: Point, gammaV: Point): void {
-    const rho = bytesToNumberBE(randomBytes(16)) | 1n;
-    const base = Rj.add(pkj.multiplyUnsafe(rho));
-    if (
-      !base.is0() &&
-      mul(base, chi).equals(
-        mulG(du + rho * dv)
-          .add(gammaU)
-          .add(gammaV.multiplyUnsafe(rho)),
-      )
-    )
-      return;
-    if (!mul(Rj, chi).equals(mulG(du).add(gammaU))) {
-      throw new ProtocolAbort(j, 'sign.gamma-u', 'χ·R_j ≠ d^u·G + Γ^u_j: inconsistent instance key in the multiplication');
-    }
-    if (!mul(pkj, chi).equals(mulG(dv).add(gammaV))) {
-      throw new ProtocolAbort(j, 'sign.gamma-v', 'χ·pk_j ≠ d^v·G + Γ^v_j: inconsistent key share in the multiplication');
-    }
-    // Both hold one by one: the combined check can only have failed on R_j + ρ·pk_j = 0 (negligible).
-  }
 
   /** H(m) as ECDSA uses it: the 32-byte digest as an integer mod q (bits2int for a 256-bit q). */
   private messageScalar(): bigint {
@@ -465,4 +437,68 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
     }
     this.finish({ r, s, recovery, compact, publicKey });
   }
+}
+
+/** One peer's values for the Protocol 3.6 round-3 checks. */
+interface MultiplicationCheck {
+  j: PartyId;
+  /** χ_ij, our secret RVOLE input with j. */
+  chi: bigint;
+  Rj: Point;
+  pkj: Point;
+  du: bigint;
+  dv: bigint;
+  gammaU: Point;
+  gammaV: Point;
+}
+
+/** A fresh random 128-bit coefficient, never 0. */
+const coefficient = (): bigint => bytesToNumberBE(randomBytes(16)) | 1n;
+
+/**
+ * Protocol 3.6 round 3 checks, for every peer j: χ_ij·R_j = d^u·G + Γ^u_j
+ * and χ_ij·pk_j = d^v·G + Γ^v_j. They are verified together first, as one
+ * random linear combination with coefficients drawn here, after every
+ * peer's values are fixed: α_j, β_j (α of the first peer = 1, the others
+ * random 128-bit)
+ *   Σ_j χ_ij·(α_j·R_j + β_j·pk_j) = (Σ_j α_j·d^u_j + β_j·d^v_j)·G + Σ_j (α_j·Γ^u_j + β_j·Γ^v_j).
+ * Soundness: write each check's error as e·G (the group has prime order q);
+ * the combined equation is Σ (coefficient · error) = 0. If some error with a
+ * random coefficient is non-zero, then for any values of the other
+ * coefficients at most one value of that coefficient makes the sum vanish,
+ * so the combination passes with probability ≤ 2^-127; if only the error
+ * with the fixed coefficient 1 is non-zero, the sum is that error and the
+ * check fails. So the combined check passes only if every check holds,
+ * except with probability ≤ 2^-127 (the paper's checks are unchanged; this
+ * is the standard batch verification of group equations). It costs one
+ * constant-time multiplication by each secret χ_ij (unavoidable) but one
+ * multiplication by G in all instead of one per check. If it fails, the
+ * checks are done one by one to name the peer and the check.
+ */
+function checkMultiplications(checks: readonly MultiplicationCheck[]): void {
+  let lhs = Point.ZERO;
+  let d = 0n;
+  let gamma = Point.ZERO;
+  let degenerate = false;
+  checks.forEach((c, k) => {
+    const alpha = k === 0 ? 1n : coefficient();
+    const beta = coefficient();
+    // Public points, public coefficients: variable time is fine.
+    const base = c.Rj.multiplyUnsafe(alpha).add(c.pkj.multiplyUnsafe(beta));
+    if (base.is0())
+      degenerate = true; // α·R_j = −β·pk_j (negligible): decided one by one below
+    else lhs = lhs.add(mul(base, c.chi)); // χ secret: constant time
+    d += alpha * c.du + beta * c.dv;
+    gamma = gamma.add(c.gammaU.multiplyUnsafe(alpha)).add(c.gammaV.multiplyUnsafe(beta));
+  });
+  if (!degenerate && lhs.equals(mulG(d).add(gamma))) return;
+  for (const c of checks) {
+    if (!mul(c.Rj, c.chi).equals(mulG(c.du).add(c.gammaU))) {
+      throw new ProtocolAbort(c.j, 'sign.gamma-u', 'χ·R_j ≠ d^u·G + Γ^u_j: inconsistent instance key in the multiplication');
+    }
+    if (!mul(c.pkj, c.chi).equals(mulG(c.dv).add(c.gammaV))) {
+      throw new ProtocolAbort(c.j, 'sign.gamma-v', 'χ·pk_j ≠ d^v·G + Γ^v_j: inconsistent key share in the multiplication');
+    }
+  }
+  // Every check holds one by one: the combination can only have failed on a degenerate base (negligible).
 }
