@@ -70,7 +70,7 @@ function rows(op: string, samples: Sample[], parties: number): BenchRow[] {
   const cpu = median(samples.map((s) => s.cpu));
   const net = median(samples.map((s) => Math.max(0, s.wall - s.cpu)));
   const bytes = Math.round(median(samples.map((s) => s.bytesPerParty)));
-  const base = { t: T, n: N, bytesPerParty: bytes, runs: samples.length };
+  const base = { t: T, n: N, bytesPerParty: bytes, cpuMs: cpu, runs: samples.length };
   return [
     { op, ms: wall, msPerParty: cpu / parties, ...base },
     { op: `${op} compute`, ms: cpu, msPerParty: cpu / parties, ...base },

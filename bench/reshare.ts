@@ -1,6 +1,7 @@
 /**
- * Re-share benchmark rows, for both curves: 2-of-2 -> 3-of-4 (grow a vault)
- * and 2-of-3 -> 2-of-3 replacing device 3 by device 4 (lost phone), all
+ * Re-share benchmark rows, for both curves: 2-of-2 -> 3-of-4 (grow a vault),
+ * 2-of-3 -> 2-of-3 replacing device 3 by device 4 (lost phone) and 2-of-3 ->
+ * 3-of-4 (a fourth device; device 3 keeps its share but is not needed), all
  * participants in one process through the in-memory driver. Rows carry the
  * NEW (t, n); the op names the old one. Bytes and CPU are means over the
  * participants (old quorum and new parties). ECDSA includes the fresh OT
@@ -33,6 +34,7 @@ interface Plan {
 const PLANS: Plan[] = [
   { label: '2-of-2->3-of-4', t: 2, n: 2, quorum: [1, 2], newParties: [1, 2, 3, 4], tNew: 3 },
   { label: '2-of-3->2-of-3 (replace 3 by 4)', t: 2, n: 3, quorum: [1, 2], newParties: [1, 2, 4], tNew: 2 },
+  { label: '2-of-3->3-of-4', t: 2, n: 3, quorum: [1, 2], newParties: [1, 2, 3, 4], tNew: 3 },
 ];
 
 const participants = (p: Plan) => [...new Set([...p.quorum, ...p.newParties])];
@@ -43,7 +45,14 @@ function eddsaOnce(p: Plan, old: Map<number, FrostKeyShare>): DriverReport<Frost
   return runToCompletion(
     participants(p).map(
       (self) =>
-        new FrostReshare({ sid, self, old: old.get(self) ?? info, quorum: p.quorum, newParties: p.newParties, newThreshold: p.tNew }),
+        new FrostReshare({
+          sid,
+          self,
+          old: p.quorum.includes(self) ? old.get(self)! : info,
+          quorum: p.quorum,
+          newParties: p.newParties,
+          newThreshold: p.tNew,
+        }),
     ),
   );
 }
@@ -54,7 +63,14 @@ function ecdsaOnce(p: Plan, old: Map<number, KeyShare>): DriverReport<KeyShare |
   return runToCompletion(
     participants(p).map(
       (self) =>
-        new EcdsaReshare({ sid, self, old: old.get(self) ?? info, quorum: p.quorum, newParties: p.newParties, newThreshold: p.tNew }),
+        new EcdsaReshare({
+          sid,
+          self,
+          old: p.quorum.includes(self) ? old.get(self)! : info,
+          quorum: p.quorum,
+          newParties: p.newParties,
+          newThreshold: p.tNew,
+        }),
     ),
   );
 }

@@ -14,6 +14,12 @@ export interface BenchRow {
   msPerParty: number;
   /** Bytes each party sends (JSON wire size; a broadcast counts once), mean over parties. */
   bytesPerParty: number;
+  /**
+   * Median CPU milliseconds of this process over the run (user + system,
+   * process.cpuUsage). On a loaded machine wall time includes waiting for a
+   * core; this does not, so it compares runs made under different loads.
+   */
+  cpuMs: number;
   /** Number of timed runs behind the medians. */
   runs: number;
 }
@@ -40,19 +46,22 @@ export function median(xs: readonly number[]): number {
 /** One timed in-memory driver run (bench/dkls.ts, frost.ts, reshare.ts). */
 export interface Sample {
   ms: number;
+  cpuMs: number;
   msPerParty: number;
   bytesPerParty: number;
 }
 
 /** Times one driver run; CPU and bytes are means over the parties that took part. */
 export function sample<R>(run: () => DriverReport<R>): { sample: Sample; report: DriverReport<R> } {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const report = run();
   const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
   const cpu = [...report.cpuMs.values()];
   const bytes = [...report.bytesSent.values()];
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { sample: { ms, msPerParty: mean(cpu), bytesPerParty: mean(bytes) }, report };
+  return { sample: { ms, cpuMs: (c.user + c.system) / 1000, msPerParty: mean(cpu), bytesPerParty: mean(bytes) }, report };
 }
 
 /** The medians of `samples` as a table row. */
@@ -64,6 +73,7 @@ export function row(op: string, t: number, n: number, samples: Sample[]): BenchR
     ms: median(samples.map((s) => s.ms)),
     msPerParty: median(samples.map((s) => s.msPerParty)),
     bytesPerParty: Math.round(median(samples.map((s) => s.bytesPerParty))),
+    cpuMs: median(samples.map((s) => s.cpuMs)),
     runs: samples.length,
   };
 }

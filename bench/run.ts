@@ -32,13 +32,14 @@ function parseArgs(argv: string[]): { json: boolean; runs: number; only: string 
 }
 
 function table(rows: BenchRow[]): string {
-  const head = ['op', 't', 'n', 'ms (median, total)', 'ms per party', 'bytes per party', 'runs'];
+  const head = ['op', 't', 'n', 'ms (median, total)', 'ms per party', 'cpu ms (process)', 'bytes per party', 'runs'];
   const body = rows.map((r) => [
     r.op,
     String(r.t),
     String(r.n),
     r.ms.toFixed(1),
     r.msPerParty.toFixed(1),
+    r.cpuMs.toFixed(1),
     String(r.bytesPerParty),
     String(r.runs),
   ]);
@@ -50,11 +51,12 @@ function table(rows: BenchRow[]): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const suites = SUITES.filter((s) => !args.only || s.name.includes(args.only));
-  process.stderr.write(
-    `bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg()
+  const load = () =>
+    loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')}, node ${process.version}\n`,
-  );
+      .join(' ');
+  const header = `bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${load()} at start, node ${process.version}`;
+  process.stderr.write(`${header}\n`);
   const rows: BenchRow[] = [];
   for (const suite of suites) {
     process.stderr.write(`bench: ${suite.name}\n`);
@@ -63,10 +65,18 @@ async function main(): Promise<void> {
     if (args.json)
       for (const r of got)
         process.stdout.write(
-          JSON.stringify({ op: r.op, t: r.t, n: r.n, ms: Number(r.ms.toFixed(2)), bytesPerParty: r.bytesPerParty }) + '\n',
+          JSON.stringify({
+            op: r.op,
+            t: r.t,
+            n: r.n,
+            ms: Number(r.ms.toFixed(2)),
+            cpuMs: Number(r.cpuMs.toFixed(2)),
+            bytesPerParty: r.bytesPerParty,
+          }) + '\n',
         );
   }
-  if (!args.json) process.stdout.write(table(rows) + '\n');
+  // The load goes with the figures: on a shared machine wall times depend on it (cpu ms much less).
+  if (!args.json) process.stdout.write(`${header}; load ${load()} at end\n${table(rows)}\n`);
 }
 
 main().catch((e: unknown) => {
