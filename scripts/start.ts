@@ -4,12 +4,17 @@
  * Hardhat chain (127.0.0.1:8545, chain 31337) and, when this machine already
  * holds a co-signer vault, the command-line co-signer serving it; then prints
  * what to load and open. Ctrl-C stops everything.
+ *
+ * `npm start -- --phone --caddy` or `npm start -- --tls-cert F --tls-key F`:
+ * the same, reachable over https by a phone on this network (scripts/phone.ts);
+ * prints the https URL and its QR code.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { startRelay } from '../src/relay/server.js';
+import { startRelay, type RunningRelay } from '../src/relay/server.js';
+import { parsePhoneMode, startCaddyFront, terminalQr, type PhoneMode } from './phone.js';
 
 const root = resolve(import.meta.dirname, '..');
 const RELAY_PORT = Number(process.env.RELAY_PORT ?? 8787);
@@ -86,30 +91,23 @@ async function main(): Promise<void> {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the extension build failed; see the lines above');
 
-  step(`Starting the relay on 127.0.0.1:${RELAY_PORT}`);
-  const cosignerPage = resolve(root, 'dist-cosigner');
-  const relay = await startRelay({
-    port: RELAY_PORT,
-    host: '127.0.0.1',
-    redisUrl: process.env.REDIS_URL,
-    allowedOrigins: (process.env.RELAY_ALLOWED_ORIGINS ?? 'chrome-extension://*').split(',').filter(Boolean),
-    staticDirs: existsSync(cosignerPage) ? { '/cosigner/': cosignerPage } : undefined,
-  });
+  const phone = parsePhoneMode(process.argv.slice(2), process.env);
+  const { relay, publicUrl, phoneLines } = await startRelayFor(phone);
 
   step(`Starting a local chain (Hardhat, chain id 31337) on 127.0.0.1:${CHAIN_PORT}`);
   const chain = await startChain();
 
   step('Co-signer');
-  const cosigner = startCosigner(relay.url);
+  const cosigner = startCosigner(publicUrl);
 
   console.log(`
 Tandem is running.
 
   Extension   load ${resolve(root, 'dist')} in Chromium/Chrome:
               chrome://extensions → Developer mode → Load unpacked → pick that folder
-  Relay       ${relay.url}   (health: ${relay.url}/health)
-  Phone page  ${relay.url}/cosigner/   (the popup's pairing link opens it; a real phone needs the relay behind https)
-  Chain       ${chain}   chain id 31337 ("Localhost 8545" in the wallet's networks)
+  Relay       ${publicUrl}   (health: ${publicUrl}/health)
+  Phone page  ${publicUrl}/cosigner/   ${phone ? '' : "(the popup's pairing link opens it; for a real phone: npm start -- --phone --caddy)"}
+${phoneLines}  Chain       ${chain}   chain id 31337 ("Localhost 8545" in the wallet's networks)
               funded test account: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 (Hardhat account #0)
 ${cosigner}
 
@@ -122,6 +120,48 @@ Press Ctrl-C to stop.`);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** The relay on 127.0.0.1 (default), or reachable by a phone over https (its own TLS, or Caddy in front). */
+async function startRelayFor(phone: PhoneMode | null): Promise<{ relay: RunningRelay; publicUrl: string; phoneLines: string }> {
+  const cosignerPage = resolve(root, 'dist-cosigner');
+  const common = {
+    port: RELAY_PORT,
+    redisUrl: process.env.REDIS_URL,
+    allowedOrigins: (process.env.RELAY_ALLOWED_ORIGINS ?? 'chrome-extension://*').split(',').filter(Boolean),
+    staticDirs: existsSync(cosignerPage) ? { '/cosigner/': cosignerPage } : undefined,
+  };
+  if (!phone) {
+    step(`Starting the relay on 127.0.0.1:${RELAY_PORT}`);
+    const relay = await startRelay({ ...common, host: '127.0.0.1' });
+    return { relay, publicUrl: relay.url, phoneLines: '' };
+  }
+  let relay: RunningRelay;
+  let publicUrl: string;
+  let trust = '  The phone must trust your certificate for this host.';
+  if (phone.kind === 'tls') {
+    publicUrl = `https://${phone.host}:${RELAY_PORT}`;
+    step(`Starting the relay with https on 0.0.0.0:${RELAY_PORT} (${publicUrl})`);
+    relay = await startRelay({ ...common, host: '0.0.0.0', tls: { cert: phone.cert, key: phone.key }, publicUrl });
+  } else {
+    const httpsPort = Number(process.env.TANDEM_PHONE_PORT ?? 8443);
+    publicUrl = `https://${phone.host}:${httpsPort}`;
+    relay = await startRelay({ ...common, host: '127.0.0.1', trustedProxies: ['127.0.0.1'], publicUrl });
+    step(`Starting Caddy (deploy/Caddyfile, its own local CA) on :${httpsPort} in front of the relay`);
+    const caddy = await startCaddyFront(root, phone.host, relay.port, httpsPort);
+    children.push(caddy.child);
+    trust = `  On the phone, install and trust Caddy's root certificate once: ${caddy.rootFile}`;
+  }
+  const page = `${publicUrl}/cosigner/`;
+  const lines = [
+    '',
+    `  A phone on this network opens ${page}`,
+    trust,
+    `  In the extension: Settings → Relay → ${publicUrl}   (then "Create vault and pair devices" shows the pairing QR)`,
+    '',
+    (await terminalQr(page)).replace(/^/gm, '    '),
+  ];
+  return { relay, publicUrl, phoneLines: lines.join('\n') };
 }
 
 main().catch((e: unknown) => {
