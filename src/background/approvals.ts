@@ -9,6 +9,7 @@ import type { KeyValueArea } from './storage';
 import type { ApprovalKind, ApprovalView, SignView } from '../shared/popup-api';
 import type { Network } from '../shared/networks';
 import { ProviderRpcError, rpcErrors, type RpcErrorShape } from '../shared/rpc-errors';
+import { WalletError } from '../shared/wallet-errors';
 
 const KEY = 'approvals.v1';
 
@@ -104,7 +105,7 @@ export class ApprovalQueue {
    */
   async decide(id: string, approve: boolean): Promise<Outcome> {
     const approval = (await this.list()).find((a) => a.id === id);
-    if (!approval) throw new Error('This request is no longer pending.');
+    if (!approval) throw new WalletError('approval.gone');
     let outcome: Outcome;
     if (approve) {
       try {
@@ -126,7 +127,7 @@ export class ApprovalQueue {
     await this.locked(async () => {
       const list = await this.list();
       const a = list.find((x) => x.id === id);
-      if (a?.kind !== 'sign') throw new Error('This request is no longer pending.');
+      if (a?.kind !== 'sign') throw new WalletError('approval.gone');
       a.sign = sign;
       await this.deps.area.set(KEY, list);
     });

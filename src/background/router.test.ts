@@ -340,7 +340,9 @@ describe('approvals lifecycle', () => {
     await s.command({ type: 'lock' });
     void rpc(A, 'eth_requestAccounts');
     const [approval] = await pendingApprovals(s);
-    await expect(s.command({ type: 'decideApproval', id: approval!.id, approve: true })).rejects.toThrow(/Unlock Tandem first/);
+    await expect(s.command({ type: 'decideApproval', id: approval!.id, approve: true })).rejects.toMatchObject({
+      code: 'wallet.lockedApprove',
+    });
     expect(await s.approvals.list()).toHaveLength(1);
   });
 

@@ -12,6 +12,7 @@ import { normalizeChainId } from '../shared/networks';
 import type { ProviderEventName, RpcRequest } from '../shared/page-channel';
 import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
 import { parseRpcUrl } from './networks';
+import { WalletError } from '../shared/wallet-errors';
 
 /** Read-only JSON-RPC methods forwarded as they are to the selected network. */
 export const FORWARDED_METHODS: ReadonlySet<string> = new Set([
@@ -253,23 +254,23 @@ async function addChain(deps: RouterDeps, ctx: RequestContext, req: RpcRequest):
 
 /**
  * Carries out an approval the user accepted, and returns what the dApp gets.
- * Throws a plain Error (shown in the popup, approval stays pending) if it
+ * Throws a WalletError (shown in the popup, approval stays pending) if it
  * cannot run yet.
  */
 export async function carryOutApproval(deps: RouterDeps, approval: Approval): Promise<unknown> {
   if (approval.kind === 'connect') {
     const account = await deps.wallet.activeAccount();
-    if (!account) throw new Error('Unlock Tandem first, then approve.');
+    if (!account) throw new WalletError('wallet.lockedApprove');
     await deps.permissions.grant(approval.origin, [account]);
     deps.events.emitToOrigin(approval.origin, 'accountsChanged', [account]);
     return approval.method === 'wallet_requestPermissions' ? deps.permissions.eip2255(approval.origin) : [account];
   }
   if (approval.kind === 'addChain') {
-    if (!approval.network) throw new Error('This request has no network to add.');
+    if (!approval.network) throw new WalletError('approval.noNetwork');
     await deps.networks.add(approval.network);
     if (await deps.networks.select(approval.network.chainId)) deps.events.emitToAll('chainChanged', approval.network.chainId);
     return null;
   }
   if (approval.kind === 'sign') return deps.signer.execute(approval);
-  throw new Error(`Unknown approval kind.`);
+  throw new WalletError('approval.unknownKind');
 }

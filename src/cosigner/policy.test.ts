@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Interface, Transaction, getAddress, hexlify, toUtf8Bytes } from 'ethers';
 import { checkPolicy, parsePolicy } from './policy.js';
 import { parseSigningRequest } from '../session/signing-request.js';
+import { thrownCode } from '../errors/codes.test-util';
 
 const friend = getAddress('0x' + '11'.repeat(20));
 const stranger = getAddress('0x' + '99'.repeat(20));
@@ -22,24 +23,30 @@ describe('co-signer policy', () => {
   });
 
   it('refuses each thing it does not allow, saying why', () => {
-    expect(() =>
-      checkPolicy(send(friend, 1n, 1), parsePolicy({ v: 1, chains: [31337], maxValueWei: '1', dailyLimitWei: '1' }), 0n),
-    ).toThrow(/chain 1 is not allowed/);
-    expect(() => checkPolicy(send(stranger, 1n), policy, 0n)).toThrow(/recipient .* is not allowed/);
-    expect(() => checkPolicy(send(friend, 1001n), policy, 0n)).toThrow(/over the per-transaction limit/);
-    expect(() => checkPolicy(send(friend, 900n), policy, 700n)).toThrow(/daily limit/);
+    expect(
+      thrownCode(() => checkPolicy(send(friend, 1n, 1), parsePolicy({ v: 1, chains: [31337], maxValueWei: '1', dailyLimitWei: '1' }), 0n)),
+    ).toBe('policy.chain');
+    expect(thrownCode(() => checkPolicy(send(stranger, 1n), policy, 0n))).toBe('policy.recipient');
+    expect(thrownCode(() => checkPolicy(send(friend, 1001n), policy, 0n))).toBe('policy.maxValue');
+    expect(thrownCode(() => checkPolicy(send(friend, 900n), policy, 700n))).toBe('policy.dailyLimit');
     const msg = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: hexlify(toUtf8Bytes('hi')) });
-    expect(() => checkPolicy(msg, policy, 0n)).toThrow(/message signing is not allowed/);
+    expect(thrownCode(() => checkPolicy(msg, policy, 0n))).toBe('policy.messages');
     const erc20 = new Interface(['function approve(address,uint256)']);
     const approveAll = send(friend, 0n, 31337, erc20.encodeFunctionData('approve', [friend, (1n << 256n) - 1n]));
-    expect(() => checkPolicy(approveAll, policy, 0n)).toThrow(/unlimited token approvals/);
+    expect(thrownCode(() => checkPolicy(approveAll, policy, 0n))).toBe('policy.unlimitedApproval');
     const approveStranger = send(friend, 0n, 31337, erc20.encodeFunctionData('approve', [stranger, 1n]));
-    expect(() => checkPolicy(approveStranger, policy, 0n)).toThrow(/approve to .* is not allowed/);
+    expect(thrownCode(() => checkPolicy(approveStranger, policy, 0n))).toBe('policy.recipient');
   });
 
   it('rejects malformed policy files', () => {
-    expect(() => parsePolicy({ v: 1, chains: [1], maxValueWei: 5, dailyLimitWei: '1' })).toThrow(/maxValueWei/);
-    expect(() => parsePolicy({ v: 1, chains: [1], maxValueWei: '5', dailyLimitWei: '1', typo: true })).toThrow(/unknown field typo/);
-    expect(() => parsePolicy({ v: 1, chains: [1], recipients: ['nope'], maxValueWei: '5', dailyLimitWei: '1' })).toThrow(/not an address/);
+    expect(() => parsePolicy({ v: 1, chains: [1], maxValueWei: 5, dailyLimitWei: '1' })).toThrow(
+      expect.objectContaining({ code: 'policy.badFile', details: { field: 'maxValueWei' } }),
+    );
+    expect(() => parsePolicy({ v: 1, chains: [1], maxValueWei: '5', dailyLimitWei: '1', typo: true })).toThrow(
+      expect.objectContaining({ code: 'policy.badFile', details: { field: 'typo' } }),
+    );
+    expect(() => parsePolicy({ v: 1, chains: [1], recipients: ['nope'], maxValueWei: '5', dailyLimitWei: '1' })).toThrow(
+      expect.objectContaining({ code: 'policy.badFile', details: { field: 'recipients' } }),
+    );
   });
 });

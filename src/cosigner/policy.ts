@@ -6,6 +6,7 @@
 import { getAddress } from 'ethers';
 import { isPlainObject } from '../tss/wire.js';
 import { SigningRequestRejected, summarizeTransaction, type SigningRequest } from '../session/signing-request.js';
+import { TandemError } from '../errors/index.js';
 
 export interface Policy {
   v: 1;
@@ -26,34 +27,34 @@ export interface Policy {
 }
 
 function wei(x: unknown, what: string): bigint {
-  if (typeof x !== 'string' || !/^[0-9]{1,78}$/.test(x)) throw new Error(`policy: ${what} must be a decimal string of wei`);
+  if (typeof x !== 'string' || !/^[0-9]{1,78}$/.test(x)) throw new PolicyFileError(what, `${what} must be a decimal string of wei`);
   return BigInt(x);
 }
 
 /** Parses a policy file's JSON; throws with the field at fault. */
 export function parsePolicy(json: unknown): Policy {
-  if (!isPlainObject(json)) throw new Error('policy: must be a JSON object');
+  if (!isPlainObject(json)) throw new PolicyFileError('', 'must be a JSON object');
   const known = ['v', 'chains', 'recipients', 'maxValueWei', 'dailyLimitWei', 'allowMessages', 'allowTypedData', 'allowUnlimitedApprovals'];
-  for (const k of Object.keys(json)) if (!known.includes(k)) throw new Error(`policy: unknown field ${k}`);
-  if (json.v !== 1) throw new Error('policy: v must be 1');
+  for (const k of Object.keys(json)) if (!known.includes(k)) throw new PolicyFileError(k, `unknown field ${k}`);
+  if (json.v !== 1) throw new PolicyFileError('v', 'v must be 1');
   if (!Array.isArray(json.chains) || json.chains.some((c) => typeof c !== 'number' || !Number.isSafeInteger(c) || c < 1)) {
-    throw new Error('policy: chains must be an array of chain ids');
+    throw new PolicyFileError('chains', 'chains must be an array of chain ids');
   }
   let recipients: string[] | undefined;
   if (json.recipients !== undefined) {
-    if (!Array.isArray(json.recipients)) throw new Error('policy: recipients must be an array of addresses');
+    if (!Array.isArray(json.recipients)) throw new PolicyFileError('recipients', 'recipients must be an array of addresses');
     recipients = json.recipients.map((a) => {
       try {
         return getAddress(String(a));
       } catch {
-        throw new Error(`policy: recipient ${String(a)} is not an address`);
+        throw new PolicyFileError('recipients', `recipient ${String(a)} is not an address`);
       }
     });
   }
   const flag = (k: string) => {
     const v = json[k];
     if (v === undefined) return false;
-    if (typeof v !== 'boolean') throw new Error(`policy: ${k} must be true or false`);
+    if (typeof v !== 'boolean') throw new PolicyFileError(k, `${k} must be true or false`);
     return v;
   };
   return {
@@ -68,9 +69,20 @@ export function parsePolicy(json: unknown): Policy {
   };
 }
 
-const refuse = (reason: string): never => {
-  throw new SigningRequestRejected(`policy: ${reason}`);
+/** Why a policy refuses a request (the error's code). */
+export type PolicyRule = 'chain' | 'messages' | 'typedData' | 'recipient' | 'unlimitedApproval' | 'maxValue' | 'dailyLimit';
+
+const refuse = (rule: PolicyRule, reason: string): never => {
+  throw new SigningRequestRejected(`policy: ${reason}`, { code: `policy.${rule}` });
 };
+
+/** The policy file is malformed; `field` names the field at fault. */
+export class PolicyFileError extends TandemError<'policy.badFile'> {
+  override name = 'PolicyFileError';
+  constructor(field: string, message: string) {
+    super('policy.badFile', `policy: ${message}`, { details: { field } });
+  }
+}
 
 /**
  * Checks a request against the policy, given what was already signed today.
@@ -78,23 +90,25 @@ const refuse = (reason: string): never => {
  * once it is signed); throws SigningRequestRejected with the reason.
  */
 export function checkPolicy(req: SigningRequest, policy: Policy, spentTodayWei: bigint): bigint {
-  if (!policy.chains.includes(req.chainId)) refuse(`chain ${req.chainId} is not allowed`);
+  if (!policy.chains.includes(req.chainId)) refuse('chain', `chain ${req.chainId} is not allowed`);
   if (req.kind === 'personal_sign') {
-    if (!policy.allowMessages) refuse('message signing is not allowed');
+    if (!policy.allowMessages) refuse('messages', 'message signing is not allowed');
     return 0n;
   }
   if (req.kind === 'typed_data') {
-    if (!policy.allowTypedData) refuse('typed-data signing is not allowed');
+    if (!policy.allowTypedData) refuse('typedData', 'typed-data signing is not allowed');
     return 0n;
   }
   const tx = summarizeTransaction(req.tx);
   const allowed = (a: string | null) => !policy.recipients || (a !== null && policy.recipients.includes(a));
-  if (!allowed(tx.to)) refuse(`recipient ${tx.to ?? '(contract creation)'} is not allowed`);
-  if (tx.call && !allowed(tx.call.to)) refuse(`token ${tx.call.method} to ${tx.call.to} is not allowed`);
-  if (tx.call?.unlimited && !policy.allowUnlimitedApprovals) refuse('unlimited token approvals are not allowed');
-  if (tx.valueWei > policy.maxValueWei) refuse(`value ${tx.valueWei} wei is over the per-transaction limit of ${policy.maxValueWei} wei`);
+  if (!allowed(tx.to)) refuse('recipient', `recipient ${tx.to ?? '(contract creation)'} is not allowed`);
+  if (tx.call && !allowed(tx.call.to)) refuse('recipient', `token ${tx.call.method} to ${tx.call.to} is not allowed`);
+  if (tx.call?.unlimited && !policy.allowUnlimitedApprovals) refuse('unlimitedApproval', 'unlimited token approvals are not allowed');
+  if (tx.valueWei > policy.maxValueWei)
+    refuse('maxValue', `value ${tx.valueWei} wei is over the per-transaction limit of ${policy.maxValueWei} wei`);
   if (spentTodayWei + tx.valueWei > policy.dailyLimitWei) {
     refuse(
+      'dailyLimit',
       `value ${tx.valueWei} wei would take today's total over the daily limit of ${policy.dailyLimitWei} wei (already ${spentTodayWei})`,
     );
   }

@@ -4,10 +4,15 @@
  * argument) and yes/no approvals.
  */
 import { createInterface, type Interface } from 'node:readline';
+import { TandemError } from '../errors/index.js';
 
 /** A failure a user can act on (bad usage, missing input). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+export class UsageError extends TandemError {
+  override name = 'UsageError';
+  /** `code` defaults to `cli.usage`. */
+  constructor(message: string, code = 'cli.usage', details?: Record<string, unknown>) {
+    super(code, message, details ? { details } : {});
+  }
 }
 
 /** Reads a line from the terminal without echoing it. */

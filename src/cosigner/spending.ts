@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './store.js';
+import { TandemError } from '../errors/index.js';
 
 export class DailySpending {
   readonly path: string;
@@ -28,16 +29,21 @@ export class DailySpending {
    * file is an error, not zero: the co-signer then refuses rather than
    * forgetting what it signed.
    */
+  private damaged(): TandemError {
+    const message = `the daily spending file ${this.path} is damaged: check it, then delete it to start the day's count again`;
+    return new TandemError('spending.damaged', message, { details: { path: this.path } });
+  }
+
   spentToday(): bigint {
     if (!existsSync(this.path)) return 0n;
     let x: { day?: unknown; wei?: unknown };
     try {
       x = JSON.parse(readFileSync(this.path, 'utf8')) as typeof x;
     } catch {
-      throw new Error(`the daily spending file ${this.path} is damaged: check it, then delete it to start the day's count again`);
+      throw this.damaged();
     }
     if (typeof x.wei !== 'string' || !/^[0-9]{1,78}$/.test(x.wei) || typeof x.day !== 'string') {
-      throw new Error(`the daily spending file ${this.path} is damaged: check it, then delete it to start the day's count again`);
+      throw this.damaged();
     }
     return x.day === this.today() ? BigInt(x.wei) : 0n;
   }

@@ -9,6 +9,7 @@ import { Mailbox } from '../session/mailbox.js';
 import { Room } from '../session/memory-room.test-util.js';
 import { StoreError, VaultStore } from './store.js';
 import { DailySpending } from './spending.js';
+import { thrownCode } from '../errors/codes.test-util';
 
 const FAST = 100_000; // the KDF's floor; the CLI uses 600,000
 const dirs: string[] = [];
@@ -66,14 +67,14 @@ describe('co-signer vault store', () => {
     expect(store.ids()).toEqual([id]);
     expect(store.resolve()).toBe(id);
     expect(store.resolve(id.slice(0, 5))).toBe(id);
-    expect(() => store.resolve('ffff')).toThrow(/no vault ffff/);
+    expect(thrownCode(() => store.resolve('ffff'))).toBe('store.noVault');
   });
 
   it('refuses a wrong password clearly and leaves the file untouched', async () => {
     const store = new VaultStore(tempHome());
     const id = await store.save(vaults[0]!, 'right', { replace: false, iterations: FAST });
     const before = readFileSync(store.pathOf(id));
-    await expect(store.load(id, 'wrong')).rejects.toThrow(/wrong password for vault .*left as it was/);
+    await expect(store.load(id, 'wrong')).rejects.toMatchObject({ code: 'store.wrongPassword' });
     expect(readFileSync(store.pathOf(id)).equals(before)).toBe(true);
   });
 
@@ -89,9 +90,9 @@ describe('co-signer vault store', () => {
   it('keeps one share of a vault per device, and replaces it atomically when asked (after a re-share)', async () => {
     const store = new VaultStore(tempHome());
     const id = await store.save(vaults[0]!, 'pw', { replace: false, iterations: FAST });
-    await expect(store.save(vaults[1]!, 'pw', { replace: false, iterations: FAST })).rejects.toThrow(
-      /already holds a share .* must not be kept in one place/,
-    );
+    await expect(store.save(vaults[1]!, 'pw', { replace: false, iterations: FAST })).rejects.toMatchObject({
+      code: 'store.alreadyHeld',
+    });
     const before = readFileSync(store.pathOf(id), 'utf8');
     await store.save(vaults[1]!, 'pw', { replace: true, iterations: FAST });
     expect(readFileSync(store.pathOf(id), 'utf8')).not.toBe(before);
@@ -106,12 +107,12 @@ describe('co-signer vault store', () => {
     await a.exportBackup(id, 'pw', 'backup-pw', out, FAST);
     expect(JSON.parse(readFileSync(out, 'utf8')).format).toBe('tandem-cosigner-backup');
     const b = new VaultStore(tempHome());
-    await expect(b.importBackup(out, 'pw', 'pw2', FAST)).rejects.toThrow(/wrong password for backup/);
+    await expect(b.importBackup(out, 'pw', 'pw2', FAST)).rejects.toMatchObject({ code: 'store.wrongPassword' });
     const v = await b.importBackup(out, 'backup-pw', 'pw2', FAST);
     expect(v.address).toBe(vaults[0]!.address);
     expect((await b.load(id, 'pw2')).identity.deviceId).toBe('store-a');
     // Importing where a share of the same vault already is: refused (two shares in one place).
-    await expect(a.importBackup(out, 'backup-pw', 'pw', FAST)).rejects.toThrow(/already holds a share/);
+    await expect(a.importBackup(out, 'backup-pw', 'pw', FAST)).rejects.toMatchObject({ code: 'store.alreadyHeld' });
   });
 });
 
@@ -127,6 +128,6 @@ describe('daily spending', () => {
     now = new Date('2026-11-26T00:00:01Z');
     expect(s.spentToday()).toBe(0n);
     writeFileSync(s.path, '{not json');
-    expect(() => s.spentToday()).toThrow(/damaged/);
+    expect(thrownCode(() => s.spentToday())).toBe('spending.damaged');
   });
 });

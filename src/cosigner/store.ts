@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from '../crypto/at-rest.js';
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../session/device-vault.js';
+import { TandemError } from '../errors/index.js';
 
 export const VAULT_FILE_FORMAT = 'tandem-cosigner-vault';
 export const VAULT_FILE_VERSION = 1;
@@ -51,9 +52,26 @@ export interface VaultFile {
 }
 
 /** A failure a user can act on; the message says what to do. */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
+export class StoreError extends TandemError<StoreErrorCode> {
+  override name = 'StoreError';
+  constructor(code: StoreErrorCode, message: string, cause?: unknown) {
+    super(code, message, cause !== undefined ? { cause } : {});
+  }
 }
+
+export type StoreErrorCode =
+  | 'store.emptyPassword'
+  | 'store.notVaultFile'
+  | 'store.version'
+  | 'store.damaged'
+  | 'store.wrongPassword'
+  | 'store.unreadable'
+  | 'store.badId'
+  | 'store.noVault'
+  | 'store.whichVault'
+  | 'store.ambiguousId'
+  | 'store.alreadyHeld'
+  | 'store.noFile';
 
 /** The directory holding the vault files. */
 export function tandemHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -75,7 +93,8 @@ export async function sealVault(
   format: VaultFile['format'] = VAULT_FILE_FORMAT,
   iterations?: number,
 ): Promise<VaultFile> {
-  if (password.length === 0) throw new StoreError('the password is empty: set TANDEM_PASSWORD or type one at the prompt');
+  if (password.length === 0)
+    throw new StoreError('store.emptyPassword', 'the password is empty: set TANDEM_PASSWORD or type one at the prompt');
   const id = vaultId(vault);
   const kdf = newKdfParams(iterations);
   const key = await importAesKey(await deriveKeyBytes(password, kdf));
@@ -89,13 +108,14 @@ export function parseVaultFile(text: string, where: string): VaultFile {
   try {
     x = JSON.parse(text);
   } catch {
-    throw new StoreError(`${where} is not a vault file (not JSON)`);
+    throw new StoreError('store.notVaultFile', `${where} is not a vault file (not JSON)`);
   }
   const f = x as Partial<VaultFile>;
   if (typeof x !== 'object' || x === null || (f.format !== VAULT_FILE_FORMAT && f.format !== BACKUP_FILE_FORMAT)) {
-    throw new StoreError(`${where} is not a tandem-cosigner vault or backup file`);
+    throw new StoreError('store.notVaultFile', `${where} is not a tandem-cosigner vault or backup file`);
   }
-  if (f.version !== VAULT_FILE_VERSION) throw new StoreError(`${where} has format version ${String(f.version)}; update tandem-cosigner`);
+  if (f.version !== VAULT_FILE_VERSION)
+    throw new StoreError('store.version', `${where} has format version ${String(f.version)}; update tandem-cosigner`);
   if (
     typeof f.vaultId !== 'string' ||
     !ID.test(f.vaultId) ||
@@ -104,7 +124,7 @@ export function parseVaultFile(text: string, where: string): VaultFile {
     f.alg !== 'AES-GCM' ||
     typeof f.kdf !== 'object'
   ) {
-    throw new StoreError(`${where} is damaged (missing fields)`);
+    throw new StoreError('store.damaged', `${where} is damaged (missing fields)`);
   }
   return f as VaultFile;
 }
@@ -117,11 +137,12 @@ export async function openVault(file: VaultFile, password: string, where: string
     plain = await open(key, { alg: 'AES-GCM', iv: file.iv, ciphertext: file.ciphertext }, aad(file.format, file.vaultId));
   } catch (e) {
     if (e instanceof DecryptError)
-      throw new StoreError(`wrong password for ${where} (or the file was altered); the file was left as it was`);
-    throw new StoreError(`cannot open ${where}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new StoreError('store.wrongPassword', `wrong password for ${where} (or the file was altered); the file was left as it was`, e);
+    throw new StoreError('store.unreadable', `cannot open ${where}: ${e instanceof Error ? e.message : String(e)}`, e);
   }
   const vault = decodeDeviceVault(utf8Decode.decode(plain));
-  if (vaultId(vault) !== file.vaultId) throw new StoreError(`${where} holds a vault that does not match its id; the file was altered`);
+  if (vaultId(vault) !== file.vaultId)
+    throw new StoreError('store.damaged', `${where} holds a vault that does not match its id; the file was altered`);
   return vault;
 }
 
@@ -172,7 +193,8 @@ export class VaultStore {
 
   /** Path of the file of vault `id`. */
   pathOf(id: string): string {
-    if (!ID.test(id)) throw new StoreError(`bad vault id ${JSON.stringify(id)}: ids are 16 hex digits (see \`tandem-cosigner list\`)`);
+    if (!ID.test(id))
+      throw new StoreError('store.badId', `bad vault id ${JSON.stringify(id)}: ids are 16 hex digits (see \`tandem-cosigner list\`)`);
     return join(this.dir, `${id}.vault.json`);
   }
 
@@ -203,19 +225,20 @@ export class VaultStore {
     const ids = this.ids();
     if (id === undefined || id === '') {
       if (ids.length === 1) return ids[0]!;
-      if (ids.length === 0) throw new StoreError(`no vault in ${this.home}: run \`tandem-cosigner join <pairing>\` or \`create\` first`);
-      throw new StoreError(`${ids.length} vaults in ${this.home}: say which with --vault (${ids.join(', ')})`);
+      if (ids.length === 0)
+        throw new StoreError('store.noVault', `no vault in ${this.home}: run \`tandem-cosigner join <pairing>\` or \`create\` first`);
+      throw new StoreError('store.whichVault', `${ids.length} vaults in ${this.home}: say which with --vault (${ids.join(', ')})`);
     }
     const hits = ids.filter((x) => x.startsWith(id.toLowerCase()));
     if (hits.length === 1) return hits[0]!;
-    if (hits.length === 0) throw new StoreError(`no vault ${id} in ${this.home} (see \`tandem-cosigner list\`)`);
-    throw new StoreError(`vault id ${id} is ambiguous: ${hits.join(', ')}`);
+    if (hits.length === 0) throw new StoreError('store.noVault', `no vault ${id} in ${this.home} (see \`tandem-cosigner list\`)`);
+    throw new StoreError('store.ambiguousId', `vault id ${id} is ambiguous: ${hits.join(', ')}`);
   }
 
   /** Decrypts vault `id`. */
   async load(id: string, password: string): Promise<DeviceVault> {
     const path = this.pathOf(id);
-    if (!existsSync(path)) throw new StoreError(`no vault ${id} in ${this.home} (see \`tandem-cosigner list\`)`);
+    if (!existsSync(path)) throw new StoreError('store.noVault', `no vault ${id} in ${this.home} (see \`tandem-cosigner list\`)`);
     return openVault(parseVaultFile(readFileSync(path, 'utf8'), `vault ${id}`), password, `vault ${id}`);
   }
 
@@ -228,7 +251,10 @@ export class VaultStore {
     const id = vaultId(vault);
     const path = this.pathOf(id);
     if (!opts.replace && existsSync(path)) {
-      throw new StoreError(`this device already holds a share of vault ${id}; two shares of one vault must not be kept in one place`);
+      throw new StoreError(
+        'store.alreadyHeld',
+        `this device already holds a share of vault ${id}; two shares of one vault must not be kept in one place`,
+      );
     }
     const file = await sealVault(vault, password, VAULT_FILE_FORMAT, opts.iterations);
     this.ensureDir();
@@ -250,7 +276,7 @@ export class VaultStore {
 
   /** Reads a backup file and stores its vault under `password`. */
   async importBackup(path: string, backupPassword: string, password: string, iterations?: number): Promise<DeviceVault> {
-    if (!existsSync(path)) throw new StoreError(`no file ${path}`);
+    if (!existsSync(path)) throw new StoreError('store.noFile', `no file ${path}`);
     const file = parseVaultFile(readFileSync(path, 'utf8'), path);
     const vault = await openVault(file, backupPassword, `backup ${path}`);
     await this.save(vault, password, { replace: false, iterations });

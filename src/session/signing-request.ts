@@ -17,6 +17,7 @@
 import { Interface, Transaction, TypedDataEncoder, getAddress, hashMessage, hexlify, isHexString, toUtf8String, formatEther } from 'ethers';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { isPlainObject } from '../tss/wire.js';
+import { TandemError } from '../errors/index.js';
 
 export const SIGNING_REQUEST_VERSION = 1;
 
@@ -59,8 +60,13 @@ export interface TypedDataPayload {
 export type SigningRequest = TransactionRequest | PersonalMessageRequest | TypedDataRequest;
 
 /** A request a co-signer will not sign, with the reason shown to its user. */
-export class SigningRequestRejected extends Error {
-  override readonly name = 'SigningRequestRejected';
+export class SigningRequestRejected extends TandemError {
+  override name = 'SigningRequestRejected';
+  /** `code`: `signing.badRequest` (a malformed request) unless a narrower reason is given (e.g. a policy's `policy.chain`). */
+  constructor(reason: string, opts: { code?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    const { code = 'signing.badRequest', ...rest } = opts;
+    super(code, reason, rest);
+  }
 }
 
 const reject = (reason: string): never => {

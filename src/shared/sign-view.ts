@@ -57,14 +57,11 @@ export function signView(
     }
     case 'personal_sign': {
       const bytes = hexToBytes(request.message.slice(2));
-      try {
-        const text = toUtf8String(bytes);
-        // Control characters other than line breaks make text misleading: show hex.
-        if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) throw new Error('binary');
-        return { ...base, message: { text, isHex: false } };
-      } catch {
+      const text = utf8OrNull(bytes);
+      // Control characters other than line breaks make text misleading: show hex.
+      if (text === null || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(text))
         return { ...base, message: { text: request.message, isHex: true } };
-      }
+      return { ...base, message: { text, isHex: false } };
     }
     case 'typed_data': {
       const { primaryType, domain, message } = request.typedData;
@@ -82,4 +79,13 @@ export function networkOfChain(chainId: number): Pick<Network, 'chainId' | 'name
   const hex = '0x' + chainId.toString(16);
   const known = DEFAULT_NETWORKS.find((n) => n.chainId === hex);
   return known ?? { chainId: hex, name: `Chain ${chainId} (not a known network)`, currencySymbol: 'native coin' };
+}
+
+/** The bytes as UTF-8 text, or null when they are not valid UTF-8. */
+function utf8OrNull(bytes: Uint8Array): string | null {
+  try {
+    return toUtf8String(bytes);
+  } catch {
+    return null;
+  }
 }

@@ -61,6 +61,8 @@ const MESSAGES = {
   'fees.signingStarted': () => 'Co-signing has started: the fees can no longer change.',
   // Approvals and signing
   'approval.gone': () => 'This request is no longer pending.',
+  'approval.noNetwork': () => 'This request has no network to add.',
+  'approval.unknownKind': () => 'Unknown approval kind.',
   'approval.nothingToSign': () => 'This request has nothing to sign.',
   'approval.alreadySigning': () => 'Already signing this request: wait for the co-signer.',
   // Ceremonies (key generation, re-share) and pairing
