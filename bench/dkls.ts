@@ -8,7 +8,7 @@ import { DklsKeygen } from '../src/tss/dkls/keygen.js';
 import { DklsSign } from '../src/tss/dkls/sign.js';
 import { runToCompletion, type DriverReport } from '../src/tss/driver.js';
 import type { KeyShare } from '../src/tss/share.js';
-import { row, sample, type BenchOptions, type BenchRow, type BenchSuite, type Sample } from './row.js';
+import { relayByteRows, row, sample, type BenchOptions, type BenchRow, type BenchSuite, type Sample } from './row.js';
 
 export const DKLS_SIZES: readonly [number, number][] = [
   [2, 2],
@@ -48,10 +48,11 @@ export const dklsSuite: BenchSuite = {
         process.stderr.write(`  dkls23/keygen ${t}-of-${n} run ${i + 1}: ${s.ms.toFixed(0)} ms\n`);
       }
       rows.push(row('dkls23/keygen', t, n, keygens));
-      signOnce(shares!, t); // warm-up (JIT, precomputed tables)
+      const warm = signOnce(shares!, t); // warm-up (JIT, precomputed tables)
       const signs: Sample[] = [];
       for (let i = 0; i < (opts.runs || SIGN_RUNS); i++) signs.push(sample(() => signOnce(shares!, t)).sample);
-      rows.push(row('dkls23/sign', t, n, signs));
+      const signRow = row('dkls23/sign', t, n, signs);
+      rows.push(signRow, ...relayByteRows('dkls23/sign', signRow, warm));
     }
     return rows;
   },

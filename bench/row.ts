@@ -36,6 +36,7 @@ export interface BenchSuite {
 }
 
 import type { DriverReport } from '../src/tss/driver.js';
+import { encodeFrame } from '../src/tss/frame.js';
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,4 +77,38 @@ export function row(op: string, t: number, n: number, samples: Sample[]): BenchR
     cpuMs: median(samples.map((s) => s.cpuMs)),
     runs: samples.length,
   };
+}
+
+/** Bytes of a sealed relay message around its plaintext: version, sender seq, nonce, GCM tag (src/session/crypto.ts). */
+const SEAL_OVERHEAD = 1 + 8 + 12 + 16;
+const base64Length = (n: number) => Math.ceil((4 * n) / 3);
+
+/**
+ * Bytes per party (mean) of one run as a relay would carry them, each message
+ * sealed once (a broadcast is posted once): JSON plaintext in base64url text
+ * (the relay today), the binary frame of src/tss/frame.ts sealed (a relay
+ * carrying bytes), and that frame in base64url text.
+ */
+export function relayBytes(report: DriverReport<unknown>): { jsonBase64: number; frame: number; frameBase64: number } {
+  const sums = { jsonBase64: 0, frame: 0, frameBase64: 0 };
+  for (const msg of report.transcript) {
+    const json = new TextEncoder().encode(JSON.stringify(msg)).length + SEAL_OVERHEAD;
+    const frame = encodeFrame(msg).length + SEAL_OVERHEAD;
+    sums.jsonBase64 += base64Length(json);
+    sums.frame += frame;
+    sums.frameBase64 += base64Length(frame);
+  }
+  const parties = report.bytesSent.size;
+  return { jsonBase64: sums.jsonBase64 / parties, frame: sums.frame / parties, frameBase64: sums.frameBase64 / parties };
+}
+
+/** Rows for {@link relayBytes} of `report`, beside the op's timing row. */
+export function relayByteRows(op: string, timing: BenchRow, report: DriverReport<unknown>): BenchRow[] {
+  const b = relayBytes(report);
+  const at = (label: string, bytes: number): BenchRow => ({ ...timing, op: `${op} ${label}`, bytesPerParty: Math.round(bytes) });
+  return [
+    at('bytes: JSON sealed, base64 (relay today)', b.jsonBase64),
+    at('bytes: frame sealed (binary relay)', b.frame),
+    at('bytes: frame sealed, base64', b.frameBase64),
+  ];
 }
