@@ -139,6 +139,9 @@ test('phone over https on tandem.test behind Caddy: insecure http is refused, pa
   const request = phone.getByTestId('phone-request');
   await expect(request).toHaveAttribute('data-phase', 'waiting', { timeout: 30_000 });
   await expect(request.getByTestId('sign-value')).toHaveText('1.0 ETH');
+  // The popup's signing link (QR) to this request carries the public https URL too.
+  const signLink = (await wallet.state(popup)).signing?.cosignLink?.url ?? '';
+  expect(signLink.startsWith(`${origin}/cosigner/#sign=`)).toBe(true);
   await phone.screenshot({ path: join(SCREENSHOTS, 'phone-https-01-request.png') });
   await request.getByRole('button', { name: 'Approve' }).click();
   const sent = (await send) as { result: string };
