@@ -95,7 +95,7 @@ async function connections(): Promise<number[]> {
 
 /** Waits until the instances hold `total` WebSockets between them (closed ones are counted down). */
 async function settle(total: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     if ((await connections()).reduce((x, y) => x + y, 0) === total) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -104,7 +104,7 @@ async function settle(total: number): Promise<void> {
 
 /** Which instance took the WebSocket that was just opened (the one whose count went up). */
 async function instanceOf(before: number[]): Promise<number> {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 300; i++) {
     const now = await connections();
     const k = now.findIndex((n, j) => n > before[j]);
     if (k >= 0) return k;
