@@ -3,19 +3,20 @@
  * HTTP status, a stable code and a reason a developer can act on. They never
  * carry message bodies (which are ciphertext anyway) or anything secret.
  */
+import { TandemError } from '../errors/index.js';
 import type { RelayErrorBody } from './wire.js';
 
-export class RelayError extends Error {
-  override readonly name = 'RelayError';
+export class RelayError extends TandemError {
+  override name = 'RelayError';
   constructor(
     /** HTTP status: 4xx for the caller's fault, 5xx for ours. */
     readonly status: number,
-    /** Stable machine-readable code, e.g. `message_too_large`. */
-    readonly code: string,
+    /** Stable machine-readable code, e.g. `message_too_large` (the wire's `error` field). */
+    code: string,
     /** What went wrong and what to do, for people. */
     readonly reason: string,
   ) {
-    super(`${code}: ${reason}`);
+    super(code, `${code}: ${reason}`, { details: { status } });
   }
 
   toBody(): RelayErrorBody {

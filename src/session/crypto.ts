@@ -22,6 +22,7 @@
  *
  *   version (1 byte, = 1) | sender seq (8 bytes, big endian) | nonce (12) | ciphertext+tag
  */
+import { TandemError } from '../errors/index.js';
 
 /** Version byte of the sealed message format. */
 export const SEALED_VERSION = 1;
@@ -37,15 +38,15 @@ const utf8 = new TextEncoder();
 export type RejectReason = 'malformed' | 'decrypt' | 'replay' | 'out_of_order' | 'misaddressed';
 
 /** A sealed message that cannot be accepted. Carries no plaintext or key material. */
-export class SealedMessageRejected extends Error {
-  override readonly name = 'SealedMessageRejected';
+export class SealedMessageRejected extends TandemError<'session.messageRejected'> {
+  override name = 'SealedMessageRejected';
   constructor(
     readonly reason: RejectReason,
     /** The party the relay says sent it. */
     readonly from: string,
     detail: string,
   ) {
-    super(`message from party ${from} rejected (${reason}): ${detail}`);
+    super('session.messageRejected', `message from party ${from} rejected (${reason}): ${detail}`, { details: { reason, from } });
   }
 }
 

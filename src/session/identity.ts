@@ -17,6 +17,7 @@ import type { PartyId } from '../tss/errors.js';
 import type { ProtocolMessage, WireBody } from '../tss/protocol.js';
 import { encodeTranscript } from '../tss/transcript.js';
 import { isPlainObject } from '../tss/wire.js';
+import { TandemError } from '../errors/index.js';
 
 /** A device's secret identity. Stored encrypted with the device's shares. */
 export interface DeviceIdentity {
@@ -53,14 +54,16 @@ export interface SealedMessage {
 }
 
 /** A message that fails authentication or decryption; names the claimed sender. */
-export class SealError extends Error {
-  override readonly name = 'SealError';
+export class SealError extends TandemError<'session.seal'> {
+  override name = 'SealError';
   constructor(
     readonly party: PartyId | null,
     readonly check: string,
     detail: string,
   ) {
-    super(`message ${party === null ? '' : `claiming to be from party ${party} `}failed ${check}: ${detail}`);
+    super('session.seal', `message ${party === null ? '' : `claiming to be from party ${party} `}failed ${check}: ${detail}`, {
+      details: { party, check },
+    });
   }
 }
 

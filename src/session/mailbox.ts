@@ -7,6 +7,7 @@
  * roster, the protocols, confirmations) can each take the messages they want,
  * in any arrival order, with a deadline.
  */
+import { TandemError } from '../errors/index.js';
 
 /** One message as delivered by the transport, sender as the transport authenticated it. */
 export interface Delivery {
@@ -28,13 +29,13 @@ export interface CeremonyTransport {
 }
 
 /** Raised when a wait runs out; `waitingFor` says on whom. */
-export class CeremonyTimeout extends Error {
-  override readonly name = 'CeremonyTimeout';
+export class CeremonyTimeout extends TandemError<'ceremony.timeout'> {
+  override name = 'CeremonyTimeout';
   constructor(
     message: string,
     readonly waitingFor: string[],
   ) {
-    super(message);
+    super('ceremony.timeout', message, { details: { waitingFor } });
   }
 }
 

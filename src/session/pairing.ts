@@ -21,6 +21,7 @@
  * never contains the key.
  */
 import { fromBase64url, randomBytes, SESSION_KEY_BYTES, toBase64url } from './crypto.js';
+import { TandemError } from '../errors/index.js';
 
 export const PAIRING_VERSION = 1;
 
@@ -42,14 +43,14 @@ export interface PairingPayload {
   params: Record<string, PairingParam>;
 }
 
-export class PairingError extends Error {
-  override readonly name = 'PairingError';
+export class PairingError extends TandemError<'pairing.invalid'> {
+  override name = 'PairingError';
   constructor(
     /** The field that is wrong, e.g. `url`, `params`. */
     readonly field: string,
     detail: string,
   ) {
-    super(`pairing payload: ${field}: ${detail}; scan the QR code again or start a new pairing`);
+    super('pairing.invalid', `pairing payload: ${field}: ${detail}; scan the QR code again or start a new pairing`, { details: { field } });
   }
 }
 

@@ -12,10 +12,11 @@ import { encodeTranscript } from '../tss/transcript.js';
 import { isPlainObject } from '../tss/wire.js';
 import { SealError, openMessage, sealMessage, type DeviceIdentity, type DevicePublic } from './identity.js';
 import type { Delivery, Mailbox } from './mailbox.js';
+import { TandemError } from '../errors/index.js';
 
 /** A ceremony that stopped; says which device and which check, or who went silent. */
-export class CeremonyAbort extends Error {
-  override readonly name = 'CeremonyAbort';
+export class CeremonyAbort extends TandemError<'ceremony.abort'> {
+  override name = 'CeremonyAbort';
   constructor(
     message: string,
     /** The device at fault, if one is known. */
@@ -25,7 +26,7 @@ export class CeremonyAbort extends Error {
     /** The engine's {@link ProtocolAbort} when a protocol check failed (e.g. for `isOtFailure`). */
     cause?: ProtocolAbort,
   ) {
-    super(message, cause ? { cause } : undefined);
+    super('ceremony.abort', message, { details: { deviceId, check }, ...(cause ? { cause } : {}) });
   }
 }
 

@@ -28,6 +28,7 @@ import { getAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { fromBase64url, toBase64url } from './crypto.js';
 import { relayUrlProblem } from './pairing.js';
+import { TandemError } from '../errors/index.js';
 
 export const SIGN_LINK_VERSION = 1;
 
@@ -42,14 +43,14 @@ export interface SignLink {
   relayUrl: string;
 }
 
-export class SignLinkError extends Error {
-  override readonly name = 'SignLinkError';
+export class SignLinkError extends TandemError<'signLink.invalid'> {
+  override name = 'SignLinkError';
   constructor(
     /** The field that is wrong, e.g. `vault`, `url`. */
     readonly field: string,
     detail: string,
   ) {
-    super(`signing link: ${field}: ${detail}; scan the QR code in the extension again`);
+    super('signLink.invalid', `signing link: ${field}: ${detail}; scan the QR code in the extension again`, { details: { field } });
   }
 }
 

@@ -33,7 +33,7 @@ export function idbBackend(): StoreBackend {
       if (!replace && (await tx.store.getKey(r.id)) !== undefined) {
         void tx.done.catch(() => undefined);
         tx.abort();
-        throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.');
+        throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.', 'phoneStore.alreadyHeld');
       }
       await tx.store.put(r);
       await tx.done;

@@ -48,13 +48,13 @@ describe('phone vault store', () => {
   it('seals vaults under the PIN; a wrong PIN is refused and changes nothing', async () => {
     const backend = memoryBackend();
     const store = new PhoneVaultStore(backend, ITER);
-    await expect(store.setPin('12345')).rejects.toThrow(/at least 6/);
+    await expect(store.setPin('12345')).rejects.toMatchObject({ code: 'phoneStore.pinTooShort' });
     expect(await store.hasPin()).toBe(false);
     const unlocked = await store.setPin('246810');
     const vault = (await twoOfTwo()).phoneVault;
     const summary = await unlocked.save(vault);
     expect(summary).toMatchObject({ id: vaultId(vault), address: vault.address, t: 2, n: 2, deviceId: vault.identity.deviceId });
-    await expect(unlocked.save(vault)).rejects.toThrow(/already holds a share/);
+    await expect(unlocked.save(vault)).rejects.toMatchObject({ code: 'phoneStore.alreadyHeld' });
 
     // Nothing secret is stored in the clear: not the share, the identity or channel keys, nor the PIN.
     const [record] = await backend.listVaults();
@@ -66,9 +66,9 @@ describe('phone vault store', () => {
 
     const again = new PhoneVaultStore(backend, ITER);
     await expect(again.unlock('135790')).rejects.toThrow(VaultStoreError);
-    await expect(again.unlock('135790')).rejects.toThrow(/Wrong PIN/);
+    await expect(again.unlock('135790')).rejects.toMatchObject({ code: 'phoneStore.wrongPin' });
     expect((await again.list()).map((v) => v.id)).toEqual([summary.id]);
-    await expect(again.setPin('999999')).rejects.toThrow(/already set/);
+    await expect(again.setPin('999999')).rejects.toMatchObject({ code: 'phoneStore.pinSet' });
     const reopened = await again.unlock('246810');
     const { vaults, errors } = await reopened.loadAll();
     expect(errors).toEqual([]);

@@ -16,6 +16,7 @@
  */
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../../session/device-vault';
 import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams, type Sealed } from '../../crypto/at-rest';
+import { TandemError } from '../../errors/index.js';
 
 /** Shortest PIN or passphrase accepted. */
 export const MIN_PIN_LENGTH = 6;
@@ -56,8 +57,12 @@ export interface StoreBackend {
 }
 
 /** A wrong PIN, a vault that already exists, or a damaged record. Nothing was changed. */
-export class VaultStoreError extends Error {
-  override readonly name = 'VaultStoreError';
+export class VaultStoreError extends TandemError {
+  override name = 'VaultStoreError';
+  /** `code` defaults to `phoneStore.refused` (the message says what to do). */
+  constructor(message: string, code = 'phoneStore.refused') {
+    super(code, message);
+  }
 }
 
 const CHECK_TEXT = 'tandem-phone-cosigner-pin-check-v1';
@@ -75,7 +80,7 @@ export class UnlockedStore {
   async save(vault: DeviceVault, replace = false): Promise<VaultSummary> {
     const id = vaultId(vault);
     if (!replace && (await this.backend.getVault(id)))
-      throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.');
+      throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.', 'phoneStore.alreadyHeld');
     const plain = new TextEncoder().encode(encodeDeviceVault(vault));
     try {
       const sealed = await seal(this.key, plain, vaultAad(id));
@@ -157,8 +162,9 @@ export class PhoneVaultStore {
 
   /** Chooses the PIN (only when none is set yet) and returns the unlocked store. */
   async setPin(pin: string): Promise<UnlockedStore> {
-    if (pin.length < MIN_PIN_LENGTH) throw new VaultStoreError(`Use a PIN or passphrase of at least ${MIN_PIN_LENGTH} characters.`);
-    if (await this.hasPin()) throw new VaultStoreError('A PIN is already set on this phone: unlock with it.');
+    if (pin.length < MIN_PIN_LENGTH)
+      throw new VaultStoreError(`Use a PIN or passphrase of at least ${MIN_PIN_LENGTH} characters.`, 'phoneStore.pinTooShort');
+    if (await this.hasPin()) throw new VaultStoreError('A PIN is already set on this phone: unlock with it.', 'phoneStore.pinSet');
     const kdf = newKdfParams(this.iterations);
     const key = await keyOf(pin, kdf);
     const check = await seal(key, new TextEncoder().encode(CHECK_TEXT), checkAad);
@@ -175,7 +181,7 @@ export class PhoneVaultStore {
       const plain = await open(key, rec.check, checkAad);
       if (new TextDecoder().decode(plain) !== CHECK_TEXT) throw new DecryptError();
     } catch {
-      throw new VaultStoreError('Wrong PIN. Nothing was changed; try again.');
+      throw new VaultStoreError('Wrong PIN. Nothing was changed; try again.', 'phoneStore.wrongPin');
     }
     return new UnlockedStore(this.backend, key);
   }
@@ -211,7 +217,8 @@ export function memoryBackend(): StoreBackend {
     listVaults: async () => [...vaults.values()],
     getVault: async (id) => vaults.get(id),
     putVault: async (r, replace) => {
-      if (!replace && vaults.has(r.id)) throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.');
+      if (!replace && vaults.has(r.id))
+        throw new VaultStoreError('This phone already holds a share of this vault. Nothing was changed.', 'phoneStore.alreadyHeld');
       vaults.set(r.id, r);
     },
     deleteVault: async (id) => void vaults.delete(id),
