@@ -8,7 +8,7 @@ import { notJoined, RelayError, unknownRoom } from './errors.js';
 import { RateLimiter, type RelayLimits } from './limits.js';
 import { RelayMetricsRegistry } from './metrics.js';
 import { TrustedProxies } from './proxy.js';
-import type { PostBody } from './requests.js';
+import { InflightBudget, type PostBody } from './requests.js';
 import type { RelayStore } from './store.js';
 import type { RelayMessage, RelayMetrics, RelayParty } from './wire.js';
 
@@ -23,6 +23,8 @@ export class RelayCore {
   private readonly connections = new Map<string, number>();
   /** Open WebSockets and waiting long-polls, closed on shutdown. */
   readonly live = new Set<Closable>();
+  /** Request body bytes being read (all requests). */
+  readonly inflight: InflightBudget;
   readonly started = Date.now();
   sockets = 0;
   requests = 0;
@@ -43,6 +45,7 @@ export class RelayCore {
     readonly publicUrl?: string,
   ) {
     this.rate = new RateLimiter(limits.requestsPerSecond, limits.requestBurst);
+    this.inflight = new InflightBudget(limits.maxInflightBytes);
     this.prom = new RelayMetricsRegistry(store, { connections: () => this.sockets, polls: () => this.polls });
   }
 

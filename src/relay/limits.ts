@@ -25,6 +25,14 @@ export interface RelayLimits {
   messageTtlMs: number;
   /** Bytes of request bodies being read at once, over all requests (this instance). */
   maxInflightBytes: number;
+  /** TCP connections this instance accepts in all (keep it below the descriptor limit). */
+  maxConnections: number;
+  /** TCP connections from one peer address. */
+  maxSocketsPerAddress: number;
+  /** A request's headers must arrive within this (ms): slow-header clients are dropped. */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this (ms). */
+  requestTimeoutMs: number;
   /** Parties that may join one room. */
   maxPartiesPerRoom: number;
   /** Live rooms one client address may create. */
@@ -58,6 +66,10 @@ export const DEFAULT_LIMITS: RelayLimits = {
   // A signing request lives at most an hour (MAX_REQUEST_LIFETIME_MS), plus clock skew.
   messageTtlMs: 65 * 60_000,
   maxInflightBytes: 64 * 1024 * 1024,
+  maxConnections: 8192,
+  maxSocketsPerAddress: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   maxPartiesPerRoom: 32,
   maxRoomsPerAddress: 100,
   requestsPerSecond: 200,

@@ -34,10 +34,17 @@ local function info()
 end
 -- Bytes and messages held: per room in the room hash (bytes, count), per store in
 -- the 'held' hash (redis-stats.ts), from which an expired room is taken off.
+-- Bytes per creating address: 'addrbytes' addr -> bytes, 'owners' sid -> addr
+-- (held_forget takes an expired room's bytes off its address).
 local function count(bytes, n)
   local b = redis.call('HINCRBY', room, 'bytes', bytes)
   local c = redis.call('HINCRBY', room, 'count', n)
   held_grow(sid, c, b, ARGV[3])
+  local owner = redis.call('HGET', room, 'addr')
+  redis.call('HSET', p .. 'owners', sid, owner)
+  redis.call('HINCRBY', p .. 'addrbytes', owner, bytes)
+  redis.call('PEXPIRE', p .. 'owners', ARGV[3])
+  redis.call('PEXPIRE', p .. 'addrbytes', ARGV[3])
 end
 -- Takes expired rooms (a bounded number per call) off the totals and the index.
 local function reconcile(now)
@@ -117,10 +124,7 @@ local size = string.len(ARGV[7])
 local held = redis.call('HMGET', room, 'count', 'bytes')
 if tonumber(held[1]) >= tonumber(ARGV[8]) then return redis.error_reply('room_message_limit ' .. held[1]) end
 if tonumber(held[2]) + size > tonumber(ARGV[9]) then return redis.error_reply('room_bytes_limit ' .. held[2]) end
-local addr = p .. 'addr:' .. h[4]
-redis.call('ZREMRANGEBYSCORE', addr, '-inf', now)
-local owned = 0
-for _, s in ipairs(redis.call('ZRANGE', addr, 0, -1)) do owned = owned + tonumber(redis.call('HGET', p .. 'room:' .. s, 'bytes') or '0') end
+local owned = tonumber(redis.call('HGET', p .. 'addrbytes', h[4]) or '0')
 if owned + size > tonumber(ARGV[10]) then return redis.error_reply('address_bytes_limit ' .. owned) end
 local total = tonumber(redis.call('HGET', p .. 'held', 'bytes') or '0')
 if total + size > tonumber(ARGV[11]) then return redis.error_reply('relay_bytes_limit ' .. total) end

@@ -34,6 +34,11 @@ local function held_forget(s)
   redis.call('HINCRBY', p .. 'held', 'messages', 0 - tonumber(m))
   redis.call('HINCRBY', p .. 'held', 'bytes', 0 - tonumber(b))
   redis.call('HDEL', p .. 'sizes', s)
+  local o = redis.call('HGET', p .. 'owners', s)
+  if o then
+    if tonumber(b) > 0 then redis.call('HINCRBY', p .. 'addrbytes', o, 0 - tonumber(b)) end
+    redis.call('HDEL', p .. 'owners', s)
+  end
 end
 local function held_grow(s, m, b, ttl)
   local v = redis.call('HGET', p .. 'sizes', s)

@@ -109,8 +109,24 @@ export function parseWsQuery(q: URLSearchParams): WsQuery {
   return { party: parseParty(q.get('party') ?? undefined, 'party'), after: parseAfter(q.get('after')) };
 }
 
-/** Reads a JSON object body of at most `maxBytes`. */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+/** Bytes of request bodies being read, over all requests: a bound on the memory they take. */
+export class InflightBudget {
+  private used = 0;
+  constructor(private readonly max: number) {}
+  take(n: number): boolean {
+    if (this.used + n > this.max) return false;
+    this.used += n;
+    return true;
+  }
+  give(n: number): void {
+    this.used -= n;
+  }
+}
+
+const busy = () => new RelayError(503, 'relay_busy', 'the relay is reading too many request bodies at once; retry shortly');
+
+/** Reads a JSON object body of at most `maxBytes`, counting it against `budget` while it is read. */
+export function readJsonBody(req: IncomingMessage, maxBytes: number, budget: InflightBudget): Promise<Record<string, unknown>> {
   return new Promise((resolveBody, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBytes) {
@@ -121,22 +137,30 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Re
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    const fail = (e: RelayError) => {
+      failed = true;
+      budget.give(size);
+      chunks.length = 0;
+      req.resume();
+      reject(e);
+    };
     req.on('data', (c: Buffer) => {
       if (failed) return;
+      if (size + c.length > maxBytes) return fail(new RelayError(413, 'request_too_large', `request body exceeds ${maxBytes} bytes`));
+      if (!budget.take(c.length)) return fail(busy());
       size += c.length;
-      if (size > maxBytes) {
-        failed = true;
-        reject(new RelayError(413, 'request_too_large', `request body exceeds ${maxBytes} bytes`));
-        return;
-      }
       chunks.push(c);
     });
     req.on('error', () => {
-      failed = true;
-      reject(badRequest('bad_request', 'request body could not be read'));
+      if (!failed) fail(badRequest('bad_request', 'request body could not be read'));
+    });
+    req.on('close', () => {
+      if (!failed && !req.complete) fail(badRequest('bad_request', 'request body could not be read'));
     });
     req.on('end', () => {
       if (failed) return;
+      failed = true;
+      budget.give(size);
       try {
         resolveBody(parseJsonObject(Buffer.concat(chunks)));
       } catch (e) {

@@ -116,7 +116,7 @@ export class HttpRoutes {
       if (result) json(res, 200, result);
       return;
     }
-    const body = await readJsonBody(req, limits.maxRequestBytes);
+    const body = await readJsonBody(req, limits.maxRequestBytes, this.core.inflight);
     switch (action) {
       case 'join': {
         const { party, ttlMs } = parseJoin(body, limits);

@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { guardConnections } from './connections.js';
 import { RelayCore } from './core.js';
 import { OriginPolicy } from './cors.js';
 import { resolveLimits, type RelayLimits } from './limits.js';
@@ -91,9 +92,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+  guardConnections(server, limits);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => {
