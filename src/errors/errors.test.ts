@@ -45,6 +45,6 @@ describe('TandemError: code, details, cause, walk, culprit', () => {
     expect([abort.party, abort.check]).toEqual([2, 'sign.r2.proof']);
     expect(abort.details).toEqual({ party: 2, check: 'sign.r2.proof', detail: 'bad proof' });
     expect(new UsageError('x').code).toBe('usage');
-    expect(new MessageRejected('stale').code).toBe('protocol.messageRejected');
+    expect(new MessageRejected('stale', 'stale message').code).toBe('protocol.messageRejected');
   });
 });

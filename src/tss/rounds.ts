@@ -19,10 +19,28 @@ import { isPlainObject } from './wire.js';
 /** A message that was dropped without harming the protocol. */
 export class MessageRejected extends TandemError<'protocol.messageRejected'> {
   override name = 'MessageRejected';
-  constructor(message: string) {
-    super('protocol.messageRejected', message);
+  constructor(
+    /** Why it was dropped, e.g. `stale`, `duplicate`, `session` (also in `details.reason`). */
+    readonly reason: RejectedReason,
+    message: string,
+  ) {
+    super('protocol.messageRejected', message, { details: { reason } });
   }
 }
+
+/** Why a message was dropped. */
+export type RejectedReason =
+  | 'finished'
+  | 'notSender'
+  | 'duplicate'
+  | 'malformed'
+  | 'wireVersion'
+  | 'protocol'
+  | 'session'
+  | 'unknownParty'
+  | 'notForUs'
+  | 'unknownRound'
+  | 'stale';
 
 /** What a round expects from each peer. */
 export interface RoundSpec {
@@ -111,18 +129,20 @@ export abstract class RoundBasedProtocol<Result> implements Protocol<Result> {
   receive(msg: ProtocolMessage): ProtocolMessage[] {
     if (this.aborted) throw this.aborted;
     if (!this.started) throw new UsageError(`${this.protocol}: receive() before start()`);
-    if (this.output) throw new MessageRejected(`${this.protocol}: already finished`);
+    if (this.output) throw new MessageRejected('finished', `${this.protocol}: already finished`);
     this.checkEnvelope(msg);
     const spec = this.spec(msg.round);
     const kind = msg.to === 'all' ? 'broadcast' : 'p2p';
     if (!spec[kind]) throw this.abort(new ProtocolAbort(msg.from, `round${msg.round}.kind`, `no ${kind} message expected`));
     const expected = spec.from ?? this.peers;
-    if (!expected.includes(msg.from)) throw new MessageRejected(`${this.protocol}: party ${msg.from} does not send in round ${msg.round}`);
+    if (!expected.includes(msg.from))
+      throw new MessageRejected('notSender', `${this.protocol}: party ${msg.from} does not send in round ${msg.round}`);
     const key = `${msg.round}/${kind}/${msg.from}`;
     const fingerprint = JSON.stringify(msg.body);
     const previous = this.seen.get(key);
     if (previous !== undefined) {
-      if (previous === fingerprint) throw new MessageRejected(`${this.protocol}: duplicate of round ${msg.round} message from ${msg.from}`);
+      if (previous === fingerprint)
+        throw new MessageRejected('duplicate', `${this.protocol}: duplicate of round ${msg.round} message from ${msg.from}`);
       throw this.abort(new ProtocolAbort(msg.from, `round${msg.round}.equivocation`, 'two different messages for one round'));
     }
     this.seen.set(key, fingerprint);
@@ -131,18 +151,20 @@ export abstract class RoundBasedProtocol<Result> implements Protocol<Result> {
   }
 
   private checkEnvelope(msg: ProtocolMessage): void {
-    if (!isPlainObject(msg)) throw new MessageRejected('message is not an object');
-    if (msg.v !== WIRE_VERSION) throw new MessageRejected(`unsupported wire version ${String(msg.v)}`);
-    if (msg.protocol !== this.protocol) throw new MessageRejected(`message for protocol ${String(msg.protocol)}, not ${this.protocol}`);
-    if (msg.sid !== this.sidHex) throw new MessageRejected('message for another session');
+    if (!isPlainObject(msg)) throw new MessageRejected('malformed', 'message is not an object');
+    if (msg.v !== WIRE_VERSION) throw new MessageRejected('wireVersion', `unsupported wire version ${String(msg.v)}`);
+    if (msg.protocol !== this.protocol)
+      throw new MessageRejected('protocol', `message for protocol ${String(msg.protocol)}, not ${this.protocol}`);
+    if (msg.sid !== this.sidHex) throw new MessageRejected('session', 'message for another session');
     if (typeof msg.from !== 'number' || !this.parties.includes(msg.from) || msg.from === this.self) {
-      throw new MessageRejected(`message from unknown party ${String(msg.from)}`);
+      throw new MessageRejected('unknownParty', `message from unknown party ${String(msg.from)}`);
     }
-    if (msg.to !== 'all' && msg.to !== this.self) throw new MessageRejected(`message addressed to ${String(msg.to)}, not to us`);
+    if (msg.to !== 'all' && msg.to !== this.self)
+      throw new MessageRejected('notForUs', `message addressed to ${String(msg.to)}, not to us`);
     if (typeof msg.round !== 'number' || !Number.isInteger(msg.round) || msg.round < 1 || msg.round > this.rounds) {
-      throw new MessageRejected(`message for unknown round ${String(msg.round)}`);
+      throw new MessageRejected('unknownRound', `message for unknown round ${String(msg.round)}`);
     }
-    if (msg.round < this.current) throw new MessageRejected(`stale message for round ${msg.round} (now in round ${this.current})`);
+    if (msg.round < this.current) throw new MessageRejected('stale', `stale message for round ${msg.round} (now in round ${this.current})`);
     if (!isPlainObject(msg.body)) throw this.abort(new ProtocolAbort(msg.from, `round${msg.round}.body`, 'body is not an object'));
   }
 

@@ -237,9 +237,11 @@ describe('DKLs23 key generation: every check names the culprit', () => {
     const [p1, p2] = keygenParties(2, 2);
     const [m] = p2.start();
     p1.start();
-    expect(() => p1.receive({ ...m, from: 9 })).toThrow(/unknown party/);
-    expect(() => p1.receive({ ...m, round: 7 })).toThrow(/unknown round/);
-    expect(() => p1.receive({ ...m, v: 2 })).toThrow(/wire version/);
-    expect(() => p1.receive({ ...m, protocol: 'dkls23/sign' })).toThrow(/protocol/);
+    expect(() => p1.receive({ ...m, from: 9 })).toThrow(
+      expect.objectContaining({ code: 'protocol.messageRejected', reason: 'unknownParty' }),
+    );
+    expect(() => p1.receive({ ...m, round: 7 })).toThrow(expect.objectContaining({ reason: 'unknownRound' }));
+    expect(() => p1.receive({ ...m, v: 2 })).toThrow(expect.objectContaining({ reason: 'wireVersion' }));
+    expect(() => p1.receive({ ...m, protocol: 'dkls23/sign' })).toThrow(expect.objectContaining({ reason: 'protocol' }));
   });
 });
