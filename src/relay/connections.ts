@@ -18,7 +18,6 @@ export function guardConnections(server: Server, limits: RelayLimits): void {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = 5_000;
-  (server as Server & { connectionsCheckingInterval?: number }).connectionsCheckingInterval = 1_000;
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
     const n = (perAddress.get(address) ?? 0) + 1;

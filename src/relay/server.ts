@@ -86,7 +86,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
   const ws = new WsUpgrades(core, origins);
   const handler = (req: IncomingMessage, res: ServerResponse) => void routes.handle(req, res);
   const tls = options.tls;
-  const server = tls ? createHttpsServer(loadTls(tls), handler) : createServer(handler);
+  // Timeouts are checked every second (Node's default is 30 s), so slow-header clients go soon after headersTimeoutMs.
+  const checking = { connectionsCheckingInterval: 1_000 };
+  const server = tls ? createHttpsServer({ ...loadTls(tls), ...checking }, handler) : createServer(checking, handler);
   server.on('upgrade', (req, socket, head) => void ws.upgrade(req, socket as Socket, head));
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

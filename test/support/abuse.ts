@@ -20,7 +20,7 @@ export interface AttackResult {
   signingMs: number | string;
   /** Relay child's RSS at most during the attack (MiB, sampled every 100 ms). */
   rssMiB: number;
-  /** Requests / sockets / frames the attack sent. */
+  /** Requests / sockets / frames the attack sent (slowloris: sockets the relay dropped). */
   sent: number;
   alive: boolean;
 }
@@ -101,14 +101,16 @@ const connectionFlood: Attack = async (url, stop, scale) => {
 const slowloris: Attack = async (url, stop, scale) => {
   const port = Number(new URL(url).port);
   const sockets = openSockets(port, 100 * scale, '127.0.0.40');
+  let dropped = 0;
+  for (const s of sockets) s.once('close', () => dropped++).resume();
   const text = 'GET /health HTTP/1.1\r\nHost: relay\r\nX-Slow: ';
   for (let i = 0; !stop(); i++) {
     for (const s of sockets) if (!s.destroyed) s.write(text[Math.min(i, text.length - 1)]);
     await sleep(500);
   }
-  const dropped = sockets.filter((s) => s.destroyed || s.readableEnded).length;
+  const n = dropped;
   for (const s of sockets) s.destroy();
-  return dropped;
+  return n;
 };
 
 /** Garbage: random bytes over raw TCP, and malformed frames on joined WebSockets. */
