@@ -78,7 +78,7 @@ export class TssSigner implements VaultSigner {
    */
   private readonly burns = new OtBurns(async (vault) => {
     const id = this.walletIds.get(vault.address);
-    if (!this.deps.wallet.replaceShare || !id) throw new Error('this wallet cannot update its stored share');
+    if (!this.deps.wallet.replaceShare || !id) throw new WalletError('vault.cannotUpdateShare');
     await this.deps.wallet.replaceShare(id, new TextEncoder().encode(encodeDeviceVault(vault)) as Uint8Array<ArrayBuffer>);
   });
 

@@ -24,6 +24,7 @@ const MESSAGES = {
   'vault.notCosigned': (d: { action: 'reshare' | 'backup' }) =>
     d.action === 'reshare' ? 'Only a co-signed vault can be re-shared.' : 'Only a co-signed vault has a share to back up.',
   'vault.noShare': () => 'This vault has no share to sign with.',
+  'vault.cannotUpdateShare': () => 'this wallet cannot update its stored share',
   // Backups
   'backup.alreadyHere': (d: { address: string }) => `The vault ${d.address} is already in Tandem; nothing was changed.`,
   // Settings

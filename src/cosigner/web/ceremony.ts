@@ -12,6 +12,7 @@ import type { PairingPayload } from '../../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
 import { readKeygenParams, readReshareParams, reshareVaultId } from '../pairing-params';
 import type { UnlockedStore, VaultSummary } from './vault-store';
+import { TandemError } from '../../errors/index';
 
 export const CEREMONY_TIMING: CeremonyTiming = { joinTimeoutMs: 10 * 60_000, roundTimeoutMs: 60_000 };
 
@@ -37,10 +38,12 @@ export function pairingInfo(p: PairingPayload): PairingInfo {
     const r = readReshareParams(p);
     return { kind: 'reshare', name: r.name, t: r.newT, relayUrl: p.relayUrl, vaultId: reshareVaultId(r) };
   }
-  throw new Error(
+  throw new TandemError(
+    'pairing.wrongKind',
     p.kind === 'sign'
       ? 'This QR code is for a signing session. Open the co-signer page and unlock it instead: signing requests reach it on its own.'
       : `This QR code is for a ${p.kind} session, which the phone does not join.`,
+    { details: { kind: p.kind } },
   );
 }
 
@@ -109,7 +112,7 @@ export async function joinCeremony(opts: {
       return { kind: 'retired', vaultId: info.vaultId! };
     }
     if (vaultId(outcome.vault) !== info.vaultId)
-      throw new Error('the re-share ended with another vault than the QR code said; nothing was stored');
+      throw new TandemError('reshare.otherKey', 'the re-share ended with another vault than the QR code said; nothing was stored');
     return { kind: 'stored', vault: outcome.vault, summary: await store.save(outcome.vault, !!opts.oldVault), replaced: !!opts.oldVault };
   } finally {
     await opened.close().catch(() => undefined);

@@ -14,6 +14,7 @@ import { hasSignLink, parseSignLinkFragment, type SignLink } from '../../session
 import { joinCeremony, pairingInfo, type PairingInfo } from './ceremony';
 import { SigningService } from './signing-service';
 import { PhoneVaultStore, VaultStoreError, type StoreBackend, type UnlockedStore, type VaultSummary } from './vault-store';
+import { TandemError } from '../../errors/index';
 
 /** How long the page looks for a linked request once the vault's channel is open. */
 export const SIGN_LINK_WAIT_MS = 15_000;
@@ -125,7 +126,7 @@ export class PhoneController {
       },
       onBurn: async (vault) => {
         // Recorded so that a reload does not use the pair's OT material again; not stored is an error (retried).
-        if (!this.unlocked) throw new Error('the phone is locked: unlock it');
+        if (!this.unlocked) throw new TandemError('wallet.locked', 'the phone is locked: unlock it');
         await this.unlocked.save(vault, true);
       },
     });

@@ -20,6 +20,7 @@ import type { SigningRequest } from '../../session/signing-request';
 import { OtBurns } from '../../session/ot-burns';
 import { networkOfChain, signView } from '../../shared/sign-view';
 import type { SignView } from '../../shared/popup-api';
+import { TandemError } from '../../errors/index';
 
 /** A request nobody decided on is refused after this long (the extension stopped waiting long before). */
 export const DECISION_TIMEOUT_MS = 10 * 60_000;
@@ -135,7 +136,7 @@ export class SigningService {
 
   constructor(private readonly opts: SigningServiceOptions) {
     this.burns = new OtBurns(async (vault) => {
-      if (!opts.onBurn) throw new Error('this page cannot store the vault');
+      if (!opts.onBurn) throw new TandemError('vault.cannotUpdateShare', 'this page cannot store the vault');
       await opts.onBurn(vault);
     });
   }
