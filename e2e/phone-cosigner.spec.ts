@@ -127,7 +127,7 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
 
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
-    expect(accounts).toEqual({ result: [address] });
+    expect(accounts).toEqual({ result: [address.toLowerCase()] });
 
     // A transaction: approved in the popup, shown decoded on the phone, approved there, mined.
     const send = a.evaluate(
@@ -305,7 +305,7 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
 
     // The extension and the phone (new shares, new paired channel) sign together.
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
-    expect(accounts).toEqual({ result: [address] });
+    expect(accounts).toEqual({ result: [address.toLowerCase()] });
     const psign = a.evaluate(
       ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
       ['0x' + Buffer.from('new quorum').toString('hex'), address],
@@ -335,7 +335,7 @@ test('phone co-signer: a request sent while the phone page is closed opens from 
     const [funder] = await chains.main.rpc<string[]>('eth_accounts');
     await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
-    expect(accounts).toEqual({ result: [address] });
+    expect(accounts).toEqual({ result: [address.toLowerCase()] });
 
     // The phone's page is closed: nothing listens on the vault's channel.
     await pairedPage.close();

@@ -52,7 +52,7 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
   expect(await connectA).toEqual({ result: vault!.address });
   await expect
     .poll(() => a.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged').map((e: any) => e.data)))
-    .toContainEqual([vault!.address]);
+    .toContainEqual([vault!.address.toLowerCase()]);
 
   // EIP-2255 view of the grant, and the legacy net_version.
   const perms = (await a.evaluate(() => (window as any).dapp.request('wallet_getPermissions'))).result;
@@ -60,7 +60,7 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
     expect.objectContaining({
       invoker: dapps.a.origin,
       parentCapability: 'eth_accounts',
-      caveats: [{ type: 'restrictReturnedAccounts', value: [vault!.address] }],
+      caveats: [{ type: 'restrictReturnedAccounts', value: [vault!.address.toLowerCase()] }],
     }),
   ]);
   expect(await a.evaluate(() => (window as any).dapp.request('net_version'))).toEqual({ result: '31337' });

@@ -23,6 +23,6 @@ test('a pending approval survives a worker restart and the dApp is answered', as
   expect(await revived.evaluate(() => (globalThis as any).__beforeRestart)).toBeUndefined();
   await expect(popup2.getByTestId('approval-origin')).toHaveText(dapps.a.origin);
   await wallet.decide(popup2, true);
-  expect(await request).toEqual({ result: [vault!.address] });
-  expect(await a.evaluate(() => (window as any).dapp.request('eth_accounts'))).toEqual({ result: [vault!.address] });
+  expect(await request).toEqual({ result: [vault!.address.toLowerCase()] });
+  expect(await a.evaluate(() => (window as any).dapp.request('eth_accounts'))).toEqual({ result: [vault!.address.toLowerCase()] });
 });

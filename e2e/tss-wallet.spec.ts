@@ -98,7 +98,7 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
     });
 
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
-    expect(accounts).toEqual({ result: [address] });
+    expect(accounts).toEqual({ result: [address.toLowerCase()] });
     // The chain is shared by the worker's tests: compare the recipient's balance with what it had.
     const recipientBalance = async () => BigInt(await chains.main.rpc<string>('eth_getBalance', [RECIPIENT, 'latest']));
     const startBalance = await recipientBalance();
@@ -281,7 +281,7 @@ test('settings: export an encrypted backup, delete the vault, a wrong backup pas
     // The restored share signs with the co-signer.
     await cosigner.serve(MESSAGES_ONLY);
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
-    expect(accounts).toEqual({ result: [address] });
+    expect(accounts).toEqual({ result: [address.toLowerCase()] });
     await cosignMessage(popup, a, address, 'restored');
   } finally {
     await cosigner.dispose();
@@ -321,7 +321,7 @@ test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, t
     // Only the new device serves: this browser and it form the new quorum.
     const serve = await newDevice.serve(MESSAGES_ONLY);
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
-    expect(accounts).toEqual({ result: [address] });
+    expect(accounts).toEqual({ result: [address.toLowerCase()] });
     await cosignMessage(popup, a, address, 'new quorum');
     await serve.waitFor(/done: request/, 10_000);
   } finally {
@@ -387,7 +387,7 @@ test('join a vault the CLI co-signer started, by pasting its pairing code; then 
 
     await cosigner.serve(MESSAGES_ONLY);
     const { page: a, accounts } = await wallet.connectDapp(popup, dapps.a.url);
-    expect(accounts).toEqual({ result: [address] });
+    expect(accounts).toEqual({ result: [address.toLowerCase()] });
     await cosignMessage(popup, a, address, 'joined');
   } finally {
     await cosigner.dispose();

@@ -71,7 +71,7 @@ test('auto-lock: the idle alarm follows the setting and, when it fires, locks an
   const a = await openDapp(context, dapps.a.url);
   const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
   await wallet.decide(popup, true);
-  expect(await connect).toEqual({ result: [vault!.address] });
+  expect(await connect).toEqual({ result: [vault!.address.toLowerCase()] });
 
   expect((await wallet.command(popup, { type: 'setAutoLock', minutes: 7 })).ok).toBe(true);
   const alarm = await popup.evaluate(() => chrome.alarms.get('tandem-auto-lock'));
@@ -83,6 +83,6 @@ test('auto-lock: the idle alarm follows the setting and, when it fires, locks an
   await expect(popup.getByRole('heading', { name: 'Tandem is locked' })).toBeVisible({ timeout: 15_000 });
   await expect
     .poll(() => a.evaluate(() => (window as any).dapp.events.filter((e: any) => e.event === 'accountsChanged').map((e: any) => e.data)))
-    .toEqual([[vault!.address], []]);
+    .toEqual([[vault!.address.toLowerCase()], []]);
   expect(await a.evaluate(() => (window as any).dapp.request('eth_accounts'))).toEqual({ result: [] });
 });

@@ -35,6 +35,7 @@ export interface ApprovalInput {
   method: string;
   network?: Network;
   sign?: SignView;
+  asset?: ApprovalView['asset'];
   reply?: ReplyRoute;
 }
 
@@ -85,6 +86,7 @@ export class ApprovalQueue {
         createdAt: this.deps.now?.() ?? Date.now(),
         ...(input.network ? { network: input.network } : {}),
         ...(input.sign ? { sign: input.sign } : {}),
+        ...(input.asset ? { asset: input.asset } : {}),
         ...(input.reply ? { reply: input.reply } : {}),
       };
       list.push(a);
@@ -167,5 +169,6 @@ export class ApprovalQueue {
 
 function describe(a: Approval): string {
   if (a.kind === 'sign') return a.method === 'eth_sendTransaction' ? 'The transaction' : 'The signature request';
+  if (a.kind === 'watchAsset') return 'Adding the token';
   return a.kind === 'connect' ? 'The connection request' : 'Adding the network';
 }

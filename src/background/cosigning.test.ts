@@ -497,7 +497,7 @@ describe('co-signed vault in the background', () => {
     // Switch back to the development vault, rename it; a new vault becomes active again.
     const ids = Object.fromEntries((await t.s.wallet.vaults()).map((v) => [v.kind, v.id]));
     await t.s.permissions.grant(A, [cosigner.address]);
-    expect(await t.s.handleRpc({ origin: A }, { method: 'eth_accounts' })).toEqual([cosigner.address]);
+    expect(await t.s.handleRpc({ origin: A }, { method: 'eth_accounts' })).toEqual([cosigner.address.toLowerCase()]);
     const switched = await t.s.command({ type: 'selectVault', id: ids.development! });
     expect(switched.vault).toMatchObject({ kind: 'development', address: dev.address });
     expect(switched.vaults).toHaveLength(2);

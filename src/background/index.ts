@@ -17,10 +17,11 @@ import { isExtensionPageSender, pageOriginOf } from './senders';
 import { parseBridgeMessage, RPC_PORT_NAME, type BackgroundToBridge } from '../shared/page-channel';
 import { POPUP_PORT_NAME, type PopupPortMessage, type PopupPush } from '../shared/popup-api';
 import { rpcErrors, toRpcError } from '../shared/rpc-errors';
+import { COMPAT_OFF_SCRIPT } from '../shared/metamask-compat';
 
 const AUTO_LOCK_ALARM = 'tandem-auto-lock';
-const POPUP_WINDOW_KEY = 'popup.windowId.v1';
 const POPUP_PATH = 'src/popup/index.html';
+const COMPAT_OFF_SCRIPT_ID = 'tandem-metamask-compat-off';
 
 // Content scripts must never read the unlocked key or pending approvals.
 void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
@@ -33,21 +34,72 @@ const services: Services = new Services({
   session,
   repo: idbRepository(),
   chain: ethersChainClient(),
-  openPopup: () => void openPopupWindow(),
+  openPopup: () => showApprovals(),
   deliverLate: deliverToTab,
   armAutoLock: (minutes) => void chrome.alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: minutes }),
   onStateChange: () => void pushPopupState(),
+  applyMetaMaskCompat,
 });
 
-/** Opens the approval popup window, or focuses it if it is already open. */
-async function openPopupWindow(): Promise<void> {
-  const existing = await session.get<number>(POPUP_WINDOW_KEY);
-  if (existing !== undefined) {
+/**
+ * MetaMask compatibility off: a main-world script (public/) registered at
+ * document_start tells the in-page provider before any page script runs (see
+ * src/content/compat.ts); on: no such script. Pages already open learn it
+ * from their provider state when they reconnect.
+ */
+async function applyMetaMaskCompat(enabled: boolean): Promise<void> {
+  const registered = await chrome.scripting.getRegisteredContentScripts({ ids: [COMPAT_OFF_SCRIPT_ID] });
+  if (enabled && registered.length) await chrome.scripting.unregisterContentScripts({ ids: [COMPAT_OFF_SCRIPT_ID] });
+  if (!enabled && !registered.length)
+    await chrome.scripting.registerContentScripts([
+      {
+        id: COMPAT_OFF_SCRIPT_ID,
+        js: [COMPAT_OFF_SCRIPT],
+        matches: ['http://*/*', 'https://*/*'],
+        runAt: 'document_start',
+        world: 'MAIN',
+        allFrames: false,
+        persistAcrossSessions: true,
+      },
+    ]);
+}
+void services
+  .metaMaskCompat()
+  .then(applyMetaMaskCompat)
+  .catch(() => undefined);
+
+/**
+ * Approval windows (the popup opened at `#approvals`), by their page's port:
+ * the window they are in, and whether the page said it closes itself.
+ * Invariant kept by {@link ensureApprovalWindow}: while an approval is
+ * pending, a window that is not closing shows it (or is being opened).
+ */
+const approvalPages = new Map<chrome.runtime.Port, { windowId: number | undefined; closing: boolean }>();
+/** A window this worker created whose page has not connected yet. */
+let openingWindow: number | null = null;
+let ensuring: Promise<void> = Promise.resolve();
+
+/** Makes sure the pending approvals are on screen (one check at a time, in order). */
+function showApprovals(): void {
+  ensuring = ensuring.then(ensureApprovalWindow).catch(() => undefined);
+}
+
+/**
+ * Focuses a live approval window, or opens one. A window whose page
+ * announced it is closing (everything it showed was decided) is never
+ * reused: focusing it would succeed and then the window would vanish with
+ * the new request unseen.
+ */
+async function ensureApprovalWindow(): Promise<void> {
+  if (!(await services.approvals.list()).length) return;
+  const live = [...approvalPages.values()].find((p) => !p.closing && p.windowId !== undefined)?.windowId;
+  const target = live ?? openingWindow ?? undefined;
+  if (target !== undefined) {
     try {
-      await chrome.windows.update(existing, { focused: true });
+      await chrome.windows.update(target, { focused: true });
       return;
     } catch {
-      // closed meanwhile
+      if (openingWindow === target) openingWindow = null; // closed meanwhile
     }
   }
   const win = await chrome.windows.create({
@@ -57,11 +109,14 @@ async function openPopupWindow(): Promise<void> {
     height: 640,
     focused: true,
   });
-  if (win?.id !== undefined) await session.set(POPUP_WINDOW_KEY, win.id);
+  if (win?.id !== undefined) openingWindow = win.id;
 }
 
 chrome.windows.onRemoved.addListener((id) => {
-  void session.get<number>(POPUP_WINDOW_KEY).then((w) => (w === id ? session.remove(POPUP_WINDOW_KEY) : undefined));
+  if (openingWindow !== id) return;
+  // Closed before its page connected: whatever is pending needs another window.
+  openingWindow = null;
+  showApprovals();
 });
 
 /**
@@ -91,24 +146,39 @@ const isExtensionPage = (sender: chrome.runtime.MessageSender | undefined) => is
 
 chrome.runtime.onConnect.addListener((port) => {
   if (port.name === RPC_PORT_NAME) return acceptPagePort(port);
-  if (port.name === POPUP_PORT_NAME && isExtensionPage(port.sender)) {
-    popupPorts.add(port);
-    if (port.sender?.url?.endsWith('#approvals')) shownIn.set(port, new Set());
-    // The window closing itself after the user decided everything is no rejection.
-    port.onMessage.addListener((m: unknown) => {
-      if ((m as PopupPortMessage | null)?.type === 'closing') shownIn.delete(port);
-    });
-    port.onDisconnect.addListener(() => {
-      popupPorts.delete(port);
-      const shown = shownIn.get(port);
-      shownIn.delete(port);
-      if (shown?.size) void services.approvalWindowClosed([...shown]);
-    });
-    void pushPopupState();
-    return;
-  }
+  if (port.name === POPUP_PORT_NAME && isExtensionPage(port.sender)) return acceptPopupPort(port);
   port.disconnect();
 });
+
+/** A popup page (toolbar popup, approval window or tab) connected for state pushes. */
+function acceptPopupPort(port: chrome.runtime.Port): void {
+  popupPorts.add(port);
+  const approvalWindow = port.sender?.url?.endsWith('#approvals') ?? false;
+  if (approvalWindow) {
+    const windowId = port.sender?.tab?.windowId;
+    shownIn.set(port, new Set());
+    approvalPages.set(port, { windowId, closing: false });
+    if (windowId !== undefined && windowId === openingWindow) openingWindow = null;
+  }
+  port.onMessage.addListener((m: unknown) => {
+    if ((m as PopupPortMessage | null)?.type !== 'closing') return;
+    // The window closing itself after the user decided everything is no rejection,
+    // and a request that came meanwhile needs another window.
+    shownIn.delete(port);
+    const page = approvalPages.get(port);
+    if (page) page.closing = true;
+    showApprovals();
+  });
+  port.onDisconnect.addListener(() => {
+    popupPorts.delete(port);
+    const shown = shownIn.get(port);
+    shownIn.delete(port);
+    const wasApprovalWindow = approvalPages.delete(port);
+    const rejected = shown?.size ? services.approvalWindowClosed([...shown]) : Promise.resolve();
+    if (wasApprovalWindow) void rejected.finally(showApprovals);
+  });
+  void pushPopupState();
+}
 
 /** A web page's bridge connected: serve EIP-1193 requests for its browser-reported origin. */
 function acceptPagePort(port: chrome.runtime.Port): void {

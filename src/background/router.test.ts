@@ -79,13 +79,13 @@ describe('router: chain and accounts', () => {
     const [approval] = await pendingApprovals(s);
     expect(approval).toMatchObject({ kind: 'connect', origin: A, method: 'eth_requestAccounts' });
     await s.command({ type: 'decideApproval', id: approval!.id, approve: true });
-    expect(await p).toEqual([address]);
-    expect(await rpc(A, 'eth_accounts')).toEqual([address]);
+    expect(await p).toEqual([address.toLowerCase()]);
+    expect(await rpc(A, 'eth_accounts')).toEqual([address.toLowerCase()]);
     expect(await rpc(B, 'eth_accounts')).toEqual([]);
-    expect(events).toContainEqual({ origin: A, event: 'accountsChanged', data: [address] });
+    expect(events).toContainEqual({ origin: A, event: 'accountsChanged', data: [address.toLowerCase()] });
     expect(events.some((e) => e.origin === B && e.event === 'accountsChanged')).toBe(false);
     const perms = (await rpc(A, 'wallet_getPermissions')) as { parentCapability: string; caveats: { value: string[] }[] }[];
-    expect(perms[0]).toMatchObject({ invoker: A, parentCapability: 'eth_accounts', caveats: [{ value: [address] }] });
+    expect(perms[0]).toMatchObject({ invoker: A, parentCapability: 'eth_accounts', caveats: [{ value: [address.toLowerCase()] }] });
     expect(await rpc(B, 'wallet_getPermissions')).toEqual([]);
   });
 
@@ -174,7 +174,7 @@ describe('router: chain and accounts', () => {
     expect(await rpc(A, 'eth_accounts')).toEqual([]);
     expect(events.at(-1)).toEqual({ origin: A, event: 'accountsChanged', data: [] });
     await s.command({ type: 'unlock', password: 'correct horse' });
-    expect(await rpc(A, 'eth_accounts')).toEqual([address]);
+    expect(await rpc(A, 'eth_accounts')).toEqual([address.toLowerCase()]);
   });
 
   it('forwards read-only calls to the selected network and refuses unknown methods with 4200', async () => {
@@ -331,7 +331,7 @@ describe('approvals lifecycle', () => {
     const again = rpc(A, 'eth_requestAccounts');
     await pendingApprovals(s);
     await s.command({ type: 'unlock', password: 'correct horse' });
-    expect(await again).toEqual([address]);
+    expect(await again).toEqual([address.toLowerCase()]);
     expect(await s.approvals.list()).toEqual([]);
   });
 
@@ -353,5 +353,72 @@ describe('approvals lifecycle', () => {
     await s.approvals.abandonFromFrame(1, 0, { code: 4001, message: 'gone' });
     await expect(p).rejects.toMatchObject({ code: 4001 });
     expect(await s.approvals.list()).toEqual([]);
+  });
+});
+
+describe('router: MetaMask-compatible methods', () => {
+  it('personal_ecRecover recovers the signer of a personal_sign message (hex or text), lower case; a malformed signature is -32602', async () => {
+    const { Wallet } = await import('ethers');
+    const { rpc } = setup();
+    const w = Wallet.createRandom();
+    const sig = await w.signMessage('Example `personal_sign` message');
+    const hex = '0x' + Buffer.from('Example `personal_sign` message').toString('hex');
+    expect(await rpc(A, 'personal_ecRecover', [hex, sig])).toBe(w.address.toLowerCase());
+    expect(await rpc(A, 'personal_ecRecover', ['Example `personal_sign` message', sig])).toBe(w.address.toLowerCase());
+    await expect(rpc(A, 'personal_ecRecover', [hex, '0x1234'])).rejects.toMatchObject({ code: -32602 });
+    await expect(rpc(A, 'personal_ecRecover', [hex])).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('eth_decrypt, eth_getEncryptionPublicKey and EIP-5792 batches answer 4200 with the reason, without asking the user', async () => {
+    const { s, rpc } = await withVault();
+    for (const method of ['eth_decrypt', 'eth_getEncryptionPublicKey', 'wallet_sendCalls', 'wallet_getCapabilities']) {
+      await expect(rpc(A, method, ['0x00'])).rejects.toMatchObject({ code: 4200, message: expect.stringContaining(method) });
+    }
+    await expect(rpc(A, 'eth_decrypt', ['0x00'])).rejects.toMatchObject({ message: expect.stringContaining('never exists in one place') });
+    expect(await s.approvals.list()).toEqual([]);
+  });
+
+  it('metamask_getProviderState tells the chain, network id, lock state and the visible accounts', async () => {
+    const { rpc } = await withVault();
+    expect(await rpc(A, 'metamask_getProviderState')).toEqual({
+      accounts: [],
+      chainId: '0x7a69',
+      networkVersion: '31337',
+      isUnlocked: true,
+    });
+  });
+
+  it('wallet_watchAsset reads the token from its contract, asks the user, and adds it to the list; a followed token answers true at once', async () => {
+    const { AbiCoder } = await import('ethers');
+    const t = setup();
+    const token = '0x' + 'ab'.repeat(20);
+    // The contract answers symbol() "TST" and decimals() 4 (and anything else 0x).
+    (t.s as unknown as { deps: { chain: ChainClient } }).deps.chain.call = async (_n, method, params) => {
+      if (method !== 'eth_call') return '0x10';
+      const data = (params[0] as { data: string }).data;
+      if (data === '0x95d89b41') return AbiCoder.defaultAbiCoder().encode(['string'], ['TST']);
+      if (data === '0x313ce567') return AbiCoder.defaultAbiCoder().encode(['uint8'], [4]);
+      return '0x';
+    };
+    const params = { type: 'ERC20', options: { address: token, symbol: 'FAKE', decimals: 18 } };
+    const p = t.rpc(A, 'wallet_watchAsset', params);
+    const [approval] = await pendingApprovals(t.s);
+    expect(approval).toMatchObject({ kind: 'watchAsset', asset: { symbol: 'TST', decimals: 4, chainId: '0x7a69' } });
+    await t.s.command({ type: 'decideApproval', id: approval!.id, approve: true });
+    expect(await p).toBe(true);
+    expect((await t.s.state()).tokens).toEqual([{ address: '0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB', symbol: 'TST', decimals: 4 }]);
+    expect(await t.rpc(A, 'wallet_watchAsset', [params])).toBe(true);
+    expect(await t.s.approvals.list()).toEqual([]);
+    await expect(t.rpc(A, 'wallet_watchAsset', { type: 'ERC721', options: { address: token } })).rejects.toMatchObject({ code: 4200 });
+    await expect(t.rpc(A, 'wallet_watchAsset', { type: 'ERC20', options: { address: 'nope' } })).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('MetaMask compatibility is on by default; the Settings switch turns it off in the provider state and applies it', async () => {
+    const t = setup();
+    expect((await t.s.state()).metaMaskCompat).toBe(true);
+    expect(await t.s.providerState(A)).toMatchObject({ isMetaMask: true });
+    await t.s.command({ type: 'setMetaMaskCompat', enabled: false });
+    expect((await t.s.state()).metaMaskCompat).toBe(false);
+    expect(await t.s.providerState(A)).toMatchObject({ isMetaMask: false });
   });
 });

@@ -11,8 +11,11 @@ import type { Network } from '../shared/networks';
 import { normalizeChainId } from '../shared/networks';
 import type { ProviderEventName, RpcRequest } from '../shared/page-channel';
 import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
+import { getAddress } from 'ethers';
 import { parseRpcUrl } from './networks';
 import { WalletError } from '../shared/wallet-errors';
+import type { Token } from './tokens';
+import { decodeMessageParam, recoverPersonal } from './personal-message';
 
 /** Read-only JSON-RPC methods forwarded as they are to the selected network. */
 export const FORWARDED_METHODS: ReadonlySet<string> = new Set([
@@ -100,7 +103,34 @@ export interface RouterDeps {
   /** Opens the popup so the user sees a new approval. */
   openPopup(): void;
   signer: VaultSigner;
+  /** The user's ERC-20 list (wallet_watchAsset). */
+  tokens?: {
+    inspect(network: Network, address: string): Promise<Token>;
+    add(network: Network, address: string): Promise<Token>;
+    list(chainId: string): Promise<Token[]>;
+  };
 }
+
+/**
+ * Methods a wallet whose key never exists in one place cannot honour, with
+ * what the dApp is told (EIP-1193 4200).
+ */
+export const REFUSED_METHODS: ReadonlyMap<string, string> = new Map([
+  [
+    'eth_decrypt',
+    'Tandem cannot decrypt: its private key never exists in one place, and threshold decryption of MetaMask-encrypted messages is not supported.',
+  ],
+  [
+    'eth_getEncryptionPublicKey',
+    'Tandem has no encryption key: its private key never exists in one place, so it cannot give one (nor decrypt with it).',
+  ],
+  ['wallet_sendCalls', 'batched calls (EIP-5792) are not supported: send the transactions one by one with eth_sendTransaction.'],
+  ['wallet_getCapabilities', 'Tandem has no EIP-5792 capabilities: send transactions one by one with eth_sendTransaction.'],
+  ['wallet_getCallsStatus', 'batched calls (EIP-5792) are not supported.'],
+  ['wallet_showCallsStatus', 'batched calls (EIP-5792) are not supported.'],
+  ['eth_subscribe', 'subscriptions are not supported over the in-page provider: poll with eth_newFilter / eth_getFilterChanges.'],
+  ['eth_unsubscribe', 'subscriptions are not supported over the in-page provider.'],
+]);
 
 /** Answers one request; throws a ProviderRpcError for every refusal. */
 export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: RpcRequest): Promise<unknown> {
@@ -113,6 +143,16 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
       return BigInt((await deps.networks.selected()).chainId).toString(10);
     case 'eth_accounts':
       return visibleAccounts(deps, origin);
+    case 'personal_ecRecover':
+      return ecRecover(req);
+    case 'wallet_watchAsset':
+      return watchAsset(deps, ctx, req);
+    case 'metamask_getProviderState': {
+      // What MetaMask's own provider and SDKs read on start.
+      const chainId = (await deps.networks.selected()).chainId;
+      const accounts = await visibleAccounts(deps, origin);
+      return { accounts, chainId, networkVersion: BigInt(chainId).toString(10), isUnlocked: (await deps.wallet.activeAccount()) !== null };
+    }
     case 'eth_coinbase':
       return (await visibleAccounts(deps, origin))[0] ?? null;
     case 'eth_requestAccounts': {
@@ -125,7 +165,7 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
       return ask(deps, { kind: 'connect', origin, method, reply: ctx.reply });
     }
     case 'wallet_getPermissions':
-      return deps.permissions.eip2255(origin);
+      return eip2255(deps, origin);
     case 'wallet_revokePermissions': {
       expectPermissionRequest(method, req.params);
       if (await deps.permissions.revoke(origin)) deps.events.emitToOrigin(origin, 'accountsChanged', []);
@@ -138,12 +178,14 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
     default:
       break;
   }
+  const refused = REFUSED_METHODS.get(method);
+  if (refused) throw rpcErrors.unsupported(method, refused);
   if (SIGNING_METHODS.has(method)) {
     const accounts = await visibleAccounts(deps, origin);
     if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
     if (!accounts.length)
       throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
-    return deps.signer.handle(ctx, accounts[0]!, req);
+    return deps.signer.handle(ctx, getAddress(accounts[0]!), req);
   }
   if (FORWARDED_METHODS.has(method)) {
     const params = req.params === undefined ? [] : req.params;
@@ -153,13 +195,62 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
   throw rpcErrors.unsupported(method);
 }
 
-/** The accounts this origin may see now: its grant while unlocked, else []. */
+/**
+ * The accounts this origin may see now: its grant while unlocked, else [].
+ * Lower-case hex, as MetaMask answers (dApps such as the MetaMask test-dapp
+ * compare them with `===` to what eth-sig-util recovers, which is lower case).
+ */
 export async function visibleAccounts(deps: Pick<RouterDeps, 'permissions' | 'wallet'>, origin: string): Promise<string[]> {
   const granted = await deps.permissions.accountsFor(origin);
   if (!granted.length) return [];
   const active = await deps.wallet.activeAccount();
   if (!active) return [];
-  return granted.filter((a) => a.toLowerCase() === active.toLowerCase());
+  return granted.filter((a) => a.toLowerCase() === active.toLowerCase()).map((a) => a.toLowerCase());
+}
+
+/** EIP-2255 wallet_getPermissions, accounts in the same case as eth_accounts. */
+async function eip2255(deps: Pick<RouterDeps, 'permissions'>, origin: string) {
+  return (await deps.permissions.eip2255(origin)).map((p) => ({
+    ...p,
+    caveats: p.caveats.map((c) => ({ ...c, value: c.value.map((a) => a.toLowerCase()) })),
+  }));
+}
+
+/** personal_ecRecover [message, signature]: the address whose key signed the EIP-191 message (no key needed). */
+function ecRecover(req: RpcRequest): string {
+  const { method, params } = req;
+  if (!Array.isArray(params) || params.length < 2 || typeof params[0] !== 'string' || typeof params[1] !== 'string')
+    throw rpcErrors.invalidParams(method, 'expected [message, signature]');
+  const address = recoverPersonal(decodeMessageParam(params[0]), params[1]);
+  if (!address) throw rpcErrors.invalidParams(method, 'the signature is not a valid 65-byte secp256k1 signature');
+  return address.toLowerCase();
+}
+
+/**
+ * EIP-747 wallet_watchAsset: an ERC-20 token the site suggests. Its symbol
+ * and decimals are read from the contract before the user is asked (the
+ * site's own claims are not shown); a token already followed answers true.
+ */
+async function watchAsset(deps: RouterDeps, ctx: RequestContext, req: RpcRequest): Promise<unknown> {
+  const { method } = req;
+  const p = (Array.isArray(req.params) ? req.params[0] : req.params) as Record<string, unknown> | undefined;
+  if (typeof p !== 'object' || p === null) throw rpcErrors.invalidParams(method, 'expected { type, options: { address } }');
+  if (p.type !== 'ERC20') throw rpcErrors.unsupported(method, `only ERC20 tokens can be watched in Tandem, not ${String(p.type)}.`);
+  const options = p.options as Record<string, unknown> | undefined;
+  if (typeof options?.address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(options.address))
+    throw rpcErrors.invalidParams(method, 'options.address must be a token contract address');
+  if (!deps.tokens) throw rpcErrors.unsupported(method);
+  const network = await deps.networks.selected();
+  const address = options.address.toLowerCase();
+  if ((await deps.tokens.list(network.chainId)).some((t) => t.address.toLowerCase() === address)) return true;
+  let token: Token;
+  try {
+    token = await deps.tokens.inspect(network, address);
+  } catch (e) {
+    throw rpcErrors.invalidParams(method, e instanceof Error ? e.message : 'not an ERC-20 token');
+  }
+  const asset = { ...token, chainId: network.chainId, networkName: network.name };
+  return ask(deps, { kind: 'watchAsset', origin: ctx.origin, method, asset, reply: ctx.reply });
 }
 
 /** Queues an approval, opens the popup and answers with the user's decision (or throws the error the dApp gets). */
@@ -262,8 +353,17 @@ export async function carryOutApproval(deps: RouterDeps, approval: Approval): Pr
     const account = await deps.wallet.activeAccount();
     if (!account) throw new WalletError('wallet.lockedApprove');
     await deps.permissions.grant(approval.origin, [account]);
-    deps.events.emitToOrigin(approval.origin, 'accountsChanged', [account]);
-    return approval.method === 'wallet_requestPermissions' ? deps.permissions.eip2255(approval.origin) : [account];
+    const accounts = [account.toLowerCase()];
+    deps.events.emitToOrigin(approval.origin, 'accountsChanged', accounts);
+    return approval.method === 'wallet_requestPermissions' ? eip2255(deps, approval.origin) : accounts;
+  }
+  if (approval.kind === 'watchAsset') {
+    const asset = approval.asset;
+    const network = asset && (await deps.networks.find(asset.chainId));
+    if (!asset || !network || !deps.tokens) throw new Error('The network of this token was removed.');
+    if (!(await deps.tokens.list(network.chainId)).some((t) => t.address.toLowerCase() === asset.address.toLowerCase()))
+      await deps.tokens.add(network, asset.address);
+    return true;
   }
   if (approval.kind === 'addChain') {
     if (!approval.network) throw new WalletError('approval.noNetwork');

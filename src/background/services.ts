@@ -40,6 +40,8 @@ export interface ServiceDeps {
   armAutoLock(minutes: number): void;
   /** Called when the state the popup shows may have changed. */
   onStateChange(): void;
+  /** Applies the MetaMask-compatibility switch to pages loaded from now on. */
+  applyMetaMaskCompat?(enabled: boolean): Promise<void>;
   pbkdf2Iterations?: number;
   /** Opens a relay room (tests pass an in-memory one). */
   openMailbox?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
@@ -110,6 +112,7 @@ export class Services implements CommandContext {
       wallet: this.wallet,
       chain: deps.chain,
       events: this.pages,
+      tokens: this.tokens,
       openPopup: deps.openPopup,
       signer: this.signer,
     };
@@ -122,7 +125,11 @@ export class Services implements CommandContext {
 
   /** What a page of this origin should know on connect. */
   async providerState(origin: string): Promise<ProviderState> {
-    return { chainId: (await this.networks.selected()).chainId, accounts: await visibleAccounts(this.routerDeps, origin) };
+    return {
+      chainId: (await this.networks.selected()).chainId,
+      accounts: await visibleAccounts(this.routerDeps, origin),
+      isMetaMask: await this.settings.metaMaskCompat(),
+    };
   }
 
   /**
@@ -147,6 +154,10 @@ export class Services implements CommandContext {
 
   stateChanged(): void {
     this.deps.onStateChange();
+  }
+
+  async applyMetaMaskCompat(enabled: boolean): Promise<void> {
+    await this.deps.applyMetaMaskCompat?.(enabled);
   }
 
   /** Re-arms the idle timer (call on user activity while unlocked). */
@@ -206,6 +217,7 @@ export class Services implements CommandContext {
       autoLockMinutes: await this.settings.autoLockMinutes(),
       relayUrl: await this.settings.relayUrl(),
       cosignTimeoutSeconds: await this.settings.cosignTimeoutSeconds(),
+      metaMaskCompat: await this.settings.metaMaskCompat(),
       ceremony: await this.ceremonies.current(),
       signing: this.signing,
       activity: await this.activity.list(vault?.address),

@@ -1,5 +1,5 @@
 /**
- * The user's settings (auto-lock, relay, co-signer wait), kept in the
+ * The user's settings (auto-lock, relay, co-signer wait, MetaMask compatibility), kept in the
  * extension's IndexedDB; each setter checks its value first.
  */
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN } from '../shared/popup-commands';
@@ -9,6 +9,7 @@ import type { KeyValueArea } from './storage';
 const AUTO_LOCK_KEY = 'settings.autoLockMinutes.v1';
 const RELAY_URL_KEY = 'settings.relayUrl.v1';
 const COSIGN_TIMEOUT_KEY = 'settings.cosignTimeoutSeconds.v1';
+const METAMASK_COMPAT_KEY = 'settings.metaMaskCompat.v1';
 /** Seconds the co-signer has to answer (its user decides) unless the user changes it. */
 export const DEFAULT_COSIGN_TIMEOUT_SECONDS = 120;
 /** The relay used to pair devices and co-sign unless the user changes it. */
@@ -39,6 +40,15 @@ export class SettingsStore {
 
   async cosignTimeoutSeconds(): Promise<number> {
     return (await this.local.get<number>(COSIGN_TIMEOUT_KEY)) ?? DEFAULT_COSIGN_TIMEOUT_SECONDS;
+  }
+
+  /** window.ethereum says isMetaMask (on unless the user turned it off). */
+  async metaMaskCompat(): Promise<boolean> {
+    return (await this.local.get<boolean>(METAMASK_COMPAT_KEY)) ?? true;
+  }
+
+  async setMetaMaskCompat(enabled: boolean): Promise<void> {
+    await this.local.set(METAMASK_COMPAT_KEY, enabled);
   }
 
   async setCosignTimeoutSeconds(seconds: number): Promise<void> {

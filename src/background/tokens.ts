@@ -44,15 +44,24 @@ export class TokenList {
 
   /** Adds a token of `network` after reading its symbol and decimals from the contract. */
   async add(network: Network, addressText: string): Promise<Token> {
+    const token = await this.inspect(network, addressText);
+    const current = await this.list(network.chainId);
+    if (current.some((t) => t.address === token.address)) throw new WalletError('token.exists');
+    if (current.length >= MAX_TOKENS) throw new WalletError('token.tooMany', { max: MAX_TOKENS });
+    const all = await this.all();
+    all[network.chainId] = [...current, token];
+    await this.area.set(KEY, all);
+    return token;
+  }
+
+  /** Reads a token's symbol and decimals from its contract (throws when it does not answer as an ERC-20). */
+  async inspect(network: Network, addressText: string): Promise<Token> {
     let address: string;
     try {
       address = getAddress(addressText.trim());
     } catch {
       throw new WalletError('token.badAddress');
     }
-    const current = await this.list(network.chainId);
-    if (current.some((t) => t.address === address)) throw new WalletError('token.exists');
-    if (current.length >= MAX_TOKENS) throw new WalletError('token.tooMany', { max: MAX_TOKENS });
     let symbol: string;
     let decimals: number;
     try {
@@ -67,11 +76,7 @@ export class TokenList {
     }
     symbol = symbol.replace(/[^\x20-\x7e]/g, '').slice(0, 12) || '?';
     if (!Number.isInteger(decimals) || decimals > 36) throw new WalletError('token.badDecimals');
-    const token = { address, symbol, decimals };
-    const all = await this.all();
-    all[network.chainId] = [...current, token];
-    await this.area.set(KEY, all);
-    return token;
+    return { address, symbol, decimals };
   }
 
   async remove(chainId: string, address: string): Promise<void> {

@@ -94,4 +94,17 @@ describe('building eth_sendTransaction', () => {
     );
     expect(thrownCode(() => withFees(unsignedTx, { maxFeeGwei: 'x', maxPriorityFeeGwei: '1', gasLimit: '21000' }))).toBe('fees.badGwei');
   });
+
+  it('takes data "" as no data, and builds a legacy transaction when the dApp sets type 0x0 or only a gas price', async () => {
+    const { c } = chain({ eth_gasPrice: '0x77359400' });
+    const empty = Transaction.from((await buildTransaction(c, NET, ME, [{ from: ME, to: TO, value: '0x1', data: '' }])).unsignedTx);
+    expect([empty.type, empty.data, empty.gasLimit]).toEqual([2, '0x', 100_000n]);
+    const legacy = Transaction.from(
+      (await buildTransaction(c, NET, ME, [{ from: ME, to: TO, value: '0x0', gasLimit: '0x5208', gasPrice: '0x2540be400', type: '0x0' }]))
+        .unsignedTx,
+    );
+    expect([legacy.type, legacy.gasPrice, legacy.gasLimit, legacy.chainId]).toEqual([0, 10_000_000_000n, 21_000n, 31337n]);
+    const fromNode = Transaction.from((await buildTransaction(c, NET, ME, [{ from: ME, to: TO, type: '0x0' }])).unsignedTx);
+    expect([fromNode.type, fromNode.gasPrice]).toEqual([0, 2_000_000_000n]);
+  });
 });

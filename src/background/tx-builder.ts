@@ -1,6 +1,6 @@
 /**
  * Turns a dApp's `eth_sendTransaction` parameter into an unsigned EIP-1559
- * transaction: checks `from`, fills nonce, gas limit and fees from the
+ * transaction (or a legacy EIP-155 one when the dApp asks for it): checks `from`, fills nonce, gas limit and fees from the
  * selected network (what the dApp set is kept), and serializes it with
  * ethers for the co-signers (who decode and hash it themselves).
  */
@@ -77,7 +77,9 @@ export async function buildTransaction(chain: ChainClient, network: Network, acc
     );
   const to = p.to === undefined || p.to === null ? null : address(p.to, 'to');
   const value = quantity(p.value, 'value') ?? 0n;
-  const dataRaw = p.data ?? p.input ?? '0x';
+  // MetaMask treats an empty string as no data (the test-dapp sends data: "").
+  const given = p.data ?? p.input;
+  const dataRaw = given === undefined || given === null || given === '' ? '0x' : given;
   if (typeof dataRaw !== 'string' || !isHexString(dataRaw) || dataRaw.length % 2 !== 0)
     throw rpcErrors.invalidParams(METHOD, 'data must be 0x-prefixed hex bytes');
   const data = dataRaw.toLowerCase();
@@ -92,6 +94,12 @@ export async function buildTransaction(chain: ChainClient, network: Network, acc
     );
     // Contract calls get a margin; a plain transfer's estimate is exact.
     gasLimit = data === '0x' ? estimate : (estimate * 12n) / 10n;
+  }
+  // A legacy transaction when the dApp asks for one (type 0x0, or a gas price without EIP-1559 fees), as MetaMask does.
+  if (p.type === '0x0' || (p.gasPrice != null && p.maxFeePerGas == null && p.maxPriorityFeePerGas == null)) {
+    const gasPrice = quantity(p.gasPrice, 'gasPrice') ?? BigInt(await call('eth_gasPrice', []));
+    const legacy = Transaction.from({ type: 0, chainId, nonce: Number(nonce), to, value, data, gasLimit, gasPrice });
+    return { unsignedTx: legacy.unsignedSerialized, chainId: Number(chainId) };
   }
   let maxPriority = quantity(p.maxPriorityFeePerGas, 'maxPriorityFeePerGas');
   let maxFee = quantity(p.maxFeePerGas, 'maxFeePerGas') ?? quantity(p.gasPrice, 'gasPrice');

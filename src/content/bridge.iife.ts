@@ -40,7 +40,9 @@ function fromBackground(raw: unknown): void {
   } else if (m.type === 'event' && EVENTS.has(m.event)) {
     toPage({ type: 'event', event: m.event, data: m.data });
   } else if (m.type === 'state' && typeof m.state?.chainId === 'string' && Array.isArray(m.state.accounts)) {
-    toPage({ type: 'state', state: { chainId: m.state.chainId, accounts: m.state.accounts.filter((a) => typeof a === 'string') } });
+    const accounts = m.state.accounts.filter((a) => typeof a === 'string');
+    const compat = typeof m.state.isMetaMask === 'boolean' ? { isMetaMask: m.state.isMetaMask } : {};
+    toPage({ type: 'state', state: { chainId: m.state.chainId, accounts, ...compat } });
   }
 }
 

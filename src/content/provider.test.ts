@@ -52,4 +52,24 @@ describe('in-page provider', () => {
     });
     expect(page.posted).toHaveLength(1); // the hello only
   });
+
+  it('says isMetaMask by default (off when the page was told so), and sends networkChanged with chainChanged', async () => {
+    const { TandemProvider } = await import('./provider');
+    const provider = new TandemProvider();
+    expect(provider.isMetaMask).toBe(true);
+    expect(new TandemProvider({ metaMaskCompat: false }).isMetaMask).toBe(false);
+    const seen: unknown[] = [];
+    provider.on('chainChanged', (c) => seen.push(['chainChanged', c]));
+    provider.on('networkChanged', (n) => seen.push(['networkChanged', n]));
+    page.fromBridge({ type: 'ready' });
+    page.fromBridge({ type: 'state', state: { chainId: '0x7a69', accounts: [], isMetaMask: true } });
+    page.fromBridge({ type: 'event', event: 'chainChanged', data: '0x7a6a' });
+    expect(seen).toEqual([
+      ['chainChanged', '0x7a6a'],
+      ['networkChanged', '31338'],
+    ]);
+    expect(provider.networkVersion).toBe('31338');
+    page.fromBridge({ type: 'state', state: { chainId: '0x7a6a', accounts: [], isMetaMask: false } });
+    expect(provider.isMetaMask).toBe(false);
+  });
 });

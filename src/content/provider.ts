@@ -25,8 +25,15 @@ export interface RequestArguments {
 /** Tandem's window.ethereum. */
 export class TandemProvider {
   readonly isTandem = true;
-  /** Some dApps only talk to providers that claim this; Tandem does not pretend. */
-  readonly isMetaMask = false;
+  /**
+   * MetaMask compatibility (on unless the user turned it off in Settings):
+   * many dApps and SDKs (the MetaMask test-dapp, the MetaMask SDK, older
+   * web3 modals) only talk to a provider that says this, as with other
+   * MetaMask-compatible wallets. Tandem still names itself over EIP-6963.
+   */
+  isMetaMask: boolean;
+  /** MetaMask's non-standard helper some SDKs probe; present only with compatibility on. */
+  readonly _metamask?: { isUnlocked(): Promise<boolean> };
   /** Legacy: the current chain id (EIP-695 hex), null before the first state. */
   chainId: string | null = null;
   /** Legacy: the first visible account. */
@@ -41,7 +48,9 @@ export class TandemProvider {
   #idPrefix = crypto.randomUUID().slice(0, 8);
   #nextId = 1;
 
-  constructor() {
+  constructor(options: { metaMaskCompat?: boolean } = {}) {
+    this.isMetaMask = options.metaMaskCompat ?? true;
+    if (this.isMetaMask) this._metamask = Object.freeze({ isUnlocked: async () => this.#accounts.length > 0 });
     window.addEventListener('message', (e: MessageEvent) => {
       if (e.source !== window || e.origin !== window.location.origin) return;
       const m = e.data as BridgeToPage | undefined;
@@ -127,7 +136,7 @@ export class TandemProvider {
     window.postMessage({ target: TO_BRIDGE, type: 'request', id, request } satisfies PageToBridge, window.location.origin);
   }
 
-  #emit(event: ProviderEventName, ...args: unknown[]): void {
+  #emit(event: ProviderEventName | 'networkChanged', ...args: unknown[]): void {
     for (const l of [...(this.#listeners.get(event) ?? [])]) {
       try {
         l(...args);
@@ -155,6 +164,7 @@ export class TandemProvider {
         return p.resolve(m.result);
       }
       case 'state':
+        if (typeof m.state.isMetaMask === 'boolean') this.isMetaMask = m.state.isMetaMask;
         this.#setChain(m.state.chainId);
         this.#setAccounts(m.state.accounts);
         return;
@@ -177,14 +187,18 @@ export class TandemProvider {
   }
 
   #setChain(chainId: unknown): void {
-    if (typeof chainId !== 'string') return;
+    if (typeof chainId !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(chainId)) return;
     const changed = this.chainId !== null && this.chainId !== chainId;
     this.chainId = chainId;
     if (!this.#connected) {
       this.#connected = true;
       this.#emit('connect', { chainId });
     }
-    if (changed) this.#emit('chainChanged', chainId);
+    if (changed) {
+      this.#emit('chainChanged', chainId);
+      // Legacy MetaMask event (older dApps update their network field only on it): the network id, decimal.
+      this.#emit('networkChanged', BigInt(chainId).toString(10));
+    }
   }
 
   #setAccounts(accounts: unknown): void {

@@ -45,6 +45,8 @@ export type BridgeToPage =
 export interface ProviderState {
   chainId: string;
   accounts: string[];
+  /** MetaMask compatibility (Settings): the provider's isMetaMask. */
+  isMetaMask?: boolean;
 }
 
 /** What the bridge sends on the RPC port. */

@@ -11,7 +11,7 @@ import type { SigningRequest } from '../session/signing-request';
 export const POPUP_PORT_NAME = 'tandem-popup';
 
 /** Kinds of requests that wait for the user in the popup. */
-export type ApprovalKind = 'connect' | 'addChain' | 'sign';
+export type ApprovalKind = 'connect' | 'addChain' | 'sign' | 'watchAsset';
 
 /** A request waiting for the user's decision, as the popup sees it. */
 export interface ApprovalView {
@@ -25,6 +25,8 @@ export interface ApprovalView {
   network?: Network;
   /** For sign: what is to be signed, decoded. */
   sign?: SignView;
+  /** For watchAsset (EIP-747): the ERC-20 token the site suggests, as its contract reports it. */
+  asset?: { address: string; symbol: string; decimals: number; chainId: string; networkName: string };
 }
 
 /** A signing request as the approval screen shows it (amounts already formatted). */
@@ -186,6 +188,8 @@ export interface WalletState {
   activity: ActivityEntry[];
   /** ERC-20 tokens followed on the selected network (without balances). */
   tokens: Array<{ address: string; symbol: string; decimals: number }>;
+  /** window.ethereum says isMetaMask: true (Settings; on unless turned off). */
+  metaMaskCompat: boolean;
   /** The last send from the Send screen that failed (shown on Home until the next one). */
   sendError: string | null;
 }

@@ -43,6 +43,8 @@ export interface PopupCommands {
   setRelayUrl: { params: { url: string }; result: undefined };
   /** How long to wait for the co-signer to answer a signing request. */
   setCosignTimeout: { params: { seconds: number }; result: undefined };
+  /** MetaMask compatibility of the in-page provider (isMetaMask), for pages loaded afterwards. */
+  setMetaMaskCompat: { params: { enabled: boolean }; result: undefined };
   /** Starts key generation with other devices; `password` creates the keyring on first run (or opens it). */
   startKeygen: { params: { name: string; t: number; n: number; password?: string }; result: undefined };
   /** Stops the ceremony in progress (nothing is stored), or clears a finished one. */
@@ -119,6 +121,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   setAutoLock: { minutes: int },
   setRelayUrl: { url: str(200) },
   setCosignTimeout: { seconds: int },
+  setMetaMaskCompat: { enabled: bool },
   startKeygen: { name: str(64), t: count, n: count, password: optional(PASSWORD) },
   closeCeremony: {},
   joinCeremony: { pairing: str(4096), password: optional(PASSWORD) },

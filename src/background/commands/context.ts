@@ -41,6 +41,8 @@ export interface CommandContext {
   /** The last failed send from the Send screen (shown on Home); setting it tells the popup. */
   sendError: string | null;
   stateChanged(): void;
+  /** Applies the MetaMask-compatibility switch to pages loaded from now on (the browser's part). */
+  applyMetaMaskCompat(enabled: boolean): Promise<void>;
 }
 
 /** The handler of one command. */

@@ -1,7 +1,9 @@
 /** Popup commands of settings and sites: auto-lock, relay, co-signer wait, disconnecting a site. */
 import type { Handlers } from './context';
 
-export const settingsCommands: Handlers<'getState' | 'setAutoLock' | 'setRelayUrl' | 'setCosignTimeout' | 'disconnectSite'> = {
+export const settingsCommands: Handlers<
+  'getState' | 'setAutoLock' | 'setRelayUrl' | 'setCosignTimeout' | 'setMetaMaskCompat' | 'disconnectSite'
+> = {
   /** Nothing to do: every reply carries the state. */
   async getState() {},
   async setAutoLock(ctx, { minutes }) {
@@ -12,6 +14,10 @@ export const settingsCommands: Handlers<'getState' | 'setAutoLock' | 'setRelayUr
   },
   async setCosignTimeout(ctx, { seconds }) {
     await ctx.settings.setCosignTimeoutSeconds(seconds);
+  },
+  async setMetaMaskCompat(ctx, { enabled }) {
+    await ctx.applyMetaMaskCompat(enabled);
+    await ctx.settings.setMetaMaskCompat(enabled);
   },
   async disconnectSite(ctx, { origin }) {
     if (await ctx.permissions.revoke(origin)) ctx.pages.emitToOrigin(origin, 'accountsChanged', []);

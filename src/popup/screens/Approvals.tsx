@@ -37,6 +37,8 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
           {progress?.cosignLink && <CosignLink link={progress.cosignLink} />}
           <SignBody sign={approval.sign} method={approval.method} progress={progress} approvalId={approval.id} run={run} />
         </>
+      ) : approval.kind === 'watchAsset' ? (
+        <WatchAssetBody approval={approval} />
       ) : (
         <AddChainBody approval={approval} />
       )}
@@ -50,11 +52,13 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
             ? 'Connect'
             : approval.kind === 'addChain'
               ? 'Add network'
-              : busy
-                ? 'Co-signing…'
-                : approval.method === 'eth_sendTransaction'
-                  ? 'Approve and send'
-                  : 'Approve and sign'}
+              : approval.kind === 'watchAsset'
+                ? 'Add token'
+                : busy
+                  ? 'Co-signing…'
+                  : approval.method === 'eth_sendTransaction'
+                    ? 'Approve and send'
+                    : 'Approve and sign'}
         </button>
       </div>
     </section>
@@ -73,6 +77,28 @@ function ConnectBody({ state }: { state: WalletState }) {
         </div>
       </div>
       <p class="muted">It cannot move funds without your approval. You can disconnect it any time under Sites.</p>
+    </>
+  );
+}
+
+function WatchAssetBody({ approval }: { approval: ApprovalView }) {
+  const a = approval.asset!;
+  return (
+    <>
+      <h2>Add a token?</h2>
+      <p class="muted">The site suggests following this token. Its symbol and decimals were read from the contract itself.</p>
+      <dl class="card facts">
+        <dt>Symbol</dt>
+        <dd data-testid="asset-symbol">{a.symbol}</dd>
+        <dt>Contract</dt>
+        <dd class="break">
+          <Address address={a.address} />
+        </dd>
+        <dt>Decimals</dt>
+        <dd>{a.decimals}</dd>
+        <dt>Network</dt>
+        <dd>{a.networkName}</dd>
+      </dl>
     </>
   );
 }

@@ -30,6 +30,7 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
         save={(seconds) => run({ type: 'setCosignTimeout', seconds })}
       />
       <Tokens state={state} run={run} />
+      <MetaMaskCompat enabled={state.metaMaskCompat} run={run} />
       <h3>Networks</h3>
       <ul class="list" aria-label="Networks">
         {state.networks.map((n) => (
@@ -41,6 +42,29 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
 }
 
 /** A whole-number setting with bounds, saved by a popup command. */
+/** The MetaMask-compatibility switch (isMetaMask on window.ethereum). */
+function MetaMaskCompat({ enabled, run }: { enabled: boolean; run: Run }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <h3>dApps</h3>
+      <label class="row">
+        <input
+          type="checkbox"
+          checked={enabled}
+          onChange={async (e) => setError(await run({ type: 'setMetaMaskCompat', enabled: (e.target as HTMLInputElement).checked }))}
+        />
+        <span>MetaMask compatibility</span>
+      </label>
+      <p class="muted small">
+        Sites that only work with MetaMask see Tandem as MetaMask-compatible (isMetaMask). Tandem still names itself to sites that list
+        wallets (EIP-6963). Applies to pages opened or reloaded afterwards.
+      </p>
+      <ErrorText error={error} />
+    </>
+  );
+}
+
 function NumberSetting({
   label,
   unit,
