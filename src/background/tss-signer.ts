@@ -10,13 +10,15 @@
  * relay failed. A failed signing leaves nothing half-done: a transaction is
  * only broadcast once it carries a valid signature.
  */
-import { Signature, Transaction, getAddress, hexlify, isHexString, toUtf8Bytes } from 'ethers';
+import { Signature, Transaction, getAddress } from 'ethers';
+import { decodeMessageParam } from './personal-message';
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, channelOf, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { OtBurns } from '../session/ot-burns';
 import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { signLinkUrl } from '../session/sign-link';
 import {
+  digestOf,
   parseSigningRequest,
   SIGNING_REQUEST_VERSION,
   SigningRequestRejected,
@@ -94,9 +96,6 @@ export class TssSigner implements VaultSigner {
         );
       case 'eth_signTransaction':
         throw rpcErrors.unsupported(method, 'use eth_sendTransaction: Tandem signs and broadcasts in one step.');
-      case 'eth_signTypedData':
-      case 'eth_signTypedData_v3':
-        throw rpcErrors.unsupported(method, 'use eth_signTypedData_v4.');
       default:
         break;
     }
@@ -111,6 +110,8 @@ export class TssSigner implements VaultSigner {
     let checked: SigningRequest;
     try {
       checked = parseSigningRequest(request);
+      // Hashed now, as every co-signer will: what cannot be signed is refused before the user is asked.
+      digestOf(checked);
     } catch (e) {
       throw invalid(method, e instanceof SigningRequestRejected ? e.message : 'the request cannot be signed');
     }
@@ -132,30 +133,33 @@ export class TssSigner implements VaultSigner {
       let [message, address] = params as [string, unknown];
       if (isAddressLike(message) && !isAddressLike(address) && typeof address === 'string') [message, address] = [address, message];
       checkAccount(method, address, account);
-      const hex = isHexString(message) && message.length % 2 === 0 ? message.toLowerCase() : hexlify(toUtf8Bytes(message));
-      return { ...base, kind: 'personal_sign', message: hex };
+      return { ...base, kind: 'personal_sign', message: decodeMessageParam(message) };
     }
-    if (method === 'eth_signTypedData_v4') {
+    if (method === 'eth_signTypedData') {
+      // Legacy v1: [typedData, address] (a list of { type, name, value }).
+      if (!Array.isArray(params) || params.length < 2) throw invalid(method, 'expected [typedData, address]');
+      checkAccount(method, params[1], account);
+      return { ...base, kind: 'typed_data_v1', typedData: jsonParam(method, params[0]) as never };
+    }
+    if (method === 'eth_signTypedData_v3' || method === 'eth_signTypedData_v4') {
       if (!Array.isArray(params) || params.length < 2) throw invalid(method, 'expected [address, typedData]');
       checkAccount(method, params[0], account);
-      let typed: unknown = params[1];
-      if (typeof typed === 'string') {
+      const t = jsonParam(method, params[1]) as TypedDataPayload;
+      const domainChain = t && typeof t === 'object' && t.domain && typeof t.domain === 'object' ? t.domain.chainId : undefined;
+      if (domainChain !== undefined && domainChain !== null) {
+        let asked: bigint;
         try {
-          typed = JSON.parse(typed);
+          asked = BigInt(domainChain as string | number);
         } catch {
-          throw invalid(method, 'typedData is not JSON');
+          throw invalid(method, `the typed data's domain chainId ${String(domainChain)} is not a number`);
         }
-      }
-      const t = typed as TypedDataPayload;
-      if (t && typeof t === 'object' && t.domain && typeof t.domain === 'object' && t.domain.chainId !== undefined) {
-        const asked = BigInt(t.domain.chainId as string | number);
         if (asked !== BigInt(chainId))
           throw invalid(
             method,
             `the typed data is for chain ${asked}, but Tandem is on ${network.name} (${chainId}); switch networks first`,
           );
       }
-      return { ...base, kind: 'typed_data', typedData: t };
+      return { ...base, kind: 'typed_data', typedData: t, ...(method === 'eth_signTypedData_v3' ? { version: 'v3' as const } : {}) };
     }
     throw rpcErrors.unsupported(method);
   }
@@ -283,6 +287,16 @@ export class TssSigner implements VaultSigner {
     } finally {
       await opened.close().catch(() => undefined);
     }
+  }
+}
+
+/** A typed-data parameter: the object itself or its JSON text. */
+function jsonParam(method: string, x: unknown): unknown {
+  if (typeof x !== 'string') return x;
+  try {
+    return JSON.parse(x);
+  } catch {
+    throw invalid(method, 'typedData is not JSON');
   }
 }
 

@@ -95,7 +95,7 @@ export function checkPolicy(req: SigningRequest, policy: Policy, spentTodayWei: 
     if (!policy.allowMessages) refuse('messages', 'message signing is not allowed');
     return 0n;
   }
-  if (req.kind === 'typed_data') {
+  if (req.kind === 'typed_data' || req.kind === 'typed_data_v1') {
     if (!policy.allowTypedData) refuse('typedData', 'typed-data signing is not allowed');
     return 0n;
   }

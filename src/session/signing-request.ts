@@ -5,7 +5,8 @@
  * strictly, computes the digest itself with {@link digestOf} and refuses when
  * the digest it is asked to sign is not the one it computed. Supported
  * payloads: EIP-1559 and legacy (EIP-155) transactions, `personal_sign`
- * messages (EIP-191) and EIP-712 typed data (v4), hashed with ethers.
+ * messages (EIP-191) and EIP-712 typed data (v4, v3 and the legacy v1), hashed
+ * as MetaMask hashes them (./typed-data.ts, checked against @metamask/eth-sig-util).
  *
  * When: the signed `sign-request` message that carries a request on the
  * paired channel (src/session/ceremonies.ts) also carries its creation time
@@ -14,10 +15,11 @@
  * applies before showing a request to anyone, so a request read from the
  * channel's backlog after its requester stopped waiting is never approvable.
  */
-import { Interface, Transaction, TypedDataEncoder, getAddress, hashMessage, hexlify, isHexString, toUtf8String, formatEther } from 'ethers';
+import { Interface, Transaction, getAddress, hashMessage, hexlify, isHexString, toUtf8String, formatEther } from 'ethers';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { isPlainObject } from '../tss/wire.js';
 import { TandemError } from '../errors/index.js';
+import { eip712Digest, TypedDataError, typedDataV1Digest, type TypedDataV1Entry } from './typed-data.js';
 
 export const SIGNING_REQUEST_VERSION = 1;
 
@@ -44,10 +46,17 @@ export interface PersonalMessageRequest extends RequestBase {
   message: string;
 }
 
-/** An `eth_signTypedData_v4` payload. */
+/** An `eth_signTypedData_v4` payload (`version: 'v3'` for `eth_signTypedData_v3`; absent means v4). */
 export interface TypedDataRequest extends RequestBase {
   kind: 'typed_data';
   typedData: TypedDataPayload;
+  version?: 'v3';
+}
+
+/** A legacy `eth_signTypedData` (v1) payload: a list of typed values. */
+export interface TypedDataV1Request extends RequestBase {
+  kind: 'typed_data_v1';
+  typedData: TypedDataV1Entry[];
 }
 
 export interface TypedDataPayload {
@@ -57,7 +66,7 @@ export interface TypedDataPayload {
   message: Record<string, unknown>;
 }
 
-export type SigningRequest = TransactionRequest | PersonalMessageRequest | TypedDataRequest;
+export type SigningRequest = TransactionRequest | PersonalMessageRequest | TypedDataRequest | TypedDataV1Request;
 
 /** A request a co-signer will not sign, with the reason shown to its user. */
 export class SigningRequestRejected extends TandemError {
@@ -113,6 +122,28 @@ function checkTypedData(x: unknown): TypedDataPayload {
   return x as unknown as TypedDataPayload;
 }
 
+/** A typed-data domain's chain id (number, decimal or hex string), or -1n when it is none of these. */
+function chainOf(x: unknown): bigint {
+  if (typeof x === 'number' && Number.isSafeInteger(x)) return BigInt(x);
+  if (typeof x === 'string' && (/^[0-9]{1,78}$/.test(x) || /^0x[0-9a-fA-F]{1,64}$/.test(x))) return BigInt(x);
+  return -1n;
+}
+
+function checkTypedDataV1(x: unknown): TypedDataV1Entry[] {
+  if (!Array.isArray(x) || x.length === 0 || x.length > 64) reject('v1 typedData must be a list of 1..64 entries');
+  if (JSON.stringify(x).length > MAX_PAYLOAD_BYTES) reject('typedData is too large');
+  return (x as unknown[]).map((e) => {
+    if (
+      !isPlainObject(e) ||
+      Object.keys(e).sort().join(',') !== 'name,type,value' ||
+      typeof e.name !== 'string' ||
+      typeof e.type !== 'string'
+    )
+      return reject('every v1 typedData entry must be exactly { type, name, value }');
+    return { type: e.type, name: e.name, value: e.value };
+  });
+}
+
 /** Strictly parses a signing request received from another device. */
 export function parseSigningRequest(x: unknown): SigningRequest {
   if (!isPlainObject(x)) return reject('signing request must be an object');
@@ -133,13 +164,18 @@ export function parseSigningRequest(x: unknown): SigningRequest {
       return { v: SIGNING_REQUEST_VERSION, kind: 'personal_sign', chainId, path, message: checkHex(x.message, 'message') };
     }
     case 'typed_data': {
-      if (keys !== 'chainId,kind,path,typedData,v') reject('typed_data request has unexpected fields');
+      if (keys !== 'chainId,kind,path,typedData,v' && !(keys === 'chainId,kind,path,typedData,v,version' && x.version === 'v3'))
+        reject('typed_data request has unexpected fields');
       const typedData = checkTypedData(x.typedData);
       const domainChain = typedData.domain.chainId;
-      if (domainChain !== undefined && BigInt(domainChain as string | number) !== BigInt(chainId)) {
+      if (domainChain !== undefined && chainOf(domainChain) !== BigInt(chainId)) {
         reject(`typed data domain is for chain ${String(domainChain)}, request says ${chainId}`);
       }
-      return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data', chainId, path, typedData };
+      return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data', chainId, path, typedData, ...(x.version === 'v3' ? { version: 'v3' } : {}) };
+    }
+    case 'typed_data_v1': {
+      if (keys !== 'chainId,kind,path,typedData,v') reject('typed_data_v1 request has unexpected fields');
+      return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data_v1', chainId, path, typedData: checkTypedDataV1(x.typedData) };
     }
     default:
       return reject(`unknown signing request kind ${String(x.kind)}`);
@@ -160,12 +196,6 @@ export function decodeUnsignedTransaction(hex: string): Transaction {
   return tx;
 }
 
-function typesWithoutDomain(types: TypedDataPayload['types']): TypedDataPayload['types'] {
-  const out: TypedDataPayload['types'] = {};
-  for (const [k, v] of Object.entries(types)) if (k !== 'EIP712Domain') out[k] = v;
-  return out;
-}
-
 /** The 32-byte digest the vault signs for this request, computed from the payload itself. */
 export function digestOf(req: SigningRequest): Uint8Array {
   switch (req.kind) {
@@ -173,14 +203,14 @@ export function digestOf(req: SigningRequest): Uint8Array {
       return hexToBytes(decodeUnsignedTransaction(req.tx).unsignedHash.slice(2));
     case 'personal_sign':
       return hexToBytes(hashMessage(hexToBytes(req.message.slice(2))).slice(2));
-    case 'typed_data': {
+    case 'typed_data':
+    case 'typed_data_v1':
       try {
-        const { domain, types, message } = req.typedData;
-        return hexToBytes(TypedDataEncoder.hash(domain, typesWithoutDomain(types), message).slice(2));
+        return req.kind === 'typed_data' ? eip712Digest(req.typedData, req.version ?? 'v4') : typedDataV1Digest(req.typedData);
       } catch (e) {
-        return reject(`typed data does not encode: ${e instanceof Error ? e.message.split(' (')[0] : String(e)}`);
+        if (e instanceof TypedDataError) return reject(`typed data does not encode: ${e.message}`);
+        throw e;
       }
-    }
   }
 }
 
@@ -359,6 +389,10 @@ export function describeRequest(req: SigningRequest): string[] {
       lines.push(JSON.stringify(req.typedData.message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
       break;
     }
+    case 'typed_data_v1':
+      lines.push('sign legacy typed data (v1):');
+      for (const e of req.typedData) lines.push(`  ${e.type} ${e.name} = ${JSON.stringify(e.value)}`);
+      break;
   }
   return lines;
 }

@@ -67,6 +67,15 @@ export function signView(
       const { primaryType, domain, message } = request.typedData;
       return { ...base, typedData: { primaryType, domain, message } };
     }
+    case 'typed_data_v1':
+      return {
+        ...base,
+        typedData: {
+          primaryType: 'Legacy typed data (v1)',
+          domain: {},
+          message: Object.fromEntries(request.typedData.map((e) => [`${e.name} (${e.type})`, e.value])),
+        },
+      };
   }
 }
 

@@ -92,6 +92,7 @@ const METHOD: Record<SigningRequest['kind'], string> = {
   transaction: 'eth_sendTransaction',
   personal_sign: 'personal_sign',
   typed_data: 'eth_signTypedData_v4',
+  typed_data_v1: 'eth_signTypedData',
 };
 
 function whatOf(view: SignView): string {
