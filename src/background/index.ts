@@ -63,7 +63,7 @@ async function applyMetaMaskCompat(enabled: boolean): Promise<void> {
       },
     ]);
 }
-void services
+void services.settings
   .metaMaskCompat()
   .then(applyMetaMaskCompat)
   .catch(() => undefined);
