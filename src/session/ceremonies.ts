@@ -28,6 +28,7 @@ import { isPlainObject } from '../tss/wire.js';
 import { publicOf, type DeviceIdentity, type DevicePublic } from './identity.js';
 import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
 import { otRefusal, type OtBurns } from './ot-burns.js';
+import { receiveChannelSecret, sendChannelSecret } from './channel-rotation.js';
 import { CeremonyAbort, runProtocol, type IgnoredMessage, type ProgressEvent } from './run-protocol.js';
 import {
   awaitRoster,
@@ -787,7 +788,7 @@ export async function startReshare(
       newT: opts.plan.newT,
       name: vault.name,
       relayUrl: opts.plan.relayUrl,
-      channel: bytesToHex(randomBytes(32)),
+      // No channel secret here: leaving devices read the roster (see channel-rotation.ts).
       ecdsa: ecdsaInfoToWire(ecdsaPublicInfo(vault.ecdsa)),
       eddsa: frostInfoToWire(frostPublicInfo(vault.eddsa)),
     },
@@ -807,7 +808,7 @@ export async function startReshare(
       return members;
     },
   });
-  return reshareWithRoster(signedRoster, { ...opts, me: vault.identity, oldVault: vault });
+  return reshareWithRoster(signedRoster, { ...opts, me: vault.identity, oldVault: vault, newChannel: randomBytes(32) });
 }
 
 /** A device joining a re-share: an old device passes its vault, a new device nothing. */
@@ -829,7 +830,11 @@ export async function joinReshare(
   return reshareWithRoster(signedRoster, opts);
 }
 
-async function reshareWithRoster({ roster }: SignedRoster, opts: RosterRunOptions & { oldVault?: DeviceVault }): Promise<ReshareOutcome> {
+async function reshareWithRoster(
+  signed: SignedRoster,
+  opts: RosterRunOptions & { oldVault?: DeviceVault /** Initiator: the rotated channel's secret. */; newChannel?: Uint8Array },
+): Promise<ReshareOutcome> {
+  const { roster } = signed;
   opts.onEvent?.(rosterEvent(roster));
   const ecdsaInfo = ecdsaInfoFromWire(roster.params.ecdsa);
   const eddsaInfo = frostInfoFromWire(roster.params.eddsa);
@@ -843,7 +848,10 @@ async function reshareWithRoster({ roster }: SignedRoster, opts: RosterRunOption
   const newMembers = roster.members.filter((m) => m.role?.leaving !== true);
   const newParties = newMembers.map((m) => m.party).sort((a, b) => a - b);
   const newT = intParam(roster.params, 'newT', 2, newParties.length);
-  const settings = vaultSettings(roster, old?.name ?? 'Vault');
+  const name = String(roster.params.name ?? old?.name ?? 'Vault').slice(0, 64);
+  const relayUrl = String(roster.params.relayUrl ?? '');
+  // The rotated channel goes to the new generation's devices only, each sealed to it alone.
+  if (opts.newChannel) await sendChannelSecret({ ...opts, signed, self, to: newMembers, secret: opts.newChannel });
   const common = protocolRunCommon(opts, identitiesOf(roster));
   const [ecdsa, eddsa] = await Promise.all([
     runProtocol({
@@ -870,5 +878,9 @@ async function reshareWithRoster({ roster }: SignedRoster, opts: RosterRunOption
     }),
   ]);
   if (isRetired(ecdsa) || isRetired(eddsa)) return { kind: 'retired' };
+  const channel = opts.newChannel
+    ? { relayUrl, secret: opts.newChannel }
+    : await receiveChannelSecret({ ...opts, signed, self, relayUrl, timeoutMs: opts.roundTimeoutMs });
+  const settings = { name, channel };
   return { kind: 'member', vault: await confirmedVault(opts, { roster, self, members: newMembers, settings, ecdsa, eddsa }) };
 }
