@@ -19,7 +19,10 @@ import { publicOf } from '../session/identity';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { RelayClient } from '../session/relay-client';
 import type { SigningRequest } from '../session/signing-request';
-import { openVault, parseVaultFile } from '../cosigner/store';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VaultStore } from '../cosigner/store';
 import type { BackupExport, SigningProgress } from '../shared/popup-api';
 import { parseSignLinkFragment } from '../session/sign-link';
 
@@ -317,8 +320,17 @@ describe('co-signed vault in the background', () => {
     expect(backup.filename).toMatch(/^tandem-paired-[0-9a-f]{6}\.backup\.json$/);
     expect(backup.text).not.toContain(address.slice(2).toLowerCase());
     expect(backup.text).not.toContain(address.slice(2));
-    // The command-line co-signer opens it too (same file format).
-    expect((await openVault(parseVaultFile(backup.text, 'backup'), 'backup password 1', 'backup')).address).toBe(address);
+    // The command-line co-signer imports it too (same file format; `tandem-cosigner import`).
+    const home = mkdtempSync(join(tmpdir(), 'tandem-backup-'));
+    try {
+      writeFileSync(join(home, 'b.json'), backup.text);
+      const imported = await new VaultStore(home).importBackup(join(home, 'b.json'), 'backup password 1', 'cli password', 100_000);
+      expect(imported.address).toBe(address);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    // Nothing in the clear names the vault (format version 2).
+    expect(Object.keys(JSON.parse(backup.text)).sort()).toEqual(['alg', 'ciphertext', 'format', 'iv', 'kdf', 'version']);
 
     // A wrong backup password changes nothing.
     const before = await t.s.wallet.vaults();

@@ -34,6 +34,7 @@ import { randomBytes } from 'node:crypto';
 import { DecryptError, deriveKeyBytes, importAesKey, newKdfParams, open, seal, type KdfParams } from '../crypto/at-rest.js';
 import { decodeDeviceVault, encodeDeviceVault, vaultId, type DeviceVault } from '../session/device-vault.js';
 import { TandemError } from '../errors/index.js';
+import { BackupError, openBackup, sealBackup } from '../crypto/backup.js';
 
 export const VAULT_FILE_FORMAT = 'tandem-cosigner-vault';
 export const VAULT_FILE_VERSION = 1;
@@ -71,7 +72,8 @@ export type StoreErrorCode =
   | 'store.whichVault'
   | 'store.ambiguousId'
   | 'store.alreadyHeld'
-  | 'store.noFile';
+  | 'store.noFile'
+  | 'store.backupPasswordTooShort';
 
 /** The directory holding the vault files. */
 export function tandemHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -267,18 +269,35 @@ export class VaultStore {
     rmSync(this.pathOf(id), { force: true });
   }
 
-  /** Writes an encrypted backup of vault `id` under a separate backup password. */
+  /** Writes an encrypted backup of vault `id` under a separate backup password (the unlinkable format of crypto/backup.ts). */
   async exportBackup(id: string, password: string, backupPassword: string, out: string, iterations?: number): Promise<void> {
     const vault = await this.load(id, password);
-    const file = await sealVault(vault, backupPassword, BACKUP_FILE_FORMAT, iterations);
-    writeFileAtomic(out, JSON.stringify(file, null, 1) + '\n');
+    let text: string;
+    try {
+      text = await sealBackup(vault, backupPassword, iterations);
+    } catch (e) {
+      throw e instanceof BackupError ? new StoreError('store.backupPasswordTooShort', e.message, e) : e;
+    }
+    writeFileAtomic(out, `${text}\n`);
   }
 
-  /** Reads a backup file and stores its vault under `password`. */
+  /** Reads a backup file (any version, also from the extension or the phone) and stores its vault under `password`. */
   async importBackup(path: string, backupPassword: string, password: string, iterations?: number): Promise<DeviceVault> {
     if (!existsSync(path)) throw new StoreError('store.noFile', `no file ${path}`);
-    const file = parseVaultFile(readFileSync(path, 'utf8'), path);
-    const vault = await openVault(file, backupPassword, `backup ${path}`);
+    let vault: DeviceVault;
+    try {
+      vault = await openBackup(readFileSync(path, 'utf8'), backupPassword);
+    } catch (e) {
+      if (!(e instanceof BackupError)) throw e;
+      if (e.code === 'backup.wrongPassword')
+        throw new StoreError(
+          'store.wrongPassword',
+          `wrong password for backup ${path} (or the file was altered); the file was left as it was`,
+          e,
+        );
+      const code = e.code === 'backup.version' ? 'store.version' : e.code === 'backup.notBackup' ? 'store.notVaultFile' : 'store.damaged';
+      throw new StoreError(code, `backup ${path}: ${e.message}`, e);
+    }
     await this.save(vault, password, { replace: false, iterations });
     return vault;
   }
