@@ -218,7 +218,8 @@ test('phone co-signer: pair a 2-of-2 vault from the link, co-sign a mined transa
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^tandem-phone-vault-[0-9a-f]{6}\.backup\.json$/);
     const backup = readFileSync((await file.path())!, 'utf8');
-    expect(JSON.parse(backup)).toMatchObject({ format: 'tandem-cosigner-backup', version: 1, alg: 'AES-GCM' });
+    expect(JSON.parse(backup)).toMatchObject({ format: 'tandem-cosigner-backup', version: 2, alg: 'AES-GCM' });
+    expect(JSON.parse(backup)).not.toHaveProperty('vaultId'); // nothing linkable in the clear (#12)
     expect(backup.toLowerCase()).not.toContain(address.slice(2).toLowerCase());
     await expect(phone.getByTestId('backup-done')).toBeVisible();
 

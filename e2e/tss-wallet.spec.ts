@@ -251,7 +251,8 @@ test('settings: export an encrypted backup, delete the vault, a wrong backup pas
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^tandem-paired-vault-[0-9a-f]{6}\.backup\.json$/);
     const text = readFileSync((await file.path())!, 'utf8');
-    expect(JSON.parse(text)).toMatchObject({ format: 'tandem-cosigner-backup', version: 1, alg: 'AES-GCM' });
+    expect(JSON.parse(text)).toMatchObject({ format: 'tandem-cosigner-backup', version: 2, alg: 'AES-GCM' });
+    expect(JSON.parse(text)).not.toHaveProperty('vaultId'); // nothing linkable in the clear (#12)
     expect(text.toLowerCase()).not.toContain(address.slice(2).toLowerCase());
     await expect(popup.getByTestId('backup-done')).toBeVisible();
 
