@@ -125,7 +125,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await use({ main, second });
       await Promise.all([main.stop(), second.stop()]);
     },
-    { scope: 'worker', timeout: 90_000 },
+    { scope: 'worker', timeout: 200_000 },
   ],
   dapps: [
     async ({}, use) => {

@@ -10,6 +10,7 @@ export interface HardhatNode {
   stop(): Promise<void>;
 }
 
+const START_TIMEOUT_MS = 180_000;
 const cli = createRequire(import.meta.url).resolve('hardhat/internal/cli/cli.js');
 
 async function jsonRpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
@@ -23,9 +24,9 @@ async function jsonRpc<T>(url: string, method: string, params: unknown[] = []): 
   return body.result as T;
 }
 
-/** Starts a node and waits until it answers eth_chainId. */
-export async function startHardhatNode(chainId: number): Promise<HardhatNode> {
-  const port = await freePort();
+/** Starts a node (on a free port unless `port` is given) and waits until it answers eth_chainId. */
+export async function startHardhatNode(chainId: number, port?: number): Promise<HardhatNode> {
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, [cli, 'node', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: process.cwd(),
@@ -40,7 +41,8 @@ export async function startHardhatNode(chainId: number): Promise<HardhatNode> {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded machine a Hardhat node takes long to start (a bound, not a speed check).
+  const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hardhat node (chain ${chainId}) exited: ${stderr}`);
     try {
@@ -54,7 +56,7 @@ export async function startHardhatNode(chainId: number): Promise<HardhatNode> {
       }
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`hardhat node (chain ${chainId}) did not start in 60 s: ${stderr}`);
+        throw new Error(`hardhat node (chain ${chainId}) did not start in ${START_TIMEOUT_MS / 1000} s: ${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 250));
     }

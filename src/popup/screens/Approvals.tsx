@@ -19,7 +19,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
     setBusy(false);
   };
   return (
-    <section class="screen approval" data-testid="approval" data-kind={approval.kind}>
+    <section class="screen approval" data-testid="approval" data-kind={approval.kind} data-id={approval.id}>
       {state.approvals.length > 1 && <p class="muted small">Request 1 of {state.approvals.length}</p>}
       <div class="site">
         <div class="site-icon" aria-hidden="true">

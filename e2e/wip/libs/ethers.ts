@@ -1,0 +1,28 @@
+/** ethers v6: BrowserProvider over window.ethereum. */
+import { BrowserProvider, TypedDataEncoder } from 'ethers';
+import { ethereum, expose } from './harness';
+
+const provider = new BrowserProvider(ethereum(), 'any');
+
+expose('ethers', {
+  async connect() {
+    return (await provider.getSigner()).getAddress();
+  },
+  async switchChain(chainId) {
+    await provider.send('wallet_switchEthereumChain', [{ chainId: `0x${chainId.toString(16)}` }]);
+    return Number((await provider.getNetwork()).chainId);
+  },
+  async signMessage(text) {
+    return (await provider.getSigner()).signMessage(text);
+  },
+  async signTypedData(t) {
+    const { EIP712Domain: _d, ...types } = t.types;
+    TypedDataEncoder.from(types); // the library's own check of the types
+    return (await provider.getSigner()).signTypedData(t.domain, types, t.message);
+  },
+  async sendTransaction(to, valueWei) {
+    const tx = await (await provider.getSigner()).sendTransaction({ to, value: BigInt(valueWei) });
+    await tx.wait();
+    return tx.hash;
+  },
+});
