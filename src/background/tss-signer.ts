@@ -244,7 +244,7 @@ export class TssSigner implements VaultSigner {
     try {
       [opened, position] = await Promise.all([
         (this.deps.open ?? openMailbox)({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS }),
-        roomPosition(ch.relayUrl, ch.sessionId).catch(() => 0),
+        roomPosition(ch.relayUrl, ch.sessionId, ch.sessionKey).catch(() => 0),
       ]);
     } catch (e) {
       throw new ProviderRpcError(

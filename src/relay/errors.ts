@@ -15,12 +15,14 @@ export class RelayError extends TandemError {
     code: string,
     /** What went wrong and what to do, for people. */
     readonly reason: string,
+    /** Facts for the client beside the code (e.g. the relay's `serverTime`). */
+    readonly extra?: Pick<RelayErrorBody, 'serverTime'>,
   ) {
     super(code, `${code}: ${reason}`, { details: { status } });
   }
 
   toBody(): RelayErrorBody {
-    return { error: this.code, reason: this.reason };
+    return { error: this.code, reason: this.reason, ...this.extra };
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { limitHit, notJoined, RelayError, unknownRoom } from './errors.js';
 import { DEFAULT_LIMITS, type RelayLimits } from './limits.js';
+import { NonceCache } from './nonce-cache.js';
 import {
   isFor,
   RoomListeners,
@@ -44,8 +45,10 @@ export class MemoryStore implements RelayStore {
   private readonly sweeper: ReturnType<typeof setInterval>;
   private bytes = 0;
   private messageTtlMs = DEFAULT_LIMITS.messageTtlMs;
+  private readonly nonces: NonceCache;
 
   constructor(private readonly now: () => number = Date.now) {
+    this.nonces = new NonceCache(now);
     this.sweeper = setInterval(() => this.sweep(), 1000);
     this.sweeper.unref?.();
   }
@@ -170,6 +173,10 @@ export class MemoryStore implements RelayStore {
   /** Bytes held by one room (0 when unknown), for tests and the soak script. */
   roomBytes(sid: string): number {
     return this.live(sid)?.bytes ?? 0;
+  }
+
+  async claimNonce(sid: string, nonce: string, ttlMs: number): Promise<boolean> {
+    return this.nonces.claim(sid, nonce, ttlMs);
   }
 
   /** Everything the store holds, for tests that check what the relay saw. */

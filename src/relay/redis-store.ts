@@ -186,6 +186,10 @@ export class RedisStore implements RelayStore {
     return Number((await this.redis.hget(this.key(sid), 'bytes')) ?? 0);
   }
 
+  async claimNonce(sid: string, nonce: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}nonce:${sid}:${nonce}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.redis.quit(), this.sub.quit()]);
   }

@@ -117,7 +117,7 @@ describe('two relay instances on one Redis', () => {
     for (let i = 0; i < 10; i++) await a.send(2, { whileDown: i });
     r2 = await spawnRelayProcess(['--port', String(port)], env());
     for (let i = 0; i < 10; i++) expect((await b.next(10_000)).payload).toEqual({ whileDown: i });
-    const room = await httpRequest(`${r2.url}/v1/rooms/${p.sessionId}`);
+    const room = await httpRequest(`${r2.url}/v1/rooms/${p.sessionId}`, { key: p.sessionKey });
     expect(room.status).toBe(200);
     expect(room.json.parties.sort()).toEqual(['1', '2']);
     await b.send(1, 'after restart');
@@ -129,28 +129,28 @@ describe('two relay instances on one Redis', () => {
   it('gives every key a time-to-live and expires rooms', async () => {
     const p = createPairing(r1.url, 'keygen', {});
     const room = `${r1.url}/v1/rooms/${p.sessionId}`;
-    expect((await postJson(`${room}/join`, { party: 1, ttlSeconds: 1 })).status).toBe(200);
-    expect((await postJson(`${r2.url}/v1/rooms/${p.sessionId}/join`, { party: 2 })).status).toBe(200);
-    expect((await postJson(`${room}/messages`, { from: 1, to: 2, body: 'AAAA' })).status).toBe(200);
-    expect((await postJson(`${room}/ack`, { party: 2, seq: 1 })).status).toBe(200);
+    expect((await postJson(`${room}/join`, { party: 1, ttlSeconds: 1 }, { key: p.sessionKey })).status).toBe(200);
+    expect((await postJson(`${r2.url}/v1/rooms/${p.sessionId}/join`, { party: 2 }, { key: p.sessionKey })).status).toBe(200);
+    expect((await postJson(`${room}/messages`, { from: 1, to: 2, body: 'AAAA' }, { key: p.sessionKey })).status).toBe(200);
+    expect((await postJson(`${room}/ack`, { party: 2, seq: 1 }, { key: p.sessionKey })).status).toBe(200);
     const keys = await db.keys('relay:*');
     expect(keys.filter((k) => k.includes(p.sessionId)).length).toBeGreaterThanOrEqual(4);
     for (const k of keys) expect([k, await db.pttl(k)]).toEqual([k, expect.any(Number)]);
     for (const k of keys) expect(await db.pttl(k), k).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1300));
     expect((await db.keys(`relay:room:${p.sessionId}*`)).length).toBe(0);
-    expect((await httpRequest(room)).status).toBe(404);
-    expect((await httpRequest(`${r2.url}/v1/rooms/${p.sessionId}`)).status).toBe(404);
+    expect((await httpRequest(room, { key: p.sessionKey })).status).toBe(404);
+    expect((await httpRequest(`${r2.url}/v1/rooms/${p.sessionId}`, { key: p.sessionKey })).status).toBe(404);
   });
 
   it('refuses what the memory store refuses (limits and wrong party)', async () => {
     const p = createPairing(r1.url, 'keygen', {});
     const room = `${r1.url}/v1/rooms/${p.sessionId}`;
-    await postJson(`${room}/join`, { party: 1 });
-    const wrong = await postJson(`${r2.url}/v1/rooms/${p.sessionId}/messages`, { from: 9, to: 1, body: 'AAAA' });
+    await postJson(`${room}/join`, { party: 1 }, { key: p.sessionKey });
+    const wrong = await postJson(`${r2.url}/v1/rooms/${p.sessionId}/messages`, { from: 9, to: 1, body: 'AAAA' }, { key: p.sessionKey });
     expect([wrong.status, wrong.json.error]).toEqual([403, 'not_joined']);
-    await postJson(`${room}/complete`, { party: 1 });
-    const late = await postJson(`${r2.url}/v1/rooms/${p.sessionId}/messages`, { from: 1, to: 2, body: 'AAAA' });
+    await postJson(`${room}/complete`, { party: 1 }, { key: p.sessionKey });
+    const late = await postJson(`${r2.url}/v1/rooms/${p.sessionId}/messages`, { from: 1, to: 2, body: 'AAAA' }, { key: p.sessionKey });
     expect([late.status, late.json.error]).toEqual([409, 'room_complete']);
     expect(await db.pttl(`relay:room:${p.sessionId}`)).toBeLessThanOrEqual(2000); // completedTtlMs
 

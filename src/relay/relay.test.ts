@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { createPairing, type PairingPayload } from '../session/pairing.js';
 import { RelayClient, RelayTimeout, type RejectedMessage, type WebSocketConstructor } from '../session/relay-client.js';
 import { relayTransport } from '../session/relay-transport.js';
-import { httpRequest, postJson, spawnRelayProcess, tapWebSocket, type RelayProcess } from './testing.js';
+import { httpRequest, postJson, signedWsUrl, spawnRelayProcess, tapWebSocket, type RelayProcess } from './testing.js';
 
 const LIMITS = {
   maxMessageBytes: 4096,
@@ -226,11 +226,14 @@ describe('relay process (memory store)', () => {
     // A frame the relay pushed to b, reposted by someone who knows the room but not the key.
     const pushed = tap.frames.map((f) => JSON.parse(f)).find((f) => f.type === 'msg');
     const body: string = pushed.msg.body;
-    await postJson(`${rooms(p.sessionId)}/join`, { party: 3 });
-    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: 2, body })).status).toBe(200); // replay
-    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 3, to: 2, body })).status).toBe(200); // other sender
-    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: '*', body })).status).toBe(200); // other recipient
-    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 3, to: 2, body: 'AQAAAAAAAAAB' + 'A'.repeat(60) })).status).toBe(200); // forged
+    // (It holds the room capability: the relay cannot tell it from a member.)
+    const key = p.sessionKey;
+    await postJson(`${rooms(p.sessionId)}/join`, { party: 3 }, { key });
+    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: 2, body }, { key })).status).toBe(200); // replay
+    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 3, to: 2, body }, { key })).status).toBe(200); // other sender
+    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: '*', body }, { key })).status).toBe(200); // other recipient
+    const forged = { from: 3, to: 2, body: 'AQAAAAAAAAAB' + 'A'.repeat(60) };
+    expect((await postJson(`${rooms(p.sessionId)}/messages`, forged, { key })).status).toBe(200); // forged
     await new Promise((r) => setTimeout(r, 200)); // let the relay's pushes arrive first
     tap.sockets.at(-1)!.inject({ type: 'msg', msg: { seq: 1000, from: '1', to: '9', body, at: 0 } }); // misaddressed
     await expectSilence(b, 500);
@@ -250,7 +253,7 @@ describe('relay process (memory store)', () => {
     await heard;
     expect(a.complete).toBe(true);
     await expect(a.send(2, 'late')).rejects.toMatchObject({ code: 'room_complete' });
-    const r = await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: 2, body: 'AAAA' });
+    const r = await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: 2, body: 'AAAA' }, { key: p.sessionKey });
     expect(r.status).toBe(409);
     expect(r.json.error).toBe('room_complete');
     a.close();
@@ -259,39 +262,47 @@ describe('relay process (memory store)', () => {
 
   it('expires rooms after their time-to-live', async () => {
     const p = pairing();
-    expect((await postJson(`${rooms(p.sessionId)}/join`, { party: 1, ttlSeconds: 1 })).status).toBe(200);
-    expect((await httpRequest(rooms(p.sessionId))).status).toBe(200);
+    const key = p.sessionKey;
+    expect((await postJson(`${rooms(p.sessionId)}/join`, { party: 1, ttlSeconds: 1 }, { key })).status).toBe(200);
+    expect((await httpRequest(rooms(p.sessionId), { key })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1300));
-    const gone = await httpRequest(rooms(p.sessionId));
+    const gone = await httpRequest(rooms(p.sessionId), { key });
     expect(gone.status).toBe(404);
     expect(gone.json.error).toBe('unknown_room');
-    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: 2, body: 'AAAA' })).json.error).toBe('unknown_room');
+    expect((await postJson(`${rooms(p.sessionId)}/messages`, { from: 1, to: 2, body: 'AAAA' }, { key })).json.error).toBe('unknown_room');
   });
 
   it('answers each limit and each malformed request with its 4xx and reason', async () => {
-    const sid = pairing().sessionId;
-    const r = rooms(sid);
-    expect((await postJson(`${r}/join`, { party: 1 })).status).toBe(200);
+    const room = pairing();
+    const key = room.sessionKey;
+    const r = rooms(room.sessionId);
+    const other = pairing();
+    expect((await postJson(`${r}/join`, { party: 1 }, { key })).status).toBe(200);
     const cases: [string, Promise<{ status: number; json: any }>, number, string][] = [
-      ['malformed JSON', postJson(`${r}/join`, '{"party":', { raw: true }), 400, 'malformed_json'],
-      ['JSON array', postJson(`${r}/join`, [1], {}), 400, 'malformed_json'],
-      ['empty body', postJson(`${r}/join`, '', { raw: true }), 400, 'malformed_json'],
+      ['malformed JSON', postJson(`${r}/join`, '{"party":', { raw: true, key }), 400, 'malformed_json'],
+      ['JSON array', postJson(`${r}/join`, [1], { key }), 400, 'malformed_json'],
+      ['empty body', postJson(`${r}/join`, '', { raw: true, key }), 400, 'malformed_json'],
       ['bad session id', postJson(`${relay.url}/v1/rooms/short/join`, { party: 1 }), 400, 'bad_session_id'],
-      ['bad party', postJson(`${r}/join`, { party: 'a b' }), 400, 'bad_party'],
-      ['party out of range', postJson(`${r}/join`, { party: 70000 }), 400, 'bad_party'],
-      ['bad ttl', postJson(`${r}/join`, { party: 1, ttlSeconds: -5 }), 400, 'bad_ttl'],
-      ['unknown room', postJson(`${rooms(pairing().sessionId)}/messages`, { from: 1, to: 2, body: 'AAAA' }), 404, 'unknown_room'],
-      ['unknown room read', httpRequest(`${rooms(pairing().sessionId)}/messages?party=1`), 404, 'unknown_room'],
-      ['wrong party', postJson(`${r}/messages`, { from: 7, to: 1, body: 'AAAA' }), 403, 'not_joined'],
-      ['wrong party read', httpRequest(`${r}/messages?party=7`), 403, 'not_joined'],
-      ['bad recipient', postJson(`${r}/messages`, { from: 1, to: {}, body: 'AAAA' }), 400, 'bad_recipient'],
-      ['body not base64url', postJson(`${r}/messages`, { from: 1, to: 2, body: 'not base64!' }), 400, 'bad_body'],
-      ['body missing', postJson(`${r}/messages`, { from: 1, to: 2 }), 400, 'bad_body'],
-      ['message too large', postJson(`${r}/messages`, { from: 1, to: 2, body: 'A'.repeat(5000) }), 413, 'message_too_large'],
-      ['request too large', postJson(`${r}/messages`, { from: 1, to: 2, body: 'A'.repeat(9000) }), 413, 'request_too_large'],
-      ['bad after', httpRequest(`${r}/messages?party=1&after=-1`), 400, 'bad_after'],
-      ['bad wait', httpRequest(`${r}/messages?party=1&wait=soon`), 400, 'bad_wait'],
-      ['bad ack', postJson(`${r}/ack`, { party: 1, seq: 'x' }), 400, 'bad_seq'],
+      ['bad party', postJson(`${r}/join`, { party: 'a b' }, { key }), 400, 'bad_party'],
+      ['party out of range', postJson(`${r}/join`, { party: 70000 }, { key }), 400, 'bad_party'],
+      ['bad ttl', postJson(`${r}/join`, { party: 1, ttlSeconds: -5 }, { key }), 400, 'bad_ttl'],
+      [
+        'unknown room',
+        postJson(`${rooms(other.sessionId)}/messages`, { from: 1, to: 2, body: 'AAAA' }, { key: other.sessionKey }),
+        404,
+        'unknown_room',
+      ],
+      ['unknown room read', httpRequest(`${rooms(other.sessionId)}/messages?party=1`, { key: other.sessionKey }), 404, 'unknown_room'],
+      ['wrong party', postJson(`${r}/messages`, { from: 7, to: 1, body: 'AAAA' }, { key }), 403, 'not_joined'],
+      ['wrong party read', httpRequest(`${r}/messages?party=7`, { key }), 403, 'not_joined'],
+      ['bad recipient', postJson(`${r}/messages`, { from: 1, to: {}, body: 'AAAA' }, { key }), 400, 'bad_recipient'],
+      ['body not base64url', postJson(`${r}/messages`, { from: 1, to: 2, body: 'not base64!' }, { key }), 400, 'bad_body'],
+      ['body missing', postJson(`${r}/messages`, { from: 1, to: 2 }, { key }), 400, 'bad_body'],
+      ['message too large', postJson(`${r}/messages`, { from: 1, to: 2, body: 'A'.repeat(5000) }, { key }), 413, 'message_too_large'],
+      ['request too large', postJson(`${r}/messages`, { from: 1, to: 2, body: 'A'.repeat(9000) }, { key }), 413, 'request_too_large'],
+      ['bad after', httpRequest(`${r}/messages?party=1&after=-1`, { key }), 400, 'bad_after'],
+      ['bad wait', httpRequest(`${r}/messages?party=1&wait=soon`, { key }), 400, 'bad_wait'],
+      ['bad ack', postJson(`${r}/ack`, { party: 1, seq: 'x' }, { key }), 400, 'bad_seq'],
       ['wrong method', httpRequest(`${r}/join`), 405, 'method_not_allowed'],
       ['ws over plain http', httpRequest(`${r}/ws?party=1`), 400, 'upgrade_required'],
       ['unknown path', httpRequest(`${relay.url}/v2/everything`), 404, 'not_found'],
@@ -303,19 +314,21 @@ describe('relay process (memory store)', () => {
     }
     // Messages per room.
     for (let i = 0; i < LIMITS.maxMessagesPerRoom; i++) {
-      expect((await postJson(`${r}/messages`, { from: 1, to: 2, body: 'AAAA' }, { localAddress: '127.0.0.5' })).status).toBe(200);
+      expect((await postJson(`${r}/messages`, { from: 1, to: 2, body: 'AAAA' }, { localAddress: '127.0.0.5', key })).status).toBe(200);
     }
-    const full = await postJson(`${r}/messages`, { from: 1, to: 2, body: 'AAAA' }, { localAddress: '127.0.0.5' });
+    const full = await postJson(`${r}/messages`, { from: 1, to: 2, body: 'AAAA' }, { localAddress: '127.0.0.5', key });
     expect([full.status, full.json.error]).toEqual([409, 'room_message_limit']);
     // Parties per room.
-    for (let i = 2; i <= LIMITS.maxPartiesPerRoom; i++) expect((await postJson(`${r}/join`, { party: i })).status).toBe(200);
-    const crowded = await postJson(`${r}/join`, { party: 99 });
+    for (let i = 2; i <= LIMITS.maxPartiesPerRoom; i++) expect((await postJson(`${r}/join`, { party: i }, { key })).status).toBe(200);
+    const crowded = await postJson(`${r}/join`, { party: 99 }, { key });
     expect([crowded.status, crowded.json.error]).toEqual([409, 'room_full']);
     // Rooms per address.
-    for (let i = 0; i < LIMITS.maxRoomsPerAddress; i++) {
-      expect((await postJson(`${rooms(pairing().sessionId)}/join`, { party: 1 }, { localAddress: '127.0.0.6' })).status).toBe(200);
-    }
-    const many = await postJson(`${rooms(pairing().sessionId)}/join`, { party: 1 }, { localAddress: '127.0.0.6' });
+    const joinNew = () => {
+      const q = pairing();
+      return postJson(`${rooms(q.sessionId)}/join`, { party: 1 }, { localAddress: '127.0.0.6', key: q.sessionKey });
+    };
+    for (let i = 0; i < LIMITS.maxRoomsPerAddress; i++) expect((await joinNew()).status).toBe(200);
+    const many = await joinNew();
     expect([many.status, many.json.error]).toEqual([429, 'too_many_rooms']);
     // Request rate.
     // Batches of concurrent requests until refused (bounded: at most 1000 requests).
@@ -328,7 +341,7 @@ describe('relay process (memory store)', () => {
     expect(limited[0].json.error).toBe('rate_limited');
     expect(limited[0].headers['retry-after']).toBe('1');
     // Other addresses are unaffected; the relay is healthy.
-    expect((await httpRequest(r, { localAddress: '127.0.0.8' })).status).toBe(200);
+    expect((await httpRequest(r, { localAddress: '127.0.0.8', key })).status).toBe(200);
     expect((await httpRequest(`${relay.url}/health`)).status).toBe(200);
   });
 
@@ -369,7 +382,8 @@ describe('relay process (memory store)', () => {
   it('survives malformed WebSocket upgrades and frames', async () => {
     const p = pairing();
     const r = rooms(p.sessionId);
-    await postJson(`${r}/join`, { party: 1 });
+    const key = p.sessionKey;
+    await postJson(`${r}/join`, { party: 1 }, { key });
     const refused = (url: string, headers: Record<string, string> = {}) =>
       new Promise<{ status: number; error: string }>((res) => {
         const ws = new WebSocket(url, { headers });
@@ -382,8 +396,9 @@ describe('relay process (memory store)', () => {
         ws.on('error', () => {});
       });
     const wsBase = r.replace('http:', 'ws:');
-    expect(await refused(`${wsBase}/ws?party=2`)).toEqual({ status: 403, error: 'not_joined' });
-    expect(await refused(`${rooms(pairing().sessionId).replace('http:', 'ws:')}/ws?party=1`)).toEqual({
+    expect(await refused(signedWsUrl(`${r}/ws?party=2`, key))).toEqual({ status: 403, error: 'not_joined' });
+    const other = pairing();
+    expect(await refused(signedWsUrl(`${rooms(other.sessionId)}/ws?party=1`, other.sessionKey))).toEqual({
       status: 404,
       error: 'unknown_room',
     });
@@ -392,7 +407,7 @@ describe('relay process (memory store)', () => {
     expect(await refused(`${wsBase}/ws?party=1`, { Origin: 'https://evil.example' })).toEqual({ status: 403, error: 'origin_not_allowed' });
     expect(await refused(`${relay.url.replace('http:', 'ws:')}/elsewhere`)).toEqual({ status: 404, error: 'not_found' });
 
-    const ws = new WebSocket(`${wsBase}/ws?party=1`);
+    const ws = new WebSocket(signedWsUrl(`${r}/ws?party=1`, key));
     const frames: any[] = [];
     ws.on('message', (d) => frames.push(JSON.parse(String(d))));
     await new Promise((res) => ws.once('open', res));
@@ -432,9 +447,10 @@ describe('relay process (memory store)', () => {
   });
 
   it('allows configured origins only (CORS)', async () => {
-    const r = rooms(pairing().sessionId);
+    const p = pairing();
+    const r = rooms(p.sessionId);
     const ext = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
-    const ok = await postJson(`${r}/join`, { party: 1 }, { headers: { Origin: ext } });
+    const ok = await postJson(`${r}/join`, { party: 1 }, { headers: { Origin: ext }, key: p.sessionKey });
     expect(ok.status).toBe(200);
     expect(ok.headers['access-control-allow-origin']).toBe(ext);
     const pre = await httpRequest(`${r}/join`, {
@@ -444,6 +460,7 @@ describe('relay process (memory store)', () => {
     expect(pre.status).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://cosigner.tandem.example');
     expect(pre.headers['access-control-allow-methods']).toContain('POST');
+    expect(pre.headers['access-control-allow-headers']).toContain('Authorization');
     for (const origin of ['https://evil.example', 'https://cosigner.tandem.example.evil.example', 'chrome-extension://a.b', 'null']) {
       const no = await httpRequest(r, { headers: { Origin: origin } });
       expect([origin, no.status, no.json.error]).toEqual([origin, 403, 'origin_not_allowed']);
@@ -451,7 +468,7 @@ describe('relay process (memory store)', () => {
       expect((await httpRequest(`${r}/join`, { method: 'OPTIONS', headers: { Origin: origin } })).status).toBe(403);
     }
     // The relay's own origin (the co-signer page it serves) is allowed.
-    const self = await httpRequest(r, { headers: { Origin: relay.url } });
+    const self = await httpRequest(r, { headers: { Origin: relay.url }, key: p.sessionKey });
     expect(self.status).toBe(200);
   });
 
@@ -484,8 +501,9 @@ describe('relay process (memory store)', () => {
     const own = await spawnRelayProcess(['--port', '0'], {
       RELAY_LIMITS: JSON.stringify({ ...LIMITS, requestsPerSecond: 10, requestBurst: 20 }),
     });
-    const flooded = `${own.url}/v1/rooms/${pairing().sessionId}`;
-    await postJson(`${flooded}/join`, { party: 1 }, { localAddress: '127.0.0.2' });
+    const f = pairing();
+    const flooded = `${own.url}/v1/rooms/${f.sessionId}`;
+    await postJson(`${flooded}/join`, { party: 1 }, { localAddress: '127.0.0.2', key: f.sessionKey });
     const p = createPairing(own.url, 'keygen', { t: 2, n: 3 });
     const client = (self: number) =>
       RelayClient.join({ relayUrl: own.url, sessionId: p.sessionId, sessionKey: p.sessionKey, self, WebSocket: WS });
@@ -495,7 +513,11 @@ describe('relay process (memory store)', () => {
     const statuses = new Map<number, number>();
     const flood = async () => {
       while (!stop) {
-        const res = await postJson(`${flooded}/messages`, { from: 1, to: '*', body: 'A'.repeat(1000) }, { localAddress: '127.0.0.2' });
+        const res = await postJson(
+          `${flooded}/messages`,
+          { from: 1, to: '*', body: 'A'.repeat(1000) },
+          { localAddress: '127.0.0.2', key: f.sessionKey },
+        );
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       }
     };

@@ -126,7 +126,12 @@ export class InflightBudget {
 const busy = () => new RelayError(503, 'relay_busy', 'the relay is reading too many request bodies at once; retry shortly');
 
 /** Reads a JSON object body of at most `maxBytes`, counting it against `budget` while it is read. */
-export function readJsonBody(req: IncomingMessage, maxBytes: number, budget: InflightBudget): Promise<Record<string, unknown>> {
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, budget: InflightBudget): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readBody(req, maxBytes, budget));
+}
+
+/** Reads a body of at most `maxBytes` as its exact bytes, counting it against `budget` while it is read. */
+export function readBody(req: IncomingMessage, maxBytes: number, budget: InflightBudget): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBytes) {
@@ -161,11 +166,7 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number, budget: Inf
       if (failed) return;
       failed = true;
       budget.give(size);
-      try {
-        resolveBody(parseJsonObject(Buffer.concat(chunks)));
-      } catch (e) {
-        reject(e);
-      }
+      resolveBody(Buffer.concat(chunks));
     });
   });
 }

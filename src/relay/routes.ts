@@ -8,11 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientAddress } from './address.js';
 import type { RelayCore } from './core.js';
 import type { OriginPolicy } from './cors.js';
+import { authorise, httpToken, roomTarget } from './auth.js';
 import { badRequest, RelayError, unknownRoom } from './errors.js';
 import { longPoll } from './long-poll.js';
 import type { Route } from './metrics.js';
 import { webSocketBase } from './proxy.js';
-import { parseAck, parseComplete, parseJoin, parsePollQuery, parsePost, parseSessionId, readJsonBody } from './requests.js';
+import { parseAck, parseComplete, parseJoin, parseJsonObject, parsePollQuery, parsePost, parseSessionId, readBody } from './requests.js';
 import { serveStatic, type StaticMount } from './static.js';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
@@ -20,6 +21,7 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
 export const ROOM_PATH = /^\/v1\/rooms\/([^/]+)(?:\/(join|messages|ack|complete|ws))?$/;
 
 type Action = 'room' | 'join' | 'messages' | 'ack' | 'complete';
+const EMPTY = Buffer.alloc(0);
 
 export class HttpRoutes {
   constructor(
@@ -103,6 +105,10 @@ export class HttpRoutes {
 
   private async roomAction(action: Action, sid: string, url: URL, address: string, req: IncomingMessage, res: ServerResponse) {
     const { store, limits } = this.core;
+    const post = req.method === 'POST';
+    const raw = post ? await readBody(req, limits.maxRequestBytes, this.core.inflight) : EMPTY;
+    const target = roomTarget(req.url ?? '');
+    await authorise(store, { sid, method: post ? 'POST' : 'GET', target, body: raw, token: httpToken(req) });
     if (action === 'room') {
       const room = await store.room(sid);
       if (!room) throw unknownRoom();
@@ -116,7 +122,7 @@ export class HttpRoutes {
       if (result) json(res, 200, result);
       return;
     }
-    const body = await readJsonBody(req, limits.maxRequestBytes, this.core.inflight);
+    const body = parseJsonObject(raw);
     switch (action) {
       case 'join': {
         const { party, ttlMs } = parseJoin(body, limits);

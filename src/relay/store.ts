@@ -74,6 +74,11 @@ export interface RelayStore {
   /** Listens to one room's events; resolves once listening. Returns the unsubscribe function. */
   subscribe(sid: string, listener: RoomListener): Promise<() => void>;
   stats(): Promise<StoreStats>;
+  /**
+   * Records a room capability nonce for `ttlMs`; false when it was already
+   * recorded (a replayed request). See auth.ts.
+   */
+  claimNonce(sid: string, nonce: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { roomTarget } from './auth.js';
+import { ROOM_AUTH_SCHEME, roomKeyOf, signRoomRequest } from './wire.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const children = new Set<ChildProcess>();
@@ -158,15 +160,38 @@ export interface HttpAnswer {
   json: any;
 }
 
+/** Options of {@link httpRequest}; `key`: a session key to sign the request with (its room capability). */
+export interface HttpOptions {
+  method?: string;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  localAddress?: string;
+  key?: Uint8Array;
+}
+
+/** The `Authorization` header of a room request signed with `sessionKey`'s room key (see wire.ts). */
+export function roomAuthHeader(sessionKey: Uint8Array, method: 'GET' | 'POST', url: string, body: string | Buffer = ''): string {
+  const target = roomTarget(url.replace(/^https?:\/\/[^/]+/, ''));
+  return `${ROOM_AUTH_SCHEME} ${signRoomRequest(roomKeyOf(sessionKey), method, target, body, Date.now())}`;
+}
+
+/** A `ws://` URL for `/v1/rooms/:sid/ws?query` signed with `sessionKey`'s room key. */
+export function signedWsUrl(url: string, sessionKey: Uint8Array): string {
+  const ws = url.replace(/^http/, 'ws');
+  const target = roomTarget(ws.replace(/^wss?:\/\/[^/]+/, ''));
+  return `${ws}&auth=${signRoomRequest(roomKeyOf(sessionKey), 'WS', target, '', Date.now())}`;
+}
+
 /**
  * A raw HTTP request (no fetch, so that tests can send malformed bodies, set
  * Origin, and pick the client's loopback address with `localAddress`).
  */
-export async function httpRequest(
-  url: string,
-  opts: { method?: string; body?: string | Buffer; headers?: Record<string, string>; localAddress?: string } = {},
-): Promise<HttpAnswer> {
+export async function httpRequest(url: string, opts: HttpOptions = {}): Promise<HttpAnswer> {
   const { request } = await import('node:http');
+  if (opts.key) {
+    const method = opts.method === 'POST' ? 'POST' : 'GET';
+    opts = { ...opts, headers: { Authorization: roomAuthHeader(opts.key, method, url, opts.body ?? ''), ...opts.headers } };
+  }
   return new Promise((res, rej) => {
     const req = request(
       url,
@@ -197,13 +222,14 @@ export async function httpRequest(
 export function postJson(
   url: string,
   body: unknown,
-  opts: { headers?: Record<string, string>; localAddress?: string; raw?: boolean } = {},
+  opts: { headers?: Record<string, string>; localAddress?: string; raw?: boolean; key?: Uint8Array } = {},
 ): Promise<HttpAnswer> {
   return httpRequest(url, {
     method: 'POST',
     body: opts.raw ? (body as string) : JSON.stringify(body),
     headers: { 'Content-Type': 'application/json', ...opts.headers },
     localAddress: opts.localAddress,
+    key: opts.key,
   });
 }
 

@@ -25,7 +25,14 @@
  *
  * `body` is opaque to the relay: the client puts end-to-end encrypted
  * ciphertext there (base64url text, see `src/session/crypto.ts`).
+ *
+ * Every `/v1/rooms/…` request (HTTP and the WebSocket upgrade) must carry a
+ * room capability: see "Room capabilities" below.
  */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
 /**
  * A party id as the relay sees it: a canonical string. Integers (device ids,
@@ -96,6 +103,8 @@ export type ClientFrame =
 export interface RelayErrorBody {
   error: string;
   reason: string;
+  /** With `auth_expired`: the relay's clock (ms since the epoch). */
+  serverTime?: number;
 }
 
 const SID = /^[A-Za-z0-9_-]{16,64}$/;
@@ -131,4 +140,96 @@ export function canonicalRecipient(x: unknown): RelayParty | '*' | null {
 /** True for a valid message body: base64url text (the relay never parses it). */
 export function isMessageBody(x: unknown): x is string {
   return typeof x === 'string' && x.length > 0 && /^[A-Za-z0-9_-]+$/.test(x);
+}
+
+// ---- Room capabilities ----
+//
+// A room's key pair is derived from the session key, which only the room's
+// devices hold (pairing payload; a vault's paired channel derives it from
+// the channel secret):
+//
+//   seed     = HKDF-SHA-256(ikm = session key, salt = "tandem/relay/room-key/v1", info = "ed25519 seed", 32 bytes)
+//   verifier = Ed25519 public key of seed (RFC 8032)
+//   room id  = base64url(SHA-256("tandem/relay/room-id/v1" ‖ verifier)[0..16])   (22 characters)
+//
+// The room id is a commitment to the verifier: the relay needs to store
+// nothing else, and nobody can create or take over a room id without the
+// matching key (that would need a second preimage of the truncated hash).
+// Every room request carries a token
+//
+//   1.<verifier, 64 hex>.<timestamp ms, decimal>.<nonce, 32 hex>.<Ed25519 signature, 128 hex>
+//
+// whose signature covers (UTF-8, lines joined by "\n")
+//
+//   tandem/relay/auth/v1 | method (GET, POST or WS) | target | hex SHA-256 of the exact body bytes ("" when none) | timestamp | nonce
+//
+// where target is the request path and query from `/v1/rooms/` on. HTTP
+// sends it as `Authorization: TandemRoom <token>`; the WebSocket upgrade
+// (browsers cannot set headers) as the last query parameter `&auth=<token>`,
+// the target being the URL before it. The relay accepts a timestamp within
+// ROOM_AUTH_WINDOW_MS of its clock and each nonce once per room.
+
+export const ROOM_AUTH_SCHEME = 'TandemRoom';
+/** How far a request's timestamp may be from the relay's clock. */
+export const ROOM_AUTH_WINDOW_MS = 5 * 60_000;
+export type RoomAuthMethod = 'GET' | 'POST' | 'WS';
+
+/** A room's capability: its signing seed (SECRET), verifier and id. */
+export interface RoomKey {
+  seed: Uint8Array;
+  verifier: Uint8Array;
+  roomId: string;
+}
+
+export interface RoomAuthToken {
+  verifier: Uint8Array;
+  ts: number;
+  nonce: string;
+  sig: Uint8Array;
+}
+
+const te = new TextEncoder();
+const TOKEN = /^1\.([0-9a-f]{64})\.(0|[1-9][0-9]{0,14})\.([0-9a-f]{32})\.([0-9a-f]{128})$/;
+
+function base64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The room id that commits to `verifier`. */
+export function roomIdOf(verifier: Uint8Array): string {
+  const label = te.encode('tandem/relay/room-id/v1');
+  const data = new Uint8Array(label.length + verifier.length);
+  data.set(label);
+  data.set(verifier, label.length);
+  return base64url(sha256(data).subarray(0, 16));
+}
+
+/** The room key of a 32-byte session key. */
+export function roomKeyOf(sessionKey: Uint8Array): RoomKey {
+  const seed = hkdf(sha256, sessionKey, te.encode('tandem/relay/room-key/v1'), te.encode('ed25519 seed'), 32);
+  const verifier = ed25519.getPublicKey(seed);
+  return { seed, verifier, roomId: roomIdOf(verifier) };
+}
+
+/** The bytes a token's signature covers. */
+export function roomAuthMessage(method: RoomAuthMethod, target: string, body: Uint8Array | string, ts: number, nonce: string): Uint8Array {
+  const bytes = typeof body === 'string' ? te.encode(body) : body;
+  return te.encode(['tandem/relay/auth/v1', method, target, bytes.length ? bytesToHex(sha256(bytes)) : '', ts, nonce].join('\n'));
+}
+
+/** A signed token for one request. `target` starts with `/v1/rooms/`; `now` is the caller's idea of the relay's clock. */
+export function signRoomRequest(key: RoomKey, method: RoomAuthMethod, target: string, body: Uint8Array | string, now: number): string {
+  const nonce = bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+  const ts = Math.floor(now);
+  const sig = ed25519.sign(roomAuthMessage(method, target, body, ts, nonce), key.seed);
+  return `1.${bytesToHex(key.verifier)}.${ts}.${nonce}.${bytesToHex(sig)}`;
+}
+
+/** Strictly parses a token; null when malformed. */
+export function parseRoomAuthToken(text: string): RoomAuthToken | null {
+  const m = TOKEN.exec(text);
+  if (!m) return null;
+  return { verifier: hexToBytes(m[1]), ts: Number(m[2]), nonce: m[3], sig: hexToBytes(m[4]) };
 }

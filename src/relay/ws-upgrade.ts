@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { clientAddress } from './address.js';
+import { authorise, wsTokenAndTarget } from './auth.js';
 import type { RelayCore } from './core.js';
 import type { OriginPolicy } from './cors.js';
 import { RelayError } from './errors.js';
@@ -57,6 +58,8 @@ export class WsUpgrades {
       counted = true;
       const sid = parseSessionId(m[1]);
       const q = parseWsQuery(url.searchParams);
+      const { token, target } = wsTokenAndTarget(req.url ?? '');
+      await authorise(core.store, { sid, method: 'WS', target, body: new Uint8Array(0), token });
       if (!(await core.store.isMember(sid, q.party))) await core.notMember(sid, q.party);
       const after = q.after ?? (await core.store.acked(sid, q.party));
       if (socket.destroyed) throw new RelayError(400, 'gone', 'the client went away');

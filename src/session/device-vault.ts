@@ -16,7 +16,7 @@ import { decodeFrostShare, encodeFrostShare, type FrostKeyShare } from '../tss/f
 import { encodeTranscript } from '../tss/transcript.js';
 import { isPlainObject } from '../tss/wire.js';
 import { parseDevicePublic, type DeviceIdentity, type DevicePublic } from './identity.js';
-import { toBase64url } from './crypto.js';
+import { roomKeyOf } from '../relay/wire.js';
 
 export const DEVICE_VAULT_VERSION = 1;
 
@@ -52,11 +52,11 @@ export function vaultId(v: Pick<DeviceVault, 'ecdsa'>): string {
 /** Every device asks the relay to keep a vault's paired channel room for a week after its last use (the relay's maximum by default). */
 export const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 
-/** Room id and session key of a vault's paired channel (derived, never sent anywhere). */
+/** Room id and session key of a vault's paired channel (derived from the secret; the key is never sent anywhere). */
 export function channelOf(v: Pick<DeviceVault, 'channel'>): { relayUrl: string; sessionId: string; sessionKey: Uint8Array } {
-  const room = hkdf(sha256, v.channel.secret, undefined, encodeTranscript('channel-room'), 24);
   const key = hkdf(sha256, v.channel.secret, undefined, encodeTranscript('channel-key'), 32);
-  return { relayUrl: v.channel.relayUrl, sessionId: toBase64url(room), sessionKey: key };
+  // The room id commits to the room's capability key (see "Room capabilities" in relay/wire.ts).
+  return { relayUrl: v.channel.relayUrl, sessionId: roomKeyOf(key).roomId, sessionKey: key };
 }
 
 export function memberIdentities(v: Pick<DeviceVault, 'members'>): Map<PartyId, DevicePublic> {

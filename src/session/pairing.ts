@@ -15,11 +15,15 @@
  *   url length   1 byte   1..200, then the relay URL, UTF-8 (http: or https:)
  *   params len   2 bytes  big endian, 0..1024, then compact JSON of an object
  *
+ * The session id must be the room id of the session key (`roomKeyOf` in
+ * src/relay/wire.ts): the relay lets only holders of the key use the room.
+ *
  * Nothing may follow. Decoding is strict: any deviation (unknown version or
  * kind, wrong lengths, trailing bytes, non-canonical base64url or JSON) is
  * refused with a {@link PairingError} saying which field is wrong; the error
  * never contains the key.
  */
+import { roomKeyOf } from '../relay/wire.js';
 import { fromBase64url, randomBytes, SESSION_KEY_BYTES, toBase64url } from './crypto.js';
 import { TandemError } from '../errors/index.js';
 
@@ -34,7 +38,7 @@ export type PairingParam = string | number | boolean | null | PairingParam[] | {
 export interface PairingPayload {
   /** Base URL of the relay, e.g. `https://relay.example` or `http://127.0.0.1:8787`. */
   relayUrl: string;
-  /** Session id (room) on the relay: base64url of 16..32 random bytes. */
+  /** Session id (room) on the relay: the room id of the session key (22 base64url characters). */
   sessionId: string;
   /** 32-byte key for end-to-end encryption. Secret. */
   sessionKey: Uint8Array;
@@ -60,11 +64,6 @@ const MAX_DEPTH = 4;
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-/** A fresh session id: base64url of 16 random bytes (22 characters). */
-export function newSessionId(): string {
-  return toBase64url(randomBytes(16));
-}
-
 /** A fresh 32-byte session key. */
 export function newSessionKey(): Uint8Array {
   return randomBytes(SESSION_KEY_BYTES);
@@ -72,7 +71,8 @@ export function newSessionKey(): Uint8Array {
 
 /** A new pairing with a fresh session id and key. */
 export function createPairing(relayUrl: string, kind: CeremonyKind, params: Record<string, PairingParam> = {}): PairingPayload {
-  const p: PairingPayload = { relayUrl, sessionId: newSessionId(), sessionKey: newSessionKey(), kind, params };
+  const sessionKey = newSessionKey();
+  const p: PairingPayload = { relayUrl, sessionId: roomKeyOf(sessionKey).roomId, sessionKey, kind, params };
   encodePairing(p); // validates
   return p;
 }
@@ -110,6 +110,10 @@ function sessionIdBytes(sid: string): Uint8Array {
   return raw;
 }
 
+function checkRoom(sessionId: string, sessionKey: Uint8Array): void {
+  if (roomKeyOf(sessionKey).roomId !== sessionId) throw new PairingError('sessionId', 'is not the room of the session key');
+}
+
 function checkParam(v: unknown, depth: number, path: string): void {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
   if (typeof v === 'number') {
@@ -139,6 +143,7 @@ export function encodePairingBytes(p: PairingPayload): Uint8Array {
   const url = utf8.encode(p.relayUrl);
   if (url.length > MAX_URL) throw new PairingError('url', `longer than ${MAX_URL} bytes`);
   const sid = sessionIdBytes(p.sessionId);
+  checkRoom(p.sessionId, p.sessionKey);
   if (typeof p.params !== 'object' || p.params === null || Array.isArray(p.params)) throw new PairingError('params', 'must be an object');
   checkParam(p.params, 0, '');
   const params = Object.keys(p.params).length ? utf8.encode(JSON.stringify(p.params)) : new Uint8Array(0);
@@ -180,6 +185,7 @@ export function decodePairingBytes(bytes: Uint8Array): PairingPayload {
   const sidLen = take(1, 'sessionId')[0];
   if (sidLen < 16 || sidLen > 32) throw new PairingError('sessionId', 'must be 16..32 bytes');
   const sessionId = toBase64url(take(sidLen, 'sessionId'));
+  checkRoom(sessionId, sessionKey);
   const urlLen = take(1, 'url')[0];
   if (urlLen < 1 || urlLen > MAX_URL) throw new PairingError('url', `length must be 1..${MAX_URL}`);
   let relayUrl: string;

@@ -82,7 +82,7 @@ export class RelayClient {
     if (self === null) throw new TypeError('self must be an integer 0..65535 or 1..64 characters of [A-Za-z0-9_.:-]');
     this.self = self;
     this.sessionId = opts.sessionId;
-    this.http = new RoomHttp(opts.relayUrl.replace(/\/+$/, ''), opts.sessionId, opts.fetch);
+    this.http = new RoomHttp(opts.relayUrl.replace(/\/+$/, ''), opts.sessionId, opts.sessionKey, opts.fetch);
     this.ordering = new RoomOrdering(self, cipher, opts.resume);
     this.sendSeq = Math.max(opts.resume?.sendSeq ?? 0, Date.now() * 1000);
     const WS = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;

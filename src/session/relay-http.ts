@@ -1,7 +1,9 @@
 /**
- * HTTP requests to one room of the relay's API, and the error they throw.
+ * HTTP requests to one room of the relay's API, each signed with the room's
+ * capability key (see "Room capabilities" in src/relay/wire.ts), and the
+ * error they throw.
  */
-import type { RelayErrorBody } from '../relay/wire.js';
+import { ROOM_AUTH_SCHEME, type RelayErrorBody, type RoomAuthMethod, type RoomKey, roomKeyOf, signRoomRequest } from '../relay/wire.js';
 
 /** An error answer from the relay (or a failure to reach it). */
 export class RelayRequestError extends Error {
@@ -11,28 +13,48 @@ export class RelayRequestError extends Error {
     readonly status: number,
     readonly code: string,
     readonly reason: string,
+    /** With `auth_expired`: the relay's clock. */
+    readonly serverTime?: number,
   ) {
     super(`relay refused (${status} ${code}): ${reason}`);
   }
 }
 
-/** Sends JSON requests to `/v1/rooms/:sid/...` on one relay. */
+/** Sends signed JSON requests to `/v1/rooms/:sid/...` on one relay. */
 export class RoomHttp {
   private readonly fetchFn: typeof fetch;
+  private readonly key: RoomKey;
+  /** The relay's clock minus ours, learnt from an `auth_expired` refusal. */
+  private clockOffsetMs = 0;
 
   constructor(
     /** Relay base URL without a trailing slash. */
     readonly base: string,
     readonly sessionId: string,
+    sessionKey: Uint8Array,
     fetchFn: typeof fetch | undefined,
   ) {
+    this.key = roomKeyOf(sessionKey);
+    if (this.key.roomId !== sessionId) throw new TypeError('the session id is not the room of this session key (see roomKeyOf)');
     const f = fetchFn ?? globalThis.fetch;
     this.fetchFn = (...a) => f(...a);
   }
 
-  /** The room's URL with `path` (`''`, `'join'`, `'messages?…'`) appended. */
-  url(path: string): string {
-    return `${this.base}/v1/rooms/${encodeURIComponent(this.sessionId)}${path ? (path.startsWith('?') ? path : `/${path}`) : ''}`;
+  /** The room's path with `path` (`''`, `'join'`, `'messages?…'`) appended: what requests sign. */
+  target(path: string): string {
+    return `/v1/rooms/${encodeURIComponent(this.sessionId)}${path ? (path.startsWith('?') ? path : `/${path}`) : ''}`;
+  }
+
+  /** A token for one request (see wire.ts). */
+  sign(method: RoomAuthMethod, target: string, body = ''): string {
+    return signRoomRequest(this.key, method, target, body, Date.now() + this.clockOffsetMs);
+  }
+
+  /** The WebSocket URL for `query` (`party=…&after=…`), signed as its last parameter. */
+  wsUrl(query: string): string {
+    const target = `${this.target('ws')}?${query}`;
+    const base = this.base.replace(/^http/, 'ws');
+    return `${base}${target}&auth=${this.sign('WS', target)}`;
   }
 
   /**
@@ -43,23 +65,28 @@ export class RoomHttp {
   async request(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.requestOnce(method, path, body, signal);
+        return await this.once(method, path, body, signal);
       } catch (e) {
-        if (!(e instanceof RelayRequestError && e.code === 'rate_limited') || attempt >= 8 || signal?.aborted) throw e;
+        if (!(e instanceof RelayRequestError)) throw e;
+        if (e.code === 'auth_expired' && e.serverTime !== undefined && attempt === 1) {
+          // A wrong clock: take the relay's and sign again.
+          this.clockOffsetMs = e.serverTime - Date.now();
+          continue;
+        }
+        if (e.code !== 'rate_limited' || attempt >= 8 || signal?.aborted) throw e;
         await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 4000) * (0.5 + Math.random() / 2)));
       }
     }
   }
 
-  private async requestOnce(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  private async once(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const target = this.target(path);
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { Authorization: `${ROOM_AUTH_SCHEME} ${this.sign(method, target, text)}` };
+    if (text !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
-      res = await this.fetchFn(this.url(path), {
-        method,
-        headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
+      res = await this.fetchFn(`${this.base}${target}`, { method, headers, body: text, signal });
     } catch (e) {
       throw new RelayRequestError(
         0,
@@ -67,16 +94,16 @@ export class RoomHttp {
         `could not reach the relay at ${this.base}: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
-    const text = await res.text();
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(await res.text());
     } catch {
       throw new RelayRequestError(res.status, 'bad_response', 'the relay answered with something that is not JSON');
     }
     if (!res.ok) {
       const e = json as Partial<RelayErrorBody>;
-      throw new RelayRequestError(res.status, String(e.error ?? 'error'), String(e.reason ?? 'no reason given'));
+      const serverTime = typeof e.serverTime === 'number' ? e.serverTime : undefined;
+      throw new RelayRequestError(res.status, String(e.error ?? 'error'), String(e.reason ?? 'no reason given'), serverTime);
     }
     return json;
   }

@@ -186,12 +186,9 @@ export class RelayLink {
   // ---- WebSocket ----
 
   private wsUrl(): string {
-    const u = new URL(this.http.url('ws'));
-    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-    u.searchParams.set('party', this.self);
     // Without a position of our own, the relay resumes from our last acknowledgement.
-    if (this.sink.cursor > 0 || this.opts.resume) u.searchParams.set('after', String(this.sink.cursor));
-    return u.toString();
+    const after = this.sink.cursor > 0 || this.opts.resume ? `&after=${this.sink.cursor}` : '';
+    return this.http.wsUrl(`party=${encodeURIComponent(this.self)}${after}`);
   }
 
   /** Opens the WebSocket; resolves on the relay's hello. */

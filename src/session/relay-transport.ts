@@ -8,6 +8,7 @@
  * device-id strings, so they are turned back into strings here.
  */
 import { Mailbox, type CeremonyTransport, type Delivery } from './mailbox.js';
+import { RoomHttp } from './relay-http.js';
 import { RelayClient, type ReceivedMessage, type RejectedMessage, type WebSocketConstructor } from './relay-client.js';
 
 export interface RelayTransportOptions {
@@ -47,10 +48,9 @@ export function relayTransport(client: RelayClient, opts: RelayTransportOptions 
 }
 
 /** The room's last position (0 when the room does not exist yet, or the relay cannot say). */
-export async function roomPosition(relayUrl: string, sessionId: string): Promise<number> {
-  const res = await fetch(`${relayUrl.replace(/\/+$/, '')}/v1/rooms/${encodeURIComponent(sessionId)}`).catch(() => null);
-  if (!res?.ok) return 0;
-  const info = (await res.json().catch(() => null)) as { lastSeq?: unknown } | null;
+export async function roomPosition(relayUrl: string, sessionId: string, sessionKey: Uint8Array): Promise<number> {
+  const http = new RoomHttp(relayUrl.replace(/\/+$/, ''), sessionId, sessionKey, undefined);
+  const info = (await http.request('GET', '', undefined).catch(() => null)) as { lastSeq?: unknown } | null;
   return typeof info?.lastSeq === 'number' && Number.isSafeInteger(info.lastSeq) ? info.lastSeq : 0;
 }
 
@@ -100,7 +100,7 @@ export interface OpenedMailbox {
 
 /** Joins the relay room as `deviceId` and returns a mailbox over it. */
 export async function openMailbox(opts: OpenMailboxOptions): Promise<OpenedMailbox> {
-  const afterRoomSeq = opts.skipBacklog ? await roomPosition(opts.relayUrl, opts.sessionId) : opts.afterRoomSeq;
+  const afterRoomSeq = opts.skipBacklog ? await roomPosition(opts.relayUrl, opts.sessionId, opts.sessionKey) : opts.afterRoomSeq;
   const client = await RelayClient.join({
     relayUrl: opts.relayUrl,
     sessionId: opts.sessionId,
