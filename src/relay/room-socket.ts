@@ -81,6 +81,20 @@ export class RoomSocket {
       return;
     }
     if (this.ready) void this.pump();
+    void this.checkMember();
+  }
+
+  /**
+   * The room may have been lost (Redis emptied, expiry) and created again
+   * without this party: close, so that the client joins again and reads the
+   * new room from its start instead of waiting at a position it will never see.
+   */
+  private async checkMember(): Promise<void> {
+    try {
+      if (!this.closed && !(await this.core.store.isMember(this.sid, this.party))) this.close(4404, 'room lost');
+    } catch {
+      // The store is unreachable: the next heartbeat tries again.
+    }
   }
 
   shutdown(): void {
@@ -111,7 +125,10 @@ export class RoomSocket {
 
   private onEvent(e: RoomEvent): void {
     if (this.closed) return;
-    if (e.kind === 'join') return this.send({ type: 'joined', party: e.party });
+    if (e.kind === 'join') {
+      if (e.party !== this.party) void this.checkMember();
+      return this.send({ type: 'joined', party: e.party });
+    }
     if (e.kind === 'complete') return this.send({ type: 'complete' });
     if (!this.ready) {
       this.dirty = true;

@@ -44,11 +44,13 @@ export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** SIGKILL and wait: a crash (without persistence, everything is lost). */
+  kill(): Promise<void>;
 }
 
-/** Starts Debian's `redis-server` on a free loopback port, in a temp dir, without persistence. */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+/** Starts Debian's `redis-server` on a free loopback port (or `port`), in a temp dir, without persistence. */
+export async function startRedisServer(opts: { port?: number } = {}): Promise<RedisServer> {
+  const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'tandem-redis-'));
   const child = spawn(
     'redis-server',
@@ -92,6 +94,12 @@ export async function startRedisServer(): Promise<RedisServer> {
     port,
     async stop() {
       child.kill('SIGTERM');
+      await exited(child);
+      children.delete(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async kill() {
+      child.kill('SIGKILL');
       await exited(child);
       children.delete(child);
       rmSync(dir, { recursive: true, force: true });

@@ -26,6 +26,12 @@ export interface CeremonyTransport {
   participants(): Promise<string[]>;
   /** Leaves the room. */
   close(): Promise<void>;
+  /**
+   * Registers a handler for transport faults that lose messages in flight
+   * (the relay lost the room and it was created again). The mailbox fails
+   * every pending wait with the error, which names the relay.
+   */
+  onFault?(handler: (e: Error) => void): void;
 }
 
 /** Raised when a wait runs out; `waitingFor` says on whom. */
@@ -42,6 +48,7 @@ export class CeremonyTimeout extends TandemError<'ceremony.timeout'> {
 interface Waiter {
   match: (d: Delivery) => boolean;
   resolve: (d: Delivery) => void;
+  reject: (e: Error) => void;
 }
 
 export class Mailbox {
@@ -51,6 +58,7 @@ export class Mailbox {
 
   constructor(readonly transport: CeremonyTransport) {
     transport.onMessage((d) => this.deliver(d));
+    transport.onFault?.((e) => this.fail(e));
   }
 
   get deviceId(): string {
@@ -59,6 +67,11 @@ export class Mailbox {
 
   send(to: string | 'all', payload: unknown): Promise<void> {
     return this.transport.send(to, payload);
+  }
+
+  /** Fails every pending {@link take} with `e` (a transport fault lost what they wait for). */
+  private fail(e: Error): void {
+    for (const w of this.waiters.splice(0)) w.reject(e);
   }
 
   private deliver(d: Delivery): void {
@@ -83,6 +96,10 @@ export class Mailbox {
         resolve: (d) => {
           clearTimeout(timer);
           resolve(d);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
         },
       };
       const timer = setTimeout(() => {

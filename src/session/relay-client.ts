@@ -31,7 +31,7 @@ import { canonicalParty, canonicalRecipient, type RelayMessage, type RelayParty,
 import { SessionCipher } from './crypto.js';
 import { RoomHttp } from './relay-http.js';
 import { Inbox } from './relay-inbox.js';
-import { RelayLink } from './relay-link.js';
+import { RelayLink, type RelayRoomLost } from './relay-link.js';
 import { RoomOrdering } from './relay-ordering.js';
 import {
   partyRef,
@@ -44,6 +44,7 @@ import {
 } from './relay-types.js';
 
 export { RelayRequestError } from './relay-http.js';
+export { RelayRoomLost } from './relay-link.js';
 export {
   RelayTimeout,
   type PartyRef,
@@ -69,6 +70,7 @@ export class RelayClient {
   private readonly rejectHandlers = new Set<(r: RejectedMessage) => void>();
   private readonly joinHandlers = new Set<(p: PartyRef) => void>();
   private readonly completeHandlers = new Set<() => void>();
+  private readonly roomLostHandlers = new Set<(e: RelayRoomLost) => void>();
   private sendChain: Promise<unknown> = Promise.resolve();
   private recvChain: Promise<void> = Promise.resolve();
   private closed = false;
@@ -87,6 +89,7 @@ export class RelayClient {
     this.sendSeq = Math.max(opts.resume?.sendSeq ?? 0, Date.now() * 1000);
     const WS = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     const ordering = this.ordering;
+    const client = this;
     this.link = new RelayLink(this.http, self, opts, WS, {
       get cursor() {
         return ordering.cursor;
@@ -97,6 +100,12 @@ export class RelayClient {
       receive: (messages) => this.enqueue(messages),
       drained: () => this.recvChain,
       event: (frame) => this.onEvent(frame),
+      get complete() {
+        return client.complete;
+      },
+      roomLost: (e) => {
+        for (const h of this.roomLostHandlers) h(e);
+      },
       lost: (e) => {
         this.inbox.failWaiters(e);
         this.close();
@@ -185,6 +194,16 @@ export class RelayClient {
   onComplete(handler: () => void): () => void {
     this.completeHandlers.add(handler);
     return () => this.completeHandlers.delete(handler);
+  }
+
+  /**
+   * Calls `handler` when the relay lost the room (restarted without its data,
+   * Redis emptied, expiry) and the client joined it again: messages in flight
+   * were lost, so a ceremony waiting on them should fail naming the relay.
+   */
+  onRoomLost(handler: (e: RelayRoomLost) => void): () => void {
+    this.roomLostHandlers.add(handler);
+    return () => this.roomLostHandlers.delete(handler);
   }
 
   /** Who has joined the room. */

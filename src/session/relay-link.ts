@@ -6,6 +6,16 @@
  * the room: after a reconnect it resumes from the cursor; a room whose
  * positions restarted (expired and created again) is read from the start.
  *
+ * Recovery: the link never gives up on a room that is not complete. When
+ * the relay restarted without its data, lost it with Redis, or the room
+ * expired (a connect, read or post answers `unknown_room` / `not_joined`, or
+ * the room's positions went backwards), it joins again — creating the room
+ * with its capability — reads the room from the start, re-posts the message
+ * that failed, and tells the sink (`roomLost`): messages in flight were lost,
+ * so a ceremony waiting on them should stop and say the relay lost them.
+ * While the relay cannot be reached it keeps retrying (back-off up to
+ * `reconnectMaxMs`).
+ *
  * Sending keeps order: WebSocket frames are handled by the relay in the
  * order written; HTTP posts go one at a time; and the WebSocket is not used
  * while HTTP posts are pending, so a later message never overtakes an
@@ -28,8 +38,28 @@ export interface LinkSink {
   drained(): Promise<void>;
   /** A pushed frame other than messages and post answers (joined, complete, …). */
   event(frame: ServerFrame): void;
-  /** The room is gone and cannot be reached again. */
+  /** The room was lost and has been joined again; messages in flight may be lost. */
+  roomLost(e: RelayRoomLost): void;
+  /** True once the room was marked complete (a completed room that expires is not re-created). */
+  readonly complete: boolean;
+  /** The room is gone for good (it was complete). */
   lost(e: RelayRequestError): void;
+}
+
+/** The relay lost the room (restart without its data, Redis emptied, expiry); it was created again. */
+export class RelayRoomLost extends Error {
+  override readonly name = 'RelayRoomLost';
+  readonly code = 'relay_room_lost';
+  constructor(readonly relayUrl: string) {
+    super(
+      `the relay at ${relayUrl} lost this room (it restarted without its data, or the room expired); messages in flight were lost — try again`,
+    );
+  }
+}
+
+/** Answers that mean the room, or our membership of it, is gone. */
+export function isRoomGone(e: unknown): e is RelayRequestError {
+  return e instanceof RelayRequestError && (e.code === 'unknown_room' || e.code === 'not_joined');
 }
 
 type Pending = { resolve: (seq: number) => void; reject: (e: Error) => void };
@@ -50,6 +80,7 @@ export class RelayLink {
   private lastPong = 0;
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private ackedSeq = 0;
+  private rejoining: Promise<void> | null = null;
   reconnects = 0;
 
   constructor(
@@ -112,7 +143,11 @@ export class RelayLink {
   /** Hands one sealed message to the transport (see the header for ordering). */
   dispatch(to: RelayParty | '*', body: string): { handedOver: Promise<unknown>; done: Promise<number> } {
     if (this.transport === 'ws' && this.ws?.readyState === OPEN && this.httpPending === 0) {
-      const done = this.postOverWs(to, body).catch((e: unknown) => {
+      const done = this.postOverWs(to, body).catch(async (e: unknown) => {
+        if (isRoomGone(e) && !this.closed) {
+          await this.recover();
+          return this.postOverHttp(to, body);
+        }
         if (e instanceof RelayRequestError || this.closed) throw e;
         // The connection dropped with the post in flight: post it again over HTTP
         // (pending posts fail in order, so they are re-posted in order). If the first
@@ -127,7 +162,13 @@ export class RelayLink {
 
   private postOverHttp(to: RelayParty | '*', body: string): Promise<number> {
     this.httpPending++;
-    const run = async () => ((await this.http.request('POST', 'messages', { from: this.self, to, body })) as { seq: number }).seq;
+    const post = async () => ((await this.http.request('POST', 'messages', { from: this.self, to, body })) as { seq: number }).seq;
+    const run = () =>
+      post().catch(async (e: unknown) => {
+        if (!isRoomGone(e) || this.closed) throw e;
+        await this.recover();
+        return post();
+      });
     const p = this.httpChain.then(run, run);
     this.httpChain = p.catch(() => {});
     const settled = () => void this.httpPending--;
@@ -229,7 +270,9 @@ export class RelayLink {
     this.startPing(ws);
     if (room.complete) this.sink.event({ type: 'complete' });
     if (room.lastSeq < this.sink.cursor) {
+      // The room's positions went back: it was lost and created again (by another device).
       this.resync();
+      this.sink.roomLost(new RelayRoomLost(this.http.base));
       ws.close(4002, 'resync');
     }
   }
@@ -272,29 +315,48 @@ export class RelayLink {
   private reconnectLater(): void {
     const wait = this.backoff;
     this.backoff = Math.min(this.backoff * 2, this.opts.reconnectMaxMs ?? 5000);
-    setTimeout(() => {
+    setTimeout(async () => {
       if (this.closed) return;
       this.reconnects++;
-      if (this.wsFailures >= 3 && this.wsFailures % 3 === 0) this.checkRoom();
-      this.connectWs().catch(() => {});
+      if (this.wsFailures > 0) await this.checkRoom().catch(() => {});
+      if (!this.closed) this.connectWs().catch(() => {});
     }, wait);
   }
 
   /**
-   * Still failing to connect: is the room gone (expired)? Then stop instead of
-   * retrying forever. Was it created again without us? Then join again.
+   * A connection failed before the relay's hello: is the room gone, or were
+   * we dropped from it (created again without us)? Then recover. An
+   * unreachable relay is simply retried.
    */
-  private checkRoom(): void {
-    this.http.request('GET', '', undefined).then(
-      (room) => {
-        if (!(room as RoomInfo).parties.includes(this.self) && !this.closed) {
-          this.http.request('POST', 'join', { party: this.self }).catch(() => {});
-        }
-      },
-      (e: unknown) => {
-        if (e instanceof RelayRequestError && e.status === 404 && !this.closed) this.sink.lost(e);
-      },
-    );
+  private async checkRoom(): Promise<void> {
+    try {
+      const room = (await this.http.request('GET', '', undefined)) as RoomInfo;
+      if (!room.parties.includes(this.self)) await this.recover();
+    } catch (e) {
+      if (isRoomGone(e)) await this.recover();
+    }
+  }
+
+  /** Joins the lost room again (creating it), reads it from the start and tells the sink. One at a time. */
+  recover(): Promise<void> {
+    if (this.sink.complete) {
+      this.sink.lost(new RelayRequestError(404, 'unknown_room', 'the completed room has expired'));
+      return Promise.reject(new Error('relay client is closed'));
+    }
+    this.rejoining ??= (async () => {
+      try {
+        const ttl = this.opts.ttlSeconds ? { ttlSeconds: this.opts.ttlSeconds } : {};
+        await this.http.request('POST', 'join', { party: this.self, ...ttl });
+        this.resync();
+        this.sink.roomLost(new RelayRoomLost(this.http.base));
+        // Read the new room from its start.
+        if (this.ws?.readyState === OPEN) this.ws.close(4002, 'resync');
+        this.pollAbort?.abort();
+      } finally {
+        this.rejoining = null;
+      }
+    })();
+    return this.rejoining;
   }
 
   // ---- long-poll ----
@@ -319,7 +381,10 @@ export class RelayLink {
         if (r.complete && r.messages.length === 0) await delay(Math.min(wait, 1000));
       } catch (e) {
         if (this.closed) return;
-        if (e instanceof RelayRequestError && e.status === 404) return this.sink.lost(e);
+        if (isRoomGone(e)) {
+          await this.recover().catch(() => {});
+          continue;
+        }
         await delay(this.backoff);
         this.backoff = Math.min(this.backoff * 2, this.opts.reconnectMaxMs ?? 5000);
       }

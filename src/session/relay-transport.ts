@@ -25,8 +25,12 @@ export interface RelayTransportOptions {
 
 /** Adapts a joined {@link RelayClient} to the session layer's {@link CeremonyTransport}. */
 export function relayTransport(client: RelayClient, opts: RelayTransportOptions = {}): CeremonyTransport {
-  const after = opts.afterRoomSeq ?? 0;
+  let after = opts.afterRoomSeq ?? 0;
   if (opts.onReject) client.onReject(opts.onReject);
+  // A room created again starts at position 1: its messages are all new.
+  client.onRoomLost(() => {
+    after = 0;
+  });
   return {
     deviceId: String(client.self),
     async send(to: string | 'all', payload: unknown): Promise<void> {
@@ -43,6 +47,9 @@ export function relayTransport(client: RelayClient, opts: RelayTransportOptions 
     },
     async close(): Promise<void> {
       client.close();
+    },
+    onFault(handler: (e: Error) => void): void {
+      client.onRoomLost(handler);
     },
   };
 }
