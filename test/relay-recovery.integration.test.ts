@@ -61,6 +61,9 @@ describe('co-signer across relay faults (real processes)', () => {
     homes.b = dir();
     const files = dir();
     msgFile = join(files, 'msg.json');
+    const policy = join(files, 'policy.json');
+    const rules = { v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true, allowTypedData: false };
+    writeFileSync(policy, JSON.stringify(rules));
     writeFileSync(
       msgFile,
       JSON.stringify({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: hexlify(toUtf8Bytes('recovery')) }),
@@ -71,7 +74,7 @@ describe('co-signer across relay faults (real processes)', () => {
     const b = cli('join', homes.b, ['join', pairing, '--device-id', 'dev-b']);
     const [outA] = await Promise.all([a.ok(CEREMONY_MS), b.ok(CEREMONY_MS)]);
     address = /^vault [0-9a-f]{16} address (0x[0-9a-fA-F]{40})/m.exec(outA)![1]!;
-    serve = cli('serve', homes.b, ['serve']);
+    serve = cli('serve', homes.b, ['serve', '--policy', policy]);
     await serve.waitFor(/^listening for signing requests$/m, 60_000);
   }, 240_000);
 
