@@ -9,7 +9,7 @@
  *   npm run soak -- [--count N] [--redis]
  */
 import { loadavg } from 'node:os';
-import { spawnRelayProcess, startRedisServer, type RedisServer } from '../src/relay/testing.js';
+import { httpRequest, spawnRelayProcess, startRedisServer, type RedisServer } from '../src/relay/testing.js';
 import { keygen2of2, onNewChannel, openChannel } from '../test/support/signing.js';
 
 const arg = (name: string) => {
@@ -45,7 +45,7 @@ try {
     if ((i + 1) % 100 === 0)
       console.log(`  ${i + 1} signings, store holds ${s.messages} messages / ${s.bytes} bytes, load ${loadavg()[0].toFixed(1)}`);
   }
-  const room = await (await fetch(`${relay.url}/v1/rooms/${channel.sessionId}`)).json();
+  const room = await httpRequest(`${relay.url}/v1/rooms/${channel.sessionId}`, { key: channel.sessionKey }).then((r) => r.json);
   await channel.close();
   times.sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(times.length * p))].toFixed(0);

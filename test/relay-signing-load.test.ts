@@ -7,7 +7,7 @@
  * the room's stored bytes stay bounded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRelayProcess, type RelayProcess } from '../src/relay/testing.js';
+import { httpRequest, spawnRelayProcess, type RelayProcess } from '../src/relay/testing.js';
 import type { DeviceVault } from '../src/session/device-vault.js';
 import { keygen2of2, onNewChannel, openChannel } from './support/signing.js';
 
@@ -46,7 +46,7 @@ describe('honest signings through the relay', () => {
         const stats = await (await fetch(`${small.url}/v1/stats`)).json();
         bytes.push(stats.bytes);
       }
-      const room = await (await fetch(`${small.url}/v1/rooms/${channel.sessionId}`)).json();
+      const room = await httpRequest(`${small.url}/v1/rooms/${channel.sessionId}`, { key: channel.sessionKey }).then((r) => r.json);
       expect(room.lastSeq).toBeGreaterThan(30 * 10); // far past the room's 30-message backlog limit
       // What the store holds stays bounded: never more than the first signings held.
       expect(Math.max(...bytes.slice(5))).toBeLessThanOrEqual(2 * Math.max(...bytes.slice(0, 5)));

@@ -16,11 +16,14 @@ import { parsePublicUrl, TrustedProxies } from './proxy.js';
 import { RedisStore } from './redis-store.js';
 import { SWEEP_PER_SCRAPE } from './redis-stats.js';
 import { startRelay, type RunningRelay } from './server.js';
-import { httpRequest, postJson, startRedisServer, type RedisServer } from './testing.js';
+import { httpRequest, postJson, roomAuthHeader, signedWsUrl, startRedisServer, type RedisServer } from './testing.js';
+import { createPairing } from '../session/pairing.js';
 import { loadTls, TlsConfigError } from './tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-edge-'));
 const sid = () => `edge-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
+/** A room with its capability (session key). */
+const room = () => createPairing('http://127.0.0.1', 'sign', {});
 
 /** A self-signed certificate for `localhost` / 127.0.0.1 (openssl, as an operator would make one). */
 function makeCert(name: string): { cert: string; key: string } {
@@ -91,7 +94,11 @@ describe('trusted proxies', () => {
       const statuses = async (relay: RunningRelay) => {
         const out: number[] = [];
         for (let i = 0; i < 6; i++) {
-          const r = await httpRequest(`${relay.url}/v1/rooms/${sid()}`, { headers: { 'X-Forwarded-For': `198.51.100.${i}` } });
+          const p = room();
+          const r = await httpRequest(`${relay.url}/v1/rooms/${p.sessionId}`, {
+            headers: { 'X-Forwarded-For': `198.51.100.${i}` },
+            key: p.sessionKey,
+          });
           out.push(r.status);
         }
         return out;
@@ -139,11 +146,11 @@ describe('https and wss served by the relay itself', () => {
     try {
       expect(relay.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const ca = readFileSync(a.cert);
-      const get = (path: string, method = 'GET', body?: string, trust: Buffer | undefined = ca) =>
+      const get = (path: string, method = 'GET', body?: string, trust: Buffer | undefined = ca, auth?: string) =>
         new Promise<{ status: number; json: any }>((resolve, reject) => {
           const r = httpsRequest(
             `${relay.url}${path}`,
-            { method, ca: trust, agent: false, headers: { 'Content-Type': 'application/json' } },
+            { method, ca: trust, agent: false, headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: auth } : {}) } },
             (res) => {
               const chunks: Buffer[] = [];
               res.on('data', (c: Buffer) => chunks.push(c));
@@ -154,14 +161,19 @@ describe('https and wss served by the relay itself', () => {
           r.end(body);
         });
       expect((await get('/health')).json).toMatchObject({ ok: true, url: relay.url, ws: relay.url.replace('https', 'wss') });
-      const room = sid();
-      expect((await get(`/v1/rooms/${room}/join`, 'POST', JSON.stringify({ party: 1 }))).status).toBe(200);
-      const ws = new WebSocket(`${relay.url.replace('https', 'wss')}/v1/rooms/${room}/ws?party=1`, { ca });
+      const p = room();
+      const joinUrl = `${relay.url}/v1/rooms/${p.sessionId}/join`;
+      const joinBody = JSON.stringify({ party: 1 });
+      expect(
+        (await get(`/v1/rooms/${p.sessionId}/join`, 'POST', joinBody, undefined, roomAuthHeader(p.sessionKey, 'POST', joinUrl, joinBody)))
+          .status,
+      ).toBe(200);
+      const ws = new WebSocket(signedWsUrl(`${relay.url}/v1/rooms/${p.sessionId}/ws?party=1`, p.sessionKey), { ca });
       const hello = await new Promise<any>((resolve, reject) => {
         ws.once('message', (d) => resolve(JSON.parse(String(d))));
         ws.once('error', reject);
       });
-      expect(hello).toMatchObject({ type: 'hello', room: { sid: room, parties: ['1'] } });
+      expect(hello).toMatchObject({ type: 'hello', room: { sid: p.sessionId, parties: ['1'] } });
       ws.close();
       // A client that trusts another certificate is refused by TLS, not served.
       await expect(get('/health', 'GET', undefined, readFileSync(b.cert))).rejects.toThrow(/self-signed|self signed/);
@@ -188,11 +200,13 @@ describe('Prometheus /metrics', () => {
   it('counts rooms, messages, bytes, rejects by reason and latency, in the text format', async () => {
     const relay = await startRelay({ port: 0 });
     try {
-      const room = `${relay.url}/v1/rooms/${sid()}`;
-      await postJson(`${room}/join`, { party: 1 });
-      for (let i = 0; i < 5; i++) await postJson(`${room}/messages`, { from: 1, to: '*', body: 'QUJD'.repeat(25) });
+      const p = room();
+      const key = p.sessionKey;
+      const r = `${relay.url}/v1/rooms/${p.sessionId}`;
+      await postJson(`${r}/join`, { party: 1 }, { key });
+      for (let i = 0; i < 5; i++) await postJson(`${r}/messages`, { from: 1, to: '*', body: 'QUJD'.repeat(25) }, { key });
       await httpRequest(`${relay.url}/v1/rooms/short`);
-      await postJson(`${room}/messages`, { from: 7, to: '*', body: 'QUJD' });
+      await postJson(`${r}/messages`, { from: 7, to: '*', body: 'QUJD' }, { key });
       const res = await httpRequest(`${relay.url}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -11,7 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { postJson, spawnRelayProcess, startRedisServer, type RedisServer, type RelayProcess } from '../../src/relay/testing.js';
+import {
+  postJson,
+  signedWsUrl,
+  spawnRelayProcess,
+  startRedisServer,
+  type RedisServer,
+  type RelayProcess,
+} from '../../src/relay/testing.js';
+import { createPairing } from '../../src/session/pairing.js';
 import { keygen2of2, onNewChannel, openChannel } from './signing.js';
 
 export interface AttackResult {
@@ -50,12 +58,15 @@ const largeMessages: Attack = async (url, stop, scale) => {
   await Promise.all(
     Array.from({ length: 4 }, async (_, i) => {
       const localAddress = `127.0.0.${10 + i}`;
-      const rooms = Array.from({ length: 4 }, () => `${url}/v1/rooms/${sid()}`);
-      for (const r of rooms) await postJson(`${r}/join`, { party: 1 }, { localAddress });
+      // Rooms of their own (with their capability): an attacker can fill only rooms it holds the key of.
+      const keys = Array.from({ length: 4 }, () => createPairing(url, 'sign', {}));
+      const rooms = keys.map((p) => `${url}/v1/rooms/${p.sessionId}`);
+      for (const [j, r] of rooms.entries()) await postJson(`${r}/join`, { party: 1 }, { localAddress, key: keys[j]!.sessionKey });
       await Promise.all(
         Array.from({ length: 2 * scale }, async (_, k) => {
           while (!stop()) {
-            await postJson(`${rooms[k % rooms.length]}/messages`, { from: 1, to: 2, body }, { localAddress }).catch(() => {});
+            const j = k % rooms.length;
+            await postJson(`${rooms[j]}/messages`, { from: 1, to: 2, body }, { localAddress, key: keys[j]!.sessionKey }).catch(() => {});
             sent++;
           }
         }),
@@ -117,8 +128,9 @@ const slowloris: Attack = async (url, stop, scale) => {
 const garbageFrames: Attack = async (url, stop, scale) => {
   const port = Number(new URL(url).port);
   let sent = 0;
-  const r = `${url}/v1/rooms/${sid()}`;
-  await postJson(`${r}/join`, { party: 1 }, { localAddress: '127.0.0.50' });
+  const own = createPairing(url, 'sign', {});
+  const r = `${url}/v1/rooms/${own.sessionId}`;
+  await postJson(`${r}/join`, { party: 1 }, { localAddress: '127.0.0.50', key: own.sessionKey });
   const raw = async () => {
     while (!stop()) {
       const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.51' }).on('error', () => {});
@@ -129,7 +141,7 @@ const garbageFrames: Attack = async (url, stop, scale) => {
   };
   const frames = async () => {
     while (!stop()) {
-      const ws = new WebSocket(`${r.replace('http', 'ws')}/ws?party=1`, { localAddress: '127.0.0.50' });
+      const ws = new WebSocket(signedWsUrl(`${r}/ws?party=1`, own.sessionKey), { localAddress: '127.0.0.50' });
       ws.on('error', () => {});
       await new Promise((res) => {
         ws.once('open', res);

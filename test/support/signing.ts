@@ -49,6 +49,8 @@ export interface Channel {
   /** Signs `text` on this channel; resolves with the time it took (ms), throws when it fails. */
   sign(text: string): Promise<number>;
   sessionId: string;
+  /** The channel's session key (to sign raw requests on its room). SECRET. */
+  sessionKey: Uint8Array;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function openChannel([a, b]: [DeviceVault, DeviceVault]): Promise<C
   const server = serveSigning({ mailbox: mb.mailbox, vault: b, decide: async () => true, roundTimeoutMs: timing.roundTimeoutMs });
   return {
     sessionId: ch.sessionId,
+    sessionKey: ch.sessionKey,
     async sign(text: string) {
       const t0 = performance.now();
       const request = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: hexlify(toUtf8Bytes(text)) });
