@@ -82,7 +82,7 @@ describe('two relay instances on one Redis', () => {
     const m = await httpRequest(`${r2.url}/v1/stats`);
     expect(m.json.rooms).toBeGreaterThanOrEqual(1);
     // Rooms are rolling logs: what every member acknowledged is dropped, so count what was posted.
-    expect((await httpRequest(`${r1.url}/v1/rooms/${p.sessionId}`)).json.lastSeq).toBe(41);
+    expect((await httpRequest(`${r1.url}/v1/rooms/${p.sessionId}`, { key: p.sessionKey })).json.lastSeq).toBe(41);
     expect(m.json.posted + (await httpRequest(`${r1.url}/v1/stats`)).json.posted).toBeGreaterThanOrEqual(41);
     expect(typeof m.json.bytes).toBe('number');
     for (const x of [a, b, c]) x.close();

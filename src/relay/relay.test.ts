@@ -351,13 +351,15 @@ describe('relay process (memory store)', () => {
       RELAY_LIMITS: JSON.stringify({ requestsPerSecond: 2, requestBurst: 40, maxFrameWaitMs: 1000 }),
     });
     try {
-      const r = `${slow.url}/v1/rooms/${pairing().sessionId}`;
-      expect((await postJson(`${r}/join`, { party: 1 })).status).toBe(200);
-      expect((await postJson(`${r}/join`, { party: 2 })).status).toBe(200);
+      const own = pairing();
+      const key = own.sessionKey;
+      const r = `${slow.url}/v1/rooms/${own.sessionId}`;
+      expect((await postJson(`${r}/join`, { party: 1 }, { key })).status).toBe(200);
+      expect((await postJson(`${r}/join`, { party: 2 }, { key })).status).toBe(200);
       const answers = new Map<number, any>();
       const sockets = await Promise.all(
         Array.from({ length: 16 }, async (_, i) => {
-          const ws = new WebSocket(`${r.replace('http:', 'ws:')}/ws?party=${1 + (i % 2)}`);
+          const ws = new WebSocket(signedWsUrl(`${r}/ws?party=${1 + (i % 2)}`, key));
           ws.on('message', (d) => {
             const f = JSON.parse(String(d));
             if (f.type === 'posted' || f.type === 'error') answers.set(f.id, f);
