@@ -34,7 +34,8 @@ const services: Services = new Services({
   session,
   repo: idbRepository(),
   chain: ethersChainClient(),
-  openPopup: () => showApprovals(),
+  // Called as a request is being queued (it may not be stored yet): open whatever the list says now.
+  openPopup: () => showApprovals(true),
   deliverLate: deliverToTab,
   armAutoLock: (minutes) => void chrome.alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: minutes }),
   onStateChange: () => void pushPopupState(),
@@ -79,9 +80,9 @@ const approvalPages = new Map<chrome.runtime.Port, { windowId: number | undefine
 let openingWindow: number | null = null;
 let ensuring: Promise<void> = Promise.resolve();
 
-/** Makes sure the pending approvals are on screen (one check at a time, in order). */
-function showApprovals(): void {
-  ensuring = ensuring.then(ensureApprovalWindow).catch(() => undefined);
+/** Makes sure the pending approvals are on screen (one check at a time, in order); `queuing`: one is being added. */
+function showApprovals(queuing = false): void {
+  ensuring = ensuring.then(() => ensureApprovalWindow(queuing)).catch(() => undefined);
 }
 
 /**
@@ -90,8 +91,8 @@ function showApprovals(): void {
  * reused: focusing it would succeed and then the window would vanish with
  * the new request unseen.
  */
-async function ensureApprovalWindow(): Promise<void> {
-  if (!(await services.approvals.list()).length) return;
+async function ensureApprovalWindow(queuing: boolean): Promise<void> {
+  if (!queuing && !(await services.approvals.list()).length) return;
   const live = [...approvalPages.values()].find((p) => !p.closing && p.windowId !== undefined)?.windowId;
   const target = live ?? openingWindow ?? undefined;
   if (target !== undefined) {
