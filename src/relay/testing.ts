@@ -138,7 +138,7 @@ export async function spawnRelayProcess(args: string[] = ['--port', '0'], env: R
   child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
   const url = await new Promise<string>((res, rej) => {
     let out = '';
-    const timer = setTimeout(() => rej(new Error(`relay did not start: ${stderr.join('')}`)), 20_000);
+    const timer = setTimeout(() => rej(new Error(`relay did not start: ${stderr.join('')}`)), 60_000);
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const m = /relay listening on (http:\/\/[^\s]+)/.exec(out);
