@@ -12,8 +12,8 @@
  */
 import { createRequire } from 'node:module';
 import { ContractFactory, JsonRpcProvider } from 'ethers';
-import { test, expect, openDapp } from '../fixtures';
-import { findApprovalWindow, type ApprovalKind } from '../support/approval-window';
+import { test, expect, openDapp } from './fixtures';
+import { findApprovalWindow, type ApprovalKind } from './support/approval-window';
 
 const ROUNDS = 20;
 const CONNECT = { method: 'wallet_requestPermissions', params: [{ eth_accounts: {} }] as unknown };
