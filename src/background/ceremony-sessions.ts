@@ -17,8 +17,18 @@
  * stored by a ceremony that did not finish.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
-import { decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import {
+  createVault,
+  joinReshare,
+  joinVault,
+  startReshare,
+  type CeremonyEvent,
+  type CeremonyTiming,
+  type GenerationStore,
+  type ReshareOutcome,
+} from '../session/ceremonies';
+import { CHANNEL_TTL_SECONDS, decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { describePending } from '../session/generations';
 import { newIdentity, publicOf } from '../session/identity';
 import { CeremonyTimeout } from '../session/mailbox';
 import {
@@ -52,7 +62,7 @@ export function cosignerPage(relayUrl: string): string {
 }
 
 export interface CeremonyDeps {
-  wallet: Pick<WalletService, 'addVault' | 'deleteVault'>;
+  wallet: Pick<WalletService, 'addVault' | 'deleteVault' | 'replaceShare'>;
   session: KeyValueArea;
   onChange(): void;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
@@ -107,10 +117,10 @@ export class CeremonySessions {
         me,
         sessionId: pairing.sessionId,
         plan: { t, n, name, relayUrl: plan.relayUrl },
+        ...this.generationOpts(pairing, null),
         onEvent,
       });
-      await storeDeviceVault(this.deps.wallet, vault);
-      return vault.address;
+      return { address: vault.address, pending: describePending(vault) };
     });
   }
 
@@ -121,7 +131,15 @@ export class CeremonySessions {
    * — at least t − 1 of them — and the new ones). The address stays; this
    * device's old share is replaced only after every new device confirmed.
    */
-  async startReshare(plan: { vault: DeviceVault; vaultRecordId: string; newT: number; newN: number; relayUrl: string }): Promise<void> {
+  async startReshare(plan: {
+    vault: DeviceVault;
+    vaultRecordId: string;
+    newT: number;
+    newN: number;
+    relayUrl: string;
+    /** This device gives its place up: the new set is `newN` other devices, which all join. */
+    leaving?: boolean;
+  }): Promise<void> {
     this.checkIdle();
     const { vault, newT, newN } = plan;
     checkQuorum(newT, newN);
@@ -131,7 +149,7 @@ export class CeremonySessions {
       newT,
       name: vault.name,
     });
-    const joiners = newN - 1;
+    const joiners = plan.leaving ? newN : newN - 1;
     await this.launch(
       { kind: 'reshare', name: vault.name, t: newT, n: newN, joiners },
       pairing,
@@ -142,15 +160,11 @@ export class CeremonySessions {
           mailbox,
           vault,
           sessionId: pairing.sessionId,
-          plan: { newT, expectedJoiners: joiners, relayUrl: plan.relayUrl },
+          plan: { newT, expectedJoiners: joiners, relayUrl: plan.relayUrl, ...(plan.leaving ? { leaving: true } : {}) },
+          ...this.generationOpts(pairing, plan.vaultRecordId),
           onEvent,
         });
-        if (outcome.kind !== 'member') throw new WalletError('reshare.retired');
-        if (outcome.vault.address !== vault.address) throw new WalletError('reshare.otherKey', { what: 'address' });
-        // The new share first, then the old one goes (a restart in between leaves both; the newest is used).
-        await storeDeviceVault(this.deps.wallet, outcome.vault);
-        await this.deps.wallet.deleteVault(plan.vaultRecordId);
-        return outcome.vault.address;
+        return reshareResult(outcome, vault.address);
       },
     );
   }
@@ -161,7 +175,7 @@ export class CeremonySessions {
    * vault with the same key: it takes part as an old device) or of a vault
    * this device does not hold yet (it joins as a new device).
    */
-  async join(text: string, current?: { vault: DeviceVault; vaultRecordId: string }): Promise<void> {
+  async join(text: string, current?: { vault: DeviceVault; vaultRecordId: string }, leaving = false): Promise<void> {
     this.checkIdle();
     const t = text.trim();
     let pairing: PairingPayload;
@@ -184,9 +198,16 @@ export class CeremonySessions {
         pairing,
         me.deviceId,
         async (mailbox, onEvent) => {
-          const vault = await joinVault({ ...timing, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: init, onEvent });
-          await storeDeviceVault(this.deps.wallet, vault);
-          return vault.address;
+          const vault = await joinVault({
+            ...timing,
+            mailbox,
+            me,
+            sessionId: pairing.sessionId,
+            initiatorSignPub: init,
+            ...this.generationOpts(pairing, null),
+            onEvent,
+          });
+          return { address: vault.address, pending: describePending(vault) };
         },
         true,
       );
@@ -211,19 +232,23 @@ export class CeremonySessions {
           sessionId: pairing.sessionId,
           initiatorSignPub: init,
           ...(old ? { oldVault: old.vault } : {}),
+          ...(old && leaving ? { leaving: true } : {}),
+          expectedKey: pk,
+          ...this.generationOpts(pairing, old ? old.vaultRecordId : null),
           onEvent,
         });
-        if (outcome.kind === 'retired') {
-          if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
-          throw new WalletError('reshare.gaveUp');
-        }
-        if (bytesToHex(outcome.vault.ecdsa.publicKey) !== pk) throw new WalletError('reshare.otherKey', { what: 'key' });
-        await storeDeviceVault(this.deps.wallet, outcome.vault);
-        if (old) await this.deps.wallet.deleteVault(old.vaultRecordId);
-        return outcome.vault.address;
+        return reshareResult(outcome, `0x`);
       },
       true,
     );
+  }
+
+  /** Where a ceremony stores its result: this wallet's record `recordId` (an old device), or a new record. */
+  private generationOpts(pairing: PairingPayload, recordId: string | null) {
+    return {
+      store: walletStore(this.deps.wallet, recordId),
+      room: { relayUrl: pairing.relayUrl, sessionId: pairing.sessionId, sessionKey: pairing.sessionKey },
+    };
   }
 
   private checkIdle(): void {
@@ -235,7 +260,7 @@ export class CeremonySessions {
     what: Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'>,
     pairing: PairingPayload,
     deviceId: string,
-    ceremony: (mailbox: OpenedMailbox['mailbox'], onEvent: (e: CeremonyEvent) => void) => Promise<string>,
+    ceremony: (mailbox: OpenedMailbox['mailbox'], onEvent: (e: CeremonyEvent) => void) => Promise<CeremonyResult>,
     joining = false,
   ): Promise<void> {
     let opened: OpenedMailbox;
@@ -245,6 +270,8 @@ export class CeremonySessions {
         sessionId: pairing.sessionId,
         sessionKey: pairing.sessionKey,
         deviceId,
+        // Kept for days: a device that misses the end finishes it there later (docs/generations.md).
+        ttlSeconds: CHANNEL_TTL_SECONDS,
       });
     } catch (e) {
       const reason = e instanceof Error ? e.message.slice(0, 200) : 'no answer';
@@ -268,11 +295,16 @@ export class CeremonySessions {
     await this.deps.session.set(CEREMONY_MARKER_KEY, what);
     this.deps.onChange();
     this.run = ceremony(opened.mailbox, (e) => this.onEvent(view, e))
-      .then((address) => {
+      .then((result) => {
         view.status = 'done';
-        view.address = address;
-        view.progress =
-          what.kind === 'keygen' ? 'Your vault is ready.' : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
+        if (result.address) view.address = result.address;
+        view.progress = result.pending
+          ? `Stored, but pending: ${result.pending}.`
+          : result.retired
+            ? 'This device gave its place up: every new device stored its share, so this one was deleted.'
+            : what.kind === 'keygen'
+              ? 'Your vault is ready.'
+              : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
       })
       .catch((e: unknown) => this.fail(view, e))
       .finally(() => this.finish(view, opened));
@@ -338,6 +370,50 @@ export class CeremonySessions {
       this.deps.onChange();
     }
   }
+}
+
+/** What a finished ceremony shows: the address, and whether the change of generation is still pending or this device retired. */
+interface CeremonyResult {
+  address?: string;
+  pending: string | null;
+  retired?: boolean;
+}
+
+function reshareResult(outcome: ReshareOutcome, address: string): CeremonyResult {
+  if (outcome.kind === 'retired') return { pending: null, retired: true };
+  if (outcome.kind === 'retiring') return { pending: describePending(outcome.vault) };
+  if (address !== '0x' && outcome.vault.address !== address) throw new Error('the re-share ended with another address');
+  return { address: outcome.vault.address, pending: describePending(outcome.vault) };
+}
+
+/**
+ * This wallet's record of a vault as a generation store (docs/generations.md):
+ * a pending record replaces the share in place (the previous generation is
+ * inside it); the committed new generation is added as a record of its own
+ * (its threshold and devices) before the old record goes.
+ */
+function walletStore(wallet: CeremonyDeps['wallet'], recordId: string | null): GenerationStore {
+  let id = recordId;
+  return {
+    async save(record) {
+      if (id !== null && record.pending) {
+        const blob = new TextEncoder().encode(encodeDeviceVault(record));
+        try {
+          await wallet.replaceShare(id, blob);
+        } finally {
+          blob.fill(0);
+        }
+        return;
+      }
+      const added = await storeDeviceVault(wallet, record);
+      if (id !== null) await wallet.deleteVault(id);
+      id = added.id;
+    },
+    async remove() {
+      if (id !== null) await wallet.deleteVault(id);
+      id = null;
+    },
+  };
 }
 
 /** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */

@@ -6,7 +6,8 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { createVault, joinReshare, joinVault, startReshare, type ReshareOutcome } from '../session/ceremonies.js';
-import { vaultId, type DeviceVault } from '../session/device-vault.js';
+import { CHANNEL_TTL_SECONDS, vaultId, type DeviceVault } from '../session/device-vault.js';
+import { describePending } from '../session/generations.js';
 import { newIdentity, publicOf } from '../session/identity.js';
 import { createPairing, decodePairing, encodePairing, pairingLink, type PairingPayload } from '../session/pairing.js';
 import { openMailbox } from '../session/relay-transport.js';
@@ -14,7 +15,9 @@ import { keygenParams, readKeygenParams, readReshareParams, reshareParams, resha
 import { deviceIdFlag, intFlag, need, relayFlag, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { readPassword, UsageError } from './prompt.js';
-import type { CommandContext } from './context.js';
+import { EXIT, type CommandContext } from './context.js';
+import { fileStore } from './generation-store.js';
+import { withTestPause } from './test-pause.js';
 
 /** The phone co-signer page that the relay serves (the link a phone's camera opens). */
 function cosignerPage(relayUrl: string): string {
@@ -33,7 +36,14 @@ async function withRoom<T>(
   deviceId: string,
   run: (m: Awaited<ReturnType<typeof openMailbox>>) => Promise<T>,
 ): Promise<T> {
-  const opened = await openMailbox({ relayUrl: p.relayUrl, sessionId: p.sessionId, sessionKey: p.sessionKey, deviceId });
+  // The room is kept for days: a device that misses the end of the ceremony finishes it there later (docs/generations.md).
+  const opened = await openMailbox({
+    relayUrl: p.relayUrl,
+    sessionId: p.sessionId,
+    sessionKey: p.sessionKey,
+    deviceId,
+    ttlSeconds: CHANNEL_TTL_SECONDS,
+  });
   ctx.onExit(() => opened.close());
   try {
     return await run(opened);
@@ -46,8 +56,25 @@ function describeVault(v: DeviceVault): string {
   return `vault ${vaultId(v)} address ${v.address} (${v.ecdsa.t}-of-${v.ecdsa.parties.length}, this device is party ${v.ecdsa.self} "${v.identity.deviceId}", generation ${v.ecdsa.epoch})`;
 }
 
+/** Prints the stored record; a pending one says what it waits for (exit code 4). */
+function reportVault(ctx: CommandContext, v: DeviceVault): number {
+  ctx.print(describeVault(v));
+  const pending = describePending(v);
+  if (!pending) return EXIT.ok;
+  ctx.print(`pending: ${pending}; it finishes by itself the next time this device runs serve or sign`);
+  return EXIT.pending;
+}
+
+/** What a ceremony needs to store its result in this device's files and to finish later. */
+function generationOpts(ctx: CommandContext, p: PairingPayload, id: () => string, password: string, replace: boolean) {
+  return {
+    store: fileStore(ctx, id, password, replace),
+    room: { relayUrl: p.relayUrl, sessionId: p.sessionId, sessionKey: p.sessionKey },
+  };
+}
+
 /** `create --relay URL --t T --n N [--name NAME] [--device-id ID]`: starts key generation. */
-export async function createCommand(ctx: CommandContext): Promise<void> {
+export async function createCommand(ctx: CommandContext): Promise<number> {
   const relayUrl = relayFlag(ctx.flags);
   const n = intFlag(ctx.flags, 'n', 2, 16);
   const t = intFlag(ctx.flags, 't', 2, n);
@@ -64,15 +91,15 @@ export async function createCommand(ctx: CommandContext): Promise<void> {
       me,
       sessionId: pairing.sessionId,
       plan: { t, n, name, relayUrl },
-      onEvent: progressPrinter(ctx.print, n),
+      ...generationOpts(ctx, pairing, () => '', password, false),
+      onEvent: withTestPause(progressPrinter(ctx.print, n)),
     }),
   );
-  await ctx.store.save(vault, password, { replace: false });
-  ctx.print(describeVault(vault));
+  return reportVault(ctx, vault);
 }
 
 /** `join <pairing> [--device-id ID] [--leaving]`: joins key generation or a re-share. */
-export async function joinCommand(ctx: CommandContext): Promise<void> {
+export async function joinCommand(ctx: CommandContext): Promise<number> {
   const text = ctx.positionals[0];
   if (!text) throw new UsageError('join needs the pairing text: tandem-cosigner join <pairing>');
   const pairing = decodePairing(text.trim());
@@ -84,11 +111,17 @@ export async function joinCommand(ctx: CommandContext): Promise<void> {
     const me = newIdentity(deviceIdFlag(ctx.flags));
     ctx.print(`joining key generation of a ${params.t}-of-${params.n} vault "${params.name}" as ${me.deviceId}`);
     const vault = await withRoom(ctx, pairing, me.deviceId, ({ mailbox }) =>
-      joinVault({ ...time, mailbox, me, sessionId: pairing.sessionId, initiatorSignPub: params.init, onEvent: progressPrinter(ctx.print) }),
+      joinVault({
+        ...time,
+        mailbox,
+        me,
+        sessionId: pairing.sessionId,
+        initiatorSignPub: params.init,
+        ...generationOpts(ctx, pairing, () => '', password, false),
+        onEvent: withTestPause(progressPrinter(ctx.print)),
+      }),
     );
-    await ctx.store.save(vault, password, { replace: false });
-    ctx.print(describeVault(vault));
-    return;
+    return reportVault(ctx, vault);
   }
   if (pairing.kind !== 'reshare')
     throw new UsageError(
@@ -115,25 +148,29 @@ export async function joinCommand(ctx: CommandContext): Promise<void> {
       initiatorSignPub: params.init,
       ...(old ? { oldVault: old } : {}),
       ...(ctx.flags.leaving ? { leaving: true } : {}),
-      onEvent: progressPrinter(ctx.print),
+      expectedKey: params.pk,
+      ...generationOpts(ctx, pairing, () => id, password, !!old),
+      onEvent: withTestPause(progressPrinter(ctx.print)),
     }),
   );
-  await storeReshare(ctx, outcome, id, password, !!old);
+  return reportReshare(ctx, outcome, id);
 }
 
-async function storeReshare(ctx: CommandContext, outcome: ReshareOutcome, id: string, password: string, hadOld: boolean): Promise<void> {
+/** The ceremony stored what it ended with (docs/generations.md); this says what that is. */
+function reportReshare(ctx: CommandContext, outcome: ReshareOutcome, id: string): number {
   if (outcome.kind === 'retired') {
-    // The new devices confirmed; this device's old share no longer signs with them.
-    ctx.store.remove(id);
-    ctx.print(`retired: this device gave its place up; its share of vault ${id} was deleted`);
-    return;
+    ctx.print(`retired: every new device said it stored the new generation; this device's share of vault ${id} was deleted`);
+    return EXIT.ok;
   }
-  await ctx.store.save(outcome.vault, password, { replace: hadOld });
-  ctx.print(describeVault(outcome.vault));
+  if (outcome.kind === 'retiring') {
+    ctx.print(`pending: ${describePending(outcome.vault)}; it finishes by itself the next time this device runs serve or sign`);
+    return EXIT.pending;
+  }
+  return reportVault(ctx, outcome.vault);
 }
 
 /** `reshare --vault ID --new-t T --joiners K [--relay URL]`: starts a re-share from this (old) device. */
-export async function reshareCommand(ctx: CommandContext): Promise<void> {
+export async function reshareCommand(ctx: CommandContext): Promise<number> {
   need(ctx.flags, 'new-t', 'the threshold after the re-share');
   const joiners = intFlag(ctx.flags, 'joiners', 1, 15);
   const newT = intFlag(ctx.flags, 'new-t', 2, joiners + 1);
@@ -159,8 +196,9 @@ export async function reshareCommand(ctx: CommandContext): Promise<void> {
       vault,
       sessionId: pairing.sessionId,
       plan: { newT, expectedJoiners: joiners, relayUrl },
-      onEvent: progressPrinter(ctx.print, joiners + 1),
+      ...generationOpts(ctx, pairing, () => id, password, true),
+      onEvent: withTestPause(progressPrinter(ctx.print, joiners + 1)),
     }),
   );
-  await storeReshare(ctx, outcome, id, password, true);
+  return reportReshare(ctx, outcome, id);
 }

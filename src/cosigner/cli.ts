@@ -21,7 +21,7 @@
 import { parseArgs } from 'node:util';
 import { CeremonyTimeout } from '../session/mailbox.js';
 import { CeremonyAbort } from '../session/run-protocol.js';
-import { SigningRefused } from '../session/ceremonies.js';
+import { GenerationBehind, SigningRefused } from '../session/ceremonies.js';
 import { PairingError } from '../session/pairing.js';
 import { RelayRequestError } from '../session/relay-client.js';
 import { createCommand, joinCommand, reshareCommand } from './ceremony-commands.js';
@@ -67,9 +67,10 @@ export function explain(e: unknown): { line: string; code: number } {
   if (e instanceof SigningRefused) return { line: `${e.message}; nothing was signed`, code: EXIT.refused };
   if (e instanceof CeremonyTimeout)
     return { line: `${e.message}; nothing was stored or signed: check that device and start again`, code: EXIT.failed };
+  if (e instanceof GenerationBehind) return { line: `[${e.check}] ${e.message}`, code: EXIT.failed };
   if (e instanceof CeremonyAbort)
     return {
-      line: `ceremony aborted: ${e.message}; nothing was stored or signed: start again${e.deviceId ? ` (check device ${e.deviceId})` : ''}`,
+      line: `ceremony aborted [${e.check}]: ${e.message}; nothing was stored or signed: start again${e.deviceId ? ` (check device ${e.deviceId})` : ''}`,
       code: EXIT.failed,
     };
   if (e instanceof RelayRequestError) return { line: `${e.message}: check the relay URL and that the relay is running`, code: EXIT.failed };

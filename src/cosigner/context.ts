@@ -13,5 +13,9 @@ export interface CommandContext {
   onExit(cleanup: () => Promise<void> | void): void;
 }
 
-/** Exit codes: 0 done, 1 failed, 2 bad usage, 3 a request was refused. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
+/**
+ * Exit codes: 0 done, 1 failed, 2 bad usage, 3 a request was refused, 4 a
+ * key generation or re-share is stored but pending (not every device said it
+ * stored the new generation; the previous one is kept, docs/generations.md).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, pending: 4 } as const;

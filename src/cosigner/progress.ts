@@ -35,6 +35,17 @@ export function progressPrinter(print: Print, expected?: number): (e: CeremonyEv
       case 'confirmed':
         print('confirmed: every device ended with the same keys');
         return;
+      case 'stored':
+        print('stored: the new generation is saved on this device (pending until every device has saved its own)');
+        return;
+      case 'complete':
+        print('complete: every device saved the new generation');
+        return;
+      case 'pending':
+        print(
+          `pending: ${e.missing.join(', ')} did not say they saved the new generation${e.reason ? ` (${e.reason})` : ''}; this device keeps the previous one`,
+        );
+        return;
       case 'request':
         print(`request from ${e.from}:`);
         for (const l of e.lines) for (const part of l.split('\n')) print(`  ${part}`);

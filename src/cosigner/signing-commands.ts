@@ -24,6 +24,9 @@ import { need, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
+import { finishIfPending } from './generation-store.js';
+import { StoreError } from './store.js';
+import { withTestPause } from './test-pause.js';
 
 interface LoadedVault {
   id: string;
@@ -37,7 +40,10 @@ interface LoadedVault {
 async function loadVault(ctx: CommandContext): Promise<LoadedVault> {
   const password = await readPassword('TANDEM_PASSWORD', "Password for this device's vault files");
   const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
-  const vault = await ctx.store.load(id, password);
+  const loaded = await ctx.store.load(id, password);
+  // A key generation or re-share this device did not see end: finish it first (docs/generations.md).
+  const vault = await finishIfPending(ctx, id, loaded, password);
+  if (!vault) throw new StoreError('store.retired', `this device left vault ${id}; it holds no share of it any more`);
   // A peer's OT messages failed their check: never sign with it again until a re-share (selective-failure defence).
   const burns = new OtBurns(async (v) => {
     await ctx.store.save(v, password, { replace: true });
@@ -114,7 +120,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     return (await askYesNo('Approve?')) ? true : 'the user declined';
   };
 
-  const printEvent = progressPrinter(ctx.print);
+  const printEvent = withTestPause(progressPrinter(ctx.print));
   let signedThis = false;
   return new Promise<number>((resolve) => {
     const server = serveSigning({
@@ -216,7 +222,7 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
       mailbox: opened.mailbox,
       vault,
       request,
-      onEvent: progressPrinter(ctx.print),
+      onEvent: withTestPause(progressPrinter(ctx.print)),
       burns,
       onOtFailure,
     });

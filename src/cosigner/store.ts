@@ -73,7 +73,9 @@ export type StoreErrorCode =
   | 'store.ambiguousId'
   | 'store.alreadyHeld'
   | 'store.noFile'
-  | 'store.backupPasswordTooShort';
+  | 'store.backupPasswordTooShort'
+  /** This device left the vault in a re-share (its share was deleted once every new device stored its own). */
+  | 'store.retired';
 
 /** The directory holding the vault files. */
 export function tandemHome(env: NodeJS.ProcessEnv = process.env): string {

@@ -36,6 +36,38 @@ export interface DeviceVault {
   eddsa: FrostKeyShare;
   /** Paired channel: relay and a 32-byte secret from which room id and key derive. SECRET. */
   channel: { relayUrl: string; secret: Uint8Array };
+  /**
+   * A change of generation not yet known complete (docs/generations.md);
+   * absent once committed. While it is here, nothing of the previous
+   * generation has been deleted.
+   */
+  pending?: PendingGeneration;
+}
+
+/**
+ * - `unconfirmed`: the shares above are the new generation (key generation,
+ *   or this device is new in a re-share); not every device said it stored its own.
+ * - `next`: the shares above are still the previous generation, which this
+ *   device keeps (and signs with) until every device of `next` stored its share.
+ * - `retire`: this device left the vault in a re-share; it deletes its share
+ *   only once every new device said it stored its own.
+ */
+export type PendingKind = 'unconfirmed' | 'next' | 'retire';
+
+export interface PendingGeneration {
+  kind: PendingKind;
+  /** The ceremony (roster session id) whose signed `stored` statements complete it. */
+  ceremony: string;
+  /** The digest of the new generation every device confirmed (hex). */
+  digest: string;
+  /** The ceremony's relay room, where the statements are exchanged, also later. SECRET (session key). */
+  room: { relayUrl: string; sessionId: string; sessionKey: Uint8Array };
+  /** Every device of the new generation: each must say it stored its share. */
+  awaiting: VaultMember[];
+  /** Device ids whose signed `stored` statement this device holds. */
+  acked: string[];
+  /** The new generation (`next` only). SECRET. */
+  next?: DeviceVault;
 }
 
 /** Ethereum address of a compressed secp256k1 public key. */
@@ -64,7 +96,23 @@ export function memberIdentities(v: Pick<DeviceVault, 'members'>): Map<PartyId, 
 }
 
 export function encodeDeviceVault(v: DeviceVault): string {
-  return JSON.stringify({
+  return JSON.stringify(deviceVaultJson(v));
+}
+
+function pendingJson(p: PendingGeneration): Record<string, unknown> {
+  return {
+    kind: p.kind,
+    ceremony: p.ceremony,
+    digest: p.digest,
+    room: { relayUrl: p.room.relayUrl, sessionId: p.room.sessionId, sessionKey: bytesToHex(p.room.sessionKey) },
+    awaiting: p.awaiting,
+    acked: p.acked,
+    ...(p.next ? { next: deviceVaultJson(p.next) } : {}),
+  };
+}
+
+function deviceVaultJson(v: DeviceVault): Record<string, unknown> {
+  return {
     v: v.v,
     name: v.name,
     address: v.address,
@@ -73,7 +121,8 @@ export function encodeDeviceVault(v: DeviceVault): string {
     ecdsa: encodeKeyShare(v.ecdsa),
     eddsa: encodeFrostShare(v.eddsa),
     channel: { relayUrl: v.channel.relayUrl, secret: bytesToHex(v.channel.secret) },
-  });
+    ...(v.pending ? { pending: pendingJson(v.pending) } : {}),
+  };
 }
 
 const hex32 = (x: unknown, what: string): Uint8Array => {
@@ -83,7 +132,39 @@ const hex32 = (x: unknown, what: string): Uint8Array => {
 
 /** Parses a stored vault record and checks that its parts belong together. */
 export function decodeDeviceVault(text: string): DeviceVault {
-  const x: unknown = JSON.parse(text);
+  return vaultFromJson(JSON.parse(text), true);
+}
+
+function parseMembers(xs: unknown): VaultMember[] {
+  if (!Array.isArray(xs)) throw new Error('vault record: missing fields');
+  return xs.map((m: unknown) => {
+    if (!isPlainObject(m) || typeof m.party !== 'number') throw new Error('vault record: bad member');
+    return { party: m.party, identity: parseDevicePublic(m.identity) };
+  });
+}
+
+function pendingFromJson(x: unknown, identity: DeviceIdentity): PendingGeneration {
+  if (!isPlainObject(x) || !isPlainObject(x.room) || !Array.isArray(x.acked)) throw new Error('vault record: bad pending generation');
+  const { kind, ceremony, digest, room } = x;
+  if (kind !== 'unconfirmed' && kind !== 'next' && kind !== 'retire') throw new Error('vault record: bad pending kind');
+  if (typeof ceremony !== 'string' || typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest))
+    throw new Error('vault record: bad pending generation');
+  if (typeof room.relayUrl !== 'string' || typeof room.sessionId !== 'string') throw new Error('vault record: bad pending room');
+  const next = kind === 'next' ? vaultFromJson(x.next, false) : undefined;
+  if (next?.identity.signSecret.some((b, i) => b !== identity.signSecret[i]))
+    throw new Error('vault record: next generation of another device');
+  return {
+    kind,
+    ceremony,
+    digest,
+    room: { relayUrl: room.relayUrl, sessionId: room.sessionId, sessionKey: hex32(room.sessionKey, 'pending.room.sessionKey') },
+    awaiting: parseMembers(x.awaiting),
+    acked: x.acked.filter((a): a is string => typeof a === 'string'),
+    ...(next ? { next } : {}),
+  };
+}
+
+function vaultFromJson(x: unknown, top: boolean): DeviceVault {
   if (!isPlainObject(x) || x.v !== DEVICE_VAULT_VERSION) throw new Error('vault record: unknown format or version');
   if (typeof x.name !== 'string' || !isPlainObject(x.identity) || !Array.isArray(x.members) || !isPlainObject(x.channel)) {
     throw new Error('vault record: missing fields');
@@ -96,10 +177,7 @@ export function decodeDeviceVault(text: string): DeviceVault {
     signSecret: hex32(x.identity.signSecret, 'identity.signSecret'),
     dhSecret: hex32(x.identity.dhSecret, 'identity.dhSecret'),
   };
-  const members = x.members.map((m: unknown) => {
-    if (!isPlainObject(m) || typeof m.party !== 'number') throw new Error('vault record: bad member');
-    return { party: m.party, identity: parseDevicePublic(m.identity) };
-  });
+  const members = parseMembers(x.members);
   const parties = members
     .map((m) => m.party)
     .sort((a, b) => a - b)
@@ -121,5 +199,6 @@ export function decodeDeviceVault(text: string): DeviceVault {
     ecdsa,
     eddsa,
     channel: { relayUrl: x.channel.relayUrl, secret: hex32(x.channel.secret, 'channel.secret') },
+    ...(top && x.pending !== undefined ? { pending: pendingFromJson(x.pending, identity) } : {}),
   };
 }

@@ -5,8 +5,9 @@
  * after every device confirmed the same keys; a ceremony that fails stores
  * nothing and changes nothing.
  */
-import { joinReshare, joinVault, type CeremonyEvent, type CeremonyTiming } from '../../session/ceremonies';
-import { vaultId, type DeviceVault } from '../../session/device-vault';
+import { joinReshare, joinVault, type CeremonyEvent, type CeremonyTiming, type GenerationStore } from '../../session/ceremonies';
+import { CHANNEL_TTL_SECONDS, vaultId, type DeviceVault } from '../../session/device-vault';
+import { describePending } from '../../session/generations';
 import { newIdentity } from '../../session/identity';
 import type { PairingPayload } from '../../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
@@ -59,8 +60,24 @@ export function deviceIdFor(name: string): string {
 }
 
 export type JoinOutcome =
-  | { kind: 'stored'; vault: DeviceVault; summary: VaultSummary; replaced: boolean }
+  /** `pending` says what the change of generation still waits for (docs/generations.md); `vault` is the record as stored. */
+  | { kind: 'stored'; vault: DeviceVault; summary: VaultSummary; replaced: boolean; pending: string | null }
   | { kind: 'retired'; vaultId: string };
+
+/** The phone's vault store as a generation store; the first save may create the record, later ones replace it. */
+function phoneStore(store: UnlockedStore, replaceFirst: boolean, id: () => string): GenerationStore & { summary?: VaultSummary } {
+  let replace = replaceFirst;
+  const g: GenerationStore & { summary?: VaultSummary } = {
+    async save(record) {
+      g.summary = await store.save(record, replace);
+      replace = true;
+    },
+    async remove() {
+      await store.remove(id());
+    },
+  };
+  return g;
+}
 
 /**
  * Joins the ceremony of `pairing` and stores the result. `oldVault` is this
@@ -71,6 +88,8 @@ export async function joinCeremony(opts: {
   deviceName: string;
   store: UnlockedStore;
   oldVault?: DeviceVault;
+  /** This phone gives its place up (it deals, then deletes its share once every new device stored its own). */
+  leaving?: boolean;
   onEvent?: (e: CeremonyEvent) => void;
   open?: (o: OpenMailboxOptions) => Promise<OpenedMailbox>;
   timing?: CeremonyTiming;
@@ -84,20 +103,27 @@ export async function joinCeremony(opts: {
     sessionId: pairing.sessionId,
     sessionKey: pairing.sessionKey,
     deviceId: me.deviceId,
+    // Kept for days: a device that misses the end finishes it there later (docs/generations.md).
+    ttlSeconds: CHANNEL_TTL_SECONDS,
   });
+  const room = { relayUrl: pairing.relayUrl, sessionId: pairing.sessionId, sessionKey: pairing.sessionKey };
   try {
     const init = String(pairing.params.init);
     if (info.kind === 'keygen') {
+      const files = phoneStore(store, false, () => '');
       const vault = await joinVault({
         ...timing,
         mailbox: opened.mailbox,
         me,
         sessionId: pairing.sessionId,
         initiatorSignPub: init,
+        store: files,
+        room,
         ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       });
-      return { kind: 'stored', vault, summary: await store.save(vault), replaced: false };
+      return { kind: 'stored', vault, summary: files.summary!, replaced: false, pending: describePending(vault) };
     }
+    const files = phoneStore(store, !!opts.oldVault, () => info.vaultId!);
     const outcome = await joinReshare({
       ...timing,
       mailbox: opened.mailbox,
@@ -105,15 +131,22 @@ export async function joinCeremony(opts: {
       sessionId: pairing.sessionId,
       initiatorSignPub: init,
       ...(opts.oldVault ? { oldVault: opts.oldVault } : {}),
+      ...(opts.oldVault && opts.leaving ? { leaving: true } : {}),
+      expectedKey: String(pairing.params.pk),
+      store: files,
+      room,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
-    if (outcome.kind === 'retired') {
-      await store.remove(info.vaultId!);
-      return { kind: 'retired', vaultId: info.vaultId! };
-    }
+    if (outcome.kind === 'retired') return { kind: 'retired', vaultId: info.vaultId! };
     if (vaultId(outcome.vault) !== info.vaultId)
-      throw new TandemError('reshare.otherKey', 'the re-share ended with another vault than the QR code said; nothing was stored');
-    return { kind: 'stored', vault: outcome.vault, summary: await store.save(outcome.vault, !!opts.oldVault), replaced: !!opts.oldVault };
+      throw new TandemError('reshare.otherKey', 'the re-share ended with another vault than the QR code said');
+    return {
+      kind: 'stored',
+      vault: outcome.vault,
+      summary: files.summary!,
+      replaced: !!opts.oldVault,
+      pending: describePending(outcome.vault),
+    };
   } finally {
     await opened.close().catch(() => undefined);
   }

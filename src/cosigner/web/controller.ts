@@ -354,7 +354,11 @@ export class PhoneController {
       });
       if (outcome.kind === 'retired') {
         this.vaults.delete(outcome.vaultId);
-        update({ status: 'done', retired: true, progress: 'This phone gave its place up: its share was deleted.' });
+        update({
+          status: 'done',
+          retired: true,
+          progress: 'This phone gave its place up: every new device stored its share, so this one was deleted.',
+        });
       } else {
         this.vaults.set(outcome.summary.id, outcome.vault);
         update({
@@ -362,7 +366,11 @@ export class PhoneController {
           address: outcome.vault.address,
           quorum: { t: outcome.vault.ecdsa.t, n: outcome.vault.members.length },
           replaced: outcome.replaced,
-          progress: outcome.replaced ? 'Re-shared: same address, new share stored.' : 'Your share is stored on this phone.',
+          progress: outcome.pending
+            ? `Stored, but pending: ${outcome.pending}.`
+            : outcome.replaced
+              ? 'Re-shared: same address, new share stored.'
+              : 'Your share is stored on this phone.',
         });
         void this.signing.listen(outcome.vault);
         await this.checkPersistence(true);
