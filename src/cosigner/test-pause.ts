@@ -7,8 +7,8 @@
  * A frozen process that nobody kills exits with code 99 after two minutes.
  * Unset (always, outside tests), this does nothing.
  *
- * Steps: `roster` (before the first round is sent), `<protocol>:<k>` (round
- * k received from every device, before this device answers it, e.g.
+ * Steps: `roster` (before the first round is sent), `<protocol>:<k>` (the first
+ * round-k message received, before this device answers it, e.g.
  * `dkls23/keygen:2`), `confirming`, `confirmed`, `stored`, `acked`,
  * `signing` (signing started, before its first round).
  */
@@ -21,11 +21,11 @@ const FREEZE_MS = 120_000;
 function stepOf(e: CeremonyEvent, rounds: Map<string, number>): string | null {
   if (e.kind !== 'progress') return e.kind;
   const all = Object.values(e.detail.rounds);
-  const min = all.length ? Math.min(...all) : 0;
+  const max = all.length ? Math.max(...all) : 0;
   const name = e.detail.protocol.replace(/\/v\d+$/, '');
-  if (min <= (rounds.get(name) ?? 0)) return null;
-  rounds.set(name, min);
-  return `${name}:${min}`;
+  if (max <= (rounds.get(name) ?? 0)) return null;
+  rounds.set(name, max);
+  return `${name}:${max}`;
 }
 
 /** Wraps an event handler with the pause (a no-op unless TANDEM_TEST_PAUSE_AT is set). */

@@ -138,7 +138,8 @@ export async function takeConfirms(opts: {
       Math.max(1, deadline - Date.now()),
       () => new CeremonyTimeout(`${id.deviceId} did not confirm the result in time; nothing was stored`, [id.deviceId]),
     );
-    const d = await Promise.race([take, opts.liveness.failure, opts.liveness.departed(id.deviceId)]);
+    // Only this device's departure matters here: one whose confirmation is in may go.
+    const d = await Promise.race([take, opts.liveness.departed(id.deviceId)]);
     const got = (d.payload as { digest: string }).digest;
     digest ??= got;
     if (got !== digest) {

@@ -136,7 +136,8 @@ async function collectAcks(
         Math.max(1, deadline - Date.now()),
         () => new CeremonyTimeout(`${m.identity.deviceId} did not say it stored the new generation in time`, [m.identity.deviceId]),
       );
-      await (liveness ? Promise.race([take, liveness.failure, liveness.departed(m.identity.deviceId)]) : take);
+      // Only this device's departure matters here: a device whose statement is in may go.
+      await (liveness ? Promise.race([take, liveness.departed(m.identity.deviceId)]) : take);
       r = withAck(r, m.identity.deviceId);
     }
     return { record: r };
