@@ -23,6 +23,7 @@ import {
   holding,
   homesFor,
   matrixLine,
+  reportTime,
   runCase,
   signCheck,
   tempHome,
@@ -160,13 +161,14 @@ async function signCase(victim: 'a' | 'b', step: string): Promise<CaseResult> {
   const killedAt = Date.now();
   v.kill('SIGKILL');
   const s = procs[victim === 'a' ? 'b' : 'a'];
+  const reported = reportTime(s, `dev-${victim}`);
   const e = await s.exit(120_000);
-  const output = `${e.stdout}\n${e.stderr}`;
+  const at = reported.stop();
   const survivor = {
     label: victim === 'a' ? 'b' : 'a',
     code: e.code,
-    seconds: (Date.now() - killedAt) / 1000,
-    named: new RegExp(`dev-${victim}\\b`).test(output.slice(output.indexOf('signing:'))),
+    seconds: ((at ?? Date.now()) - killedAt) / 1000,
+    named: at !== null,
     output: (e.stderr.trim() || e.stdout.trim()).split('\n').slice(-1)[0]!.slice(0, 300),
   };
   const outcome = await signCheck(homes, 'a', policy, files);

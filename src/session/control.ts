@@ -40,6 +40,8 @@ export interface AliveMsg {
   t: 'alive';
   scope: string;
   seq: number;
+  /** The sender starts a step that may block it for seconds (a heavy protocol round). */
+  busy?: boolean;
 }
 /** The sender leaves the ceremony (its part is over): stop watching it. */
 export interface ByeMsg {
@@ -100,7 +102,7 @@ const why: Check = (v) => v === 'expired' || v === 'refused' || v === 'failed';
 const SHAPES: Record<ControlKind, { need: Record<string, Check>; may?: Record<string, Check> }> = {
   confirm: { need: { sessionId: str, party, digest: hex32 } },
   stored: { need: { sessionId: str, party, digest: hex32 } },
-  alive: { need: { scope: str, seq: count } },
+  alive: { need: { scope: str, seq: count }, may: { busy: bool } },
   bye: { need: { scope: str } },
   'sign-request': { need: { id: str, party, epoch: count, request: any, digest: text }, may: { created: any, expires: any } },
   'sign-answer': { need: { id: str, party, ok: bool }, may: { reason: text, code, epoch: count } },

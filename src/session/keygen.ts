@@ -72,8 +72,9 @@ export async function joinVault(
 }
 
 /** The part of {@link runProtocol}'s input that both protocols of a key generation or re-share share. */
-export function protocolRunCommon(opts: RosterRunOptions, identities: ReadonlyMap<PartyId, DevicePublic>) {
+export function protocolRunCommon(opts: RosterRunOptions, identities: ReadonlyMap<PartyId, DevicePublic>, live: Liveness) {
   return {
+    onWork: (busy: boolean) => live.work(busy),
     me: opts.me,
     identities,
     mailbox: opts.mailbox,
@@ -111,7 +112,7 @@ async function runKeygen(roster: Roster, opts: RosterRunOptions, live: Liveness)
   const self = selfIn(roster, opts.me);
   const parties = roster.members.map((m) => m.party);
   const identities = identitiesOf(roster);
-  const common = protocolRunCommon(opts, identities);
+  const common = protocolRunCommon(opts, identities, live);
   const [ecdsa, eddsa] = await guarded(
     live,
     Promise.all([

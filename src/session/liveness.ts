@@ -22,21 +22,25 @@ import { CeremonyAbort } from './run-protocol.js';
 export interface LivenessTiming {
   /** How often this device says it is alive. */
   intervalMs: number;
+  /** How long a peer that said it is computing (a heavy protocol round) may stay silent. */
+  busyMs: number;
   /** Silence after which a peer is dead. */
   graceMs: number;
   /** How long the relay has to answer the "is it me?" question. */
   probeMs: number;
 }
 
-/** Dead within 5 s of a kill: the last heartbeat is at most 1 s old when it dies, 3.5 s of grace, a probe of a round trip. */
-export const LIVENESS: LivenessTiming = { intervalMs: 1000, graceMs: 3500, probeMs: 1200 };
+/** Dead within 5 s of a kill: the last heartbeat is at most 0.5 s old when it dies, 3 s of grace, checks every 0.25 s, a probe of a round trip. */
+export const LIVENESS: LivenessTiming = { intervalMs: 500, busyMs: 30_000, graceMs: 3000, probeMs: 1200 };
 
 export class Liveness {
   private readonly lastHeard = new Map<string, number>();
   private readonly lastSeq = new Map<string, number>();
+  private readonly busyUntil = new Map<string, number>();
   private readonly left = new Set<string>();
   private readonly departures = new Map<string, Array<(e: CeremonyAbort) => void>>();
   private seq = 0;
+  private working = 0;
   private sender: ReturnType<typeof setInterval> | undefined;
   private checker: ReturnType<typeof setInterval> | undefined;
   private lastTick = Date.now();
@@ -78,8 +82,8 @@ export class Liveness {
       },
       (d) => this.heard(byId.get(d.from)!, d),
     );
-    this.beat();
-    this.sender = setInterval(() => this.beat(), this.timing.intervalMs);
+    void this.beat();
+    this.sender = setInterval(() => void this.beat(), this.timing.intervalMs);
     this.checker = setInterval(() => void this.check(), Math.min(250, this.timing.intervalMs));
     return this;
   }
@@ -104,10 +108,24 @@ export class Liveness {
     await this.opts.mailbox.send('all', signControl(this.opts.me, { t: 'bye', scope: this.opts.scope })).catch(() => undefined);
   }
 
-  private beat(): void {
-    if (this.stopped) return;
-    const msg = signControl(this.opts.me, { t: 'alive', scope: this.opts.scope, seq: this.seq++ });
-    this.opts.mailbox.send('all', msg).catch(() => undefined);
+  private beat(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const busy = this.working > 0;
+    const msg = signControl(this.opts.me, { t: 'alive', scope: this.opts.scope, seq: this.seq++, ...(busy ? { busy: true } : {}) });
+    return this.opts.mailbox.send('all', msg).catch(() => undefined);
+  }
+
+  /**
+   * Says (and waits until the relay has it, at most a second) that this
+   * device starts (`true`) or ended (`false`) a step that may block it for
+   * seconds: the others give it {@link LivenessTiming.busyMs} meanwhile.
+   */
+  async work(busy: boolean): Promise<void> {
+    // Steps of protocols running side by side overlap: busy while any is.
+    this.working = Math.max(0, this.working + (busy ? 1 : -1));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.beat(), new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
   }
 
   private heard(who: DevicePublic, d: Delivery): void {
@@ -123,6 +141,7 @@ export class Liveness {
     if (!m || m.seq <= (this.lastSeq.get(who.deviceId) ?? -1)) return;
     this.lastSeq.set(who.deviceId, m.seq);
     this.lastHeard.set(who.deviceId, Date.now());
+    this.busyUntil.set(who.deviceId, m.busy ? Date.now() + this.timing.busyMs : 0);
   }
 
   private leftError(deviceId: string): CeremonyAbort {
@@ -143,13 +162,13 @@ export class Liveness {
       for (const [id, t] of this.lastHeard) this.lastHeard.set(id, Math.max(t, now - this.timing.intervalMs));
       return;
     }
-    const silent = [...this.lastHeard].filter(([id, t]) => !this.left.has(id) && now - t > this.timing.graceMs).map(([id]) => id);
+    const silent = [...this.lastHeard].filter(([id, t]) => this.silent(id, t, now)).map(([id]) => id);
     if (silent.length === 0) return;
     this.probing = true;
     const relayAnswers = await this.probeRelay();
     this.probing = false;
     if (this.stopped) return;
-    const still = silent.filter((id) => !this.left.has(id) && Date.now() - this.lastHeard.get(id)! > this.timing.graceMs);
+    const still = silent.filter((id) => this.silent(id, this.lastHeard.get(id)!, Date.now()));
     if (still.length === 0) return;
     const secs = (this.timing.graceMs / 1000).toFixed(1);
     if (!relayAnswers) {
@@ -170,6 +189,11 @@ export class Liveness {
       );
     }
     for (const id of still) for (const reject of this.departures.get(id) ?? []) reject(this.leftError(id));
+  }
+
+  /** Silent for longer than it may be: the grace, or while it said it computes, the busy allowance. */
+  private silent(id: string, lastHeard: number, now: number): boolean {
+    return !this.left.has(id) && now - lastHeard > this.timing.graceMs && now > (this.busyUntil.get(id) ?? 0);
   }
 
   private async probeRelay(): Promise<boolean> {

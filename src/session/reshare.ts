@@ -152,7 +152,7 @@ async function runReshare(signed: SignedRoster, opts: RunOptions, live: Liveness
   // The rotated channel goes to the new generation's devices only, each sealed to it alone.
   const newRosterMembers = roster.members.filter((m) => m.role?.leaving !== true);
   if (opts.newChannel) await sendChannelSecret({ ...opts, signed, self, to: newRosterMembers, secret: opts.newChannel });
-  const common = protocolRunCommon(opts, identitiesOf(roster));
+  const common = protocolRunCommon(opts, identitiesOf(roster), live);
   const args = (protocol: string) => ({ sid: protocolSid(roster, protocol), self, quorum, newParties, newThreshold: newT });
   const [ecdsa, eddsa] = await guarded(
     live,

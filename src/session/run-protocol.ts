@@ -47,6 +47,12 @@ export interface ProtocolRun<R> {
   onProgress?: (e: ProgressEvent) => void;
   /** A message that was dropped because it did not authenticate (for logs; nobody is blamed). */
   onIgnored?: (e: IgnoredMessage) => void;
+  /**
+   * Awaited around a step that may compute for seconds (the protocol's start,
+   * a message that completes a round): `true` before, `false` after. Liveness
+   * uses it to tell the others this device is busy, not dead.
+   */
+  onWork?: (busy: boolean) => Promise<void>;
 }
 
 /** A message a run dropped: who the transport says sent it, what it was, and the failed check. */
@@ -209,7 +215,12 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
       // The transport's authenticated sender must be the device of the party that signed.
       if (partyOfDevice.get(d.from) !== msg.from) return;
       try {
+        // The message that completes a round starts this device's work on the next one.
+        const waiting = protocol.waitingFor?.() ?? [];
+        const heavy = run.onWork && waiting.length === 1 && waiting[0] === msg.from;
+        if (heavy) await run.onWork!(true);
         const out = protocol.receive(msg);
+        if (heavy) await run.onWork!(false);
         seen.set(msg.from, Math.max(seen.get(msg.from) ?? 0, msg.round));
         run.onProgress?.({ protocol: name, rounds: Object.fromEntries([...seen].map(([p, r]) => [deviceOf(p), r])) });
         armTimer();
@@ -226,9 +237,13 @@ export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
       }
     };
 
-    const first = protocol.start();
     chain = chain
-      .then(() => send(first))
+      .then(() => run.onWork?.(true))
+      .then(() => {
+        const first = protocol.start();
+        return run.onWork ? run.onWork(false).then(() => first) : first;
+      })
+      .then((first) => send(first))
       .then(finishIfDone)
       .catch((e: unknown) => fail(new CeremonyAbort(`${name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true));
     const unlisten = mailbox.listen(

@@ -192,6 +192,7 @@ export async function signWithQuorum(opts: {
         roundTimeoutMs: opts.roundTimeoutMs,
         onProgress: (detail) => opts.onEvent?.({ kind: 'progress', detail }),
         onIgnored: (detail) => opts.onEvent?.({ kind: 'ignored', detail }),
+        onWork: (busy) => live.work(busy),
       }),
       live.failure,
     ]);

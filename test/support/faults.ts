@@ -115,14 +115,14 @@ export async function runCase(c: FaultCase, homes: Record<string, string>): Prom
       Object.entries(procs)
         .filter(([l]) => l !== c.victim)
         .map(async ([label, p]) => {
+          const reported = reportTime(p, `dev-${c.victim}`);
           const e: Exit = await p.exit(120_000).catch((err: unknown) => ({ code: -1, signal: null, stdout: String(err), stderr: '' }));
-          const output = `${e.stdout}\n${e.stderr}`;
-          const after = output.slice(output.indexOf('roster:'));
+          const at = reported.stop();
           return {
             label,
             code: e.code,
-            seconds: (Date.now() - killedAt) / 1000,
-            named: new RegExp(`dev-${c.victim}\\b`).test(after.replace(/^roster: .*$/m, '')),
+            seconds: ((at ?? Date.now()) - killedAt) / 1000,
+            named: at !== null,
             output: (e.stderr.trim() || e.stdout.trim()).split('\n').slice(-2).join(' | ').slice(0, 300),
           };
         }),
@@ -131,6 +131,26 @@ export async function runCase(c: FaultCase, homes: Record<string, string>): Prom
   } finally {
     for (const p of Object.values(procs)) p.kill();
   }
+}
+
+/**
+ * When `p` first says something naming `device` from now on (the time of
+ * its report, not of its exit): `stop()` returns it, or null if it never did.
+ */
+export function reportTime(p: Cosigner, device: string): { stop: () => number | null } {
+  const from = { out: p.stdout.length, err: p.stderr.length };
+  const re = new RegExp(`${device}\\b`);
+  let at: number | null = null;
+  const timer = setInterval(() => {
+    if (at === null && re.test(p.stdout.slice(from.out) + p.stderr.slice(from.err))) at = Date.now();
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      if (at === null && re.test(p.stdout.slice(from.out) + p.stderr.slice(from.err))) at = Date.now();
+      return at;
+    },
+  };
 }
 
 /** Fresh copies of the base homes for one case. */
