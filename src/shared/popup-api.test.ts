@@ -17,6 +17,12 @@ describe('popup command validation', () => {
       password: 'pw',
     });
     expect(parsePopupCommand({ type: 'startReshare', newT: 3, newN: 4 })).toEqual({ type: 'startReshare', newT: 3, newN: 4 });
+    expect(parsePopupCommand({ type: 'startReshare', newT: 2, newN: 2, leaving: true })).toEqual({
+      type: 'startReshare',
+      newT: 2,
+      newN: 2,
+      leaving: true,
+    });
     for (const bad of [
       { type: 'startKeygen', name: 'V', t: 1, n: 3 },
       { type: 'startKeygen', name: 'V', t: 2, n: 17 },
@@ -25,6 +31,7 @@ describe('popup command validation', () => {
       { type: 'startKeygen', name: 'V', t: 2, n: 3, password: 5 },
       { type: 'startReshare', newT: 2, newN: 20 },
       { type: 'startReshare', newT: 1, newN: 3 },
+      { type: 'startReshare', newT: 2, newN: 3, leaving: 'yes' },
       { type: 'exportBackup', password: 'x'.repeat(1025) },
       { type: 'noSuchCommand' },
       null,

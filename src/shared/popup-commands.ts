@@ -51,8 +51,12 @@ export interface PopupCommands {
   closeCeremony: { params: None; result: undefined };
   /** Joins another device's key generation or re-share from its pairing text or link. */
   joinCeremony: { params: { pairing: string; password?: string }; result: undefined };
-  /** Re-shares the active vault to newN devices with threshold newT (same address). */
-  startReshare: { params: { newT: number; newN: number }; result: undefined };
+  /**
+   * Re-shares the active vault to newN devices with threshold newT (same
+   * address). `leaving`: this device is not one of them; it deals, and deletes
+   * its share only once every new device said it stored its own.
+   */
+  startReshare: { params: { newT: number; newN: number; leaving?: boolean }; result: undefined };
   /** An encrypted backup of this device's share of the active vault. */
   exportBackup: { params: { password: string }; result: BackupExport };
   /** Restores a backup; `walletPassword` creates (first run) or opens the keyring when given. */
@@ -125,7 +129,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   startKeygen: { name: str(64), t: count, n: count, password: optional(PASSWORD) },
   closeCeremony: {},
   joinCeremony: { pairing: str(4096), password: optional(PASSWORD) },
-  startReshare: { newT: count, newN: count },
+  startReshare: { newT: count, newN: count, leaving: optional(bool) },
   exportBackup: { password: PASSWORD },
   importBackup: { text: str(MAX_BACKUP_BYTES), password: PASSWORD, walletPassword: optional(PASSWORD) },
   deleteVault: { id: ID },

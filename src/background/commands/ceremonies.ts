@@ -19,11 +19,18 @@ export const ceremonyCommands: Handlers<'startKeygen' | 'closeCeremony' | 'joinC
     await ctx.noteActiveAccount();
     await ctx.ceremonies.join(pairing, vault && active ? { vault, vaultRecordId: active.id } : undefined);
   },
-  async startReshare(ctx, { newT, newN }) {
+  async startReshare(ctx, { newT, newN, leaving }) {
     const active = await ctx.wallet.vault();
     const vault = await openDeviceVault(ctx.wallet, active);
     if (!vault || !active) throw new WalletError('vault.notCosigned', { action: 'reshare' });
     await ctx.noteActiveAccount();
-    await ctx.ceremonies.startReshare({ vault, vaultRecordId: active.id, newT, newN, relayUrl: await ctx.settings.relayUrl() });
+    await ctx.ceremonies.startReshare({
+      vault,
+      vaultRecordId: active.id,
+      newT,
+      newN,
+      relayUrl: await ctx.settings.relayUrl(),
+      ...(leaving ? { leaving: true } : {}),
+    });
   },
 };

@@ -59,12 +59,13 @@ function Rename({ vault, run }: { vault: VaultView; run: Run }) {
 function Reshare({ vault, run }: { vault: VaultView; run: Run }) {
   const [n, setN] = useState((vault.n ?? 2) + 1);
   const [t, setT] = useState(suggestedThreshold((vault.n ?? 2) + 1));
+  const [leaving, setLeaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
-    setError(await run({ type: 'startReshare', newT: t, newN: n }));
+    setError(await run({ type: 'startReshare', newT: t, newN: n, ...(leaving ? { leaving: true } : {}) }));
     setBusy(false);
   };
   return (
@@ -79,9 +80,19 @@ function Reshare({ vault, run }: { vault: VaultView; run: Run }) {
         t={t}
         devices={[2, 3, 4, 5, 6]}
         onChange={(nextN, nextT) => (setN(nextN), setT(nextT))}
-        label="Devices after"
+        label={leaving ? 'Devices after (not this one)' : 'Devices after'}
         thresholdLabel="Needed to sign after"
       />
+      <label class="checkbox">
+        <input type="checkbox" checked={leaving} onChange={(e) => setLeaving((e.target as HTMLInputElement).checked)} />
+        This device is leaving
+      </label>
+      {leaving && (
+        <span class="muted small" role="note">
+          This browser deals its part and then gives its place up. It keeps its share, and the re-share shows as pending, until every new
+          device has said it stored its own; only then is this browser's share deleted.
+        </span>
+      )}
       <ErrorText error={error} />
       <button class="button small" type="submit" disabled={busy}>
         {busy ? 'Connecting…' : 'Start re-share'}
