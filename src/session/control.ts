@@ -47,6 +47,9 @@ export interface AliveMsg {
 export interface ByeMsg {
   t: 'bye';
   scope: string;
+  /** It leaves because the ceremony failed on its side: why, and the device it blames (if any). */
+  why?: string;
+  culprit?: string;
 }
 export interface SignRequestMsg {
   t: 'sign-request';
@@ -103,7 +106,7 @@ const SHAPES: Record<ControlKind, { need: Record<string, Check>; may?: Record<st
   confirm: { need: { sessionId: str, party, digest: hex32 } },
   stored: { need: { sessionId: str, party, digest: hex32 } },
   alive: { need: { scope: str, seq: count }, may: { busy: bool } },
-  bye: { need: { scope: str } },
+  bye: { need: { scope: str }, may: { why: text, culprit: str } },
   'sign-request': { need: { id: str, party, epoch: count, request: any, digest: text }, may: { created: any, expires: any } },
   'sign-answer': { need: { id: str, party, ok: bool }, may: { reason: text, code, epoch: count } },
   'sign-start': { need: { id: str, party, signers: parties } },

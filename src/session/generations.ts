@@ -146,8 +146,8 @@ async function collectAcks(
   }
 }
 
-/** The outcome a record stands for, after storing what it became. */
-async function settle(store: GenerationStore, record: DeviceVault): Promise<GenerationOutcome> {
+/** The outcome a record stands for, after storing what it became (`changed`: unless it is what is stored already). */
+async function settle(store: GenerationStore, record: DeviceVault, changed = true): Promise<GenerationOutcome> {
   const missing = missingAcks(record);
   if (missing.length === 0) {
     const done = commit(record);
@@ -158,7 +158,7 @@ async function settle(store: GenerationStore, record: DeviceVault): Promise<Gene
     await store.save(done);
     return { kind: 'member', vault: done, missing };
   }
-  await store.save(record);
+  if (changed) await store.save(record);
   return record.pending!.kind === 'retire' ? { kind: 'retiring', vault: record, missing } : { kind: 'member', vault: record, missing };
 }
 
@@ -210,17 +210,23 @@ export async function finishPending(opts: {
   const p = opts.record.pending;
   if (!p) return { kind: 'member', vault: opts.record, missing: [] };
   let room: Awaited<ReturnType<OpenRoom>>;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    room = await opts.open(p.room, opts.record.identity.deviceId);
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the relay did not answer')), 10_000);
+    });
+    room = await Promise.race([opts.open(p.room, opts.record.identity.deviceId), late]);
   } catch {
     const missing = missingAcks(opts.record);
     return p.kind === 'retire' ? { kind: 'retiring', vault: opts.record, missing } : { kind: 'member', vault: opts.record, missing };
+  } finally {
+    clearTimeout(timer);
   }
   try {
     const statement = ownStatement(opts.record.identity, selfParty(opts.record), p);
     if (statement) await room.mailbox.send('all', statement);
     const got = await collectAcks(room.mailbox, opts.record, opts.timeoutMs);
-    return await settle(opts.store, got.record);
+    return await settle(opts.store, got.record, got.record !== opts.record);
   } finally {
     await room.close().catch(() => undefined);
   }

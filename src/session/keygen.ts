@@ -146,6 +146,9 @@ async function keygenWithRoster({ roster }: SignedRoster, opts: RosterRunOptions
   const live = startLiveness(opts, roster);
   try {
     return await runKeygen(roster, opts, live);
+  } catch (e) {
+    await live.stop(e);
+    throw e;
   } finally {
     await live.stop();
   }

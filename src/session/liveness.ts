@@ -37,7 +37,7 @@ export class Liveness {
   private readonly lastHeard = new Map<string, number>();
   private readonly lastSeq = new Map<string, number>();
   private readonly busyUntil = new Map<string, number>();
-  private readonly left = new Set<string>();
+  private readonly left = new Map<string, { why?: string; culprit?: string }>();
   private readonly departures = new Map<string, Array<(e: CeremonyAbort) => void>>();
   private seq = 0;
   private working = 0;
@@ -98,14 +98,21 @@ export class Liveness {
     });
   }
 
-  /** Stops heartbeats and says goodbye (the caller's part of the ceremony is over). */
-  async stop(): Promise<void> {
+  /**
+   * Stops heartbeats and says goodbye (the caller's part of the ceremony is
+   * over); after a failure, says why and whom it blames, so that the others
+   * name the device at fault rather than this one.
+   */
+  async stop(failure?: unknown): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.sender);
     clearInterval(this.checker);
     this.unlisten();
-    await this.opts.mailbox.send('all', signControl(this.opts.me, { t: 'bye', scope: this.opts.scope })).catch(() => undefined);
+    const why = failure instanceof Error ? failure.message.slice(0, 1000) : undefined;
+    const culprit = failure instanceof CeremonyAbort && failure.deviceId ? failure.deviceId : undefined;
+    const bye = signControl(this.opts.me, { t: 'bye', scope: this.opts.scope, ...(why ? { why } : {}), ...(culprit ? { culprit } : {}) });
+    await this.opts.mailbox.send('all', bye).catch(() => undefined);
   }
 
   private beat(): Promise<void> {
@@ -131,8 +138,9 @@ export class Liveness {
   private heard(who: DevicePublic, d: Delivery): void {
     const kind = controlKind(d);
     if (kind === 'bye') {
-      if (!controlFrom('bye', who, d)) return;
-      this.left.add(who.deviceId);
+      const bye = controlFrom('bye', who, d);
+      if (!bye) return;
+      this.left.set(who.deviceId, { ...(bye.why ? { why: bye.why } : {}), ...(bye.culprit ? { culprit: bye.culprit } : {}) });
       for (const reject of this.departures.get(who.deviceId) ?? []) reject(this.leftError(who.deviceId));
       this.departures.delete(who.deviceId);
       return;
@@ -145,6 +153,12 @@ export class Liveness {
   }
 
   private leftError(deviceId: string): CeremonyAbort {
+    const bye = this.left.get(deviceId);
+    if (bye?.why) {
+      // It gave up because of a device it names (e.g. one that died): that device is the one at fault.
+      const culprit = bye.culprit && this.lastHeard.has(bye.culprit) ? bye.culprit : null;
+      return new CeremonyAbort(`${deviceId} gave up: ${bye.why.slice(0, 300)}`, culprit ?? deviceId, 'liveness.left');
+    }
     return new CeremonyAbort(
       `${deviceId} left the ceremony before sending what this device waits for (it gave up or failed on its side)`,
       deviceId,
@@ -171,24 +185,19 @@ export class Liveness {
     const still = silent.filter((id) => this.silent(id, this.lastHeard.get(id)!, Date.now()));
     if (still.length === 0) return;
     const secs = (this.timing.graceMs / 1000).toFixed(1);
-    if (!relayAnswers) {
-      this.fail(
-        new CeremonyAbort(
-          `the relay did not answer this device (nothing from ${still.join(', ')} for ${secs} s either): this device's connection or the relay is at fault, not the other devices`,
-          null,
-          'liveness.relay',
-        ),
-      );
-    } else {
-      this.fail(
-        new CeremonyAbort(
+    const error = relayAnswers
+      ? new CeremonyAbort(
           `${still.join(', ')} stopped answering (no heartbeat for ${secs} s while the relay answers this device): the device went offline, was closed or crashed`,
           still.length === 1 ? still[0]! : null,
           'liveness.device',
-        ),
-      );
-    }
-    for (const id of still) for (const reject of this.departures.get(id) ?? []) reject(this.leftError(id));
+        )
+      : new CeremonyAbort(
+          `the relay did not answer this device (nothing from ${still.join(', ')} for ${secs} s either): this device's connection or the relay is at fault, not the other devices`,
+          null,
+          'liveness.relay',
+        );
+    this.fail(error);
+    for (const id of still) for (const reject of this.departures.get(id) ?? []) reject(error);
   }
 
   /** Silent for longer than it may be: the grace, or while it said it computes, the busy allowance. */

@@ -126,6 +126,9 @@ async function reshareWithRoster(signed: SignedRoster, opts: RunOptions): Promis
   const live = startLiveness(opts, roster);
   try {
     return await runReshare(signed, opts, live);
+  } catch (e) {
+    await live.stop(e);
+    throw e;
   } finally {
     await live.stop();
   }

@@ -206,6 +206,7 @@ export async function signWithQuorum(opts: {
       else vault.ecdsa = burnPair(vault.ecdsa, party);
       opts.onOtFailure?.(party);
     }
+    await live.stop(e);
     throw e;
   } finally {
     await live.stop();
