@@ -88,7 +88,11 @@ describe('channel rotation on re-share', () => {
 
     // dev-c, even told the new room's id, holds no key that opens it (old channel, re-share session); a
     // member's key does (the check can fail). All listen from before the request: the relay drops what was read.
-    const spies = await Promise.all([channelOf(c!).sessionKey, p.sessionKey].map((key, i) => open(fresh.sessionId, key, `dev-c-${i}`)));
+    // Since room capabilities, a key that is not the room's cannot even join it: the client refuses to
+    // sign for another room, and the relay refuses a token that is not from the room's key.
+    for (const [i, key] of [channelOf(c!).sessionKey, p.sessionKey].entries()) {
+      await expect(open(fresh.sessionId, key, `dev-c-${i}`)).rejects.toThrow();
+    }
     const member = await open(fresh.sessionId, fresh.sessionKey, 'dev-b-again');
 
     // The new generation signs on the new channel, over the relay.
@@ -111,12 +115,5 @@ describe('channel rotation on re-share', () => {
       () => new CeremonyTimeout('no request', []),
     );
     expect((got.payload as { request: unknown }).request).toEqual(request);
-    const none = () => new CeremonyTimeout('nothing readable', []);
-    for (const spy of spies) {
-      await expect(spy.mailbox.take(() => true, 1000, none)).rejects.toThrow(CeremonyTimeout);
-      // The room's messages reached it and none opened (AES-GCM under a key it does not have).
-      expect(spy.client.stats.rejected).toBeGreaterThan(0);
-      expect(spy.client.stats.received).toBe(0);
-    }
   }, 120_000);
 });
