@@ -39,17 +39,21 @@ describe('honest signings through the relay', () => {
 
   it('30 consecutive signings on one paired channel whose room holds at most 30 messages: all succeed', async () => {
     const channel = await openChannel(onNewChannel(vaults, small.url));
-    const bytes: number[] = [];
+    const held: { messages: number; bytes: number }[] = [];
     try {
       for (let i = 0; i < 30; i++) {
         await channel.sign(`consecutive ${i}`);
         const stats = await (await fetch(`${small.url}/v1/stats`)).json();
-        bytes.push(stats.bytes);
+        held.push({ messages: stats.messages, bytes: stats.bytes });
       }
       const room = await httpRequest(`${small.url}/v1/rooms/${channel.sessionId}`, { key: channel.sessionKey }).then((r) => r.json);
       expect(room.lastSeq).toBeGreaterThan(30 * 10); // far past the room's 30-message backlog limit
-      // What the store holds stays bounded: never more than the first signings held.
-      expect(Math.max(...bytes.slice(5))).toBeLessThanOrEqual(2 * Math.max(...bytes.slice(0, 5)));
+      // What the store holds stays bounded: acknowledged messages are dropped, so after each
+      // signing it holds at most that signing's 13 messages and the previous one's not yet
+      // acknowledged (pruning follows the acks, which may lag on a loaded machine) — never the
+      // channel's history (30 signings ≈ 390 messages, ≈ 3.5 MB).
+      expect(Math.max(...held.map((h) => h.messages))).toBeLessThanOrEqual(2 * 13);
+      expect(Math.max(...held.map((h) => h.bytes))).toBeLessThanOrEqual(1024 * 1024);
     } finally {
       await channel.close();
     }
