@@ -12,17 +12,18 @@
  * aborted at once, recorded and printed; the page works without them (it is
  * unstyled), which the screenshots show.
  */
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getAddress, parseEther, verifyMessage } from 'ethers';
-import { test, expect, SCREENSHOTS } from '../fixtures';
-import { CosignerDevice } from '../support/cosigner';
-import { pairWithCliCosigner } from '../support/pair-vault';
-import { serveDirectory, type StaticServer } from '../support/static-server';
-import { decideInWindow, findApprovalWindow } from '../support/approval-window';
-import { startHardhatNode, type HardhatNode } from '../support/hardhat';
-import { startRelay, type RunningRelay } from '../../src/relay/server';
+import { test, expect, SCREENSHOTS } from './fixtures';
+import { CosignerDevice } from './support/cosigner';
+import { pairWithCliCosigner } from './support/pair-vault';
+import { serveDirectory, type StaticServer } from './support/static-server';
+import { decideInWindow, findApprovalWindow } from './support/approval-window';
+import { startHardhatNode, type HardhatNode } from './support/hardhat';
+import { startRelay, type RunningRelay } from '../src/relay/server';
 
 const DIST = join(dirname(createRequire(import.meta.url).resolve('@metamask/test-dapp/package.json')), 'dist');
 /** Where the test-dapp's "Send" buttons send to. */
@@ -74,23 +75,32 @@ test('MetaMask test-dapp as shipped: every section a MetaMask user can use works
       return route.abort('internetdisconnected');
     },
   );
+  mkdirSync(SCREENSHOTS, { recursive: true });
   const cosigner = new CosignerDevice();
   /** Approvals already decided (their window may still show one for a moment). */
   const decided = new Set<string>();
   const decide = (kind: Parameters<typeof decideInWindow>[1], approve = true) =>
     decideInWindow(context, kind, approve, { decided, timeoutMs: 60_000 });
+  /** Screenshots the approval window that shows the next `kind` request (what the user sees before deciding). */
+  const shootApproval = async (kind: Parameters<typeof decideInWindow>[1], name: string) => {
+    const win = await findApprovalWindow(context, kind, 60_000, decided);
+    expect(win, `an approval window shows the ${kind} request`).not.toBeNull();
+    await win!.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    return win!;
+  };
   try {
     const popup = await wallet.openPopup();
     const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
     const me = address.toLowerCase();
     expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
     const [funder] = await chains.main.rpc<string[]>('eth_accounts');
-    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
+    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('20').toString(16) }]);
+    // The piggy bank's Deposit sends 4 ETH: a co-signer policy that allows it.
     await cosigner.serve({
       v: 1,
       chains: [31337],
-      maxValueWei: parseEther('1').toString(),
-      dailyLimitWei: parseEther('5').toString(),
+      maxValueWei: parseEther('5').toString(),
+      dailyLimitWei: parseEther('10').toString(),
       allowMessages: true,
       allowTypedData: true,
     });
@@ -133,6 +143,7 @@ test('MetaMask test-dapp as shipped: every section a MetaMask user can use works
 
     await section('Connect', async () => {
       await click('connectButton');
+      await shootApproval('connect', 'test-dapp-01-connect-approval');
       await decide('connect');
       await expect(text('accounts')).toHaveText(me, { timeout: 30_000 });
       await expect(text('connectButton')).toHaveText('Connected');
@@ -168,6 +179,7 @@ test('MetaMask test-dapp as shipped: every section a MetaMask user can use works
     ] as const) {
       await section(name, async () => {
         await click(id);
+        if (id === 'signTypedDataV4' || id === 'signPermit') await shootApproval('sign', `test-dapp-02-${id}-approval`);
         await decide('sign');
         await expect(text(`${id}Result`)).toHaveText(/^0x[0-9a-f]{130}$/, { timeout: 120_000 });
         await click(`${id}Verify`);
@@ -200,6 +212,7 @@ test('MetaMask test-dapp as shipped: every section a MetaMask user can use works
     await section('Send EIP-1559 transaction', async () => {
       const before = await nonce();
       await click('sendEIP1559Button');
+      await shootApproval('sign', 'test-dapp-03-send-eip1559-approval');
       await decide('sign');
       const tx = await minedAfter(before);
       expect([tx.type, getAddress(tx.to!)]).toEqual(['0x2', SEND_TO]);
@@ -220,6 +233,7 @@ test('MetaMask test-dapp as shipped: every section a MetaMask user can use works
       await click('watchAssets');
       const win = await findApprovalWindow(context, 'watchAsset', 30_000, decided);
       await expect(win!.page.getByTestId('asset-symbol')).toHaveText('TST');
+      await win!.page.screenshot({ path: join(SCREENSHOTS, 'test-dapp-04-watch-asset-approval.png') });
       await decide('watchAsset');
       await popup.reload();
       await expect(popup.getByTestId('token')).toContainText(['TST'], { timeout: 30_000 });

@@ -2,7 +2,7 @@
 import { BrowserProvider, TypedDataEncoder } from 'ethers';
 import { ethereum, expose } from './harness';
 
-const provider = new BrowserProvider(ethereum(), 'any');
+let provider = new BrowserProvider(ethereum());
 
 expose('ethers', {
   async connect() {
@@ -10,6 +10,8 @@ expose('ethers', {
   },
   async switchChain(chainId) {
     await provider.send('wallet_switchEthereumChain', [{ chainId: `0x${chainId.toString(16)}` }]);
+    // As ethers v6 asks: a provider is bound to one network, so make a new one after a chain change.
+    provider = new BrowserProvider(ethereum());
     return Number((await provider.getNetwork()).chainId);
   },
   async signMessage(text) {

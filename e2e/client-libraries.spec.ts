@@ -9,12 +9,12 @@
  */
 import { build } from 'esbuild';
 import { getAddress, parseEther, verifyMessage, verifyTypedData } from 'ethers';
-import { test, expect } from '../fixtures';
-import { CosignerDevice } from '../support/cosigner';
-import { pairWithCliCosigner } from '../support/pair-vault';
-import { serveDirectory, type StaticServer } from '../support/static-server';
-import { decideInWindow } from '../support/approval-window';
-import { startRelay, type RunningRelay } from '../../src/relay/server';
+import { test, expect } from './fixtures';
+import { CosignerDevice } from './support/cosigner';
+import { pairWithCliCosigner } from './support/pair-vault';
+import { serveDirectory, type StaticServer } from './support/static-server';
+import { decideInWindow } from './support/approval-window';
+import { startRelay, type RunningRelay } from '../src/relay/server';
 import type { TypedData } from './libs/harness';
 
 const RECIPIENT = getAddress('0x' + '5a'.repeat(20));
@@ -38,7 +38,7 @@ test.afterAll(async () => {
 /** Bundles e2e/libs/<entry>.ts and serves it on a new origin with a page that loads it. */
 async function libraryPage(entry: string): Promise<StaticServer> {
   const out = await build({
-    entryPoints: [`e2e/wip/libs/${entry}.ts`],
+    entryPoints: [`e2e/libs/${entry}.ts`],
     bundle: true,
     format: 'iife',
     platform: 'browser',
