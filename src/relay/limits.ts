@@ -53,6 +53,8 @@ export interface RelayLimits {
   completedTtlMs: number;
   /** Longest long-poll wait (ms). */
   maxPollWaitMs: number;
+  /** A long-poll reader that has not polled again this long after its last poll returned is reported offline (ms). */
+  pollPresenceMs: number;
   /** Largest JSON request body (bytes). */
   maxRequestBytes: number;
 }
@@ -80,6 +82,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxRoomTtlMs: 7 * 24 * 3600_000,
   completedTtlMs: 60_000,
   maxPollWaitMs: 25_000,
+  pollPresenceMs: 5000,
   maxRequestBytes: 600 * 1024,
 };
 

@@ -1,13 +1,17 @@
 /**
  * `GET /v1/rooms/:sid/messages`: answers at once when there are messages for
- * the party, else waits for one (up to `wait` ms). A waiting poll counts as
- * one of the address's connections.
+ * the party, else waits for one (up to `wait` ms) or for another party's
+ * presence to change. A waiting poll counts as one of the address's
+ * connections. The reader holds a presence lease (presence.ts) while it
+ * waits and `pollPresenceMs` after: a reader that stops polling goes offline.
  */
 import type { ServerResponse } from 'node:http';
 import { unknownRoom } from './errors.js';
 import type { RelayCore } from './core.js';
+import { connectionId } from './presence.js';
 import type { PollQuery } from './requests.js';
-import { isFor, type ReadResult } from './store.js';
+import { isFor } from './store.js';
+import type { PollAnswer } from './wire.js';
 
 /** The messages for the poll, or null when the client left while waiting. */
 export async function longPoll(
@@ -16,9 +20,23 @@ export async function longPoll(
   q: PollQuery,
   address: string,
   res: ServerResponse,
-): Promise<ReadResult | null> {
+): Promise<PollAnswer | null> {
   const { store } = core;
   if (!(await store.isMember(sid, q.party))) await core.notMember(sid, q.party);
+  const conn = connectionId();
+  const grace = core.limits.pollPresenceMs;
+  await store.presence.hold(sid, q.party, conn, Date.now() + q.wait + grace);
+  try {
+    const result = await waitForMessages(core, sid, q, address, res);
+    return result && { ...result, online: await store.presence.online(sid) };
+  } finally {
+    // Until its next poll, the reader stays online for the grace.
+    await store.presence.hold(sid, q.party, conn, Date.now() + grace).catch(() => {});
+  }
+}
+
+async function waitForMessages(core: RelayCore, sid: string, q: PollQuery, address: string, res: ServerResponse) {
+  const { store } = core;
   const after = q.after ?? (await store.acked(sid, q.party));
   if (q.wait > 0) core.acquire(address, 'connections and long-polls');
   const waiter = new Waiter(q.wait);
@@ -29,6 +47,7 @@ export async function longPoll(
     if (q.wait > 0) {
       unsubscribe = await store.subscribe(sid, (e) => {
         if ((e.kind === 'msg' && isFor(e.msg, q.party)) || e.kind === 'complete') waiter.wake();
+        else if (e.kind === 'presence' && e.party !== q.party) waiter.wake();
       });
     }
     let result = await store.read(sid, q.party, after, q.limit);

@@ -10,6 +10,7 @@
 import { limitHit, notJoined, RelayError, unknownRoom } from './errors.js';
 import { DEFAULT_LIMITS, type RelayLimits } from './limits.js';
 import { NonceCache } from './nonce-cache.js';
+import { MemoryPresence } from './presence.js';
 import {
   isFor,
   RoomListeners,
@@ -46,9 +47,11 @@ export class MemoryStore implements RelayStore {
   private bytes = 0;
   private messageTtlMs = DEFAULT_LIMITS.messageTtlMs;
   private readonly nonces: NonceCache;
+  readonly presence: MemoryPresence;
 
   constructor(private readonly now: () => number = Date.now) {
     this.nonces = new NonceCache(now);
+    this.presence = new MemoryPresence((sid, e) => this.listeners.emit(sid, e), now);
     this.sweeper = setInterval(() => this.sweep(), 1000);
     this.sweeper.unref?.();
   }
@@ -186,6 +189,7 @@ export class MemoryStore implements RelayStore {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.presence.stop();
   }
 
   /** Drops the messages every member has acknowledged, and those older than `messageTtlMs`. */

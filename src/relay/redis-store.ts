@@ -12,6 +12,7 @@
  * - `rooms`               sorted set: sid -> expiry (for metrics and the totals)
  * - `held`, `sizes`       what live rooms hold, for metrics and `maxStoreBytes` (redis-stats.ts)
  * - channel `ch:{sid}`    pub/sub: room events for every instance
+ * - presence keys: see redis-presence.ts
  *
  * Join, post and complete are Lua scripts, so checks, the sequence number
  * (HINCRBY) and the PUBLISH happen atomically: every instance sees a room's
@@ -33,6 +34,7 @@ import {
   type StoreStats,
 } from './store.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { RedisPresence } from './redis-presence.js';
 import { defineStatsCommand, redisStats } from './redis-stats.js';
 import type { RelayMessage, RelayParty, RoomInfo } from './wire.js';
 
@@ -57,6 +59,7 @@ export class RedisStore implements RelayStore {
   private readonly subscribing = new Map<string, Promise<unknown>>();
   private maxTtlMs = DEFAULT_LIMITS.maxRoomTtlMs;
   private messageTtlMs = DEFAULT_LIMITS.messageTtlMs;
+  readonly presence: RedisPresence;
 
   private constructor(url: string, opts: RedisStoreOptions) {
     this.prefix = opts.keyPrefix ?? 'relay:';
@@ -70,6 +73,7 @@ export class RedisStore implements RelayStore {
     // EVALSHA with the script cached by Redis; ioredis falls back to EVAL once.
     for (const [name, lua] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { numberOfKeys: 0, lua });
     defineStatsCommand(this.redis);
+    this.presence = new RedisPresence(this.redis, this.prefix);
   }
 
   /** Connects to `url` (e.g. `redis://127.0.0.1:6379`). */
@@ -191,6 +195,7 @@ export class RedisStore implements RelayStore {
   }
 
   async close(): Promise<void> {
+    this.presence.stop();
     await Promise.allSettled([this.redis.quit(), this.sub.quit()]);
   }
 

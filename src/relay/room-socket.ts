@@ -3,11 +3,12 @@
  * party in seq order: a message that directly follows the cursor is sent
  * from the event; anything else (a gap, a burst) is read from the store.
  * Incoming frames are handled one at a time, so a client's posts keep their
- * order.
+ * order. The socket holds the party's presence lease (presence.ts) while open.
  */
 import type { WebSocket } from 'ws';
 import type { RelayCore } from './core.js';
 import { RelayError } from './errors.js';
+import { connectionId, SOCKET_LEASE_MS } from './presence.js';
 import { parseMessage, parseSeq, READ_BATCH } from './requests.js';
 import { isFor, type RoomEvent } from './store.js';
 import type { ClientFrame, RelayParty, ServerFrame } from './wire.js';
@@ -33,6 +34,11 @@ export class RoomSocket {
   private inbound: Promise<void> = Promise.resolve();
   /** Frames received and not yet handled. */
   private queued = 0;
+  /** This socket's presence lease, and its updates in order (hold, renewals, release). */
+  private readonly conn = connectionId();
+  private lease: Promise<unknown> = Promise.resolve();
+  /** Each party's last presence change seen before the hello, sent after it (the hello's list may predate it). */
+  private readonly early = new Map<RelayParty, ServerFrame>();
 
   constructor(
     private readonly core: RelayCore,
@@ -53,10 +59,14 @@ export class RoomSocket {
     try {
       this.unsubscribe = await this.core.store.subscribe(this.sid, (e) => this.onEvent(e));
       if (this.closed) return this.unsubscribe();
+      await this.renewLease();
       const room = await this.core.store.room(this.sid);
       if (!room) return this.close(4404, 'unknown room');
-      this.send({ type: 'hello', room });
+      const online = await this.core.store.presence.online(this.sid);
+      this.send({ type: 'hello', room, online });
       this.ready = true;
+      for (const f of this.early.values()) this.send(f);
+      this.early.clear();
       await this.pump();
     } catch {
       this.close(1011, 'relay error');
@@ -82,6 +92,16 @@ export class RoomSocket {
     }
     if (this.ready) void this.pump();
     void this.checkMember();
+    void this.renewLease().catch(() => {});
+  }
+
+  /** Holds (or renews) this socket's presence lease; a closed socket's lease is released instead. */
+  private renewLease(): Promise<unknown> {
+    const { presence } = this.core.store;
+    this.lease = this.lease
+      .catch(() => {})
+      .then(() => (this.closed ? undefined : presence.hold(this.sid, this.party, this.conn, Date.now() + SOCKET_LEASE_MS)));
+    return this.lease;
   }
 
   /**
@@ -114,6 +134,12 @@ export class RoomSocket {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    const { presence } = this.core.store;
+    this.lease = this.lease
+      .catch(() => {})
+      .then(() => presence.release(this.sid, this.party, this.conn))
+      // Unreachable store: the lease lapses by itself (SOCKET_LEASE_MS).
+      .catch(() => {});
   }
 
   private send(frame: ServerFrame): void {
@@ -130,6 +156,12 @@ export class RoomSocket {
       return this.send({ type: 'joined', party: e.party });
     }
     if (e.kind === 'complete') return this.send({ type: 'complete' });
+    if (e.kind === 'presence') {
+      if (e.party === this.party) return;
+      const frame: ServerFrame = { type: 'presence', party: e.party, online: e.online };
+      if (!this.ready) return void this.early.set(e.party, frame);
+      return this.send(frame);
+    }
     if (!this.ready) {
       this.dirty = true;
       return;

@@ -12,6 +12,7 @@
  * joined, room complete, limits).
  */
 import type { RelayLimits } from './limits.js';
+import type { Presence } from './presence.js';
 import type { RelayMessage, RelayParty, RoomInfo } from './wire.js';
 
 export interface JoinRequest {
@@ -39,7 +40,12 @@ export interface ReadResult {
 }
 
 /** Something happened in a room (on this or another relay instance). */
-export type RoomEvent = { kind: 'msg'; msg: RelayMessage } | { kind: 'join'; party: RelayParty } | { kind: 'complete' };
+export type RoomEvent =
+  | { kind: 'msg'; msg: RelayMessage }
+  | { kind: 'join'; party: RelayParty }
+  | { kind: 'complete' }
+  /** A party's first connection opened (`online`), or its last one closed or lapsed (see presence.ts). */
+  | { kind: 'presence'; party: RelayParty; online: boolean };
 
 export type RoomListener = (event: RoomEvent) => void;
 
@@ -52,6 +58,8 @@ export interface StoreStats {
 
 export interface RelayStore {
   readonly kind: 'memory' | 'redis';
+  /** Which parties have a live connection; its changes are room events (presence.ts). */
+  readonly presence: Presence;
   /** Creates the room if needed and adds the party; refreshes the room's TTL. */
   join(req: JoinRequest, limits: RelayLimits): Promise<RoomInfo>;
   /** The room, or null when unknown or expired. */

@@ -12,7 +12,7 @@
  * | `POST /v1/rooms/:sid/join`                 | `{ party, ttlSeconds? }`          | {@link RoomInfo} (creates the room) |
  * | `GET  /v1/rooms/:sid`                      |                                   | {@link RoomInfo} |
  * | `POST /v1/rooms/:sid/messages`             | `{ from, to, body }`              | `{ seq }` |
- * | `GET  /v1/rooms/:sid/messages`             | `?party=&after=&wait=&limit=`     | `{ messages: RelayMessage[], complete }` (long-poll) |
+ * | `GET  /v1/rooms/:sid/messages`             | `?party=&after=&wait=&limit=`     | `{ messages: RelayMessage[], cursor, complete, online }` (long-poll) |
  * | `POST /v1/rooms/:sid/ack`                  | `{ party, seq }`                  | `{ ok }` |
  * | `POST /v1/rooms/:sid/complete`             | `{ party }`                       | {@link RoomInfo} |
  * | `GET  /v1/rooms/:sid/ws?party=&after=`     | WebSocket upgrade                 | frames below |
@@ -22,6 +22,13 @@
  * per-room `seq` the store assigns); after a reconnect the client passes the
  * last seq it processed as `after` and gets everything since, so delivery is
  * at-least-once and the client drops what it has already seen.
+ *
+ * Presence: the hello lists the parties connected now (`online`), and a
+ * `presence` frame says when another party's connection drops (its last
+ * WebSocket closed, or as a long-poll reader it did not poll again within
+ * `pollPresenceMs`) or comes back. A long-poll answer carries `online`, and
+ * a waiting poll returns early when it changes. Only party ids; only to
+ * holders of the room's capability.
  *
  * `body` is opaque to the relay: the client puts end-to-end encrypted
  * ciphertext there (base64url text, see `src/session/crypto.ts`).
@@ -85,13 +92,25 @@ export interface RelayMetrics {
 
 /** Frames the server sends over the WebSocket. */
 export type ServerFrame =
-  | { type: 'hello'; room: RoomInfo }
+  | { type: 'hello'; room: RoomInfo; online: RelayParty[] }
   | { type: 'msg'; msg: RelayMessage }
   | { type: 'posted'; id: number; seq: number }
   | { type: 'joined'; party: RelayParty }
+  /** Another party's connection dropped (`online: false`) or came back. */
+  | { type: 'presence'; party: RelayParty; online: boolean }
   | { type: 'complete' }
   | { type: 'error'; error: string; reason: string; status: number; id?: number }
   | { type: 'pong' };
+
+/** The answer to a long-poll read (`GET /v1/rooms/:sid/messages`). */
+export interface PollAnswer {
+  messages: RelayMessage[];
+  /** The last room position examined: the next poll's `after`. */
+  cursor: number;
+  complete: boolean;
+  /** Parties with a live connection (WebSocket or recent poll), this one included. */
+  online: RelayParty[];
+}
 
 /** Frames a client sends over the WebSocket. */
 export type ClientFrame =

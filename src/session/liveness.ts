@@ -17,6 +17,7 @@
 import type { DeviceIdentity, DevicePublic } from './identity.js';
 import type { Delivery, Mailbox } from './mailbox.js';
 import { controlFrom, controlKind, signControl } from './control.js';
+import { DROP_GRACE_MS, watchDrops } from './presence-watch.js';
 import { CeremonyAbort } from './run-protocol.js';
 
 export interface LivenessTiming {
@@ -47,6 +48,7 @@ export class Liveness {
   private probing = false;
   private stopped = false;
   private unlisten: () => void = () => undefined;
+  private unwatch: () => void = () => undefined;
   private fail!: (e: CeremonyAbort) => void;
   /** Rejects with a {@link CeremonyAbort} when a peer (or the relay) is gone; never resolves. */
   readonly failure: Promise<never>;
@@ -82,6 +84,9 @@ export class Liveness {
       },
       (d) => this.heard(byId.get(d.from)!, d),
     );
+    // The relay says a peer's connection dropped and it did not come back: fail now (presence-watch.ts).
+    const dropGrace = Math.min(this.timing.graceMs, DROP_GRACE_MS);
+    this.unwatch = watchDrops(this.opts.mailbox.transport, [...byId.keys()], dropGrace, (id) => this.dropped(id, dropGrace));
     void this.beat();
     this.sender = setInterval(() => void this.beat(), this.timing.intervalMs);
     this.checker = setInterval(() => void this.check(), Math.min(250, this.timing.intervalMs));
@@ -109,6 +114,7 @@ export class Liveness {
     clearInterval(this.sender);
     clearInterval(this.checker);
     this.unlisten();
+    this.unwatch();
     const why = failure instanceof Error ? failure.message.slice(0, 1000) : undefined;
     const culprit = failure instanceof CeremonyAbort && failure.deviceId ? failure.deviceId : undefined;
     const bye = signControl(this.opts.me, { t: 'bye', scope: this.opts.scope, ...(why ? { why } : {}), ...(culprit ? { culprit } : {}) });
@@ -150,6 +156,17 @@ export class Liveness {
     this.lastSeq.set(who.deviceId, m.seq);
     this.lastHeard.set(who.deviceId, Date.now());
     this.busyUntil.set(who.deviceId, m.busy ? Date.now() + this.timing.busyMs : 0);
+  }
+
+  private dropped(deviceId: string, graceMs: number): void {
+    if (this.stopped || this.left.has(deviceId)) return;
+    const error = new CeremonyAbort(
+      `${deviceId} lost its connection to the relay and did not come back within ${(graceMs / 1000).toFixed(1)} s (the relay reported it): the device went offline, was closed or crashed`,
+      deviceId,
+      'liveness.dropped',
+    );
+    this.fail(error);
+    for (const reject of this.departures.get(deviceId) ?? []) reject(error);
   }
 
   private leftError(deviceId: string): CeremonyAbort {

@@ -32,6 +32,12 @@ export interface CeremonyTransport {
    * every pending wait with the error, which names the relay.
    */
   onFault?(handler: (e: Error) => void): void;
+  /**
+   * Registers a handler for what the relay says about the other devices'
+   * connections: `online: false` when one dropped, `true` when it came back.
+   * Returns the unsubscribe function. Optional: transports without presence omit it.
+   */
+  onPresence?(handler: (deviceId: string, online: boolean) => void): () => void;
 }
 
 /** Raised when a wait runs out; `waitingFor` says on whom. */

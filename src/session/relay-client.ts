@@ -33,6 +33,7 @@ import { RoomHttp } from './relay-http.js';
 import { Inbox } from './relay-inbox.js';
 import { RelayLink, type RelayRoomLost } from './relay-link.js';
 import { RoomOrdering } from './relay-ordering.js';
+import { type PresenceEvent, PresenceView } from './relay-presence.js';
 import {
   partyRef,
   type PartyRef,
@@ -45,6 +46,7 @@ import {
 
 export { RelayRequestError } from './relay-http.js';
 export { RelayRoomLost } from './relay-link.js';
+export type { PresenceEvent } from './relay-presence.js';
 export {
   RelayTimeout,
   type PartyRef,
@@ -71,6 +73,7 @@ export class RelayClient {
   private readonly joinHandlers = new Set<(p: PartyRef) => void>();
   private readonly completeHandlers = new Set<() => void>();
   private readonly roomLostHandlers = new Set<(e: RelayRoomLost) => void>();
+  private readonly presence: PresenceView;
   private sendChain: Promise<unknown> = Promise.resolve();
   private recvChain: Promise<void> = Promise.resolve();
   private closed = false;
@@ -86,6 +89,7 @@ export class RelayClient {
     this.sessionId = opts.sessionId;
     this.http = new RoomHttp(opts.relayUrl.replace(/\/+$/, ''), opts.sessionId, opts.sessionKey, opts.fetch);
     this.ordering = new RoomOrdering(self, cipher, opts.resume);
+    this.presence = new PresenceView(self);
     this.sendSeq = Math.max(opts.resume?.sendSeq ?? 0, Date.now() * 1000);
     const WS = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     const ordering = this.ordering;
@@ -100,6 +104,7 @@ export class RelayClient {
       receive: (messages) => this.enqueue(messages),
       drained: () => this.recvChain,
       event: (frame) => this.onEvent(frame),
+      online: (list) => this.presence.reset(list),
       get complete() {
         return client.complete;
       },
@@ -206,6 +211,21 @@ export class RelayClient {
     return () => this.roomLostHandlers.delete(handler);
   }
 
+  /**
+   * Calls `handler` when another party's connection to the relay drops
+   * (`online: false`: its WebSocket closed, or it stopped polling) or comes
+   * back, as the relay reports it. While this client's own connection is
+   * down it hears nothing; on reconnecting it reports what changed meanwhile.
+   */
+  onPresence(handler: (e: PresenceEvent) => void): () => void {
+    return this.presence.on(handler);
+  }
+
+  /** The other parties connected to the relay now, as it last said. */
+  online(): PartyRef[] {
+    return this.presence.list();
+  }
+
   /** Who has joined the room. */
   async participants(): Promise<PartyRef[]> {
     const room = (await this.http.request('GET', '', undefined)) as RoomInfo;
@@ -238,6 +258,8 @@ export class RelayClient {
   private onEvent(frame: ServerFrame): void {
     if (frame.type === 'joined') {
       for (const h of this.joinHandlers) h(partyRef(frame.party));
+    } else if (frame.type === 'presence') {
+      this.presence.change(frame.party, frame.online);
     } else if (frame.type === 'complete' && !this.roomComplete) {
       this.roomComplete = true;
       for (const h of this.completeHandlers) h();

@@ -21,7 +21,7 @@
  * while HTTP posts are pending, so a later message never overtakes an
  * earlier one (receivers would reject it as out of order).
  */
-import type { RelayMessage, RelayParty, RoomInfo, ServerFrame } from '../relay/wire.js';
+import type { PollAnswer, RelayMessage, RelayParty, RoomInfo, ServerFrame } from '../relay/wire.js';
 import { RelayRequestError, type RoomHttp } from './relay-http.js';
 import { delay, type RelayClientOptions, type WebSocketConstructor, type WebSocketLike } from './relay-types.js';
 
@@ -36,8 +36,10 @@ export interface LinkSink {
   receive(messages: RelayMessage[]): void;
   /** Resolves once everything queued so far is processed. */
   drained(): Promise<void>;
-  /** A pushed frame other than messages and post answers (joined, complete, …). */
+  /** A pushed frame other than messages and post answers (joined, complete, presence, …). */
   event(frame: ServerFrame): void;
+  /** Who is connected to the room now (the relay's hello or a long-poll answer). */
+  online(list: unknown): void;
   /** The room was lost and has been joined again; messages in flight may be lost. */
   roomLost(e: RelayRoomLost): void;
   /** True once the room was marked complete (a completed room that expires is not re-created). */
@@ -244,6 +246,7 @@ export class RelayLink {
         if (frame.type !== 'hello') return this.onFrame(frame);
         hello = true;
         this.onHello(ws, frame.room);
+        this.sink.online(frame.online);
         resolve();
       };
       ws.onerror = () => {};
@@ -368,11 +371,8 @@ export class RelayLink {
       try {
         const after = this.sink.cursor > 0 || this.opts.resume ? `&after=${this.sink.cursor}` : '';
         const q = `?party=${encodeURIComponent(this.self)}${after}&wait=${wait}`;
-        const r = (await this.http.request('GET', `messages${q}`, undefined, this.pollAbort.signal)) as {
-          messages: RelayMessage[];
-          cursor: number;
-          complete: boolean;
-        };
+        const r = (await this.http.request('GET', `messages${q}`, undefined, this.pollAbort.signal)) as PollAnswer;
+        this.sink.online(r.online);
         this.sink.receive(r.messages);
         await this.sink.drained();
         this.sink.cursor = Math.max(this.sink.cursor, r.cursor);

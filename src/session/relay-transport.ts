@@ -51,6 +51,9 @@ export function relayTransport(client: RelayClient, opts: RelayTransportOptions 
     onFault(handler: (e: Error) => void): void {
       client.onRoomLost(handler);
     },
+    onPresence(handler: (deviceId: string, online: boolean) => void): () => void {
+      return client.onPresence((e) => handler(String(e.party), e.online));
+    },
   };
 }
 
