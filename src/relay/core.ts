@@ -5,9 +5,10 @@
  * (ws-upgrade.ts, room-socket.ts) all act through one {@link RelayCore}.
  */
 import { notJoined, RelayError, unknownRoom } from './errors.js';
-import { RateLimiter, type RelayLimits } from './limits.js';
+import type { RelayLimits } from './limits.js';
 import { RelayMetricsRegistry } from './metrics.js';
 import { TrustedProxies } from './proxy.js';
+import type { RateBuckets } from './rate-limit.js';
 import { InflightBudget, type PostBody } from './requests.js';
 import type { RelayStore } from './store.js';
 import type { RelayMessage, RelayMetrics, RelayParty } from './wire.js';
@@ -17,8 +18,15 @@ export interface Closable {
   shutdown(): void;
 }
 
+/** The refusal of a request over the rate of `key`. */
+export function rateLimited(key: string, perSecond: number): RelayError {
+  const who = key.startsWith('room:') ? 'for this room' : 'from this address';
+  return new RelayError(429, 'rate_limited', `more than ${perSecond} requests per second ${who}; slow down`);
+}
+
 export class RelayCore {
-  readonly rate: RateLimiter;
+  /** Rate-limit buckets by {@link rateKey} (shared by every instance in Redis mode). */
+  readonly rate: RateBuckets;
   /** Open WebSockets and waiting long-polls per client address. */
   private readonly connections = new Map<string, number>();
   /** Open WebSockets and waiting long-polls, closed on shutdown. */
@@ -44,7 +52,7 @@ export class RelayCore {
     /** The public origin clients reach the relay at, when configured (`--public-url`). */
     readonly publicUrl?: string,
   ) {
-    this.rate = new RateLimiter(limits.requestsPerSecond, limits.requestBurst);
+    this.rate = store.rateBuckets(limits.requestsPerSecond, limits.requestBurst);
     this.inflight = new InflightBudget(limits.maxInflightBytes);
     this.prom = new RelayMetricsRegistry(store, { connections: () => this.sockets, polls: () => this.polls });
   }
@@ -59,15 +67,9 @@ export class RelayCore {
     this.logLine?.(line);
   }
 
-  /** Takes one rate-limit token for `address`, or throws `rate_limited`. */
-  takeToken(address: string): void {
-    if (!this.rate.take(address)) {
-      throw new RelayError(
-        429,
-        'rate_limited',
-        `more than ${this.limits.requestsPerSecond} requests per second from this address; slow down`,
-      );
-    }
+  /** Takes one rate-limit token for `key` (a room credential or an address, see rate-limit.ts), or throws `rate_limited`. */
+  async takeToken(key: string): Promise<void> {
+    if ((await this.rate.reserve(key, 0)) < 0) throw rateLimited(key, this.limits.requestsPerSecond);
   }
 
   /** Counts one long-lived connection for `address`, or throws `too_many_connections`. */

@@ -1,5 +1,5 @@
 /**
- * The relay's limits and its per-address rate limiter. Every limit is
+ * The relay's limits and its token-bucket rate limiter (keys: rate-limit.ts). Every limit is
  * enforced with a refusal whose code names it (table in README.md); nothing
  * grows without bound: rooms and messages expire, a room is a rolling log
  * bounded in messages and bytes, each client address holds a bounded number
@@ -87,7 +87,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
 };
 
 /**
- * Token buckets keyed by client address. A bucket refills at `rate` tokens
+ * Token buckets by key (a room credential or a client address). A bucket refills at `rate` tokens
  * per second up to `burst`. Idle buckets are forgotten, so the map is
  * bounded by the number of addresses active in the last few seconds.
  */

@@ -11,6 +11,7 @@ import { limitHit, notJoined, RelayError, unknownRoom } from './errors.js';
 import { DEFAULT_LIMITS, type RelayLimits } from './limits.js';
 import { NonceCache } from './nonce-cache.js';
 import { MemoryPresence } from './presence.js';
+import { LocalRate, type RateBuckets } from './rate-limit.js';
 import {
   isFor,
   RoomListeners,
@@ -95,6 +96,10 @@ export class MemoryStore implements RelayStore {
     if (!owned) this.byAddress.set(req.address, { sids: new Set([req.sid]), bytes: 0 });
     else owned.sids.add(req.sid);
     return room;
+  }
+
+  rateBuckets(rate: number, burst: number): RateBuckets {
+    return new LocalRate(rate, burst);
   }
 
   async room(sid: string): Promise<RoomInfo | null> {

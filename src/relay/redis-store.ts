@@ -12,7 +12,7 @@
  * - `rooms`               sorted set: sid -> expiry (for metrics and the totals)
  * - `held`, `sizes`       what live rooms hold, for metrics and `maxStoreBytes` (redis-stats.ts)
  * - channel `ch:{sid}`    pub/sub: room events for every instance
- * - presence keys: see redis-presence.ts
+ * - presence keys: see redis-presence.ts; `rate:{key}` rate-limit buckets: rate-limit.ts
  *
  * Join, post and complete are Lua scripts, so checks, the sequence number
  * (HINCRBY) and the PUBLISH happen atomically: every instance sees a room's
@@ -34,6 +34,7 @@ import {
   type StoreStats,
 } from './store.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { type RateBuckets, RedisRate } from './rate-limit.js';
 import { RedisPresence } from './redis-presence.js';
 import { defineStatsCommand, redisStats } from './redis-stats.js';
 import type { RelayMessage, RelayParty, RoomInfo } from './wire.js';
@@ -94,6 +95,11 @@ export class RedisStore implements RelayStore {
       limits,
     );
     return this.toInfo(req.sid, reply, now);
+  }
+
+  /** Buckets in Redis (`rate:{key}` hashes), shared by every instance. */
+  rateBuckets(rate: number, burst: number): RateBuckets {
+    return new RedisRate(this.redis, this.prefix, rate, burst);
   }
 
   async room(sid: string): Promise<RoomInfo | null> {

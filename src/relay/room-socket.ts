@@ -6,7 +6,7 @@
  * order. The socket holds the party's presence lease (presence.ts) while open.
  */
 import type { WebSocket } from 'ws';
-import type { RelayCore } from './core.js';
+import { type RelayCore, rateLimited } from './core.js';
 import { RelayError } from './errors.js';
 import { connectionId, SOCKET_LEASE_MS } from './presence.js';
 import { parseMessage, parseSeq, READ_BATCH } from './requests.js';
@@ -46,7 +46,6 @@ export class RoomSocket {
     private readonly sid: string,
     private readonly party: RelayParty,
     after: number,
-    private readonly address: string,
   ) {
     this.cursor = after;
   }
@@ -235,10 +234,12 @@ export class RoomSocket {
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return bad('frame must be a JSON object');
     // Over the rate, a frame waits its turn (up to maxFrameWaitMs) instead of being refused.
-    const wait = this.core.rate.reserve(this.address, this.core.limits.maxFrameWaitMs);
+    // Counted against the room's credential, which the upgrade presented (rate-limit.ts).
+    const wait = await this.core.rate.reserve(`room:${this.sid}`, this.core.limits.maxFrameWaitMs);
+    if (this.closed) return;
     if (wait < 0) {
       const id = frame.type === 'post' && Number.isSafeInteger(frame.id) ? frame.id : undefined;
-      return this.sendError(new RelayError(429, 'rate_limited', 'too many frames from this address; slow down'), id);
+      return this.sendError(rateLimited(`room:${this.sid}`, this.core.limits.requestsPerSecond), id);
     }
     if (wait > 0) await sleep(wait);
     if (this.closed) return;

@@ -13,6 +13,7 @@
  */
 import type { RelayLimits } from './limits.js';
 import type { Presence } from './presence.js';
+import type { RateBuckets } from './rate-limit.js';
 import type { RelayMessage, RelayParty, RoomInfo } from './wire.js';
 
 export interface JoinRequest {
@@ -60,6 +61,8 @@ export interface RelayStore {
   readonly kind: 'memory' | 'redis';
   /** Which parties have a live connection; its changes are room events (presence.ts). */
   readonly presence: Presence;
+  /** Rate-limit buckets: in this process, or in Redis shared by every instance (rate-limit.ts). */
+  rateBuckets(rate: number, burst: number): RateBuckets;
   /** Creates the room if needed and adds the party; refreshes the room's TTL. */
   join(req: JoinRequest, limits: RelayLimits): Promise<RoomInfo>;
   /** The room, or null when unknown or expired. */

@@ -11,6 +11,7 @@ import { authorise, wsTokenAndTarget } from './auth.js';
 import type { RelayCore } from './core.js';
 import type { OriginPolicy } from './cors.js';
 import { RelayError } from './errors.js';
+import { rateKey } from './rate-limit.js';
 import { parseSessionId, parseWsQuery } from './requests.js';
 import { RoomSocket } from './room-socket.js';
 import { ROOM_PATH } from './routes.js';
@@ -53,12 +54,12 @@ export class WsUpgrades {
       if (origin !== undefined && !this.origins.allows(origin, req.headers.host)) {
         throw new RelayError(403, 'origin_not_allowed', 'this origin is not allowed by the relay');
       }
-      core.takeToken(address);
+      const { token, target } = wsTokenAndTarget(req.url ?? '');
+      await core.takeToken(rateKey(address, m[1], token));
       core.acquire(address, 'connections');
       counted = true;
       const sid = parseSessionId(m[1]);
       const q = parseWsQuery(url.searchParams);
-      const { token, target } = wsTokenAndTarget(req.url ?? '');
       await authorise(core.store, { sid, method: 'WS', target, body: new Uint8Array(0), token });
       if (!(await core.store.isMember(sid, q.party))) await core.notMember(sid, q.party);
       const after = q.after ?? (await core.store.acked(sid, q.party));
@@ -87,7 +88,7 @@ export class WsUpgrades {
     });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       handed = true;
-      const s = new RoomSocket(this.core, ws, at.sid, at.party, at.after, at.address);
+      const s = new RoomSocket(this.core, ws, at.sid, at.party, at.after);
       this.sockets.add(s);
       this.core.live.add(s);
       this.core.sockets++;
