@@ -10,7 +10,8 @@
  * The matrix (case × outcome × seconds to report) is printed.
  *
  * `npm test` runs a reduced matrix; `npm run test:faults` (TANDEM_FAULTS=full)
- * the whole one.
+ * the whole one; TANDEM_FAULTS_ONLY='<regexp>' only the cases whose
+ * "<case> <victim> <step>" matches (e.g. 'c out b (stored|acked)').
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -218,7 +219,12 @@ describe('fault injection: a co-signer process killed at each step', () => {
   it(
     'no vault is lost and every survivor names the killed device in time',
     async () => {
+      // TANDEM_FAULTS_ONLY (a regular expression over "<case> <victim> <step>") runs only the matching cases.
+      const only = process.env.TANDEM_FAULTS_ONLY ? new RegExp(process.env.TANDEM_FAULTS_ONLY) : null;
+      const label = (k: ReturnType<typeof cases>[number]) =>
+        k.sign ? `sign 2-of-2 ${k.sign.victim} ${k.sign.step}` : `${k.c!.name} ${k.c!.victim} ${k.c!.step}`;
       for (const k of cases()) {
+        if (only && !only.test(label(k))) continue;
         const r = k.sign ? await signCase(k.sign.victim, k.sign.step) : await ceremonyCase(k.c!);
         results.push(r);
         console.log(matrixLine(r));

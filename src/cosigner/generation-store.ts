@@ -3,8 +3,9 @@
  * {@link GenerationStore}, and finishing a pending change of generation
  * before `serve` or `sign` uses the vault.
  */
-import { CHANNEL_TTL_SECONDS, type DeviceVault } from '../session/device-vault.js';
-import { describePending, finishPending, type GenerationStore, type OpenRoom } from '../session/generations.js';
+import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/device-vault.js';
+import { finishLater, newChannelOf } from '../session/generation-asks.js';
+import { describePending, type GenerationStore, type OpenRoom } from '../session/generations.js';
 import { openMailbox } from '../session/relay-transport.js';
 import type { CommandContext } from './context.js';
 
@@ -35,7 +36,9 @@ export const openRoomAgain: OpenRoom = async (room, deviceId) => {
 export async function finishIfPending(ctx: CommandContext, id: string, vault: DeviceVault, password: string): Promise<DeviceVault | null> {
   if (!vault.pending) return vault;
   ctx.print(`pending: ${describePending(vault)}; asking the ceremony's room`);
-  const out = await finishPending({ record: vault, store: fileStore(ctx, () => id, password, true), open: openRoomAgain, timeoutMs: 3000 });
+  const store = fileStore(ctx, () => id, password, true);
+  // The room first; it may have dropped statements every member read: then the new generation's devices are asked on its channel.
+  const out = await finishLater({ record: vault, store, openRoom: openRoomAgain, openChannel: openChannelAgain, timeoutMs: 3000 });
   if (out.kind === 'retired') {
     ctx.print(`retired: every new device stored the new generation; this device's share of vault ${id} was deleted`);
     return null;
@@ -44,3 +47,15 @@ export async function finishIfPending(ctx: CommandContext, id: string, vault: De
   else ctx.print(`still pending: ${describePending(out.vault)}`);
   return out.vault;
 }
+
+/** The new generation's paired channel of a pending record, opened as this device (null for a leaving device). */
+export async function openNewChannel(record: DeviceVault) {
+  const channel = newChannelOf(record);
+  return channel ? openChannelAgain(channel, record.identity.deviceId) : null;
+}
+
+/** Opens a paired channel (from this device's last position); a device joining it is a cue to ask again. */
+const openChannelAgain = async (channel: DeviceVault['channel'], deviceId: string) => {
+  const opened = await openMailbox({ ...channelOf({ channel }), deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
+  return { ...opened, onPeer: (again: () => void) => opened.client.onJoin(again) };
+};

@@ -24,7 +24,8 @@ import { need, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
-import { finishIfPending } from './generation-store.js';
+import { fileStore, finishIfPending, openNewChannel } from './generation-store.js';
+import { answerStoredAsks, askForStatements } from '../session/generation-asks.js';
 import { StoreError } from './store.js';
 import { withTestPause } from './test-pause.js';
 
@@ -35,6 +36,7 @@ interface LoadedVault {
   burns: OtBurns;
   /** Tells the user about a burn (after it was applied and its save attempted). */
   onOtFailure: (party: PartyId) => void;
+  password: string;
 }
 
 async function loadVault(ctx: CommandContext): Promise<LoadedVault> {
@@ -56,7 +58,7 @@ async function loadVault(ctx: CommandContext): Promise<LoadedVault> {
     if (!burns.isSaved(vault))
       ctx.print(`warning: could not record this in the vault file ${id}: ${burns.refusal(vault, party)?.message ?? 'unknown error'}`);
   };
-  return { id, vault, burns, onOtFailure };
+  return { id, vault, burns, onOtFailure, password };
 }
 
 function readPolicy(path: string): Policy {
@@ -91,7 +93,7 @@ function openChannel(vault: DeviceVault) {
 export async function serveCommand(ctx: CommandContext): Promise<number> {
   const policy = typeof ctx.flags.policy === 'string' ? readPolicy(ctx.flags.policy) : null;
   const time = timing(ctx.flags);
-  const { id, vault, burns, onOtFailure } = await loadVault(ctx);
+  const { id, vault, burns, onOtFailure, password } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
@@ -123,46 +125,104 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const printEvent = withTestPause(progressPrinter(ctx.print));
   let signedThis = false;
   return new Promise<number>((resolve) => {
-    const server = serveSigning({
-      mailbox: opened.mailbox,
-      vault,
-      decide,
-      roundTimeoutMs: time.roundTimeoutMs,
-      startTimeoutMs: time.roundTimeoutMs,
-      burns,
-      onOtFailure,
-      onEvent: (e) => {
-        if (e.kind === 'signed') signedThis = true;
-        printEvent(e);
-      },
-      onResult: (r) => {
-        if (r.ended) {
-          // Expired, or ended by its requester: nobody waits for this one.
-          ctx.print(`${r.skipped ? 'skipped' : 'refused'}: request ${r.id}: ${r.error ?? 'ended'}`);
+    let current: { vault: DeviceVault; opened: OpenedChannel; stop: () => void } = { vault, opened, stop: () => undefined };
+    const serveOn = (v: DeviceVault, channel: OpenedChannel) => {
+      const server = serveSigning({
+        mailbox: channel.mailbox,
+        vault: v,
+        decide,
+        roundTimeoutMs: time.roundTimeoutMs,
+        startTimeoutMs: time.roundTimeoutMs,
+        burns,
+        onOtFailure,
+        onEvent: (e) => {
+          if (e.kind === 'signed') signedThis = true;
+          printEvent(e);
+        },
+        onResult: (r) => {
+          if (r.ended) {
+            // Expired, or ended by its requester: nobody waits for this one.
+            ctx.print(`${r.skipped ? 'skipped' : 'refused'}: request ${r.id}: ${r.error ?? 'ended'}`);
+            pendingValue = 0n;
+            signedThis = false;
+            return;
+          }
+          if (r.ok && signedThis) {
+            // The daily total counts what this co-signer took part in signing.
+            if (pendingValue > 0n) spending.add(pendingValue);
+            ctx.print(`done: request ${r.id} signed`);
+          } else if (r.ok) {
+            ctx.print(`done: request ${r.id} approved; the initiator signed with other co-signers`);
+          } else {
+            ctx.print(`refused: request ${r.id}: ${r.error ?? 'no reason'}`);
+          }
           pendingValue = 0n;
           signedThis = false;
-          return;
-        }
-        if (r.ok && signedThis) {
-          // The daily total counts what this co-signer took part in signing.
-          if (pendingValue > 0n) spending.add(pendingValue);
-          ctx.print(`done: request ${r.id} signed`);
-        } else if (r.ok) {
-          ctx.print(`done: request ${r.id} approved; the initiator signed with other co-signers`);
-        } else {
-          ctx.print(`refused: request ${r.id}: ${r.error ?? 'no reason'}`);
-        }
-        pendingValue = 0n;
-        signedThis = false;
-        if (ctx.flags.once) {
+          if (ctx.flags.once) {
+            current.stop();
+            closeInput();
+            void current.opened.close().then(() => resolve(r.ok ? EXIT.ok : EXIT.refused));
+          }
+        },
+      });
+      // A device that missed the end of a re-share asks here for the statements it lacks (generation-asks.ts).
+      const unanswer = answerStoredAsks(channel.mailbox, () => current.vault);
+      current = {
+        vault: v,
+        opened: channel,
+        stop: () => {
           server.stop();
-          closeInput();
-          void opened.close().then(() => resolve(r.ok ? EXIT.ok : EXIT.refused));
-        }
-      },
-    });
-    ctx.onExit(() => server.stop());
+          unanswer();
+        },
+      };
+    };
+    serveOn(vault, opened);
+    ctx.onExit(() => current.stop());
+    if (vault.pending)
+      void finishWhileServing(ctx, { id, vault, password, opened }, (done, channel) => {
+        const old = current;
+        old.stop();
+        serveOn(done, channel);
+        if (old.opened !== channel) void old.opened.close();
+      });
   });
+}
+
+type OpenedChannel = Awaited<ReturnType<typeof openChannel>>;
+
+/**
+ * `serve` with a pending record: keeps asking on the new generation's channel
+ * until every statement is in, then hands over the committed record and the
+ * channel to serve on (the new one after a re-share).
+ */
+async function finishWhileServing(
+  ctx: CommandContext,
+  held: { id: string; vault: DeviceVault; password: string; opened: OpenedChannel },
+  switchTo: (done: DeviceVault, channel: OpenedChannel) => void,
+): Promise<void> {
+  // Key generation: the channel served is the generation's own; a re-share: the new one.
+  const same = held.vault.pending?.kind === 'unconfirmed';
+  const opened = same ? held.opened : await openNewChannel(held.vault).catch(() => null);
+  if (!opened) return;
+  let stop!: (e: Error) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => undefined);
+  ctx.onExit(() => {
+    stop(new Error('serve stopped'));
+    return same ? undefined : opened.close();
+  });
+  const store = fileStore(ctx, () => held.id, held.password, true);
+  const out = await askForStatements({
+    record: held.vault,
+    store,
+    mailbox: opened.mailbox,
+    timeoutMs: 7 * 86_400_000,
+    stopped,
+    onPeer: (again) => opened.client.onJoin(again),
+  }).catch(() => null);
+  if (out?.kind !== 'member' || out.vault.pending) return;
+  ctx.print(`complete: every device stored generation ${out.vault.ecdsa.epoch}; the previous one was wiped; serving it`);
+  switchTo(out.vault, opened);
 }
 
 /** The signature as ethers sees it (v = 27 + recovery). */
@@ -214,6 +274,8 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   const { vault, burns, onOtFailure } = await loadVault(ctx);
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
+  // A device that missed the end of this vault's last re-share may be asking for this device's statement.
+  answerStoredAsks(opened.mailbox, () => vault);
   let sig: EcdsaSignature;
   try {
     ctx.print(`asking the co-signers of ${vault.address} (${vault.ecdsa.t - 1} needed)`);

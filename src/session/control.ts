@@ -35,6 +35,17 @@ export interface StoredMsg {
   party: PartyId;
   digest: string;
 }
+/**
+ * "I still wait for the statements of this change": a device that missed the
+ * end of a ceremony asks on the new generation's channel; every device that
+ * stored that generation answers with its `stored` statement again.
+ */
+export interface StoredAskMsg {
+  t: 'stored-ask';
+  sessionId: string;
+  party: PartyId;
+  digest: string;
+}
 /** Heartbeat during a ceremony; `seq` grows, so an old one replayed is ignored. */
 export interface AliveMsg {
   t: 'alive';
@@ -85,7 +96,16 @@ export interface SignEndMsg {
   why?: 'expired' | 'refused' | 'failed';
 }
 
-export type ControlMsg = ConfirmMsg | StoredMsg | AliveMsg | ByeMsg | SignRequestMsg | SignAnswerMsg | SignStartMsg | SignEndMsg;
+export type ControlMsg =
+  | ConfirmMsg
+  | StoredMsg
+  | StoredAskMsg
+  | AliveMsg
+  | ByeMsg
+  | SignRequestMsg
+  | SignAnswerMsg
+  | SignStartMsg
+  | SignEndMsg;
 export type ControlKind = ControlMsg['t'];
 export type ControlOf<K extends ControlKind> = Extract<ControlMsg, { t: K }>;
 
@@ -105,6 +125,7 @@ const why: Check = (v) => v === 'expired' || v === 'refused' || v === 'failed';
 const SHAPES: Record<ControlKind, { need: Record<string, Check>; may?: Record<string, Check> }> = {
   confirm: { need: { sessionId: str, party, digest: hex32 } },
   stored: { need: { sessionId: str, party, digest: hex32 } },
+  'stored-ask': { need: { sessionId: str, party, digest: hex32 } },
   alive: { need: { scope: str, seq: count }, may: { busy: bool } },
   bye: { need: { scope: str }, may: { why: text, culprit: str } },
   'sign-request': { need: { id: str, party, epoch: count, request: any, digest: text }, may: { created: any, expires: any } },

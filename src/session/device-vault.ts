@@ -42,6 +42,19 @@ export interface DeviceVault {
    * generation has been deleted.
    */
   pending?: PendingGeneration;
+  /**
+   * The last change of generation this device stored and saw complete: kept
+   * so that it can repeat its signed `stored` statement to a device that
+   * missed the end (docs/generations.md). Not secret.
+   */
+  settled?: SettledGeneration;
+}
+
+export interface SettledGeneration {
+  ceremony: string;
+  digest: string;
+  /** This device's party in that generation. */
+  party: PartyId;
 }
 
 /**
@@ -122,6 +135,7 @@ function deviceVaultJson(v: DeviceVault): Record<string, unknown> {
     eddsa: encodeFrostShare(v.eddsa),
     channel: { relayUrl: v.channel.relayUrl, secret: bytesToHex(v.channel.secret) },
     ...(v.pending ? { pending: pendingJson(v.pending) } : {}),
+    ...(v.settled ? { settled: v.settled } : {}),
   };
 }
 
@@ -164,6 +178,13 @@ function pendingFromJson(x: unknown, identity: DeviceIdentity): PendingGeneratio
   };
 }
 
+function settledFromJson(x: unknown): SettledGeneration {
+  if (!isPlainObject(x) || typeof x.ceremony !== 'string' || typeof x.party !== 'number' || typeof x.digest !== 'string')
+    throw new Error('vault record: bad settled generation');
+  if (!/^[0-9a-f]{64}$/.test(x.digest)) throw new Error('vault record: bad settled generation');
+  return { ceremony: x.ceremony, digest: x.digest, party: x.party };
+}
+
 function vaultFromJson(x: unknown, top: boolean): DeviceVault {
   if (!isPlainObject(x) || x.v !== DEVICE_VAULT_VERSION) throw new Error('vault record: unknown format or version');
   if (typeof x.name !== 'string' || !isPlainObject(x.identity) || !Array.isArray(x.members) || !isPlainObject(x.channel)) {
@@ -200,5 +221,6 @@ function vaultFromJson(x: unknown, top: boolean): DeviceVault {
     eddsa,
     channel: { relayUrl: x.channel.relayUrl, secret: hex32(x.channel.secret, 'channel.secret') },
     ...(top && x.pending !== undefined ? { pending: pendingFromJson(x.pending, identity) } : {}),
+    ...(x.settled !== undefined ? { settled: settledFromJson(x.settled) } : {}),
   };
 }

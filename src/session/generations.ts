@@ -94,18 +94,20 @@ export function commit(record: DeviceVault): DeviceVault | null {
   if (!p) return record;
   if (missingAcks(record).length) throw new Error('generations: not every device stored the new generation');
   if (p.kind === 'retire') return null;
-  if (p.kind === 'next') return p.next!;
+  // Kept so that this device can repeat its statement to one that missed the end (generation-asks.ts).
+  const settled = { ceremony: p.ceremony, digest: p.digest, party: selfParty(record)! };
+  if (p.kind === 'next') return { ...p.next!, settled };
   const { pending: _p, ...done } = record;
-  return done;
+  return { ...done, settled };
 }
 
 /** What the record's owner says about it: its signed `stored` statement (none for a retiring device). */
-function ownStatement(me: DeviceIdentity, self: PartyId | undefined, p: PendingGeneration) {
+export function ownStatement(me: DeviceIdentity, self: PartyId | undefined, p: PendingGeneration) {
   if (p.kind === 'retire' || self === undefined) return null;
   return signControl(me, { t: 'stored', sessionId: p.ceremony, party: self, digest: p.digest });
 }
 
-function selfParty(record: DeviceVault): PartyId | undefined {
+export function selfParty(record: DeviceVault): PartyId | undefined {
   const p = record.pending;
   const mine = record.identity.deviceId;
   return p?.awaiting.find((m) => m.identity.deviceId === mine)?.party;
@@ -114,13 +116,13 @@ function selfParty(record: DeviceVault): PartyId | undefined {
 /**
  * Collects the signed `stored` statements of `record`'s missing devices from
  * `mailbox` until all are in, the time is up, or `liveness` says a device is
- * gone. Returns the record with what arrived.
+ * gone (`stopped`: the caller gave up). Returns the record with what arrived.
  */
-async function collectAcks(
+export async function collectAcks(
   mailbox: Mailbox,
   record: DeviceVault,
   timeoutMs: number,
-  liveness?: Liveness,
+  liveness?: Pick<Liveness, 'departed'>,
 ): Promise<{ record: DeviceVault; error?: unknown }> {
   const p = record.pending!;
   const deadline = Date.now() + timeoutMs;
@@ -147,7 +149,7 @@ async function collectAcks(
 }
 
 /** The outcome a record stands for, after storing what it became (`changed`: unless it is what is stored already). */
-async function settle(store: GenerationStore, record: DeviceVault, changed = true): Promise<GenerationOutcome> {
+export async function settle(store: GenerationStore, record: DeviceVault, changed = true): Promise<GenerationOutcome> {
   const missing = missingAcks(record);
   if (missing.length === 0) {
     const done = commit(record);
@@ -224,8 +226,13 @@ export async function finishPending(opts: {
   }
   try {
     const statement = ownStatement(opts.record.identity, selfParty(opts.record), p);
-    if (statement) await room.mailbox.send('all', statement);
-    const got = await collectAcks(room.mailbox, opts.record, opts.timeoutMs);
+    let record = opts.record;
+    if (statement) {
+      await room.mailbox.send('all', statement);
+      // Its own statement counts (the record is stored: it was killed before saying so, or before saving that it did).
+      record = withAck(record, record.identity.deviceId);
+    }
+    const got = await collectAcks(room.mailbox, record, opts.timeoutMs);
     return await settle(opts.store, got.record, got.record !== opts.record);
   } finally {
     await room.close().catch(() => undefined);

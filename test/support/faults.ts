@@ -90,7 +90,10 @@ export async function signCheck(homes: Record<string, string>, requester: string
     );
     const signer = cli(`sign-${requester}`, homes[requester]!, ['sign', '--request', reqFile, '--join-timeout', '30']);
     const out = await signer.exit(90_000);
-    if (out.code !== 0) return `sign failed: ${(out.stderr || out.stdout).trim().split('\n').pop()}`;
+    if (out.code !== 0) {
+      const said = servers.map((s) => `${s.label}: ${s.stdout.trim().split('\n').slice(-3).join(' / ')}`).join('; ');
+      return `sign failed: ${(out.stderr || out.stdout).trim().split('\n').pop()} [${said}]`;
+    }
     const sig = /^signature: (\{.*\})$/m.exec(out.stdout);
     const h = await holding(homes[requester]!);
     if (!sig || verifyMessage(msg, (JSON.parse(sig[1]!) as { serialized: string }).serialized) !== h.address) return 'bad signature';
