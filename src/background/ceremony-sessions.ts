@@ -24,10 +24,9 @@ import {
   startReshare,
   type CeremonyEvent,
   type CeremonyTiming,
-  type GenerationStore,
   type ReshareOutcome,
 } from '../session/ceremonies';
-import { CHANNEL_TTL_SECONDS, decodeDeviceVault, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { CHANNEL_TTL_SECONDS, type DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
 import { newIdentity, publicOf } from '../session/identity';
 import { CeremonyTimeout } from '../session/mailbox';
@@ -42,13 +41,11 @@ import {
 } from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { CeremonyAbort } from '../session/run-protocol';
-import type { CeremonyView, VaultView } from '../shared/popup-api';
+import type { CeremonyView } from '../shared/popup-api';
+import { walletStore } from './device-vault-store';
 import type { KeyValueArea } from './storage';
 import type { WalletService } from './vault/wallet';
 import { WalletError } from '../shared/wallet-errors';
-
-/** Format name of a TSS vault's share blob: the JSON of `encodeDeviceVault`. */
-export const DEVICE_VAULT_FORMAT = 'tandem-device-vault-v1';
 
 /** Session-storage marker of a ceremony in flight (no secrets). */
 export const CEREMONY_MARKER_KEY = 'ceremony.inflight.v1';
@@ -386,36 +383,6 @@ function reshareResult(outcome: ReshareOutcome, address: string): CeremonyResult
   return { address: outcome.vault.address, pending: describePending(outcome.vault) };
 }
 
-/**
- * This wallet's record of a vault as a generation store (docs/generations.md):
- * a pending record replaces the share in place (the previous generation is
- * inside it); the committed new generation is added as a record of its own
- * (its threshold and devices) before the old record goes.
- */
-function walletStore(wallet: CeremonyDeps['wallet'], recordId: string | null): GenerationStore {
-  let id = recordId;
-  return {
-    async save(record) {
-      if (id !== null && record.pending) {
-        const blob = new TextEncoder().encode(encodeDeviceVault(record));
-        try {
-          await wallet.replaceShare(id, blob);
-        } finally {
-          blob.fill(0);
-        }
-        return;
-      }
-      const added = await storeDeviceVault(wallet, record);
-      if (id !== null) await wallet.deleteVault(id);
-      id = added.id;
-    },
-    async remove() {
-      if (id !== null) await wallet.deleteVault(id);
-      id = null;
-    },
-  };
-}
-
 /** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */
 function checkQuorum(t: number, n: number): void {
   if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n)
@@ -425,43 +392,6 @@ function checkQuorum(t: number, n: number): void {
 /** A fresh identity for this browser in a new vault (`tandem-ext-` and 8 random hex digits). */
 function newDeviceIdentity(): ReturnType<typeof newIdentity> {
   return newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
-}
-
-/** Stores a device vault (its share encrypted under the wallet key) as a 'tss' vault. */
-export async function storeDeviceVault(wallet: Pick<WalletService, 'addVault'>, vault: DeviceVault): Promise<VaultView> {
-  const blob = new TextEncoder().encode(encodeDeviceVault(vault));
-  try {
-    return await wallet.addVault({
-      name: vault.name,
-      kind: 'tss',
-      address: vault.address,
-      publicKey: bytesToHex(vault.ecdsa.publicKey),
-      shareFormat: DEVICE_VAULT_FORMAT,
-      share: blob,
-      t: vault.ecdsa.t,
-      n: vault.members.length,
-    });
-  } finally {
-    blob.fill(0);
-  }
-}
-
-/**
- * The decrypted device vault of a stored vault, or null when `vault` is not
- * a co-signed one (none, a development vault, another share format). Needs
- * the wallet unlocked; the decrypted bytes are wiped once decoded.
- */
-export async function openDeviceVault(
-  wallet: Pick<WalletService, 'shareFormatOf' | 'openShare'>,
-  vault: VaultView | null,
-): Promise<DeviceVault | null> {
-  if (vault?.kind !== 'tss' || (await wallet.shareFormatOf(vault.id)) !== DEVICE_VAULT_FORMAT) return null;
-  const blob = await wallet.openShare(vault.id);
-  try {
-    return decodeDeviceVault(new TextDecoder().decode(blob));
-  } finally {
-    blob.fill(0);
-  }
 }
 
 /** One sentence for the user about why a ceremony stopped (never secrets). */

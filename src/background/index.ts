@@ -64,6 +64,12 @@ async function applyMetaMaskCompat(enabled: boolean): Promise<void> {
       },
     ]);
 }
+// A worker started while the wallet is unlocked (the browser stopped the previous one, maybe mid-ceremony):
+// a change of generation it did not see end is finished now (docs/generations.md).
+void services.wallet
+  .isUnlocked()
+  .then((unlocked) => (unlocked ? services.finishPendingChanges() : undefined))
+  .catch(() => undefined);
 void services.settings
   .metaMaskCompat()
   .then(applyMetaMaskCompat)

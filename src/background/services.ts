@@ -17,6 +17,7 @@ import { CeremonySessions } from './ceremony-sessions';
 import { type CommandContext, handleCommand } from './commands/index';
 import { NetworkStore } from './networks';
 import { PagePorts } from './page-ports';
+import { finishAllPending, finishPendingVault, type PendingDeps } from './pending-generations';
 import { PermissionStore } from './permissions';
 import { type ChainClient, carryOutApproval, type RequestContext, type RouterDeps, routeRequest, visibleAccounts } from './router';
 import { SettingsStore } from './settings';
@@ -102,6 +103,7 @@ export class Services implements CommandContext {
       onBroadcast: (entry) => this.activity.add(entry),
       tokensOf: (chainId) => this.tokens.list(chainId),
       ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
+      finishPending: (view) => finishPendingVault(this.pendingDeps(), view),
       timing: async () =>
         deps.signTiming ?? { joinTimeoutMs: (await this.settings.cosignTimeoutSeconds()) * 1000, roundTimeoutMs: SIGN_ROUND_TIMEOUT_MS },
     });
@@ -116,6 +118,26 @@ export class Services implements CommandContext {
       openPopup: deps.openPopup,
       signer: this.signer,
     };
+  }
+
+  private pendingDeps(): PendingDeps {
+    return {
+      wallet: this.wallet,
+      onChange: () => void this.afterVaultChange(),
+      ...(this.deps.openMailbox ? { open: this.deps.openMailbox } : {}),
+    };
+  }
+
+  private finishing: Promise<void> | null = null;
+  /**
+   * Finishes what it can of every pending change of generation (on unlock,
+   * and when the worker starts unlocked); one run at a time, never throws.
+   */
+  finishPendingChanges(): Promise<void> {
+    this.finishing ??= finishAllPending(this.pendingDeps()).finally(() => {
+      this.finishing = null;
+    });
+    return this.finishing;
   }
 
   /** Answers a dApp request. */

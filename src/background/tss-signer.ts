@@ -35,7 +35,9 @@ import type { ChainClient, RequestContext, VaultSigner } from './router';
 import { ask } from './router';
 import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
-import { cosignerPage, explainCeremonyError, openDeviceVault } from './ceremony-sessions';
+import { cosignerPage, explainCeremonyError } from './ceremony-sessions';
+import { openDeviceVault } from './device-vault-store';
+import { answerStoredAsks } from '../session/generation-asks';
 import { signView } from '../shared/sign-view';
 import { WalletError } from '../shared/wallet-errors';
 
@@ -52,6 +54,11 @@ export interface SignerDeps {
   };
   networks: Pick<NetworkStore, 'selected' | 'find'>;
   chain: ChainClient;
+  /**
+   * Finishes the vault's pending change of generation as far as it can now
+   * (pending-generations.ts); returns the record to sign with, or null.
+   */
+  finishPending?(view: VaultView): Promise<DeviceVault | null>;
   approvals: { request(input: ApprovalInput): Promise<Outcome> };
   openPopup(): void;
   /** Progress of the signing in flight (null when it ended). */
@@ -174,13 +181,18 @@ export class TssSigner implements VaultSigner {
     const view = approval.sign;
     if (!view) throw new WalletError('approval.nothingToSign');
     if (this.inFlight.has(approval.id)) throw new WalletError('approval.alreadySigning');
-    const active = await this.deps.wallet.vault();
+    let active = await this.deps.wallet.vault();
     if (active?.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
       throw new ProviderRpcError(
         RpcErrorCode.internal,
         `The vault ${view.account} is no longer the active vault in Tandem; nothing was signed.`,
       );
-    const vault = await openDeviceVault(this.deps.wallet, active);
+    let vault = await openDeviceVault(this.deps.wallet, active);
+    if (vault?.pending && this.deps.finishPending) {
+      // A re-share this device did not see end: finish it first (docs/generations.md); a commit stores a new record.
+      vault = await this.deps.finishPending(active);
+      active = (await this.deps.wallet.vault()) ?? active;
+    }
     if (!vault) throw new WalletError('vault.noShare');
     const network = await this.deps.networks.find(view.chainId);
     if (view.request.kind === 'transaction' && !network)
@@ -275,6 +287,8 @@ export class TssSigner implements VaultSigner {
       // device's OT secrets (selective failure): never sign with it again
       // until a re-share gives the pair fresh material; the burn is stored before the failure is reported.
       this.walletIds.set(vault.address, vaultId);
+      // A device that missed the end of this vault's last re-share may be asking for this device's statement.
+      answerStoredAsks(opened.mailbox, () => vault);
       const burns = this.burns;
       return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent, burns });
     } catch (e) {

@@ -1,7 +1,7 @@
 /** Popup commands of backups: export this device's share of the active vault, restore one. */
 import { openBackup, sealBackup } from '../../crypto/backup';
 import { WalletError } from '../../shared/wallet-errors';
-import { openDeviceVault, storeDeviceVault } from '../ceremony-sessions';
+import { openDeviceVault, storeDeviceVault } from '../device-vault-store';
 import { ensureUnlocked, type Handlers } from './context';
 
 /** The backup's file name: the vault's name as a slug and the start of its address. */

@@ -1,6 +1,6 @@
 /** Popup commands of ceremonies with other devices: key generation, joining, re-share. */
 import { WalletError } from '../../shared/wallet-errors';
-import { openDeviceVault } from '../ceremony-sessions';
+import { openDeviceVault } from '../device-vault-store';
 import { ensureUnlocked, type Handlers } from './context';
 
 export const ceremonyCommands: Handlers<'startKeygen' | 'closeCeremony' | 'joinCeremony' | 'startReshare'> = {

@@ -34,6 +34,8 @@ export interface CommandContext {
   accountsChanged(): Promise<void>;
   /** After unlocking: answers the connect requests of sites that were connected already. */
   answerConnectedWaiting(): Promise<void>;
+  /** Finishes what it can of the vaults' pending changes of generation (docs/generations.md); never throws. */
+  finishPendingChanges(): Promise<void>;
   /** Remembers the active account before a ceremony that may replace it (its pages are told when it does). */
   noteActiveAccount(): Promise<void>;
   /** The approval being co-signed now, if any. */

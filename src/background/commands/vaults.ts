@@ -17,6 +17,8 @@ export const vaultCommands: Handlers<'createDevVault' | 'unlock' | 'lock' | 'sel
     await ctx.wallet.unlock(password);
     await ctx.accountsChanged();
     await ctx.answerConnectedWaiting();
+    // A re-share this browser did not see end finishes now, in the background (the popup does not wait).
+    void ctx.finishPendingChanges();
   },
   async lock(ctx) {
     await ctx.lock();

@@ -13,6 +13,7 @@ import { parsePairingFragment, type PairingPayload } from '../../session/pairing
 import { hasSignLink, parseSignLinkFragment, type SignLink } from '../../session/sign-link';
 import { joinCeremony, pairingInfo, type PairingInfo } from './ceremony';
 import { SigningService } from './signing-service';
+import { finishOnPhone } from './pending';
 import { PhoneVaultStore, VaultStoreError, type StoreBackend, type UnlockedStore, type VaultSummary } from './vault-store';
 import { TandemError } from '../../errors/index';
 
@@ -116,7 +117,11 @@ export class PhoneController {
   private listeners = new Set<() => void>();
   private signLinkTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(backend: StoreBackend, iterations?: number, signingOptions: Partial<ConstructorParameters<typeof SigningService>[0]> = {}) {
+  constructor(
+    backend: StoreBackend,
+    iterations?: number,
+    private readonly signingOptions: Partial<ConstructorParameters<typeof SigningService>[0]> = {},
+  ) {
     this.store = new PhoneVaultStore(backend, iterations);
     this.signing = new SigningService({
       ...signingOptions,
@@ -280,6 +285,29 @@ export class PhoneController {
     // The linked vault's channel is opened by findSignLink, from the link's position.
     for (const v of vaults) if (v.address.toLowerCase() !== linked) void this.signing.listen(v);
     if (this.state.signLink?.link) await this.findSignLink();
+    this.locked = new Promise<never>((_, reject) => (this.relock = reject));
+    this.locked.catch(() => undefined);
+    for (const v of vaults) if (v.pending) void this.finishPending(store, v);
+  }
+
+  /** Rejects when the phone locks: a change still pending stops asking (it stays as stored). */
+  private locked: Promise<never> = Promise.resolve() as unknown as Promise<never>;
+  private relock: (e: Error) => void = () => undefined;
+
+  /** A change of generation this phone did not see end: finished now, or once the other devices answer (pending.ts). */
+  private async finishPending(store: UnlockedStore, v: DeviceVault): Promise<void> {
+    const open = this.signingOptions.open;
+    const out = await finishOnPhone({ vault: v, store, stopped: this.locked, ...(open ? { open } : {}) }).catch(() => null);
+    if (!out || this.unlocked !== store) return;
+    const id = vaultId(v);
+    if (out.kind === 'retired') {
+      this.signing.forget(id);
+      this.vaults.delete(id);
+    } else if (out.kind === 'member' && !out.vault.pending) {
+      this.vaults.set(id, out.vault);
+      void this.signing.listen(out.vault);
+    } else return;
+    this.set({ vaults: await this.store.list() });
   }
 
   /** Unlocks with the PIN; a wrong one changes nothing. */
@@ -303,6 +331,7 @@ export class PhoneController {
   }
 
   lock(): void {
+    this.relock(new Error('the phone was locked'));
     if (this.state.signLink) this.dropSignLink();
     this.signing.stopAll();
     this.unlocked = null;
