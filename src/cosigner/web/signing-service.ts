@@ -16,6 +16,7 @@
 import { serveSigning, type Decision, type RequestInfo, type ServeResult } from '../../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
+import { answerStoredAsks } from '../../session/generation-asks';
 import type { SigningRequest } from '../../session/signing-request';
 import { OtBurns } from '../../session/ot-burns';
 import { networkOfChain, signView } from '../../shared/sign-view';
@@ -204,7 +205,12 @@ export class SigningService {
       },
       onResult: (r) => this.finish(ch, r),
     });
-    ch.stop = server.stop;
+    // A device that missed the end of this vault's last change of generation may ask for this phone's statement.
+    const unanswer = answerStoredAsks(ch.opened.mailbox, () => ch.vault);
+    ch.stop = () => {
+      server.stop();
+      unanswer();
+    };
     ch.status = { state: 'listening' };
     this.opts.onChange();
   }
