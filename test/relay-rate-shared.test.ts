@@ -1,7 +1,7 @@
 /**
  * Rate limits shared across relay instances through one real Redis, keyed
- * by room credential where a request presents one and by client address
- * otherwise. Two relay processes on one redis-server; a budget of 10
+ * by room credential where a request presents one (under a higher ceiling
+ * per address over all its rooms) and by client address otherwise. Two relay processes on one redis-server; a budget of 10
  * requests with (practically) no refill, so counts do not depend on speed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,14 @@ import { roomKeyOf } from '../src/relay/wire.js';
 import { httpRequest, postJson, type RedisServer, type RelayProcess, spawnRelayProcess, startRedisServer } from '../src/relay/testing.js';
 
 const BURST = 10;
-const LIMITS = JSON.stringify({ requestsPerSecond: 0.001, requestBurst: BURST });
+/** What one address may make with room credentials, over all its rooms. */
+const ADDRESS_BURST = 25;
+const LIMITS = JSON.stringify({
+  requestsPerSecond: 0.001,
+  requestBurst: BURST,
+  addressRequestsPerSecond: 0.001,
+  addressRequestBurst: ADDRESS_BURST,
+});
 let redis: RedisServer;
 let r1: RelayProcess;
 let r2: RelayProcess;
@@ -83,5 +90,18 @@ describe('rate limits on Redis, shared by two relay instances', () => {
     expect(new Set(stranger)).toEqual(new Set([401, 403, 429]));
     // The room's own devices still have their whole budget.
     expect(count(await useRoom(room, 12, '127.0.0.5'), 200)).toBe(BURST - 1);
+  });
+
+  it('one address cannot multiply its budget by making rooms: a ceiling over all its rooms, across instances', async () => {
+    const statuses: number[] = [];
+    for (let r = 0; r < 4; r++) {
+      const room = newRoom();
+      const path = `/v1/rooms/${room.sessionId}`;
+      const opts = { key: room.sessionKey, localAddress: '127.0.0.6' };
+      statuses.push((await postJson(`${r1.url}${path}/join`, { party: 1 }, opts)).status);
+      for (let i = 0; i < BURST - 1; i++) statuses.push((await httpRequest(`${(i % 2 ? r2 : r1).url}${path}`, opts)).status);
+    }
+    // Four rooms' budgets would be 40 requests; the address's ceiling lets 25 through.
+    expect([count(statuses, 200), count(statuses, 429)]).toEqual([ADDRESS_BURST, 4 * BURST - ADDRESS_BURST]);
   });
 });

@@ -8,7 +8,7 @@ import { notJoined, RelayError, unknownRoom } from './errors.js';
 import type { RelayLimits } from './limits.js';
 import { RelayMetricsRegistry } from './metrics.js';
 import { TrustedProxies } from './proxy.js';
-import type { RateBuckets } from './rate-limit.js';
+import type { Bucket, RateBuckets } from './rate-limit.js';
 import { InflightBudget, type PostBody } from './requests.js';
 import type { RelayStore } from './store.js';
 import type { RelayMessage, RelayMetrics, RelayParty } from './wire.js';
@@ -18,14 +18,18 @@ export interface Closable {
   shutdown(): void;
 }
 
-/** The refusal of a request over the rate of `key`. */
-export function rateLimited(key: string, perSecond: number): RelayError {
-  const who = key.startsWith('room:') ? 'for this room' : 'from this address';
-  return new RelayError(429, 'rate_limited', `more than ${perSecond} requests per second ${who}; slow down`);
+/** The refusal of a request over the rate of bucket `by`. */
+export function rateLimited(by: Bucket | undefined): RelayError {
+  const who = by?.key.startsWith('room:')
+    ? 'for this room'
+    : by?.key.startsWith('rooms:')
+      ? 'in all rooms from this address'
+      : 'from this address';
+  return new RelayError(429, 'rate_limited', `more than ${by?.rate ?? 'the allowed'} requests per second ${who}; slow down`);
 }
 
 export class RelayCore {
-  /** Rate-limit buckets by {@link rateKey} (shared by every instance in Redis mode). */
+  /** Rate-limit buckets (rate-limit.ts; shared by every instance in Redis mode). */
   readonly rate: RateBuckets;
   /** Open WebSockets and waiting long-polls per client address. */
   private readonly connections = new Map<string, number>();
@@ -52,7 +56,7 @@ export class RelayCore {
     /** The public origin clients reach the relay at, when configured (`--public-url`). */
     readonly publicUrl?: string,
   ) {
-    this.rate = store.rateBuckets(limits.requestsPerSecond, limits.requestBurst);
+    this.rate = store.rateBuckets();
     this.inflight = new InflightBudget(limits.maxInflightBytes);
     this.prom = new RelayMetricsRegistry(store, { connections: () => this.sockets, polls: () => this.polls });
   }
@@ -67,9 +71,10 @@ export class RelayCore {
     this.logLine?.(line);
   }
 
-  /** Takes one rate-limit token for `key` (a room credential or an address, see rate-limit.ts), or throws `rate_limited`. */
-  async takeToken(key: string): Promise<void> {
-    if ((await this.rate.reserve(key, 0)) < 0) throw rateLimited(key, this.limits.requestsPerSecond);
+  /** Takes one token from each of a request's buckets (rate-limit.ts), or throws `rate_limited`. */
+  async takeToken(buckets: Bucket[]): Promise<void> {
+    const r = await this.rate.reserve(buckets, 0);
+    if (r.wait < 0) throw rateLimited(r.by);
   }
 
   /** Counts one long-lived connection for `address`, or throws `too_many_connections`. */

@@ -1,5 +1,5 @@
 /**
- * The relay's limits and its token-bucket rate limiter (keys: rate-limit.ts). Every limit is
+ * The relay's limits (rate limits: rate-limit.ts). Every limit is
  * enforced with a refusal whose code names it (table in README.md); nothing
  * grows without bound: rooms and messages expire, a room is a rolling log
  * bounded in messages and bytes, each client address holds a bounded number
@@ -41,6 +41,13 @@ export interface RelayLimits {
   requestsPerSecond: number;
   /** Burst allowance on top of the sustained rate. */
   requestBurst: number;
+  /**
+   * Ceiling on the requests one address makes with room credentials, over all
+   * its rooms (a room's own budget is `requestsPerSecond`): many vaults behind
+   * one NAT fit under it, and nobody multiplies their budget by making rooms.
+   */
+  addressRequestsPerSecond: number;
+  addressRequestBurst: number;
   /** Longest a WebSocket frame over the rate waits for its turn before it is refused (ms). */
   maxFrameWaitMs: number;
   /** Open WebSocket connections per address. */
@@ -76,6 +83,8 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxRoomsPerAddress: 100,
   requestsPerSecond: 200,
   requestBurst: 400,
+  addressRequestsPerSecond: 2000,
+  addressRequestBurst: 4000,
   maxFrameWaitMs: 5000,
   maxConnectionsPerAddress: 200,
   roomTtlMs: 15 * 60_000,
@@ -85,63 +94,6 @@ export const DEFAULT_LIMITS: RelayLimits = {
   pollPresenceMs: 5000,
   maxRequestBytes: 600 * 1024,
 };
-
-/**
- * Token buckets by key (a room credential or a client address). A bucket refills at `rate` tokens
- * per second up to `burst`. Idle buckets are forgotten, so the map is
- * bounded by the number of addresses active in the last few seconds.
- */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private sweptAt = Date.now();
-
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {}
-
-  /** Takes one token for `key`; false when the bucket is empty. */
-  take(key: string, now = Date.now()): boolean {
-    if (now - this.sweptAt > 10_000) this.sweep(now);
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { tokens: this.burst, at: now };
-      this.buckets.set(key, b);
-    }
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
-    b.at = now;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
-  }
-
-  /**
-   * Takes one token for `key`, borrowing ahead when the bucket is empty.
-   * Returns how many ms the caller should wait before acting (0: at once), or
-   * -1 when that wait would exceed `maxWaitMs` (nothing is taken then).
-   * Used for WebSocket frames: a busy client is slowed down, not refused.
-   */
-  reserve(key: string, maxWaitMs: number, now = Date.now()): number {
-    if (now - this.sweptAt > 10_000) this.sweep(now);
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { tokens: this.burst, at: now };
-      this.buckets.set(key, b);
-    }
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
-    b.at = now;
-    const wait = b.tokens >= 1 ? 0 : Math.ceil(((1 - b.tokens) / this.rate) * 1000);
-    if (wait > maxWaitMs) return -1;
-    b.tokens -= 1;
-    return wait;
-  }
-
-  private sweep(now: number): void {
-    this.sweptAt = now;
-    const full = (this.burst / this.rate) * 1000;
-    for (const [k, b] of this.buckets) if (now - b.at > full) this.buckets.delete(k);
-  }
-}
 
 /** Merges overrides into the defaults; throws on unknown keys or values that are not positive numbers. */
 export function resolveLimits(overrides: Partial<RelayLimits> = {}): RelayLimits {

@@ -98,8 +98,8 @@ export class MemoryStore implements RelayStore {
     return room;
   }
 
-  rateBuckets(rate: number, burst: number): RateBuckets {
-    return new LocalRate(rate, burst);
+  rateBuckets(): RateBuckets {
+    return new LocalRate();
   }
 
   async room(sid: string): Promise<RoomInfo | null> {

@@ -98,8 +98,8 @@ export class RedisStore implements RelayStore {
   }
 
   /** Buckets in Redis (`rate:{key}` hashes), shared by every instance. */
-  rateBuckets(rate: number, burst: number): RateBuckets {
-    return new RedisRate(this.redis, this.prefix, rate, burst);
+  rateBuckets(): RateBuckets {
+    return new RedisRate(this.redis, this.prefix);
   }
 
   async room(sid: string): Promise<RoomInfo | null> {

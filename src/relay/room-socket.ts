@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import { type RelayCore, rateLimited } from './core.js';
 import { RelayError } from './errors.js';
 import { connectionId, SOCKET_LEASE_MS } from './presence.js';
+import { roomBuckets } from './rate-limit.js';
 import { parseMessage, parseSeq, READ_BATCH } from './requests.js';
 import { isFor, type RoomEvent } from './store.js';
 import type { ClientFrame, RelayParty, ServerFrame } from './wire.js';
@@ -46,6 +47,7 @@ export class RoomSocket {
     private readonly sid: string,
     private readonly party: RelayParty,
     after: number,
+    private readonly address: string,
   ) {
     this.cursor = after;
   }
@@ -235,11 +237,14 @@ export class RoomSocket {
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return bad('frame must be a JSON object');
     // Over the rate, a frame waits its turn (up to maxFrameWaitMs) instead of being refused.
     // Counted against the room's credential, which the upgrade presented (rate-limit.ts).
-    const wait = await this.core.rate.reserve(`room:${this.sid}`, this.core.limits.maxFrameWaitMs);
+    const { wait, by } = await this.core.rate.reserve(
+      roomBuckets(this.core.limits, this.sid, this.address),
+      this.core.limits.maxFrameWaitMs,
+    );
     if (this.closed) return;
     if (wait < 0) {
       const id = frame.type === 'post' && Number.isSafeInteger(frame.id) ? frame.id : undefined;
-      return this.sendError(rateLimited(`room:${this.sid}`, this.core.limits.requestsPerSecond), id);
+      return this.sendError(rateLimited(by), id);
     }
     if (wait > 0) await sleep(wait);
     if (this.closed) return;

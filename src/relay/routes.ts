@@ -11,7 +11,7 @@ import type { OriginPolicy } from './cors.js';
 import { authorise, httpToken, roomTarget } from './auth.js';
 import { badRequest, RelayError, unknownRoom } from './errors.js';
 import { longPoll } from './long-poll.js';
-import { rateKey } from './rate-limit.js';
+import { bucketsOf } from './rate-limit.js';
 import type { Route } from './metrics.js';
 import { webSocketBase } from './proxy.js';
 import { parseAck, parseComplete, parseJoin, parseJsonObject, parsePollQuery, parsePost, parseSessionId, readBody } from './requests.js';
@@ -76,7 +76,7 @@ export class HttpRoutes {
     if (path === '/health') return json(res, 200, this.health(req));
     // Counted against the room's credential when the request presents it, else the address (rate-limit.ts).
     const roomSid = ROOM_PATH.exec(path)?.[1];
-    await this.core.takeToken(rateKey(address, roomSid, roomSid === undefined ? undefined : httpToken(req)));
+    await this.core.takeToken(bucketsOf(this.core.limits, address, roomSid, roomSid === undefined ? undefined : httpToken(req)));
     if (path === '/metrics') {
       const { contentType, body } = await this.core.prom.expose();
       res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });

@@ -62,7 +62,7 @@ export interface RelayStore {
   /** Which parties have a live connection; its changes are room events (presence.ts). */
   readonly presence: Presence;
   /** Rate-limit buckets: in this process, or in Redis shared by every instance (rate-limit.ts). */
-  rateBuckets(rate: number, burst: number): RateBuckets;
+  rateBuckets(): RateBuckets;
   /** Creates the room if needed and adds the party; refreshes the room's TTL. */
   join(req: JoinRequest, limits: RelayLimits): Promise<RoomInfo>;
   /** The room, or null when unknown or expired. */

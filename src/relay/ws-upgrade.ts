@@ -11,7 +11,7 @@ import { authorise, wsTokenAndTarget } from './auth.js';
 import type { RelayCore } from './core.js';
 import type { OriginPolicy } from './cors.js';
 import { RelayError } from './errors.js';
-import { rateKey } from './rate-limit.js';
+import { bucketsOf } from './rate-limit.js';
 import { parseSessionId, parseWsQuery } from './requests.js';
 import { RoomSocket } from './room-socket.js';
 import { ROOM_PATH } from './routes.js';
@@ -55,7 +55,7 @@ export class WsUpgrades {
         throw new RelayError(403, 'origin_not_allowed', 'this origin is not allowed by the relay');
       }
       const { token, target } = wsTokenAndTarget(req.url ?? '');
-      await core.takeToken(rateKey(address, m[1], token));
+      await core.takeToken(bucketsOf(core.limits, address, m[1], token));
       core.acquire(address, 'connections');
       counted = true;
       const sid = parseSessionId(m[1]);
@@ -88,7 +88,7 @@ export class WsUpgrades {
     });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       handed = true;
-      const s = new RoomSocket(this.core, ws, at.sid, at.party, at.after);
+      const s = new RoomSocket(this.core, ws, at.sid, at.party, at.after, at.address);
       this.sockets.add(s);
       this.core.live.add(s);
       this.core.sockets++;
