@@ -45,7 +45,7 @@ export async function finishPendingVault(deps: PendingDeps, view: VaultView): Pr
     },
     openChannel: async (channel, deviceId) => {
       const o = await open({ ...channelOf({ channel }), deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
-      return { mailbox: o.mailbox, close: () => o.close(), onPeer: (again) => o.client.onJoin(again) };
+      return { mailbox: o.mailbox, close: () => o.close() }; // a device that connects is asked again (relay presence)
     },
     timeoutMs: deps.timeoutMs ?? FINISH_TIMEOUT_MS,
   });

@@ -103,13 +103,17 @@ export async function askForStatements(opts: {
   };
   await ask();
   const record = withAck(opts.record, me.deviceId); // its own statement counts (it is stored)
-  const unlisten = opts.onPeer?.(() => void ask().catch(() => undefined));
+  const again = () => void ask().catch(() => undefined);
+  const unlisten = opts.onPeer?.(again);
+  // A device of the vault whose connection comes back (relay presence) may not have seen the ask either.
+  const unwatch = opts.mailbox.transport.onPresence?.((_device, online) => online && again());
   try {
     const stop = opts.stopped ? { departed: () => opts.stopped! } : undefined;
     const got = await collectAcks(opts.mailbox, record, opts.timeoutMs, stop);
     return await settle(opts.store, got.record, got.record !== opts.record);
   } finally {
     unlisten?.();
+    unwatch?.();
   }
 }
 

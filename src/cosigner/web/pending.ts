@@ -33,7 +33,7 @@ export async function finishOnPhone(opts: {
   };
   const openChannel: OpenChannel = async (channel, deviceId) => {
     const o = await open({ ...channelOf({ channel }), deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
-    return { mailbox: o.mailbox, close: () => o.close(), onPeer: (again) => o.client.onJoin(again) };
+    return { mailbox: o.mailbox, close: () => o.close() }; // a device that connects is asked again (relay presence)
   };
   const out = await finishLater({
     record: opts.vault,
@@ -57,7 +57,6 @@ export async function finishOnPhone(opts: {
       mailbox: opened.mailbox,
       timeoutMs: KEEP_ASKING_MS,
       stopped: opts.stopped,
-      onPeer: opened.onPeer!,
     });
   } catch {
     return out;
