@@ -33,6 +33,8 @@ const PAYLOAD = { v: 1, protocol: 'dkls23/sign', round: 2, body: { data: 'ab'.re
 const BENCH_LIMITS = {
   requestsPerSecond: 1e9,
   requestBurst: 1e9,
+  addressRequestsPerSecond: 1e9,
+  addressRequestBurst: 1e9,
   maxMessagesPerRoom: 1e7,
   maxConnectionsPerAddress: 10_000,
   maxRoomsPerAddress: 10_000,
