@@ -22,6 +22,7 @@ import { deviceIdFor, joinCeremony, pairingInfo } from './ceremony';
 import { reshareParams } from '../pairing-params';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { SigningService } from './signing-service';
+import { answerStoredAsks, askForStatements } from '../../session/generation-asks';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
 
 const ITER = 100_000; // the lowest the KDF accepts; the page uses 600,000
@@ -396,4 +397,49 @@ describe('a requester whose OT messages fail their check', () => {
     expect(again.signing.pending).toEqual([]);
     again.lock();
   }, 60_000);
+});
+
+describe('the phone finishes a change of generation it did not see end (docs/generations.md)', () => {
+  /** `v` as if its device was killed after storing, before hearing the others' statements; the ceremony room is empty now. */
+  const missedTheEnd = (v: DeviceVault): DeviceVault => {
+    const { settled, ...rest } = v;
+    return {
+      ...rest,
+      pending: {
+        kind: 'unconfirmed',
+        ceremony: settled!.ceremony,
+        digest: settled!.digest,
+        room: { relayUrl: v.channel.relayUrl, sessionId: `emptied-${v.identity.deviceId}`, sessionKey: new Uint8Array(32) },
+        awaiting: v.members,
+        acked: [],
+      },
+    };
+  };
+
+  it('on unlock it asks on the paired channel and commits; its channel answers a device that asks', async () => {
+    const { extVault, phoneVault, store, backend, r } = await twoOfTwo();
+    await store.save(missedTheEnd(phoneVault), true);
+    // The extension (committed) is on the channel and answers asks, as it does while co-signing.
+    const extBox = await r.open({ sessionId: channelOf(extVault).sessionId, deviceId: extVault.identity.deviceId });
+    const unanswer = answerStoredAsks(extBox.mailbox, () => extVault);
+    const phone = new PhoneController(backend, ITER, { open: r.open });
+    try {
+      expect(await phone.unlock('246810')).toBeNull();
+      await until(async () => !(await store.loadAll()).vaults[0]!.pending, 'the phone committed');
+      expect((await store.loadAll()).vaults[0]!.settled).toMatchObject({ digest: extVault.settled!.digest });
+      unanswer();
+
+      // Now the extension missed the end: the phone's listening channel answers its ask.
+      const ext = await askForStatements({
+        record: missedTheEnd(extVault),
+        store: { save: async () => undefined, remove: async () => undefined },
+        mailbox: extBox.mailbox,
+        timeoutMs: 5000,
+      });
+      expect(ext.kind === 'member' && ext.vault.pending).toBeUndefined();
+    } finally {
+      phone.lock();
+      await extBox.close();
+    }
+  });
 });
