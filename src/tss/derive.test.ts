@@ -4,7 +4,8 @@ import { HDNodeWallet, getBytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { deriveChild, parsePath } from './derive.js';
 import { UsageError } from './errors.js';
-import { mulG, modq, pointToBytes } from './dkls/curve.js';
+import { mulG, pointToBytes } from './dkls/curve.js';
+import { modq } from './scalar.js';
 
 // BIP32 test vector 1 seed; any seed works since ethers is the reference here.
 const seed = hexToBytes('000102030405060708090a0b0c0d0e0f');

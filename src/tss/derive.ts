@@ -18,7 +18,8 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { UsageError } from './errors.js';
-import { mulG, modq, q, pointFromBytes, pointToBytes } from './dkls/curve.js';
+import { mulG, pointFromBytes, pointToBytes } from './dkls/curve.js';
+import { modq, q } from './scalar.js';
 
 /** First hardened index; anything at or above it is refused. */
 export const HARDENED_OFFSET = 0x80000000;

@@ -23,7 +23,8 @@ import {
   type OtSenderMaterial,
 } from './ot/index.js';
 import { decodeLowerHex, isPlainObject, toHex } from './wire.js';
-import { lagrange, mulG, Point, pointFromBytes, scalarFromBytes, scalarToBytes } from './dkls/curve.js';
+import { mulG, Point, pointFromBytes, scalarFromBytes, scalarToBytes } from './dkls/curve.js';
+import { Fq, lagrange } from './scalar.js';
 
 export const KEY_SHARE_VERSION = 1;
 export const MAX_PARTIES = 16;
@@ -279,7 +280,7 @@ function checkKeyShareUncached(share: KeyShare): void {
   if (!mulG(share.secretShare).equals(S.get(self)!)) throw new InvalidKeyShare('public share of self is not s·G');
   // All shares on one degree-(t−1) polynomial with f(0)·G = PK.
   const basis = parties.slice(0, t);
-  const interpolate = (x: bigint) => basis.reduce((acc, j) => acc.add(S.get(j)!.multiplyUnsafe(lagrange(j, basis, x))), Point.ZERO);
+  const interpolate = (x: bigint) => basis.reduce((acc, j) => acc.add(S.get(j)!.multiplyUnsafe(lagrange(Fq, basis, j, x))), Point.ZERO);
   if (!interpolate(0n).equals(pk)) throw new InvalidKeyShare('public shares do not interpolate to the public key');
   for (const p of parties.slice(t)) {
     if (!interpolate(BigInt(p)).equals(S.get(p)!)) {

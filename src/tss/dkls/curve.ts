@@ -1,6 +1,6 @@
 /**
- * secp256k1 arithmetic as DKLs23 uses it: scalars mod q, compressed points,
- * strict decoders for anything a peer sends, Lagrange coefficients.
+ * secp256k1 as DKLs23 uses it: compressed points, 32-byte scalars, strict
+ * decoders for anything a peer sends (the arithmetic mod q is ../scalar.ts).
  *
  * All curve and hash code is @noble's; this module only fixes encodings and
  * validation rules in one place (33-byte compressed points, never the
@@ -11,22 +11,14 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import type { PartyId } from '../errors.js';
 import { ProtocolAbort } from '../errors.js';
+import { Fq, modq, q } from '../scalar.js';
 
 export const Point = secp256k1.Point;
 export type Point = InstanceType<typeof secp256k1.Point>;
-export const Fn = Point.Fn;
-/** The group order q. */
-export const q: bigint = Fn.ORDER;
 export const G: Point = Point.BASE;
 
 export const SCALAR_BYTES = 32;
 export const POINT_BYTES = 33;
-
-/** x mod q, non-negative. */
-export function modq(x: bigint): bigint {
-  const r = x % q;
-  return r < 0n ? r + q : r;
-}
 
 /** A uniformly random scalar in [1, q). */
 export function randomScalar(): bigint {
@@ -104,31 +96,7 @@ export function readScalar(b: Uint8Array, from: PartyId, check: string): bigint 
 
 /** Multiplicative inverse mod q (x ≠ 0). */
 export function invq(x: bigint): bigint {
-  return Fn.inv(modq(x));
-}
-
-/**
- * Lagrange coefficient λ_{i,S}(x) for interpolating at `x` (0 for the secret)
- * from the points with abscissae `set`.
- */
-export function lagrange(i: PartyId, set: readonly PartyId[], x: bigint = 0n): bigint {
-  let num = 1n;
-  let den = 1n;
-  const xi = BigInt(i);
-  for (const j of set) {
-    if (j === i) continue;
-    const xj = BigInt(j);
-    num = modq(num * (x - xj));
-    den = modq(den * (xi - xj));
-  }
-  return modq(num * invq(den));
-}
-
-/** Σ_k coeffs[k]·x^k evaluated mod q (Horner). */
-export function evalPoly(coeffs: readonly bigint[], x: bigint): bigint {
-  let acc = 0n;
-  for (let k = coeffs.length - 1; k >= 0; k--) acc = modq(acc * x + coeffs[k]);
-  return acc;
+  return Fq.inv(modq(x));
 }
 
 /**

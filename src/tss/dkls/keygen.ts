@@ -60,9 +60,7 @@ import {
   type Point,
   POINT_BYTES,
   SCALAR_BYTES,
-  evalPoly,
   evalPolyPoints,
-  modq,
   mulG,
   pointToBytes,
   random32,
@@ -71,6 +69,7 @@ import {
   readScalar,
   scalarToBytes,
 } from './curve.js';
+import { Fq, evalPoly, modq } from '../scalar.js';
 import { checkEcho, echoDigest } from '../echo.js';
 import { pairInitiator, pairSeed, pairSetupContext } from './ot-pairs.js';
 import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
@@ -229,7 +228,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       const seedPart = random32();
       this.seedParts.set(j, seedPart);
       return this.message(3, j, {
-        share: toHex(scalarToBytes(evalPoly(this.coeffs, BigInt(j)))),
+        share: toHex(scalarToBytes(evalPoly(Fq, this.coeffs, BigInt(j)))),
         zeroSeed: toHex(seedPart),
         echo: this.parties.map((k) => toHex(echo.get(k)!)),
       });
@@ -252,7 +251,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       checkEcho(echo, theirs, this.parties, j, this.self, 'keygen.echo');
       received.set(j, { share: readHex(p, 'share', j, where, SCALAR_BYTES), seed: readHex(p, 'zeroSeed', j, where, 32) });
     }
-    let s = evalPoly(this.coeffs, BigInt(this.self));
+    let s = evalPoly(Fq, this.coeffs, BigInt(this.self));
     for (const j of this.peers) {
       const { share, seed } = received.get(j)!;
       const x = readScalar(share, j, 'keygen.feldman');

@@ -16,7 +16,6 @@ import {
   type Point,
   POINT_BYTES,
   SCALAR_BYTES,
-  modq,
   mulG,
   pointFromBytes,
   pointToBytes,
@@ -25,6 +24,7 @@ import {
   scalarFromHash,
   scalarToBytes,
 } from './curve.js';
+import { modq } from '../scalar.js';
 
 export const SCHNORR_PROOF_BYTES = POINT_BYTES + SCALAR_BYTES;
 

@@ -4,7 +4,8 @@ import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import type { ProtocolMessage } from '../protocol.js';
 import { burnPair, type KeyShare } from '../share.js';
 import { toHex } from '../wire.js';
-import { G, Point, modq, mulG, pointToBytes, randomScalar, scalarToBytes } from './curve.js';
+import { G, Point, mulG, pointToBytes, randomScalar, scalarToBytes } from './curve.js';
+import { modq } from '../scalar.js';
 import { expectBlame, flipHex, keygen, run, sign, signParties, tamper } from './fixtures.test-util.js';
 import { DklsSign, isOtFailure, type SignOptions } from './sign.js';
 

@@ -52,13 +52,10 @@ import {
   POINT_BYTES,
   SCALAR_BYTES,
   invq,
-  lagrange,
-  modq,
   mul,
   mulG,
   pointFromBytes,
   pointToBytes,
-  q,
   random32,
   randomScalar,
   readPoint,
@@ -66,6 +63,7 @@ import {
   scalarFromHash,
   scalarToBytes,
 } from './curve.js';
+import { Fq, lagrange, modq, q } from '../scalar.js';
 import { checkEcho, echoDigest } from '../echo.js';
 
 /** Protocol id on the wire; /v2 since the OT hashing changed (a device on /v1 is then ignored, never mistaken for a cheater). */
@@ -238,7 +236,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
 
   /** sk_i = λ_{i,S}·s_i + δ/|S| + ζ_i (Protocol 3.6 with the BIP32 tweak). */
   protected additiveShare(): bigint {
-    const lambda = lagrange(this.self, this.parties);
+    const lambda = lagrange(Fq, this.parties, this.self);
     const tweak = modq(this.delta * invq(BigInt(this.parties.length)));
     return modq(lambda * this.share.secretShare + tweak + this.zeroShare());
   }

@@ -10,6 +10,7 @@ import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { PartyId } from '../errors.js';
+import { evalPoly } from '../scalar.js';
 import { EdPoint, scalarBytes } from './rfc9591.js';
 
 const Fn = EdPoint.Fn;
@@ -18,9 +19,7 @@ const DKG = utf8ToBytes('FROST-ED25519-SHA512-v1dkg');
 
 /** f(x) = Σ_k a_k·x^k (Horner), the Shamir share of party x. */
 export function evalPolynomial(coefficients: readonly bigint[], x: PartyId): bigint {
-  let acc = Fn.ZERO;
-  for (let k = coefficients.length - 1; k >= 0; k--) acc = Fn.add(Fn.mul(acc, BigInt(x)), coefficients[k]);
-  return acc;
+  return evalPoly(Fn, coefficients, BigInt(x));
 }
 
 /** x^0, x^1, …, x^(len−1) mod L. */

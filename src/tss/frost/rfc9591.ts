@@ -21,6 +21,7 @@ import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { PartyId } from '../errors.js';
+import { lagrange } from '../scalar.js';
 
 export const EdPoint = ed25519.Point;
 export type EdPoint = InstanceType<typeof ed25519.Point>;
@@ -60,18 +61,9 @@ export interface SigningContext {
   challenge: bigint;
 }
 
-/** §4.2 derive_interpolating_value(L, x_i), identifiers = party ids. */
+/** §4.2 derive_interpolating_value(L, x_i), identifiers = party ids (../scalar.ts). */
 export function lambda(party: PartyId, signers: readonly PartyId[]): bigint {
-  let num = Fn.ONE;
-  let den = Fn.ONE;
-  const xi = BigInt(party);
-  for (const j of signers) {
-    if (j === party) continue;
-    const xj = BigInt(j);
-    num = Fn.mul(num, xj);
-    den = Fn.mul(den, Fn.sub(xj, xi));
-  }
-  return Fn.div(num, den);
+  return lagrange(Fn, signers, party);
 }
 
 /**

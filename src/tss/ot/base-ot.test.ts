@@ -6,7 +6,7 @@ import { endemicReceiverFinish, endemicReceiverStart, endemicSenderRespond, POIN
 import { otSetupReceiverRespond, otSetupSenderFinish, otSetupSenderStart } from './setup.js';
 import { KAPPA } from './params.js';
 import { rvoleReceiverFinish, rvoleReceiverStart, rvoleSenderRespond } from './rvole.js';
-import { modQ } from './scalar.js';
+import { modq } from '../scalar.js';
 
 const tag = new Uint8Array(32).fill(7);
 const N = 16; // a small batch keeps the test fast; setup runs the full κ once below
@@ -109,8 +109,8 @@ describe('OT setup of an ordered pair', () => {
     const r1 = rvoleReceiverStart(rm, sctx);
     const r2 = rvoleSenderRespond(sm, sctx, [3n, 4n], r1.msg);
     const d = rvoleReceiverFinish(r1.state, r2.msg);
-    expect(modQ(r2.c[0] + d[0])).toBe(modQ(3n * r1.chi));
-    expect(modQ(r2.c[1] + d[1])).toBe(modQ(4n * r1.chi));
+    expect(modq(r2.c[0] + d[0])).toBe(modq(3n * r1.chi));
+    expect(modq(r2.c[1] + d[1])).toBe(modq(4n * r1.chi));
   });
 
   it('a substituted (valid) msg2 point is caught at first use, naming the receiver', () => {

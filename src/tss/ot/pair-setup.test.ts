@@ -18,7 +18,8 @@ import {
   type OtSenderMaterial,
 } from './index.js';
 import { KAPPA } from './params.js';
-import { modQ, randomScalar } from './scalar.js';
+import { randomScalar } from './scalar.js';
+import { modq } from '../scalar.js';
 
 function abortOf(f: () => unknown): ProtocolAbort {
   try {
@@ -46,7 +47,7 @@ function rvoleWorks(sm: OtSenderMaterial, rm: OtReceiverMaterial): void {
   const r1 = rvoleReceiverStart(rm, ctx);
   const r2 = rvoleSenderRespond(sm, ctx, a, r1.msg);
   const d = rvoleReceiverFinish(r1.state, r2.msg);
-  for (let k = 0; k < 2; k++) expect(modQ(r2.c[k] + d[k])).toBe(modQ(a[k] * r1.chi));
+  for (let k = 0; k < 2; k++) expect(modq(r2.c[k] + d[k])).toBe(modq(a[k] * r1.chi));
 }
 
 describe('pair setup (both directions from one base-OT batch)', () => {

@@ -17,7 +17,8 @@ import {
   type PairContext,
 } from './index.js';
 import { KAPPA, ROW_BYTES, SCALAR_BYTES, XI } from './params.js';
-import { modQ, Q, randomScalar } from './scalar.js';
+import { randomScalar } from './scalar.js';
+import { modq, q } from '../scalar.js';
 import { _internal } from './rvole.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hashTranscript } from '../transcript.js';
@@ -65,8 +66,8 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
       const d = rvoleReceiverFinish(r1.state, r2.msg);
       expect(d.length).toBe(2);
       for (let k = 0; k < 2; k++) {
-        expect(modQ(r2.c[k] + d[k])).toBe(modQ(a[k] * r1.chi));
-        expect(r2.c[k] < Q && d[k] < Q).toBe(true);
+        expect(modq(r2.c[k] + d[k])).toBe(modq(a[k] * r1.chi));
+        expect(r2.c[k] < q && d[k] < q).toBe(true);
       }
       chis.add(r1.chi);
     }
@@ -75,12 +76,12 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
 
   it('edge inputs 0 and q−1', () => {
     const ctx = ctxOf();
-    const a = [0n, Q - 1n];
+    const a = [0n, q - 1n];
     const r1 = rvoleReceiverStart(rm, ctx);
     const r2 = rvoleSenderRespond(sm, ctx, a, r1.msg);
     const d = rvoleReceiverFinish(r1.state, r2.msg);
-    expect(modQ(r2.c[0] + d[0])).toBe(0n);
-    expect(modQ(r2.c[1] + d[1])).toBe(modQ(-r1.chi));
+    expect(modq(r2.c[0] + d[0])).toBe(0n);
+    expect(modq(r2.c[1] + d[1])).toBe(modq(-r1.chi));
   });
 
   it('χ = ⟨g, β⟩ with the sid-derived gadget', () => {
@@ -90,7 +91,7 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
     expect(g.length).toBe(XI);
     let chi = 0n;
     for (let j = 0; j < XI; j++) if (getBit(r1.state.choices, j)) chi += g[j];
-    expect(modQ(chi)).toBe(r1.chi);
+    expect(modq(chi)).toBe(r1.chi);
   });
 
   it('a flipped bit in ã, η or μ aborts naming the sender with rvole.check', () => {
@@ -191,7 +192,7 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
     const r1 = rvoleReceiverStart(rm, ctx);
     expect(() => rvoleSenderRespond(sm, ctxOf(3, 2), [1n, 2n], r1.msg)).toThrow(UsageError);
     expect(() => rvoleSenderRespond(sm, ctx, [1n], r1.msg)).toThrow(UsageError);
-    expect(() => rvoleSenderRespond(sm, ctx, [1n, Q], r1.msg)).toThrow(UsageError);
+    expect(() => rvoleSenderRespond(sm, ctx, [1n, q], r1.msg)).toThrow(UsageError);
     expect(() => rvoleSenderRespond(sm, ctx, [1n, -1n], r1.msg)).toThrow(UsageError);
     expect(() => rvoleReceiverStart(sm as unknown as OtReceiverMaterial, ctxOf())).toThrow(UsageError);
   });
@@ -248,14 +249,14 @@ function cheatingSenderRespond(m: OtSenderMaterial, ctx: PairContext, a: bigint[
     v0s.push(v0);
     for (let k = 0; k < 3; k++) {
       const input = j === badRow && k === 0 ? cols[k] + 1n : cols[k];
-      writeU256(view, (j * 3 + k) * 32, modQ(v0[k] - wideToScalar(h1, 32 * k) + input));
+      writeU256(view, (j * 3 + k) * 32, modq(v0[k] - wideToScalar(h1, 32 * k) + input));
     }
   }
   const tv = viewOf(xofBytes(64, 'rvole/theta/v1', key, sha256(out.subarray(0, XI * 96))));
   const theta = [wideToScalar(tv, 0), wideToScalar(tv, 32)];
-  writeU256(view, XI * 96, modQ(hat + theta[0] * a[0] + theta[1] * a[1]));
+  writeU256(view, XI * 96, modq(hat + theta[0] * a[0] + theta[1] * a[1]));
   v0s.forEach((v0, j) => {
-    writeU256(viewOf(rho), 32 * j, modQ(v0[2] + theta[0] * v0[0] + theta[1] * v0[1]));
+    writeU256(viewOf(rho), 32 * j, modq(v0[2] + theta[0] * v0[0] + theta[1] * v0[1]));
   });
   out.set(hashTranscript('rvole/mu/v1', key, rho), XI * 96 + 32);
   return out;

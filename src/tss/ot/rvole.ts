@@ -32,7 +32,8 @@ import { RowHasher, sessionKey, xofBytes } from './hash.js';
 import { checkPair, claimSid, type OtReceiverMaterial, type OtSenderMaterial, type PairContext } from './material.js';
 import { oteReceiverExtend, oteSenderExtend } from './ote.js';
 import { OTE_ROWS, ROW_BYTES, RVOLE_COLS, RVOLE_ELL, SCALAR_BYTES, XI } from './params.js';
-import { isScalar, modQ, reduceSmall, parseScalar, Q, randomScalar, viewOf, wideToScalar, writeU256 } from './scalar.js';
+import { isScalar, reduceSmall, parseScalar, randomScalar, viewOf, wideToScalar, writeU256 } from './scalar.js';
+import { modq, q } from '../scalar.js';
 
 const ROW_WORDS = ROW_BYTES / 4;
 const PAD_BYTES = RVOLE_COLS * SCALAR_BYTES;
@@ -95,7 +96,7 @@ export function rvoleReceiverStart(
   const g = gadget(ctx.sid);
   let chi = 0n;
   for (let j = 0; j < XI; j++) if (getBit(choices, j)) chi += g[j];
-  chi = modQ(chi);
+  chi = modq(chi);
   const state: RvoleReceiverState = {
     kind: 'rvole-receiver',
     sender: ctx.sender,
@@ -157,7 +158,7 @@ export function rvoleSenderRespond(
   const theta = thetas(key, out.subarray(0, A_TILDE_BYTES));
   let eta = a[RVOLE_ELL];
   for (let k = 0; k < RVOLE_ELL; k++) eta += theta[k] * a[k];
-  writeU256(outView, A_TILDE_BYTES, modQ(eta));
+  writeU256(outView, A_TILDE_BYTES, modq(eta));
 
   const g = gadget(ctx.sid);
   const rho = new Uint8Array(XI * SCALAR_BYTES);
@@ -170,12 +171,12 @@ export function rvoleSenderRespond(
       r += theta[k] * v0[base + k];
       sums[k] += g[j] * v0[base + k];
     }
-    writeU256(rhoView, j * SCALAR_BYTES, modQ(r));
+    writeU256(rhoView, j * SCALAR_BYTES, modq(r));
   }
   out.set(checkDigest(key, rho), A_TILDE_BYTES + SCALAR_BYTES);
   v0.fill(0n);
   a.fill(0n);
-  return { c: sums.map((s) => modQ(-s)), msg: out };
+  return { c: sums.map((s) => modq(-s)), msg: out };
 }
 
 /**
@@ -228,7 +229,7 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
       r += theta[k] * dt[k];
       sums[k] += state.gadget[j] * dt[k];
     }
-    writeU256(rhoView, j * SCALAR_BYTES, modQ(r));
+    writeU256(rhoView, j * SCALAR_BYTES, modq(r));
   }
   hasher.wipe();
   const expected = checkDigest(state.key, rho);
@@ -242,8 +243,8 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
         'do not use this pair’s OT material again until a new setup',
     );
   }
-  return sums.map(modQ);
+  return sums.map(modq);
 }
 
 /** Exposed for tests: the gadget vector and parameters. */
-export const _internal = { gadget, Q };
+export const _internal = { gadget, q };

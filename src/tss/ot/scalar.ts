@@ -1,26 +1,17 @@
 /**
- * secp256k1 scalars (Z_q) as used by the RVOLE: fast conversion between
+ * secp256k1 scalars (Z_q) as the RVOLE moves them: fast conversion between
  * 32-byte big-endian strings and bigints, strict parsing of peer values,
- * and uniform sampling. Arithmetic itself is plain bigint mod q.
+ * and uniform sampling. The arithmetic mod q is ../scalar.ts.
  */
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, type PartyId } from '../errors.js';
+import { modq, q } from '../scalar.js';
 import { SCALAR_BYTES } from './params.js';
-
-/** q, the order of secp256k1. */
-export const Q: bigint = secp256k1.Point.Fn.ORDER;
-
-/** x mod q for any bigint x. */
-export function modQ(x: bigint): bigint {
-  const r = x % Q;
-  return r < 0n ? r + Q : r;
-}
 
 /** x mod q for x in (−q, 2q), without a division. */
 export function reduceSmall(x: bigint): bigint {
-  if (x < 0n) return x + Q;
-  return x >= Q ? x - Q : x;
+  if (x < 0n) return x + q;
+  return x >= q ? x - q : x;
 }
 
 /** The 32-byte big-endian number at `off` in `view` (no reduction). */
@@ -53,13 +44,13 @@ export function viewOf(b: Uint8Array): DataView {
  */
 export function wideToScalar(view: DataView, off: number): bigint {
   const x = readU256(view, off);
-  return x >= Q ? x - Q : x;
+  return x >= q ? x - q : x;
 }
 
 /** Strictly parse a canonical scalar (< q) sent by `from`; aborts naming it. */
 export function parseScalar(view: DataView, off: number, from: PartyId, check: string, what: string): bigint {
   const x = readU256(view, off);
-  if (x >= Q) throw new ProtocolAbort(from, check, `${what} is not a canonical scalar (≥ q)`);
+  if (x >= q) throw new ProtocolAbort(from, check, `${what} is not a canonical scalar (≥ q)`);
   return x;
 }
 
@@ -70,10 +61,10 @@ export function randomScalar(): bigint {
   const hi = readU256(v, 0);
   const lo = (v.getBigUint64(32) << 64n) | v.getBigUint64(40);
   b.fill(0);
-  return modQ((hi << 128n) | lo);
+  return modq((hi << 128n) | lo);
 }
 
 /** True for a bigint in [0, q). */
 export function isScalar(x: unknown): x is bigint {
-  return typeof x === 'bigint' && x >= 0n && x < Q;
+  return typeof x === 'bigint' && x >= 0n && x < q;
 }

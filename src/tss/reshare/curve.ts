@@ -20,6 +20,7 @@ import { concatBytes, randomBytes } from '@noble/hashes/utils.js';
 import type { IField } from '@noble/curves/abstract/modular.js';
 import { ProtocolAbort, type PartyId } from '../errors.js';
 import { encodeTranscript, type TranscriptItem } from '../transcript.js';
+import { lagrange } from '../scalar.js';
 
 export type CurveName = 'secp256k1' | 'ed25519';
 
@@ -151,31 +152,6 @@ export function hashToScalar(curve: Curve, domain: string, ...items: TranscriptI
   return curve.Fn.create(bytesToNumberBE(sha512(encodeTranscript(domain, ...items))));
 }
 
-/** Lagrange coefficient of `i` over the set `xs`, evaluated at `at` (default 0). */
-export function lagrange(curve: Curve, xs: readonly PartyId[], i: PartyId, at = 0n): bigint {
-  const Fn = curve.Fn;
-  if (!xs.includes(i)) throw new Error(`lagrange: ${i} is not in the set`);
-  if (new Set(xs).size !== xs.length) throw new Error('lagrange: duplicate ids');
-  let num = Fn.ONE;
-  let den = Fn.ONE;
-  const xi = BigInt(i);
-  for (const j of xs) {
-    if (j === i) continue;
-    const xj = BigInt(j);
-    num = Fn.mul(num, Fn.sub(Fn.create(xj), Fn.create(at)));
-    den = Fn.mul(den, Fn.sub(Fn.create(xj), Fn.create(xi)));
-  }
-  return Fn.div(num, den);
-}
-
-/** f(x) for f given by its coefficients (constant term first). */
-export function evalPoly(curve: Curve, coeffs: readonly bigint[], x: bigint): bigint {
-  const Fn = curve.Fn;
-  let acc = Fn.ZERO;
-  for (let k = coeffs.length - 1; k >= 0; k--) acc = Fn.add(Fn.mul(acc, x), coeffs[k]);
-  return acc;
-}
-
 /** Σ_k A_k·x^k for Feldman commitments A (public: variable time). */
 export function evalCommitment(commitments: readonly GroupPoint[], x: bigint): GroupPoint {
   let acc = commitments[commitments.length - 1];
@@ -197,7 +173,7 @@ export function checkPublicShares(
 ): void {
   const base = parties.slice(0, t);
   const interpolate = (at: bigint): GroupPoint =>
-    base.reduce<GroupPoint>((acc, j) => acc.add(shares.get(j)!.multiplyUnsafe(lagrange(curve, base, j, at))), curve.ZERO);
+    base.reduce<GroupPoint>((acc, j) => acc.add(shares.get(j)!.multiplyUnsafe(lagrange(curve.Fn, base, j, at))), curve.ZERO);
   if (!interpolate(0n).equals(publicKey)) throw new Error('public shares do not interpolate to the public key');
   for (const k of parties.slice(t)) {
     if (!interpolate(BigInt(k)).equals(shares.get(k)!)) {

@@ -38,6 +38,7 @@
 import { equalBytes } from '@noble/curves/utils.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
+import { evalPoly, lagrange } from '../scalar.js';
 import type { ProtocolMessage, WireBody } from '../protocol.js';
 import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.js';
 import { hashTranscript } from '../transcript.js';
@@ -45,8 +46,6 @@ import { expectKeys, readHex, readHexArray, toHex } from '../wire.js';
 import {
   checkPublicShares,
   evalCommitment,
-  evalPoly,
-  lagrange,
   proveKnowledge,
   randomScalar,
   readPoint,
@@ -249,7 +248,7 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
   /** R1 (dealer): f_i with f_i(0) = λ_{i,T}·s_i; commit to its Feldman commitments and proofs. */
   protected begin(): ProtocolMessage[] {
     if (!this.isDealer) return [];
-    const lambda = lagrange(this.curve, this.quorum, this.self);
+    const lambda = lagrange(this.curve.Fn, this.quorum, this.self);
     this.coeffs = this.dealPolynomial(this.curve.Fn.mul(lambda, this.params.oldSecretShare!));
     const A = this.coeffs.map((a) => this.curve.mulBase(a));
     const proofs = this.proveCoefficients(this.coeffs, A);
@@ -296,7 +295,7 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
       };
       for (const j of this.newParties) {
         if (j === this.self) continue;
-        const sub = evalPoly(this.curve, this.coeffs, BigInt(j));
+        const sub = evalPoly(this.curve.Fn, this.coeffs, BigInt(j));
         out.push(this.message(2, j, { ...opening, share: toHex(this.curve.encodeScalar(sub)) }));
       }
     }
@@ -327,7 +326,7 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
       A.forEach((Ak, k) => {
         verifyKnowledge(curve, proofs[k], Ak, this.sessionId, i, `reshare/coeff/${k}`, `${where}.pok`);
       });
-      const lambda = lagrange(curve, this.quorum, i);
+      const lambda = lagrange(curve.Fn, this.quorum, i);
       if (!A[0].equals(this.oldShares.get(i)!.multiplyUnsafe(lambda))) {
         throw new ProtocolAbort(
           i,
@@ -345,7 +344,7 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     }
     if (this.isDealer) {
       const { A, proofs } = this.dealing!;
-      s = Fn.add(s, evalPoly(curve, this.coeffs, x));
+      s = Fn.add(s, evalPoly(curve.Fn, this.coeffs, x));
       this.openings.set(this.self, A);
       this.echoView.set(
         this.self,
