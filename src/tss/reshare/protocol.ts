@@ -31,6 +31,10 @@
  *       all X'. Two-phase commit: a new share is output only once every new
  *       party has confirmed; the caller replaces its stored share only then.
  *
+ * Files: dealing.ts (the dealer's R1/R2), new-share.ts (a new party's R2
+ * and R3 checks, the confirmation), state.ts (the record each round hands to
+ * the next); this file runs the rounds and holds the hooks.
+ *
  * Every message of the new generation (R2 sub-shares, R3, ext, confirm) is
  * addressed point-to-point to new parties only: a removed party receives
  * nothing but the round-1 commitments of its fellow dealers.
@@ -38,67 +42,28 @@
 import { equalBytes } from '@noble/curves/utils.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
-import { evalPoly, lagrange } from '../scalar.js';
+import { lagrange } from '../scalar.js';
 import type { ProtocolMessage, WireBody } from '../protocol.js';
 import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.js';
 import { hashTranscript } from '../transcript.js';
-import { expectKeys, readHex, readHexArray, toHex } from '../wire.js';
-import {
-  checkPublicShares,
-  evalCommitment,
-  proveKnowledge,
-  randomScalar,
-  readPoint,
-  readScalar,
-  verifyKnowledge,
-  type Curve,
-  type GroupPoint,
-} from './curve.js';
-import { checkEcho, echoDigest } from '../echo.js';
+import { expectKeys, readHex, toHex } from '../wire.js';
+import { checkPublicShares, proveKnowledge, randomScalar, type Curve, type GroupPoint } from './curve.js';
+import { dealingCommitment, openingBody, subShare } from './dealing.js';
+import { checkNewShare, combineDealings, confirmationDigest } from './new-share.js';
+import type {
+  AwaitingOpenings,
+  Confirming,
+  Dealt,
+  ExtRounds,
+  NewShareKnown,
+  ReshareCore,
+  ReshareParams,
+  ReshareRun,
+  ReshareStage,
+  Retired,
+} from './state.js';
 
-export interface ReshareParams {
-  /** Fresh random session id shared by all participants (≥ 16 bytes). */
-  sid: Uint8Array;
-  self: PartyId;
-  /** The unchanged group public key (curve encoding). */
-  publicKey: Uint8Array;
-  /** Generation of the old shares; the new ones get oldEpoch + 1. */
-  oldEpoch: number;
-  oldThreshold: number;
-  /** All old parties, with the public share X_i = s_i·G of each. */
-  oldParties: readonly PartyId[];
-  oldPublicShares: ReadonlyMap<PartyId, Uint8Array>;
-  /** The old parties that deal: at least t_old of them. */
-  quorum: readonly PartyId[];
-  newThreshold: number;
-  newParties: readonly PartyId[];
-  /** This party's old secret share: required iff self is in the quorum. SECRET. */
-  oldSecretShare?: bigint;
-  /** Protocol-specific public context all parties must agree on (e.g. a digest of the chain code). */
-  context?: Uint8Array;
-}
-
-/** What a new party ends with (before the curve-specific record is built). */
-export interface ReshareCore {
-  epoch: number;
-  t: number;
-  parties: PartyId[];
-  self: PartyId;
-  /** s'_self. SECRET. */
-  secretShare: bigint;
-  publicKey: Uint8Array;
-  /** X'_k for every new party k. */
-  publicShares: Map<PartyId, Uint8Array>;
-  /** sid*, the session binding everything in this run. */
-  sessionId: Uint8Array;
-}
-
-/** A removed party's result: it dealt and holds nothing of the new generation. */
-export interface Retired {
-  kind: 'retired';
-  /** The epoch that replaced the caller's share (delete the old share once the new group confirms out of band). */
-  supersededEpoch: number;
-}
+export type { ReshareCore, ReshareParams, Retired } from './state.js';
 
 const sortIds = (xs: readonly PartyId[]): PartyId[] => [...xs].sort((a, b) => a - b);
 
@@ -125,18 +90,10 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
   /** sid*: binds every commitment, proof and echo of this run. */
   protected readonly sessionId: Uint8Array;
   private readonly params: ReshareParams;
-  private readonly pk: GroupPoint;
-  private readonly oldShares: Map<PartyId, GroupPoint>;
-
-  // Dealer state.
-  private coeffs: bigint[] = [];
-  private dealing: { A: GroupPoint[]; proofs: Uint8Array[]; salt: Uint8Array } | null = null;
-  // New-party state.
-  private readonly commits = new Map<PartyId, Uint8Array>();
-  private readonly openings = new Map<PartyId, GroupPoint[]>();
-  private readonly echoView = new Map<PartyId, Uint8Array>();
-  private core: ReshareCore | null = null;
-  private confirmation: Uint8Array | null = null;
+  /** The inputs every round reads. */
+  private readonly run: ReshareRun;
+  /** The record of the last completed round (state.ts). */
+  private stage: ReshareStage = { kind: 'dealt', dealing: null };
 
   constructor(protocol: string, curve: Curve, params: ReshareParams) {
     const quorum = sortIds(params.quorum);
@@ -162,17 +119,19 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     this.isDealer = quorum.includes(this.self);
     this.isNew = newParties.includes(this.self);
     this.params = params;
+    let pk: GroupPoint;
+    let oldShares: Map<PartyId, GroupPoint>;
     try {
-      this.pk = curve.decodePoint(params.publicKey);
-      this.oldShares = new Map(oldParties.map((i) => [i, curve.decodePoint(params.oldPublicShares.get(i) ?? new Uint8Array(0))]));
-      checkPublicShares(curve, tOld, oldParties, this.oldShares, this.pk);
+      pk = curve.decodePoint(params.publicKey);
+      oldShares = new Map(oldParties.map((i) => [i, curve.decodePoint(params.oldPublicShares.get(i) ?? new Uint8Array(0))]));
+      checkPublicShares(curve, tOld, oldParties, oldShares, pk);
     } catch (e) {
       throw new UsageError(`${protocol}: old public key material is inconsistent: ${(e as Error).message}`);
     }
     if (this.isDealer) {
       const s = params.oldSecretShare;
       if (typeof s !== 'bigint' || s <= 0n || s >= curve.order) throw new UsageError(`${protocol}: a dealer needs its old secret share`);
-      if (!curve.mulBase(s).equals(this.oldShares.get(this.self)!)) {
+      if (!curve.mulBase(s).equals(oldShares.get(this.self)!)) {
         throw new UsageError(`${protocol}: the old secret share does not match this device's old public share`);
       }
     }
@@ -193,6 +152,18 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
       ...newParties,
       params.context ?? new Uint8Array(0),
     );
+    this.run = {
+      curve,
+      self: this.self,
+      sessionId: this.sessionId,
+      quorum,
+      newParties,
+      newThreshold: tNew,
+      pk,
+      publicKey: params.publicKey,
+      oldEpoch: params.oldEpoch,
+      oldShares,
+    };
     this.rounds = this.isNew ? 4 + this.extRounds : 1;
   }
 
@@ -224,7 +195,7 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     return [constant, ...Array.from({ length: this.newThreshold - 1 }, () => randomScalar(this.curve))];
   }
   protected proveCoefficients(coeffs: readonly bigint[], A: readonly GroupPoint[]): Uint8Array[] {
-    return coeffs.map((a, k) => proveKnowledge(this.curve, a, A[k], this.sessionId, this.self, `reshare/coeff/${k}`));
+    return coeffs.map((a, k) => proveKnowledge(this.curve, a, A[k]!, this.sessionId, this.self, `reshare/coeff/${k}`));
   }
 
   // ---- rounds -----------------------------------------------------------------------------
@@ -241,39 +212,40 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     return { broadcast: false, p2p: true, from: news };
   }
 
-  private commitTo(party: PartyId, salt: Uint8Array, A: readonly Uint8Array[], proofs: readonly Uint8Array[]): Uint8Array {
-    return hashTranscript('reshare/commit', this.sessionId, party, salt, A.length, ...A, ...proofs);
-  }
-
   /** R1 (dealer): f_i with f_i(0) = λ_{i,T}·s_i; commit to its Feldman commitments and proofs. */
   protected begin(): ProtocolMessage[] {
     if (!this.isDealer) return [];
     const lambda = lagrange(this.curve.Fn, this.quorum, this.self);
-    this.coeffs = this.dealPolynomial(this.curve.Fn.mul(lambda, this.params.oldSecretShare!));
-    const A = this.coeffs.map((a) => this.curve.mulBase(a));
-    const proofs = this.proveCoefficients(this.coeffs, A);
+    const coeffs = this.dealPolynomial(this.curve.Fn.mul(lambda, this.params.oldSecretShare!));
+    const A = coeffs.map((a) => this.curve.mulBase(a));
+    const proofs = this.proveCoefficients(coeffs, A);
     const salt = randomBytes(32);
-    this.dealing = { A, proofs, salt };
-    const c = this.commitTo(
+    const commitment = dealingCommitment(
+      this.sessionId,
       this.self,
       salt,
       A.map((P) => this.curve.encodePoint(P)),
       proofs,
     );
-    this.commits.set(this.self, c);
-    return [this.message(1, 'all', { ctx: toHex(this.sessionId), commit: toHex(c) })];
+    this.stage = { kind: 'dealt', dealing: { coeffs, A, proofs, salt, commitment } };
+    return [this.message(1, 'all', { ctx: toHex(this.sessionId), commit: toHex(commitment) })];
   }
 
   protected process(round: number, inbox: RoundInbox): ProtocolMessage[] {
-    if (round === 1) return this.deal(inbox);
-    if (round === 2) return this.combine(inbox);
-    if (round === 3) return this.checkNewShares(inbox);
-    if (round < this.confirmRound) return this.extRound(round, inbox);
-    return this.commit(inbox);
+    const st = this.stage;
+    if (round === 1 && st.kind === 'dealt') return this.deal(st, inbox);
+    if (round === 2 && st.kind === 'openings') return this.combine(st, inbox);
+    if (round === 3 && st.kind === 'new-share') return this.checkNewShares(st, inbox);
+    if (round < this.confirmRound && st.kind === 'ext') return this.extRound(round, st, inbox);
+    if (round === this.confirmRound && st.kind === 'confirming') return this.commit(st, inbox);
+    // The base class runs each round once, in order: unreachable.
+    throw new UsageError(`${this.protocol}: round ${round} processed in stage ${st.kind}`);
   }
 
   /** R2 (dealer): after every dealer committed, open to and send f_i(j) to each new party j. */
-  private deal(inbox: RoundInbox): ProtocolMessage[] {
+  private deal(st: Dealt, inbox: RoundInbox): ProtocolMessage[] {
+    const commits = new Map<PartyId, Uint8Array>();
+    if (st.dealing) commits.set(this.self, st.dealing.commitment);
     for (const [from, body] of inbox.broadcast) {
       expectKeys(body, ['ctx', 'commit'], from, 'reshare.r1');
       if (!equalBytes(readHex(body, 'ctx', from, 'reshare.r1', 32), this.sessionId)) {
@@ -283,111 +255,42 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
           'runs the re-share with other parameters (key, generation, device sets or thresholds)',
         );
       }
-      this.commits.set(from, readHex(body, 'commit', from, 'reshare.r1', 32));
+      commits.set(from, readHex(body, 'commit', from, 'reshare.r1', 32));
     }
     const out: ProtocolMessage[] = [];
-    if (this.isDealer) {
-      const { A, proofs, salt } = this.dealing!;
-      const opening = {
-        salt: toHex(salt),
-        commitments: A.map((P) => toHex(this.curve.encodePoint(P))),
-        proofs: proofs.map(toHex),
-      };
+    const { dealing } = st;
+    if (dealing) {
+      const opening = openingBody(this.run, dealing);
       for (const j of this.newParties) {
         if (j === this.self) continue;
-        const sub = evalPoly(this.curve.Fn, this.coeffs, BigInt(j));
+        const sub = subShare(this.run, dealing, j);
         out.push(this.message(2, j, { ...opening, share: toHex(this.curve.encodeScalar(sub)) }));
       }
     }
     if (!this.isNew) {
-      this.coeffs = [];
+      // A retiring dealer drops its polynomial here.
+      this.stage = { kind: 'done' };
       this.finish({ kind: 'retired', supersededEpoch: this.params.oldEpoch });
+      return out;
     }
+    this.stage = { kind: 'openings', dealing, commits };
     return out;
   }
 
-  /** R2 checks at new party j, then s'_j, all X', and the R3 message. */
-  private combine(inbox: RoundInbox): ProtocolMessage[] {
-    const curve = this.curve;
-    const Fn = curve.Fn;
-    const tNew = this.newThreshold;
-    const where = 'reshare.r2';
-    let s = Fn.ZERO;
-    const x = BigInt(this.self);
-    for (const [i, body] of inbox.p2p) {
-      expectKeys(body, ['salt', 'commitments', 'proofs', 'share'], i, where);
-      const salt = readHex(body, 'salt', i, where, 32);
-      const Araw = readHexArray(body, 'commitments', i, where, tNew, curve.pointBytes);
-      const proofs = readHexArray(body, 'proofs', i, where, tNew, curve.pointBytes + curve.scalarBytes);
-      if (!equalBytes(this.commitTo(i, salt, Araw, proofs), this.commits.get(i)!)) {
-        throw new ProtocolAbort(i, `${where}.decommit`, 'opening does not match its round-1 commitment');
-      }
-      const A = Araw.map((b, k) => readPoint(curve, b, i, `${where}.commitments[${k}]`));
-      A.forEach((Ak, k) => {
-        verifyKnowledge(curve, proofs[k], Ak, this.sessionId, i, `reshare/coeff/${k}`, `${where}.pok`);
-      });
-      const lambda = lagrange(curve.Fn, this.quorum, i);
-      if (!A[0].equals(this.oldShares.get(i)!.multiplyUnsafe(lambda))) {
-        throw new ProtocolAbort(
-          i,
-          `${where}.constant`,
-          'dealt a polynomial whose constant term is not its Lagrange-weighted old share (its commitments do not add up to the public key)',
-        );
-      }
-      const sub = readScalar(curve, readHex(body, 'share', i, where, curve.scalarBytes), i, `${where}.share`);
-      if (!curve.mulBase(sub).equals(evalCommitment(A, x))) {
-        throw new ProtocolAbort(i, `${where}.feldman`, 'sub-share does not match its Feldman commitments');
-      }
-      s = Fn.add(s, sub);
-      this.openings.set(i, A);
-      this.echoView.set(i, echoDigest('reshare/r2', this.sessionId, i, this.commits.get(i)!, ...Araw, ...proofs));
-    }
-    if (this.isDealer) {
-      const { A, proofs } = this.dealing!;
-      s = Fn.add(s, evalPoly(curve.Fn, this.coeffs, x));
-      this.openings.set(this.self, A);
-      this.echoView.set(
-        this.self,
-        echoDigest('reshare/r2', this.sessionId, this.self, this.commits.get(this.self)!, ...A.map((P) => curve.encodePoint(P)), ...proofs),
-      );
-      this.coeffs = [];
-    }
-    const B = Array.from({ length: tNew }, (_, k) =>
-      this.quorum.reduce<GroupPoint>((acc, i) => acc.add(this.openings.get(i)![k]), curve.ZERO),
-    );
-    if (!B[0].equals(this.pk)) {
-      // Unreachable when every A_{i,0} passed the check above and the old public shares are consistent.
-      throw new ProtocolAbort(null, `${where}.sum`, 'the dealt commitments do not add up to the public key');
-    }
-    if (s === 0n) throw new ProtocolAbort(null, `${where}.zero`, 'new share is zero (negligible probability): retry the re-share');
-    const publicShares = new Map<PartyId, Uint8Array>();
-    for (const m of this.newParties) {
-      const X = evalCommitment(B, BigInt(m));
-      if (X.is0()) throw new ProtocolAbort(null, `${where}.public-share`, `public share of party ${m} is the identity: retry`);
-      publicShares.set(m, curve.encodePoint(X));
-    }
-    const own = curve.mulBase(s);
-    if (!equalBytes(curve.encodePoint(own), publicShares.get(this.self)!)) {
-      throw new ProtocolAbort(null, `${where}.self`, 'own new share does not match the aggregate commitment');
-    }
-    this.core = {
-      epoch: this.params.oldEpoch + 1,
-      t: tNew,
-      parties: [...this.newParties],
-      self: this.self,
-      secretShare: s,
-      publicKey: this.params.publicKey.slice(),
-      publicShares,
-      sessionId: this.sessionId,
-    };
-    const proof = proveKnowledge(curve, s, own, this.sessionId, this.self, 'reshare/new-share');
-    const echo = this.quorum.map((i) => toHex(this.echoView.get(i)!));
+  /** R2 checks at new party j (new-share.ts), then s'_j, all X', and the R3 message; a dealer's polynomial is dropped here. */
+  private combine(st: AwaitingOpenings, inbox: RoundInbox): ProtocolMessage[] {
+    const { state, proof } = combineDealings(this.run, st, inbox);
+    this.stage = state;
+    // The same for every new peer: encoded once.
+    const publicShare = toHex(state.core.publicShares.get(this.self)!);
+    const proofHex = toHex(proof);
+    const echo = this.quorum.map((i) => toHex(state.echoView.get(i)!));
     return this.newParties
       .filter((m) => m !== this.self)
       .map((m) =>
         this.message(3, m, {
-          publicShare: toHex(publicShares.get(this.self)!),
-          proof: toHex(proof),
+          publicShare,
+          proof: proofHex,
           echo,
           ...this.extSend(0, m),
         }),
@@ -395,70 +298,47 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
   }
 
   /** R3 checks: echo of the dealings, X'_m with its proof; then ext rounds or the confirmation. */
-  private checkNewShares(inbox: RoundInbox): ProtocolMessage[] {
-    const curve = this.curve;
-    const where = 'reshare.r3';
-    const core = this.core!;
+  private checkNewShares(st: NewShareKnown, inbox: RoundInbox): ProtocolMessage[] {
+    const extKeys = this.extKeys(0);
     for (const [m, body] of inbox.p2p) {
-      expectKeys(body, ['publicShare', 'proof', 'echo', ...this.extKeys(0)], m, where);
-      checkEcho(this.echoView, readHexArray(body, 'echo', m, where, this.quorum.length, 32), this.quorum, m, this.self, `${where}.echo`);
-      const X = readHex(body, 'publicShare', m, where, curve.pointBytes);
-      if (!equalBytes(X, core.publicShares.get(m)!)) {
-        throw new ProtocolAbort(m, `${where}.public-share`, 'announced a new public share that does not match the dealt commitments');
-      }
-      verifyKnowledge(
-        curve,
-        readHex(body, 'proof', m, where, curve.pointBytes + curve.scalarBytes),
-        curve.decodePoint(X),
-        this.sessionId,
-        m,
-        'reshare/new-share',
-        `${where}.pok`,
-      );
+      checkNewShare(this.run, st, m, body, extKeys);
       this.extReceive(0, m, body);
     }
-    return this.nextNewRound(4);
+    return this.nextNewRound(4, st.core);
   }
 
-  private extRound(round: number, inbox: RoundInbox): ProtocolMessage[] {
+  private extRound(round: number, st: ExtRounds, inbox: RoundInbox): ProtocolMessage[] {
     const k = round - 3;
     for (const [m, body] of inbox.p2p) {
       expectKeys(body, this.extKeys(k), m, `reshare.ext${k}`);
       this.extReceive(k, m, body);
     }
-    return this.nextNewRound(round + 1);
+    return this.nextNewRound(round + 1, st.core);
   }
 
-  private nextNewRound(round: number): ProtocolMessage[] {
+  private nextNewRound(round: number, core: ReshareCore): ProtocolMessage[] {
     const peers = this.newParties.filter((m) => m !== this.self);
     if (round < this.confirmRound) {
+      this.stage = { kind: 'ext', core };
       const k = round - 3;
       return peers.map((m) => this.message(round, m, this.extSend(k, m)));
     }
-    const core = this.core!;
-    this.confirmation = hashTranscript(
-      'reshare/confirm',
-      this.sessionId,
-      core.publicKey,
-      core.epoch,
-      core.t,
-      ...core.parties.flatMap((m) => [m, core.publicShares.get(m)!]),
-      this.extConfirm(),
-    );
-    return peers.map((m) => this.message(round, m, { confirm: toHex(this.confirmation!) }));
+    const confirmation = confirmationDigest(this.run, core, this.extConfirm());
+    this.stage = { kind: 'confirming', core, confirmation };
+    return peers.map((m) => this.message(round, m, { confirm: toHex(confirmation) }));
   }
 
   /** Last round: every new party confirmed the same outcome; only now is a share output. */
-  private commit(inbox: RoundInbox): ProtocolMessage[] {
+  private commit(st: Confirming, inbox: RoundInbox): ProtocolMessage[] {
     const where = 'reshare.confirm';
     for (const [m, body] of inbox.p2p) {
       expectKeys(body, ['confirm'], m, where);
-      if (!equalBytes(readHex(body, 'confirm', m, where, 32), this.confirmation!)) {
+      if (!equalBytes(readHex(body, 'confirm', m, where, 32), st.confirmation)) {
         throw new ProtocolAbort(m, where, 'confirmed a different outcome (public shares, generation or set-up)');
       }
     }
-    this.finish(this.build(this.core!));
-    this.core = null;
+    this.finish(this.build(st.core));
+    this.stage = { kind: 'done' };
     return [];
   }
 }
