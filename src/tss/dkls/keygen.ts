@@ -35,6 +35,8 @@
  * before any party spends seconds of CPU on it. It costs one more message
  * round, which is cheap next to that computation.
  *
+ * Per-round state records: keygen-state.ts (f_i is dropped once s_i is known).
+ *
  * Checks (each aborts naming the sender): exact vector lengths; valid,
  * non-identity points; commitment openings; PoKs; echo equality; Feldman
  * check of each received share; every S_j equals Σ_k j^k·A_k; OT set-up
@@ -71,6 +73,7 @@ import {
 } from './curve.js';
 import { Fq, evalPoly, modq } from '../scalar.js';
 import { checkEcho, echoDigest } from '../echo.js';
+import type { CommitmentOpened, KeygenStage, PolynomialCommitted, PublicShareSent, SetupsAnswered, SharesSent } from './keygen-state.js';
 import { pairInitiator, pairSeed, pairSetupContext } from './ot-pairs.js';
 import { SCHNORR_PROOF_BYTES, proveDlog, verifyDlog } from './schnorr.js';
 
@@ -91,6 +94,15 @@ export interface KeygenOptions {
   t: number;
 }
 
+/** What each round expects: broadcasts in rounds 1, 2, 4; point-to-point in rounds 3, 4, 5. */
+const ROUND_SPECS: readonly RoundSpec[] = [
+  { broadcast: true, p2p: false },
+  { broadcast: true, p2p: false },
+  { broadcast: false, p2p: true },
+  { broadcast: true, p2p: true },
+  { broadcast: false, p2p: true },
+];
+
 /** One party's state in DKLs23 key generation. Run it with a driver or the session layer. */
 export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   protected readonly rounds = 5;
@@ -98,25 +110,8 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   /** Session id bound to (caller sid, t, parties): every commitment and proof uses it. */
   private readonly ksid: Uint8Array;
 
-  // Round 1 secrets.
-  private coeffs: bigint[] = [];
-  private A: Point[] = [];
-  private chainPart: Uint8Array = new Uint8Array(0);
-  private salt: Uint8Array = new Uint8Array(0);
-  // OT pair set-ups self initiated (rounds 4–5), by peer.
-  private readonly setupStates = new Map<PartyId, PairSetupState>();
-  // Collected from peers.
-  private readonly commitments = new Map<PartyId, Uint8Array>();
-  private readonly peerA = new Map<PartyId, Point[]>();
-  private readonly peerChain = new Map<PartyId, Uint8Array>();
-  private readonly otSender = new Map<PartyId, OtSenderMaterial>();
-  private readonly otReceiver = new Map<PartyId, OtReceiverMaterial>();
-  private readonly seedParts = new Map<PartyId, Uint8Array>();
-  private readonly zeroSeeds = new Map<PartyId, Uint8Array>();
-  // Our share and the aggregate commitment (round 4), every party's public share (round 5).
-  private secretShare = 0n;
-  private aggregate: Point[] = [];
-  private publicShares = new Map<PartyId, Uint8Array>();
+  /** The record of the last completed round (keygen-state.ts). */
+  private stage: KeygenStage = { round: 'idle' };
 
   constructor(opts: KeygenOptions) {
     super(KEYGEN_PROTOCOL, opts.sid, opts.self, opts.parties);
@@ -129,18 +124,7 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
   }
 
   protected spec(round: number): RoundSpec {
-    switch (round) {
-      case 1:
-        return { broadcast: true, p2p: false };
-      case 2:
-        return { broadcast: true, p2p: false };
-      case 3:
-        return { broadcast: false, p2p: true };
-      case 4:
-        return { broadcast: true, p2p: true };
-      default:
-        return { broadcast: false, p2p: true };
-    }
+    return ROUND_SPECS[round - 1] ?? { broadcast: false, p2p: true };
   }
 
   /** The OT pair set-up context of {self, peer}: sender = its initiator (ot-pairs.ts). */
@@ -159,51 +143,51 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
 
   /** Round 1: sample f_i, commit to its coefficient commitments and a chain-code part. */
   protected begin(): ProtocolMessage[] {
-    this.coeffs = Array.from({ length: this.t }, () => randomScalar());
-    this.A = this.coeffs.map(mulG);
-    this.chainPart = random32();
-    this.salt = random32();
-    const V = this.commitTo(this.self, this.salt, this.A, this.chainPart);
-    this.commitments.set(this.self, V);
-    return [this.message(1, 'all', { commitment: toHex(V) })];
+    const coeffs = Array.from({ length: this.t }, () => randomScalar());
+    const A = coeffs.map(mulG);
+    const chainPart = random32();
+    const salt = random32();
+    const commitment = this.commitTo(this.self, salt, A, chainPart);
+    this.stage = { round: 1, poly: { coeffs, A }, chainPart, salt, commitment };
+    return [this.message(1, 'all', { commitment: toHex(commitment) })];
   }
 
   protected process(round: number, inbox: RoundInbox): ProtocolMessage[] {
-    switch (round) {
-      case 1:
-        return this.round2(inbox);
-      case 2:
-        return this.round3(inbox);
-      case 3:
-        return this.round4(inbox);
-      case 4:
-        return this.round5(inbox);
-      default:
-        this.assemble(inbox);
-        return [];
-    }
+    const st = this.stage;
+    // The base class runs each round once, in order: the stage is always the record of round `round`.
+    if (st.round === 1 && round === 1) return this.round2(st, inbox);
+    if (st.round === 2 && round === 2) return this.round3(st, inbox);
+    if (st.round === 3 && round === 3) return this.round4(st, inbox);
+    if (st.round === 4 && round === 4) return this.round5(st, inbox);
+    if (st.round === 5 && round === 5) return this.assemble(st, inbox);
+    throw new UsageError(`keygen: round ${round} processed in stage ${st.round}`);
   }
 
   /** Round 2: record commitments, open our commitment with PoKs. */
-  private round2(inbox: RoundInbox): ProtocolMessage[] {
+  private round2(st: PolynomialCommitted, inbox: RoundInbox): ProtocolMessage[] {
+    const commitments = new Map<PartyId, Uint8Array>([[this.self, st.commitment]]);
     for (const j of this.peers) {
       const b = inbox.broadcast.get(j)!;
       expectKeys(b, ['commitment'], j, 'keygen.r1');
-      this.commitments.set(j, readHex(b, 'commitment', j, 'keygen.r1', COMMITMENT_BYTES));
+      commitments.set(j, readHex(b, 'commitment', j, 'keygen.r1', COMMITMENT_BYTES));
     }
-    const proofs = this.coeffs.map((a, k) => proveDlog(a, this.A[k], { sid: this.ksid, party: this.self, label: `keygen/coeff/${k}` }));
+    const { coeffs, A } = st.poly;
+    const proofs = coeffs.map((a, k) => proveDlog(a, A[k]!, { sid: this.ksid, party: this.self, label: `keygen/coeff/${k}` }));
+    this.stage = { round: 2, poly: st.poly, chainPart: st.chainPart, commitments };
     return [
       this.message(2, 'all', {
-        coefficients: this.A.map((P) => toHex(pointToBytes(P))),
+        coefficients: A.map((P) => toHex(pointToBytes(P))),
         proofs: proofs.map(toHex),
-        chainCode: toHex(this.chainPart),
-        salt: toHex(this.salt),
+        chainCode: toHex(st.chainPart),
+        salt: toHex(st.salt),
       }),
     ];
   }
 
   /** Round 3: check openings and PoKs; send Shamir shares, zero-share seed parts and the echo. */
-  private round3(inbox: RoundInbox): ProtocolMessage[] {
+  private round3(st: CommitmentOpened, inbox: RoundInbox): ProtocolMessage[] {
+    const peerA = new Map<PartyId, Point[]>();
+    const peerChain = new Map<PartyId, Uint8Array>();
     for (const j of this.peers) {
       const b = inbox.broadcast.get(j)!;
       const where = 'keygen.r2';
@@ -212,77 +196,79 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       const proofs = readHexArray(b, 'proofs', j, where, this.t, SCHNORR_PROOF_BYTES);
       const cc = readHex(b, 'chainCode', j, where, 32);
       const salt = readHex(b, 'salt', j, where, SALT_BYTES);
-      if (!openCommitment(this.commitments.get(j)!, 'keygen/r1', this.ksid, j, salt, this.t, ...A.map(pointToBytes), cc)) {
+      if (!openCommitment(st.commitments.get(j)!, 'keygen/r1', this.ksid, j, salt, this.t, ...A.map(pointToBytes), cc)) {
         throw new ProtocolAbort(j, 'keygen.commitment', 'round-2 reveal does not open the round-1 commitment');
       }
       A.forEach((Ak, k) => {
-        if (!verifyDlog(proofs[k], Ak, { sid: this.ksid, party: j, label: `keygen/coeff/${k}` })) {
+        if (!verifyDlog(proofs[k]!, Ak, { sid: this.ksid, party: j, label: `keygen/coeff/${k}` })) {
           throw new ProtocolAbort(j, 'keygen.pok', `proof of knowledge for coefficient ${k} is invalid`);
         }
       });
-      this.peerA.set(j, A);
-      this.peerChain.set(j, cc);
+      peerA.set(j, A);
+      peerChain.set(j, cc);
     }
-    const echo = this.echoDigests();
-    return this.peers.map((j) => {
+    const echo = new Map(this.parties.map((k) => [k, echoDigest('dkls23/keygen/r1', this.ksid, k, st.commitments.get(k)!)]));
+    const echoHex = this.parties.map((k) => toHex(echo.get(k)!));
+    const seedParts = new Map<PartyId, Uint8Array>();
+    const out = this.peers.map((j) => {
       const seedPart = random32();
-      this.seedParts.set(j, seedPart);
+      seedParts.set(j, seedPart);
       return this.message(3, j, {
-        share: toHex(scalarToBytes(evalPoly(Fq, this.coeffs, BigInt(j)))),
+        share: toHex(scalarToBytes(evalPoly(Fq, st.poly.coeffs, BigInt(j)))),
         zeroSeed: toHex(seedPart),
-        echo: this.parties.map((k) => toHex(echo.get(k)!)),
+        echo: echoHex,
       });
     });
-  }
-
-  private echoDigests(): Map<PartyId, Uint8Array> {
-    return new Map(this.parties.map((k) => [k, echoDigest('dkls23/keygen/r1', this.ksid, k, this.commitments.get(k)!)]));
+    this.stage = { round: 3, poly: st.poly, chainPart: st.chainPart, peerA, peerChain, seedParts, echo };
+    return out;
   }
 
   /** Round 4: echo check, Feldman check, s_i = Σ_j f_j(i); broadcast S_i with a PoK; start the OT pair set-ups self initiates. */
-  private round4(inbox: RoundInbox): ProtocolMessage[] {
-    const echo = this.echoDigests();
+  private round4(st: SharesSent, inbox: RoundInbox): ProtocolMessage[] {
     const received = new Map<PartyId, { share: Uint8Array; seed: Uint8Array }>();
     for (const j of this.peers) {
       const p = inbox.p2p.get(j)!;
       const where = 'keygen.r3';
       expectKeys(p, ['share', 'zeroSeed', 'echo'], j, where);
       const theirs = readHexArray(p, 'echo', j, where, this.parties.length, 32);
-      checkEcho(echo, theirs, this.parties, j, this.self, 'keygen.echo');
+      checkEcho(st.echo, theirs, this.parties, j, this.self, 'keygen.echo');
       received.set(j, { share: readHex(p, 'share', j, where, SCALAR_BYTES), seed: readHex(p, 'zeroSeed', j, where, 32) });
     }
-    let s = evalPoly(Fq, this.coeffs, BigInt(this.self));
+    let s = evalPoly(Fq, st.poly.coeffs, BigInt(this.self));
+    const zeroSeeds = new Map<PartyId, Uint8Array>();
     for (const j of this.peers) {
       const { share, seed } = received.get(j)!;
       const x = readScalar(share, j, 'keygen.feldman');
       // Feldman check: f_j(i)·G = Σ_k i^k·A_{j,k}.
-      if (!mulG(x).equals(evalPolyPoints(this.peerA.get(j)!, BigInt(this.self)))) {
+      if (!mulG(x).equals(evalPolyPoints(st.peerA.get(j)!, BigInt(this.self)))) {
         throw new ProtocolAbort(j, 'keygen.feldman', 'Shamir share does not match the coefficient commitments');
       }
       s = modq(s + x);
-      this.zeroSeeds.set(j, pairSeed('dkls23/keygen/zero-seed', this.ksid, this.self, j, this.seedParts.get(j)!, seed));
+      zeroSeeds.set(j, pairSeed('dkls23/keygen/zero-seed', this.ksid, this.self, j, st.seedParts.get(j)!, seed));
     }
     if (s === 0n) throw new ProtocolAbort(null, 'keygen.share', 'secret share is zero (negligible probability): rerun key generation');
-    this.secretShare = s;
-    this.aggregate = this.A.map((Ak, k) => this.peers.reduce((acc, j) => acc.add(this.peerA.get(j)![k]), Ak));
+    const aggregate = st.poly.A.map((Ak, k) => this.peers.reduce((acc, j) => acc.add(st.peerA.get(j)![k]!), Ak));
     const S = mulG(s);
     const proof = proveDlog(s, S, { sid: this.ksid, party: this.self, label: 'keygen/public-share' });
     const out = [this.message(4, 'all', { publicShare: toHex(pointToBytes(S)), proof: toHex(proof) })];
+    const setupStates = new Map<PartyId, PairSetupState>();
     for (const j of this.peers) {
       if (!this.initiates(j)) {
         out.push(this.message(4, j, {}));
         continue;
       }
       const { state, msg1 } = otPairSetupStart(this.pair(j));
-      this.setupStates.set(j, state);
+      setupStates.set(j, state);
       out.push(this.message(4, j, { ot: toHex(msg1) }));
     }
+    // Replacing the stage drops f_i.
+    this.stage = { round: 4, secretShare: s, aggregate, chainPart: st.chainPart, peerChain: st.peerChain, zeroSeeds, setupStates };
     return out;
   }
 
   /** Round 5: check every S_j against the aggregate commitment and its PoK; answer the pair set-ups peers initiated. */
-  private round5(inbox: RoundInbox): ProtocolMessage[] {
-    const expected = new Map<PartyId, Point>(this.parties.map((k) => [k, evalPolyPoints(this.aggregate, BigInt(k))]));
+  private round5(st: PublicShareSent, inbox: RoundInbox): ProtocolMessage[] {
+    const expected = new Map<PartyId, Point>(this.parties.map((k) => [k, evalPolyPoints(st.aggregate, BigInt(k))]));
     for (const j of this.peers) {
       const b: WireBody = inbox.broadcast.get(j)!;
       const where = 'keygen.r4';
@@ -295,8 +281,10 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
         throw new ProtocolAbort(j, 'keygen.share-pok', 'proof of knowledge of the secret share is invalid');
       }
     }
-    this.publicShares = new Map([...expected].map(([k, P]) => [k, pointToBytes(P)]));
-    return this.peers.map((j) => {
+    const publicShares = new Map([...expected].map(([k, P]) => [k, pointToBytes(P)]));
+    const otSender = new Map<PartyId, OtSenderMaterial>();
+    const otReceiver = new Map<PartyId, OtReceiverMaterial>();
+    const out = this.peers.map((j) => {
       const p = inbox.p2p.get(j)!;
       if (this.initiates(j)) {
         expectKeys(p, [], j, 'keygen.r4');
@@ -305,14 +293,18 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       expectKeys(p, ['ot'], j, 'keygen.r4');
       // Length and encoding of msg1 are checked by the OT layer (ProtocolAbort(j, 'ot.setup.msg1')).
       const { sender, receiver, msg2 } = otPairSetupRespond(this.pair(j), readHex(p, 'ot', j, 'keygen.r4'));
-      this.otSender.set(j, sender);
-      this.otReceiver.set(j, receiver);
+      otSender.set(j, sender);
+      otReceiver.set(j, receiver);
       return this.message(5, j, { ot: toHex(msg2) });
     });
+    this.stage = { ...st, round: 5, publicShares, otSender, otReceiver };
+    return out;
   }
 
   /** Output: finish the pair set-ups self initiated and assemble the key share. */
-  private assemble(inbox: RoundInbox): void {
+  private assemble(st: SetupsAnswered, inbox: RoundInbox): ProtocolMessage[] {
+    const otSender = new Map(st.otSender);
+    const otReceiver = new Map(st.otReceiver);
     for (const j of this.peers) {
       const p = inbox.p2p.get(j)!;
       if (!this.initiates(j)) {
@@ -321,18 +313,17 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       }
       expectKeys(p, ['ot'], j, 'keygen.r5');
       // Length, encoding and the KOS check of msg2 are the OT layer's (ProtocolAbort(j, 'ot.setup.msg2' | 'ote.*')).
-      const { sender, receiver } = otPairSetupFinish(this.setupStates.get(j)!, readHex(p, 'ot', j, 'keygen.r5'));
-      this.otSender.set(j, sender);
-      this.otReceiver.set(j, receiver);
+      const { sender, receiver } = otPairSetupFinish(st.setupStates.get(j)!, readHex(p, 'ot', j, 'keygen.r5'));
+      otSender.set(j, sender);
+      otReceiver.set(j, receiver);
     }
-    this.setupStates.clear();
-    const publicShares = this.publicShares;
-    const PK = this.aggregate[0];
+    this.stage = { round: 'idle' };
+    const PK = st.aggregate[0]!;
     if (PK.is0()) throw new ProtocolAbort(null, 'keygen.public-key', 'public key is the identity: rerun key generation');
     const chainCode = hashTranscript(
       'dkls23/keygen/chain-code',
       this.ksid,
-      ...this.parties.map((k) => (k === this.self ? this.chainPart : this.peerChain.get(k)!)),
+      ...this.parties.map((k) => (k === this.self ? st.chainPart : st.peerChain.get(k)!)),
     );
     const share: KeyShare = {
       version: KEY_SHARE_VERSION,
@@ -343,17 +334,17 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
       n: this.parties.length,
       self: this.self,
       parties: [...this.parties],
-      secretShare: this.secretShare,
+      secretShare: st.secretShare,
       publicKey: pointToBytes(PK),
-      publicShares,
+      publicShares: st.publicShares,
       chainCode,
-      zeroSeeds: new Map(this.zeroSeeds),
-      otSender: new Map(this.otSender),
-      otReceiver: new Map(this.otReceiver),
+      zeroSeeds: new Map(st.zeroSeeds),
+      otSender,
+      otReceiver,
       burned: [],
     };
     checkKeyShare(share);
-    this.coeffs = [];
     this.finish(share);
+    return [];
   }
 }
