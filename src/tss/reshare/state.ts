@@ -26,7 +26,7 @@ export interface ReshareParams {
   newThreshold: number;
   newParties: readonly PartyId[];
   /** This party's old secret share: required iff self is in the quorum. SECRET. */
-  oldSecretShare?: bigint;
+  oldSecretShare?: bigint | undefined;
   /** Protocol-specific public context all parties must agree on (e.g. a digest of the chain code). */
   context?: Uint8Array;
 }
