@@ -122,7 +122,7 @@ export function runProtocols<R>(protocols: readonly Protocol<R>[], hooks: Driver
   while (queue.length > 0) {
     let item: InFlight;
     if (hooks.order === 'lifo') item = queue.pop()!;
-    else if (hooks.order === 'shuffle') item = queue.splice(Math.floor(rand() * queue.length), 1)[0];
+    else if (hooks.order === 'shuffle') item = queue.splice(Math.floor(rand() * queue.length), 1)[0]!;
     else item = queue.shift()!;
     const p = byId.get(item.to);
     if (!p || report.aborts.has(item.to)) continue;

@@ -34,7 +34,7 @@ export function checkEcho(
   order.forEach((k, idx) => {
     const m = mine.get(k);
     if (!m) throw new Error(`echo: no local digest for party ${k}`);
-    if (!equalBytes(m, theirs[idx])) {
+    if (!equalBytes(m, theirs[idx]!)) {
       const culprit = k === self || k === echoer ? echoer : k;
       throw new ProtocolAbort(
         culprit,

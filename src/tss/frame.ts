@@ -117,7 +117,7 @@ function writeValue(w: Writer, v: WireValue, depth: number): void {
     w.varint(keys.length);
     for (const k of keys) {
       w.raw(utf8.encode(k));
-      writeValue(w, v[k], depth + 1);
+      writeValue(w, v[k]!, depth + 1);
     }
   } else {
     throw new FrameError(`frame: cannot encode a ${typeof v}`);
@@ -146,7 +146,7 @@ class Reader {
   constructor(private readonly b: Uint8Array) {}
   byte(): number {
     if (this.pos >= this.b.length) throw new FrameError('frame: truncated');
-    return this.b[this.pos++];
+    return this.b[this.pos++]!;
   }
   varint(): number {
     let n = 0;

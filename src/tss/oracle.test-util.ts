@@ -10,7 +10,7 @@ import { Fq, lagrange, modq } from './scalar.js';
 
 /** x = Σ_{i∈T} λ_{i,T}·s_i for a set T of at least t shares of one key. */
 export function reconstructSecretForTests(shares: readonly KeyShare[]): bigint {
-  if (shares.length === 0 || shares.length < shares[0].t) throw new Error('oracle: need at least t shares');
+  if (shares.length === 0 || shares.length < shares[0]!.t) throw new Error('oracle: need at least t shares');
   const ids = shares.map((s) => s.self);
   return shares.reduce((acc, s) => modq(acc + lagrange(Fq, ids, s.self) * s.secretShare), 0n);
 }

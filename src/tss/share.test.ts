@@ -75,11 +75,11 @@ describe('key share record', () => {
   it('rejects OT material of another pair (e.g. swapped between peers or directions)', () => {
     const swapped = tamper((o) => {
       const m = o.otSender as Record<string, string>;
-      [m['1'], m['3']] = [m['3'], m['1']];
+      [m['1'], m['3']] = [m['3']!, m['1']!];
     });
     expect(() => decodeKeyShare(swapped)).toThrow(/another pair/);
     const other = JSON.parse(encodeKeyShare(shares.get(1)!)) as { otReceiver: Record<string, string> };
-    expect(() => decodeKeyShare(tamper((o) => void ((o.otReceiver as Record<string, string>)['3'] = other.otReceiver['3'])))).toThrow(
+    expect(() => decodeKeyShare(tamper((o) => void ((o.otReceiver as Record<string, string>)['3'] = other.otReceiver['3']!)))).toThrow(
       /another pair/,
     );
   });

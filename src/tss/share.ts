@@ -234,7 +234,7 @@ function checkKeyShareUncached(share: KeyShare): void {
   }
   if (!Number.isInteger(share.epoch) || share.epoch < 0) throw new InvalidKeyShare('epoch must be a non-negative integer');
   if (parties.length !== n) throw new InvalidKeyShare(`expected ${n} parties`);
-  if (parties.some((p, i) => !Number.isInteger(p) || p < 1 || p > 0xffff || (i > 0 && p <= parties[i - 1]))) {
+  if (parties.some((p, i) => !Number.isInteger(p) || p < 1 || p > 0xffff || (i > 0 && p <= parties[i - 1]!))) {
     throw new InvalidKeyShare('party ids must be distinct, ascending, in 1..65535');
   }
   if (!parties.includes(self)) throw new InvalidKeyShare('self is not among the parties');
@@ -259,7 +259,7 @@ function checkKeyShareUncached(share: KeyShare): void {
   if (share.zeroSeeds.size !== peers.length || share.otSender.size !== peers.length || share.otReceiver.size !== peers.length) {
     throw new InvalidKeyShare('per-peer material for a party that is not a peer');
   }
-  if (share.burned.some((p, i) => !peers.includes(p) || (i > 0 && p <= share.burned[i - 1]))) {
+  if (share.burned.some((p, i) => !peers.includes(p) || (i > 0 && p <= share.burned[i - 1]!))) {
     throw new InvalidKeyShare('burned must list distinct peers, ascending');
   }
   if (share.secretShare <= 0n || share.secretShare >= Point.Fn.ORDER) throw new InvalidKeyShare('secret share out of range');

@@ -27,8 +27,8 @@ export function decodeLowerHex(s: string): Uint8Array | null {
   for (let i = 0, j = 0; i < n; i += 2, j++) {
     const a = s.charCodeAt(i);
     const b = s.charCodeAt(i + 1);
-    const hi = a < 128 ? NIBBLE[a] : -1;
-    const lo = b < 128 ? NIBBLE[b] : -1;
+    const hi = a < 128 ? NIBBLE[a]! : -1;
+    const lo = b < 128 ? NIBBLE[b]! : -1;
     bad |= hi | lo;
     out[j] = (hi << 4) | lo;
   }

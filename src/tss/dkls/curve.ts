@@ -107,7 +107,7 @@ export function invq(x: bigint): bigint {
 export function evalPolyPoints(commitments: readonly Point[], x: bigint): Point {
   let acc = Point.ZERO;
   for (let k = commitments.length - 1; k >= 0; k--) {
-    acc = (x === 0n ? Point.ZERO : acc.multiplyUnsafe(x)).add(commitments[k]);
+    acc = (x === 0n ? Point.ZERO : acc.multiplyUnsafe(x)).add(commitments[k]!);
   }
   return acc;
 }

@@ -63,7 +63,7 @@ export function tamper(
   edit: (body: WireBody, msg: ProtocolMessage) => void,
   to?: PartyId,
   kind?: 'broadcast' | 'p2p',
-): DriverHooks['intercept'] {
+): NonNullable<DriverHooks['intercept']> {
   return (msg, recipient) => {
     const k = msg.to === 'all' ? 'broadcast' : 'p2p';
     if (msg.from === from && msg.round === round && (to === undefined || recipient === to) && (kind === undefined || kind === k)) {
@@ -77,7 +77,7 @@ export function tamper(
 export function flipHex(hex: string, at?: number): string {
   const bytes = hex.match(/../g)!.map((h) => parseInt(h, 16));
   const i = at ?? bytes.length >> 1;
-  bytes[i] ^= 0x01;
+  bytes[i]! ^= 0x01;
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 

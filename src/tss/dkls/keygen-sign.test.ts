@@ -15,7 +15,7 @@ function subsets(set: PartyId[], k: number): PartyId[][] {
   if (k === 0) return [[]];
   if (set.length < k) return [];
   const [head, ...rest] = set;
-  return [...subsets(rest, k - 1).map((s) => [head, ...s]), ...subsets(rest, k)];
+  return [...subsets(rest, k - 1).map((s) => [head!, ...s]), ...subsets(rest, k)];
 }
 
 const SIZES: [number, number][] = [
@@ -48,8 +48,8 @@ describe('DKLs23 key generation and signing', () => {
         expect(report.results.size).toBe(t);
         const sigs = [...report.results.values()];
         for (const sig of sigs) {
-          expect(sig.r).toBe(sigs[0].r);
-          expect(sig.s).toBe(sigs[0].s);
+          expect(sig.r).toBe(sigs[0]!.r);
+          expect(sig.s).toBe(sigs[0]!.s);
           expectValid(sig, digest, pk);
         }
       }
@@ -110,8 +110,8 @@ describe('DKLs23 key generation and signing', () => {
   it('a signing object runs only once', () => {
     const shares = vaults.get('2/2')!;
     const [p1] = signParties(shares, [1, 2], randomBytes(32));
-    p1.start();
-    expect(() => p1.start()).toThrow(UsageError);
+    p1!.start();
+    expect(() => p1!.start()).toThrow(UsageError);
   });
 
   it('signing with a derived key verifies under the derived public key (BIP32 non-hardened)', () => {
@@ -142,6 +142,6 @@ describe('DKLs23 key generation and signing', () => {
     const p2 = new DklsSign({ share: shares.get(2)!, signers: [1, 2], digest, sid, path: [2] });
     const [m1] = p1.start();
     p2.start();
-    expect(() => p2.receive(m1)).toThrow(/sign.context/);
+    expect(() => p2.receive(m1!)).toThrow(/sign.context/);
   });
 });

@@ -30,7 +30,7 @@ describe('DKLs23 key generation: every check names the culprit', () => {
         2,
         (b) => {
           const proofs = b.proofs as string[];
-          proofs[1] = flipHex(proofs[1], 64);
+          proofs[1] = flipHex(proofs[1]!, 64);
         },
         undefined,
         'broadcast',
@@ -96,7 +96,7 @@ describe('DKLs23 key generation: every check names the culprit', () => {
         3,
         (b) => {
           const echo = b.echo as string[];
-          echo[0] = flipHex(echo[0]);
+          echo[0] = flipHex(echo[0]!);
         },
         1,
       ),
@@ -235,13 +235,13 @@ describe('DKLs23 key generation: every check names the culprit', () => {
 
   it('a message claiming an unknown sender or round is dropped', () => {
     const [p1, p2] = keygenParties(2, 2);
-    const [m] = p2.start();
-    p1.start();
-    expect(() => p1.receive({ ...m, from: 9 })).toThrow(
+    const m = p2!.start()[0]!;
+    p1!.start();
+    expect(() => p1!.receive({ ...m, from: 9 })).toThrow(
       expect.objectContaining({ code: 'protocol.messageRejected', reason: 'unknownParty' }),
     );
-    expect(() => p1.receive({ ...m, round: 7 })).toThrow(expect.objectContaining({ reason: 'unknownRound' }));
-    expect(() => p1.receive({ ...m, v: 2 })).toThrow(expect.objectContaining({ reason: 'wireVersion' }));
-    expect(() => p1.receive({ ...m, protocol: 'dkls23/sign' })).toThrow(expect.objectContaining({ reason: 'protocol' }));
+    expect(() => p1!.receive({ ...m, round: 7 })).toThrow(expect.objectContaining({ reason: 'unknownRound' }));
+    expect(() => p1!.receive({ ...m, v: 2 })).toThrow(expect.objectContaining({ reason: 'wireVersion' }));
+    expect(() => p1!.receive({ ...m, protocol: 'dkls23/sign' })).toThrow(expect.objectContaining({ reason: 'protocol' }));
   });
 });

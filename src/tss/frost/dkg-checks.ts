@@ -25,7 +25,7 @@ export function evalPolynomial(coefficients: readonly bigint[], x: PartyId): big
 /** x^0, x^1, …, x^(len−1) mod L. */
 function powers(x: PartyId, len: number): bigint[] {
   const out = [Fn.ONE];
-  for (let k = 1; k < len; k++) out.push(Fn.mul(out[k - 1], BigInt(x)));
+  for (let k = 1; k < len; k++) out.push(Fn.mul(out[k - 1]!, BigInt(x)));
   return out;
 }
 

@@ -15,7 +15,7 @@ function subsets<T>(xs: readonly T[], k: number): T[][] {
   if (k === 0) return [[]];
   if (xs.length < k) return [];
   const [h, ...rest] = xs;
-  return [...subsets(rest, k - 1).map((s) => [h, ...s]), ...subsets(rest, k)];
+  return [...subsets(rest, k - 1).map((s) => [h!, ...s]), ...subsets(rest, k)];
 }
 
 function keygen(
@@ -51,7 +51,7 @@ function signOk(shares: FrostKeyShare[], message: Uint8Array): Uint8Array {
   expect(aborts.size).toBe(0);
   const sigs = shares.map((s) => bytesToHex(results.get(s.self)!));
   expect(new Set(sigs).size).toBe(1);
-  return results.get(shares[0].self)!;
+  return results.get(shares[0]!.self)!;
 }
 
 describe('FROST keygen + sign', () => {
@@ -63,7 +63,7 @@ describe('FROST keygen + sign', () => {
   ] as const) {
     it(`${t}-of-${n}: one group key; ${all ? 'every' : 'some'} ${t}-subset signs and ed25519.verify accepts`, () => {
       const shares = keygenOk(t, n);
-      const pk = shares[0].groupPublicKey;
+      const pk = shares[0]!.groupPublicKey;
       for (const s of shares) {
         expect(bytesToHex(s.groupPublicKey)).toBe(bytesToHex(pk));
         expect(s.epoch).toBe(0);
@@ -85,7 +85,7 @@ describe('FROST keygen + sign', () => {
 
   it('share records round-trip and the decoder rejects tampering', () => {
     const [a] = keygenOk(2, 3);
-    const json = encodeFrostShare(a);
+    const json = encodeFrostShare(a!);
     const b = decodeFrostShare(json);
     expect(encodeFrostShare(b)).toBe(json);
     const raw = JSON.parse(json);
@@ -108,13 +108,15 @@ describe('FROST keygen + sign', () => {
 
   it('a sign object runs once (nonces are single-use) and checks its inputs', () => {
     const shares = keygenOk(2, 3);
-    const s = new FrostSign({ sid: randomBytes(32), share: shares[0], signers: [1, 2], message: utf8ToBytes('x') });
+    const s = new FrostSign({ sid: randomBytes(32), share: shares[0]!, signers: [1, 2], message: utf8ToBytes('x') });
     s.start();
     expect(() => s.start()).toThrow(UsageError);
-    expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0], signers: [1], message: utf8ToBytes('x') })).toThrow(UsageError);
-    expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0], signers: [1, 7], message: utf8ToBytes('x') })).toThrow(UsageError);
+    expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0]!, signers: [1], message: utf8ToBytes('x') })).toThrow(UsageError);
+    expect(() => new FrostSign({ sid: randomBytes(32), share: shares[0]!, signers: [1, 7], message: utf8ToBytes('x') })).toThrow(
+      UsageError,
+    );
     expect(() => new FrostKeygen({ sid: randomBytes(32), self: 1, parties: [1, 2], threshold: 1 })).toThrow(UsageError);
-    expect(() => new FrostSign({ sid: new Uint8Array(15), share: shares[0], signers: [1, 2], message: utf8ToBytes('x') })).toThrow(
+    expect(() => new FrostSign({ sid: new Uint8Array(15), share: shares[0]!, signers: [1, 2], message: utf8ToBytes('x') })).toThrow(
       /sid must be at least 16 bytes/,
     );
     expect(() => new FrostKeygen({ sid: new Uint8Array(15), self: 1, parties: [1, 2], threshold: 2 })).toThrow(
@@ -135,7 +137,7 @@ describe('FROST tampering', () => {
       intercept(msg, to) {
         if (msg.round === 2 && msg.from === 2 && to === 1) {
           const c = msg.body.commitment as string[];
-          msg.body.commitment = [c[1], c[0]];
+          msg.body.commitment = [c[1]!, c[0]!];
         }
         return msg;
       },
@@ -150,7 +152,7 @@ describe('FROST tampering', () => {
       protected override dkgRound1(): { public: DKG_Round1; secret: DKG_Secret } {
         const r = super.dkgRound1();
         const pok = Uint8Array.from(r.public.proofOfKnowledge);
-        pok[40] ^= 1; // change z, keep it canonical (high byte untouched)
+        pok[40]! ^= 1; // change z, keep it canonical (high byte untouched)
         return { public: { ...r.public, proofOfKnowledge: pok }, secret: r.secret };
       }
     }
@@ -180,7 +182,7 @@ describe('FROST tampering', () => {
       intercept(msg, to) {
         if (msg.round === 3 && msg.from === 4 && to === 2) {
           const s = hexToBytes(msg.body.share as string);
-          s[0] ^= 1;
+          s[0]! ^= 1;
           msg.body.share = bytesToHex(s);
         }
         return msg;
@@ -217,11 +219,11 @@ describe('FROST tampering', () => {
 
   it('sign: a bad signature share aborts naming the signer', () => {
     const shares = keygenOk(2, 3);
-    const { results, aborts } = sign([shares[0], shares[2]], utf8ToBytes('m'), {
+    const { results, aborts } = sign([shares[0]!, shares[2]!], utf8ToBytes('m'), {
       intercept(msg) {
         if (msg.round === 2 && msg.from === 3) {
           const z = hexToBytes(msg.body.share as string);
-          z[0] ^= 1;
+          z[0]! ^= 1;
           msg.body.share = bytesToHex(z);
         }
         return msg;
@@ -252,19 +254,19 @@ describe('FROST tampering', () => {
     sign(shares, msg, { intercept: (m) => (first.push(m), m) });
     const sid = randomBytes(32);
     const [a, b] = shares.map((share) => new FrostSign({ sid, share, signers: [1, 2], message: msg }));
-    const outA = a.start();
-    const outB = b.start();
+    const outA = a!.start();
+    const outB = b!.start();
     // a message of the earlier session: rejected, nobody blamed, the session goes on
-    expect(() => a.receive(first.find((m) => m.from === 2)!)).toThrow(expect.objectContaining({ reason: 'session' }));
+    expect(() => a!.receive(first.find((m) => m.from === 2)!)).toThrow(expect.objectContaining({ reason: 'session' }));
     // an exact replay within the session is dropped too
-    const r2a = a.receive(outB[0]);
-    expect(() => a.receive(outB[0])).toThrow(
+    const r2a = a!.receive(outB[0]!);
+    expect(() => a!.receive(outB[0]!)).toThrow(
       expect.objectContaining({ code: 'protocol.messageRejected', reason: expect.stringMatching(/^(duplicate|stale)$/) }),
     );
-    const r2b = b.receive(outA[0]);
-    a.receive(r2b[0]);
-    b.receive(r2a[0]);
-    expect(a.done && b.done).toBe(true);
-    expect(ed25519.verify(a.result(), msg, shares[0].groupPublicKey)).toBe(true);
+    const r2b = b!.receive(outA[0]!);
+    a!.receive(r2b[0]!);
+    b!.receive(r2a[0]!);
+    expect(a!.done && b!.done).toBe(true);
+    expect(ed25519.verify(a!.result(), msg, shares[0]!.groupPublicKey)).toBe(true);
   });
 });

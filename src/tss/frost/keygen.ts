@@ -167,7 +167,7 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
       const points = commitment.map((c, k) => readPoint(ed25519Curve, c, from, `${where}.commitment[${k}]`) as unknown as EdPoint);
       const R = readPoint(ed25519Curve, pok.subarray(0, 32), from, `${where}.pok`) as unknown as EdPoint;
       const z = readScalar(ed25519Curve, pok.subarray(32), from, `${where}.pok`);
-      if (!pokValid(from, points[0], R, z)) {
+      if (!pokValid(from, points[0]!, R, z)) {
         throw new ProtocolAbort(from, `${where}.pok`, 'proof of knowledge of its secret coefficient does not verify');
       }
       this.vss.set(from, points);
@@ -194,7 +194,7 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
       secret = Fn.add(secret, share);
     }
     // The group's VSS commitment is the sum of everyone's (noble DKG round 3).
-    const merged = Array.from({ length: t }, (_, k) => this.parties.reduce((acc, p) => acc.add(this.vss.get(p)![k]), EdPoint.ZERO));
+    const merged = Array.from({ length: t }, (_, k) => this.parties.reduce((acc, p) => acc.add(this.vss.get(p)![k]!), EdPoint.ZERO));
     const verifyingShares = new Map<PartyId, Uint8Array>();
     for (const p of this.parties) verifyingShares.set(p, vssEval(merged, p).toBytes());
     const share: FrostKeyShare = {
@@ -207,7 +207,7 @@ export class FrostKeygen extends RoundBasedProtocol<FrostKeyShare> {
       self: this.self,
       parties: [...this.parties],
       secretShare: ed25519Curve.encodeScalar(secret),
-      groupPublicKey: merged[0].toBytes(),
+      groupPublicKey: merged[0]!.toBytes(),
       verifyingShares,
     };
     secret = 0n;

@@ -105,7 +105,7 @@ export function checkFrostShare(share: FrostKeyShare): CheckedFrostShare {
   if (!Number.isInteger(t) || t < 2 || t > n) fail('t must be in 2..n');
   parties.forEach((p, i) => {
     if (!Number.isInteger(p) || p < 1 || p > 0xffff) fail(`party id ${String(p)} out of range`);
-    if (i > 0 && p <= parties[i - 1]) fail('party ids must be distinct and ascending');
+    if (i > 0 && p <= parties[i - 1]!) fail('party ids must be distinct and ascending');
   });
   if (!parties.includes(share.self)) fail('self is not among the parties');
   if (!(share.verifyingShares instanceof Map) || share.verifyingShares.size !== n) fail('one verifying share per party expected');

@@ -73,7 +73,7 @@ export class FrostSign extends RoundBasedProtocol<Uint8Array> {
   private readonly checked: CheckedFrostShare;
   private readonly msg: Uint8Array;
   private readonly ctx: Uint8Array;
-  private readonly rng?: (bytes: number) => Uint8Array;
+  private readonly rng: ((bytes: number) => Uint8Array) | undefined;
   private nonce: GenNonce | null = null;
   private readonly commitments = new Map<PartyId, SignerCommitment>();
   private signing: SigningContext | null = null;

@@ -41,7 +41,10 @@ const V = {
       hidingCommitment: 'cfbdb165bd8aad6eb79deb8d287bcc0ab6658ae57fdcc98ed12c0669e90aec91',
       bindingCommitment: '7487bc41a6e712eea2f2af24681b58b1cf1da278ea11fe4e8b78398965f13552',
     },
-  } as Record<number, Record<string, string>>,
+  } as Record<
+    number,
+    Record<'hidingRandomness' | 'bindingRandomness' | 'hidingNonce' | 'bindingNonce' | 'hidingCommitment' | 'bindingCommitment', string>
+  >,
   sigShares: {
     1: '001719ab5a53ee1a12095cd088fd149702c0720ce5fd2f29dbecf24b7281b603',
     3: 'bd86125de990acc5e1f13781d8e32c03a9bbd4c53539bbc106058bfd14326007',
@@ -56,7 +59,7 @@ const mulG = (hex: string) => ed25519.Point.BASE.multiply(Fn.fromBytes(hexToByte
 
 /** An RNG that hands out the vector's randomness in order (hiding first, then binding). */
 const fixedRng = (p: number) => {
-  const queue = [V.round1[p].hidingRandomness, V.round1[p].bindingRandomness];
+  const queue = [V.round1[p]!.hidingRandomness, V.round1[p]!.bindingRandomness];
   return (n?: number) => {
     const next = queue.shift();
     if (!next || (n !== undefined && n !== 32)) throw new Error('vector rng exhausted');
@@ -74,9 +77,9 @@ function vectorShare(self: number): FrostKeyShare {
     n: 3,
     self,
     parties: [1, 2, 3],
-    secretShare: hexToBytes(V.shares[self]),
+    secretShare: hexToBytes(V.shares[self]!),
     groupPublicKey: hexToBytes(V.groupPublicKey),
-    verifyingShares: new Map([1, 2, 3].map((p) => [p, mulG(V.shares[p])])),
+    verifyingShares: new Map([1, 2, 3].map((p) => [p, mulG(V.shares[p]!)])),
   };
 }
 
@@ -88,7 +91,7 @@ describe('RFC 9591 E.1 FROST(Ed25519, SHA-512)', () => {
     for (const p of [1, 2, 3]) expect(bytesToHex(Fn.toBytes(Fn.add(s, Fn.mul(a1, BigInt(p)))))).toBe(V.shares[p]);
     for (const p of [1, 2, 3]) expect(() => checkFrostShare(vectorShare(p))).not.toThrow();
     const combined = F.combineSecret(
-      [1, 3].map((p) => ({ identifier: id(p), signingShare: hexToBytes(V.shares[p]) })),
+      [1, 3].map((p) => ({ identifier: id(p), signingShare: hexToBytes(V.shares[p]!) })),
       { min: 2, max: 3 },
     );
     expect(bytesToHex(combined)).toBe(V.groupSecretKey);
@@ -98,24 +101,24 @@ describe('RFC 9591 E.1 FROST(Ed25519, SHA-512)', () => {
     const pub = {
       signers: { min: 2, max: 3 },
       commitments: [hexToBytes(V.groupPublicKey), mulG(V.coefficient1)],
-      verifyingShares: Object.fromEntries([1, 2, 3].map((p) => [id(p), mulG(V.shares[p])])),
+      verifyingShares: Object.fromEntries([1, 2, 3].map((p) => [id(p), mulG(V.shares[p]!)])),
     };
-    for (const p of [1, 2, 3]) F.validateSecret({ identifier: id(p), signingShare: hexToBytes(V.shares[p]) }, pub);
+    for (const p of [1, 2, 3]) F.validateSecret({ identifier: id(p), signingShare: hexToBytes(V.shares[p]!) }, pub);
     const msg = hexToBytes(V.message);
     const gen = new Map<number, ReturnType<typeof F.commit>>();
     const list: NonceCommitments[] = [];
     for (const p of [1, 3]) {
-      const g = F.commit({ identifier: id(p), signingShare: hexToBytes(V.shares[p]) }, fixedRng(p));
-      expect(bytesToHex(g.nonces.hiding)).toBe(V.round1[p].hidingNonce);
-      expect(bytesToHex(g.nonces.binding)).toBe(V.round1[p].bindingNonce);
-      expect(bytesToHex(g.commitments.hiding)).toBe(V.round1[p].hidingCommitment);
-      expect(bytesToHex(g.commitments.binding)).toBe(V.round1[p].bindingCommitment);
+      const g = F.commit({ identifier: id(p), signingShare: hexToBytes(V.shares[p]!) }, fixedRng(p));
+      expect(bytesToHex(g.nonces.hiding)).toBe(V.round1[p]!.hidingNonce);
+      expect(bytesToHex(g.nonces.binding)).toBe(V.round1[p]!.bindingNonce);
+      expect(bytesToHex(g.commitments.hiding)).toBe(V.round1[p]!.hidingCommitment);
+      expect(bytesToHex(g.commitments.binding)).toBe(V.round1[p]!.bindingCommitment);
       gen.set(p, g);
       list.push(g.commitments);
     }
     const sigShares: Record<string, Uint8Array> = {};
     for (const p of [1, 3]) {
-      const z = F.signShare({ identifier: id(p), signingShare: hexToBytes(V.shares[p]) }, pub, gen.get(p)!.nonces, list, msg);
+      const z = F.signShare({ identifier: id(p), signingShare: hexToBytes(V.shares[p]!) }, pub, gen.get(p)!.nonces, list, msg);
       expect(bytesToHex(z)).toBe(V.sigShares[p]);
       expect(F.verifyShare(pub, list, msg, id(p), z)).toBe(true);
       sigShares[id(p)] = z;
@@ -142,26 +145,26 @@ describe('RFC 9591 E.1 FROST(Ed25519, SHA-512)', () => {
     const point = (hex: string) => EdPoint.fromBytes(hexToBytes(hex));
     const list = [3, 1].map((p) => ({
       party: p,
-      hiding: point(V.round1[p].hidingCommitment),
-      binding: point(V.round1[p].bindingCommitment),
-      hidingBytes: hexToBytes(V.round1[p].hidingCommitment),
-      bindingBytes: hexToBytes(V.round1[p].bindingCommitment),
+      hiding: point(V.round1[p]!.hidingCommitment),
+      binding: point(V.round1[p]!.bindingCommitment),
+      hidingBytes: hexToBytes(V.round1[p]!.hidingCommitment),
+      bindingBytes: hexToBytes(V.round1[p]!.bindingCommitment),
     }));
     const ctx = signingContext(point(V.groupPublicKey), list, msg);
     const z = [1, 3].map((p) =>
       signatureShare(
         ctx,
         p,
-        Fn.fromBytes(hexToBytes(V.shares[p])),
-        Fn.fromBytes(hexToBytes(V.round1[p].hidingNonce)),
-        Fn.fromBytes(hexToBytes(V.round1[p].bindingNonce)),
+        Fn.fromBytes(hexToBytes(V.shares[p]!)),
+        Fn.fromBytes(hexToBytes(V.round1[p]!.hidingNonce)),
+        Fn.fromBytes(hexToBytes(V.round1[p]!.bindingNonce)),
       ),
     );
     expect(z.map((k) => bytesToHex(Fn.toBytes(k)))).toEqual([V.sigShares[1], V.sigShares[3]]);
     [1, 3].forEach((p, i) => {
-      const Y = EdPoint.BASE.multiply(Fn.fromBytes(hexToBytes(V.shares[p])));
-      expect(verifySignatureShare(ctx, p, Y, z[i])).toBe(true);
-      expect(verifySignatureShare(ctx, p, Y, Fn.add(z[i], 1n))).toBe(false);
+      const Y = EdPoint.BASE.multiply(Fn.fromBytes(hexToBytes(V.shares[p]!)));
+      expect(verifySignatureShare(ctx, p, Y, z[i]!)).toBe(true);
+      expect(verifySignatureShare(ctx, p, Y, Fn.add(z[i]!, 1n))).toBe(false);
     });
     expect(bytesToHex(aggregateSignature(ctx, z))).toBe(V.sig);
   });

@@ -62,13 +62,13 @@ describe('Endemic base OT (Masny–Rindal Fig. 8)', () => {
     expectAbort(() => endemicSenderRespond(tag, msg1.subarray(1), N, 5), 5, 'ot.setup.msg1');
     expectAbort(() => endemicSenderRespond(tag, Uint8Array.of(...msg1, 0), N, 5), 5, 'ot.setup.msg1');
     const bad = msg1.slice();
-    bad[3 * POINT_BYTES] ^= 1; // makes the encoding "negative": never canonical
+    bad[3 * POINT_BYTES]! ^= 1; // makes the encoding "negative": never canonical
     expectAbort(() => endemicSenderRespond(tag, bad, N, 5), 5, 'ot.setup.msg1');
     const ident = msg1.slice();
     ident.fill(0, 0, POINT_BYTES);
     expectAbort(() => endemicSenderRespond(tag, ident, N, 5), 5, 'ot.setup.msg1');
     const high = msg1.slice();
-    high[POINT_BYTES - 1] |= 0x80;
+    high[POINT_BYTES - 1]! |= 0x80;
     expectAbort(() => endemicSenderRespond(tag, high, N, 5), 5, 'ot.setup.msg1');
   });
 
@@ -79,7 +79,7 @@ describe('Endemic base OT (Masny–Rindal Fig. 8)', () => {
     expectAbort(() => endemicReceiverFinish(fresh(), msg2.subarray(1), 9), 9, 'ot.setup.msg2');
     expectAbort(() => endemicReceiverFinish(fresh(), Uint8Array.of(...msg2, 1), 9), 9, 'ot.setup.msg2');
     const bad = msg2.slice();
-    bad[0] ^= 1;
+    bad[0]! ^= 1;
     expectAbort(() => endemicReceiverFinish(fresh(), bad, 9), 9, 'ot.setup.msg2');
     expectAbort(() => endemicReceiverFinish(fresh(), new Uint8Array(32), 9), 9, 'ot.setup.msg2');
   });
@@ -109,8 +109,8 @@ describe('OT setup of an ordered pair', () => {
     const r1 = rvoleReceiverStart(rm, sctx);
     const r2 = rvoleSenderRespond(sm, sctx, [3n, 4n], r1.msg);
     const d = rvoleReceiverFinish(r1.state, r2.msg);
-    expect(modq(r2.c[0] + d[0])).toBe(modq(3n * r1.chi));
-    expect(modq(r2.c[1] + d[1])).toBe(modq(4n * r1.chi));
+    expect(modq(r2.c[0]! + d[0]!)).toBe(modq(3n * r1.chi));
+    expect(modq(r2.c[1]! + d[1]!)).toBe(modq(4n * r1.chi));
   });
 
   it('a substituted (valid) msg2 point is caught at first use, naming the receiver', () => {

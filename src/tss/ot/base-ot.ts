@@ -147,7 +147,7 @@ export function endemicSenderRespond(
   const pts: RPoint[] = new Array(2 * count);
   for (let k = 0; k < 2 * count; k++) {
     encs[k] = msg1.subarray(k * POINT_BYTES, (k + 1) * POINT_BYTES);
-    pts[k] = parsePoint(encs[k], from, check, `point ${k}`);
+    pts[k] = parsePoint(encs[k]!, from, check, `point ${k}`);
   }
   const b = randomNonzeroScalar();
   const bEnc = Point.BASE.multiply(b).toBytes();
@@ -156,7 +156,7 @@ export function endemicSenderRespond(
   const keys1 = new Uint8Array(count * SEED_BYTES);
   for (let i = 0; i < count; i++) {
     for (let j = 0; j < 2; j++) {
-      const m = pts[2 * i + j].add(hashToGroup(tag, i, j, encs[2 * i + (1 - j)]));
+      const m = pts[2 * i + j]!.add(hashToGroup(tag, i, j, encs[2 * i + (1 - j)]!));
       if (m.is0()) throw new ProtocolAbort(from, check, `OT ${i} yields the identity`);
       (j === 0 ? keys0 : keys1).set(keyHash(transcript, i, j, m.double().double().multiply(b)), i * SEED_BYTES);
     }
@@ -183,7 +183,7 @@ export function endemicReceiverFinish(state: EndemicReceiverState, msg2: Uint8Ar
   const keys = new Uint8Array(state.count * SEED_BYTES);
   for (let i = 0; i < state.count; i++) {
     const c = getBit(state.choices, i);
-    keys.set(keyHash(transcript, i, c, B4.multiply(state.secrets[i])), i * SEED_BYTES);
+    keys.set(keyHash(transcript, i, c, B4.multiply(state.secrets[i]!)), i * SEED_BYTES);
     state.secrets[i] = 0n;
   }
   state.choices.fill(0);

@@ -28,7 +28,7 @@ export function bytesOf(words: Uint32Array): Uint8Array {
 
 /** Bit i of a little-endian bit string held in bytes. */
 export function getBit(bytes: Uint8Array, i: number): number {
-  return (bytes[i >>> 3] >>> (i & 7)) & 1;
+  return (bytes[i >>> 3]! >>> (i & 7)) & 1;
 }
 
 /** In-place transpose of a 32×32 bit block: afterwards a[c] bit r = before a[r] bit c. */
@@ -36,9 +36,9 @@ function transpose32(a: Uint32Array): void {
   let m = 0x0000ffff;
   for (let j = 16; j !== 0; j >>>= 1, m = (m ^ (m << j)) >>> 0) {
     for (let k = 0; k < 32; k = ((k | j) + 1) & ~j) {
-      const t = ((a[k] >>> j) ^ a[k | j]) & m;
-      a[k] ^= t << j;
-      a[k | j] ^= t;
+      const t = ((a[k]! >>> j) ^ a[k | j]!) & m;
+      a[k]! ^= t << j;
+      a[k | j]! ^= t;
     }
   }
 }
@@ -55,9 +55,9 @@ export function transposeBits(src: Uint32Array, rows: number, cols: number): Uin
   const blk = new Uint32Array(32);
   for (let br = 0; br < dstW; br++) {
     for (let bc = 0; bc < srcW; bc++) {
-      for (let k = 0; k < 32; k++) blk[k] = src[(br * 32 + k) * srcW + bc];
+      for (let k = 0; k < 32; k++) blk[k] = src[(br * 32 + k) * srcW + bc]!;
       transpose32(blk);
-      for (let k = 0; k < 32; k++) dst[(bc * 32 + k) * dstW + br] = blk[k];
+      for (let k = 0; k < 32; k++) dst[(bc * 32 + k) * dstW + br] = blk[k]!;
     }
   }
   return dst;
@@ -70,19 +70,19 @@ function reduce256(p: Uint32Array): Uint32Array {
   let over = 0;
   for (const s of [0, 1, 2, 7]) {
     for (let w = 0; w < 4; w++) {
-      const h = p[4 + w];
+      const h = p[4 + w]!;
       const lo = s === 0 ? h : h << s;
-      out[w] ^= lo;
+      out[w]! ^= lo;
       if (s !== 0) {
         const carry = h >>> (32 - s);
-        if (w < 3) out[w + 1] ^= carry;
+        if (w < 3) out[w + 1]! ^= carry;
         else over ^= carry;
       }
     }
   }
   // over·x^128 ≡ over·(x^7 + x^2 + x + 1), which fits in word 0 (over < 2^7).
-  out[0] ^= over ^ (over << 1) ^ (over << 2) ^ (over << 7);
-  for (let w = 0; w < 4; w++) out[w] ^= p[w];
+  out[0]! ^= over ^ (over << 1) ^ (over << 2) ^ (over << 7);
+  for (let w = 0; w < 4; w++) out[w]! ^= p[w]!;
   return out;
 }
 
@@ -91,13 +91,13 @@ function xorShifted(acc: Uint32Array, x: Uint32Array, xOff: number, shift: numbe
   const ws = shift >>> 5;
   const bs = shift & 31;
   if (bs === 0) {
-    for (let w = 0; w < 4; w++) acc[w + ws] ^= x[xOff + w];
+    for (let w = 0; w < 4; w++) acc[w + ws]! ^= x[xOff + w]!;
     return;
   }
   for (let w = 0; w < 4; w++) {
-    const v = x[xOff + w];
-    acc[w + ws] ^= v << bs;
-    acc[w + ws + 1] ^= v >>> (32 - bs);
+    const v = x[xOff + w]!;
+    acc[w + ws]! ^= v << bs;
+    acc[w + ws + 1]! ^= v >>> (32 - bs);
   }
 }
 
@@ -105,7 +105,7 @@ function xorShifted(acc: Uint32Array, x: Uint32Array, xOff: number, shift: numbe
 export function gfMul(a: Uint32Array, b: Uint32Array): Uint32Array {
   const acc = new Uint32Array(8);
   for (let i = 0; i < 128; i++) {
-    if ((b[i >>> 5] >>> (i & 31)) & 1) xorShifted(acc, a, 0, i);
+    if ((b[i >>> 5]! >>> (i & 31)) & 1) xorShifted(acc, a, 0, i);
   }
   return reduce256(acc);
 }
@@ -132,10 +132,10 @@ export function gfDotRows(chis: Uint32Array, rows: Uint32Array, n: number, width
   for (let j = 0; j < n; j++) {
     const rOff = j * width;
     for (let p = 0; p < 16; p++) {
-      const v = (chis[j * 4 + (p >>> 2)] >>> ((p & 3) * 8)) & 255;
+      const v = (chis[j * 4 + (p >>> 2)]! >>> ((p & 3) * 8)) & 255;
       if (v === 0) continue;
       const bOff = (p * 256 + v) * width;
-      for (let w = 0; w < width; w++) buckets[bOff + w] ^= rows[rOff + w];
+      for (let w = 0; w < width; w++) buckets[bOff + w]! ^= rows[rOff + w]!;
     }
   }
   const sums = new Uint32Array(128 * width);
@@ -145,7 +145,7 @@ export function gfDotRows(chis: Uint32Array, rows: Uint32Array, n: number, width
       for (let k = 0; k < 8; k++) {
         if (((v >>> k) & 1) === 0) continue;
         const sOff = (p * 8 + k) * width;
-        for (let w = 0; w < width; w++) sums[sOff + w] ^= buckets[bOff + w];
+        for (let w = 0; w < width; w++) sums[sOff + w]! ^= buckets[bOff + w]!;
       }
     }
   }
@@ -163,6 +163,6 @@ export function gfDotRows(chis: Uint32Array, rows: Uint32Array, n: number, width
 export function equalWords(a: Uint32Array, b: Uint32Array): boolean {
   if (a.length !== b.length) return false;
   let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
   return d === 0;
 }

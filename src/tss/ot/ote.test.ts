@@ -22,7 +22,7 @@ function dealtMaterial(sender = 1, receiver = 2): { sm: OtSenderMaterial; rm: Ot
 }
 
 function rowBit(rows: Uint32Array, j: number, i: number): number {
-  return (rows[j * (ROW_BYTES / 4) + (i >>> 5)] >>> (i & 31)) & 1;
+  return (rows[j * (ROW_BYTES / 4) + (i >>> 5)]! >>> (i & 31)) & 1;
 }
 
 describe('bit helpers', () => {
@@ -33,8 +33,8 @@ describe('bit helpers', () => {
     const dst = transposeBits(src, r, c);
     for (let i = 0; i < r; i++)
       for (let j = 0; j < c; j++) {
-        const a = (src[i * (c / 32) + (j >>> 5)] >>> (j & 31)) & 1;
-        const b = (dst[j * (r / 32) + (i >>> 5)] >>> (i & 31)) & 1;
+        const a = (src[i * (c / 32) + (j >>> 5)]! >>> (j & 31)) & 1;
+        const b = (dst[j * (r / 32) + (i >>> 5)]! >>> (i & 31)) & 1;
         expect(b).toBe(a);
       }
   });
@@ -50,8 +50,8 @@ describe('bit helpers', () => {
     const c = new Uint32Array(4).map(() => (Math.random() * 2 ** 32) >>> 0);
     expect(gfMul(a, b)).toEqual(gfMul(b, a));
     expect(gfMul(gfMul(a, b), c)).toEqual(gfMul(a, gfMul(b, c)));
-    const bc = b.map((v, i) => v ^ c[i]);
-    expect(gfMul(a, bc)).toEqual(gfMul(a, b).map((v, i) => v ^ gfMul(a, c)[i]));
+    const bc = b.map((v, i) => v ^ c[i]!);
+    expect(gfMul(a, bc)).toEqual(gfMul(a, b).map((v, i) => v ^ gfMul(a, c)[i]!));
   });
 
   it('gfDotRows equals the sum of lane products', () => {
@@ -63,7 +63,7 @@ describe('bit helpers', () => {
     for (let j = 0; j < n; j++)
       for (let lane = 0; lane < 2; lane++) {
         const p = gfMul(chis.subarray(4 * j, 4 * j + 4), rows.subarray(j * width + 4 * lane, j * width + 4 * lane + 4));
-        for (let w = 0; w < 4; w++) want[4 * lane + w] ^= p[w];
+        for (let w = 0; w < 4; w++) want[4 * lane + w]! ^= p[w]!;
       }
     expect(gfDotRows(chis, rows, n, width)).toEqual(want);
   });
@@ -111,7 +111,7 @@ describe('KOS OT extension', () => {
     const { msg } = oteReceiverExtend(rm, key, randomBytes(OTE_ROWS / 8));
     for (const pos of [0, 5 * COLUMN_BYTES + 17, KAPPA * COLUMN_BYTES - 1, KAPPA * COLUMN_BYTES + 3, OTE_MSG_BYTES - 1]) {
       const bad = msg.slice();
-      bad[pos] ^= 0x10;
+      bad[pos]! ^= 0x10;
       expectConsistencyAbort(() => oteSenderExtend(sm, key, bad, 2));
     }
   });
@@ -126,7 +126,7 @@ describe('KOS OT extension', () => {
       const { msg } = oteReceiverExtend(rm, key, choices);
       const honestCheck = msg.slice(KAPPA * COLUMN_BYTES);
       const cheat = msg.slice();
-      cheat[i * COLUMN_BYTES + 2] ^= 1;
+      cheat[i * COLUMN_BYTES + 2]! ^= 1;
       // Recompute the check over the altered u, as a consistent cheater would.
       const cheater = oteReceiverExtendWithU(rm, key, choices, cheat.subarray(0, KAPPA * COLUMN_BYTES));
       expect(cheater.slice(KAPPA * COLUMN_BYTES)).not.toEqual(honestCheck);
@@ -158,7 +158,7 @@ function oteReceiverExtendWithU(rm: OtReceiverMaterial, key: Uint8Array, choices
   const { rows } = oteReceiverExtend(rm, key, choices);
   const chis = new Uint32Array(xofChis(key, u).buffer);
   const xt = new Uint32Array(4);
-  for (let j = 0; j < OTE_ROWS; j++) if (getBit(choices, j)) for (let w = 0; w < 4; w++) xt[w] ^= chis[4 * j + w];
+  for (let j = 0; j < OTE_ROWS; j++) if (getBit(choices, j)) for (let w = 0; w < 4; w++) xt[w]! ^= chis[4 * j + w]!;
   const tt = gfDotRows(chis, rows, OTE_ROWS, ROW_BYTES / 4);
   const out = new Uint8Array(OTE_MSG_BYTES);
   out.set(u, 0);

@@ -59,7 +59,7 @@ function combineChoices(chis: Uint32Array, choices: Uint8Array, rowCount: number
   const out = new Uint32Array(4);
   for (let j = 0; j < rowCount; j++) {
     const mask = -getBit(choices, j) | 0;
-    for (let w = 0; w < 4; w++) out[w] ^= chis[4 * j + w] & mask;
+    for (let w = 0; w < 4; w++) out[w]! ^= chis[4 * j + w]! & mask;
   }
   return out;
 }
@@ -90,8 +90,8 @@ export function oteReceiverExtend(
     const g1 = wordsOf(prg.hash(i, m.seeds1.subarray(i * SEED_BYTES, (i + 1) * SEED_BYTES)));
     const off = i * colWords;
     for (let w = 0; w < colWords; w++) {
-      tCols[off + w] = t[w];
-      u[off + w] = t[w] ^ g1[w] ^ x[w];
+      tCols[off + w] = t[w]!;
+      u[off + w] = t[w]! ^ g1[w]! ^ x[w]!;
     }
     t.fill(0);
     g1.fill(0);
@@ -134,7 +134,7 @@ export function oteSenderExtend(
     const g = wordsOf(prg.hash(i, m.seeds.subarray(i * SEED_BYTES, (i + 1) * SEED_BYTES)));
     const mask = -getBit(m.delta, i) | 0;
     const off = i * colWords;
-    for (let w = 0; w < colWords; w++) qCols[off + w] = g[w] ^ (u[off + w] & mask);
+    for (let w = 0; w < colWords; w++) qCols[off + w] = g[w]! ^ (u[off + w]! & mask);
     g.fill(0);
   }
   prg.wipe();
@@ -147,7 +147,7 @@ export function oteSenderExtend(
   const delta = wordsOf(m.delta.slice());
   for (let lane = 0; lane < ROW_WORDS / 4; lane++) {
     const xd = gfMul(xTilde, delta.subarray(lane * 4, lane * 4 + 4));
-    for (let w = 0; w < 4; w++) expected[lane * 4 + w] ^= xd[w];
+    for (let w = 0; w < 4; w++) expected[lane * 4 + w]! ^= xd[w]!;
   }
   delta.fill(0);
   if (!equalWords(gfDotRows(chis, rows, rowCount, ROW_WORDS), expected)) {

@@ -47,7 +47,7 @@ function rvoleWorks(sm: OtSenderMaterial, rm: OtReceiverMaterial): void {
   const r1 = rvoleReceiverStart(rm, ctx);
   const r2 = rvoleSenderRespond(sm, ctx, a, r1.msg);
   const d = rvoleReceiverFinish(r1.state, r2.msg);
-  for (let k = 0; k < 2; k++) expect(modq(r2.c[k] + d[k])).toBe(modq(a[k] * r1.chi));
+  for (let k = 0; k < 2; k++) expect(modq(r2.c[k]! + d[k]!)).toBe(modq(a[k]! * r1.chi));
 }
 
 describe('pair setup (both directions from one base-OT batch)', () => {
@@ -72,7 +72,7 @@ describe('pair setup (both directions from one base-OT batch)', () => {
     const s = otPairSetupStart(ctx);
     const r = otPairSetupRespond(ctx, s.msg1);
     const bad = r.msg2.slice();
-    bad[100] ^= 1;
+    bad[100]! ^= 1;
     const e = abortOf(() => otPairSetupFinish(s.state, bad));
     expect([e.party, e.check]).toEqual([9, 'ote.consistency']);
     // Wrong lengths.

@@ -60,7 +60,7 @@ function reverseSeeds(key: Uint8Array, rows: Uint32Array, flip?: Uint32Array): U
   const out = new Uint8Array(KAPPA * SEED_BYTES);
   const tmp = new Uint32Array(ROW_WORDS);
   for (let l = 0; l < KAPPA; l++) {
-    for (let w = 0; w < ROW_WORDS; w++) tmp[w] = rows[l * ROW_WORDS + w] ^ (flip ? flip[w] : 0);
+    for (let w = 0; w < ROW_WORDS; w++) tmp[w] = rows[l * ROW_WORDS + w]! ^ (flip ? flip[w]! : 0);
     out.set(h.hash(l, bytesOf(tmp)), l * SEED_BYTES);
   }
   tmp.fill(0);

@@ -66,8 +66,8 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
       const d = rvoleReceiverFinish(r1.state, r2.msg);
       expect(d.length).toBe(2);
       for (let k = 0; k < 2; k++) {
-        expect(modq(r2.c[k] + d[k])).toBe(modq(a[k] * r1.chi));
-        expect(r2.c[k] < q && d[k] < q).toBe(true);
+        expect(modq(r2.c[k]! + d[k]!)).toBe(modq(a[k]! * r1.chi));
+        expect(r2.c[k]! < q && d[k]! < q).toBe(true);
       }
       chis.add(r1.chi);
     }
@@ -80,8 +80,8 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
     const r1 = rvoleReceiverStart(rm, ctx);
     const r2 = rvoleSenderRespond(sm, ctx, a, r1.msg);
     const d = rvoleReceiverFinish(r1.state, r2.msg);
-    expect(modq(r2.c[0] + d[0])).toBe(0n);
-    expect(modq(r2.c[1] + d[1])).toBe(modq(-r1.chi));
+    expect(modq(r2.c[0]! + d[0]!)).toBe(0n);
+    expect(modq(r2.c[1]! + d[1]!)).toBe(modq(-r1.chi));
   });
 
   it('χ = ⟨g, β⟩ with the sid-derived gadget', () => {
@@ -90,7 +90,7 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
     const g = _internal.gadget(ctx.sid);
     expect(g.length).toBe(XI);
     let chi = 0n;
-    for (let j = 0; j < XI; j++) if (getBit(r1.state.choices, j)) chi += g[j];
+    for (let j = 0; j < XI; j++) if (getBit(r1.state.choices, j)) chi += g[j]!;
     expect(modq(chi)).toBe(r1.chi);
   });
 
@@ -114,7 +114,7 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
       const r1 = rvoleReceiverStart(rm, c);
       const r2 = rvoleSenderRespond(sm, c, [randomScalar(), randomScalar()], r1.msg);
       const bad = r2.msg.slice();
-      bad[target(r1.state.choices)] ^= 1;
+      bad[target(r1.state.choices)]! ^= 1;
       const e = abortOf(() => rvoleReceiverFinish(r1.state, bad));
       expect([e.party, e.check]).toEqual([1, 'rvole.check']);
     }
@@ -165,7 +165,7 @@ describe('RVOLE (DKLs23 Protocol 5.2)', () => {
     const r1 = rvoleReceiverStart(rm, ctx);
     for (const pos of [0, 1000, OTE_MSG_BYTES - 40, OTE_MSG_BYTES - 1]) {
       const bad = r1.msg.slice();
-      bad[pos] ^= 4;
+      bad[pos]! ^= 4;
       const c2 = { ...ctx, sid: randomBytes(32) }; // the sender refuses a sid twice, so vary it
       const e = abortOf(() => rvoleSenderRespond(sm, c2, [1n, 2n], bad));
       expect(e.party).toBe(2);
@@ -214,8 +214,8 @@ describe('material encoding', () => {
     wrongVersion[0] = 2;
     expect(() => decodeOtSenderMaterial(wrongVersion)).toThrow(UsageError);
     const samePair = es.slice();
-    samePair[5] = samePair[7]; // sender = receiver
-    samePair[4] = samePair[6];
+    samePair[5] = samePair[7]!; // sender = receiver
+    samePair[4] = samePair[6]!;
     expect(() => decodeOtSenderMaterial(samePair)).toThrow(UsageError);
     const zeroParty = er.slice();
     zeroParty[4] = 0;
@@ -244,19 +244,19 @@ function cheatingSenderRespond(m: OtSenderMaterial, ctx: PairContext, a: bigint[
     const words = ROW_BYTES / 4; // 32-bit words per row (κ / 32)
     const row = rows.slice(j * words, j * words + words);
     const h0 = viewOf(hasher.hash(j, new Uint8Array(row.buffer)));
-    const h1 = viewOf(hasher.hash(j, new Uint8Array(row.map((w, i) => w ^ delta[i]).buffer)));
+    const h1 = viewOf(hasher.hash(j, new Uint8Array(row.map((w, i) => w ^ delta[i]!).buffer)));
     const v0 = [0, 1, 2].map((k) => wideToScalar(h0, 32 * k));
     v0s.push(v0);
     for (let k = 0; k < 3; k++) {
-      const input = j === badRow && k === 0 ? cols[k] + 1n : cols[k];
-      writeU256(view, (j * 3 + k) * 32, modq(v0[k] - wideToScalar(h1, 32 * k) + input));
+      const input = j === badRow && k === 0 ? cols[k]! + 1n : cols[k]!;
+      writeU256(view, (j * 3 + k) * 32, modq(v0[k]! - wideToScalar(h1, 32 * k) + input));
     }
   }
   const tv = viewOf(xofBytes(64, 'rvole/theta/v1', key, sha256(out.subarray(0, XI * 96))));
   const theta = [wideToScalar(tv, 0), wideToScalar(tv, 32)];
-  writeU256(view, XI * 96, modq(hat + theta[0] * a[0] + theta[1] * a[1]));
+  writeU256(view, XI * 96, modq(hat + theta[0]! * a[0]! + theta[1]! * a[1]!));
   v0s.forEach((v0, j) => {
-    writeU256(viewOf(rho), 32 * j, modq(v0[2] + theta[0] * v0[0] + theta[1] * v0[1]));
+    writeU256(viewOf(rho), 32 * j, modq(v0[2]! + theta[0]! * v0[0]! + theta[1]! * v0[1]!));
   });
   out.set(hashTranscript('rvole/mu/v1', key, rho), XI * 96 + 32);
   return out;

@@ -95,7 +95,7 @@ export function rvoleReceiverStart(
   const { msg, rows } = oteReceiverExtend(material, key, choices);
   const g = gadget(ctx.sid);
   let chi = 0n;
-  for (let j = 0; j < XI; j++) if (getBit(choices, j)) chi += g[j];
+  for (let j = 0; j < XI; j++) if (getBit(choices, j)) chi += g[j]!;
   chi = modq(chi);
   const state: RvoleReceiverState = {
     kind: 'rvole-receiver',
@@ -140,14 +140,14 @@ export function rvoleSenderRespond(
   const v0: bigint[] = new Array(XI * RVOLE_COLS);
   for (let j = 0; j < XI; j++) {
     const row = rows.subarray(j * ROW_WORDS, (j + 1) * ROW_WORDS);
-    for (let w = 0; w < ROW_WORDS; w++) flipped[w] = row[w] ^ delta[w];
+    for (let w = 0; w < ROW_WORDS; w++) flipped[w] = row[w]! ^ delta[w]!;
     const h0 = viewOf(hasher.hash(j, bytesOf(row)));
     const h1 = viewOf(hasher.hash(j, bytesOf(flipped)));
     for (let k = 0; k < RVOLE_COLS; k++) {
       const p0 = wideToScalar(h0, k * SCALAR_BYTES);
       const p1 = wideToScalar(h1, k * SCALAR_BYTES);
       v0[j * RVOLE_COLS + k] = p0;
-      writeU256(outView, (j * RVOLE_COLS + k) * SCALAR_BYTES, reduceSmall(p0 - p1 + a[k]));
+      writeU256(outView, (j * RVOLE_COLS + k) * SCALAR_BYTES, reduceSmall(p0 - p1 + a[k]!));
     }
   }
   hasher.wipe();
@@ -156,8 +156,8 @@ export function rvoleSenderRespond(
   flipped.fill(0);
 
   const theta = thetas(key, out.subarray(0, A_TILDE_BYTES));
-  let eta = a[RVOLE_ELL];
-  for (let k = 0; k < RVOLE_ELL; k++) eta += theta[k] * a[k];
+  let eta = a[RVOLE_ELL]!;
+  for (let k = 0; k < RVOLE_ELL; k++) eta += theta[k]! * a[k]!;
   writeU256(outView, A_TILDE_BYTES, modq(eta));
 
   const g = gadget(ctx.sid);
@@ -166,10 +166,10 @@ export function rvoleSenderRespond(
   const sums = new Array<bigint>(RVOLE_ELL).fill(0n);
   for (let j = 0; j < XI; j++) {
     const base = j * RVOLE_COLS;
-    let r = v0[base + RVOLE_ELL];
+    let r = v0[base + RVOLE_ELL]!;
     for (let k = 0; k < RVOLE_ELL; k++) {
-      r += theta[k] * v0[base + k];
-      sums[k] += g[j] * v0[base + k];
+      r += theta[k]! * v0[base + k]!;
+      sums[k]! += g[j]! * v0[base + k]!;
     }
     writeU256(rhoView, j * SCALAR_BYTES, modq(r));
   }
@@ -222,19 +222,19 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
     const h = viewOf(hasher.hash(j, bytesOf(state.rows.subarray(j * ROW_WORDS, (j + 1) * ROW_WORDS))));
     for (let k = 0; k < RVOLE_COLS; k++) {
       const pad = wideToScalar(h, k * SCALAR_BYTES);
-      dt[k] = beta ? pad + aTilde[j * RVOLE_COLS + k] : pad; // < 2q; reduced once below
+      dt[k] = beta ? pad + aTilde[j * RVOLE_COLS + k]! : pad; // < 2q; reduced once below
     }
-    let r = dt[RVOLE_ELL] - (beta ? eta : 0n);
+    let r = dt[RVOLE_ELL]! - (beta ? eta : 0n);
     for (let k = 0; k < RVOLE_ELL; k++) {
-      r += theta[k] * dt[k];
-      sums[k] += state.gadget[j] * dt[k];
+      r += theta[k]! * dt[k]!;
+      sums[k]! += state.gadget[j]! * dt[k]!;
     }
     writeU256(rhoView, j * SCALAR_BYTES, modq(r));
   }
   hasher.wipe();
   const expected = checkDigest(state.key, rho);
   let diff = 0;
-  for (let i = 0; i < 32; i++) diff |= expected[i] ^ mu[i];
+  for (let i = 0; i < 32; i++) diff |= expected[i]! ^ mu[i]!;
   if (diff !== 0) {
     throw new ProtocolAbort(
       from,

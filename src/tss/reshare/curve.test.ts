@@ -62,22 +62,22 @@ describe('polynomials, Lagrange, public-share consistency, proofs', () => {
       const parties = [2, 5, 9, 11];
       const shares = parties.map((p) => evalPoly(curve.Fn, coeffs, BigInt(p)));
       const set = [5, 9, 11];
-      const f0 = set.reduce((acc, p) => curve.Fn.add(acc, curve.Fn.mul(lagrange(curve.Fn, set, p), shares[parties.indexOf(p)])), 0n);
+      const f0 = set.reduce((acc, p) => curve.Fn.add(acc, curve.Fn.mul(lagrange(curve.Fn, set, p), shares[parties.indexOf(p)]!)), 0n);
       expect(f0).toBe(coeffs[0]);
       const A = coeffs.map((c) => curve.mulBase(c));
-      const X = new Map(parties.map((p, i) => [p, curve.mulBase(shares[i])]));
+      const X = new Map(parties.map((p, i) => [p, curve.mulBase(shares[i]!)]));
       for (const p of parties) expect(evalCommitment(A, BigInt(p)).equals(X.get(p)!)).toBe(true);
-      expect(() => checkPublicShares(curve, 3, parties, X, A[0])).not.toThrow();
+      expect(() => checkPublicShares(curve, 3, parties, X, A[0]!)).not.toThrow();
       X.set(11, curve.mulBase(1n));
-      expect(() => checkPublicShares(curve, 3, parties, X, A[0])).toThrow(/party 11/);
+      expect(() => checkPublicShares(curve, 3, parties, X, A[0]!)).toThrow(/party 11/);
 
       const sid = randomBytes(32);
-      const proof = proveKnowledge(curve, coeffs[0], A[0], sid, 3, 'x');
-      expect(() => verifyKnowledge(curve, proof, A[0], sid, 3, 'x', 'c')).not.toThrow();
-      expect(() => verifyKnowledge(curve, proof, A[0], sid, 4, 'x', 'c')).toThrow(ProtocolAbort);
-      expect(() => verifyKnowledge(curve, proof, A[0], randomBytes(32), 3, 'x', 'c')).toThrow(ProtocolAbort);
-      expect(() => verifyKnowledge(curve, proof, A[0], sid, 3, 'y', 'c')).toThrow(ProtocolAbort);
-      expect(() => verifyKnowledge(curve, proof, A[1], sid, 3, 'x', 'c')).toThrow(/does not verify/);
+      const proof = proveKnowledge(curve, coeffs[0]!, A[0]!, sid, 3, 'x');
+      expect(() => verifyKnowledge(curve, proof, A[0]!, sid, 3, 'x', 'c')).not.toThrow();
+      expect(() => verifyKnowledge(curve, proof, A[0]!, sid, 4, 'x', 'c')).toThrow(ProtocolAbort);
+      expect(() => verifyKnowledge(curve, proof, A[0]!, randomBytes(32), 3, 'x', 'c')).toThrow(ProtocolAbort);
+      expect(() => verifyKnowledge(curve, proof, A[0]!, sid, 3, 'y', 'c')).toThrow(ProtocolAbort);
+      expect(() => verifyKnowledge(curve, proof, A[1]!, sid, 3, 'x', 'c')).toThrow(/does not verify/);
     });
   }
 });

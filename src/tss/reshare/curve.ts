@@ -83,7 +83,7 @@ export const ed25519Curve: Curve = (() => {
     decodeScalar(bytes) {
       if (bytes.length !== 32) throw new Error(`scalar: expected 32 bytes, got ${bytes.length}`);
       let v = 0n;
-      for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+      for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
       if (v >= Fn.ORDER) throw new Error('scalar: not reduced modulo the group order');
       return v;
     },
@@ -154,8 +154,8 @@ export function hashToScalar(curve: Curve, domain: string, ...items: TranscriptI
 
 /** Σ_k A_k·x^k for Feldman commitments A (public: variable time). */
 export function evalCommitment(commitments: readonly GroupPoint[], x: bigint): GroupPoint {
-  let acc = commitments[commitments.length - 1];
-  for (let k = commitments.length - 2; k >= 0; k--) acc = acc.multiplyUnsafe(x).add(commitments[k]);
+  let acc = commitments[commitments.length - 1]!;
+  for (let k = commitments.length - 2; k >= 0; k--) acc = acc.multiplyUnsafe(x).add(commitments[k]!);
   return acc;
 }
 

@@ -16,7 +16,7 @@ function subsets<T>(xs: readonly T[], k: number): T[][] {
   if (k === 0) return [[]];
   if (xs.length < k) return [];
   const [h, ...rest] = xs;
-  return [...subsets(rest, k - 1).map((s) => [h, ...s]), ...subsets(rest, k)];
+  return [...subsets(rest, k - 1).map((s) => [h!, ...s]), ...subsets(rest, k)];
 }
 
 const address = (pk: Uint8Array) => computeAddress(hexlify(pk));
@@ -37,9 +37,9 @@ function expectSigns(shares: Map<PartyId, KeyShare>, signers: PartyId[], path: n
   const report = sign(shares, signers, digest, { path });
   expect(report.aborts.size).toBe(0);
   expect(report.results.size).toBe(signers.length);
-  const any = shares.get(signers[0])!;
+  const any = shares.get(signers[0]!)!;
   const pk = path.length ? deriveChild(any.publicKey, any.chainCode, path).publicKey : any.publicKey;
-  expectValid(report.results.get(signers[0])!, digest, pk);
+  expectValid(report.results.get(signers[0]!)!, digest, pk);
 }
 
 interface Scenario {
@@ -110,7 +110,7 @@ describe('ECDSA re-share (DKLs23 shares)', () => {
   for (const c of cases) {
     it(`${c.name}: same key and address, fresh OT material, every ${c.tNew}-subset signs, generations never mix`, () => {
       const old = c.t === 3 && c.n === 4 ? vault34() : vault(c.t, c.n);
-      const oldEpoch = old.get(c.quorum[0])!.epoch;
+      const oldEpoch = old.get(c.quorum[0]!)!.epoch;
       const first = old.get(1)!;
       const pk = first.publicKey;
       const delivered: { msg: ProtocolMessage; to: PartyId }[] = [];
@@ -159,7 +159,7 @@ describe('ECDSA re-share (DKLs23 shares)', () => {
       const both = c.newParties.filter((p) => old.has(p));
       if (both.length >= Math.max(c.t, c.tNew)) {
         const mixed = new Map(fresh);
-        mixed.set(both[0], old.get(both[0])!);
+        mixed.set(both[0]!, old.get(both[0]!)!);
         const report = run(signParties(mixed, both.slice(0, Math.max(c.t, c.tNew)), randomBytes(32)));
         expect(report.results.size).toBe(0);
         expect(report.aborts.size).toBeGreaterThan(0);
@@ -177,7 +177,7 @@ describe('ECDSA re-share: a cheating old party', () => {
       intercept(msg, to) {
         if (msg.round === 2 && msg.from === 1 && to === 4) {
           const s = hexToBytes(msg.body.share as string);
-          s[31] ^= 1;
+          s[31]! ^= 1;
           msg.body.share = bytesToHex(s);
         }
         return msg;
@@ -215,7 +215,7 @@ describe('ECDSA re-share: a cheating old party', () => {
     });
     const flip = (hex: string, at: number) => {
       const b = hexToBytes(hex);
-      b[at] ^= 1;
+      b[at]! ^= 1;
       return bytesToHex(b);
     };
     const cases: [ReturnType<typeof edit>, PartyId, PartyId, string][] = [

@@ -110,7 +110,7 @@ export class EcdsaReshare extends ReshareProtocol<KeyShare> {
       quorum: params.quorum,
       newThreshold: params.newThreshold,
       newParties: params.newParties,
-      oldSecretShare,
+      ...(oldSecretShare !== undefined && { oldSecretShare }),
       context: hashTranscript('reshare/ecdsa/chain-code', old.chainCode),
     });
     this.chainCode = old.chainCode.slice();

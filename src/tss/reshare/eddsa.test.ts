@@ -15,7 +15,7 @@ function subsets<T>(xs: readonly T[], k: number): T[][] {
   if (k === 0) return [[]];
   if (xs.length < k) return [];
   const [h, ...rest] = xs;
-  return [...subsets(rest, k - 1).map((s) => [h, ...s]), ...subsets(rest, k)];
+  return [...subsets(rest, k - 1).map((s) => [h!, ...s]), ...subsets(rest, k)];
 }
 
 function keygen(t: number, parties: PartyId[]): Map<PartyId, FrostKeyShare> {
@@ -35,7 +35,7 @@ function expectSigns(shares: FrostKeyShare[], pk: Uint8Array) {
   const msg = utf8ToBytes(`signers ${shares.map((s) => s.self).join(',')}`);
   const { results, aborts } = signWith(shares, msg);
   expect(aborts.size).toBe(0);
-  const sig = results.get(shares[0].self)!;
+  const sig = results.get(shares[0]!.self)!;
   expect(ed25519.verify(sig, msg, pk)).toBe(true);
 }
 
@@ -95,7 +95,7 @@ describe('EdDSA re-share', () => {
   for (const c of cases) {
     it(`${c.name}: same key, epoch+1, every ${c.tNew}-subset signs, old and new never mix`, () => {
       const old = keygen(c.t, c.old);
-      const pk = old.get(c.old[0])!.groupPublicKey;
+      const pk = old.get(c.old[0]!)!.groupPublicKey;
       const delivered: { msg: ProtocolMessage; to: PartyId }[] = [];
       const { results, aborts } = reshare(
         { old, quorum: c.quorum, newParties: c.newParties, newThreshold: c.tNew },
@@ -130,13 +130,13 @@ describe('EdDSA re-share', () => {
       // one of them still holding its old share.
       const both = c.newParties.filter((p) => c.old.includes(p));
       if (both.length >= Math.max(c.t, c.tNew)) {
-        const mixedSet = [old.get(both[0])!, ...fresh.filter((s) => both.slice(1).includes(s.self))];
+        const mixedSet = [old.get(both[0]!)!, ...fresh.filter((s) => both.slice(1).includes(s.self))];
         const mixed = signWith(mixedSet, utf8ToBytes('mixed'));
         expect(mixed.results.size).toBe(0);
         expect(mixed.aborts.size).toBeGreaterThan(0);
         expect([...mixed.aborts.values()].every((a) => a.check === 'frost.sign.r1.epoch')).toBe(true);
         // ... and with the old share relabelled as generation 1, the shares still do not combine.
-        const forged = signWith([{ ...mixedSet[0], epoch: 1 }, ...mixedSet.slice(1)], utf8ToBytes('forged'));
+        const forged = signWith([{ ...mixedSet[0]!, epoch: 1 }, ...mixedSet.slice(1)], utf8ToBytes('forged'));
         expect(forged.results.size).toBe(0);
         expect(forged.aborts.size).toBeGreaterThan(0);
         mixedRuns++;
@@ -152,7 +152,7 @@ describe('EdDSA re-share', () => {
     const r2 = reshare({ old: gen1, quorum: [1, 2], newParties: [1, 2, 3], newThreshold: 2 });
     const gen2 = [1, 2, 3].map((p) => r2.results.get(p) as FrostKeyShare);
     expect(gen2.every((s) => s.epoch === 2 && bytesToHex(s.groupPublicKey) === bytesToHex(pk))).toBe(true);
-    expectSigns([gen2[0], gen2[2]], pk);
+    expectSigns([gen2[0]!, gen2[2]!], pk);
   });
 });
 
@@ -184,7 +184,7 @@ describe('EdDSA re-share: a cheating old party', () => {
       intercept(msg, to) {
         if (msg.round === 2 && msg.from === 2 && to === 4) {
           const s = hexToBytes(msg.body.share as string);
-          s[0] ^= 1;
+          s[0]! ^= 1;
           msg.body.share = bytesToHex(s);
         }
         return msg;
@@ -212,7 +212,7 @@ describe('EdDSA re-share: a cheating old party', () => {
       protected override proveCoefficients(coeffs: readonly bigint[], A: readonly GroupPoint[]): Uint8Array[] {
         const proofs = super.proveCoefficients(coeffs, A);
         // a valid proof, but for another party id: must not transfer
-        proofs[1] = proveKnowledge(this.curve, coeffs[1], A[1], this.sessionId, 99, 'reshare/coeff/1');
+        proofs[1] = proveKnowledge(this.curve, coeffs[1]!, A[1]!, this.sessionId, 99, 'reshare/coeff/1');
         return proofs;
       }
     }

@@ -49,7 +49,7 @@ export class FrostReshare extends ReshareProtocol<FrostKeyShare> {
       quorum: params.quorum,
       newThreshold: params.newThreshold,
       newParties: params.newParties,
-      oldSecretShare,
+      ...(oldSecretShare !== undefined && { oldSecretShare }),
     });
   }
 
