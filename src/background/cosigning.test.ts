@@ -18,7 +18,7 @@ import { createPairing, decodePairing, encodePairing as pairingText, pairingLink
 import { publicOf } from '../session/identity';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { RelayClient } from '../session/relay-client';
-import type { SigningRequest } from '../session/signing-request';
+import type { CosignRequest } from '../session/cosign-request';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,7 +134,7 @@ async function pairedVault() {
 }
 
 /** The co-signer serving its paired channel with `decide`. */
-function serve(t: Awaited<ReturnType<typeof pairedVault>>, decide: (r: SigningRequest) => Decision) {
+function serve(t: Awaited<ReturnType<typeof pairedVault>>, decide: (r: CosignRequest) => Decision) {
   const mailbox = new Mailbox(t.room(channelOf(t.cosigner).sessionId).join(t.cosigner.identity.deviceId));
   return serveSigning({ mailbox, vault: t.cosigner as DeviceVault, decide: async (r) => decide(r), roundTimeoutMs: 30_000 });
 }

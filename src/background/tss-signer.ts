@@ -40,6 +40,7 @@ import { openDeviceVault } from './device-vault-store';
 import { answerStoredAsks } from '../session/generation-asks';
 import { signView } from '../shared/sign-view';
 import { WalletError } from '../shared/wallet-errors';
+import { isSolanaRequest } from '../session/solana-signing-request';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -198,6 +199,7 @@ export class TssSigner implements VaultSigner {
     if (view.request.kind === 'transaction' && !network)
       throw new ProviderRpcError(RpcErrorCode.chainDisconnected, `The network ${view.networkName} was removed; nothing was signed.`);
 
+    if (isSolanaRequest(view.request)) throw new WalletError('approval.nothingToSign');
     this.inFlight.add(approval.id);
     const steps: string[] = [];
     let cosignLink: SigningProgress['cosignLink'];
