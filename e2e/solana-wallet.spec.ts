@@ -81,6 +81,11 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
       solana: { maxLamports: '2000000000', dailyLimitLamports: '5000000000', allowMessages: true },
     });
     const sol = /^solana address (\w+)$/m.exec(serve.output)![1]!;
+    // Home shows the same Solana address (its EdDSA group key), with copy and a QR code.
+    await expect(popup.getByTestId('solana-account').getByTestId('address')).toHaveText(sol);
+    await popup.getByRole('button', { name: 'QR code' }).click();
+    await expect(popup.getByTestId('solana-qr')).toBeVisible();
+    await wallet.screenshot(popup, 'solana-00-home');
 
     const page = await context.newPage();
     await page.goto(`${server.origin}/index.html`);
