@@ -18,13 +18,32 @@ import { createPairing, decodePairing, encodePairing as pairingText, pairingLink
 import { publicOf } from '../session/identity';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import type { RelayClient } from '../session/relay-client';
-import type { SigningRequest } from '../session/signing-request';
+import type { CosignRequest } from '../session/cosign-request';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VaultStore } from '../cosigner/store';
 import type { BackupExport, SigningProgress } from '../shared/popup-api';
 import { parseSignLinkFragment } from '../session/sign-link';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { getTransferSolInstruction } from '@solana-program/system';
+import {
+  address,
+  appendTransactionMessageInstructions,
+  compileTransaction,
+  createNoopSigner,
+  createTransactionMessage,
+  getTransactionDecoder,
+  getTransactionEncoder,
+  lamports,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Blockhash,
+} from '@solana/kit';
+import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
+import { vaultSolanaAddress } from '../session/solana-signing';
 
 const A = 'https://dapp.example';
 const TOKEN = '0x' + '7a'.repeat(20);
@@ -134,7 +153,7 @@ async function pairedVault() {
 }
 
 /** The co-signer serving its paired channel with `decide`. */
-function serve(t: Awaited<ReturnType<typeof pairedVault>>, decide: (r: SigningRequest) => Decision) {
+function serve(t: Awaited<ReturnType<typeof pairedVault>>, decide: (r: CosignRequest) => Decision) {
   const mailbox = new Mailbox(t.room(channelOf(t.cosigner).sessionId).join(t.cosigner.identity.deviceId));
   return serveSigning({ mailbox, vault: t.cosigner as DeviceVault, decide: async (r) => decide(r), roundTimeoutMs: 30_000 });
 }
@@ -533,5 +552,62 @@ describe('co-signed vault in the background', () => {
     await expect(t.s.command({ type: 'setRelayUrl', url: 'ftp://relay.example' })).rejects.toMatchObject({ code: 'relayUrl.scheme' });
     expect((await t.s.state()).relayUrl).toBe('http://127.0.0.1:8787');
     expect((await t.s.command({ type: 'setRelayUrl', url: 'https://relay.example/' })).relayUrl).toBe('https://relay.example');
+  });
+});
+
+describe('Solana through the Wallet Standard methods (solana_*)', () => {
+  it('a connected site gets the vault Solana account; solana_signMessage and solana_signTransaction are co-signed with FROST (noble verifies, litesvm executes)', async () => {
+    const t = await pairedVault();
+    const sol = vaultSolanaAddress(t.cosigner);
+    const seen: string[] = [];
+    const server = serve(t, (r) => (seen.push(r.kind), true));
+    const call = (method: string, params?: Record<string, unknown>) =>
+      t.s.handleRpc({ origin: A }, { method, ...(params ? { params } : {}) });
+    try {
+      expect(await call('solana_accounts')).toEqual([sol]);
+      expect(await call('solana_connect', { onlyIfTrusted: true })).toEqual([sol]);
+      // Another site is not connected: a silent connect is refused, signing is 4100.
+      await expect(
+        t.s.handleRpc({ origin: 'https://other.example' }, { method: 'solana_connect', params: { onlyIfTrusted: true } }),
+      ).rejects.toMatchObject({ code: 4001 });
+      await expect(
+        t.s.handleRpc({ origin: 'https://other.example' }, { method: 'solana_signMessage', params: { message: '6869' } }),
+      ).rejects.toMatchObject({ code: 4100 });
+
+      const text = 'Sign in to dapp.example with Solana';
+      const signed = call('solana_signMessage', { message: Buffer.from(text).toString('hex') });
+      const a1 = await approveNext(t.s);
+      expect(a1.sign?.solana).toEqual({ kind: 'message', warnings: [], instructions: [], message: { text, isHex: false } });
+      const { signature } = (await signed) as { signature: string };
+      expect(ed25519.verify(hexToBytes(signature), new TextEncoder().encode(text), t.cosigner.eddsa.groupPublicKey)).toBe(true);
+
+      const svm = new LiteSVM();
+      svm.airdrop(address(sol), lamports(5_000_000_000n));
+      const to = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+      const message = pipe(
+        createTransactionMessage({ version: 'legacy' }),
+        (m) => setTransactionMessageFeePayer(address(sol), m),
+        (m) =>
+          setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash() as Blockhash, lastValidBlockHeight: 1000n }, m),
+        (m) =>
+          appendTransactionMessageInstructions(
+            [getTransferSolInstruction({ source: createNoopSigner(address(sol)), destination: to, amount: 700_000_000n })],
+            m,
+          ),
+      );
+      const wire = Buffer.from(getTransactionEncoder().encode(compileTransaction(message))).toString('base64');
+      // A transaction the vault does not sign is refused before the user is asked.
+      await expect(call('solana_signTransaction', { transaction: 'AAAA' })).rejects.toMatchObject({ code: -32602 });
+      const tx = call('solana_signTransaction', { transaction: wire });
+      const a2 = await approveNext(t.s);
+      expect(a2.sign?.solana).toMatchObject({ kind: 'transaction', sendsSol: '0.7', warnings: [] });
+      const { signedTransaction } = (await tx) as { signedTransaction: string };
+      const result = svm.sendTransaction(getTransactionDecoder().decode(Buffer.from(signedTransaction, 'base64')));
+      expect(result instanceof FailedTransactionMetadata ? result.toString() : 'ok').toBe('ok');
+      expect(svm.getBalance(to)).toBe(700_000_000n);
+      expect(seen).toEqual(['solana_message', 'solana_transaction']);
+    } finally {
+      server.stop();
+    }
   });
 });

@@ -5,6 +5,7 @@
  * queue; read-only chain calls go to the selected network's RPC.
  */
 import type { ApprovalInput, Approval, Outcome, ReplyRoute } from './approvals';
+import { routeSolana, type SolanaDeps } from './solana-router';
 import type { NetworkStore } from './networks';
 import type { PermissionStore } from './permissions';
 import type { Network } from '../shared/networks';
@@ -109,6 +110,8 @@ export interface RouterDeps {
     add(network: Network, address: string): Promise<Token>;
     list(chainId: string): Promise<Token[]>;
   };
+  /** The page's Solana methods (solana-router.ts). */
+  solana?: SolanaDeps;
 }
 
 /**
@@ -136,6 +139,7 @@ export const REFUSED_METHODS: ReadonlyMap<string, string> = new Map([
 export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: RpcRequest): Promise<unknown> {
   const { method } = req;
   const origin = ctx.origin;
+  if (method.startsWith('solana_')) return routeSolana(deps, deps.solana, ctx, req);
   switch (method) {
     case 'eth_chainId':
       return (await deps.networks.selected()).chainId;

@@ -24,6 +24,7 @@ import { SettingsStore } from './settings';
 import type { KeyValueArea } from './storage';
 import { TokenList } from './tokens';
 import { SIGN_ROUND_TIMEOUT_MS, TssSigner } from './tss-signer';
+import { solanaAccount } from './solana-account';
 import type { VaultRepository } from './vault/records';
 import { WalletService } from './vault/wallet';
 
@@ -117,6 +118,7 @@ export class Services implements CommandContext {
       tokens: this.tokens,
       openPopup: deps.openPopup,
       signer: this.signer,
+      solana: solanaAccount(this.wallet),
     };
   }
 

@@ -15,6 +15,7 @@ import { decodeMessageParam } from './personal-message';
 import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, channelOf, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { OtBurns } from '../session/ot-burns';
+import type { Mailbox } from '../session/mailbox';
 import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import { signLinkUrl } from '../session/sign-link';
 import {
@@ -25,7 +26,6 @@ import {
   type SigningRequest,
   type TypedDataPayload,
 } from '../session/signing-request';
-import type { EcdsaSignature } from '../tss/dkls/index';
 import type { Network } from '../shared/networks';
 import type { RpcRequest } from '../shared/page-channel';
 import type { ActivityEntry, SigningProgress, VaultView } from '../shared/popup-api';
@@ -40,6 +40,9 @@ import { openDeviceVault } from './device-vault-store';
 import { answerStoredAsks } from '../session/generation-asks';
 import { signView } from '../shared/sign-view';
 import { WalletError } from '../shared/wallet-errors';
+import { isSolanaRequest, type SolanaSigningRequest } from '../session/solana-signing-request';
+import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing';
+import { solanaAnswer, type SolanaSigned } from './solana-signing';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -71,6 +74,9 @@ export interface SignerDeps {
   /** How long the co-signer has to answer (its user decides), and each signing round. */
   timing(): Promise<CeremonyTiming>;
 }
+
+/** What either family's requester needs from the opened channel. */
+type CosignRun = CeremonyTiming & { mailbox: Mailbox; vault: DeviceVault; onEvent: (e: CeremonyEvent) => void; burns: OtBurns };
 
 const invalid = (method: string, why: string) => rpcErrors.invalidParams(method, why);
 
@@ -181,6 +187,7 @@ export class TssSigner implements VaultSigner {
     const view = approval.sign;
     if (!view) throw new WalletError('approval.nothingToSign');
     if (this.inFlight.has(approval.id)) throw new WalletError('approval.alreadySigning');
+    if (isSolanaRequest(view.request)) return this.executeSolana(approval, view.request);
     let active = await this.deps.wallet.vault();
     if (active?.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
       throw new ProviderRpcError(
@@ -209,7 +216,8 @@ export class TssSigner implements VaultSigner {
     };
     try {
       step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
-      const sig = await this.cosign(vault, view.request, step, active.id);
+      const request = view.request;
+      const sig = await this.cosign(vault, (o) => requestSignature({ ...o, request }), step, active.id);
       if (view.request.kind !== 'transaction') {
         step('Signed.');
         return Signature.from({ r: toHex32(sig.r), s: toHex32(sig.s), v: 27 + sig.recovery }).serialized;
@@ -243,12 +251,46 @@ export class TssSigner implements VaultSigner {
     }
   }
 
-  private async cosign(
+  /**
+   * Runs an approved Solana request (background/solana-signing.ts builds it):
+   * FROST with the co-signers, who decode it themselves; answers
+   * `{ signature }` (hex) and, for a transaction, `signedTransaction` (base64).
+   */
+  private async executeSolana(approval: Approval, request: SolanaSigningRequest): Promise<SolanaSigned> {
+    const active = await this.deps.wallet.vault();
+    let vault = active?.kind === 'tss' ? await openDeviceVault(this.deps.wallet, active) : null;
+    if (vault?.pending && this.deps.finishPending && active) vault = await this.deps.finishPending(active);
+    if (!active || !vault) throw new WalletError('vault.noShare');
+    if (vaultSolanaAddress(vault) !== request.signer)
+      throw new ProviderRpcError(
+        RpcErrorCode.internal,
+        `The Solana account ${request.signer} is no longer the active vault's; nothing was signed.`,
+      );
+    this.inFlight.add(approval.id);
+    const steps: string[] = [];
+    let cosignLink: SigningProgress['cosignLink'];
+    const step = (line: string, link?: SigningProgress['cosignLink'] | null) => {
+      if (line) steps.push(line);
+      if (link !== undefined) cosignLink = link ?? undefined;
+      this.deps.onProgress({ approvalId: approval.id, steps: [...steps], ...(cosignLink ? { cosignLink } : {}) });
+    };
+    try {
+      step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
+      const sig = await this.cosign(vault, (o) => requestSolanaSignature({ ...o, request }), step, active.id);
+      step('Signed.');
+      return solanaAnswer(request, sig);
+    } finally {
+      this.inFlight.delete(approval.id);
+      this.deps.onProgress(null);
+    }
+  }
+
+  private async cosign<T>(
     vault: DeviceVault,
-    request: SigningRequest,
+    run: (o: CosignRun) => Promise<T>,
     step: (line: string, link?: SigningProgress['cosignLink'] | null) => void,
     vaultId: string,
-  ): Promise<EcdsaSignature> {
+  ): Promise<T> {
     const ch = channelOf(vault);
     let opened: OpenedMailbox;
     // Where the request will sit in the channel: a phone opened from the signing link reads from here.
@@ -290,7 +332,7 @@ export class TssSigner implements VaultSigner {
       // A device that missed the end of this vault's last re-share may be asking for this device's statement.
       answerStoredAsks(opened.mailbox, () => vault);
       const burns = this.burns;
-      return await requestSignature({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, request, onEvent, burns });
+      return await run({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, onEvent, burns });
     } catch (e) {
       if (e instanceof SigningRefused)
         throw new ProviderRpcError(

@@ -9,6 +9,7 @@
 import { TandemProvider } from './provider';
 import { announceProvider } from './eip6963';
 import { metaMaskCompatOn } from '../shared/metamask-compat';
+import { registerSolanaWallet } from './solana-wallet';
 
 const provider = new TandemProvider({ metaMaskCompat: metaMaskCompatOn(window) });
 const w = window as unknown as { ethereum?: unknown; tandem?: unknown };
@@ -19,3 +20,5 @@ if (w.ethereum === undefined) {
 }
 Object.defineProperty(window, 'tandem', { value: provider, writable: false, configurable: false, enumerable: false });
 announceProvider(provider);
+// Solana dApps find Tandem through the Wallet Standard (content/solana-wallet.ts).
+registerSolanaWallet(provider);

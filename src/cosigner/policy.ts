@@ -7,6 +7,7 @@ import { getAddress } from 'ethers';
 import { isPlainObject } from '../tss/wire.js';
 import { SigningRequestRejected, summarizeTransaction, type SigningRequest } from '../session/signing-request.js';
 import { TandemError } from '../errors/index.js';
+import { parseSolanaPolicy, type SolanaPolicy, type SolanaPolicyRule } from './solana-policy.js';
 
 export interface Policy {
   v: 1;
@@ -24,6 +25,8 @@ export interface Policy {
   allowTypedData: boolean;
   /** Sign unlimited ERC-20 approvals (default false). */
   allowUnlimitedApprovals: boolean;
+  /** Solana (./solana-policy.ts): absent means no Solana request is signed. */
+  solana?: SolanaPolicy;
 }
 
 function wei(x: unknown, what: string): bigint {
@@ -34,7 +37,17 @@ function wei(x: unknown, what: string): bigint {
 /** Parses a policy file's JSON; throws with the field at fault. */
 export function parsePolicy(json: unknown): Policy {
   if (!isPlainObject(json)) throw new PolicyFileError('', 'must be a JSON object');
-  const known = ['v', 'chains', 'recipients', 'maxValueWei', 'dailyLimitWei', 'allowMessages', 'allowTypedData', 'allowUnlimitedApprovals'];
+  const known = [
+    'v',
+    'chains',
+    'recipients',
+    'maxValueWei',
+    'dailyLimitWei',
+    'allowMessages',
+    'allowTypedData',
+    'allowUnlimitedApprovals',
+    'solana',
+  ];
   for (const k of Object.keys(json)) if (!known.includes(k)) throw new PolicyFileError(k, `unknown field ${k}`);
   if (json.v !== 1) throw new PolicyFileError('v', 'v must be 1');
   if (!Array.isArray(json.chains) || json.chains.some((c) => typeof c !== 'number' || !Number.isSafeInteger(c) || c < 1)) {
@@ -66,13 +79,22 @@ export function parsePolicy(json: unknown): Policy {
     allowMessages: flag('allowMessages'),
     allowTypedData: flag('allowTypedData'),
     allowUnlimitedApprovals: flag('allowUnlimitedApprovals'),
+    ...(json.solana !== undefined ? { solana: parseSolanaPolicy(json.solana) } : {}),
   };
 }
 
 /** Why a policy refuses a request (the error's code). */
-export type PolicyRule = 'chain' | 'messages' | 'typedData' | 'recipient' | 'unlimitedApproval' | 'maxValue' | 'dailyLimit';
+export type PolicyRule =
+  | 'chain'
+  | 'messages'
+  | 'typedData'
+  | 'recipient'
+  | 'unlimitedApproval'
+  | 'maxValue'
+  | 'dailyLimit'
+  | SolanaPolicyRule;
 
-const refuse = (rule: PolicyRule, reason: string): never => {
+export const refuse = (rule: PolicyRule, reason: string): never => {
   throw new SigningRequestRejected(`policy: ${reason}`, { code: `policy.${rule}` });
 };
 

@@ -16,9 +16,14 @@ import type { PartyId } from '../tss/errors.js';
 import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/device-vault.js';
 import { openMailbox } from '../session/relay-transport.js';
 import { OtBurns } from '../session/ot-burns.js';
-import { parseSigningRequest, SigningRequestRejected, type SigningRequest } from '../session/signing-request.js';
+import { SigningRequestRejected } from '../session/signing-request.js';
 import type { EcdsaSignature } from '../tss/dkls/index.js';
 import { checkPolicy, parsePolicy, type Policy } from './policy.js';
+import { checkSolanaPolicy } from './solana-policy.js';
+import { isSolanaRequest, parseCosignRequest, type CosignRequest } from '../session/cosign-request.js';
+import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing.js';
+import { signatureToBase58 } from '../session/solana-request.js';
+import { withSolanaSignature, type SolanaSigningRequest } from '../session/solana-signing-request.js';
 import { DailySpending } from './spending.js';
 import { need, timing } from './options.js';
 import { progressPrinter } from './progress.js';
@@ -95,24 +100,35 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const time = timing(ctx.flags);
   const { id, vault, burns, onOtFailure, password } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
+  const solSpending = new DailySpending(ctx.store.home, id, undefined, 'lamports');
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   ctx.print(
     `serving vault ${id} (${vault.address}, ${vault.ecdsa.t}-of-${vault.ecdsa.parties.length}) as ${vault.identity.deviceId} on ${vault.channel.relayUrl}`,
   );
+  ctx.print(`solana address ${vaultSolanaAddress(vault)}`);
   ctx.print(
     policy
       ? `policy: chains ${policy.chains.join(', ')}, at most ${policy.maxValueWei} wei per transaction, ${policy.dailyLimitWei} wei per day`
       : 'no policy: each request is asked on this terminal',
   );
+  if (policy)
+    ctx.print(
+      policy.solana
+        ? `policy (solana): at most ${policy.solana.maxLamports} lamports per transaction, ${policy.solana.dailyLimitLamports} lamports per day`
+        : 'policy (solana): none, Solana requests are refused',
+    );
   ctx.print('listening for signing requests');
 
   let pendingValue = 0n;
-  const decide = async (request: SigningRequest): Promise<Decision> => {
+  let pendingLamports = 0n;
+  const decide = async (request: CosignRequest): Promise<Decision> => {
     pendingValue = 0n;
+    pendingLamports = 0n;
     if (policy) {
       try {
-        pendingValue = checkPolicy(request, policy, spending.spentToday());
+        if (isSolanaRequest(request)) pendingLamports = checkSolanaPolicy(request, policy.solana, solSpending.spentToday());
+        else pendingValue = checkPolicy(request, policy, spending.spentToday());
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
       }
@@ -144,12 +160,14 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
             // Expired, or ended by its requester: nobody waits for this one.
             ctx.print(`${r.skipped ? 'skipped' : 'refused'}: request ${r.id}: ${r.error ?? 'ended'}`);
             pendingValue = 0n;
+            pendingLamports = 0n;
             signedThis = false;
             return;
           }
           if (r.ok && signedThis) {
             // The daily total counts what this co-signer took part in signing.
             if (pendingValue > 0n) spending.add(pendingValue);
+            if (pendingLamports > 0n) solSpending.add(pendingLamports);
             ctx.print(`done: request ${r.id} signed`);
           } else if (r.ok) {
             ctx.print(`done: request ${r.id} approved; the initiator signed with other co-signers`);
@@ -157,6 +175,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
             ctx.print(`refused: request ${r.id}: ${r.error ?? 'no reason'}`);
           }
           pendingValue = 0n;
+          pendingLamports = 0n;
           signedThis = false;
           if (ctx.flags.once) {
             current.stop();
@@ -246,7 +265,7 @@ function sigJson(sig: EcdsaSignature): Record<string, unknown> {
   };
 }
 
-function readRequest(path: string): SigningRequest {
+function readRequest(path: string): CosignRequest {
   let text: string;
   try {
     text = readFileSync(path === '-' ? 0 : path, 'utf8');
@@ -254,7 +273,7 @@ function readRequest(path: string): SigningRequest {
     throw new UsageError(`cannot read the request file ${path}`);
   }
   try {
-    return parseSigningRequest(JSON.parse(text));
+    return parseCosignRequest(JSON.parse(text));
   } catch (e) {
     throw new UsageError(`the request in ${path} is not valid: ${e instanceof SigningRequestRejected ? e.message : 'not JSON'}`);
   }
@@ -272,6 +291,7 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
   const time = timing(ctx.flags, 60_000);
   const { vault, burns, onOtFailure } = await loadVault(ctx);
+  if (isSolanaRequest(request)) return signSolana(ctx, vault, request, { time, burns, onOtFailure });
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   // A device that missed the end of this vault's last re-share may be asking for this device's statement.
@@ -308,5 +328,35 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
       }
     }
   }
+  return EXIT.ok;
+}
+
+/** `sign` for a Solana request: prints the base58 signature and, for a transaction, the signed transaction (base64). */
+async function signSolana(
+  ctx: CommandContext,
+  vault: DeviceVault,
+  request: SolanaSigningRequest,
+  o: { time: ReturnType<typeof timing>; burns: OtBurns; onOtFailure: (party: PartyId) => void },
+): Promise<number> {
+  const opened = await openChannel(vault);
+  ctx.onExit(() => opened.close());
+  answerStoredAsks(opened.mailbox, () => vault);
+  let sig: Uint8Array;
+  try {
+    ctx.print(`asking the co-signers of ${vaultSolanaAddress(vault)} (${vault.ecdsa.t - 1} needed)`);
+    sig = await requestSolanaSignature({
+      ...o.time,
+      mailbox: opened.mailbox,
+      vault,
+      request,
+      onEvent: withTestPause(progressPrinter(ctx.print)),
+      burns: o.burns,
+      onOtFailure: o.onOtFailure,
+    });
+  } finally {
+    await opened.close();
+  }
+  ctx.print(`solana signature: ${signatureToBase58(sig)}`);
+  if (request.kind === 'solana_transaction') ctx.print(`signed transaction: ${withSolanaSignature(request, sig)}`);
   return EXIT.ok;
 }

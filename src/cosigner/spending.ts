@@ -2,7 +2,8 @@
  * What an unattended co-signer has signed today, for the policy's daily
  * limit: a small state file per vault in the co-signer's home,
  * `spent-<vault id>.json` = `{ "day": "YYYY-MM-DD", "wei": "..." }` (UTC
- * day). Written atomically. Not secret.
+ * day); Solana lamports in `spent-lamports-<vault id>.json` = `{ "day", "lamports" }`.
+ * Written atomically. Not secret.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +17,10 @@ export class DailySpending {
     home: string,
     vaultId: string,
     private readonly now: () => Date = () => new Date(),
+    /** What is counted: wei (Ethereum, the default) or lamports (Solana). */
+    private readonly unit: 'wei' | 'lamports' = 'wei',
   ) {
-    this.path = join(home, `spent-${vaultId}.json`);
+    this.path = join(home, unit === 'wei' ? `spent-${vaultId}.json` : `spent-${unit}-${vaultId}.json`);
   }
 
   private today(): string {
@@ -36,16 +39,17 @@ export class DailySpending {
 
   spentToday(): bigint {
     if (!existsSync(this.path)) return 0n;
-    let x: { day?: unknown; wei?: unknown };
+    let x: Record<string, unknown>;
     try {
       x = JSON.parse(readFileSync(this.path, 'utf8')) as typeof x;
     } catch {
       throw this.damaged();
     }
-    if (typeof x.wei !== 'string' || !/^[0-9]{1,78}$/.test(x.wei) || typeof x.day !== 'string') {
+    const amount = x?.[this.unit];
+    if (typeof amount !== 'string' || !/^[0-9]{1,78}$/.test(amount) || typeof x.day !== 'string') {
       throw this.damaged();
     }
-    return x.day === this.today() ? BigInt(x.wei) : 0n;
+    return x.day === this.today() ? BigInt(amount) : 0n;
   }
 
   /** Adds `wei` to today's total. */
@@ -53,6 +57,6 @@ export class DailySpending {
     if (wei === 0n) return;
     const total = this.spentToday() + wei;
     mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.path, JSON.stringify({ day: this.today(), wei: total.toString() }) + '\n');
+    writeFileAtomic(this.path, JSON.stringify({ day: this.today(), [this.unit]: total.toString() }) + '\n');
   }
 }

@@ -13,16 +13,15 @@ import type { DevicePublic } from './identity.js';
 import type { LivenessTiming } from './liveness.js';
 import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
 import {
-  checkDigest,
   checkRequestTimes,
-  describeRequest,
   MAX_CLOCK_SKEW_MS,
-  parseSigningRequest,
   SigningRequestExpired,
   SigningRequestRejected,
   type RequestTimes,
-  type SigningRequest,
 } from './signing-request.js';
+import { checkCosignDigest, describeCosignRequest, isSolanaRequest, parseCosignRequest, type CosignRequest } from './cosign-request.js';
+import { checkSolanaSigner, solanaBytesToSign } from './solana-signing-request.js';
+import { signSolanaWithQuorum, vaultSolanaAddress } from './solana-signing.js';
 import { signWithQuorum } from './signing.js';
 import { otRefusal, type OtBurns } from './ot-burns.js';
 
@@ -54,7 +53,7 @@ export interface ServeResult {
 export interface ServeOptions {
   mailbox: Mailbox;
   vault: DeviceVault;
-  decide: (request: SigningRequest, lines: string[], fromDevice: string, info: RequestInfo) => Promise<Decision>;
+  decide: (request: CosignRequest, lines: string[], fromDevice: string, info: RequestInfo) => Promise<Decision>;
   roundTimeoutMs: number;
   /** How long to wait for the initiator to start signing after we accepted. */
   startTimeoutMs?: number;
@@ -104,7 +103,7 @@ function endOf(s: Served, d: Delivery) {
   return controlFrom('sign-start', s.initiator, d) ?? controlFrom('sign-end', s.initiator, d);
 }
 
-type Checked = { request: SigningRequest; digest: Uint8Array; times: RequestTimes };
+type Checked = { request: CosignRequest; digest: Uint8Array; times: RequestTimes };
 
 /** Checks what can be checked before asking anyone: times, generation, burned pair, the request and its digest. */
 async function checkRequest(s: Served, opts: ServeOptions, now: number): Promise<Checked> {
@@ -122,10 +121,12 @@ async function checkRequest(s: Served, opts: ServeOptions, now: number): Promise
   await opts.burns?.settle(vault);
   const refusal = opts.burns ? opts.burns.refusal(vault, p.party) : otRefusal(vault, p.party);
   if (refusal) throw new SigningRequestRejected(refusal.message, { cause: refusal });
-  const request = parseSigningRequest(p.request);
+  const request = parseCosignRequest(p.request);
+  // A Solana request names the account it is for: it must be this vault's (docs/solana.md).
+  if (isSolanaRequest(request)) checkSolanaSigner(request, vaultSolanaAddress(vault));
   if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest))
     throw new SigningRequestRejected('the request has no 32-byte digest');
-  return { request, digest: checkDigest(request, hexToBytes(p.digest)), times };
+  return { request, digest: checkCosignDigest(request, hexToBytes(p.digest)), times };
 }
 
 /** Asks `decide`, racing the requester's end and the request's expiry. Returns the decision, or the reason it ended. */
@@ -149,7 +150,7 @@ async function decideInTime(
     },
     Math.max(0, checked.times.expires - now()),
   );
-  const lines = describeRequest(checked.request);
+  const lines = describeCosignRequest(checked.request);
   opts.onEvent?.({ kind: 'request', from: s.from, lines });
   const whenEnded = new Promise<'ended'>((resolve) => ended.signal.addEventListener('abort', () => resolve('ended'), { once: true }));
   const decision = await Promise.race([
@@ -190,7 +191,10 @@ async function signAccepted(opts: ServeOptions, s: Served, checked: Checked): Pr
       return;
     }
     opts.onEvent?.({ kind: 'signing', signers });
-    await signWithQuorum({ ...opts, id: s.id, signers, digest: checked.digest, path: checked.request.path });
+    const run = { ...opts, id: s.id, signers, digest: checked.digest };
+    // FROST signs the bytes this device decoded itself; DKLs23 the digest it computed itself.
+    if (isSolanaRequest(checked.request)) await signSolanaWithQuorum({ ...run, message: solanaBytesToSign(checked.request) });
+    else await signWithQuorum({ ...run, path: checked.request.path });
     opts.onResult?.({ id: s.id, ok: true });
   } catch (e) {
     opts.onResult?.({ id: s.id, ok: false, error: e instanceof Error ? e.message : String(e) });

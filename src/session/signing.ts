@@ -18,6 +18,8 @@ import { Liveness, type LivenessTiming } from './liveness.js';
 import { CeremonyTimeout, type Mailbox } from './mailbox.js';
 import { CeremonyAbort, runProtocol } from './run-protocol.js';
 import { digestOf, parseSigningRequest, requestTimes, type SigningRequest } from './signing-request.js';
+import type { CosignRequest } from './cosign-request.js';
+import type { Protocol } from '../tss/protocol.js';
 import { otRefusal, type OtBurns } from './ot-burns.js';
 import { burnPair } from '../tss/share.js';
 
@@ -58,7 +60,7 @@ function answerIn(d: Parameters<typeof controlHeader>[0], id: string, identities
 }
 
 /** Waits for t − 1 acceptances; throws {@link SigningRefused} once too many refused, a timeout naming the silent. */
-async function collectAnswers(opts: RequestOptions, id: string, deadline: number): Promise<PartyId[]> {
+async function collectAnswers(opts: Omit<RequestOptions, 'request'>, id: string, deadline: number): Promise<PartyId[]> {
   const { vault } = opts;
   const identities = memberIdentities(vault);
   const self = vault.ecdsa.self;
@@ -107,11 +109,25 @@ function refusal(vault: DeviceVault, refused: SigningRefused['reasons']): Error 
  * and runs DKLs23 signing with the first t − 1 that accept.
  */
 export async function requestSignature(opts: RequestOptions): Promise<EcdsaSignature> {
-  const { mailbox, vault } = opts;
   const request = parseSigningRequest(opts.request);
+  const digest = digestOf(request);
+  const { id, signers } = await askCosigners(opts, request, digest);
+  return signWithQuorum({ ...opts, id, signers, digest, path: request.path });
+}
+
+/**
+ * The requester's side for either family: sends the signed `sign-request`
+ * (the request itself and its digest, with its times), waits for t − 1
+ * acceptances and sends `sign-start` naming the signer set.
+ */
+export async function askCosigners(
+  opts: Omit<RequestOptions, 'request'>,
+  request: CosignRequest,
+  digest: Uint8Array,
+): Promise<{ id: string; signers: PartyId[] }> {
+  const { mailbox, vault } = opts;
   // Burns a save could not store yet are re-applied (and their save retried) before any peer is asked.
   await opts.burns?.settle(vault);
-  const digest = digestOf(request);
   const self = vault.ecdsa.self;
   // Never ask a peer whose OT material is burned (selective-failure defence); say so when that leaves too few.
   const usable = [...memberIdentities(vault).keys()].filter((p) => p !== self && !vault.ecdsa.burned.includes(p));
@@ -149,7 +165,20 @@ export async function requestSignature(opts: RequestOptions): Promise<EcdsaSigna
   const signers = [self, ...accepted].sort((a, b) => a - b);
   await mailbox.send('all', signControl(vault.identity, { t: 'sign-start', id, party: self, signers }));
   opts.onEvent?.({ kind: 'signing', signers });
-  return signWithQuorum({ ...opts, id, signers, digest, path: request.path });
+  return { id, signers };
+}
+
+/** What every signing run among a signer set needs. */
+export interface QuorumRun {
+  mailbox: Mailbox;
+  vault: DeviceVault;
+  id: string;
+  signers: PartyId[];
+  roundTimeoutMs: number;
+  onEvent?: (e: CeremonyEvent) => void;
+  burns?: OtBurns;
+  onOtFailure?: (party: PartyId) => void;
+  liveness?: LivenessTiming;
 }
 
 /**
@@ -159,20 +188,15 @@ export async function requestSignature(opts: RequestOptions): Promise<EcdsaSigna
  * have leaked bits (selective failure), so the caller must persist
  * `burnPair(share, party)` and refuse to sign with it until a re-share.
  */
-export async function signWithQuorum(opts: {
-  mailbox: Mailbox;
-  vault: DeviceVault;
-  id: string;
-  signers: PartyId[];
-  digest: Uint8Array;
-  path: number[];
-  roundTimeoutMs: number;
-  onEvent?: (e: CeremonyEvent) => void;
-  burns?: OtBurns;
-  onOtFailure?: (party: PartyId) => void;
-  liveness?: LivenessTiming;
-}): Promise<EcdsaSignature> {
+export async function signWithQuorum(opts: QuorumRun & { digest: Uint8Array; path: number[] }): Promise<EcdsaSignature> {
   const { vault, signers, digest } = opts;
+  const protocol = new DklsSign({ share: vault.ecdsa, signers, digest, path: opts.path, sid: signSid(opts.id, signers, digest) });
+  return runQuorum(opts, protocol, (s) => s.compact);
+}
+
+/** Runs one signing protocol among `opts.signers` with liveness; `bytes` gives the signature reported in the `signed` event. */
+export async function runQuorum<R>(opts: QuorumRun, protocol: Protocol<R>, bytes: (r: R) => Uint8Array): Promise<R> {
+  const { vault, signers } = opts;
   const identities = memberIdentities(vault);
   const peers = signers.filter((p) => p !== vault.ecdsa.self).map((p) => identities.get(p)!);
   const live = new Liveness({
@@ -184,8 +208,8 @@ export async function signWithQuorum(opts: {
   }).start();
   try {
     const signature = await Promise.race([
-      runProtocol<EcdsaSignature>({
-        protocol: new DklsSign({ share: vault.ecdsa, signers, digest, path: opts.path, sid: signSid(opts.id, signers, digest) }),
+      runProtocol<R>({
+        protocol,
         me: vault.identity,
         identities: new Map(signers.map((p) => [p, identities.get(p)!])),
         mailbox: opts.mailbox,
@@ -196,7 +220,7 @@ export async function signWithQuorum(opts: {
       }),
       live.failure,
     ]);
-    opts.onEvent?.({ kind: 'signed', signature: bytesToHex(signature.compact) });
+    opts.onEvent?.({ kind: 'signed', signature: bytesToHex(bytes(signature)) });
     return signature;
   } catch (e) {
     if (e instanceof CeremonyAbort && isOtFailure(e.cause)) {

@@ -5,7 +5,7 @@
  * never reach these commands.
  */
 import type { Network } from './networks';
-import type { SigningRequest } from '../session/signing-request';
+import type { CosignRequest } from '../session/cosign-request';
 
 /** Port the popup opens to receive state pushes. */
 export const POPUP_PORT_NAME = 'tandem-popup';
@@ -37,7 +37,7 @@ export interface SignView {
   networkName: string;
   currencySymbol: string;
   /** The request sent to the co-signers (they decode and hash it themselves). */
-  request: SigningRequest;
+  request: CosignRequest;
   transaction?: {
     to: string | null;
     /** Value in the native coin, decimal text. */
@@ -69,6 +69,21 @@ export interface SignView {
   message?: { text: string; isHex: boolean };
   /** eth_signTypedData_v4: domain and message for a readable tree. */
   typedData?: { primaryType: string; domain: Record<string, unknown>; message: Record<string, unknown> };
+  /** A Solana request, as every co-signer decodes it (shared/solana-sign-view.ts). */
+  solana?: SolanaSignView;
+}
+
+/** A Solana transaction or message as the approval screen and the phone show it. */
+export interface SolanaSignView {
+  kind: 'transaction' | 'message';
+  /** Warnings shown above everything (unknown programs, lookup tables). */
+  warnings: string[];
+  /** One line per instruction (transaction), amounts in their units. */
+  instructions: string[];
+  /** Lamports the transaction sends from the vault by System transfers, as SOL text. */
+  sendsSol?: string;
+  /** The message as text when printable, else hex. */
+  message?: { text: string; isHex: boolean };
 }
 
 /** Key generation or re-share with other devices, as the pairing screen shows it. */

@@ -68,6 +68,8 @@ export interface PopupCommands {
   adjustFees: { params: { id: string; maxFeeGwei: string; maxPriorityFeeGwei: string; gasLimit: string }; result: undefined };
   /** The active vault's balance on the selected network (null while locked). */
   getBalance: { params: None; result: BalanceView | null };
+  /** The active co-signed vault's Solana address (docs/solana.md); null while locked or for a development vault. */
+  getSolanaAccount: { params: None; result: { address: string } | null };
   /** Sends the native coin (or a listed token) from the active vault: queues a signing approval like a dApp's. */
   send: { params: { to: string; amount: string; token?: string }; result: undefined };
   /** Follows an ERC-20 token on the selected network (symbol and decimals read from the contract). */
@@ -137,6 +139,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   renameVault: { id: ID, name: str(64) },
   adjustFees: { id: ID, maxFeeGwei: str(40), maxPriorityFeeGwei: str(40), gasLimit: str(20) },
   getBalance: {},
+  getSolanaAccount: {},
   send: { to: str(64), amount: str(80), token: optional(str(64)) },
   addToken: { address: str(64) },
   removeToken: { address: str(64) },

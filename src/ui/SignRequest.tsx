@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import type { RunCommand as Run, SignView, SigningProgress } from '../shared/popup-api';
 import { Address, shortAddress } from './Address';
 import { ErrorText } from './ErrorText';
+import { SolanaSignBody } from './SolanaSignBody';
 
 /** `approvalId` and `run` (the extension's approval screen) enable editing the fees; without them the body is read-only. */
 export function SignBody({
@@ -25,7 +26,9 @@ export function SignBody({
 }) {
   return (
     <>
-      {sign.transaction ? (
+      {sign.solana ? (
+        <SolanaSignBody sign={sign} />
+      ) : sign.transaction ? (
         <TransactionBody sign={sign} approvalId={approvalId} run={run} locked={!!progress} />
       ) : sign.message ? (
         <MessageBody sign={sign} />

@@ -7,6 +7,7 @@ import type { CommandContext, Handler, Handlers } from './context';
 import { networkCommands } from './networks';
 import { sendCommands } from './send';
 import { settingsCommands } from './settings';
+import { solanaCommands } from './solana';
 import { vaultCommands } from './vaults';
 
 export type { CommandContext } from './context';
@@ -19,6 +20,7 @@ const HANDLERS: Handlers<CommandType> = {
   ...sendCommands,
   ...networkCommands,
   ...settingsCommands,
+  ...solanaCommands,
 };
 
 /** Runs the handler of `cmd` (already parsed) and returns its result. */

@@ -24,6 +24,22 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { SigningService } from './signing-service';
 import { answerStoredAsks, askForStatements } from '../../session/generation-asks';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { getTransferSolInstruction } from '@solana-program/system';
+import {
+  address,
+  appendTransactionMessageInstructions,
+  blockhash,
+  compileTransaction,
+  createNoopSigner,
+  createTransactionMessage,
+  getTransactionEncoder,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+} from '@solana/kit';
+import { requestSolanaSignature, vaultSolanaAddress } from '../../session/solana-signing';
+import type { SolanaSigningRequest } from '../../session/solana-signing-request';
 
 const ITER = 100_000; // the lowest the KDF accepts; the page uses 600,000
 const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
@@ -441,5 +457,59 @@ describe('the phone finishes a change of generation it did not see end (docs/gen
       phone.lock();
       await extBox.close();
     }
+  });
+});
+
+describe('the phone co-signs Solana requests (docs/solana.md)', () => {
+  it('shows a Solana transfer as it decodes it, signs it with FROST when approved, and shows a message as text', async () => {
+    const { extVault, phoneVault, r } = await twoOfTwo();
+    const sol = vaultSolanaAddress(phoneVault);
+    expect(vaultSolanaAddress(extVault)).toBe(sol);
+    const service = new SigningService({ onChange: () => undefined, open: r.open });
+    await service.listen(phoneVault);
+    const ask = async (request: SolanaSigningRequest) => {
+      const box = await r.open({ sessionId: channelOf(extVault).sessionId, deviceId: extVault.identity.deviceId });
+      try {
+        return await requestSolanaSignature({ ...timing, mailbox: box.mailbox, vault: extVault, request });
+      } finally {
+        await box.close();
+      }
+    };
+    const to = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+    const message = pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayer(address(sol), m),
+      (m) =>
+        setTransactionMessageLifetimeUsingBlockhash(
+          { blockhash: blockhash('EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG'), lastValidBlockHeight: 10n },
+          m,
+        ),
+      (m) =>
+        appendTransactionMessageInstructions(
+          [getTransferSolInstruction({ source: createNoopSigner(address(sol)), destination: to, amount: 250_000_000n })],
+          m,
+        ),
+    );
+    const compiled = compileTransaction(message);
+    const tx = Buffer.from(getTransactionEncoder().encode(compiled)).toString('base64');
+    const signing = ask({ v: 1, kind: 'solana_transaction', signer: sol, tx });
+    await until(() => service.pending.length === 1, 'Solana transaction shown');
+    const p = service.pending[0]!;
+    expect(p).toMatchObject({ method: 'solana:signTransaction', view: { account: sol, networkName: 'Solana' } });
+    expect(p.view.solana).toMatchObject({ kind: 'transaction', sendsSol: '0.25', warnings: [] });
+    expect(p.view.solana!.instructions).toContain(`Send 0.25 SOL from ${sol} to ${to}`);
+    service.decide(p.key, true);
+    const sig = await signing;
+    expect(ed25519.verify(sig, new Uint8Array(compiled.messageBytes), phoneVault.eddsa.groupPublicKey)).toBe(true);
+    await until(() => service.results.length === 1, 'Solana result');
+    expect(service.results[0]).toMatchObject({ outcome: 'signed', what: 'Solana transaction (0.25 SOL)' });
+
+    const text = 'Sign in to dapp.example';
+    const msg = ask({ v: 1, kind: 'solana_message', signer: sol, message: Buffer.from(text).toString('hex') });
+    await until(() => service.pending.length === 1, 'Solana message shown');
+    expect(service.pending[0]!.view.solana?.message).toEqual({ text, isHex: false });
+    service.decide(service.pending[0]!.key, true);
+    expect(ed25519.verify(await msg, new TextEncoder().encode(text), phoneVault.eddsa.groupPublicKey)).toBe(true);
+    service.stopAll();
   });
 });

@@ -17,7 +17,9 @@ import { serveSigning, type Decision, type RequestInfo, type ServeResult } from 
 import { CHANNEL_TTL_SECONDS, channelOf, vaultId, type DeviceVault } from '../../session/device-vault';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../../session/relay-transport';
 import { answerStoredAsks } from '../../session/generation-asks';
-import type { SigningRequest } from '../../session/signing-request';
+import type { CosignRequest } from '../../session/cosign-request';
+import { isSolanaRequest } from '../../session/solana-signing-request';
+import { solanaSignView } from '../../shared/solana-sign-view';
 import { OtBurns } from '../../session/ot-burns';
 import { networkOfChain, signView } from '../../shared/sign-view';
 import type { SignView } from '../../shared/popup-api';
@@ -89,14 +91,17 @@ export interface SigningServiceOptions {
 /** The step shown once this phone's part of the signature is done (it also tells 'signed' from 'not-needed'). */
 const SIGNED_STEP = 'Signed.';
 
-const METHOD: Record<SigningRequest['kind'], string> = {
+const METHOD: Record<CosignRequest['kind'], string> = {
   transaction: 'eth_sendTransaction',
   personal_sign: 'personal_sign',
   typed_data: 'eth_signTypedData_v4',
   typed_data_v1: 'eth_signTypedData',
+  solana_transaction: 'solana:signTransaction',
+  solana_message: 'solana:signMessage',
 };
 
 function whatOf(view: SignView): string {
+  if (view.solana) return view.solana.kind === 'message' ? 'Solana message signature' : `Solana transaction (${view.solana.sendsSol} SOL)`;
   if (view.transaction) {
     const t = view.transaction;
     if (t.call) return t.call.method === 'approve' ? 'Token approval' : 'Token transfer';
@@ -226,7 +231,7 @@ export class SigningService {
     if (this.seen.size > 200) this.seen.delete(this.seen.keys().next().value!);
   }
 
-  private async ask(ch: Channel, id: string, request: SigningRequest, from: string, info: RequestInfo): Promise<Decision> {
+  private async ask(ch: Channel, id: string, request: CosignRequest, from: string, info: RequestInfo): Promise<Decision> {
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, SETTLE_MS);
       info.ended.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
@@ -234,7 +239,8 @@ export class SigningService {
     if (info.ended.aborted) return 'the request ended before it was shown';
     // Read again from the channel (a signing link re-reads it): answered once is enough.
     if (this.seen.get(info.id)?.state === 'done') return 'already decided on this phone';
-    const view = signView(request, ch.vault.address, networkOfChain(request.chainId));
+    // Decoded here as serveSigning decoded it (the Solana signer was checked to be this vault's there).
+    const view = isSolanaRequest(request) ? solanaSignView(request) : signView(request, ch.vault.address, networkOfChain(request.chainId));
     const p: PendingRequest = {
       key: `r${++this.counter}`,
       vaultId: id,

@@ -5,6 +5,7 @@ import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { Address, shortAddress } from '../../ui/Address';
 import { DevBadge } from '../components/DevBadge';
+import { SolanaAccount } from '../components/SolanaAccount';
 import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
 
@@ -72,6 +73,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
           <dd>{state.sites.length}</dd>
         </dl>
       </div>
+      {vault.kind === 'tss' && <SolanaAccount vaultId={vault.id} />}
       {vault.kind === 'development' && (
         <div class="notice notice-dev">
           This development vault has no key shares, so it cannot sign: dApps can connect and read, but transactions and messages are

@@ -1,0 +1,141 @@
+/**
+ * Solana through the Wallet Standard in real Chromium: a page bundled with
+ * @wallet-standard/app finds Tandem with getWallets(), connects, signs a
+ * message (verified with noble's ed25519) and a System transfer, which the
+ * test submits to litesvm (funded for the vault's Solana address) and checks
+ * the recipient's balance; co-signed by the CLI co-signer over a real relay.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { getTransferSolInstruction } from '@solana-program/system';
+import {
+  address,
+  appendTransactionMessageInstructions,
+  compileTransaction,
+  createNoopSigner,
+  createTransactionMessage,
+  getBase58Encoder,
+  getTransactionDecoder,
+  getTransactionEncoder,
+  lamports,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Blockhash,
+} from '@solana/kit';
+import { build } from 'esbuild';
+import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
+import { test, expect } from './fixtures';
+import { CosignerDevice } from './support/cosigner';
+import { pairWithCliCosigner } from './support/pair-vault';
+import { serveDirectory, type StaticServer } from './support/static-server';
+import { findApprovalWindow } from './support/approval-window';
+import { startRelay, type RunningRelay } from '../src/relay/server';
+
+const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+
+let relay: RunningRelay;
+let server: StaticServer;
+test.beforeAll(async () => {
+  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'] });
+  const out = await build({
+    entryPoints: ['e2e/libs/solana.ts'],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome116',
+    write: false,
+    logLevel: 'error',
+  });
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><title>solana</title><script src="/lib.js"></script></head><body><h1>solana</h1></body></html>';
+  server = await serveDirectory(null, { '/index.html': html, '/lib.js': out.outputFiles[0]!.text });
+});
+test.afterAll(async () => {
+  await Promise.all([relay?.close(), server?.close()]);
+});
+
+test('a Wallet Standard page finds Tandem, connects, signs a message and a System transfer that litesvm executes', async ({
+  context,
+  wallet,
+}) => {
+  test.setTimeout(600_000);
+  const cosigner = new CosignerDevice();
+  const decided = new Set<string>();
+  /** Approves the next approval window of `kind`, screenshotting it at popup size. */
+  const approve = async (kind: 'connect' | 'sign', shot?: string) => {
+    const shown = await findApprovalWindow(context, kind, 60_000, decided);
+    if (!shown) throw new Error(`no ${kind} approval`);
+    if (shot) await wallet.screenshot(shown.page, shot);
+    await shown.page.getByRole('button', { name: kind === 'connect' ? 'Connect' : /^Approve and (send|sign)$/ }).click();
+    decided.add(shown.id);
+  };
+  try {
+    const popup = await wallet.openPopup();
+    await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
+    const serve = await cosigner.serve({
+      v: 1,
+      chains: [31337],
+      maxValueWei: '0',
+      dailyLimitWei: '0',
+      solana: { maxLamports: '2000000000', dailyLimitLamports: '5000000000', allowMessages: true },
+    });
+    const sol = /^solana address (\w+)$/m.exec(serve.output)![1]!;
+    // Home shows the same Solana address (its EdDSA group key), with copy and a QR code.
+    await expect(popup.getByTestId('solana-account').getByTestId('address')).toHaveText(sol);
+    await popup.getByRole('button', { name: 'QR code' }).click();
+    await expect(popup.getByTestId('solana-qr')).toBeVisible();
+    await wallet.screenshot(popup, 'solana-00-home');
+
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/index.html`);
+    await expect(page).toHaveTitle('solana ready', { timeout: 30_000 });
+    const call = (op: string, ...args: unknown[]) =>
+      page.evaluate(([o, a]) => (window as any).lib[o as string](...(a as unknown[])), [op, args] as const) as Promise<{
+        result?: unknown;
+        error?: { message: string };
+      }>;
+    const ok = async (p: Promise<{ result?: unknown; error?: { message: string } }>) => {
+      const r = await p;
+      expect(r.error, r.error?.message).toBeUndefined();
+      return r.result;
+    };
+    const wallets = (await ok(call('wallets'))) as Array<{ name: string; features: string[] }>;
+    expect(wallets.find((w) => w.name === 'Tandem')?.features).toEqual(
+      expect.arrayContaining(['standard:connect', 'standard:events', 'solana:signMessage', 'solana:signTransaction']),
+    );
+
+    const connected = call('connect');
+    await approve('connect');
+    expect(await ok(connected)).toEqual([sol]);
+
+    const text = 'Sign in to the Solana test page with Tandem';
+    const signed = call('signMessage', text);
+    await approve('sign', 'solana-01-sign-message');
+    const signature = hexToBytes((await ok(signed)) as string);
+    expect(ed25519.verify(signature, new TextEncoder().encode(text), new Uint8Array(getBase58Encoder().encode(sol)))).toBe(true);
+
+    const svm = new LiteSVM();
+    svm.airdrop(address(sol), lamports(3_000_000_000n));
+    const message = pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayer(address(sol), m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash() as Blockhash, lastValidBlockHeight: 1000n }, m),
+      (m) =>
+        appendTransactionMessageInstructions(
+          [getTransferSolInstruction({ source: createNoopSigner(address(sol)), destination: RECIPIENT, amount: 1_200_000_000n })],
+          m,
+        ),
+    );
+    const wire = Buffer.from(getTransactionEncoder().encode(compileTransaction(message))).toString('base64');
+    const tx = call('signTransaction', wire);
+    await approve('sign', 'solana-02-sign-transaction');
+    const signedTx = getTransactionDecoder().decode(Buffer.from((await ok(tx)) as string, 'base64'));
+    const result = svm.sendTransaction(signedTx);
+    expect(result instanceof FailedTransactionMetadata ? result.toString() : 'ok').toBe('ok');
+    expect(svm.getBalance(RECIPIENT)).toBe(1_200_000_000n);
+    expect(serve.output).toContain(`Send 1.2 SOL from ${sol} to ${RECIPIENT}`);
+  } finally {
+    await cosigner.dispose();
+  }
+});

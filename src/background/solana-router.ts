@@ -1,0 +1,71 @@
+/**
+ * The page's Solana methods (`solana_*`, sent by the Wallet Standard wallet
+ * of content/solana-wallet.ts over the same bridge as EIP-1193 requests).
+ * Permissions are the site's Tandem connection (background/permissions.ts):
+ * a site connected to the vault sees both its Ethereum and its Solana
+ * account; connecting asks with the same approval. Signing requests become
+ * approvals of kind `sign` with a Solana view, co-signed by TssSigner.
+ */
+import type { RpcRequest } from '../shared/page-channel';
+import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
+import { solanaSignView } from '../shared/solana-sign-view';
+import { ask, visibleAccounts, type RequestContext, type RouterDeps } from './router';
+import { solanaRequestFromPage } from './solana-signing';
+
+export const SOLANA_METHODS = new Set([
+  'solana_connect',
+  'solana_accounts',
+  'solana_disconnect',
+  'solana_signMessage',
+  'solana_signTransaction',
+]);
+
+export interface SolanaDeps {
+  /** The active co-signed vault's Solana address while unlocked, else null. */
+  address(): Promise<string | null>;
+}
+
+/** The Solana accounts this origin may see now: its vault's address while connected and unlocked, else []. */
+async function visible(deps: RouterDeps, solana: SolanaDeps, origin: string): Promise<string[]> {
+  if (!(await visibleAccounts(deps, origin)).length) return [];
+  const a = await solana.address();
+  return a ? [a] : [];
+}
+
+export async function routeSolana(
+  deps: RouterDeps,
+  solana: SolanaDeps | undefined,
+  ctx: RequestContext,
+  req: RpcRequest,
+): Promise<unknown> {
+  const { method } = req;
+  if (!solana || !SOLANA_METHODS.has(method)) throw rpcErrors.unsupported(method);
+  const origin = ctx.origin;
+  switch (method) {
+    case 'solana_accounts':
+      return visible(deps, solana, origin);
+    case 'solana_disconnect':
+      // The page forgets the account; the site stays connected until the user disconnects it in Tandem.
+      return null;
+    case 'solana_connect': {
+      const now = await visible(deps, solana, origin);
+      if (now.length) return now;
+      const p = (req.params ?? {}) as { onlyIfTrusted?: unknown };
+      if (p.onlyIfTrusted === true)
+        throw new ProviderRpcError(RpcErrorCode.userRejected, 'solana_connect: this site is not connected to Tandem.');
+      await ask(deps, { kind: 'connect', origin, method, reply: ctx.reply });
+      const after = await visible(deps, solana, origin);
+      if (!after.length)
+        throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: this vault has no Solana account (unlock Tandem and retry).`);
+      return after;
+    }
+    default: {
+      const [account] = await visible(deps, solana, origin);
+      if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
+      if (!account) throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
+      const request = solanaRequestFromPage(method, req.params, account);
+      const sign = solanaSignView(request);
+      return ask(deps, { kind: 'sign', origin, method, sign, ...(ctx.reply ? { reply: ctx.reply } : {}) });
+    }
+  }
+}
