@@ -145,7 +145,7 @@ describe.each(['memory', 'redis'] as const)('room capabilities (%s store)', (kin
   });
 
   it('refuses a replayed request, and accepts each signed request once', async () => {
-    const v = VERBS[0];
+    const v = VERBS[0]!;
     const header = roomAuthHeader(p.sessionKey, 'GET', room);
     const first = await httpRequest(room, { headers: { Authorization: header } });
     expect(first.status).toBe(200);

@@ -138,7 +138,7 @@ export class MemoryStore implements RelayStore {
     const messages: RelayMessage[] = [];
     let cursor = Math.max(room.base, Math.min(after, room.lastSeq));
     while (cursor < room.lastSeq && messages.length < limit) {
-      const m = room.messages[cursor - room.base];
+      const m = room.messages[cursor - room.base]!;
       cursor++;
       if (isFor(m, party)) messages.push(m);
     }
@@ -204,8 +204,8 @@ export class MemoryStore implements RelayStore {
     const oldest = this.now() - this.messageTtlMs;
     let n = 0;
     let freed = 0;
-    while (n < room.messages.length && (room.messages[n].seq <= acked || room.messages[n].at < oldest))
-      freed += room.messages[n++].body.length;
+    while (n < room.messages.length && (room.messages[n]!.seq <= acked || room.messages[n]!.at < oldest))
+      freed += room.messages[n++]!.body.length;
     if (n === 0) return;
     room.messages.splice(0, n);
     room.base += n;
@@ -262,7 +262,7 @@ export class MemoryStore implements RelayStore {
     const now = this.now();
     for (const room of this.rooms.values()) {
       if (room.expiresAt <= now) this.drop(room);
-      else if (room.messages.length > 0 && room.messages[0].at < now - this.messageTtlMs) this.prune(room);
+      else if (room.messages.length > 0 && room.messages[0]!.at < now - this.messageTtlMs) this.prune(room);
     }
   }
 }

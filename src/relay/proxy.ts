@@ -33,7 +33,7 @@ export class TrustedProxies {
     for (const raw of entries) {
       const e = raw.trim();
       if (!e) continue;
-      const [addr, bits, extra] = e.split('/');
+      const [addr = '', bits, extra] = e.split('/');
       const family = isIP(addr);
       const max = family === 4 ? 32 : 128;
       if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
@@ -71,11 +71,11 @@ export class TrustedProxies {
     if (!this.trusts(peer)) return peer;
     const hops = headerList(req.headers['x-forwarded-for']);
     for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = normalizeAddress(hops[i]);
+      const hop = normalizeAddress(hops[i]!);
       if (!isIP(hop)) return peer; // garbage in the chain: fall back to the proxy itself
       if (!this.trusts(hop)) return hop;
     }
-    return hops.length ? normalizeAddress(hops[0]) : peer;
+    return hops.length ? normalizeAddress(hops[0]!) : peer;
   }
 
   /**

@@ -43,7 +43,7 @@ export function roomBuckets(limits: RelayLimits, sid: string, address: string): 
 /** What a reservation came to: wait this many ms, then act; or refused (`wait` -1) by bucket `by`. */
 export interface Reservation {
   wait: number;
-  by?: Bucket;
+  by?: Bucket | undefined;
 }
 
 export interface RateBuckets {

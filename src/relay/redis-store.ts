@@ -41,7 +41,7 @@ import type { RelayMessage, RelayParty, RoomInfo } from './wire.js';
 
 export interface RedisStoreOptions {
   /** Key and channel prefix; instances that share rooms use the same one. */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
 }
 
 interface InfoReply {

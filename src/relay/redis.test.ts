@@ -232,7 +232,7 @@ async function runCeremony(url: string, p: PairingPayload, wire: string[]) {
         sessionId: p.sessionId,
         sessionKey: p.sessionKey,
         self,
-        WebSocket: self === 3 ? undefined : Tapped,
+        ...(self === 3 ? {} : { WebSocket: Tapped }),
         transport: self === 3 ? 'poll' : 'auto',
         pollWaitMs: 1000,
         fetch: tapFetch(wire),
@@ -251,7 +251,7 @@ async function runCeremony(url: string, p: PairingPayload, wire: string[]) {
     for (let i = 0; i < 12; i++) got.push(await c.next(5000));
     expect(got.every((m) => JSON.stringify(m.payload).includes(MARKER))).toBe(true);
   }
-  await parties[0].markComplete();
+  await parties[0]!.markComplete();
   for (const c of parties) c.close();
   wire.push(...tap.frames);
 }
@@ -267,7 +267,7 @@ async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[])
   const clients = await Promise.all(
     ids.map((self, i) =>
       RelayClient.join({
-        relayUrl: urls[i % urls.length],
+        relayUrl: urls[i % urls.length]!,
         sessionId: p.sessionId,
         sessionKey: p.sessionKey,
         self,
@@ -279,7 +279,7 @@ async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[])
   const plaintexts: string[] = [];
   const finished = ids.map((self, i) => {
     const proto = new FrostKeygen({ sid, self, parties: ids, threshold: 2 });
-    const client = clients[i];
+    const client = clients[i]!;
     const post = (msgs: ProtocolMessage[]) => {
       for (const m of msgs) {
         plaintexts.push(JSON.stringify(m));
@@ -299,7 +299,7 @@ async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[])
     });
   });
   const shares = await Promise.all(finished);
-  expect(shares.every((s) => bytesToHex(s.groupPublicKey) === bytesToHex(shares[0].groupPublicKey))).toBe(true);
+  expect(shares.every((s) => bytesToHex(s.groupPublicKey) === bytesToHex(shares[0]!.groupPublicKey))).toBe(true);
   for (const c of clients) c.close();
   wire.push(...tap.frames);
   return { plaintexts, secrets: shares.map((s) => bytesToHex(s.secretShare)) };
@@ -307,7 +307,7 @@ async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[])
 
 /** Long hex strings in protocol messages: commitments, proofs, shares in transit. */
 function hexValues(json: string): string[] {
-  return [...json.matchAll(/"([0-9a-f]{32,})"/g)].map((m) => m[1]);
+  return [...json.matchAll(/"([0-9a-f]{32,})"/g)].map((m) => m[1]!);
 }
 
 function expectNoSecrets(captured: string, p: PairingPayload) {

@@ -238,7 +238,7 @@ describe('relay process (memory store)', () => {
     tap.sockets.at(-1)!.inject({ type: 'msg', msg: { seq: 1000, from: '1', to: '9', body, at: 0 } }); // misaddressed
     await expectSilence(b, 500);
     expect(rejected.map((r) => r.reason)).toEqual(['replay', 'decrypt', 'decrypt', 'decrypt', 'misaddressed']);
-    expect(rejected[1].from).toBe(3);
+    expect(rejected[1]!.from).toBe(3);
     expect(b.stats.received).toBe(5);
     a.close();
     b.close();
@@ -338,8 +338,8 @@ describe('relay process (memory store)', () => {
       limited = answers.filter((x) => x.status === 429);
     }
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited[0].json.error).toBe('rate_limited');
-    expect(limited[0].headers['retry-after']).toBe('1');
+    expect(limited[0]!.json.error).toBe('rate_limited');
+    expect(limited[0]!.headers['retry-after']).toBe('1');
     // Other addresses are unaffected; the relay is healthy.
     expect((await httpRequest(r, { localAddress: '127.0.0.8', key })).status).toBe(200);
     expect((await httpRequest(`${relay.url}/health`)).status).toBe(200);
@@ -369,7 +369,7 @@ describe('relay process (memory store)', () => {
         }),
       );
       const N = 80;
-      for (let id = 1; id <= N; id++) sockets[id % 16].send(JSON.stringify({ type: 'post', id, to: '*', body: 'AAAA' }));
+      for (let id = 1; id <= N; id++) sockets[id % 16]!.send(JSON.stringify({ type: 'post', id, to: '*', body: 'AAAA' }));
       const deadline = Date.now() + 30_000;
       while (answers.size < N && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
       for (const ws of sockets) ws.close();

@@ -88,7 +88,7 @@ export class HttpRoutes {
 
     const m = ROOM_PATH.exec(path);
     if (!m) throw new RelayError(404, 'not_found', `no endpoint ${path.slice(0, 100)}; see the relay API in src/relay/wire.ts`);
-    const sid = parseSessionId(m[1]);
+    const sid = parseSessionId(m[1]!);
     const action = m[2] ?? 'room';
     if (action === 'ws') throw badRequest('upgrade_required', 'the ws endpoint takes a WebSocket upgrade');
     const methods = action === 'room' ? ['GET'] : action === 'messages' ? ['GET', 'POST'] : ['POST'];
@@ -148,7 +148,7 @@ export class HttpRoutes {
 
 /** The latency-histogram route of a request; null for long-polls (they wait on purpose) and static files. */
 function routeOf(req: IncomingMessage): Route | null {
-  const m = ROOM_PATH.exec((req.url ?? '').split('?')[0]);
+  const m = ROOM_PATH.exec((req.url ?? '').split('?')[0] ?? '');
   if (!m) return null;
   switch (m[2]) {
     case undefined:

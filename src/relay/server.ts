@@ -31,24 +31,24 @@ export interface RelayOptions {
   /** A store to use; otherwise Redis when `redisUrl` is set, else memory. */
   store?: RelayStore;
   /** Redis URL (e.g. from `REDIS_URL`): use the shared Redis store. */
-  redisUrl?: string;
+  redisUrl?: string | undefined;
   /** Redis key prefix (instances sharing rooms use the same one). */
-  redisKeyPrefix?: string;
+  redisKeyPrefix?: string | undefined;
   /** Overrides of {@link DEFAULT_LIMITS}. */
-  limits?: Partial<RelayLimits>;
+  limits?: Partial<RelayLimits> | undefined;
   /** Browser origins allowed to call the relay (see cors.ts). */
   allowedOrigins?: readonly string[];
   /** Static sites to serve, URL prefix -> directory, e.g. `{ '/cosigner/': 'dist/cosigner' }`. */
-  staticDirs?: Record<string, string>;
+  staticDirs?: Record<string, string> | undefined;
   /**
    * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto/-Host
    * are believed; from any other peer they are ignored (see proxy.ts).
    */
   trustedProxies?: readonly string[];
   /** The public origin clients reach the relay at, e.g. `https://relay.example.com` (see `/health`). */
-  publicUrl?: string;
+  publicUrl?: string | undefined;
   /** Serve https and wss with this PEM certificate chain and key (tls.ts). */
-  tls?: TlsFiles;
+  tls?: TlsFiles | undefined;
   /** Where to write operational log lines (never message bodies). Default: none. */
   log?: (line: string) => void;
 }

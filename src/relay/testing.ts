@@ -144,7 +144,7 @@ export async function spawnRelayProcess(args: string[] = ['--port', '0'], env: R
       const m = /relay listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        res(m[1]);
+        res(m[1]!);
       }
     });
     child.once('exit', (code) => {
@@ -172,10 +172,10 @@ export interface HttpAnswer {
 /** Options of {@link httpRequest}; `key`: a session key to sign the request with (its room capability). */
 export interface HttpOptions {
   method?: string;
-  body?: string | Buffer;
+  body?: string | Buffer | undefined;
   headers?: Record<string, string>;
-  localAddress?: string;
-  key?: Uint8Array;
+  localAddress?: string | undefined;
+  key?: Uint8Array | undefined;
 }
 
 /**

@@ -250,5 +250,6 @@ export function signRoomRequest(key: RoomKey, method: RoomAuthMethod, target: st
 export function parseRoomAuthToken(text: string): RoomAuthToken | null {
   const m = TOKEN.exec(text);
   if (!m) return null;
-  return { verifier: hexToBytes(m[1]), ts: Number(m[2]), nonce: m[3], sig: hexToBytes(m[4]) };
+  // TOKEN has four mandatory groups: a match holds them all.
+  return { verifier: hexToBytes(m[1]!), ts: Number(m[2]), nonce: m[3]!, sig: hexToBytes(m[4]!) };
 }

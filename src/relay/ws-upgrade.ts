@@ -55,10 +55,10 @@ export class WsUpgrades {
         throw new RelayError(403, 'origin_not_allowed', 'this origin is not allowed by the relay');
       }
       const { token, target } = wsTokenAndTarget(req.url ?? '');
-      await core.takeToken(bucketsOf(core.limits, address, m[1], token));
+      await core.takeToken(bucketsOf(core.limits, address, m[1]!, token));
       core.acquire(address, 'connections');
       counted = true;
-      const sid = parseSessionId(m[1]);
+      const sid = parseSessionId(m[1]!);
       const q = parseWsQuery(url.searchParams);
       await authorise(core.store, { sid, method: 'WS', target, body: new Uint8Array(0), token });
       if (!(await core.store.isMember(sid, q.party))) await core.notMember(sid, q.party);
