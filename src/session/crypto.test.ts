@@ -68,12 +68,12 @@ describe('SessionCipher', () => {
     await expectReject(other.open('1', '*', body), 'decrypt'); // another room
     await expectReject((await SessionCipher.create(randomBytes(32), sid)).open('1', '*', body), 'decrypt');
     const bytes = fromBase64url(body);
-    bytes[8] ^= 1; // the sequence number
+    bytes[8]! ^= 1; // the sequence number
     await expectReject(c.open('1', '*', toBase64url(bytes)), 'decrypt');
-    bytes[8] ^= 1;
-    bytes[bytes.length - 1] ^= 0x80; // the tag
+    bytes[8]! ^= 1;
+    bytes[bytes.length - 1]! ^= 0x80; // the tag
     await expectReject(c.open('1', '*', toBase64url(bytes)), 'decrypt');
-    bytes[bytes.length - 1] ^= 0x80;
+    bytes[bytes.length - 1]! ^= 0x80;
     bytes[0] = 2; // the version
     await expectReject(c.open('1', '*', toBase64url(bytes)), 'malformed');
     await expectReject(c.open('1', '*', 'AAAA'), 'malformed');

@@ -71,17 +71,18 @@ for (let i = 0; i < B64URL.length; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
 export function toBase64url(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
+  // The loop bounds and `rest` keep every read below in range.
   for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += B64URL[n >> 18] + B64URL[(n >> 12) & 63] + B64URL[(n >> 6) & 63] + B64URL[n & 63];
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64URL.charAt(n >> 18) + B64URL.charAt((n >> 12) & 63) + B64URL.charAt((n >> 6) & 63) + B64URL.charAt(n & 63);
   }
   const rest = bytes.length - i;
   if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += B64URL[n >> 18] + B64URL[(n >> 12) & 63];
+    const n = bytes[i]! << 16;
+    out += B64URL.charAt(n >> 18) + B64URL.charAt((n >> 12) & 63);
   } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += B64URL[n >> 18] + B64URL[(n >> 12) & 63] + B64URL[(n >> 6) & 63];
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += B64URL.charAt(n >> 18) + B64URL.charAt((n >> 12) & 63) + B64URL.charAt((n >> 6) & 63);
   }
   return out;
 }
@@ -100,7 +101,7 @@ export function fromBase64url(text: string): Uint8Array {
   let bits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? B64URL_INDEX[c] : -1;
+    const v = B64URL_INDEX[c] ?? -1; // -1 also for c >= 128 (past the table)
     if (v < 0) throw new TypeError(`base64url: invalid character at ${i}`);
     acc = (acc << 6) | v;
     bits += 6;

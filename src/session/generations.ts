@@ -48,7 +48,7 @@ export type GenerationOutcome =
 /** The record a device stores right after every device confirmed: `current` is what it held before (if anything). */
 export function stage(opts: {
   kind: PendingKind;
-  current?: DeviceVault;
+  current?: DeviceVault | undefined;
   fresh?: DeviceVault;
   ceremony: string;
   digest: string;

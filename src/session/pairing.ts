@@ -176,17 +176,19 @@ export function decodePairingBytes(bytes: Uint8Array): PairingPayload {
     o += n;
     return b;
   };
+  /** One byte; `take` has checked it is there. */
+  const takeByte = (field: string): number => take(1, field)[0]!;
   const version = take(1, 'version')[0];
   if (version !== PAIRING_VERSION) throw new PairingError('version', `unsupported version ${version}; update the app`);
-  const kindByte = take(1, 'kind')[0];
+  const kindByte = takeByte('kind');
   const kind = CEREMONY_KINDS[kindByte - 1];
   if (!kind) throw new PairingError('kind', `unknown ceremony kind ${kindByte}`);
   const sessionKey = take(SESSION_KEY_BYTES, 'sessionKey').slice();
-  const sidLen = take(1, 'sessionId')[0];
+  const sidLen = takeByte('sessionId');
   if (sidLen < 16 || sidLen > 32) throw new PairingError('sessionId', 'must be 16..32 bytes');
   const sessionId = toBase64url(take(sidLen, 'sessionId'));
   checkRoom(sessionId, sessionKey);
-  const urlLen = take(1, 'url')[0];
+  const urlLen = takeByte('url');
   if (urlLen < 1 || urlLen > MAX_URL) throw new PairingError('url', `length must be 1..${MAX_URL}`);
   let relayUrl: string;
   try {
@@ -196,7 +198,7 @@ export function decodePairingBytes(bytes: Uint8Array): PairingPayload {
   }
   checkUrl(relayUrl);
   const lenBytes = take(2, 'params');
-  const paramsLen = (lenBytes[0] << 8) | lenBytes[1];
+  const paramsLen = (lenBytes[0]! << 8) | lenBytes[1]!; // take(2) checked both are there
   if (paramsLen > MAX_PARAMS) throw new PairingError('params', `longer than ${MAX_PARAMS} bytes`);
   const paramBytes = take(paramsLen, 'params');
   if (o !== bytes.length) throw new PairingError('payload', `${bytes.length - o} unexpected trailing bytes`);

@@ -86,7 +86,12 @@ export class RoomHttp {
     if (text !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
-      res = await this.fetchFn(`${this.base}${target}`, { method, headers, body: text, signal });
+      res = await this.fetchFn(`${this.base}${target}`, {
+        method,
+        headers,
+        ...(text !== undefined ? { body: text } : {}),
+        ...(signal ? { signal } : {}),
+      });
     } catch (e) {
       throw new RelayRequestError(
         0,

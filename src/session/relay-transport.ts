@@ -18,9 +18,9 @@ export interface RelayTransportOptions {
    * channel uses it (see {@link OpenMailboxOptions.skipBacklog}) so that
    * requests left in the room from earlier sessions are not answered.
    */
-  afterRoomSeq?: number;
+  afterRoomSeq?: number | undefined;
   /** Called for every message the relay client rejected (wrong key, replay, ...). */
-  onReject?: (r: RejectedMessage) => void;
+  onReject?: ((r: RejectedMessage) => void) | undefined;
 }
 
 /** Adapts a joined {@link RelayClient} to the session layer's {@link CeremonyTransport}. */

@@ -104,7 +104,7 @@ export async function joinReshare(
   opts: ReshareOptions & {
     me: DeviceIdentity;
     initiatorSignPub: string;
-    oldVault?: DeviceVault;
+    oldVault?: DeviceVault | undefined;
     /** An old device that gives its place up: it deals but gets no new share. */
     leaving?: boolean;
     /** The vault's ECDSA public key (hex) the pairing named: a roster for another key is refused before anything runs. */
@@ -118,7 +118,7 @@ export async function joinReshare(
 }
 
 /** `newChannel`: the initiator's rotated channel secret, for the new generation's devices only. */
-type RunOptions = RosterRunOptions & { oldVault?: DeviceVault; expectedKey?: string; newChannel?: Uint8Array };
+type RunOptions = RosterRunOptions & { oldVault?: DeviceVault | undefined; expectedKey?: string; newChannel?: Uint8Array };
 
 async function reshareWithRoster(signed: SignedRoster, opts: RunOptions): Promise<ReshareOutcome> {
   const { roster } = signed;
