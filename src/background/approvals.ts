@@ -36,7 +36,7 @@ export interface ApprovalInput {
   network?: Network;
   sign?: SignView;
   asset?: ApprovalView['asset'];
-  reply?: ReplyRoute;
+  reply?: ReplyRoute | undefined;
 }
 
 export interface ApprovalQueueDeps {

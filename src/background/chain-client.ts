@@ -13,7 +13,7 @@ export function ethersChainClient(): ChainClient {
     let p = providers.get(k);
     if (!p) {
       const staticNetwork = chainId ? EthersNetwork.from(BigInt(chainId)) : undefined;
-      p = new JsonRpcProvider(url, staticNetwork, { staticNetwork, batchMaxCount: 1, polling: false });
+      p = new JsonRpcProvider(url, staticNetwork, { ...(staticNetwork ? { staticNetwork } : {}), batchMaxCount: 1, polling: false });
       providers.set(k, p);
     }
     return p;

@@ -37,7 +37,7 @@ export interface WalletDeps {
   repo: VaultRepository;
   /** chrome.storage.session in the extension. */
   session: KeyValueArea;
-  iterations?: number;
+  iterations?: number | undefined;
   now?: () => number;
   /** Where the user's choice of active vault is kept (the extension's IndexedDB settings). */
   prefs?: KeyValueArea;
