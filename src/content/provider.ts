@@ -19,7 +19,7 @@ type Listener = (...args: unknown[]) => void;
 /** EIP-1193 RequestArguments. */
 export interface RequestArguments {
   readonly method: string;
-  readonly params?: readonly unknown[] | object;
+  readonly params?: readonly unknown[] | object | undefined;
 }
 
 /** Tandem's window.ethereum. */
