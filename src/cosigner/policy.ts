@@ -14,7 +14,7 @@ export interface Policy {
   /** Chain ids the co-signer signs for. */
   chains: number[];
   /** If set, the only recipients (transaction `to`, and an ERC-20 call's recipient/spender). Checksummed. */
-  recipients?: string[];
+  recipients?: string[] | undefined;
   /** Largest native value of one transaction, in wei. */
   maxValueWei: bigint;
   /** Largest native value signed in one UTC day, in wei. */

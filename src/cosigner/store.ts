@@ -251,7 +251,7 @@ export class VaultStore {
    * existing file for the same vault is an error (a device holds one share
    * of a vault).
    */
-  async save(vault: DeviceVault, password: string, opts: { replace: boolean; iterations?: number }): Promise<string> {
+  async save(vault: DeviceVault, password: string, opts: { replace: boolean; iterations?: number | undefined }): Promise<string> {
     const id = vaultId(vault);
     const path = this.pathOf(id);
     if (!opts.replace && existsSync(path)) {

@@ -125,7 +125,7 @@ interface Channel {
   opened?: OpenedMailbox;
   stop?: () => void;
   /** The request of this vault in progress (serveSigning handles one at a time). */
-  current?: PendingRequest;
+  current?: PendingRequest | undefined;
 }
 
 /** Listens on the paired channels of the unlocked vaults. */
