@@ -56,7 +56,17 @@ export function SignBody({
   );
 }
 
-function TransactionBody({ sign, approvalId, run, locked: busy }: { sign: SignView; approvalId?: string; run?: Run; locked: boolean }) {
+function TransactionBody({
+  sign,
+  approvalId,
+  run,
+  locked: busy,
+}: {
+  sign: SignView;
+  approvalId?: string | undefined;
+  run?: Run | undefined;
+  locked: boolean;
+}) {
   const locked = busy || !approvalId || !run;
   const tx = sign.transaction!;
   const sym = sign.currencySymbol;
