@@ -9,7 +9,7 @@ import { runAbuse } from '../test/support/abuse.js';
 
 let failed = false;
 for (const store of ['memory', 'redis'] as const) {
-  console.log(`abuse: ${store} store, load ${loadavg()[0].toFixed(1)}`);
+  console.log(`abuse: ${store} store, load ${loadavg()[0]!.toFixed(1)}`);
   const report = await runAbuse({ store, attackMs: 20_000, scale: 2, log: (s) => console.log(`  ${s}`) });
   console.log(`| attack | sent | honest signing ms | relay RSS max MiB | relay up |`);
   for (const r of report.results) {

@@ -62,7 +62,7 @@ async function cleanup(): Promise<void> {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
 /** A sender on `url` and a receiver on `url2` (another instance, or the same). */
@@ -167,7 +167,7 @@ try {
   console.log(`bench:relay: loopback, ${PAYLOAD.body.data.length + 60} B JSON payloads, end-to-end encrypted (AES-GCM), WebSocket`);
   console.log(`round trip = A -> relay -> B -> relay -> A; throughput over ${THROUGHPUT_MS} ms per row, counted at receivers`);
   console.log(
-    `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(2)} at start; relay, Redis and all clients share it\n`,
+    `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0]!.toFixed(2)} at start; relay, Redis and all clients share it\n`,
   );
   const rows = ['| store | measure | value |', '|---|---|---|'];
   for (const kind of ['memory', 'redis'] as const) {

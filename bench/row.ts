@@ -41,7 +41,7 @@ import { encodeFrame } from '../src/tss/frame.js';
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** One timed in-memory driver run (bench/dkls.ts, frost.ts, reshare.ts). */

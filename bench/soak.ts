@@ -29,7 +29,7 @@ const times: number[] = [];
 const bytes: number[] = [];
 const held: number[] = [];
 try {
-  console.log(`soak: ${COUNT} signings on one paired channel, store ${useRedis ? 'redis' : 'memory'}, load ${loadavg()[0].toFixed(1)}`);
+  console.log(`soak: ${COUNT} signings on one paired channel, store ${useRedis ? 'redis' : 'memory'}, load ${loadavg()[0]!.toFixed(1)}`);
   const vaults = await keygen2of2(relay.url);
   const channel = await openChannel(onNewChannel(vaults, relay.url));
   for (let i = 0; i < COUNT && Date.now() < deadline; i++) {
@@ -43,12 +43,12 @@ try {
     bytes.push(s.bytes);
     held.push(s.messages);
     if ((i + 1) % 100 === 0)
-      console.log(`  ${i + 1} signings, store holds ${s.messages} messages / ${s.bytes} bytes, load ${loadavg()[0].toFixed(1)}`);
+      console.log(`  ${i + 1} signings, store holds ${s.messages} messages / ${s.bytes} bytes, load ${loadavg()[0]!.toFixed(1)}`);
   }
   const room = await httpRequest(`${relay.url}/v1/rooms/${channel.sessionId}`, { key: channel.sessionKey }).then((r) => r.json);
   await channel.close();
   times.sort((a, b) => a - b);
-  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(times.length * p))].toFixed(0);
+  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(times.length * p))]!.toFixed(0);
   console.log(`done: ${times.length}/${COUNT} signed, ${failures} failed; room lastSeq ${room.lastSeq}`);
   console.log(`signing time ms: p50 ${pct(0.5)}, p99 ${pct(0.99)}, max ${times.at(-1)?.toFixed(0)}`);
   console.log(
