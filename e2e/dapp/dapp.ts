@@ -63,7 +63,7 @@ const dapp = {
       configurable: !!d?.configurable,
     };
   },
-  request: (method: string, params?: unknown[]) => outcome(eth().request({ method, params })),
+  request: (method: string, params?: unknown[]) => outcome(eth().request({ method, ...(params ? { params } : {}) })),
   ethersChainId: () => outcome(new BrowserProvider(eth()).getNetwork().then((n) => n.chainId.toString())),
   ethersConnect: () => outcome(new BrowserProvider(eth()).getSigner().then((s) => s.getAddress())),
   ethersBalance: (address: string) => outcome(new BrowserProvider(eth()).getBalance(address).then((b) => b.toString())),

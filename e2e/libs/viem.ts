@@ -15,7 +15,7 @@ let account: `0x${string}`;
 
 expose('viem', {
   async connect() {
-    [account] = await wallet.requestAddresses();
+    account = (await wallet.requestAddresses())[0]!;
     return account!;
   },
   async switchChain(id) {

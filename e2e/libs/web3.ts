@@ -7,7 +7,7 @@ let account = '';
 
 expose('web3.js', {
   async connect() {
-    [account] = await web3.eth.requestAccounts();
+    account = (await web3.eth.requestAccounts())[0]!;
     return account;
   },
   async switchChain(chainId) {
