@@ -92,7 +92,7 @@ describe('deploy/compose.yaml', () => {
     expect(upstreams).toHaveLength(relays.length);
     expect(services.caddy.ports).toEqual(expect.arrayContaining(['80:80', '443:443']));
     const mount = (services.caddy.volumes as string[]).find((v) => v.endsWith(':/etc/caddy/Caddyfile:ro'))!;
-    expect(existsSync(resolve(deploy, mount.split(':')[0]))).toBe(true);
+    expect(existsSync(resolve(deploy, mount.split(':')[0]!))).toBe(true);
   });
 
   it('states Redis persistence: append-only file, fsync every second, on a named volume; no eviction', () => {
@@ -139,12 +139,12 @@ describe('deploy/kubernetes (kustomize base)', () => {
   it('validates every object against the Kubernetes schema of its kind', () => {
     expect(docs.length).toBeGreaterThanOrEqual(6);
     for (const d of docs) {
-      const Model = MODELS[`${d.apiVersion}/${d.kind}`];
+      const Model = MODELS[`${d.apiVersion}/${d.kind}`]!;
       expect(Model, `no schema for ${d.apiVersion}/${d.kind}`).toBeDefined();
       expect(() => new Model(d).validate(), `${d.kind}/${d.metadata?.name}`).not.toThrow();
     }
     // The validator does catch a wrong type (the check can fail).
-    const bad = structuredClone(byKind('Deployment')[0]);
+    const bad = structuredClone(byKind('Deployment')[0]!);
     bad.spec.replicas = 'three';
     expect(() => new Deployment(bad).validate()).toThrow(/replicas/);
   });
@@ -171,7 +171,7 @@ describe('deploy/kubernetes (kustomize base)', () => {
       const names = target!.spec.template.spec.containers.flatMap((x: Obj) => x.ports.map((p: Obj) => p.name));
       for (const p of svc.spec.ports) expect(names).toContain(p.targetPort);
     }
-    const ingress = byKind('Ingress')[0];
+    const ingress = byKind('Ingress')[0]!;
     const backend = ingress.spec.rules[0].http.paths[0].backend.service;
     const svc = byKind('Service').find((s) => s.metadata.name === backend.name)!;
     expect(svc.spec.ports.map((p: Obj) => p.name)).toContain(backend.port.name);
@@ -197,9 +197,9 @@ describe('deploy/Dockerfile', () => {
     const visit = (name: string) => {
       if (seen.has(name) || !scripts[name]) return;
       seen.add(name);
-      for (const m of scripts[name].matchAll(/npm run (?:--silent )?([\w:-]+)/g)) visit(m[1]);
+      for (const m of scripts[name].matchAll(/npm run (?:--silent )?([\w:-]+)/g)) visit(m[1]!);
     };
-    for (const m of ci.matchAll(/^npm (?:run )?([\w:-]+)$/gm)) visit(m[1]);
+    for (const m of ci.matchAll(/^npm (?:run )?([\w:-]+)$/gm)) visit(m[1]!);
     return seen;
   }
 

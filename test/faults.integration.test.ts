@@ -205,8 +205,8 @@ describe('fault injection: a co-signer process killed at each step', () => {
     relay = await spawnRelayProcess(['--port', '0'], {
       RELAY_LIMITS: JSON.stringify({ requestsPerSecond: 100_000, requestBurst: 100_000, maxConnectionsPerAddress: 1000 }),
     });
-    [base.a2, base.b2] = await baseVault(['a', 'b'], 2);
-    [base.a3, base.b3, base.c3] = await baseVault(['a', 'b', 'c'], 2);
+    [base.a2, base.b2] = (await baseVault(['a', 'b'], 2)) as [string, string];
+    [base.a3, base.b3, base.c3] = (await baseVault(['a', 'b', 'c'], 2)) as [string, string, string];
   }, 600_000);
 
   afterAll(async () => {

@@ -106,7 +106,7 @@ async function settle(total: number): Promise<void> {
 async function instanceOf(before: number[]): Promise<number> {
   for (let i = 0; i < 300; i++) {
     const now = await connections();
-    const k = now.findIndex((n, j) => n > before[j]);
+    const k = now.findIndex((n, j) => n > before[j]!);
     if (k >= 0) return k;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -166,7 +166,7 @@ describe('two relay instances on one Redis behind Caddy', () => {
   let vaults: DeviceVault[] = [];
 
   it('devices on different instances generate a 2-of-2 vault and sign', async () => {
-    const ids = [newIdentity('scale-a'), newIdentity('scale-b')];
+    const ids = [newIdentity('scale-a'), newIdentity('scale-b')] as const;
     const pairing = createPairing(caddy.url, 'keygen', {});
     const [a, b] = await openApart(ids[0], ids[1], pairing.sessionId, pairing.sessionKey);
     try {
@@ -183,15 +183,25 @@ describe('two relay instances on one Redis behind Caddy', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
-    expect(vaults[0].address).toBe(vaults[1].address);
-    expect(channelOf(vaults[0]).relayUrl).toBe(caddy.url); // the vault's channel is the public https URL
+    expect(vaults[0]!.address).toBe(vaults[1]!.address);
+    expect(channelOf(vaults[0]!).relayUrl).toBe(caddy.url); // the vault's channel is the public https URL
 
-    const ch = channelOf(vaults[0]);
-    const [sa, sb] = await openApart(vaults[0].identity, vaults[1].identity, ch.sessionId, ch.sessionKey);
-    const server = serveSigning({ mailbox: sb.mailbox, vault: vaults[1], decide: async () => true, roundTimeoutMs: timing.roundTimeoutMs });
+    const ch = channelOf(vaults[0]!);
+    const [sa, sb] = await openApart(vaults[0]!.identity, vaults[1]!.identity, ch.sessionId, ch.sessionKey);
+    const server = serveSigning({
+      mailbox: sb.mailbox,
+      vault: vaults[1]!,
+      decide: async () => true,
+      roundTimeoutMs: timing.roundTimeoutMs,
+    });
     try {
-      const sig = await requestSignature({ ...timing, mailbox: sa.mailbox, vault: vaults[0], request: messageRequest('across instances') });
-      expect(signer('across instances', sig)).toBe(vaults[0].address);
+      const sig = await requestSignature({
+        ...timing,
+        mailbox: sa.mailbox,
+        vault: vaults[0]!,
+        request: messageRequest('across instances'),
+      });
+      expect(signer('across instances', sig)).toBe(vaults[0]!.address);
     } finally {
       server.stop();
       await Promise.all([sa.close(), sb.close()]);
@@ -200,18 +210,18 @@ describe('two relay instances on one Redis behind Caddy', () => {
 
   it('an instance killed mid-signing: clients reconnect through the proxy; that signing completes or fails clearly, the next succeeds', async () => {
     expect(vaults).toHaveLength(2);
-    const ch = channelOf(vaults[0]);
-    const [sa, sb, ia] = await openApart(vaults[0].identity, vaults[1].identity, ch.sessionId, ch.sessionKey);
+    const ch = channelOf(vaults[0]!);
+    const [sa, sb, ia] = await openApart(vaults[0]!.identity, vaults[1]!.identity, ch.sessionId, ch.sessionKey);
     let killed = false;
     // The co-signer has the request: now the instance under the requester dies (SIGKILL), before any signing round.
     const server = serveSigning({
       mailbox: sb.mailbox,
-      vault: vaults[1],
+      vault: vaults[1]!,
       roundTimeoutMs: timing.roundTimeoutMs,
       decide: async () => {
         if (!killed) {
           killed = true;
-          await relays[ia].kill();
+          await relays[ia]!.kill();
         }
         return true;
       },
@@ -220,7 +230,7 @@ describe('two relay instances on one Redis behind Caddy', () => {
       const outcome = await requestSignature({
         ...timing,
         mailbox: sa.mailbox,
-        vault: vaults[0],
+        vault: vaults[0]!,
         request: messageRequest('while one dies'),
       }).then(
         (sig) => ({ ok: true as const, sig }),
@@ -231,7 +241,7 @@ describe('two relay instances on one Redis behind Caddy', () => {
         `signing during the crash: ${outcome.ok ? 'completed' : `failed: ${String((outcome.e as Error).message).slice(0, 200)}`}`,
       );
       if (outcome.ok) {
-        expect(signer('while one dies', outcome.sig)).toBe(vaults[0].address);
+        expect(signer('while one dies', outcome.sig)).toBe(vaults[0]!.address);
       } else {
         // A clear error: a named type and code, not a hang or a crash.
         const e = outcome.e as { name?: string; code?: string; message?: string };
@@ -239,9 +249,9 @@ describe('two relay instances on one Redis behind Caddy', () => {
         expect(String(e.message)).not.toBe('');
       }
       // Everything now runs on the surviving instance, through the same https front.
-      const survivor = relays[1 - ia];
-      const sig = await requestSignature({ ...timing, mailbox: sa.mailbox, vault: vaults[0], request: messageRequest('after the crash') });
-      expect(signer('after the crash', sig)).toBe(vaults[0].address);
+      const survivor = relays[1 - ia]!;
+      const sig = await requestSignature({ ...timing, mailbox: sa.mailbox, vault: vaults[0]!, request: messageRequest('after the crash') });
+      expect(signer('after the crash', sig)).toBe(vaults[0]!.address);
       const text = await (await fetch(`${survivor.url}/metrics`)).text();
       expect(Number(/^tandem_relay_connections (\d+)$/m.exec(text)![1])).toBeGreaterThanOrEqual(2);
     } finally {

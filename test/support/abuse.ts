@@ -116,7 +116,7 @@ const slowloris: Attack = async (url, stop, scale) => {
   for (const s of sockets) s.once('close', () => dropped++).resume();
   const text = 'GET /health HTTP/1.1\r\nHost: relay\r\nX-Slow: ';
   for (let i = 0; !stop(); i++) {
-    for (const s of sockets) if (!s.destroyed) s.write(text[Math.min(i, text.length - 1)]);
+    for (const s of sockets) if (!s.destroyed) s.write(text[Math.min(i, text.length - 1)]!);
     await sleep(500);
   }
   const n = dropped;

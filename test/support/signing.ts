@@ -21,7 +21,7 @@ export const timing = { joinTimeoutMs: 120_000, roundTimeoutMs: 120_000 };
 
 /** One 2-of-2 key generation through the relay at `relayUrl`. */
 export async function keygen2of2(relayUrl: string): Promise<[DeviceVault, DeviceVault]> {
-  const ids = [newIdentity('soak-a'), newIdentity('soak-b')];
+  const ids = [newIdentity('soak-a'), newIdentity('soak-b')] as const;
   const p = createPairing(relayUrl, 'keygen', {});
   const open = (deviceId: string) => openMailbox({ relayUrl, sessionId: p.sessionId, sessionKey: p.sessionKey, deviceId, WebSocket: WS });
   const [a, b] = await Promise.all([open(ids[0].deviceId), open(ids[1].deviceId)]);
