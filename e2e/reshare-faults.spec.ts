@@ -1,0 +1,180 @@
+/**
+ * Nothing lost, whatever fails (docs/generations.md): a re-share of a 2-of-2
+ * vault (this browser and a CLI co-signer) to 2-of-3 with a new CLI device,
+ * started from the popup, while Chrome stops the extension's service worker
+ * at the worst moments. The CLI devices are frozen at a step by their
+ * test-only pause (src/cosigner/test-pause.ts) so the worker is stopped at
+ * exactly that point; they go on once it is stopped. Afterwards the popup says
+ * what happened, the CLI devices name the extension (device, not relay)
+ * within seconds, and a dApp's personal_sign, co-signed, verifies with the
+ * vault's address: with the old generation or with the new one, never neither.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyMessage } from 'ethers';
+import type { Page } from '@playwright/test';
+import { test, expect, type WalletHelper } from './fixtures';
+import { CosignerDevice, type CosignerRun } from './support/cosigner';
+import { pairWithCliCosigner } from './support/pair-vault';
+import { stopServiceWorker } from './support/service-worker';
+import { startRelay, type RunningRelay } from '../src/relay/server';
+
+/** A co-signer policy that signs messages only. */
+const MESSAGES_ONLY = { v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true };
+/** Seconds a device may take to name the one that stopped (liveness: 3 s of grace, a probe), on a loaded machine. */
+const REPORT_LIMIT_S = 10;
+
+let relay: RunningRelay;
+test.beforeAll(async () => {
+  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'] });
+});
+test.afterAll(async () => {
+  await relay?.close();
+});
+
+/** Starts the re-share 2-of-2 → 2-of-3 from the popup's settings; returns its pairing and this browser's device id. */
+async function startReshare(wallet: WalletHelper, popup: Page): Promise<{ pairing: string; ext: string }> {
+  await popup.getByRole('button', { name: 'Settings' }).click();
+  const form = popup.getByRole('form', { name: 'Re-share' });
+  await form.getByLabel('Devices after').selectOption('3');
+  await form.getByRole('button', { name: 'Start re-share' }).click();
+  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+  const ceremony = (await wallet.state(popup)).ceremony!;
+  return { pairing: ceremony.pairing, ext: ceremony.thisDevice };
+}
+
+/** The line in which `run` first names `device` after output position `from`, and the seconds from `since` to it. */
+async function naming(run: CosignerRun, device: string, from: number, since: number): Promise<{ line: string; seconds: number }> {
+  const m = await run.waitFor(new RegExp(`^.*${device}.*$`, 'm'), 60_000, from);
+  return { line: m[0], seconds: (Date.now() - since) / 1000 };
+}
+
+/** A dApp's personal_sign, approved in the popup and co-signed; returns the address the signature verifies with. */
+async function cosignedSigner(wallet: WalletHelper, popup: Page, address: string, text: string, dapp: string): Promise<string> {
+  const { page } = await wallet.connectDapp(popup, dapp);
+  const psign = page.evaluate(
+    ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+    ['0x' + Buffer.from(text).toString('hex'), address],
+  );
+  await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+  await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
+  const res = (await psign) as { result?: string; error?: { message: string } };
+  if (!res.result) throw new Error(`personal_sign failed: ${res.error?.message}`);
+  return verifyMessage(text, res.result);
+}
+
+test('Chrome stops the worker during the re-share rounds: the CLI devices name the extension, the popup says nothing changed, the old generation signs', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  const cosigner = new CosignerDevice();
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(cosigner.home, 'resume');
+  try {
+    let popup = await wallet.openPopup();
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
+    const { pairing, ext } = await startReshare(wallet, popup);
+    // The old co-signer freezes on the first round-2 message: the extension is inside the rounds, waiting for it.
+    const old = cosigner.run(['join', pairing], { TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2', TANDEM_TEST_PAUSE_UNTIL: resume });
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device']);
+    await old.waitFor(/^test-pause: /m, 120_000);
+    const from = { old: old.output.length, fresh: fresh.output.length };
+    await stopServiceWorker(context, popup);
+    const stoppedAt = Date.now();
+    writeFileSync(resume, '');
+
+    const [byOld, byFresh] = await Promise.all([naming(old, ext, from.old, stoppedAt), naming(fresh, ext, from.fresh, stoppedAt)]);
+    for (const r of [byOld, byFresh]) {
+      // The device, not the relay: the relay reported its connection gone, or answers while it is silent.
+      expect(r.line).toMatch(/\[liveness\.(dropped|device)\]/);
+      expect(r.seconds).toBeLessThan(REPORT_LIMIT_S);
+    }
+    expect(await old.exit()).toBe(1);
+    expect(await fresh.exit()).toBe(1);
+    console.log(`rounds: old co-signer named ${ext} after ${byOld.seconds.toFixed(1)} s: ${byOld.line}`);
+    console.log(`rounds: new device named ${ext} after ${byFresh.seconds.toFixed(1)} s: ${byFresh.line}`);
+    expect(await cosigner.holding()).toBe('g0');
+    expect(await added.holding()).toBe('-');
+
+    // The user opens the popup again: the re-share stopped, nothing changed here.
+    await popup.close();
+    popup = await wallet.openPopup();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'failed');
+    await expect(popup.getByTestId('ceremony-error')).toHaveText(
+      /restarted by the browser during the re-share. Nothing was stored or changed/,
+    );
+    await wallet.screenshot(popup, 'reshare-fault-01-rounds');
+    await popup.getByRole('button', { name: 'Back' }).click();
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+
+    // Checked by signing: this browser and the old co-signer, generation 0.
+    await cosigner.serve(MESSAGES_ONLY);
+    expect(await cosignedSigner(wallet, popup, address, 'old generation', dapps.a.url)).toBe(address);
+  } finally {
+    await Promise.all([cosigner.dispose(), added.dispose()]);
+  }
+});
+
+test('Chrome stops the worker after the new shares were confirmed and it said it saved its own, before the new device said so: it keeps the change pending, finishes it before co-signing, the new generation signs', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  const cosigner = new CosignerDevice();
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(added.home, 'resume');
+  try {
+    let popup = await wallet.openPopup();
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
+    const { pairing, ext } = await startReshare(wallet, popup);
+    const old = cosigner.run(['join', pairing]);
+    // The new device freezes once its new share is saved, before it says so: nobody can commit yet.
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
+      TANDEM_TEST_PAUSE_AT: 'stored',
+      TANDEM_TEST_PAUSE_UNTIL: resume,
+    });
+    await fresh.waitFor(/^test-pause: /m, 120_000);
+    // The extension saved its pending record (the previous generation inside it) and said so.
+    await expect(popup.getByTestId('ceremony-progress')).toHaveText(/Saved on this browser/, { timeout: 30_000 });
+    await wallet.screenshot(popup, 'reshare-fault-02-saved-waiting');
+    await stopServiceWorker(context, popup);
+    const stoppedAt = Date.now();
+    writeFileSync(resume, '');
+
+    // Every statement but the new device's was out; now it is too: both CLI devices commit.
+    expect(await old.exit()).toBe(0);
+    expect(await fresh.exit()).toBe(0);
+    const seconds = (Date.now() - stoppedAt) / 1000;
+    console.log(`after confirm: both CLI devices completed ${seconds.toFixed(1)} s after the stop`);
+    for (const r of [old, fresh]) expect(r.output).toMatch(/^complete: every device saved the new generation$/m);
+    expect(await cosigner.holding()).toBe('g1');
+    expect(await added.holding()).toBe('g1');
+
+    // The popup again: the restarted worker holds the change pending (the old CLI device's statement was read
+    // before the stop, so the room no longer has it, and nobody serves the new channel yet): nothing lost, it says so.
+    await popup.close();
+    popup = await wallet.openPopup();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'failed');
+    const said = popup.getByTestId('ceremony-error');
+    await expect(said).toContainText('at the end of the re-share, after every device had confirmed the new shares. Nothing is lost');
+    await expect(said).toContainText(
+      'this device keeps and signs with generation 0 until cli-new-device, cli-cosigner say they stored generation 1',
+    );
+    await expect(said).not.toContainText(ext); // never waits for itself
+    await wallet.screenshot(popup, 'reshare-fault-03-pending-after-restart');
+    await popup.getByRole('button', { name: 'Back' }).click();
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+
+    // Checked by signing: both CLI devices serve (committed, on the new channel); before co-signing the extension
+    // asks there, each answers with its statement, it commits; this browser and a CLI device sign with generation 1.
+    const serves = await Promise.all([added.serve(MESSAGES_ONLY), cosigner.serve(MESSAGES_ONLY)]);
+    expect(await cosignedSigner(wallet, popup, address, 'new generation', dapps.a.url)).toBe(address);
+    await Promise.any(serves.map((s) => s.waitFor(/done: request/, 10_000)));
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-3');
+  } finally {
+    await Promise.all([cosigner.dispose(), added.dispose()]);
+  }
+});
