@@ -10,13 +10,14 @@
  * vault's address: with the old generation or with the new one, never neither.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { verifyMessage } from 'ethers';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { test, expect, type WalletHelper } from './fixtures';
 import { CosignerDevice, type CosignerRun } from './support/cosigner';
 import { pairWithCliCosigner } from './support/pair-vault';
 import { stopServiceWorker } from './support/service-worker';
+import { launchPhoneBrowser, openPhoneIn, pairWithPhoneAt, PIN, shoot } from './support/phone';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 
 /** A co-signer policy that signs messages only. */
@@ -25,10 +26,12 @@ const MESSAGES_ONLY = { v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: 
 const REPORT_LIMIT_S = 10;
 
 let relay: RunningRelay;
+let phoneBrowser: Browser | undefined;
 test.beforeAll(async () => {
-  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'] });
+  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'], staticDirs: { '/cosigner/': resolve('dist-cosigner') } });
 });
 test.afterAll(async () => {
+  await phoneBrowser?.close();
   await relay?.close();
 });
 
@@ -176,5 +179,83 @@ test('Chrome stops the worker after the new shares were confirmed and it said it
     await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-3');
   } finally {
     await Promise.all([cosigner.dispose(), added.dispose()]);
+  }
+});
+
+test('the phone page (an old device) closed during the re-share rounds: the extension and the new device name the phone; reopened and unlocked, it co-signs with the old generation', async ({
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  phoneBrowser ??= await launchPhoneBrowser();
+  const { context: phoneContext, page: phone } = await openPhoneIn(phoneBrowser);
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(added.home, 'resume');
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhoneAt(relay.url, wallet, popup, phone);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const form = popup.getByRole('form', { name: 'Re-share' });
+    await form.getByLabel('Devices after').selectOption('3');
+    await form.getByRole('button', { name: 'Start re-share' }).click();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+    const { link, pairing } = (await wallet.state(popup)).ceremony!;
+    await phone.goto(link);
+    await phone.getByRole('form', { name: 'Join' }).getByRole('button', { name: 'Join' }).click();
+    // The new device freezes on the first round-2 message: the phone is inside the rounds.
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
+      TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2',
+      TANDEM_TEST_PAUSE_UNTIL: resume,
+    });
+    await fresh.waitFor(/^test-pause: /m, 120_000);
+    const phoneId = (await wallet.state(popup)).ceremony!.joined.find((d) => d.startsWith('Test-Pixel-'))!;
+    expect(phoneId).toBeTruthy();
+    const from = fresh.output.length;
+    await phone.close();
+    const closedAt = Date.now();
+    writeFileSync(resume, '');
+
+    // Both other devices name the phone (the device, not the relay), within seconds.
+    const byFresh = await naming(fresh, phoneId, from, closedAt);
+    expect(byFresh.line).toMatch(/\[liveness\.(dropped|device)\]/);
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'failed', { timeout: 15_000 });
+    const popupSeconds = (Date.now() - closedAt) / 1000;
+    const said = popup.getByTestId('ceremony-error');
+    await expect(said).toContainText(phoneId);
+    await expect(said).toContainText('Nothing was stored or changed');
+    console.log(`phone closed in rounds: new device named ${phoneId} after ${byFresh.seconds.toFixed(1)} s: ${byFresh.line}`);
+    console.log(`phone closed in rounds: popup failed after ≤${popupSeconds.toFixed(1)} s: ${await said.textContent()}`);
+    for (const r of [byFresh.seconds, popupSeconds]) expect(r).toBeLessThan(REPORT_LIMIT_S);
+    expect(await fresh.exit()).toBe(1);
+    expect(await added.holding()).toBe('-');
+    await wallet.screenshot(popup, 'reshare-fault-04-phone-closed-rounds');
+    await popup.getByRole('button', { name: 'Back' }).click();
+    expect((await wallet.state(popup)).vault).toMatchObject({ address, t: 2, n: 2 });
+
+    // The phone's page again: the PIN, the vault as it was (2 of 2), listening.
+    const again = await phoneContext.newPage();
+    await again.goto(`${relay.url}/cosigner/`);
+    const unlock = again.getByRole('form', { name: 'Unlock' });
+    await unlock.getByLabel('PIN or passphrase').fill(PIN);
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect(again.getByTestId('vault-item')).toContainText('2 OF 2');
+    await expect(again.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
+    await shoot(again, 'reshare-fault-05-phone-reopened');
+
+    // Checked by signing: the extension and the phone, generation 0.
+    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
+    const psign = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('phone old generation').toString('hex'), address],
+    );
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
+    const request = again.getByTestId('phone-request');
+    await expect(request.getByTestId('sign-message')).toHaveText('phone old generation', { timeout: 20_000 });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    expect(verifyMessage('phone old generation', ((await psign) as { result: string }).result)).toBe(address);
+  } finally {
+    await added.dispose();
+    await phoneContext.close();
   }
 });
