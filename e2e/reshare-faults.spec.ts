@@ -259,3 +259,116 @@ test('the phone page (an old device) closed during the re-share rounds: the exte
     await phoneContext.close();
   }
 });
+
+/**
+ * Test instrumentation of the phone's page: once armed, the first write of a vault record (the staged change)
+ * cuts the page off — nothing it sends afterwards leaves it — and `stored` says when that write is durable.
+ * The page is then closed: as if it died right after saving, before its signed statement went out.
+ */
+function cutAfterVaultWrite(): void {
+  const cut = { armed: false, cutting: false, stored: false };
+  (window as any).__cut = cut;
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    if (cut.armed && this.name === 'vaults') {
+      cut.cutting = true;
+      this.transaction.addEventListener('complete', () => {
+        cut.stored = true;
+      });
+    }
+    return put.apply(this, args);
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, ...args: Parameters<WebSocket['send']>) {
+    if (!cut.cutting) send.apply(this, args);
+  };
+  const fetch = window.fetch;
+  window.fetch = (...args: Parameters<typeof window.fetch>) => (cut.cutting ? new Promise<Response>(() => undefined) : fetch(...args));
+}
+
+// FIXME (found, not fixed yet): up to the report everything holds (the extension and the new device keep generation 0
+// pending and name the phone within ~3 s), but after the phone is reopened and unlocked, the co-signing request never
+// reaches it (no request on the phone within 30 s): the three pending records do not converge on one generation and
+// channel. Skipped until fixed; see the branch's report.
+test.fixme('the phone page closed after the confirmation, once it saved the change but before it said so: the others keep the old generation pending; reopened and unlocked, the phone co-signs', async ({
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  phoneBrowser ??= await launchPhoneBrowser();
+  const { context: phoneContext, page: phone } = await openPhoneIn(phoneBrowser);
+  await phoneContext.addInitScript(cutAfterVaultWrite);
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(added.home, 'resume');
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhoneAt(relay.url, wallet, popup, phone);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const form = popup.getByRole('form', { name: 'Re-share' });
+    await form.getByLabel('Devices after').selectOption('3');
+    await form.getByRole('button', { name: 'Start re-share' }).click();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+    const { link, pairing } = (await wallet.state(popup)).ceremony!;
+    await phone.goto(link);
+    await phone.getByRole('form', { name: 'Join' }).getByRole('button', { name: 'Join' }).click();
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
+      TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2',
+      TANDEM_TEST_PAUSE_UNTIL: resume,
+    });
+    await fresh.waitFor(/^test-pause: /m, 120_000);
+    const phoneId = (await wallet.state(popup)).ceremony!.joined.find((d) => d.startsWith('Test-Pixel-'))!;
+    // Inside the rounds: the next vault write on the phone is the staged change.
+    await phone.evaluate(() => {
+      (window as any).__cut.armed = true;
+    });
+    const from = fresh.output.length;
+    writeFileSync(resume, '');
+    await phone.waitForFunction(() => (window as any).__cut.stored, undefined, { timeout: 60_000 });
+    const cutAt = Date.now();
+    await phone.close();
+
+    // The extension and the new device stored the change pending and name the phone as the one missing.
+    const byFresh = await naming(fresh, phoneId, from, cutAt);
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+    const popupSeconds = (Date.now() - cutAt) / 1000;
+    const said = popup.getByTestId('ceremony-progress');
+    // (It stops collecting at the first device gone, so a statement behind it may be listed as missing too.)
+    await expect(said).toContainText(`keeps and signs with generation 0 until ${phoneId}`);
+    console.log(`phone cut after its write: new device named ${phoneId} after ${byFresh.seconds.toFixed(1)} s: ${byFresh.line}`);
+    console.log(`phone cut after its write: popup after ≤${popupSeconds.toFixed(1)} s: ${await said.textContent()}`);
+    expect(await fresh.exit()).toBe(4); // pending
+    expect(await added.holding()).toBe('g1+unconfirmed');
+    await wallet.screenshot(popup, 'reshare-fault-06-phone-cut-after-write');
+    await popup.getByRole('button', { name: 'Open wallet' }).click();
+
+    // The new device serves (pending: it keeps asking on the new channel). The phone's page again: PIN.
+    const serve = await added.serve(MESSAGES_ONLY);
+    const again = await phoneContext.newPage();
+    await again.goto(`${relay.url}/cosigner/`);
+    const unlock = again.getByRole('form', { name: 'Unlock' });
+    await unlock.getByLabel('PIN or passphrase').fill(PIN);
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect(again.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 30_000 });
+    await shoot(again, 'reshare-fault-07-phone-reopened-after-cut');
+
+    // Checked by signing: the extension and the phone.
+    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
+    const psign = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('phone after cut').toString('hex'), address],
+    );
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
+    const request = again.getByTestId('phone-request');
+    await expect(request.getByTestId('sign-message')).toHaveText('phone after cut', { timeout: 30_000 });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    expect(verifyMessage('phone after cut', ((await psign) as { result: string }).result)).toBe(address);
+    console.log(
+      `phone cut after its write: signed; phone vault: ${await again.getByTestId('vault-item').textContent()}; new device: ${await added.holding()}`,
+    );
+    void serve;
+  } finally {
+    await added.dispose();
+    await phoneContext.close();
+  }
+});
