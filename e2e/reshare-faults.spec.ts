@@ -160,16 +160,25 @@ test('Chrome stops the worker after the new shares were confirmed and it said it
     // before the stop, so the room no longer has it, and nobody serves the new channel yet): nothing lost, it says so.
     await popup.close();
     popup = await wallet.openPopup();
-    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'failed');
-    const said = popup.getByTestId('ceremony-error');
-    await expect(said).toContainText('at the end of the re-share, after every device had confirmed the new shares. Nothing is lost');
-    await expect(said).toContainText(
-      'this device keeps and signs with generation 0 until cli-new-device, cli-cosigner say they stored generation 1',
-    );
-    await expect(said).not.toContainText(ext); // never waits for itself
-    await wallet.screenshot(popup, 'reshare-fault-03-pending-after-restart');
-    await popup.getByRole('button', { name: 'Back' }).click();
-    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+    // Either it found every statement in the room on restart (complete), or one was read before the stop and
+    // is gone from the room (pending, signing with generation 0): both say so plainly.
+    const status = popup.getByTestId('pairing');
+    await expect(status).toHaveAttribute('data-status', /^(done|failed)$/);
+    if ((await status.getAttribute('data-status')) === 'done') {
+      await expect(popup.getByTestId('ceremony-progress')).toContainText('the re-share is complete, 2 of 3 devices sign with generation 1');
+      await wallet.screenshot(popup, 'reshare-fault-03-complete-after-restart');
+      await popup.getByRole('button', { name: 'Open wallet' }).click();
+    } else {
+      const said = popup.getByTestId('ceremony-error');
+      await expect(said).toContainText('at the end of the re-share, after every device had confirmed the new shares. Nothing is lost');
+      await expect(said).toContainText(
+        'this device keeps and signs with generation 0 until cli-new-device, cli-cosigner say they stored generation 1',
+      );
+      await expect(said).not.toContainText(ext); // never waits for itself
+      await wallet.screenshot(popup, 'reshare-fault-03-pending-after-restart');
+      await popup.getByRole('button', { name: 'Back' }).click();
+      await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+    }
 
     // Checked by signing: both CLI devices serve (committed, on the new channel); before co-signing the extension
     // asks there, each answers with its statement, it commits; this browser and a CLI device sign with generation 1.
