@@ -14,7 +14,9 @@
  * (the pairing holds the session key: it is never written anywhere); a
  * marker in session storage tells a restarted worker that a ceremony was cut
  * off, so the popup can say so instead of waiting forever. Nothing is
- * stored by a ceremony that did not finish.
+ * stored before every device confirmed; a ceremony cut off after that may
+ * have stored a pending record (docs/generations.md): the marker says so,
+ * and the popup then shows where this device's vault stands.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
@@ -58,10 +60,29 @@ export function cosignerPage(relayUrl: string): string {
   return `${relayUrl.replace(/\/+$/, '')}/cosigner/`;
 }
 
+/** What the marker of a ceremony in flight holds: what the popup showed, and how far it got. */
+type CeremonyMarker = Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'> & {
+  /** The devices taking part (from the roster on). */
+  joined?: string[];
+  /** Every device confirmed: this device may have stored the change (pending). */
+  confirmed?: boolean;
+};
+
+/** Where the active vault stands now (after a ceremony was cut off past its confirmation). */
+export interface VaultStanding {
+  /** No change is pending: the record holds one generation only. */
+  complete: boolean;
+  address: string;
+  /** One line for people, e.g. "2 of 3 devices sign with generation 1" or the pending record's description. */
+  line: string;
+}
+
 export interface CeremonyDeps {
   wallet: Pick<WalletService, 'addVault' | 'deleteVault' | 'replaceShare'>;
   session: KeyValueArea;
   onChange(): void;
+  /** Where the active co-signed vault stands now, or null (none). */
+  standing?: () => Promise<VaultStanding | null>;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
   timing?: CeremonyTiming;
 }
@@ -71,22 +92,41 @@ export class CeremonySessions {
   private view: CeremonyView | null = null;
   private opened: OpenedMailbox | null = null;
   private run: Promise<void> | null = null;
+  /** The last write of the marker (the popup is told of a step only once the marker has it). */
+  private marking: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: CeremonyDeps) {}
 
   /** What the popup shows, or null. A ceremony cut off by a worker restart shows as failed. */
   async current(): Promise<CeremonyView | null> {
     if (this.view) return this.view;
-    const cut = await this.deps.session.get<Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'>>(CEREMONY_MARKER_KEY);
+    const cut = await this.deps.session.get<CeremonyMarker>(CEREMONY_MARKER_KEY);
     if (!cut) return null;
+    const { confirmed, joined, ...what } = cut;
+    const base = { ...what, pairing: '', link: '', thisDevice: '', joined: joined ?? [] };
+    const during = cut.kind === 'reshare' ? 're-share' : 'key generation';
+    if (!confirmed)
+      return {
+        ...base,
+        status: 'failed',
+        error: `Tandem was restarted by the browser during the ${during}. Nothing was stored or changed on this device; start again (the other devices give up by themselves).`,
+      };
+    // Past the confirmation this device may hold the change, pending: say where it stands (docs/generations.md).
+    const now = await this.deps.standing?.().catch(() => null);
+    const cutOff = `Tandem was restarted by the browser at the end of the ${during}, after every device had confirmed the new shares.`;
+    if (now?.complete)
+      return {
+        ...base,
+        status: 'done',
+        address: now.address,
+        progress: `${cutOff} Every device said it saved its new share: the ${during} is complete, ${now.line}.`,
+      };
     return {
-      ...cut,
+      ...base,
       status: 'failed',
-      pairing: '',
-      link: '',
-      thisDevice: '',
-      joined: [],
-      error: `Tandem was restarted by the browser during the ${cut.kind === 'reshare' ? 're-share' : 'key generation'}. Nothing was stored or changed on this device; start again (the other devices give up by themselves).`,
+      error: now
+        ? `${cutOff} Nothing is lost: ${now.line}. This browser finishes it by itself when a device that saved its share is reachable (on unlock, and before co-signing).`
+        : `${cutOff} This browser did not store it; start again.`,
     };
   }
 
@@ -289,7 +329,8 @@ export class CeremonySessions {
       ...(joining ? { joining: true } : {}),
     };
     this.view = view;
-    await this.deps.session.set(CEREMONY_MARKER_KEY, what);
+    this.marker = { ...what };
+    await this.deps.session.set(CEREMONY_MARKER_KEY, this.marker);
     this.deps.onChange();
     this.run = ceremony(opened.mailbox, (e) => this.onEvent(view, e))
       .then((result) => {
@@ -311,6 +352,7 @@ export class CeremonySessions {
   async close(): Promise<void> {
     const view = this.view;
     this.view = null;
+    await this.marking;
     await this.deps.session.remove(CEREMONY_MARKER_KEY);
     if (view && (view.status === 'waiting' || view.status === 'running')) {
       view.status = 'failed';
@@ -318,6 +360,16 @@ export class CeremonySessions {
       await this.opened?.close().catch(() => undefined);
     }
     this.deps.onChange();
+  }
+
+  private marker: CeremonyMarker | null = null;
+
+  /** Records how far the ceremony got in its marker (for a worker that restarts); resolves once written. */
+  private mark(patch: Partial<CeremonyMarker>): Promise<void> {
+    const marker = { ...this.marker!, ...patch };
+    this.marker = marker;
+    this.marking = this.marking.then(() => this.deps.session.set(CEREMONY_MARKER_KEY, marker)).catch(() => undefined);
+    return this.marking;
   }
 
   private onEvent(view: CeremonyView, e: CeremonyEvent): void {
@@ -338,12 +390,23 @@ export class CeremonySessions {
           view.kind === 'keygen'
             ? 'Generating the keys together (this takes a few seconds)…'
             : 'Re-sharing the keys together (this takes a few seconds)…';
+        void this.mark({ joined: view.joined, joiners: view.joiners, n: view.n });
         break;
       case 'progress':
         break;
       case 'confirmed':
         view.progress = 'Every device confirmed the same keys. Saving…';
+        // Before this device stores anything: a restarted worker then looks at what it holds.
+        void this.mark({ confirmed: true });
         break;
+      case 'acked':
+        // Shown once the marker says the ceremony got past its confirmation.
+        void this.marking.then(() => {
+          if (this.view !== view || view.status !== 'running') return;
+          view.progress = 'Saved on this browser (its previous share is kept). Waiting for every device to say it saved its new share…';
+          this.deps.onChange();
+        });
+        return;
       default:
         return;
     }
@@ -363,6 +426,7 @@ export class CeremonySessions {
       // No secret stays on screen after the ceremony.
       view.pairing = '';
       view.link = '';
+      await this.marking;
       await this.deps.session.remove(CEREMONY_MARKER_KEY);
       this.deps.onChange();
     }

@@ -250,7 +250,10 @@ export class GenerationBehind extends CeremonyAbort {
 export function describePending(record: DeviceVault): string | null {
   const p = record.pending;
   if (!p) return null;
-  const missing = missingAcks(record).join(', ');
+  // This device's own statement counts once its record is stored (finishPending sends it again): never listed.
+  const missing = missingAcks(record)
+    .filter((d) => d !== record.identity.deviceId)
+    .join(', ');
   if (p.kind === 'retire')
     return `leaving the vault is pending: this device keeps its share until ${missing} say they stored the new generation`;
   if (p.kind === 'next')
