@@ -12,17 +12,9 @@ import { memberIdentities, type DeviceVault } from './device-vault.js';
 import type { DevicePublic } from './identity.js';
 import type { LivenessTiming } from './liveness.js';
 import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
-import {
-  checkDigest,
-  checkRequestTimes,
-  describeRequest,
-  MAX_CLOCK_SKEW_MS,
-  parseSigningRequest,
-  SigningRequestExpired,
-  SigningRequestRejected,
-  type RequestTimes,
-  type SigningRequest,
-} from './signing-request.js';
+import { checkDigest, parseSigningRequest, SigningRequestRejected, type SigningRequest } from './signing-request.js';
+import { checkRequestTimes, MAX_CLOCK_SKEW_MS, SigningRequestExpired, type RequestTimes } from './request-times.js';
+import { describeRequest } from './describe-request.js';
 import { signWithQuorum } from './signing.js';
 import { otRefusal, type OtBurns } from './ot-burns.js';
 

@@ -17,7 +17,8 @@ import type { DevicePublic } from './identity.js';
 import { Liveness, type LivenessTiming } from './liveness.js';
 import { CeremonyTimeout, type Mailbox } from './mailbox.js';
 import { CeremonyAbort, runProtocol } from './run-protocol.js';
-import { digestOf, parseSigningRequest, requestTimes, type SigningRequest } from './signing-request.js';
+import { digestOf, parseSigningRequest, type SigningRequest } from './signing-request.js';
+import { requestTimes } from './request-times.js';
 import { otRefusal, type OtBurns } from './ot-burns.js';
 import { burnPair } from '../tss/share.js';
 
