@@ -17,19 +17,11 @@
  * stored by a ceremony that did not finish.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import {
-  createVault,
-  joinReshare,
-  joinVault,
-  startReshare,
-  type CeremonyEvent,
-  type CeremonyTiming,
-  type ReshareOutcome,
-} from '../session/ceremonies';
+import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, type DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
+import { followEvent, markFailed, reshareResult, type CeremonyResult } from './ceremony-view';
 import { newIdentity, publicOf } from '../session/identity';
-import { CeremonyTimeout } from '../session/mailbox';
 import {
   createPairing,
   decodePairing,
@@ -40,7 +32,6 @@ import {
   type PairingPayload,
 } from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
-import { CeremonyAbort } from '../session/run-protocol';
 import type { CeremonyView } from '../shared/popup-api';
 import { walletStore } from './device-vault-store';
 import type { KeyValueArea } from './storage';
@@ -303,7 +294,7 @@ export class CeremonySessions {
               ? 'Your vault is ready.'
               : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
       })
-      .catch((e: unknown) => this.fail(view, e))
+      .catch((e: unknown) => markFailed(view, e))
       .finally(() => this.finish(view, opened));
   }
 
@@ -322,38 +313,7 @@ export class CeremonySessions {
 
   private onEvent(view: CeremonyView, e: CeremonyEvent): void {
     if (this.view !== view) return;
-    switch (e.kind) {
-      case 'joined':
-        if (!view.joined.includes(e.deviceId)) view.joined = [...view.joined, e.deviceId];
-        view.progress =
-          view.joined.length < view.joiners ? `${view.joined.length} of ${view.joiners} devices joined.` : 'All devices joined.';
-        break;
-      case 'roster':
-        view.status = 'running';
-        // Everyone taking part, as the initiator signed it.
-        view.joined = e.members.map((m) => m.deviceId).filter((d) => d !== view.thisDevice);
-        view.joiners = view.joined.length;
-        if (view.joining && view.kind === 'reshare') view.n = e.members.length;
-        view.progress =
-          view.kind === 'keygen'
-            ? 'Generating the keys together (this takes a few seconds)…'
-            : 'Re-sharing the keys together (this takes a few seconds)…';
-        break;
-      case 'progress':
-        break;
-      case 'confirmed':
-        view.progress = 'Every device confirmed the same keys. Saving…';
-        break;
-      default:
-        return;
-    }
-    this.deps.onChange();
-  }
-
-  private fail(view: CeremonyView, e: unknown): void {
-    if (view.status === 'failed') return; // cancelled
-    view.status = 'failed';
-    view.error = `${view.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explainCeremonyError(e)} Nothing was stored or changed; start again.`;
+    if (followEvent(view, e)) this.deps.onChange();
   }
 
   private async finish(view: CeremonyView, opened: OpenedMailbox): Promise<void> {
@@ -369,20 +329,6 @@ export class CeremonySessions {
   }
 }
 
-/** What a finished ceremony shows: the address, and whether the change of generation is still pending or this device retired. */
-interface CeremonyResult {
-  address?: string;
-  pending: string | null;
-  retired?: boolean;
-}
-
-function reshareResult(outcome: ReshareOutcome, address: string): CeremonyResult {
-  if (outcome.kind === 'retired') return { pending: null, retired: true };
-  if (outcome.kind === 'retiring') return { pending: describePending(outcome.vault) };
-  if (address !== '0x' && outcome.vault.address !== address) throw new Error('the re-share ended with another address');
-  return { address: outcome.vault.address, pending: describePending(outcome.vault) };
-}
-
 /** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */
 function checkQuorum(t: number, n: number): void {
   if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n)
@@ -392,12 +338,4 @@ function checkQuorum(t: number, n: number): void {
 /** A fresh identity for this browser in a new vault (`tandem-ext-` and 8 random hex digits). */
 function newDeviceIdentity(): ReturnType<typeof newIdentity> {
   return newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
-}
-
-/** One sentence for the user about why a ceremony stopped (never secrets). */
-export function explainCeremonyError(e: unknown): string {
-  if (e instanceof CeremonyTimeout) return `${e.message}.`;
-  if (e instanceof CeremonyAbort) return `${e.message}${e.deviceId ? ` (device ${e.deviceId})` : ''}.`;
-  const msg = e instanceof Error ? e.message : String(e);
-  return `${msg.split('\n')[0]!.slice(0, 300)}.`;
 }
