@@ -19,19 +19,13 @@
  * and the popup then shows where this device's vault stands.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import {
-  createVault,
-  joinReshare,
-  joinVault,
-  startReshare,
-  type CeremonyEvent,
-  type CeremonyTiming,
-  type ReshareOutcome,
-} from '../session/ceremonies';
+import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, type DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
+import { followEvent, markFailed, reshareResult, viewAfterRestart, type CeremonyMarker, type CeremonyResult } from './ceremony-view';
+import type { VaultStanding } from './ceremony-view';
+export type { VaultStanding };
 import { newIdentity, publicOf } from '../session/identity';
-import { CeremonyTimeout } from '../session/mailbox';
 import {
   createPairing,
   decodePairing,
@@ -42,7 +36,6 @@ import {
   type PairingPayload,
 } from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
-import { CeremonyAbort } from '../session/run-protocol';
 import type { CeremonyView } from '../shared/popup-api';
 import { walletStore } from './device-vault-store';
 import type { KeyValueArea } from './storage';
@@ -58,23 +51,6 @@ export const KEYGEN_TIMING: CeremonyTiming = { joinTimeoutMs: 10 * 60_000, round
 /** The co-signer web page a phone's camera opens (served by the relay). */
 export function cosignerPage(relayUrl: string): string {
   return `${relayUrl.replace(/\/+$/, '')}/cosigner/`;
-}
-
-/** What the marker of a ceremony in flight holds: what the popup showed, and how far it got. */
-type CeremonyMarker = Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'> & {
-  /** The devices taking part (from the roster on). */
-  joined?: string[];
-  /** Every device confirmed: this device may have stored the change (pending). */
-  confirmed?: boolean;
-};
-
-/** Where the active vault stands now (after a ceremony was cut off past its confirmation). */
-export interface VaultStanding {
-  /** No change is pending: the record holds one generation only. */
-  complete: boolean;
-  address: string;
-  /** One line for people, e.g. "2 of 3 devices sign with generation 1" or the pending record's description. */
-  line: string;
 }
 
 export interface CeremonyDeps {
@@ -102,32 +78,7 @@ export class CeremonySessions {
     if (this.view) return this.view;
     const cut = await this.deps.session.get<CeremonyMarker>(CEREMONY_MARKER_KEY);
     if (!cut) return null;
-    const { confirmed, joined, ...what } = cut;
-    const base = { ...what, pairing: '', link: '', thisDevice: '', joined: joined ?? [] };
-    const during = cut.kind === 'reshare' ? 're-share' : 'key generation';
-    if (!confirmed)
-      return {
-        ...base,
-        status: 'failed',
-        error: `Tandem was restarted by the browser during the ${during}. Nothing was stored or changed on this device; start again (the other devices give up by themselves).`,
-      };
-    // Past the confirmation this device may hold the change, pending: say where it stands (docs/generations.md).
-    const now = await this.deps.standing?.().catch(() => null);
-    const cutOff = `Tandem was restarted by the browser at the end of the ${during}, after every device had confirmed the new shares.`;
-    if (now?.complete)
-      return {
-        ...base,
-        status: 'done',
-        address: now.address,
-        progress: `${cutOff} Every device said it saved its new share: the ${during} is complete, ${now.line}.`,
-      };
-    return {
-      ...base,
-      status: 'failed',
-      error: now
-        ? `${cutOff} Nothing is lost: ${now.line}. This browser finishes it by itself when a device that saved its share is reachable (on unlock, and before co-signing).`
-        : `${cutOff} This browser did not store it; start again.`,
-    };
+    return viewAfterRestart(cut, await this.deps.standing?.().catch(() => null));
   }
 
   /** Resolves when the running ceremony (if any) has ended (tests). */
@@ -344,7 +295,7 @@ export class CeremonySessions {
               ? 'Your vault is ready.'
               : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
       })
-      .catch((e: unknown) => this.fail(view, e))
+      .catch((e: unknown) => markFailed(view, e))
       .finally(() => this.finish(view, opened));
   }
 
@@ -374,49 +325,21 @@ export class CeremonySessions {
 
   private onEvent(view: CeremonyView, e: CeremonyEvent): void {
     if (this.view !== view) return;
-    switch (e.kind) {
-      case 'joined':
-        if (!view.joined.includes(e.deviceId)) view.joined = [...view.joined, e.deviceId];
-        view.progress =
-          view.joined.length < view.joiners ? `${view.joined.length} of ${view.joiners} devices joined.` : 'All devices joined.';
-        break;
-      case 'roster':
-        view.status = 'running';
-        // Everyone taking part, as the initiator signed it.
-        view.joined = e.members.map((m) => m.deviceId).filter((d) => d !== view.thisDevice);
-        view.joiners = view.joined.length;
-        if (view.joining && view.kind === 'reshare') view.n = e.members.length;
-        view.progress =
-          view.kind === 'keygen'
-            ? 'Generating the keys together (this takes a few seconds)…'
-            : 'Re-sharing the keys together (this takes a few seconds)…';
-        void this.mark({ joined: view.joined, joiners: view.joiners, n: view.n });
-        break;
-      case 'progress':
-        break;
-      case 'confirmed':
-        view.progress = 'Every device confirmed the same keys. Saving…';
-        // Before this device stores anything: a restarted worker then looks at what it holds.
-        void this.mark({ confirmed: true });
-        break;
-      case 'acked':
+    if (!followEvent(view, e)) {
+      if (e.kind === 'acked') {
         // Shown once the marker says the ceremony got past its confirmation.
         void this.marking.then(() => {
           if (this.view !== view || view.status !== 'running') return;
           view.progress = 'Saved on this browser (its previous share is kept). Waiting for every device to say it saved its new share…';
           this.deps.onChange();
         });
-        return;
-      default:
-        return;
+      }
+      return;
     }
+    if (e.kind === 'roster') void this.mark({ joined: view.joined, joiners: view.joiners, n: view.n });
+    // Before this device stores anything: a restarted worker then looks at what it holds.
+    if (e.kind === 'confirmed') void this.mark({ confirmed: true });
     this.deps.onChange();
-  }
-
-  private fail(view: CeremonyView, e: unknown): void {
-    if (view.status === 'failed') return; // cancelled
-    view.status = 'failed';
-    view.error = `${view.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explainCeremonyError(e)} Nothing was stored or changed; start again.`;
   }
 
   private async finish(view: CeremonyView, opened: OpenedMailbox): Promise<void> {
@@ -433,20 +356,6 @@ export class CeremonySessions {
   }
 }
 
-/** What a finished ceremony shows: the address, and whether the change of generation is still pending or this device retired. */
-interface CeremonyResult {
-  address?: string;
-  pending: string | null;
-  retired?: boolean;
-}
-
-function reshareResult(outcome: ReshareOutcome, address: string): CeremonyResult {
-  if (outcome.kind === 'retired') return { pending: null, retired: true };
-  if (outcome.kind === 'retiring') return { pending: describePending(outcome.vault) };
-  if (address !== '0x' && outcome.vault.address !== address) throw new Error('the re-share ended with another address');
-  return { address: outcome.vault.address, pending: describePending(outcome.vault) };
-}
-
 /** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */
 function checkQuorum(t: number, n: number): void {
   if (!Number.isInteger(n) || n < 2 || n > 16 || !Number.isInteger(t) || t < 2 || t > n)
@@ -456,12 +365,4 @@ function checkQuorum(t: number, n: number): void {
 /** A fresh identity for this browser in a new vault (`tandem-ext-` and 8 random hex digits). */
 function newDeviceIdentity(): ReturnType<typeof newIdentity> {
   return newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
-}
-
-/** One sentence for the user about why a ceremony stopped (never secrets). */
-export function explainCeremonyError(e: unknown): string {
-  if (e instanceof CeremonyTimeout) return `${e.message}.`;
-  if (e instanceof CeremonyAbort) return `${e.message}${e.deviceId ? ` (device ${e.deviceId})` : ''}.`;
-  const msg = e instanceof Error ? e.message : String(e);
-  return `${msg.split('\n')[0]!.slice(0, 300)}.`;
 }

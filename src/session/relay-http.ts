@@ -20,6 +20,11 @@ export class RelayRequestError extends Error {
   }
 }
 
+/** Answers that mean the room, or our membership of it, is gone. */
+export function isRoomGone(e: unknown): e is RelayRequestError {
+  return e instanceof RelayRequestError && (e.code === 'unknown_room' || e.code === 'not_joined');
+}
+
 /** Sends signed JSON requests to `/v1/rooms/:sid/...` on one relay. */
 export class RoomHttp {
   private readonly fetchFn: typeof fetch;
