@@ -24,6 +24,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { SigningService } from './signing-service';
 import { answerStoredAsks, askForStatements } from '../../session/generation-asks';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
+import { thrownError } from '../../errors/codes.test-util';
 
 const ITER = 100_000; // the lowest the KDF accepts; the page uses 600,000
 const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
@@ -88,7 +89,10 @@ describe('pairing links on the phone', () => {
     const me = newIdentity('ext');
     const p = createPairing('http://127.0.0.1:8787', 'keygen', { init: publicOf(me).signPub, t: 2, n: 3, name: 'Savings' });
     expect(pairingInfo(p)).toEqual({ kind: 'keygen', name: 'Savings', t: 2, n: 3, relayUrl: 'http://127.0.0.1:8787' });
-    expect(() => pairingInfo(createPairing('http://127.0.0.1:8787', 'sign', {}))).toThrow(/signing session/);
+    expect(thrownError(() => pairingInfo(createPairing('http://127.0.0.1:8787', 'sign', {})))).toMatchObject({
+      code: 'pairing.wrongKind',
+      details: { kind: 'sign' },
+    });
     for (const name of ["Anna's Pixel 8", 'iPhone', '手机', '   ']) {
       const id = deviceIdFor(name);
       expect(() => newIdentity(id)).not.toThrow();
