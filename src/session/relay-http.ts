@@ -3,6 +3,7 @@
  * capability key (see "Room capabilities" in src/relay/wire.ts), and the
  * error they throw.
  */
+import { TandemError } from '../errors/index.js';
 import { ROOM_AUTH_SCHEME, type RelayErrorBody, type RoomAuthMethod, type RoomKey, roomKeyOf, signRoomRequest } from '../relay/wire.js';
 
 /** An error answer from the relay (or a failure to reach it). */
@@ -40,7 +41,11 @@ export class RoomHttp {
     fetchFn: typeof fetch | undefined,
   ) {
     this.key = roomKeyOf(sessionKey);
-    if (this.key.roomId !== sessionId) throw new TypeError('the session id is not the room of this session key (see roomKeyOf)');
+    if (this.key.roomId !== sessionId) {
+      throw new TandemError('relay.wrongRoom', 'the session id is not the room of this session key (see roomKeyOf)', {
+        details: { sessionId },
+      });
+    }
     const f = fetchFn ?? globalThis.fetch;
     this.fetchFn = (...a) => f(...a);
   }
