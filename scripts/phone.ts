@@ -18,6 +18,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
+import { TandemError } from '../src/errors/index.js';
 
 export type PhoneMode = { kind: 'tls'; cert: string; key: string; host: string } | { kind: 'caddy'; host: string };
 
@@ -42,14 +43,18 @@ export function parsePhoneMode(argv: readonly string[], env: NodeJS.ProcessEnv):
   const caddy = argv.includes('--caddy') || env.TANDEM_PHONE === 'caddy';
   if (!argv.includes('--phone') && !env.TANDEM_PHONE && !cert && !caddy) return null;
   const host = flag(argv, 'phone-host') ?? env.TANDEM_PHONE_HOST ?? lanAddress();
-  if (!host) throw new Error('no LAN address found for the phone to reach: pass --phone-host NAME');
-  if (!/^[A-Za-z0-9.-]+$/.test(host)) throw new Error(`--phone-host ${JSON.stringify(host)} is not a host name or IPv4 address`);
+  if (!host) throw new TandemError('phoneMode.noHost', 'no LAN address found for the phone to reach: pass --phone-host NAME');
+  if (!/^[A-Za-z0-9.-]+$/.test(host))
+    throw new TandemError('phoneMode.badHost', `--phone-host ${JSON.stringify(host)} is not a host name or IPv4 address`, {
+      details: { host },
+    });
   if (cert || key) {
-    if (!cert || !key) throw new Error('--tls-cert and --tls-key go together');
+    if (!cert || !key) throw new TandemError('phoneMode.tlsPair', '--tls-cert and --tls-key go together');
     return { kind: 'tls', cert, key, host };
   }
   if (caddy) return { kind: 'caddy', host };
-  throw new Error(
+  throw new TandemError(
+    'phoneMode.needsHttps',
     'a phone needs https: pass --tls-cert FILE --tls-key FILE (a certificate for the phone host), or --caddy (Caddy with its own local CA)',
   );
 }

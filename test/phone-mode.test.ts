@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startRelay } from '../src/relay/server.js';
 import { freePort } from '../src/relay/testing.js';
+import { thrownCode, thrownError } from '../src/errors/codes.test-util.js';
 import { parsePhoneMode, startCaddyFront, terminalQr } from '../scripts/phone.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -17,7 +18,7 @@ const root = resolve(import.meta.dirname, '..');
 describe('npm start phone mode', () => {
   it('keeps the local default without flags; asks for a certificate or Caddy with --phone', () => {
     expect(parsePhoneMode([], {})).toBeNull();
-    expect(() => parsePhoneMode(['--phone', '--phone-host', 'laptop.lan'], {})).toThrow(/needs https/);
+    expect(thrownCode(() => parsePhoneMode(['--phone', '--phone-host', 'laptop.lan'], {}))).toBe('phoneMode.needsHttps');
     expect(parsePhoneMode(['--phone', '--caddy', '--phone-host', '192.168.1.20'], {})).toEqual({ kind: 'caddy', host: '192.168.1.20' });
     expect(parsePhoneMode(['--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--phone-host', 'laptop.lan'], {})).toEqual({
       kind: 'tls',
@@ -25,8 +26,11 @@ describe('npm start phone mode', () => {
       key: 'k.pem',
       host: 'laptop.lan',
     });
-    expect(() => parsePhoneMode(['--tls-cert', 'c.pem', '--phone-host', 'x'], {})).toThrow(/go together/);
-    expect(() => parsePhoneMode(['--caddy', '--phone-host', 'a/b'], {})).toThrow(/not a host name/);
+    expect(thrownCode(() => parsePhoneMode(['--tls-cert', 'c.pem', '--phone-host', 'x'], {}))).toBe('phoneMode.tlsPair');
+    expect(thrownError(() => parsePhoneMode(['--caddy', '--phone-host', 'a/b'], {}))).toMatchObject({
+      code: 'phoneMode.badHost',
+      details: { host: 'a/b' },
+    });
   });
 
   it('puts Caddy with its local CA in front of the relay: https at the phone host, /health reports that URL; prints a QR code', async () => {

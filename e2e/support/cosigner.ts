@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { VaultStore } from '../../src/cosigner/store';
 
 const ROOT = resolve('.');
 const LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -20,9 +21,9 @@ export class CosignerDevice {
 
   constructor(readonly password = 'cosigner-e2e-password') {}
 
-  /** Starts `tandem-cosigner <args>`. */
-  run(args: string[]): CosignerRun {
-    const r = new CosignerRun(args, { TANDEM_HOME: this.home, TANDEM_PASSWORD: this.password });
+  /** Starts `tandem-cosigner <args>` (`env`: more environment, e.g. the test-only pause of src/cosigner/test-pause.ts). */
+  run(args: string[], env: Record<string, string> = {}): CosignerRun {
+    const r = new CosignerRun(args, { ...env, TANDEM_HOME: this.home, TANDEM_PASSWORD: this.password });
     this.running.add(r);
     return r;
   }
@@ -34,6 +35,15 @@ export class CosignerDevice {
     const serve = this.run(['serve', '--policy', path]);
     await serve.waitFor(/listening for signing requests/, 30_000);
     return serve;
+  }
+
+  /** What this device holds: `g<epoch>`, with `+<pending kind>` while a change is pending, or `-` for nothing. */
+  async holding(): Promise<string> {
+    const store = new VaultStore(this.home);
+    const [id] = store.ids();
+    if (!id) return '-';
+    const v = await store.load(id, this.password);
+    return `g${v.ecdsa.epoch}${v.pending ? `+${v.pending.kind}` : ''}`;
   }
 
   /** Stops every process and removes the home directory. */
@@ -58,11 +68,11 @@ export class CosignerRun {
     this.exited = new Promise((res) => this.child.once('exit', (code) => res(code)));
   }
 
-  /** Waits until the output matches `re` (fails with the output on exit or timeout). */
-  async waitFor(re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  /** Waits until the output (from character `from` on) matches `re` (fails with the output on exit or timeout). */
+  async waitFor(re: RegExp, timeoutMs = 60_000, from = 0): Promise<RegExpExecArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = re.exec(this.output);
+      const m = re.exec(this.output.slice(from));
       if (m) return m;
       if (this.child.exitCode !== null) throw new Error(`co-signer exited (${this.child.exitCode}) before ${re}: ${this.output}`);
       if (Date.now() > deadline) throw new Error(`co-signer: no ${re} within ${timeoutMs} ms: ${this.output}`);

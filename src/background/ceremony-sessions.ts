@@ -14,22 +14,18 @@
  * (the pairing holds the session key: it is never written anywhere); a
  * marker in session storage tells a restarted worker that a ceremony was cut
  * off, so the popup can say so instead of waiting forever. Nothing is
- * stored by a ceremony that did not finish.
+ * stored before every device confirmed; a ceremony cut off after that may
+ * have stored a pending record (docs/generations.md): the marker says so,
+ * and the popup then shows where this device's vault stands.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import {
-  createVault,
-  joinReshare,
-  joinVault,
-  startReshare,
-  type CeremonyEvent,
-  type CeremonyTiming,
-  type ReshareOutcome,
-} from '../session/ceremonies';
+import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, type DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
+import { followEvent, markFailed, reshareResult, viewAfterRestart, type CeremonyMarker, type CeremonyResult } from './ceremony-view';
+import type { VaultStanding } from './ceremony-view';
+export type { VaultStanding };
 import { newIdentity, publicOf } from '../session/identity';
-import { CeremonyTimeout } from '../session/mailbox';
 import {
   createPairing,
   decodePairing,
@@ -40,7 +36,6 @@ import {
   type PairingPayload,
 } from '../session/pairing';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
-import { CeremonyAbort } from '../session/run-protocol';
 import type { CeremonyView } from '../shared/popup-api';
 import { walletStore } from './device-vault-store';
 import type { KeyValueArea } from './storage';
@@ -62,6 +57,8 @@ export interface CeremonyDeps {
   wallet: Pick<WalletService, 'addVault' | 'deleteVault' | 'replaceShare'>;
   session: KeyValueArea;
   onChange(): void;
+  /** Where the active co-signed vault stands now, or null (none). */
+  standing?: () => Promise<VaultStanding | null>;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
   timing?: CeremonyTiming;
 }
@@ -71,23 +68,17 @@ export class CeremonySessions {
   private view: CeremonyView | null = null;
   private opened: OpenedMailbox | null = null;
   private run: Promise<void> | null = null;
+  /** The last write of the marker (the popup is told of a step only once the marker has it). */
+  private marking: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: CeremonyDeps) {}
 
   /** What the popup shows, or null. A ceremony cut off by a worker restart shows as failed. */
   async current(): Promise<CeremonyView | null> {
     if (this.view) return this.view;
-    const cut = await this.deps.session.get<Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'>>(CEREMONY_MARKER_KEY);
+    const cut = await this.deps.session.get<CeremonyMarker>(CEREMONY_MARKER_KEY);
     if (!cut) return null;
-    return {
-      ...cut,
-      status: 'failed',
-      pairing: '',
-      link: '',
-      thisDevice: '',
-      joined: [],
-      error: `Tandem was restarted by the browser during the ${cut.kind === 'reshare' ? 're-share' : 'key generation'}. Nothing was stored or changed on this device; start again (the other devices give up by themselves).`,
-    };
+    return viewAfterRestart(cut, await this.deps.standing?.().catch(() => null));
   }
 
   /** Resolves when the running ceremony (if any) has ended (tests). */
@@ -289,7 +280,8 @@ export class CeremonySessions {
       ...(joining ? { joining: true } : {}),
     };
     this.view = view;
-    await this.deps.session.set(CEREMONY_MARKER_KEY, what);
+    this.marker = { ...what };
+    await this.deps.session.set(CEREMONY_MARKER_KEY, this.marker);
     this.deps.onChange();
     this.run = ceremony(opened.mailbox, (e) => this.onEvent(view, e))
       .then((result) => {
@@ -303,7 +295,7 @@ export class CeremonySessions {
               ? 'Your vault is ready.'
               : `Re-shared: ${what.t} of ${what.n} devices now sign, same address.`;
       })
-      .catch((e: unknown) => this.fail(view, e))
+      .catch((e: unknown) => markFailed(view, e))
       .finally(() => this.finish(view, opened));
   }
 
@@ -311,6 +303,7 @@ export class CeremonySessions {
   async close(): Promise<void> {
     const view = this.view;
     this.view = null;
+    await this.marking;
     await this.deps.session.remove(CEREMONY_MARKER_KEY);
     if (view && (view.status === 'waiting' || view.status === 'running')) {
       view.status = 'failed';
@@ -320,40 +313,33 @@ export class CeremonySessions {
     this.deps.onChange();
   }
 
-  private onEvent(view: CeremonyView, e: CeremonyEvent): void {
-    if (this.view !== view) return;
-    switch (e.kind) {
-      case 'joined':
-        if (!view.joined.includes(e.deviceId)) view.joined = [...view.joined, e.deviceId];
-        view.progress =
-          view.joined.length < view.joiners ? `${view.joined.length} of ${view.joiners} devices joined.` : 'All devices joined.';
-        break;
-      case 'roster':
-        view.status = 'running';
-        // Everyone taking part, as the initiator signed it.
-        view.joined = e.members.map((m) => m.deviceId).filter((d) => d !== view.thisDevice);
-        view.joiners = view.joined.length;
-        if (view.joining && view.kind === 'reshare') view.n = e.members.length;
-        view.progress =
-          view.kind === 'keygen'
-            ? 'Generating the keys together (this takes a few seconds)…'
-            : 'Re-sharing the keys together (this takes a few seconds)…';
-        break;
-      case 'progress':
-        break;
-      case 'confirmed':
-        view.progress = 'Every device confirmed the same keys. Saving…';
-        break;
-      default:
-        return;
-    }
-    this.deps.onChange();
+  private marker: CeremonyMarker | null = null;
+
+  /** Records how far the ceremony got in its marker (for a worker that restarts); resolves once written. */
+  private mark(patch: Partial<CeremonyMarker>): Promise<void> {
+    const marker = { ...this.marker!, ...patch };
+    this.marker = marker;
+    this.marking = this.marking.then(() => this.deps.session.set(CEREMONY_MARKER_KEY, marker)).catch(() => undefined);
+    return this.marking;
   }
 
-  private fail(view: CeremonyView, e: unknown): void {
-    if (view.status === 'failed') return; // cancelled
-    view.status = 'failed';
-    view.error = `${view.kind === 'keygen' ? 'Key generation' : 'The re-share'} failed: ${explainCeremonyError(e)} Nothing was stored or changed; start again.`;
+  private onEvent(view: CeremonyView, e: CeremonyEvent): void {
+    if (this.view !== view) return;
+    if (!followEvent(view, e)) {
+      if (e.kind === 'acked') {
+        // Shown once the marker says the ceremony got past its confirmation.
+        void this.marking.then(() => {
+          if (this.view !== view || view.status !== 'running') return;
+          view.progress = 'Saved on this browser (its previous share is kept). Waiting for every device to say it saved its new share…';
+          this.deps.onChange();
+        });
+      }
+      return;
+    }
+    if (e.kind === 'roster') void this.mark({ joined: view.joined, joiners: view.joiners, n: view.n });
+    // Before this device stores anything: a restarted worker then looks at what it holds.
+    if (e.kind === 'confirmed') void this.mark({ confirmed: true });
+    this.deps.onChange();
   }
 
   private async finish(view: CeremonyView, opened: OpenedMailbox): Promise<void> {
@@ -363,24 +349,11 @@ export class CeremonySessions {
       // No secret stays on screen after the ceremony.
       view.pairing = '';
       view.link = '';
+      await this.marking;
       await this.deps.session.remove(CEREMONY_MARKER_KEY);
       this.deps.onChange();
     }
   }
-}
-
-/** What a finished ceremony shows: the address, and whether the change of generation is still pending or this device retired. */
-interface CeremonyResult {
-  address?: string;
-  pending: string | null;
-  retired?: boolean;
-}
-
-function reshareResult(outcome: ReshareOutcome, address: string): CeremonyResult {
-  if (outcome.kind === 'retired') return { pending: null, retired: true };
-  if (outcome.kind === 'retiring') return { pending: describePending(outcome.vault) };
-  if (address !== '0x' && outcome.vault.address !== address) throw new Error('the re-share ended with another address');
-  return { address: outcome.vault.address, pending: describePending(outcome.vault) };
 }
 
 /** Throws unless 2 ≤ t ≤ n ≤ 16 (whole numbers). */
@@ -392,12 +365,4 @@ function checkQuorum(t: number, n: number): void {
 /** A fresh identity for this browser in a new vault (`tandem-ext-` and 8 random hex digits). */
 function newDeviceIdentity(): ReturnType<typeof newIdentity> {
   return newIdentity(`tandem-ext-${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`);
-}
-
-/** One sentence for the user about why a ceremony stopped (never secrets). */
-export function explainCeremonyError(e: unknown): string {
-  if (e instanceof CeremonyTimeout) return `${e.message}.`;
-  if (e instanceof CeremonyAbort) return `${e.message}${e.deviceId ? ` (device ${e.deviceId})` : ''}.`;
-  const msg = e instanceof Error ? e.message : String(e);
-  return `${msg.split('\n')[0]!.slice(0, 300)}.`;
 }

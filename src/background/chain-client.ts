@@ -1,6 +1,6 @@
 /** JSON-RPC to networks, through ethers' JsonRpcProvider. */
 import { JsonRpcProvider, Network as EthersNetwork } from 'ethers';
-import type { ChainClient } from './router';
+import type { ChainClient } from './router-deps';
 import type { Network } from '../shared/networks';
 import { ProviderRpcError, RpcErrorCode } from '../shared/rpc-errors';
 import { WalletError } from '../shared/wallet-errors';

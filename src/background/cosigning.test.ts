@@ -8,7 +8,7 @@ import { Interface, Transaction, TypedDataEncoder, getAddress, keccak256, verify
 import { Services } from './services';
 import { memoryArea } from './storage';
 import { memoryRepository } from './vault/records';
-import type { ChainClient } from './router';
+import type { ChainClient } from './router-deps';
 import { Mailbox } from '../session/mailbox';
 import { Room } from '../session/memory-room.test-util';
 import { createVault, joinReshare, joinVault, serveSigning, startReshare, type Decision } from '../session/ceremonies';

@@ -4,7 +4,7 @@
  * it, and pushes provider events to one origin or to all pages.
  */
 import type { BackgroundToBridge, ProviderEventName } from '../shared/page-channel';
-import type { EventSink } from './router';
+import type { EventSink } from './router-deps';
 import type { Outcome, ReplyRoute } from './approvals';
 import { toRpcError } from '../shared/rpc-errors';
 

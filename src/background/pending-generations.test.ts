@@ -11,7 +11,7 @@ import { verifyMessage } from 'ethers';
 import { Services } from './services';
 import { memoryArea } from './storage';
 import { memoryRepository } from './vault/records';
-import type { ChainClient } from './router';
+import type { ChainClient } from './router-deps';
 import { openDeviceVault } from './device-vault-store';
 import { Mailbox } from '../session/mailbox';
 import { Room } from '../session/memory-room.test-util';

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Services } from './services';
 import { memoryArea } from './storage';
 import { memoryRepository } from './vault/records';
-import type { ChainClient } from './router';
+import type { ChainClient } from './router-deps';
 import type { ProviderEventName } from '../shared/page-channel';
 import { parseBridgeMessage, parsePageMessage, TO_BRIDGE } from '../shared/page-channel';
 

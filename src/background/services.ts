@@ -10,16 +10,20 @@ import { type PopupCommand, type PopupReply, parsePopupCommand, type Result } fr
 import { rpcErrors } from '../shared/rpc-errors';
 import { walletMessage } from '../shared/wallet-errors';
 import type { CeremonyTiming } from '../session/ceremonies';
+import { describePending } from '../session/generations';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import { ActivityLog } from './activity';
 import { ApprovalQueue, type Outcome, type ReplyRoute } from './approvals';
-import { CeremonySessions } from './ceremony-sessions';
+import { CeremonySessions, type VaultStanding } from './ceremony-sessions';
+import { openDeviceVault } from './device-vault-store';
 import { type CommandContext, handleCommand } from './commands/index';
 import { NetworkStore } from './networks';
 import { PagePorts } from './page-ports';
 import { finishAllPending, finishPendingVault, type PendingDeps } from './pending-generations';
 import { PermissionStore } from './permissions';
-import { type ChainClient, carryOutApproval, type RequestContext, type RouterDeps, routeRequest, visibleAccounts } from './router';
+import { carryOutApproval, routeRequest } from './router';
+import type { ChainClient, RequestContext, RouterDeps } from './router-deps';
+import { visibleAccounts } from './rpc-accounts';
 import { SettingsStore } from './settings';
 import type { KeyValueArea } from './storage';
 import { TokenList } from './tokens';
@@ -88,6 +92,7 @@ export class Services implements CommandContext {
       wallet: this.wallet,
       session: deps.session,
       onChange: () => void this.afterVaultChange(),
+      standing: () => this.vaultStanding(),
       ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
       ...(deps.keygenTiming ? { timing: deps.keygenTiming } : {}),
     });
@@ -128,6 +133,15 @@ export class Services implements CommandContext {
       onChange: () => void this.afterVaultChange(),
       ...(this.deps.openMailbox ? { open: this.deps.openMailbox } : {}),
     };
+  }
+
+  /** Where the active co-signed vault stands (a ceremony was cut off after its confirmation). */
+  private async vaultStanding(): Promise<VaultStanding | null> {
+    const record = await openDeviceVault(this.wallet, await this.wallet.vault());
+    if (!record) return null;
+    const pending = describePending(record);
+    const line = `${record.ecdsa.t} of ${record.members.length} devices sign with generation ${record.ecdsa.epoch}, same address`;
+    return { complete: !pending, address: record.address, line: pending ?? line };
   }
 
   private finishing: Promise<void> | null = null;

@@ -9,7 +9,8 @@
 import type { RpcRequest } from '../shared/page-channel';
 import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
 import { solanaSignView } from '../shared/solana-sign-view';
-import { ask, visibleAccounts, type RequestContext, type RouterDeps } from './router';
+import { ask, type RequestContext, type RouterDeps } from './router-deps';
+import { visibleAccounts } from './rpc-accounts';
 import { solanaRequestFromPage } from './solana-signing';
 
 export const SOLANA_METHODS = new Set([

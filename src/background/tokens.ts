@@ -6,7 +6,7 @@
 import { Interface, getAddress, parseUnits, formatUnits } from 'ethers';
 import type { Network } from '../shared/networks';
 import type { TokenView } from '../shared/popup-api';
-import type { ChainClient } from './router';
+import type { ChainClient } from './router-deps';
 import type { KeyValueArea } from './storage';
 import { WalletError } from '../shared/wallet-errors';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Transaction } from 'ethers';
 import { buildTransaction, withFees } from './tx-builder';
-import type { ChainClient } from './router';
+import type { ChainClient } from './router-deps';
 import type { Network } from '../shared/networks';
 import { thrownCode } from '../errors/codes.test-util';
 

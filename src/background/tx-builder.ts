@@ -7,7 +7,7 @@
 import { Transaction, getAddress, isHexString, parseUnits } from 'ethers';
 import type { Network } from '../shared/networks';
 import { rpcErrors } from '../shared/rpc-errors';
-import type { ChainClient } from './router';
+import type { ChainClient } from './router-deps';
 import { WalletError } from '../shared/wallet-errors';
 
 /** Fallback priority fee when the node cannot suggest one: 1 gwei. */

@@ -5,7 +5,8 @@
  */
 import { getAddress } from 'ethers';
 import { isPlainObject } from '../tss/wire.js';
-import { SigningRequestRejected, summarizeTransaction, type SigningRequest } from '../session/signing-request.js';
+import { SigningRequestRejected, type SigningRequest } from '../session/signing-request.js';
+import { summarizeTransaction } from '../session/describe-request.js';
 import { TandemError } from '../errors/index.js';
 import { parseSolanaPolicy, type SolanaPolicy, type SolanaPolicyRule } from './solana-policy.js';
 

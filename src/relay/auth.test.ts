@@ -20,6 +20,7 @@ import {
   type RedisServer,
 } from './testing.js';
 import { ROOM_AUTH_SCHEME, roomKeyOf, signRoomRequest } from './wire.js';
+import { rejectedError } from '../errors/codes.test-util.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
 let redis: RedisServer;
@@ -165,9 +166,11 @@ describe.each(['memory', 'redis'] as const)('room capabilities (%s store)', (kin
       headers: { Authorization: roomAuthHeader(p.sessionKey, 'POST', `${relays[kind].url}/v1/rooms/${sid}/join`, '{"party":1}') },
     });
     expect([res.status, res.json.error]).toEqual([403, 'wrong_credential']);
-    await expect(
-      RelayClient.join({ relayUrl: relays[kind].url, sessionId: sid, sessionKey: p.sessionKey, self: 1, WebSocket: WS }),
-    ).rejects.toThrow(/not the room of this session key/);
+    expect(
+      await rejectedError(
+        RelayClient.join({ relayUrl: relays[kind].url, sessionId: sid, sessionKey: p.sessionKey, self: 1, WebSocket: WS }),
+      ),
+    ).toMatchObject({ code: 'relay.wrongRoom', details: { sessionId: sid } });
   });
 });
 

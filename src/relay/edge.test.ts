@@ -19,6 +19,7 @@ import { startRelay, type RunningRelay } from './server.js';
 import { httpRequest, postJson, roomAuthHeader, signedWsUrl, startRedisServer, type RedisServer } from './testing.js';
 import { createPairing } from '../session/pairing.js';
 import { loadTls, TlsConfigError } from './tls.js';
+import { thrownError } from '../errors/codes.test-util.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-edge-'));
 const sid = () => `edge-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
@@ -79,11 +80,20 @@ describe('trusted proxies', () => {
     expect(proxies.requestOrigin(req('172.28.0.10', fwd))).toBe('https://relay.example.com');
     expect(proxies.requestOrigin(req('203.0.113.9', fwd))).toBe('http://relay1:8787');
     expect(proxies.requestOrigin(req('172.28.0.10', { ...fwd, 'x-forwarded-host': 'evil/path' }))).toBeNull();
-    expect(() => new TrustedProxies(['10.0.0.0/33'])).toThrow(TypeError);
-    expect(() => new TrustedProxies(['proxy.local'])).toThrow(/not an IP address/);
+    expect(thrownError(() => new TrustedProxies(['10.0.0.0/33']))).toMatchObject({
+      code: 'relayConfig.trustedProxy',
+      details: { check: 'address' },
+    });
+    expect(thrownError(() => new TrustedProxies(['proxy.local']))).toMatchObject({
+      code: 'relayConfig.trustedProxy',
+      details: { check: 'address' },
+    });
     expect(parsePublicUrl('https://relay.example.com/')).toBe('https://relay.example.com');
-    expect(() => parsePublicUrl('https://relay.example.com/relay')).toThrow(/origin only/);
-    expect(() => parsePublicUrl('ftp://x')).toThrow(/https/);
+    expect(thrownError(() => parsePublicUrl('https://relay.example.com/relay'))).toMatchObject({
+      code: 'relayConfig.publicUrl',
+      details: { check: 'originOnly' },
+    });
+    expect(thrownError(() => parsePublicUrl('ftp://x'))).toMatchObject({ code: 'relayConfig.publicUrl', details: { check: 'scheme' } });
   });
 
   it('gives each forwarded client its own rate-limit bucket behind a trusted proxy, and one bucket to a spoofer', async () => {
@@ -138,7 +148,14 @@ describe('https and wss served by the relay itself', () => {
     const a = makeCert('a');
     const b = makeCert('b');
     expect(() => loadTls({ cert: a.cert, key: b.key })).toThrow(TlsConfigError);
-    expect(() => loadTls({ cert: join(dir, 'missing.crt'), key: a.key })).toThrow(/cannot read/);
+    expect(thrownError(() => loadTls({ cert: a.cert, key: b.key }))).toMatchObject({
+      code: 'relayConfig.tls',
+      details: { check: 'keyMismatch' },
+    });
+    expect(thrownError(() => loadTls({ cert: join(dir, 'missing.crt'), key: a.key }))).toMatchObject({
+      code: 'relayConfig.tls',
+      details: { check: 'read' },
+    });
     const relay = await startRelay({ port: 0, tls: a });
     try {
       expect(relay.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

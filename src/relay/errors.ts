@@ -26,6 +26,23 @@ export class RelayError extends TandemError {
   }
 }
 
+/**
+ * A relay setting that cannot be used, found at start: code
+ * `relayConfig.trustedProxy`, `relayConfig.publicUrl` or `relayConfig.tls`,
+ * `details.check` the rule it breaks. The message names the setting and what to write.
+ */
+export class RelayConfigError extends TandemError<'relayConfig.trustedProxy' | 'relayConfig.publicUrl' | 'relayConfig.tls'> {
+  override name = 'RelayConfigError';
+  constructor(
+    code: 'relayConfig.trustedProxy' | 'relayConfig.publicUrl' | 'relayConfig.tls',
+    check: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(code, message, { details: { check }, ...(cause !== undefined ? { cause } : {}) });
+  }
+}
+
 export const badRequest = (code: string, reason: string) => new RelayError(400, code, reason);
 /** The room was never created or has expired. */
 export const unknownRoom = () => new RelayError(404, 'unknown_room', 'no such room (it never existed or has expired): join it first');

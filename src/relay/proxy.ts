@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { RelayConfigError } from './errors.js';
 
 /** Strips the IPv4-mapped IPv6 prefix Node reports for IPv4 peers on a dual-stack socket. */
 export function normalizeAddress(a: string): string {
@@ -25,8 +26,8 @@ export class TrustedProxies {
   readonly size: number;
 
   /**
-   * `entries`: addresses or CIDR ranges, IPv4 or IPv6. Throws a TypeError
-   * naming the entry that is neither.
+   * `entries`: addresses or CIDR ranges, IPv4 or IPv6. Throws a RelayConfigError
+   * (`relayConfig.trustedProxy`) naming the entry that is neither.
    */
   constructor(entries: readonly string[]) {
     let n = 0;
@@ -37,7 +38,11 @@ export class TrustedProxies {
       const family = isIP(addr);
       const max = family === 4 ? 32 : 128;
       if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
-        throw new TypeError(`trusted proxy ${JSON.stringify(e.slice(0, 60))} is not an IP address or CIDR range`);
+        throw new RelayConfigError(
+          'relayConfig.trustedProxy',
+          'address',
+          `trusted proxy ${JSON.stringify(e.slice(0, 60))} is not an IP address or CIDR range`,
+        );
       }
       const type = family === 4 ? 'ipv4' : 'ipv6';
       if (bits === undefined) this.list.addAddress(addr, type);
@@ -112,12 +117,14 @@ export function parsePublicUrl(text: string): string {
   try {
     u = new URL(text);
   } catch {
-    throw new TypeError(`public URL ${JSON.stringify(text.slice(0, 100))} is not a URL`);
+    throw new RelayConfigError('relayConfig.publicUrl', 'url', `public URL ${JSON.stringify(text.slice(0, 100))} is not a URL`);
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:')
-    throw new TypeError('public URL must start with https:// (or http:// for a local test)');
+    throw new RelayConfigError('relayConfig.publicUrl', 'scheme', 'public URL must start with https:// (or http:// for a local test)');
   if (u.username || u.password || u.search || u.hash || (u.pathname !== '/' && u.pathname !== ''))
-    throw new TypeError(
+    throw new RelayConfigError(
+      'relayConfig.publicUrl',
+      'originOnly',
       'public URL must be an origin only, e.g. https://relay.example.com (the relay serves /v1 and /cosigner/ at its root)',
     );
   return u.origin;

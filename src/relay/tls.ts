@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { RelayConfigError } from './errors.js';
 
 export interface TlsFiles {
   /** PEM certificate chain (leaf first). */
@@ -17,8 +18,12 @@ export interface TlsFiles {
   key: string;
 }
 
-export class TlsConfigError extends Error {
+/** A TLS file that cannot be used: code `relayConfig.tls`, `details.check` `read`, `pem` or `keyMismatch`. */
+export class TlsConfigError extends RelayConfigError {
   override name = 'TlsConfigError';
+  constructor(check: 'read' | 'pem' | 'keyMismatch', message: string, cause?: unknown) {
+    super('relayConfig.tls', check, message, cause);
+  }
 }
 
 /** Reads and checks the files; throws TlsConfigError saying which file is wrong. */
@@ -28,9 +33,9 @@ export function loadTls(files: TlsFiles): SecureContextOptions {
     try {
       pem = readFileSync(path);
     } catch (e) {
-      throw new TlsConfigError(`cannot read the TLS ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new TlsConfigError('read', `cannot read the TLS ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, e);
     }
-    if (!marker.test(pem.toString('latin1'))) throw new TlsConfigError(`${path} is not a PEM ${what}`);
+    if (!marker.test(pem.toString('latin1'))) throw new TlsConfigError('pem', `${path} is not a PEM ${what}`);
     return pem;
   };
   const options: SecureContextOptions = {
@@ -41,7 +46,11 @@ export function loadTls(files: TlsFiles): SecureContextOptions {
   try {
     createSecureContext(options);
   } catch (e) {
-    throw new TlsConfigError(`the TLS key ${files.key} does not fit the certificate ${files.cert}: ${(e as Error).message}`);
+    throw new TlsConfigError(
+      'keyMismatch',
+      `the TLS key ${files.key} does not fit the certificate ${files.cert}: ${(e as Error).message}`,
+      e,
+    );
   }
   return options;
 }

@@ -17,6 +17,7 @@ import {
 } from './ceremonies.js';
 import { decodeDeviceVault, encodeDeviceVault, type DeviceVault } from './device-vault.js';
 import { parseSigningRequest, type SigningRequest } from './signing-request.js';
+import { rejectedError } from '../errors/codes.test-util.js';
 
 const timing = { joinTimeoutMs: 60_000, roundTimeoutMs: 60_000 };
 const relayUrl = 'http://127.0.0.1:1';
@@ -161,7 +162,10 @@ describe('ceremonies between devices', () => {
 
     // Old-generation devices cannot sign with new-generation ones.
     const events: CeremonyEvent[] = [];
-    await expect(sign([vaults[0]!, newVaults[1]!], 0, request, () => true, events, 1500)).rejects.toThrow(/no answer from dev-3/);
+    expect(await rejectedError(sign([vaults[0]!, newVaults[1]!], 0, request, () => true, events, 1500))).toMatchObject({
+      code: 'ceremony.timeout',
+      details: { waitingFor: ['dev-3'] },
+    });
     expect(events).toContainEqual(
       expect.objectContaining({ kind: 'answer', deviceId: 'dev-2', accepted: false, reason: expect.stringMatching(/generation/) }),
     );

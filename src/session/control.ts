@@ -137,7 +137,8 @@ const SHAPES: Record<ControlKind, { need: Record<string, Check>; may?: Record<st
 /**
  * The control message in `payload` if it is exactly one of the kinds (the
  * signature not yet checked), else null. `sign-request`'s request, digest
- * and times are checked by signing-request.ts, which says why it refuses.
+ * and times are checked by signing-request.ts and request-times.ts, which
+ * say why they refuse.
  */
 export function parseControl(payload: unknown): (ControlMsg & { sig: string }) | null {
   if (!isPlainObject(payload) || typeof payload.t !== 'string' || !Object.hasOwn(SHAPES, payload.t)) return null;

@@ -6,7 +6,8 @@
  * description, so the requester and every co-signer treat both the same way.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { describeRequest, digestOf, parseSigningRequest, SigningRequestRejected, type SigningRequest } from './signing-request.js';
+import { digestOf, parseSigningRequest, SigningRequestRejected, type SigningRequest } from './signing-request.js';
+import { describeRequest } from './describe-request.js';
 import {
   describeSolanaRequest,
   isSolanaKind,

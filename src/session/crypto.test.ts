@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { associatedData, fromBase64url, randomBytes, SealedMessageRejected, sealedSeq, SessionCipher, toBase64url } from './crypto.js';
+import { rejectedError } from '../errors/codes.test-util.js';
 
 const utf8 = new TextEncoder();
 
@@ -82,7 +83,10 @@ describe('SessionCipher', () => {
   });
 
   it('refuses keys that are not 32 bytes', async () => {
-    await expect(SessionCipher.create(randomBytes(16), sid)).rejects.toThrow(/32 bytes/);
+    expect(await rejectedError(SessionCipher.create(randomBytes(16), sid))).toMatchObject({
+      code: 'session.badKey',
+      details: { bytes: 32 },
+    });
   });
 
   it('associated data is unambiguous', () => {

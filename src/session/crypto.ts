@@ -153,7 +153,7 @@ export class SessionCipher {
   /** Derives the message key from the 32-byte session key. The session key is not kept. */
   static async create(sessionKey: Uint8Array, sessionId: string): Promise<SessionCipher> {
     if (!(sessionKey instanceof Uint8Array) || sessionKey.length !== SESSION_KEY_BYTES) {
-      throw new TypeError(`session key must be ${SESSION_KEY_BYTES} bytes`);
+      throw new TandemError('session.badKey', `session key must be ${SESSION_KEY_BYTES} bytes`, { details: { bytes: SESSION_KEY_BYTES } });
     }
     const s = subtle();
     const ikm = await s.importKey('raw', sessionKey as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveKey']);

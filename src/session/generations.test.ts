@@ -6,6 +6,7 @@ import { commit, finishPending, missingAcks, settleGeneration, stage, withAck, t
 import { newIdentity, publicOf, type DeviceIdentity } from './identity.js';
 import { Mailbox } from './mailbox.js';
 import { Room } from './memory-room.test-util.js';
+import { thrownError } from '../errors/codes.test-util.js';
 
 const ids = ['dev-a', 'dev-b', 'dev-c'].map((d) => newIdentity(d));
 const [a, b, c] = ids as [DeviceIdentity, DeviceIdentity, DeviceIdentity];
@@ -38,7 +39,7 @@ describe('generations: pending → committed → previous wiped', () => {
     const staged = stage({ kind: 'next', current: record(a, 0), fresh: record(a, 1), ceremony: 'c1', digest, room, awaiting: newMembers });
     expect(staged.ecdsa.epoch).toBe(0); // still signs with the previous generation
     expect(missingAcks(staged)).toEqual(['dev-a', 'dev-c']);
-    expect(() => commit(staged)).toThrow(/not every device/);
+    expect(thrownError(() => commit(staged))).toMatchObject({ code: 'generation.notStored', details: { missing: ['dev-a', 'dev-c'] } });
     const half = withAck(staged, 'dev-a');
     expect(() => commit(half)).toThrow();
     expect(withAck(half, 'dev-b')).toBe(half); // not a device of the new generation: not counted

@@ -17,6 +17,7 @@
  * Storage is the caller's ({@link GenerationStore}): the extension's vault
  * store, the phone's, the command-line co-signer's files.
  */
+import { TandemError } from '../errors/index.js';
 import type { PartyId } from '../tss/errors.js';
 import type { DeviceVault, PendingGeneration, PendingKind, VaultMember } from './device-vault.js';
 import { controlFrom, signControl } from './control.js';
@@ -92,7 +93,10 @@ export function missingAcks(record: DeviceVault): string[] {
 export function commit(record: DeviceVault): DeviceVault | null {
   const p = record.pending;
   if (!p) return record;
-  if (missingAcks(record).length) throw new Error('generations: not every device stored the new generation');
+  const missing = missingAcks(record);
+  if (missing.length) {
+    throw new TandemError('generation.notStored', 'generations: not every device stored the new generation', { details: { missing } });
+  }
   if (p.kind === 'retire') return null;
   // Kept so that this device can repeat its statement to one that missed the end (generation-asks.ts).
   const settled = { ceremony: p.ceremony, digest: p.digest, party: selfParty(record)! };
@@ -250,7 +254,10 @@ export class GenerationBehind extends CeremonyAbort {
 export function describePending(record: DeviceVault): string | null {
   const p = record.pending;
   if (!p) return null;
-  const missing = missingAcks(record).join(', ');
+  // This device's own statement counts once its record is stored (finishPending sends it again): never listed.
+  const missing = missingAcks(record)
+    .filter((d) => d !== record.identity.deviceId)
+    .join(', ');
   if (p.kind === 'retire')
     return `leaving the vault is pending: this device keeps its share until ${missing} say they stored the new generation`;
   if (p.kind === 'next')

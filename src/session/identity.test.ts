@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rejectedError, thrownError } from '../errors/codes.test-util.js';
 import type { ProtocolMessage } from '../tss/protocol.js';
 import {
   SealError,
@@ -30,8 +31,14 @@ describe('sealed protocol messages', () => {
     expect(JSON.stringify(sealed)).not.toContain(secretShare);
     expect(await openMessage(await wire(sealed), 2, bob, peers)).toEqual(p2p);
     // Carol, in the same session, can neither decrypt it nor pass as its recipient.
-    await expect(openMessage(await wire({ ...sealed, to: 3 }), 3, carol, peers)).rejects.toThrow(/signature/);
-    await expect(openMessage(await wire(sealed), 3, carol, peers)).rejects.toThrow(/recipient/);
+    expect(await rejectedError(openMessage(await wire({ ...sealed, to: 3 }), 3, carol, peers))).toMatchObject({
+      code: 'session.seal',
+      details: { party: 1, check: 'signature' },
+    });
+    expect(await rejectedError(openMessage(await wire(sealed), 3, carol, peers))).toMatchObject({
+      code: 'session.seal',
+      details: { party: 1, check: 'recipient' },
+    });
   });
 
   it('rejects a message in another device’s name, naming the claimed sender', async () => {
@@ -44,12 +51,24 @@ describe('sealed protocol messages', () => {
   it('detects any change to a broadcast or a ciphertext', async () => {
     const bc = await sealMessage({ ...base, from: 3, to: 'all', body: { commit: '11'.repeat(32) } }, carol, peers);
     expect((await openMessage(await wire(bc), 1, alice, peers)).body).toEqual({ commit: '11'.repeat(32) });
-    await expect(openMessage({ ...bc, body: { commit: '12'.repeat(32) } }, 1, alice, peers)).rejects.toThrow(/signature/);
-    await expect(openMessage({ ...bc, round: 4 }, 1, alice, peers)).rejects.toThrow(/signature/);
+    expect(await rejectedError(openMessage({ ...bc, body: { commit: '12'.repeat(32) } }, 1, alice, peers))).toMatchObject({
+      code: 'session.seal',
+      details: { party: 3, check: 'signature' },
+    });
+    expect(await rejectedError(openMessage({ ...bc, round: 4 }, 1, alice, peers))).toMatchObject({
+      code: 'session.seal',
+      details: { party: 3, check: 'signature' },
+    });
     const sealed = await sealMessage(p2p, alice, peers);
     const flipped = sealed.ct!.slice(0, -2) + (sealed.ct!.endsWith('00') ? '01' : '00');
-    await expect(openMessage({ ...sealed, ct: flipped }, 2, bob, peers)).rejects.toThrow(/signature/);
-    await expect(openMessage({ ...sealed, extra: 1 }, 2, bob, peers)).rejects.toThrow(/unexpected field/);
+    expect(await rejectedError(openMessage({ ...sealed, ct: flipped }, 2, bob, peers))).toMatchObject({
+      code: 'session.seal',
+      details: { party: 1, check: 'signature' },
+    });
+    expect(await rejectedError(openMessage({ ...sealed, extra: 1 }, 2, bob, peers))).toMatchObject({
+      code: 'session.seal',
+      details: { party: 1, check: 'shape', detail: 'unexpected field' },
+    });
   });
 
   it('uses a fresh nonce for every message', async () => {
@@ -61,8 +80,14 @@ describe('sealed protocol messages', () => {
   it('parses public identities strictly and gives a stable fingerprint', () => {
     const pub = publicOf(alice);
     expect(parseDevicePublic(JSON.parse(JSON.stringify(pub)))).toEqual(pub);
-    expect(() => parseDevicePublic({ ...pub, signPub: 'zz' })).toThrow(/signPub/);
-    expect(() => parseDevicePublic({ ...pub, extra: 1 })).toThrow(/unexpected/);
+    expect(thrownError(() => parseDevicePublic({ ...pub, signPub: 'zz' }))).toMatchObject({
+      code: 'identity.invalid',
+      details: { field: 'signPub' },
+    });
+    expect(thrownError(() => parseDevicePublic({ ...pub, extra: 1 }))).toMatchObject({
+      code: 'identity.invalid',
+      details: { field: 'fields' },
+    });
     expect(fingerprint(pub)).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
     expect(fingerprint(pub)).toBe(fingerprint(parseDevicePublic(pub)));
   });

@@ -62,15 +62,23 @@ export class SealError extends TandemError<'session.seal'> {
     detail: string,
   ) {
     super('session.seal', `message ${party === null ? '' : `claiming to be from party ${party} `}failed ${check}: ${detail}`, {
-      details: { party, check },
+      details: { party, check, detail },
     });
+  }
+}
+
+/** A device identity that is malformed: code `identity.invalid`, `details.field` the field at fault. */
+export class IdentityError extends TandemError<'identity.invalid'> {
+  override name = 'IdentityError';
+  constructor(field: string, message: string) {
+    super('identity.invalid', message, { details: { field } });
   }
 }
 
 const DEVICE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export function newIdentity(deviceId: string): DeviceIdentity {
-  if (!DEVICE_ID.test(deviceId)) throw new Error('device id must be 1-64 characters of A-Z a-z 0-9 _ . : -');
+  if (!DEVICE_ID.test(deviceId)) throw new IdentityError('deviceId', 'device id must be 1-64 characters of A-Z a-z 0-9 _ . : -');
   return { deviceId, signSecret: ed25519.utils.randomSecretKey(), dhSecret: x25519.utils.randomSecretKey() };
 }
 
@@ -84,20 +92,20 @@ export function publicOf(id: DeviceIdentity): DevicePublic {
 
 /** Strictly parses another device's public identity. */
 export function parseDevicePublic(x: unknown): DevicePublic {
-  if (!isPlainObject(x)) throw new Error('device identity must be an object');
+  if (!isPlainObject(x)) throw new IdentityError('identity', 'device identity must be an object');
   const { deviceId, signPub, dhPub } = x;
-  if (Object.keys(x).length !== 3) throw new Error('device identity has unexpected fields');
-  if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) throw new Error('device identity: bad deviceId');
+  if (Object.keys(x).length !== 3) throw new IdentityError('fields', 'device identity has unexpected fields');
+  if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) throw new IdentityError('deviceId', 'device identity: bad deviceId');
   for (const [k, v] of [
     ['signPub', signPub],
     ['dhPub', dhPub],
   ] as const) {
-    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new Error(`device identity: ${k} must be 32 bytes of hex`);
+    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new IdentityError(k, `device identity: ${k} must be 32 bytes of hex`);
   }
   try {
     ed25519.Point.fromHex(signPub as string).assertValidity();
   } catch {
-    throw new Error('device identity: signPub is not an Ed25519 point');
+    throw new IdentityError('signPub', 'device identity: signPub is not an Ed25519 point');
   }
   return { deviceId, signPub: signPub as string, dhPub: dhPub as string };
 }

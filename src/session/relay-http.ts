@@ -3,6 +3,7 @@
  * capability key (see "Room capabilities" in src/relay/wire.ts), and the
  * error they throw.
  */
+import { TandemError } from '../errors/index.js';
 import { ROOM_AUTH_SCHEME, type RelayErrorBody, type RoomAuthMethod, type RoomKey, roomKeyOf, signRoomRequest } from '../relay/wire.js';
 
 /** An error answer from the relay (or a failure to reach it). */
@@ -20,6 +21,11 @@ export class RelayRequestError extends Error {
   }
 }
 
+/** Answers that mean the room, or our membership of it, is gone. */
+export function isRoomGone(e: unknown): e is RelayRequestError {
+  return e instanceof RelayRequestError && (e.code === 'unknown_room' || e.code === 'not_joined');
+}
+
 /** Sends signed JSON requests to `/v1/rooms/:sid/...` on one relay. */
 export class RoomHttp {
   private readonly fetchFn: typeof fetch;
@@ -35,7 +41,11 @@ export class RoomHttp {
     fetchFn: typeof fetch | undefined,
   ) {
     this.key = roomKeyOf(sessionKey);
-    if (this.key.roomId !== sessionId) throw new TypeError('the session id is not the room of this session key (see roomKeyOf)');
+    if (this.key.roomId !== sessionId) {
+      throw new TandemError('relay.wrongRoom', 'the session id is not the room of this session key (see roomKeyOf)', {
+        details: { sessionId },
+      });
+    }
     const f = fetchFn ?? globalThis.fetch;
     this.fetchFn = (...a) => f(...a);
   }

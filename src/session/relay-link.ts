@@ -1,7 +1,8 @@
 /**
- * The relay client's connection to its room: a WebSocket (pushed delivery,
- * pipelined posts, application-level ping, reconnect with back-off) or an
- * HTTP long-poll when no WebSocket can be opened. It hands what arrives to a
+ * The relay client's connection to its room: a WebSocket (relay-socket.ts:
+ * pushed delivery, pipelined posts, application-level ping; reconnected here
+ * with back-off) or an HTTP long-poll (relay-poll.ts) when no WebSocket can
+ * be opened. It hands what arrives to a
  * {@link LinkSink} and keeps the sink's position (the cursor) in step with
  * the room: after a reconnect it resumes from the cursor; a room whose
  * positions restarted (expired and created again) is read from the start.
@@ -21,12 +22,11 @@
  * while HTTP posts are pending, so a later message never overtakes an
  * earlier one (receivers would reject it as out of order).
  */
-import type { PollAnswer, RelayMessage, RelayParty, RoomInfo, ServerFrame } from '../relay/wire.js';
-import { RelayRequestError, type RoomHttp } from './relay-http.js';
-import { delay, type RelayClientOptions, type WebSocketConstructor, type WebSocketLike } from './relay-types.js';
-
-const OPEN = 1;
-const utf8Decode = new TextDecoder();
+import type { RelayMessage, RelayParty, RoomInfo, ServerFrame } from '../relay/wire.js';
+import { isRoomGone, RelayRequestError, type RoomHttp } from './relay-http.js';
+import { LongPoll } from './relay-poll.js';
+import { RelaySocket } from './relay-socket.js';
+import type { RelayClientOptions, WebSocketConstructor } from './relay-types.js';
 
 /** Where the link delivers. */
 export interface LinkSink {
@@ -59,27 +59,16 @@ export class RelayRoomLost extends Error {
   }
 }
 
-/** Answers that mean the room, or our membership of it, is gone. */
-export function isRoomGone(e: unknown): e is RelayRequestError {
-  return e instanceof RelayRequestError && (e.code === 'unknown_room' || e.code === 'not_joined');
-}
-
-type Pending = { resolve: (seq: number) => void; reject: (e: Error) => void };
-
 export class RelayLink {
   private transport: 'ws' | 'poll';
-  private ws: WebSocketLike | null = null;
-  private readonly pendingPosts = new Map<number, Pending>();
-  private postId = 0;
+  private ws: RelaySocket | null = null;
+  private poll: LongPoll | null = null;
   private httpChain: Promise<unknown> = Promise.resolve();
   private httpPending = 0;
-  private closed = false;
+  private ended = false;
   private backoff: number;
   private wsFailures = 0;
   private everConnected = false;
-  private pollAbort: AbortController | null = null;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private lastPong = 0;
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private ackedSeq = 0;
   private rejoining: Promise<void> | null = null;
@@ -101,6 +90,11 @@ export class RelayLink {
     return this.transport;
   }
 
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
   /** Starts receiving; resolves once listening. */
   async start(): Promise<void> {
     if (this.transport === 'ws') {
@@ -112,45 +106,36 @@ export class RelayLink {
         this.transport = 'poll';
       }
     }
-    void this.pollLoop();
+    this.poll = new LongPoll(this.http, this.self, this.opts, this.sink, this);
+    void this.poll.run();
   }
 
   close(): void {
-    if (this.closed) return;
+    if (this.ended) return;
     this.flushAck();
-    this.closed = true;
+    this.ended = true;
     if (this.ackTimer) clearTimeout(this.ackTimer);
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pollAbort?.abort();
-    try {
-      this.ws?.close(1000, 'client closed');
-    } catch {
-      // already closed
-    }
+    this.poll?.interrupt();
+    this.ws?.shutdown();
     this.ws = null;
-    this.failPending(new Error('relay client is closed'));
   }
 
   /** For tests: drops the WebSocket as a network failure would. */
   dropConnection(): void {
-    const ws = this.ws;
-    if (!ws) return;
-    const terminate = (ws as unknown as { terminate?: () => void }).terminate;
-    if (terminate) terminate.call(ws);
-    else ws.close(4000, 'dropped');
+    this.ws?.terminate();
   }
 
   // ---- sending ----
 
   /** Hands one sealed message to the transport (see the header for ordering). */
   dispatch(to: RelayParty | '*', body: string): { handedOver: Promise<unknown>; done: Promise<number> } {
-    if (this.transport === 'ws' && this.ws?.readyState === OPEN && this.httpPending === 0) {
-      const done = this.postOverWs(to, body).catch(async (e: unknown) => {
-        if (isRoomGone(e) && !this.closed) {
+    if (this.transport === 'ws' && this.ws?.isOpen && this.httpPending === 0) {
+      const done = this.ws.post(to, body).catch(async (e: unknown) => {
+        if (isRoomGone(e) && !this.ended) {
           await this.recover();
           return this.postOverHttp(to, body);
         }
-        if (e instanceof RelayRequestError || this.closed) throw e;
+        if (e instanceof RelayRequestError || this.ended) throw e;
         // The connection dropped with the post in flight: post it again over HTTP
         // (pending posts fail in order, so they are re-posted in order). If the first
         // copy did arrive, receivers reject the second as a replay of a seen number.
@@ -167,7 +152,7 @@ export class RelayLink {
     const post = async () => ((await this.http.request('POST', 'messages', { from: this.self, to, body })) as { seq: number }).seq;
     const run = () =>
       post().catch(async (e: unknown) => {
-        if (!isRoomGone(e) || this.closed) throw e;
+        if (!isRoomGone(e) || this.ended) throw e;
         await this.recover();
         return post();
       });
@@ -178,29 +163,11 @@ export class RelayLink {
     return p;
   }
 
-  private postOverWs(to: RelayParty | '*', body: string): Promise<number> {
-    const id = ++this.postId;
-    return new Promise((resolve, reject) => {
-      this.pendingPosts.set(id, { resolve, reject });
-      try {
-        this.ws!.send(JSON.stringify({ type: 'post', id, to, body }));
-      } catch (e) {
-        this.pendingPosts.delete(id);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
-  }
-
-  private failPending(e: Error): void {
-    for (const p of this.pendingPosts.values()) p.reject(e);
-    this.pendingPosts.clear();
-  }
-
   // ---- acknowledgements ----
 
   /** Acknowledges the sink's cursor to the relay soon (batched). */
   scheduleAck(): void {
-    if (this.ackTimer || this.closed) return;
+    if (this.ackTimer || this.ended) return;
     this.ackTimer = setTimeout(() => {
       this.ackTimer = null;
       this.flushAck();
@@ -209,10 +176,10 @@ export class RelayLink {
 
   private flushAck(): void {
     const seq = this.sink.cursor;
-    if (seq <= this.ackedSeq || this.closed) return;
+    if (seq <= this.ackedSeq || this.ended) return;
     this.ackedSeq = seq;
-    if (this.ws?.readyState === OPEN) {
-      this.ws.send(JSON.stringify({ type: 'ack', seq }));
+    if (this.ws?.isOpen) {
+      this.ws.ack(seq);
     } else {
       this.http.request('POST', 'ack', { party: this.self, seq }).catch(() => {
         this.ackedSeq = Math.min(this.ackedSeq, seq - 1);
@@ -226,7 +193,7 @@ export class RelayLink {
     this.ackedSeq = 0;
   }
 
-  // ---- WebSocket ----
+  // ---- WebSocket and reconnect ----
 
   private wsUrl(): string {
     // Without a position of our own, the relay resumes from our last acknowledgement.
@@ -236,93 +203,48 @@ export class RelayLink {
 
   /** Opens the WebSocket; resolves on the relay's hello. */
   private connectWs(): Promise<void> {
-    const ws = new this.WS!(this.wsUrl());
-    this.ws = ws;
-    return new Promise<void>((resolve, reject) => {
-      let hello = false;
-      ws.onmessage = (ev) => {
-        const frame = parseFrame(ev.data);
-        if (!frame) return;
-        if (frame.type !== 'hello') return this.onFrame(frame);
-        hello = true;
-        this.onHello(ws, frame.room);
-        this.sink.online(frame.online);
-        resolve();
-      };
-      ws.onerror = () => {};
-      ws.onclose = (ev) => {
-        if (this.ws === ws) this.ws = null;
-        this.failPending(new Error('connection dropped'));
-        if (!hello) {
+    const socket: RelaySocket = new RelaySocket(this.WS!, this.wsUrl(), this.opts.pingIntervalMs ?? 15_000, {
+      hello: (room, online) => {
+        this.onHello(socket, room);
+        this.sink.online(online);
+      },
+      frame: (frame) => (frame.type === 'msg' ? this.sink.receive([frame.msg]) : this.sink.event(frame)),
+      closed: (ready) => {
+        if (this.ws === socket) this.ws = null;
+        if (!ready) {
           this.wsFailures++;
-          reject(new Error(`WebSocket to the relay closed before it was ready (code ${ev.code})`));
           // The first connection's failure is handled by start (fallback to long-poll).
-          if (!this.closed && this.everConnected) this.reconnectLater();
+          if (!this.ended && this.everConnected) this.reconnectLater();
           return;
         }
-        if (!this.closed) this.reconnectLater();
-      };
+        if (!this.ended) this.reconnectLater();
+      },
     });
+    this.ws = socket;
+    return socket.ready;
   }
 
-  private onHello(ws: WebSocketLike, room: RoomInfo): void {
+  private onHello(socket: RelaySocket, room: RoomInfo): void {
     this.everConnected = true;
     this.wsFailures = 0;
     this.backoff = this.opts.reconnectMinMs ?? 100;
-    this.lastPong = Date.now();
-    this.startPing(ws);
     if (room.complete) this.sink.event({ type: 'complete' });
     if (room.lastSeq < this.sink.cursor) {
       // The room's positions went back: it was lost and created again (by another device).
       this.resync();
       this.sink.roomLost(new RelayRoomLost(this.http.base));
-      ws.close(4002, 'resync');
+      socket.close(4002, 'resync');
     }
-  }
-
-  private onFrame(frame: ServerFrame): void {
-    switch (frame.type) {
-      case 'msg':
-        return this.sink.receive([frame.msg]);
-      case 'posted':
-      case 'error': {
-        if (frame.id === undefined) return;
-        const p = this.pendingPosts.get(frame.id);
-        this.pendingPosts.delete(frame.id);
-        if (frame.type === 'posted') p?.resolve(frame.seq);
-        else p?.reject(new RelayRequestError(frame.status ?? 400, frame.error, frame.reason));
-        return;
-      }
-      case 'pong':
-        this.lastPong = Date.now();
-        return;
-      default:
-        this.sink.event(frame);
-    }
-  }
-
-  private startPing(ws: WebSocketLike): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    const every = this.opts.pingIntervalMs ?? 15_000;
-    this.pingTimer = setInterval(() => {
-      if (this.ws !== ws || ws.readyState !== OPEN) return;
-      if (Date.now() - this.lastPong > every * 2) {
-        ws.close(4001, 'no pong');
-        return;
-      }
-      ws.send('{"type":"ping"}');
-    }, every);
-    (this.pingTimer as { unref?: () => void }).unref?.();
   }
 
   private reconnectLater(): void {
     const wait = this.backoff;
     this.backoff = Math.min(this.backoff * 2, this.opts.reconnectMaxMs ?? 5000);
     setTimeout(async () => {
-      if (this.closed) return;
+      if (this.ended) return;
       this.reconnects++;
       if (this.wsFailures > 0) await this.checkRoom().catch(() => {});
-      if (!this.closed) this.connectWs().catch(() => {});
+      if (!this.ended) this.connectWs().catch(() => {});
     }, wait);
   }
 
@@ -353,50 +275,12 @@ export class RelayLink {
         this.resync();
         this.sink.roomLost(new RelayRoomLost(this.http.base));
         // Read the new room from its start.
-        if (this.ws?.readyState === OPEN) this.ws.close(4002, 'resync');
-        this.pollAbort?.abort();
+        if (this.ws?.isOpen) this.ws.close(4002, 'resync');
+        this.poll?.interrupt();
       } finally {
         this.rejoining = null;
       }
     })();
     return this.rejoining;
-  }
-
-  // ---- long-poll ----
-
-  private async pollLoop(): Promise<void> {
-    const wait = this.opts.pollWaitMs ?? 20_000;
-    while (!this.closed) {
-      this.pollAbort = new AbortController();
-      try {
-        const after = this.sink.cursor > 0 || this.opts.resume ? `&after=${this.sink.cursor}` : '';
-        const q = `?party=${encodeURIComponent(this.self)}${after}&wait=${wait}`;
-        const r = (await this.http.request('GET', `messages${q}`, undefined, this.pollAbort.signal)) as PollAnswer;
-        this.sink.online(r.online);
-        this.sink.receive(r.messages);
-        await this.sink.drained();
-        this.sink.cursor = Math.max(this.sink.cursor, r.cursor);
-        if (r.complete) this.sink.event({ type: 'complete' });
-        this.backoff = this.opts.reconnectMinMs ?? 100;
-        if (r.complete && r.messages.length === 0) await delay(Math.min(wait, 1000));
-      } catch (e) {
-        if (this.closed) return;
-        if (isRoomGone(e)) {
-          await this.recover().catch(() => {});
-          continue;
-        }
-        await delay(this.backoff);
-        this.backoff = Math.min(this.backoff * 2, this.opts.reconnectMaxMs ?? 5000);
-      }
-    }
-  }
-}
-
-function parseFrame(data: unknown): ServerFrame | null {
-  const text = typeof data === 'string' ? data : utf8Decode.decode(data as Uint8Array);
-  try {
-    return JSON.parse(text) as ServerFrame;
-  } catch {
-    return null;
   }
 }

@@ -127,133 +127,178 @@ function isFor(d: Delivery, protocol: string, sid: string): boolean {
 
 /** Runs `protocol` to its result over the mailbox's transport. */
 export function runProtocol<R>(run: ProtocolRun<R>): Promise<R> {
-  const { protocol, me, identities, mailbox } = run;
-  const name = protocol.protocol;
-  const sid = protocol.sidHex;
-  const deviceOf = (p: PartyId) => identities.get(p)?.deviceId ?? `party ${p}`;
-  const partyOfDevice = new Map<string, PartyId>();
-  for (const [p, id] of identities) partyOfDevice.set(id.deviceId, p);
-  const seen = new Map<PartyId, number>(protocol.parties.filter((p) => p !== protocol.self).map((p) => [p, 0]));
+  return new Promise<R>((resolve, reject) => new ProtocolRunner(run, resolve, reject).begin());
+}
 
-  return new Promise<R>((resolve, reject) => {
-    let finished = false;
-    let chain: Promise<void> = Promise.resolve();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+/** One run's state: the message chain, the round timer and who has been seen how far. */
+class ProtocolRunner<R> {
+  private readonly name: string;
+  private readonly sid: string;
+  private readonly partyOfDevice = new Map<string, PartyId>();
+  /** Highest round seen from each peer. */
+  private readonly seen: Map<PartyId, number>;
+  private finished = false;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private unlisten: () => void = () => undefined;
 
-    const stop = () => {
-      finished = true;
-      clearTimeout(timer);
-      unlisten();
-    };
-    const fail = (e: CeremonyAbort, tell: boolean) => {
-      if (finished) return;
-      stop();
-      if (tell) {
-        mailbox.send('all', signedAbort(me, name, sid, protocol.self, e.message.slice(0, 300))).catch(() => undefined);
-      }
-      reject(e);
-    };
-    const armTimer = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        // The protocol knows whom its current round waits for; otherwise, those seen least far.
-        const waiting = protocol.waitingFor?.() ?? [];
-        const lowest = Math.min(...seen.values());
-        const silent = (waiting.length ? waiting : [...seen].filter(([, r]) => r === lowest).map(([p]) => p)).map(deviceOf);
-        const round = waiting.length ? '' : ` for round ${lowest + 1}`;
-        fail(
-          new CeremonyAbort(
-            `${name}: no message from ${silent.join(', ')}${round} within ${Math.round(run.roundTimeoutMs / 1000)} s; the device may be offline or closed`,
-            silent.length === 1 ? silent[0]! : null,
-            'timeout',
-          ),
-          true,
-        );
-      }, run.roundTimeoutMs);
-    };
-    // A round's messages are handed to the transport together, in order: the relay
-    // client pipelines them, so a round waits for one relay round trip, not one per message.
-    const send = async (out: ProtocolMessage[]) => {
-      const sealed = await Promise.all(out.map((m) => sealMessage(m, me, identities)));
-      await Promise.all(
-        out.map((m, i) => {
-          const payload: ProtoPayload = { t: 'proto', m: sealed[i] };
-          return mailbox.send(m.to === 'all' ? 'all' : deviceOf(m.to), payload);
-        }),
-      );
-    };
-    const finishIfDone = () => {
-      if (protocol.done && !finished) {
-        stop();
-        resolve(protocol.result());
-      }
-    };
-    const handle = async (d: Delivery) => {
-      if (finished) return;
-      const p = d.payload as ProtoPayload | AbortPayload;
-      if (p.t === 'abort') {
-        // Only a party of this run may stop it, and only with its own signature: a forged or
-        // unsigned abort is dropped without blaming anyone (the run goes on, or times out naming the silent).
-        const check = abortCheck(p as unknown as Record<string, unknown>, partyOfDevice.get(d.from), identities);
-        if (check !== null || !protocol.parties.includes(p.party)) {
-          run.onIgnored?.({ protocol: name, from: d.from, what: 'abort', check: check ?? 'abort.sender' });
-          return;
-        }
-        fail(new CeremonyAbort(`${d.from} stopped the ceremony: ${String(p.reason).slice(0, 300)}`, null, 'peer-abort'), false);
-        return;
-      }
-      let msg: ProtocolMessage;
-      try {
-        msg = await openMessage(p.m, protocol.self, me, identities);
-      } catch (e) {
-        if (e instanceof SealError && e.check === 'decrypt') {
-          fail(new CeremonyAbort(`${name}: ${e.message}`, e.party === null ? null : deviceOf(e.party), e.check), true);
-        }
-        // Unsigned, forged or misaddressed: anyone in the room could have sent it; drop it.
-        return;
-      }
-      // The transport's authenticated sender must be the device of the party that signed.
-      if (partyOfDevice.get(d.from) !== msg.from) return;
-      try {
-        // The message that completes a round starts this device's work on the next one.
-        const waiting = protocol.waitingFor?.() ?? [];
-        const heavy = run.onWork && waiting.length === 1 && waiting[0] === msg.from;
-        if (heavy) await run.onWork!(true);
-        const out = protocol.receive(msg);
-        if (heavy) await run.onWork!(false);
-        seen.set(msg.from, Math.max(seen.get(msg.from) ?? 0, msg.round));
-        run.onProgress?.({ protocol: name, rounds: Object.fromEntries([...seen].map(([p, r]) => [deviceOf(p), r])) });
-        armTimer();
-        await send(out);
-        finishIfDone();
-      } catch (e) {
-        if (e instanceof MessageRejected) return;
-        if (e instanceof ProtocolAbort) {
-          const who = e.party === null ? null : deviceOf(e.party);
-          fail(new CeremonyAbort(`${name}: ${who ?? 'this device'} failed check ${e.check}: ${e.message}`, who, e.check, e), true);
-          return;
-        }
-        throw e;
-      }
-    };
+  constructor(
+    private readonly run: ProtocolRun<R>,
+    private readonly resolve: (r: R) => void,
+    private readonly reject: (e: CeremonyAbort) => void,
+  ) {
+    const { protocol, identities } = run;
+    this.name = protocol.protocol;
+    this.sid = protocol.sidHex;
+    for (const [p, id] of identities) this.partyOfDevice.set(id.deviceId, p);
+    this.seen = new Map<PartyId, number>(protocol.parties.filter((p) => p !== protocol.self).map((p) => [p, 0]));
+  }
 
-    chain = chain
-      .then(() => run.onWork?.(true))
+  /** Starts the protocol, listens for its messages and arms the first round's timer. */
+  begin(): void {
+    const { protocol, mailbox } = this.run;
+    this.chain = this.chain
+      .then(() => this.run.onWork?.(true))
       .then(() => {
         const first = protocol.start();
-        return run.onWork ? run.onWork(false).then(() => first) : first;
+        return this.run.onWork ? this.run.onWork(false).then(() => first) : first;
       })
-      .then((first) => send(first))
-      .then(finishIfDone)
-      .catch((e: unknown) => fail(new CeremonyAbort(`${name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true));
-    const unlisten = mailbox.listen(
-      (d) => isFor(d, name, sid),
+      .then((first) => this.send(first))
+      .then(() => this.finishIfDone())
+      .catch((e: unknown) => this.failInternal(e));
+    this.unlisten = mailbox.listen(
+      (d) => isFor(d, this.name, this.sid),
       (d) => {
-        chain = chain
-          .then(() => handle(d))
-          .catch((e: unknown) => fail(new CeremonyAbort(`${name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true));
+        this.chain = this.chain.then(() => this.handle(d)).catch((e: unknown) => this.failInternal(e));
       },
     );
-    armTimer();
-  });
+    this.armTimer();
+  }
+
+  private deviceOf(p: PartyId): string {
+    return this.run.identities.get(p)?.deviceId ?? `party ${p}`;
+  }
+
+  private stop(): void {
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.unlisten();
+  }
+
+  private fail(e: CeremonyAbort, tell: boolean): void {
+    if (this.finished) return;
+    this.stop();
+    if (tell) {
+      const { me, mailbox, protocol } = this.run;
+      mailbox.send('all', signedAbort(me, this.name, this.sid, protocol.self, e.message.slice(0, 300))).catch(() => undefined);
+    }
+    this.reject(e);
+  }
+
+  private failInternal(e: unknown): void {
+    this.fail(new CeremonyAbort(`${this.name}: ${e instanceof Error ? e.message : String(e)}`, null, 'internal'), true);
+  }
+
+  private armTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.timedOut(), this.run.roundTimeoutMs);
+  }
+
+  private timedOut(): void {
+    // The protocol knows whom its current round waits for; otherwise, those seen least far.
+    const waiting = this.run.protocol.waitingFor?.() ?? [];
+    const lowest = Math.min(...this.seen.values());
+    const silent = (waiting.length ? waiting : [...this.seen].filter(([, r]) => r === lowest).map(([p]) => p)).map((p) => this.deviceOf(p));
+    const round = waiting.length ? '' : ` for round ${lowest + 1}`;
+    this.fail(
+      new CeremonyAbort(
+        `${this.name}: no message from ${silent.join(', ')}${round} within ${Math.round(this.run.roundTimeoutMs / 1000)} s; the device may be offline or closed`,
+        silent.length === 1 ? silent[0]! : null,
+        'timeout',
+      ),
+      true,
+    );
+  }
+
+  // A round's messages are handed to the transport together, in order: the relay
+  // client pipelines them, so a round waits for one relay round trip, not one per message.
+  private async send(out: ProtocolMessage[]): Promise<void> {
+    const { me, identities, mailbox } = this.run;
+    const sealed = await Promise.all(out.map((m) => sealMessage(m, me, identities)));
+    await Promise.all(
+      out.map((m, i) => {
+        const payload: ProtoPayload = { t: 'proto', m: sealed[i] };
+        return mailbox.send(m.to === 'all' ? 'all' : this.deviceOf(m.to), payload);
+      }),
+    );
+  }
+
+  private finishIfDone(): void {
+    const { protocol } = this.run;
+    if (protocol.done && !this.finished) {
+      this.stop();
+      this.resolve(protocol.result());
+    }
+  }
+
+  private async handle(d: Delivery): Promise<void> {
+    if (this.finished) return;
+    const p = d.payload as ProtoPayload | AbortPayload;
+    if (p.t === 'abort') this.handleAbort(d, p);
+    else await this.handleProto(d, p);
+  }
+
+  private handleAbort(d: Delivery, p: AbortPayload): void {
+    // Only a party of this run may stop it, and only with its own signature: a forged or
+    // unsigned abort is dropped without blaming anyone (the run goes on, or times out naming the silent).
+    const check = abortCheck(p as unknown as Record<string, unknown>, this.partyOfDevice.get(d.from), this.run.identities);
+    if (check !== null || !this.run.protocol.parties.includes(p.party)) {
+      this.run.onIgnored?.({ protocol: this.name, from: d.from, what: 'abort', check: check ?? 'abort.sender' });
+      return;
+    }
+    this.fail(new CeremonyAbort(`${d.from} stopped the ceremony: ${String(p.reason).slice(0, 300)}`, null, 'peer-abort'), false);
+  }
+
+  private async handleProto(d: Delivery, p: ProtoPayload): Promise<void> {
+    const { protocol, me, identities } = this.run;
+    let msg: ProtocolMessage;
+    try {
+      msg = await openMessage(p.m, protocol.self, me, identities);
+    } catch (e) {
+      if (e instanceof SealError && e.check === 'decrypt') {
+        this.fail(new CeremonyAbort(`${this.name}: ${e.message}`, e.party === null ? null : this.deviceOf(e.party), e.check), true);
+      }
+      // Unsigned, forged or misaddressed: anyone in the room could have sent it; drop it.
+      return;
+    }
+    // The transport's authenticated sender must be the device of the party that signed.
+    if (this.partyOfDevice.get(d.from) !== msg.from) return;
+    try {
+      await this.receive(msg);
+    } catch (e) {
+      if (e instanceof MessageRejected) return;
+      if (e instanceof ProtocolAbort) {
+        const who = e.party === null ? null : this.deviceOf(e.party);
+        this.fail(new CeremonyAbort(`${this.name}: ${who ?? 'this device'} failed check ${e.check}: ${e.message}`, who, e.check, e), true);
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** Feeds an authenticated message to the protocol and sends what it answers. */
+  private async receive(msg: ProtocolMessage): Promise<void> {
+    const { protocol, onWork, onProgress } = this.run;
+    // The message that completes a round starts this device's work on the next one.
+    const waiting = protocol.waitingFor?.() ?? [];
+    const heavy = onWork && waiting.length === 1 && waiting[0] === msg.from;
+    if (heavy) await onWork!(true);
+    const out = protocol.receive(msg);
+    if (heavy) await onWork!(false);
+    this.seen.set(msg.from, Math.max(this.seen.get(msg.from) ?? 0, msg.round));
+    onProgress?.({ protocol: this.name, rounds: Object.fromEntries([...this.seen].map(([p, r]) => [this.deviceOf(p), r])) });
+    this.armTimer();
+    await this.send(out);
+    this.finishIfDone();
+  }
 }

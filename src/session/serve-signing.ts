@@ -12,13 +12,8 @@ import { memberIdentities, type DeviceVault } from './device-vault.js';
 import type { DevicePublic } from './identity.js';
 import type { LivenessTiming } from './liveness.js';
 import { CeremonyTimeout, type Delivery, type Mailbox } from './mailbox.js';
-import {
-  checkRequestTimes,
-  MAX_CLOCK_SKEW_MS,
-  SigningRequestExpired,
-  SigningRequestRejected,
-  type RequestTimes,
-} from './signing-request.js';
+import { SigningRequestRejected } from './signing-request.js';
+import { checkRequestTimes, MAX_CLOCK_SKEW_MS, SigningRequestExpired, type RequestTimes } from './request-times.js';
 import { checkCosignDigest, describeCosignRequest, isSolanaRequest, parseCosignRequest, type CosignRequest } from './cosign-request.js';
 import { checkSolanaSigner, solanaBytesToSign } from './solana-signing-request.js';
 import { signSolanaWithQuorum, vaultSolanaAddress } from './solana-signing.js';

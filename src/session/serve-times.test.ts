@@ -15,7 +15,8 @@ import type { DeviceVault } from './device-vault.js';
 import { newIdentity, publicOf, type DeviceIdentity } from './identity.js';
 import { Mailbox } from './mailbox.js';
 import { Room } from './memory-room.test-util.js';
-import { MAX_CLOCK_SKEW_MS, parseSigningRequest } from './signing-request.js';
+import { parseSigningRequest } from './signing-request.js';
+import { MAX_CLOCK_SKEW_MS } from './request-times.js';
 
 const tx = Transaction.from({
   type: 2,

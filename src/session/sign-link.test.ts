@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../errors/codes.test-util.js';
 import { fromBase64url, toBase64url } from './crypto.js';
 import {
   decodeSignLink,
@@ -94,9 +95,18 @@ describe('signing links', () => {
       expect(() => decodeSignLink(text), text).toThrow(SignLinkError);
       expect(() => decodeSignLink(text), text).toThrow(reason);
     }
-    expect(() => parseSignLinkFragment('#p=abc')).toThrow(/no #sign=/);
-    expect(() => parseSignLinkFragment(`#sign=${encodeSignLink(link)}&p=abc`)).toThrow(/more than the signing request/);
-    expect(() => parseSignLinkFragment(`#sign=${encodeSignLink(link)}&sign=${encodeSignLink(link)}`)).toThrow(/more than/);
+    expect(thrownError(() => parseSignLinkFragment('#p=abc'))).toMatchObject({
+      code: 'signLink.invalid',
+      details: { field: 'payload', check: 'missing' },
+    });
+    expect(thrownError(() => parseSignLinkFragment(`#sign=${encodeSignLink(link)}&p=abc`))).toMatchObject({
+      code: 'signLink.invalid',
+      details: { field: 'payload', check: 'extra' },
+    });
+    expect(thrownError(() => parseSignLinkFragment(`#sign=${encodeSignLink(link)}&sign=${encodeSignLink(link)}`))).toMatchObject({
+      code: 'signLink.invalid',
+      details: { field: 'payload', check: 'extra' },
+    });
     // The error never echoes the payload.
     expect(() => decodeSignLink(withByte(0, 9))).toThrow(/scan the QR code in the extension again/);
     expect(fromBase64url(encodeSignLink(link))).toEqual(good);

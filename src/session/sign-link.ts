@@ -49,8 +49,12 @@ export class SignLinkError extends TandemError<'signLink.invalid'> {
     /** The field that is wrong, e.g. `vault`, `url`. */
     readonly field: string,
     detail: string,
+    /** The rule broken, where the field alone does not say it (e.g. `missing`, `extra`). */
+    check?: string,
   ) {
-    super('signLink.invalid', `signing link: ${field}: ${detail}; scan the QR code in the extension again`, { details: { field } });
+    super('signLink.invalid', `signing link: ${field}: ${detail}; scan the QR code in the extension again`, {
+      details: check === undefined ? { field } : { field, check },
+    });
   }
 }
 
@@ -154,8 +158,8 @@ export function parseSignLinkFragment(hashOrUrl: string): SignLink {
   const i = hashOrUrl.indexOf('#');
   const params = new URLSearchParams(i >= 0 ? hashOrUrl.slice(i + 1) : hashOrUrl);
   const all = params.getAll('sign');
-  if (all.length === 0) throw new SignLinkError('payload', 'no #sign= in the link');
+  if (all.length === 0) throw new SignLinkError('payload', 'no #sign= in the link', 'missing');
   if (all.length > 1 || [...params.keys()].length !== 1)
-    throw new SignLinkError('payload', 'the link carries more than the signing request');
+    throw new SignLinkError('payload', 'the link carries more than the signing request', 'extra');
   return decodeSignLink(all[0]!);
 }

@@ -11,20 +11,9 @@ import {
   verifyTypedData,
 } from 'ethers';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import {
-  MAX_CLOCK_SKEW_MS,
-  MAX_REQUEST_LIFETIME_MS,
-  SigningRequestExpired,
-  SigningRequestRejected,
-  checkDigest,
-  checkRequestTimes,
-  requestTimes,
-  describeRequest,
-  digestOf,
-  parseSigningRequest,
-  summarizeTransaction,
-  type SigningRequest,
-} from './signing-request.js';
+import { SigningRequestRejected, checkDigest, digestOf, parseSigningRequest, type SigningRequest } from './signing-request.js';
+import { MAX_CLOCK_SKEW_MS, MAX_REQUEST_LIFETIME_MS, SigningRequestExpired, checkRequestTimes, requestTimes } from './request-times.js';
+import { describeRequest, summarizeTransaction } from './describe-request.js';
 
 const to = '0x' + '11'.repeat(20);
 const eip1559 = Transaction.from({

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignTypedDataVersion, TypedDataUtils, typedSignatureHash } from '@metamask/eth-sig-util';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { thrownError } from '../errors/codes.test-util';
 import { eip712Digest, typedDataV1Digest, TypedDataError, type TypedTypes } from './typed-data';
 
 const hex = (b: Uint8Array) => `0x${bytesToHex(b)}`;
@@ -217,9 +218,18 @@ describe('typed data Tandem refuses before approval (eth-sig-util would coerce i
     expect(() => eip712Digest(base(type, value), 'v4')).toThrow(TypedDataError);
   });
   it('arrays in v3, a missing atomic value, a non-object struct', () => {
-    expect(() => eip712Digest(base('uint8[]', [1]), 'v3')).toThrow(/arrays need eth_signTypedData_v4/);
-    expect(() => eip712Digest({ ...base('uint8', 1), message: {} }, 'v4')).toThrow(/missing value/);
-    expect(() => eip712Digest({ ...base('uint8', 1), message: 'x' as never }, 'v4')).toThrow(/must be an object/);
+    expect(thrownError(() => eip712Digest(base('uint8[]', [1]), 'v3'))).toMatchObject({
+      code: 'typedData.invalid',
+      details: { check: 'arrayV3' },
+    });
+    expect(thrownError(() => eip712Digest({ ...base('uint8', 1), message: {} }, 'v4'))).toMatchObject({
+      code: 'typedData.invalid',
+      details: { check: 'missing' },
+    });
+    expect(thrownError(() => eip712Digest({ ...base('uint8', 1), message: 'x' as never }, 'v4'))).toMatchObject({
+      code: 'typedData.invalid',
+      details: { check: 'struct' },
+    });
     expect(() => typedDataV1Digest([])).toThrow(TypedDataError);
   });
 });

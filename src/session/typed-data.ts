@@ -20,6 +20,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { solidityPacked } from 'ethers';
+import { TandemError } from '../errors/index.js';
 
 export type TypedFields = ReadonlyArray<{ name: string; type: string }>;
 export type TypedTypes = Readonly<Record<string, TypedFields>>;
@@ -33,12 +34,16 @@ export interface TypedDataV1Entry {
 }
 
 /** Typed data that cannot be hashed (the reason is shown to the user and the dApp). */
-export class TypedDataError extends Error {
+/** Typed data that cannot be hashed: code `typedData.invalid`, `details.check` the rule it breaks (e.g. `missing`, `struct`, `arrayV3`). */
+export class TypedDataError extends TandemError<'typedData.invalid'> {
   override readonly name = 'TypedDataError';
+  constructor(check: string, message: string) {
+    super('typedData.invalid', message, { details: { check } });
+  }
 }
 
-const fail = (why: string): never => {
-  throw new TypedDataError(why);
+const fail = (check: string, why: string): never => {
+  throw new TypedDataError(check, why);
 };
 
 const ZERO_WORD = new Uint8Array(32);
@@ -52,7 +57,8 @@ function word(n: bigint): Uint8Array {
 }
 
 function evenHex(value: unknown, what: string): Uint8Array {
-  if (typeof value !== 'string' || !HEX.test(value) || value.length % 2 !== 0) return fail(`${what} must be 0x-prefixed hex bytes`);
+  if (typeof value !== 'string' || !HEX.test(value) || value.length % 2 !== 0)
+    return fail('bytes', `${what} must be 0x-prefixed hex bytes`);
   return hexToBytes(value.slice(2));
 }
 
@@ -60,7 +66,7 @@ function evenHex(value: unknown, what: string): Uint8Array {
 function integer(value: unknown, what: string): bigint {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   if (typeof value === 'string' && (/^-?[0-9]+$/.test(value) || /^0x[0-9a-fA-F]+$/.test(value))) return BigInt(value);
-  return fail(`${what} must be an integer (a number, a decimal string or 0x hex)`);
+  return fail('integer', `${what} must be an integer (a number, a decimal string or 0x hex)`);
 }
 
 /** The struct types `type` depends on (itself included), as eth-sig-util's findTypeDependencies. */
@@ -78,7 +84,7 @@ export function encodeType(primaryType: string, types: TypedTypes): string {
   deps.delete(primaryType);
   return [primaryType, ...[...deps].sort()]
     .map((t) => {
-      const fields = types[t] ?? fail(`no type definition for ${t}`);
+      const fields = types[t] ?? fail('type', `no type definition for ${t}`);
       return `${t}(${fields.map((f) => `${f.type} ${f.name}`).join(',')})`;
     })
     .join('');
@@ -91,27 +97,27 @@ function encodeField(types: TypedTypes, name: string, type: string, value: unkno
     if (version === 'v4' && (value === null || value === undefined)) return ZERO_WORD;
     return keccak_256(encodeData(type, value, types, version));
   }
-  if (type === 'function') return fail(`${what}: the function type is not allowed in EIP-712`);
-  if (value === undefined) return fail(`missing value for ${what}`);
+  if (type === 'function') return fail('function', `${what}: the function type is not allowed in EIP-712`);
+  if (value === undefined) return fail('missing', `missing value for ${what}`);
   if (type.endsWith(']')) {
-    if (version === 'v3') return fail(`${what}: arrays need eth_signTypedData_v4`);
-    if (!Array.isArray(value)) return fail(`${what} must be an array`);
+    if (version === 'v3') return fail('arrayV3', `${what}: arrays need eth_signTypedData_v4`);
+    if (!Array.isArray(value)) return fail('array', `${what} must be an array`);
     const inner = type.slice(0, type.lastIndexOf('['));
     return keccak_256(concatBytes(...value.map((item) => encodeField(types, name, inner, item, version))));
   }
   if (type === 'address') {
-    if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value)) return fail(`${what} must be a 0x address of 20 bytes`);
+    if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value)) return fail('address', `${what} must be a 0x address of 20 bytes`);
     return word(BigInt(value));
   }
-  if (type === 'bool') return typeof value === 'boolean' ? word(value ? 1n : 0n) : fail(`${what} must be true or false`);
-  if (type === 'string') return typeof value === 'string' ? keccak_256(utf8ToBytes(value)) : fail(`${what} must be a string`);
+  if (type === 'bool') return typeof value === 'boolean' ? word(value ? 1n : 0n) : fail('bool', `${what} must be true or false`);
+  if (type === 'string') return typeof value === 'string' ? keccak_256(utf8ToBytes(value)) : fail('string', `${what} must be a string`);
   if (type === 'bytes') return keccak_256(evenHex(value, what));
   const fixed = /^bytes([0-9]+)$/.exec(type);
   if (fixed) {
     const size = Number(fixed[1]);
-    if (size < 1 || size > 32) return fail(`${what}: unknown type`);
+    if (size < 1 || size > 32) return fail('type', `${what}: unknown type`);
     const bytes = evenHex(value, what);
-    if (bytes.length > size) return fail(`${what} has more than ${size} bytes`);
+    if (bytes.length > size) return fail('bytes', `${what} has more than ${size} bytes`);
     const out = new Uint8Array(32);
     out.set(bytes);
     return out;
@@ -119,20 +125,21 @@ function encodeField(types: TypedTypes, name: string, type: string, value: unkno
   const int = /^(u?)int([0-9]*)$/.exec(type);
   if (int) {
     const bits = int[2] ? Number(int[2]) : 256;
-    if (bits < 8 || bits > 256 || bits % 8 !== 0) return fail(`${what}: unknown type`);
+    if (bits < 8 || bits > 256 || bits % 8 !== 0) return fail('type', `${what}: unknown type`);
     const n = integer(value, what);
     // As eth-sig-util: uintN must fit N bits; intN is checked against ±(2^N - 1).
     const max = (1n << BigInt(bits)) - 1n;
-    if (int[1] ? n < 0n || n > max : n < -max || n > max) return fail(`${what}: ${n} is out of range`);
+    if (int[1] ? n < 0n || n > max : n < -max || n > max) return fail('range', `${what}: ${n} is out of range`);
     return word(n);
   }
-  return fail(`${what}: unknown type ${type}`);
+  return fail('type', `${what}: unknown type ${type}`);
 }
 
 /** EIP-712 encodeData of a struct: its type hash, then each field (v3 skips fields left out). */
 export function encodeData(type: string, data: unknown, types: TypedTypes, version: Eip712Version): Uint8Array {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail(`the value of struct ${type} must be an object`);
-  const fields = types[type] ?? fail(`no type definition for ${type}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return fail('struct', `the value of struct ${type} must be an object`);
+  const fields = types[type] ?? fail('type', `no type definition for ${type}`);
   const parts: Uint8Array[] = [keccak_256(utf8ToBytes(encodeType(type, types)))];
   for (const f of fields) {
     const value = Object.hasOwn(data, f.name) ? (data as Record<string, unknown>)[f.name] : undefined;
@@ -165,16 +172,17 @@ const V1_TYPE =
 
 /** The digest of legacy typed data (`eth_signTypedData`, v1): keccak256(keccak256(schema) ‖ keccak256(packed values)). */
 export function typedDataV1Digest(entries: readonly TypedDataV1Entry[]): Uint8Array {
-  if (!Array.isArray(entries) || entries.length === 0) return fail('v1 typed data must be a non-empty array');
+  if (!Array.isArray(entries) || entries.length === 0) return fail('v1', 'v1 typed data must be a non-empty array');
   const types: string[] = [];
   const values: unknown[] = [];
   for (const e of entries) {
-    if (typeof e.name !== 'string' || !e.name) fail('every v1 entry needs a name');
-    if (typeof e.type !== 'string' || !V1_TYPE.test(e.type)) fail(`v1 entry ${e.name}: type ${String(e.type)} is not supported`);
+    if (typeof e.name !== 'string' || !e.name) fail('v1', 'every v1 entry needs a name');
+    if (typeof e.type !== 'string' || !V1_TYPE.test(e.type)) fail('v1', `v1 entry ${e.name}: type ${String(e.type)} is not supported`);
     const what = `v1 entry ${e.name} (${e.type})`;
-    if (e.type === 'string' && typeof e.value !== 'string') fail(`${what} must be a string`);
-    if (e.type === 'bool' && typeof e.value !== 'boolean') fail(`${what} must be true or false`);
-    if (e.type === 'address' && (typeof e.value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(e.value))) fail(`${what} must be an address`);
+    if (e.type === 'string' && typeof e.value !== 'string') fail('string', `${what} must be a string`);
+    if (e.type === 'bool' && typeof e.value !== 'boolean') fail('bool', `${what} must be true or false`);
+    if (e.type === 'address' && (typeof e.value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(e.value)))
+      fail('address', `${what} must be an address`);
     if (e.type.startsWith('bytes')) evenHex(e.value, what);
     types.push(e.type);
     values.push(/int/.test(e.type) ? integer(e.value, what) : e.type === 'address' ? (e.value as string).toLowerCase() : e.value);
@@ -183,7 +191,7 @@ export function typedDataV1Digest(entries: readonly TypedDataV1Entry[]): Uint8Ar
   try {
     packed = solidityPacked(types, values);
   } catch (e) {
-    return fail(`v1 typed data does not encode: ${e instanceof Error ? e.message.split(' (')[0] : String(e)}`);
+    return fail('v1', `v1 typed data does not encode: ${e instanceof Error ? e.message.split(' (')[0] : String(e)}`);
   }
   const schema = keccak_256(utf8ToBytes(entries.map((e) => `${e.type} ${e.name}`).join('')));
   return keccak_256(concatBytes(schema, keccak_256(hexToBytes(packed.slice(2)))));

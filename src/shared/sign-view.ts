@@ -7,7 +7,8 @@
  */
 import { formatEther, formatUnits, toUtf8String } from 'ethers';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { summarizeTransaction, type SigningRequest } from '../session/signing-request';
+import type { SigningRequest } from '../session/signing-request';
+import { summarizeTransaction } from '../session/describe-request';
 import { DEFAULT_NETWORKS, type Network } from './networks';
 import type { SignView } from './popup-api';
 

@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { HDNodeWallet, getBytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
+import { thrownCode, thrownError } from '../errors/codes.test-util.js';
 import { deriveChild, parsePath } from './derive.js';
 import { UsageError } from './errors.js';
 import { mulG, pointToBytes } from './dkls/curve.js';
@@ -34,20 +35,23 @@ describe('BIP32 non-hardened derivation', () => {
   it('refuses hardened and malformed indices', () => {
     const pk = secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true);
     const cc = new Uint8Array(32);
-    expect(() => deriveChild(pk, cc, [2 ** 31])).toThrow(/hardened/);
+    expect(thrownError(() => deriveChild(pk, cc, [2 ** 31]))).toMatchObject({
+      code: 'derive.hardened',
+      details: { index: String(2 ** 31) },
+    });
     expect(() => deriveChild(pk, cc, [-1])).toThrow(UsageError);
     expect(() => deriveChild(pk, cc, [1.5])).toThrow(UsageError);
-    expect(() => deriveChild(pk, new Uint8Array(31), [1])).toThrow(/chain code/);
+    expect(thrownCode(() => deriveChild(pk, new Uint8Array(31), [1]))).toBe('derive.chainCode');
   });
 
   it('parses paths and refuses hardened markers', () => {
     expect(parsePath('m/0/1/2')).toEqual([0, 1, 2]);
     expect(parsePath('m')).toEqual([]);
     expect(parsePath('5')).toEqual([5]);
-    expect(() => parsePath("m/44'/60'/0'/0/0")).toThrow(/hardened/);
-    expect(() => parsePath('m/0h')).toThrow(/hardened/);
+    expect(thrownError(() => parsePath("m/44'/60'/0'/0/0"))).toMatchObject({ code: 'derive.hardened', details: { index: "44'" } });
+    expect(thrownError(() => parsePath('m/0h'))).toMatchObject({ code: 'derive.hardened', details: { index: '0h' } });
     expect(() => parsePath('m/01')).toThrow(UsageError);
     expect(() => parsePath('m/x')).toThrow(UsageError);
-    expect(() => parsePath('m/2147483648')).toThrow(/hardened/);
+    expect(thrownError(() => parsePath('m/2147483648'))).toMatchObject({ code: 'derive.hardened', details: { index: '2147483648' } });
   });
 });

@@ -41,14 +41,24 @@ function ser32(i: number): Uint8Array {
   return b;
 }
 
-/** Checks a path of non-hardened indices; throws UsageError explaining what is wrong. */
+/**
+ * Checks a path of non-hardened indices; throws UsageError explaining what is
+ * wrong (code `derive.hardened`, `derive.badIndex` or `derive.badPath`; `details.index` the index at fault).
+ */
 export function assertNonHardenedPath(path: readonly number[]): void {
-  if (!Array.isArray(path)) throw new UsageError('derivation path must be an array of indices');
-  if (path.length > MAX_DEPTH) throw new UsageError(`derivation path longer than ${MAX_DEPTH}`);
+  if (!Array.isArray(path)) throw new UsageError('derivation path must be an array of indices', 'derive.badPath');
+  if (path.length > MAX_DEPTH) throw new UsageError(`derivation path longer than ${MAX_DEPTH}`, 'derive.badPath', { max: MAX_DEPTH });
   for (const i of path) {
-    if (!Number.isInteger(i) || i < 0) throw new UsageError(`derivation index ${String(i)} is not a non-negative integer`);
+    if (!Number.isInteger(i) || i < 0)
+      throw new UsageError(`derivation index ${String(i)} is not a non-negative integer`, 'derive.badIndex', { index: String(i) });
     if (i >= HARDENED_OFFSET) {
-      throw new UsageError(`derivation index ${i} is hardened: threshold keys support only non-hardened indices (< 2^31)`);
+      throw new UsageError(
+        `derivation index ${i} is hardened: threshold keys support only non-hardened indices (< 2^31)`,
+        'derive.hardened',
+        {
+          index: String(i),
+        },
+      );
     }
   }
 }
@@ -59,8 +69,9 @@ export function parsePath(path: string): number[] {
   if (parts[0] === 'm') parts.shift();
   if (parts.length === 1 && parts[0] === '') return [];
   const out = parts.map((p) => {
-    if (/['hH]$/.test(p)) throw new UsageError(`path component ${p} is hardened: only non-hardened derivation is possible`);
-    if (!/^(0|[1-9][0-9]*)$/.test(p)) throw new UsageError(`path component "${p}" is not a number`);
+    if (/['hH]$/.test(p))
+      throw new UsageError(`path component ${p} is hardened: only non-hardened derivation is possible`, 'derive.hardened', { index: p });
+    if (!/^(0|[1-9][0-9]*)$/.test(p)) throw new UsageError(`path component "${p}" is not a number`, 'derive.badIndex', { index: p });
     return Number(p);
   });
   assertNonHardenedPath(out);
@@ -70,16 +81,22 @@ export function parsePath(path: string): number[] {
 /** Derives the child public key, chain code and tweak δ along `path` from (publicKey, chainCode). */
 export function deriveChild(publicKey: Uint8Array, chainCode: Uint8Array, path: readonly number[]): DerivedKey {
   assertNonHardenedPath(path);
-  if (chainCode.length !== 32) throw new UsageError('chain code must be 32 bytes');
+  if (chainCode.length !== 32) throw new UsageError('chain code must be 32 bytes', 'derive.chainCode');
   let P = pointFromBytes(publicKey);
   let c = chainCode;
   let delta = 0n;
   for (const i of path) {
     const I = hmac(sha512, c, concatBytes(pointToBytes(P), ser32(i)));
     const IL = bytesToNumberBE(I.subarray(0, 32));
-    if (IL >= q) throw new UsageError(`derivation index ${i} gives an invalid key (I_L >= q): use the next index`);
+    if (IL >= q)
+      throw new UsageError(`derivation index ${i} gives an invalid key (I_L >= q): use the next index`, 'derive.invalidChild', {
+        index: String(i),
+      });
     const child = P.add(mulG(IL));
-    if (child.is0()) throw new UsageError(`derivation index ${i} gives the point at infinity: use the next index`);
+    if (child.is0())
+      throw new UsageError(`derivation index ${i} gives the point at infinity: use the next index`, 'derive.invalidChild', {
+        index: String(i),
+      });
     P = child;
     c = I.slice(32);
     delta = modq(delta + IL);

@@ -5,6 +5,18 @@
  * device can tell its user exactly which device misbehaved. Both errors here
  * are {@link TandemError}s (the one error model, `src/errors`): code
  * `protocol.abort` with `details.party` and `details.check`, and code `usage`.
+ *
+ * Narrower codes of the engine (a failed rule is `details.check`, stable):
+ * - `share.invalid`: a stored key share is malformed or inconsistent
+ *   (share.ts `InvalidKeyShare`, frost/share.ts `ShareFormatError`);
+ *   `share.notPeer`: burnPair of a party that is not a peer;
+ * - `encoding.point` / `encoding.scalar`: a point or scalar breaks a strict
+ *   decoding rule; `shares.inconsistent`: public shares off one polynomial
+ *   through the key (reshare/curve.ts);
+ * - `derive.hardened`, `derive.badIndex`, `derive.badPath`, `derive.chainCode`,
+ *   `derive.invalidChild`: BIP32 derivation (derive.ts, `details.index`);
+ * - `frame.invalid`: a binary frame breaks a rule (frame.ts);
+ * - `usage.sid`: a session id shorter than 16 bytes (rounds.ts).
  */
 import { TandemError } from '../errors/index.js';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { keygen, signParties, run } from './dkls/fixtures.test-util.js';
+import { thrownError } from '../errors/codes.test-util.js';
 import { FrameError, decodeFrame, encodeFrame } from './frame.js';
 import type { ProtocolMessage } from './protocol.js';
 
@@ -49,11 +50,23 @@ describe('binary protocol frames (frame.ts)', () => {
     // body = { a: 1, a: 2 } and { __proto__: 1 }, written by hand
     const head = encodeFrame({ ...sample, body: {} }).subarray(0, -2);
     const key = (k: string) => [k.length, ...new TextEncoder().encode(k)];
-    expect(() => decodeFrame(Uint8Array.of(...head, 0, 2, ...key('a'), 3, 1, ...key('a'), 3, 2))).toThrow(/duplicate/);
-    expect(() => decodeFrame(Uint8Array.of(...head, 0, 1, ...key('__proto__'), 3, 1))).toThrow(/forbidden/);
-    expect(() => decodeFrame(Uint8Array.of(...head, 0, 1, ...key('a'), 99))).toThrow(/unknown tag/);
+    expect(thrownError(() => decodeFrame(Uint8Array.of(...head, 0, 2, ...key('a'), 3, 1, ...key('a'), 3, 2)))).toMatchObject({
+      code: 'frame.invalid',
+      details: { check: 'duplicateKey' },
+    });
+    expect(thrownError(() => decodeFrame(Uint8Array.of(...head, 0, 1, ...key('__proto__'), 3, 1)))).toMatchObject({
+      code: 'frame.invalid',
+      details: { check: 'forbiddenKey' },
+    });
+    expect(thrownError(() => decodeFrame(Uint8Array.of(...head, 0, 1, ...key('a'), 99)))).toMatchObject({
+      code: 'frame.invalid',
+      details: { check: 'tag' },
+    });
     // hex text smuggled as a string tag: one message has exactly one frame
-    expect(() => decodeFrame(Uint8Array.of(...head, 0, 1, ...key('a'), 2, ...key('00')))).toThrow(/hex text/);
+    expect(thrownError(() => decodeFrame(Uint8Array.of(...head, 0, 1, ...key('a'), 2, ...key('00'))))).toMatchObject({
+      code: 'frame.invalid',
+      details: { check: 'hexText' },
+    });
     expect(decodeFrame(Uint8Array.of(...head, 0, 1, ...key('a'), 3, 1))).toEqual({ ...sample, body: { a: 1 } });
   });
 });

@@ -21,9 +21,14 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ProtocolMessage, WireBody, WireValue } from './protocol.js';
 import { decodeLowerHex } from './wire.js';
+import { TandemError } from '../errors/index.js';
 
-export class FrameError extends Error {
+/** A message that cannot be framed, or a frame that breaks a rule: code `frame.invalid`, `details.check` the rule. */
+export class FrameError extends TandemError<'frame.invalid'> {
   override readonly name = 'FrameError';
+  constructor(check: string, message: string) {
+    super('frame.invalid', message, { details: { check } });
+  }
 }
 
 const MAGIC = 0x54;
@@ -59,7 +64,7 @@ class Writer {
     this.buf[this.len++] = b;
   }
   varint(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0) throw new FrameError(`frame: ${n} is not a non-negative safe integer`);
+    if (!Number.isSafeInteger(n) || n < 0) throw new FrameError('integer', `frame: ${n} is not a non-negative safe integer`);
     while (n >= 0x80) {
       this.byte((n % 0x80) | 0x80);
       n = Math.floor(n / 0x80);
@@ -86,7 +91,7 @@ const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 function writeValue(w: Writer, v: WireValue, depth: number): void {
-  if (depth > MAX_DEPTH) throw new FrameError('frame: body nested too deeply');
+  if (depth > MAX_DEPTH) throw new FrameError('depth', 'frame: body nested too deeply');
   if (typeof v === 'string') {
     const bytes = decodeLowerHex(v);
     if (bytes) {
@@ -101,7 +106,7 @@ function writeValue(w: Writer, v: WireValue, depth: number): void {
       w.byte(v >= 0 ? Tag.Uint : Tag.NegInt);
       w.varint(Math.abs(v));
     } else {
-      if (!Number.isFinite(v)) throw new FrameError('frame: numbers must be finite');
+      if (!Number.isFinite(v)) throw new FrameError('finite', 'frame: numbers must be finite');
       w.byte(Tag.Float);
       w.float(v);
     }
@@ -120,7 +125,7 @@ function writeValue(w: Writer, v: WireValue, depth: number): void {
       writeValue(w, v[k]!, depth + 1);
     }
   } else {
-    throw new FrameError(`frame: cannot encode a ${typeof v}`);
+    throw new FrameError('type', `frame: cannot encode a ${typeof v}`);
   }
 }
 
@@ -132,7 +137,7 @@ export function encodeFrame(msg: ProtocolMessage): Uint8Array {
   w.varint(msg.v);
   w.raw(utf8.encode(msg.protocol));
   const sid = decodeLowerHex(msg.sid);
-  if (!sid) throw new FrameError('frame: sid must be lower-case hex');
+  if (!sid) throw new FrameError('sid', 'frame: sid must be lower-case hex');
   w.raw(sid);
   w.varint(msg.round);
   w.varint(msg.from);
@@ -145,7 +150,7 @@ class Reader {
   private pos = 0;
   constructor(private readonly b: Uint8Array) {}
   byte(): number {
-    if (this.pos >= this.b.length) throw new FrameError('frame: truncated');
+    if (this.pos >= this.b.length) throw new FrameError('truncated', 'frame: truncated');
     return this.b[this.pos++]!;
   }
   varint(): number {
@@ -153,10 +158,10 @@ class Reader {
     let scale = 1;
     for (let i = 0; ; i++) {
       const b = this.byte();
-      if (i === 7 && b > 0x0f) throw new FrameError('frame: varint too large');
+      if (i === 7 && b > 0x0f) throw new FrameError('varint', 'frame: varint too large');
       n += (b & 0x7f) * scale;
       if (!(b & 0x80)) {
-        if (b === 0 && i > 0) throw new FrameError('frame: varint not minimal');
+        if (b === 0 && i > 0) throw new FrameError('varint', 'frame: varint not minimal');
         return n;
       }
       scale *= 0x80;
@@ -164,7 +169,7 @@ class Reader {
   }
   raw(): Uint8Array {
     const len = this.varint();
-    if (len > this.b.length - this.pos) throw new FrameError('frame: truncated');
+    if (len > this.b.length - this.pos) throw new FrameError('truncated', 'frame: truncated');
     const out = this.b.slice(this.pos, this.pos + len);
     this.pos += len;
     return out;
@@ -174,22 +179,22 @@ class Reader {
       return utf8Strict.decode(this.raw());
     } catch (e) {
       if (e instanceof FrameError) throw e;
-      throw new FrameError('frame: invalid UTF-8');
+      throw new FrameError('utf8', 'frame: invalid UTF-8');
     }
   }
   float(): number {
-    if (this.b.length - this.pos < 8) throw new FrameError('frame: truncated');
+    if (this.b.length - this.pos < 8) throw new FrameError('truncated', 'frame: truncated');
     const x = new DataView(this.b.buffer, this.b.byteOffset + this.pos, 8).getFloat64(0);
     this.pos += 8;
     return x;
   }
   end(): void {
-    if (this.pos !== this.b.length) throw new FrameError('frame: trailing bytes');
+    if (this.pos !== this.b.length) throw new FrameError('trailing', 'frame: trailing bytes');
   }
 }
 
 function readValue(r: Reader, depth: number): WireValue {
-  if (depth > MAX_DEPTH) throw new FrameError('frame: body nested too deeply');
+  if (depth > MAX_DEPTH) throw new FrameError('depth', 'frame: body nested too deeply');
   const tag = r.byte();
   switch (tag) {
     case Tag.Bytes:
@@ -197,14 +202,14 @@ function readValue(r: Reader, depth: number): WireValue {
     case Tag.String: {
       const s = r.text();
       // A hex string is always sent as bytes: the same message has one frame.
-      if (decodeLowerHex(s)) throw new FrameError('frame: hex text sent as a string');
+      if (decodeLowerHex(s)) throw new FrameError('hexText', 'frame: hex text sent as a string');
       return s;
     }
     case Tag.Uint:
       return r.varint();
     case Tag.NegInt: {
       const n = r.varint();
-      if (n === 0) throw new FrameError('frame: negative zero');
+      if (n === 0) throw new FrameError('negativeZero', 'frame: negative zero');
       return -n;
     }
     case Tag.True:
@@ -213,7 +218,8 @@ function readValue(r: Reader, depth: number): WireValue {
       return false;
     case Tag.Float: {
       const x = r.float();
-      if (!Number.isFinite(x) || (Number.isSafeInteger(x) && !Object.is(x, -0))) throw new FrameError('frame: float not canonical');
+      if (!Number.isFinite(x) || (Number.isSafeInteger(x) && !Object.is(x, -0)))
+        throw new FrameError('float', 'frame: float not canonical');
       return x;
     }
     case Tag.Array: {
@@ -225,7 +231,7 @@ function readValue(r: Reader, depth: number): WireValue {
     case Tag.Object:
       return readObject(r, depth);
     default:
-      throw new FrameError(`frame: unknown tag ${tag}`);
+      throw new FrameError('tag', `frame: unknown tag ${tag}`);
   }
 }
 
@@ -234,7 +240,11 @@ function readObject(r: Reader, depth: number): WireBody {
   const out: WireBody = {};
   for (let i = 0; i < count; i++) {
     const key = r.text();
-    if (key === '__proto__' || Object.hasOwn(out, key)) throw new FrameError(`frame: duplicate or forbidden key ${JSON.stringify(key)}`);
+    if (key === '__proto__' || Object.hasOwn(out, key))
+      throw new FrameError(
+        key === '__proto__' ? 'forbiddenKey' : 'duplicateKey',
+        `frame: duplicate or forbidden key ${JSON.stringify(key)}`,
+      );
     out[key] = readValue(r, depth + 1);
   }
   return out;
@@ -242,16 +252,16 @@ function readObject(r: Reader, depth: number): WireBody {
 
 /** Strict decoder of {@link encodeFrame}; throws FrameError. */
 export function decodeFrame(frame: Uint8Array): ProtocolMessage {
-  if (!(frame instanceof Uint8Array) || frame.length > MAX_FRAME_BYTES) throw new FrameError('frame: not bytes or too large');
+  if (!(frame instanceof Uint8Array) || frame.length > MAX_FRAME_BYTES) throw new FrameError('size', 'frame: not bytes or too large');
   const r = new Reader(frame);
-  if (r.byte() !== MAGIC || r.byte() !== VERSION) throw new FrameError('frame: not a v1 protocol frame');
+  if (r.byte() !== MAGIC || r.byte() !== VERSION) throw new FrameError('magic', 'frame: not a v1 protocol frame');
   const v = r.varint();
   const protocol = r.text();
   const sid = bytesToHex(r.raw());
   const round = r.varint();
   const from = r.varint();
   const toRaw = r.varint();
-  if (r.byte() !== Tag.Object) throw new FrameError('frame: body must be an object');
+  if (r.byte() !== Tag.Object) throw new FrameError('body', 'frame: body must be an object');
   const body = readObject(r, 0);
   r.end();
   return { v, protocol, sid, round, from, to: toRaw === 0 ? 'all' : toRaw, body };

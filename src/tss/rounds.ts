@@ -74,7 +74,7 @@ export abstract class RoundBasedProtocol<Result> implements Protocol<Result> {
     readonly parties: readonly PartyId[],
   ) {
     if (!(sid instanceof Uint8Array) || sid.length < 16)
-      throw new UsageError(`${protocol}: sid must be at least 16 bytes, fresh for every run`);
+      throw new UsageError(`${protocol}: sid must be at least 16 bytes, fresh for every run`, 'usage.sid', { min: 16 });
     if (!parties.includes(self)) throw new UsageError(`${protocol}: self ${self} is not among the parties`);
     const sorted = [...parties].sort((a, b) => a - b);
     if (sorted.some((p, i) => !Number.isInteger(p) || p < 1 || p > 0xffff || (i > 0 && p === sorted[i - 1]))) {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { thrownError } from '../errors/codes.test-util.js';
 import { keygen } from './dkls/fixtures.test-util.js';
 import { mulG, pointToBytes } from './dkls/curve.js';
 import type { PartyId } from './errors.js';
@@ -29,10 +30,19 @@ describe('key share record', () => {
   });
 
   it('rejects unknown versions, fields, curves and missing fields', () => {
-    expect(() => decodeKeyShare(tamper((o) => void (o.version = 2)))).toThrow(/unsupported version/);
-    expect(() => decodeKeyShare(tamper((o) => void (o.extra = 1)))).toThrow(/unknown field/);
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.version = 2))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'version' },
+    });
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.extra = 1))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'unknownField', field: 'extra' },
+    });
     expect(() => decodeKeyShare(tamper((o) => void (o.curve = 'ed25519')))).toThrow(InvalidKeyShare);
-    expect(() => decodeKeyShare(tamper((o) => void delete o.chainCode))).toThrow(/missing field chainCode/);
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void delete o.chainCode)))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'missingField', field: 'chainCode' },
+    });
     expect(() => decodeKeyShare('not json')).toThrow(InvalidKeyShare);
     expect(() => decodeKeyShare('{"__proto__": {"version": 1}}')).toThrow(InvalidKeyShare);
   });
@@ -42,14 +52,20 @@ describe('key share record', () => {
       const s = BigInt('0x' + (o.secretShare as string)) + 1n;
       o.secretShare = s.toString(16).padStart(64, '0');
     });
-    expect(() => decodeKeyShare(text)).toThrow(/public share of self/);
+    expect(thrownError(() => decodeKeyShare(text))).toMatchObject({ code: 'share.invalid', details: { check: 'selfPublic' } });
   });
 
   it('rejects public shares that do not interpolate to the public key', () => {
     const other = pointToBytes(mulG(12345n));
     const hex = Buffer.from(other).toString('hex');
-    expect(() => decodeKeyShare(tamper((o) => void ((o.publicShares as Record<string, string>)['3'] = hex)))).toThrow(/polynomial/);
-    expect(() => decodeKeyShare(tamper((o) => void (o.publicKey = hex)))).toThrow(/interpolate/);
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void ((o.publicShares as Record<string, string>)['3'] = hex))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'polynomial', peer: 3 },
+    });
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.publicKey = hex))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'interpolate' },
+    });
   });
 
   it('rejects a share whose self and public shares were consistently replaced but no longer fit the key', () => {
@@ -59,17 +75,38 @@ describe('key share record', () => {
   });
 
   it('rejects bad lengths, ranges and per-peer material', () => {
-    expect(() => decodeKeyShare(tamper((o) => void (o.chainCode = 'aa')))).toThrow(/chainCode/);
-    expect(() => decodeKeyShare(tamper((o) => void (o.secretShare = 'ff'.repeat(32))))).toThrow(/canonical/);
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.chainCode = 'aa'))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'length', field: 'chainCode' },
+    });
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.secretShare = 'ff'.repeat(32)))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'canonical', field: 'secretShare' },
+    });
     expect(() => decodeKeyShare(tamper((o) => void (o.t = 4)))).toThrow(InvalidKeyShare);
     expect(() => decodeKeyShare(tamper((o) => void (o.t = 1)))).toThrow(InvalidKeyShare);
     expect(() => decodeKeyShare(tamper((o) => void (o.self = 9)))).toThrow(InvalidKeyShare);
     expect(() => decodeKeyShare(tamper((o) => void (o.parties = [1, 2, 2])))).toThrow(InvalidKeyShare);
-    expect(() => decodeKeyShare(tamper((o) => void delete (o.zeroSeeds as Record<string, string>)['1']))).toThrow(/zeroSeeds/);
-    expect(() => decodeKeyShare(tamper((o) => void ((o.otSender as Record<string, string>)['3'] = '00')))).toThrow(/OT material/);
-    expect(() => decodeKeyShare(tamper((o) => void (o.burned = [2])))).toThrow(/burned/);
-    expect(() => decodeKeyShare(tamper((o) => void (o.epoch = -1)))).toThrow(/epoch/);
-    expect(() => decodeKeyShare(tamper((o) => void (o.publicKey = '00'.repeat(33))))).toThrow(/curve point/);
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void delete (o.zeroSeeds as Record<string, string>)['1'])))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'entries', field: 'zeroSeeds' },
+    });
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void ((o.otSender as Record<string, string>)['3'] = '00'))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'otMaterial', field: 'otSender[3]' },
+    });
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.burned = [2]))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'burned', field: 'burned' },
+    });
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.epoch = -1))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'range', field: 'epoch' },
+    });
+    expect(thrownError(() => decodeKeyShare(tamper((o) => void (o.publicKey = '00'.repeat(33)))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'point' },
+    });
   });
 
   it('rejects OT material of another pair (e.g. swapped between peers or directions)', () => {
@@ -77,11 +114,11 @@ describe('key share record', () => {
       const m = o.otSender as Record<string, string>;
       [m['1'], m['3']] = [m['3']!, m['1']!];
     });
-    expect(() => decodeKeyShare(swapped)).toThrow(/another pair/);
+    expect(thrownError(() => decodeKeyShare(swapped))).toMatchObject({ code: 'share.invalid', details: { check: 'otPair', peer: 1 } });
     const other = JSON.parse(encodeKeyShare(shares.get(1)!)) as { otReceiver: Record<string, string> };
-    expect(() => decodeKeyShare(tamper((o) => void ((o.otReceiver as Record<string, string>)['3'] = other.otReceiver['3']!)))).toThrow(
-      /another pair/,
-    );
+    expect(
+      thrownError(() => decodeKeyShare(tamper((o) => void ((o.otReceiver as Record<string, string>)['3'] = other.otReceiver['3']!)))),
+    ).toMatchObject({ code: 'share.invalid', details: { check: 'otPair', peer: 3 } });
   });
 
   it('keeps burned flags and the epoch across encode/decode', () => {
@@ -89,6 +126,6 @@ describe('key share record', () => {
     const back = decodeKeyShare(encodeKeyShare(burned));
     expect(back.burned).toEqual([3]);
     expect(back.epoch).toBe(3);
-    expect(() => burnPair(back, 2)).toThrow(/not a peer/);
+    expect(thrownError(() => burnPair(back, 2))).toMatchObject({ code: 'share.notPeer', details: { peer: 2 } });
   });
 });

@@ -63,20 +63,26 @@ export interface KeyShare {
   readonly burned: readonly PartyId[];
 }
 
-/** Thrown when a stored share is malformed or inconsistent. */
+/**
+ * Thrown when a stored share is malformed or inconsistent. Code `share.invalid`;
+ * `details.check` names the failed rule (stable, what tests match on), with the
+ * `field` or `peer` concerned where there is one (`peer`, not `party`: a bad stored share is
+ * a local fault, and `culprit()` names only a party whose message failed a check).
+ */
 export class InvalidKeyShare extends UsageError {
-  constructor(detail: string) {
+  constructor(check: string, detail: string, at: { field?: string; peer?: PartyId } = {}) {
     super(
       `invalid key share: ${detail}. The stored share is corrupted or was tampered with; restore it from backup or re-share.`,
       'share.invalid',
-      { detail },
+      { check, ...at, detail },
     );
   }
 }
 
 /** Returns a copy of `share` with `peer`'s OT material marked burned (after an rvole/ote abort naming it). */
 export function burnPair(share: KeyShare, peer: PartyId): KeyShare {
-  if (!share.parties.includes(peer) || peer === share.self) throw new UsageError(`burnPair: ${peer} is not a peer`);
+  if (!share.parties.includes(peer) || peer === share.self)
+    throw new UsageError(`burnPair: ${peer} is not a peer`, 'share.notPeer', { peer });
   if (share.burned.includes(peer)) return share;
   return { ...share, burned: [...share.burned, peer].sort((a, b) => a - b) };
 }
@@ -131,29 +137,29 @@ export function encodeKeyShare(share: KeyShare): string {
 
 function hex(v: unknown, what: string, len?: number): Uint8Array {
   const b = typeof v === 'string' ? decodeLowerHex(v) : null;
-  if (b === null) throw new InvalidKeyShare(`${what} is not lower-case hex`);
-  if (len !== undefined && b.length !== len) throw new InvalidKeyShare(`${what} must be ${len} bytes`);
+  if (b === null) throw new InvalidKeyShare('hex', `${what} is not lower-case hex`, { field: what });
+  if (len !== undefined && b.length !== len) throw new InvalidKeyShare('length', `${what} must be ${len} bytes`, { field: what });
   return b;
 }
 
 function int(v: unknown, what: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new InvalidKeyShare(`${what} must be an integer in [${min}, ${max}]`);
+    throw new InvalidKeyShare('range', `${what} must be an integer in [${min}, ${max}]`, { field: what });
   }
   return v;
 }
 
 function idList(v: unknown, what: string): PartyId[] {
-  if (!Array.isArray(v)) throw new InvalidKeyShare(`${what} is not an array`);
+  if (!Array.isArray(v)) throw new InvalidKeyShare('type', `${what} is not an array`, { field: what });
   return v.map((x, i) => int(x, `${what}[${i}]`, 1, 0xffff));
 }
 
 function perParty<V>(v: unknown, what: string, ids: readonly PartyId[], dec: (s: unknown, w: string) => V): Map<PartyId, V> {
-  if (!isPlainObject(v)) throw new InvalidKeyShare(`${what} is not an object`);
+  if (!isPlainObject(v)) throw new InvalidKeyShare('type', `${what} is not an object`, { field: what });
   const keys = Object.keys(v);
   const want = ids.map(String);
   if (keys.length !== want.length || !want.every((k) => Object.hasOwn(v, k))) {
-    throw new InvalidKeyShare(`${what} must have exactly the entries ${want.join(', ')}`);
+    throw new InvalidKeyShare('entries', `${what} must have exactly the entries ${want.join(', ')}`, { field: what });
   }
   return new Map(ids.map((id) => [id, dec(v[String(id)], `${what}[${id}]`)]));
 }
@@ -164,13 +170,14 @@ export function decodeKeyShare(text: string): KeyShare {
   try {
     o = JSON.parse(text);
   } catch {
-    throw new InvalidKeyShare('not JSON');
+    throw new InvalidKeyShare('json', 'not JSON');
   }
-  if (!isPlainObject(o)) throw new InvalidKeyShare('not an object');
-  for (const k of Object.keys(o)) if (!(KEYS as readonly string[]).includes(k)) throw new InvalidKeyShare(`unknown field ${k}`);
-  for (const k of KEYS) if (!Object.hasOwn(o, k)) throw new InvalidKeyShare(`missing field ${k}`);
-  if (o.version !== KEY_SHARE_VERSION) throw new InvalidKeyShare(`unsupported version ${String(o.version)}`);
-  if (o.curve !== 'secp256k1' || o.protocol !== 'dkls23') throw new InvalidKeyShare('not a secp256k1 DKLs23 share');
+  if (!isPlainObject(o)) throw new InvalidKeyShare('json', 'not an object');
+  for (const k of Object.keys(o))
+    if (!(KEYS as readonly string[]).includes(k)) throw new InvalidKeyShare('unknownField', `unknown field ${k}`, { field: k });
+  for (const k of KEYS) if (!Object.hasOwn(o, k)) throw new InvalidKeyShare('missingField', `missing field ${k}`, { field: k });
+  if (o.version !== KEY_SHARE_VERSION) throw new InvalidKeyShare('version', `unsupported version ${String(o.version)}`);
+  if (o.curve !== 'secp256k1' || o.protocol !== 'dkls23') throw new InvalidKeyShare('kind', 'not a secp256k1 DKLs23 share');
   const parties = idList(o.parties, 'parties');
   const self = int(o.self, 'self', 1, 0xffff);
   const peers = parties.filter((p) => p !== self);
@@ -181,7 +188,7 @@ export function decodeKeyShare(text: string): KeyShare {
       try {
         return dec(b);
       } catch {
-        throw new InvalidKeyShare(`${w} is not valid OT material`);
+        throw new InvalidKeyShare('otMaterial', `${w} is not valid OT material`, { field: w });
       }
     };
   const share: KeyShare = {
@@ -198,7 +205,7 @@ export function decodeKeyShare(text: string): KeyShare {
         return scalarFromBytes(hex(o.secretShare, 'secretShare', 32));
       } catch (e) {
         if (e instanceof InvalidKeyShare) throw e;
-        throw new InvalidKeyShare('secretShare is not a canonical scalar');
+        throw new InvalidKeyShare('canonical', 'secretShare is not a canonical scalar', { field: 'secretShare' });
       }
     })(),
     publicKey: hex(o.publicKey, 'publicKey', 33),
@@ -228,21 +235,23 @@ const checked = new WeakSet<KeyShare>();
 
 function checkKeyShareUncached(share: KeyShare): void {
   const { t, n, parties, self } = share;
-  if (share.version !== KEY_SHARE_VERSION) throw new InvalidKeyShare(`unsupported version ${String(share.version)}`);
+  if (share.version !== KEY_SHARE_VERSION) throw new InvalidKeyShare('version', `unsupported version ${String(share.version)}`);
   if (!Number.isInteger(t) || !Number.isInteger(n) || t < 2 || t > n || n > MAX_PARTIES) {
-    throw new InvalidKeyShare('threshold must satisfy 2 <= t <= n <= 16');
+    throw new InvalidKeyShare('threshold', 'threshold must satisfy 2 <= t <= n <= 16');
   }
-  if (!Number.isInteger(share.epoch) || share.epoch < 0) throw new InvalidKeyShare('epoch must be a non-negative integer');
-  if (parties.length !== n) throw new InvalidKeyShare(`expected ${n} parties`);
+  if (!Number.isInteger(share.epoch) || share.epoch < 0)
+    throw new InvalidKeyShare('range', 'epoch must be a non-negative integer', { field: 'epoch' });
+  if (parties.length !== n) throw new InvalidKeyShare('parties', `expected ${n} parties`);
   if (parties.some((p, i) => !Number.isInteger(p) || p < 1 || p > 0xffff || (i > 0 && p <= parties[i - 1]!))) {
-    throw new InvalidKeyShare('party ids must be distinct, ascending, in 1..65535');
+    throw new InvalidKeyShare('parties', 'party ids must be distinct, ascending, in 1..65535');
   }
-  if (!parties.includes(self)) throw new InvalidKeyShare('self is not among the parties');
+  if (!parties.includes(self)) throw new InvalidKeyShare('self', 'self is not among the parties');
   const peers = parties.filter((p) => p !== self);
-  if (share.chainCode.length !== 32) throw new InvalidKeyShare('chain code must be 32 bytes');
+  if (share.chainCode.length !== 32) throw new InvalidKeyShare('length', 'chain code must be 32 bytes', { field: 'chainCode' });
   for (const p of peers) {
-    if (share.zeroSeeds.get(p)?.length !== 32) throw new InvalidKeyShare(`zero-share seed for party ${p} missing`);
-    if (!share.otSender.has(p) || !share.otReceiver.has(p)) throw new InvalidKeyShare(`OT material for party ${p} missing`);
+    if (share.zeroSeeds.get(p)?.length !== 32) throw new InvalidKeyShare('zeroSeed', `zero-share seed for party ${p} missing`, { peer: p });
+    if (!share.otSender.has(p) || !share.otReceiver.has(p))
+      throw new InvalidKeyShare('otMaterial', `OT material for party ${p} missing`, { peer: p });
     const snd = share.otSender.get(p)!;
     const rcv = share.otReceiver.get(p)!;
     if (
@@ -253,38 +262,39 @@ function checkKeyShareUncached(share: KeyShare): void {
       rcv.sender !== p ||
       rcv.receiver !== self
     ) {
-      throw new InvalidKeyShare(`OT material stored for party ${p} belongs to another pair of parties`);
+      throw new InvalidKeyShare('otPair', `OT material stored for party ${p} belongs to another pair of parties`, { peer: p });
     }
   }
   if (share.zeroSeeds.size !== peers.length || share.otSender.size !== peers.length || share.otReceiver.size !== peers.length) {
-    throw new InvalidKeyShare('per-peer material for a party that is not a peer');
+    throw new InvalidKeyShare('peers', 'per-peer material for a party that is not a peer');
   }
   if (share.burned.some((p, i) => !peers.includes(p) || (i > 0 && p <= share.burned[i - 1]!))) {
-    throw new InvalidKeyShare('burned must list distinct peers, ascending');
+    throw new InvalidKeyShare('burned', 'burned must list distinct peers, ascending', { field: 'burned' });
   }
-  if (share.secretShare <= 0n || share.secretShare >= Point.Fn.ORDER) throw new InvalidKeyShare('secret share out of range');
+  if (share.secretShare <= 0n || share.secretShare >= Point.Fn.ORDER)
+    throw new InvalidKeyShare('range', 'secret share out of range', { field: 'secretShare' });
   let pk: InstanceType<typeof Point>;
   const S = new Map<PartyId, InstanceType<typeof Point>>();
   try {
     pk = pointFromBytes(share.publicKey);
     for (const p of parties) {
       const b = share.publicShares.get(p);
-      if (!b) throw new InvalidKeyShare(`public share of party ${p} missing`);
+      if (!b) throw new InvalidKeyShare('publicShare', `public share of party ${p} missing`, { peer: p });
       S.set(p, pointFromBytes(b));
     }
   } catch (e) {
     if (e instanceof InvalidKeyShare) throw e;
-    throw new InvalidKeyShare('a public key or public share is not a valid curve point');
+    throw new InvalidKeyShare('point', 'a public key or public share is not a valid curve point');
   }
-  if (share.publicShares.size !== n) throw new InvalidKeyShare('public share for a party that is not a member');
-  if (!mulG(share.secretShare).equals(S.get(self)!)) throw new InvalidKeyShare('public share of self is not s·G');
+  if (share.publicShares.size !== n) throw new InvalidKeyShare('members', 'public share for a party that is not a member');
+  if (!mulG(share.secretShare).equals(S.get(self)!)) throw new InvalidKeyShare('selfPublic', 'public share of self is not s·G');
   // All shares on one degree-(t−1) polynomial with f(0)·G = PK.
   const basis = parties.slice(0, t);
   const interpolate = (x: bigint) => basis.reduce((acc, j) => acc.add(S.get(j)!.multiplyUnsafe(lagrange(Fq, basis, j, x))), Point.ZERO);
-  if (!interpolate(0n).equals(pk)) throw new InvalidKeyShare('public shares do not interpolate to the public key');
+  if (!interpolate(0n).equals(pk)) throw new InvalidKeyShare('interpolate', 'public shares do not interpolate to the public key');
   for (const p of parties.slice(t)) {
     if (!interpolate(BigInt(p)).equals(S.get(p)!)) {
-      throw new InvalidKeyShare(`public share of party ${p} is not on the sharing polynomial`);
+      throw new InvalidKeyShare('polynomial', `public share of party ${p} is not on the sharing polynomial`, { peer: p });
     }
   }
 }

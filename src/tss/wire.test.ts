@@ -35,7 +35,7 @@ describe('parseHex', () => {
     const e = abortOf(() => parseHex(value, 3, 'sign.r2.rvole'));
     expect(e.party).toBe(3);
     expect(e.check).toBe('sign.r2.rvole');
-    expect(e.message).toMatch(/not lower-case hex/);
+    expect(e.details).toEqual({ party: 3, check: 'sign.r2.rvole', detail: 'not lower-case hex' });
   });
 
   it('rejects values that are not strings', () => {
@@ -44,11 +44,11 @@ describe('parseHex', () => {
 
   it('enforces an exact length when one is given', () => {
     expect(parseHex('aabb', 1, 'c', 2)).toEqual(Uint8Array.of(0xaa, 0xbb));
-    expect(abortOf(() => parseHex('aabb', 1, 'c', 3)).message).toMatch(/expected 3 bytes, got 2/);
+    expect(abortOf(() => parseHex('aabb', 1, 'c', 3)).details).toEqual({ party: 1, check: 'c', detail: 'expected 3 bytes, got 2' });
   });
 
   it('readHex names the field', () => {
     expect(abortOf(() => readHex({ salt: 'zz' }, 'salt', 4, 'sign.r3')).check).toBe('sign.r3.salt');
-    expect(abortOf(() => readHex({}, 'salt', 4, 'sign.r3')).message).toMatch(/missing field/);
+    expect(abortOf(() => readHex({}, 'salt', 4, 'sign.r3')).details).toEqual({ party: 4, check: 'sign.r3.salt', detail: 'missing field' });
   });
 });

@@ -10,7 +10,7 @@ import type { CeremonySessions } from '../ceremony-sessions';
 import type { NetworkStore } from '../networks';
 import type { PagePorts } from '../page-ports';
 import type { PermissionStore } from '../permissions';
-import type { ChainClient } from '../router';
+import type { ChainClient } from '../router-deps';
 import type { SettingsStore } from '../settings';
 import type { TokenList } from '../tokens';
 import type { TssSigner } from '../tss-signer';

@@ -40,6 +40,7 @@ import {
 } from '@solana/kit';
 import { requestSolanaSignature, vaultSolanaAddress } from '../../session/solana-signing';
 import type { SolanaSigningRequest } from '../../session/solana-signing-request';
+import { thrownError } from '../../errors/codes.test-util';
 
 const ITER = 100_000; // the lowest the KDF accepts; the page uses 600,000
 const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
@@ -104,7 +105,10 @@ describe('pairing links on the phone', () => {
     const me = newIdentity('ext');
     const p = createPairing('http://127.0.0.1:8787', 'keygen', { init: publicOf(me).signPub, t: 2, n: 3, name: 'Savings' });
     expect(pairingInfo(p)).toEqual({ kind: 'keygen', name: 'Savings', t: 2, n: 3, relayUrl: 'http://127.0.0.1:8787' });
-    expect(() => pairingInfo(createPairing('http://127.0.0.1:8787', 'sign', {}))).toThrow(/signing session/);
+    expect(thrownError(() => pairingInfo(createPairing('http://127.0.0.1:8787', 'sign', {})))).toMatchObject({
+      code: 'pairing.wrongKind',
+      details: { kind: 'sign' },
+    });
     for (const name of ["Anna's Pixel 8", 'iPhone', '手机', '   ']) {
       const id = deviceIdFor(name);
       expect(() => newIdentity(id)).not.toThrow();

@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { hexlify } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { thrownError } from '../../errors/codes.test-util.js';
 import { deriveChild } from '../derive.js';
 import { UsageError, type PartyId } from '../errors.js';
 import { reconstructSecretForTests, reconstructedPublicKeyForTests } from '../oracle.test-util.js';
@@ -131,7 +132,10 @@ describe('DKLs23 key generation and signing', () => {
 
   it('hardened derivation indices are refused', () => {
     const shares = vaults.get('2/2')!;
-    expect(() => signParties(shares, [1, 2], randomBytes(32), { path: [2 ** 31] })).toThrow(/hardened/);
+    expect(thrownError(() => signParties(shares, [1, 2], randomBytes(32), { path: [2 ** 31] }))).toMatchObject({
+      code: 'derive.hardened',
+      details: { index: String(2 ** 31) },
+    });
   });
 
   it('signers disagreeing on the derivation path abort before any secret is used', () => {
@@ -142,6 +146,6 @@ describe('DKLs23 key generation and signing', () => {
     const p2 = new DklsSign({ share: shares.get(2)!, signers: [1, 2], digest, sid, path: [2] });
     const [m1] = p1.start();
     p2.start();
-    expect(() => p2.receive(m1!)).toThrow(/sign.context/);
+    expect(thrownError(() => p2.receive(m1!))).toMatchObject({ code: 'protocol.abort', details: { party: 1, check: 'sign.context' } });
   });
 });

@@ -1,5 +1,6 @@
 import { hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../../errors/codes.test-util.js';
 import { ProtocolAbort, UsageError } from '../errors.js';
 import type { ProtocolMessage, WireValue } from '../protocol.js';
 import { toHex } from '../wire.js';
@@ -230,7 +231,10 @@ describe('DKLs23 key generation: every check names the culprit', () => {
     expect(() => new DklsKeygen({ sid, self: 1, parties: [1, 2, 3], t: 4 })).toThrow(UsageError);
     expect(() => new DklsKeygen({ sid, self: 1, parties: Array.from({ length: 17 }, (_, i) => i + 1), t: 2 })).toThrow(UsageError);
     expect(() => new DklsKeygen({ sid: new Uint8Array(8), self: 1, parties: [1, 2], t: 2 })).toThrow(UsageError);
-    expect(() => new DklsKeygen({ sid: new Uint8Array(15), self: 1, parties: [1, 2], t: 2 })).toThrow(/sid must be at least 16 bytes/);
+    expect(thrownError(() => new DklsKeygen({ sid: new Uint8Array(15), self: 1, parties: [1, 2], t: 2 }))).toMatchObject({
+      code: 'usage.sid',
+      details: { min: 16 },
+    });
   });
 
   it('a message claiming an unknown sender or round is dropped', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { DKG_Round1, DKG_Secret } from '@noble/curves/abstract/frost.js';
+import { thrownError, thrownRoot } from '../../errors/codes.test-util.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import type { ProtocolMessage } from '../protocol.js';
 import { runProtocols, type DriverHooks } from '../driver.js';
@@ -95,14 +96,33 @@ describe('FROST keygen + sign', () => {
       return () => decodeFrostShare(JSON.stringify(r));
     };
     expect(bad((r) => (r.version = 2))).toThrow(ShareFormatError);
-    expect(bad((r) => (r.extra = 1))).toThrow(/exactly the fields/);
-    expect(bad((r) => (r.secretShare = bytesToHex(randomBytes(31)) + '00'))).toThrow(/secret share/);
-    expect(bad((r) => (r.verifyingShares['2'] = r.verifyingShares['3']))).toThrow(/polynomial|interpolate/);
-    expect(bad((r) => (r.groupPublicKey = r.verifyingShares['1']))).toThrow(/interpolate/);
-    expect(bad((r) => (r.t = 4))).toThrow(/t must be/);
-    expect(bad((r) => (r.secretShare = r.secretShare.toUpperCase()))).toThrow(/hex/);
+    expect(thrownError(bad((r) => (r.extra = 1)))).toMatchObject({ code: 'share.invalid', details: { check: 'fields' } });
+    expect(thrownError(bad((r) => (r.secretShare = bytesToHex(randomBytes(31)) + '00')))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'selfVerifying' },
+    });
+    expect(thrownError(bad((r) => (r.verifyingShares['2'] = r.verifyingShares['3'])))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'interpolate' },
+    });
+    expect(thrownError(bad((r) => (r.groupPublicKey = r.verifyingShares['1'])))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'interpolate' },
+    });
+    expect(thrownError(bad((r) => (r.t = 4)))).toMatchObject({ code: 'share.invalid', details: { check: 'range', field: 't' } });
+    expect(thrownError(bad((r) => (r.secretShare = r.secretShare.toUpperCase())))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'hex', field: 'secretShare' },
+    });
     // identity point and a small-order point as a verifying share
-    expect(bad((r) => (r.verifyingShares['1'] = '01' + '00'.repeat(31)))).toThrow(/identity|small order/);
+    expect(thrownError(bad((r) => (r.verifyingShares['1'] = '01' + '00'.repeat(31))))).toMatchObject({
+      code: 'share.invalid',
+      details: { check: 'point', member: 1 },
+    });
+    expect(thrownRoot(bad((r) => (r.verifyingShares['1'] = '01' + '00'.repeat(31))))).toMatchObject({
+      code: 'encoding.point',
+      details: { check: expect.stringMatching(/^(identity|smallOrder)$/) },
+    });
     expect(bad((r) => (r.verifyingShares['1'] = 'ec' + 'ff'.repeat(30) + '7f'))).toThrow(ShareFormatError);
   });
 

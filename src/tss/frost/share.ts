@@ -16,7 +16,7 @@ import { UsageError, type PartyId } from '../errors.js';
 import { decodeLowerHex, isPlainObject } from '../wire.js';
 import { hashTranscript } from '../transcript.js';
 import { equalBytes } from '@noble/curves/utils.js';
-import { checkPublicShares, ed25519Curve, type GroupPoint } from '../reshare/curve.js';
+import { checkPublicShares, ed25519Curve, InconsistentShares, type GroupPoint } from '../reshare/curve.js';
 
 export const FROST_SHARE_VERSION = 1;
 
@@ -41,11 +41,17 @@ export interface FrostKeyShare {
   verifyingShares: Map<PartyId, Uint8Array>;
 }
 
-/** Thrown when a stored share record is malformed or inconsistent. */
+/**
+ * Thrown when a stored share record is malformed or inconsistent: code
+ * `share.invalid`, `details.check` the failed rule (stable, what tests match
+ * on), with the `field` or `member` concerned where there is one (a local
+ * fault: no `party` to blame), and the decoding error as `cause`.
+ */
 export class ShareFormatError extends TandemError<'share.invalid'> {
   override name = 'ShareFormatError';
-  constructor(message: string) {
-    super('share.invalid', message);
+  constructor(message: string, check: string, at: { field?: string; member?: PartyId; cause?: unknown } = {}) {
+    const { cause, ...where } = at;
+    super('share.invalid', message, { details: { check, ...where }, ...(cause !== undefined ? { cause } : {}) });
   }
 }
 
@@ -93,50 +99,53 @@ export interface CheckedFrostShare {
  * points and secret, so that a caller never decodes them a second time.
  */
 export function checkFrostShare(share: FrostKeyShare): CheckedFrostShare {
-  const fail = (why: string): never => {
-    throw new ShareFormatError(`FROST key share: ${why}`);
+  const fail = (check: string, why: string, at?: { field?: string; member?: PartyId; cause?: unknown }): never => {
+    throw new ShareFormatError(`FROST key share: ${why}`, check, at);
   };
-  if (share.version !== FROST_SHARE_VERSION) fail(`unsupported version ${String(share.version)}`);
-  if (share.curve !== 'ed25519' || share.protocol !== 'frost') fail('not an ed25519/frost share');
-  if (!Number.isSafeInteger(share.epoch) || share.epoch < 0) fail('epoch must be a non-negative integer');
+  if (share.version !== FROST_SHARE_VERSION) fail('version', `unsupported version ${String(share.version)}`);
+  if (share.curve !== 'ed25519' || share.protocol !== 'frost') fail('kind', 'not an ed25519/frost share');
+  if (!Number.isSafeInteger(share.epoch) || share.epoch < 0) fail('range', 'epoch must be a non-negative integer', { field: 'epoch' });
   const { t, n, parties } = share;
-  if (!Array.isArray(parties) || parties.length !== n) fail('n does not match the party list');
-  if (!Number.isInteger(n) || n < 2 || n > 255) fail('n must be in 2..255');
-  if (!Number.isInteger(t) || t < 2 || t > n) fail('t must be in 2..n');
+  if (!Array.isArray(parties) || parties.length !== n) fail('parties', 'n does not match the party list');
+  if (!Number.isInteger(n) || n < 2 || n > 255) fail('range', 'n must be in 2..255', { field: 'n' });
+  if (!Number.isInteger(t) || t < 2 || t > n) fail('range', 't must be in 2..n', { field: 't' });
   parties.forEach((p, i) => {
-    if (!Number.isInteger(p) || p < 1 || p > 0xffff) fail(`party id ${String(p)} out of range`);
-    if (i > 0 && p <= parties[i - 1]!) fail('party ids must be distinct and ascending');
+    if (!Number.isInteger(p) || p < 1 || p > 0xffff) fail('parties', `party id ${String(p)} out of range`);
+    if (i > 0 && p <= parties[i - 1]!) fail('parties', 'party ids must be distinct and ascending');
   });
-  if (!parties.includes(share.self)) fail('self is not among the parties');
-  if (!(share.verifyingShares instanceof Map) || share.verifyingShares.size !== n) fail('one verifying share per party expected');
+  if (!parties.includes(share.self)) fail('self', 'self is not among the parties');
+  if (!(share.verifyingShares instanceof Map) || share.verifyingShares.size !== n)
+    fail('verifyingShares', 'one verifying share per party expected');
   const points = new Map<PartyId, GroupPoint>();
   for (const p of parties) {
     const b = share.verifyingShares.get(p);
-    if (!b) fail(`missing verifying share of party ${p}`);
+    if (!b) fail('verifyingShares', `missing verifying share of party ${p}`, { member: p });
     try {
       points.set(p, ed25519Curve.decodePoint(b!));
     } catch (e) {
-      fail(`verifying share of party ${p}: ${(e as Error).message}`);
+      fail('point', `verifying share of party ${p}: ${(e as Error).message}`, { field: 'verifyingShares', member: p, cause: e });
     }
   }
   let pk: GroupPoint;
   try {
     pk = ed25519Curve.decodePoint(share.groupPublicKey);
   } catch (e) {
-    return fail(`group public key: ${(e as Error).message}`);
+    return fail('point', `group public key: ${(e as Error).message}`, { field: 'groupPublicKey', cause: e });
   }
   let s: bigint;
   try {
     s = ed25519Curve.decodeScalar(share.secretShare);
   } catch (e) {
-    return fail(`secret share: ${(e as Error).message}`);
+    return fail('scalar', `secret share: ${(e as Error).message}`, { field: 'secretShare', cause: e });
   }
-  if (s === 0n) fail('secret share is zero');
-  if (!ed25519Curve.mulBase(s).equals(points.get(share.self)!)) fail('secret share does not match own verifying share');
+  if (s === 0n) fail('scalar', 'secret share is zero', { field: 'secretShare' });
+  if (!ed25519Curve.mulBase(s).equals(points.get(share.self)!)) fail('selfVerifying', 'secret share does not match own verifying share');
   try {
     checkPublicShares(ed25519Curve, t, parties, points, pk);
   } catch (e) {
-    fail((e as Error).message);
+    const member = e instanceof InconsistentShares ? (e.details.member as PartyId | undefined) : undefined;
+    const check = e instanceof InconsistentShares ? (e.details.check as string) : 'polynomial';
+    fail(check, (e as Error).message, { ...(member === undefined ? {} : { member }), cause: e });
   }
   return { groupKey: pk, verifyingShares: points, secret: s };
 }
@@ -204,38 +213,38 @@ const KEYS = ['version', 'curve', 'protocol', 'epoch', 't', 'n', 'self', 'partie
 
 /** Strict decoder: exact keys, lower-case hex of exact lengths, then {@link checkFrostShare}. */
 export function decodeFrostShare(json: string): FrostKeyShare {
-  const fail = (why: string): never => {
-    throw new ShareFormatError(`FROST key share: ${why}`);
+  const fail = (check: string, why: string, field?: string): never => {
+    throw new ShareFormatError(`FROST key share: ${why}`, check, field === undefined ? {} : { field });
   };
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
-    return fail('not JSON');
+    return fail('json', 'not JSON');
   }
-  if (!isPlainObject(raw)) return fail('not an object');
+  if (!isPlainObject(raw)) return fail('json', 'not an object');
   const r = raw as Record<string, unknown>;
   const keys = Object.keys(r);
   if (keys.length !== KEYS.length || !KEYS.every((k) => Object.hasOwn(r, k))) {
-    fail(`expected exactly the fields ${KEYS.join(', ')}`);
+    fail('fields', `expected exactly the fields ${KEYS.join(', ')}`);
   }
   const hex32 = (v: unknown, what: string): Uint8Array => {
     const b = typeof v === 'string' ? decodeLowerHex(v) : null;
-    if (b?.length !== 32) return fail(`${what} must be 32 bytes of lower-case hex`);
+    if (b?.length !== 32) return fail('hex', `${what} must be 32 bytes of lower-case hex`, what);
     return b;
   };
   const int = (v: unknown, what: string): number => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`${what} must be an integer`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail('type', `${what} must be an integer`, what);
     return v as number;
   };
-  if (!Array.isArray(r.parties)) fail('parties must be an array');
+  if (!Array.isArray(r.parties)) fail('type', 'parties must be an array', 'parties');
   const parties = (r.parties as unknown[]).map((p, i) => int(p, `parties[${i}]`));
   const vsRaw = r.verifyingShares;
-  if (!isPlainObject(vsRaw)) fail('verifyingShares must be an object');
+  if (!isPlainObject(vsRaw)) fail('type', 'verifyingShares must be an object', 'verifyingShares');
   const verifyingShares = new Map<PartyId, Uint8Array>();
   for (const [k, v] of Object.entries(vsRaw as Record<string, unknown>)) {
     const id = Number(k);
-    if (String(id) !== k) fail(`verifyingShares key ${k} is not a party id`);
+    if (String(id) !== k) fail('verifyingShares', `verifyingShares key ${k} is not a party id`, 'verifyingShares');
     verifyingShares.set(id, hex32(v, `verifyingShares[${k}]`));
   }
   const share: FrostKeyShare = {

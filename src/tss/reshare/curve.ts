@@ -18,11 +18,38 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { concatBytes, randomBytes } from '@noble/hashes/utils.js';
 import type { IField } from '@noble/curves/abstract/modular.js';
+import { TandemError } from '../../errors/index.js';
 import { ProtocolAbort, type PartyId } from '../errors.js';
 import { encodeTranscript, type TranscriptItem } from '../transcript.js';
 import { lagrange } from '../scalar.js';
 
 export type CurveName = 'secp256k1' | 'ed25519';
+
+/**
+ * A point or scalar that breaks a strict decoding rule: code `encoding.point`
+ * or `encoding.scalar`, `details.check` the rule (`length`, `compressed`,
+ * `canonical`, `identity`, `smallOrder`, `torsion`, `reduced`). A peer's value
+ * is read with {@link readPoint}/{@link readScalar}, which abort naming the peer.
+ */
+export class EncodingError extends TandemError<'encoding.point' | 'encoding.scalar'> {
+  override name = 'EncodingError';
+  constructor(what: 'point' | 'scalar', check: string, message: string) {
+    super(`encoding.${what}`, message, { details: { check } });
+  }
+}
+
+/**
+ * Public shares that do not lie on one polynomial through the public key
+ * ({@link checkPublicShares}): code `shares.inconsistent`, `details.check`
+ * `interpolate` (the first t miss the key) or `polynomial` (with the `member`
+ * whose share is off it). A local fault: no `party` to blame.
+ */
+export class InconsistentShares extends TandemError<'shares.inconsistent'> {
+  override name = 'InconsistentShares';
+  constructor(check: 'interpolate' | 'polynomial', message: string, member?: PartyId) {
+    super('shares.inconsistent', message, { details: member === undefined ? { check } : { check, member } });
+  }
+}
 
 /** The point operations re-sharing needs; both noble point classes have them. */
 export interface GroupPoint {
@@ -47,7 +74,7 @@ export interface Curve {
   /** k·G, variable time (public k only). */
   mulBaseUnsafe(k: bigint): GroupPoint;
   encodePoint(p: GroupPoint): Uint8Array;
-  /** Strict decoder; throws Error naming the failed rule. */
+  /** Strict decoder; throws {@link EncodingError} naming the failed rule (or noble's error for bytes off the curve). */
   decodePoint(bytes: Uint8Array): GroupPoint;
   encodeScalar(k: bigint): Uint8Array;
   /** Strict decoder: exact length, value < order. */
@@ -71,20 +98,20 @@ export const ed25519Curve: Curve = (() => {
     mulBaseUnsafe: (k) => (k === 0n ? P.ZERO : P.BASE.multiplyUnsafe(k)) as unknown as GroupPoint,
     encodePoint: (p) => (p as unknown as EdPoint).toBytes(),
     decodePoint(bytes) {
-      if (bytes.length !== 32) throw new Error(`point: expected 32 bytes, got ${bytes.length}`);
+      if (bytes.length !== 32) throw new EncodingError('point', 'length', `point: expected 32 bytes, got ${bytes.length}`);
       const p = P.fromBytes(bytes, false); // RFC 8032 strict: y < p, no -0
-      if (!equalBytes(p.toBytes(), bytes)) throw new Error('point: non-canonical encoding');
-      if (p.is0()) throw new Error('point: identity');
-      if (p.isSmallOrder()) throw new Error('point: small order');
-      if (!p.isTorsionFree()) throw new Error('point: not in the prime-order subgroup (torsion component)');
+      if (!equalBytes(p.toBytes(), bytes)) throw new EncodingError('point', 'canonical', 'point: non-canonical encoding');
+      if (p.is0()) throw new EncodingError('point', 'identity', 'point: identity');
+      if (p.isSmallOrder()) throw new EncodingError('point', 'smallOrder', 'point: small order');
+      if (!p.isTorsionFree()) throw new EncodingError('point', 'torsion', 'point: not in the prime-order subgroup (torsion component)');
       return p as unknown as GroupPoint;
     },
     encodeScalar: (k) => Fn.toBytes(Fn.create(k)),
     decodeScalar(bytes) {
-      if (bytes.length !== 32) throw new Error(`scalar: expected 32 bytes, got ${bytes.length}`);
+      if (bytes.length !== 32) throw new EncodingError('scalar', 'length', `scalar: expected 32 bytes, got ${bytes.length}`);
       let v = 0n;
       for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
-      if (v >= Fn.ORDER) throw new Error('scalar: not reduced modulo the group order');
+      if (v >= Fn.ORDER) throw new EncodingError('scalar', 'reduced', 'scalar: not reduced modulo the group order');
       return v;
     },
   };
@@ -104,18 +131,18 @@ export const secp256k1Curve: Curve = (() => {
     mulBaseUnsafe: (k) => (k === 0n ? P.ZERO : P.BASE.multiplyUnsafe(k)) as unknown as GroupPoint,
     encodePoint: (p) => (p as unknown as SecpPoint).toBytes(true),
     decodePoint(bytes) {
-      if (bytes.length !== 33) throw new Error(`point: expected 33 bytes, got ${bytes.length}`);
-      if (bytes[0] !== 2 && bytes[0] !== 3) throw new Error('point: not a compressed encoding');
+      if (bytes.length !== 33) throw new EncodingError('point', 'length', `point: expected 33 bytes, got ${bytes.length}`);
+      if (bytes[0] !== 2 && bytes[0] !== 3) throw new EncodingError('point', 'compressed', 'point: not a compressed encoding');
       const p = P.fromBytes(bytes);
-      if (p.is0()) throw new Error('point: identity');
-      if (!equalBytes(p.toBytes(true), bytes)) throw new Error('point: non-canonical encoding');
+      if (p.is0()) throw new EncodingError('point', 'identity', 'point: identity');
+      if (!equalBytes(p.toBytes(true), bytes)) throw new EncodingError('point', 'canonical', 'point: non-canonical encoding');
       return p as unknown as GroupPoint;
     },
     encodeScalar: (k) => Fn.toBytes(Fn.create(k)),
     decodeScalar(bytes) {
-      if (bytes.length !== 32) throw new Error(`scalar: expected 32 bytes, got ${bytes.length}`);
+      if (bytes.length !== 32) throw new EncodingError('scalar', 'length', `scalar: expected 32 bytes, got ${bytes.length}`);
       const v = bytesToNumberBE(bytes);
-      if (v >= Fn.ORDER) throw new Error('scalar: not reduced modulo the group order');
+      if (v >= Fn.ORDER) throw new EncodingError('scalar', 'reduced', 'scalar: not reduced modulo the group order');
       return v;
     },
   };
@@ -162,7 +189,7 @@ export function evalCommitment(commitments: readonly GroupPoint[], x: bigint): G
 /**
  * Checks that the public shares X_k of `parties` lie on one polynomial of
  * degree t−1 whose value at 0 is `publicKey`: interpolate from the first t
- * parties, then every other public share must match. Throws Error on mismatch.
+ * parties, then every other public share must match. Throws {@link InconsistentShares} on mismatch.
  */
 export function checkPublicShares(
   curve: Curve,
@@ -174,10 +201,10 @@ export function checkPublicShares(
   const base = parties.slice(0, t);
   const interpolate = (at: bigint): GroupPoint =>
     base.reduce<GroupPoint>((acc, j) => acc.add(shares.get(j)!.multiplyUnsafe(lagrange(curve.Fn, base, j, at))), curve.ZERO);
-  if (!interpolate(0n).equals(publicKey)) throw new Error('public shares do not interpolate to the public key');
+  if (!interpolate(0n).equals(publicKey)) throw new InconsistentShares('interpolate', 'public shares do not interpolate to the public key');
   for (const k of parties.slice(t)) {
     if (!interpolate(BigInt(k)).equals(shares.get(k)!)) {
-      throw new Error(`public share of party ${k} is not on the degree-${t - 1} polynomial of the others`);
+      throw new InconsistentShares('polynomial', `public share of party ${k} is not on the degree-${t - 1} polynomial of the others`, k);
     }
   }
 }

@@ -1,0 +1,383 @@
+/**
+ * Nothing lost, whatever fails (docs/generations.md): a re-share of a 2-of-2
+ * vault (this browser and a CLI co-signer) to 2-of-3 with a new CLI device,
+ * started from the popup, while Chrome stops the extension's service worker
+ * at the worst moments. The CLI devices are frozen at a step by their
+ * test-only pause (src/cosigner/test-pause.ts) so the worker is stopped at
+ * exactly that point; they go on once it is stopped. Afterwards the popup says
+ * what happened, the CLI devices name the extension (device, not relay)
+ * within seconds, and a dApp's personal_sign, co-signed, verifies with the
+ * vault's address: with the old generation or with the new one, never neither.
+ */
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { verifyMessage } from 'ethers';
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, type WalletHelper } from './fixtures';
+import { CosignerDevice, type CosignerRun } from './support/cosigner';
+import { pairWithCliCosigner } from './support/pair-vault';
+import { stopServiceWorker } from './support/service-worker';
+import { launchPhoneBrowser, openPhoneIn, pairWithPhoneAt, PIN, shoot } from './support/phone';
+import { startRelay, type RunningRelay } from '../src/relay/server';
+
+/** A co-signer policy that signs messages only. */
+const MESSAGES_ONLY = { v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', allowMessages: true };
+/** Seconds a device may take to name the one that stopped (liveness: 3 s of grace, a probe), on a loaded machine. */
+const REPORT_LIMIT_S = 10;
+
+let relay: RunningRelay;
+let phoneBrowser: Browser | undefined;
+test.beforeAll(async () => {
+  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'], staticDirs: { '/cosigner/': resolve('dist-cosigner') } });
+});
+test.afterAll(async () => {
+  await phoneBrowser?.close();
+  await relay?.close();
+});
+
+/** Starts the re-share 2-of-2 → 2-of-3 from the popup's settings; returns its pairing and this browser's device id. */
+async function startReshare(wallet: WalletHelper, popup: Page): Promise<{ pairing: string; ext: string }> {
+  await popup.getByRole('button', { name: 'Settings' }).click();
+  const form = popup.getByRole('form', { name: 'Re-share' });
+  await form.getByLabel('Devices after').selectOption('3');
+  await form.getByRole('button', { name: 'Start re-share' }).click();
+  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+  const ceremony = (await wallet.state(popup)).ceremony!;
+  return { pairing: ceremony.pairing, ext: ceremony.thisDevice };
+}
+
+/** The line in which `run` first names `device` after output position `from`, and the seconds from `since` to it. */
+async function naming(run: CosignerRun, device: string, from: number, since: number): Promise<{ line: string; seconds: number }> {
+  const m = await run.waitFor(new RegExp(`^.*${device}.*$`, 'm'), 60_000, from);
+  return { line: m[0], seconds: (Date.now() - since) / 1000 };
+}
+
+/** A dApp's personal_sign, approved in the popup and co-signed; returns the address the signature verifies with. */
+async function cosignedSigner(wallet: WalletHelper, popup: Page, address: string, text: string, dapp: string): Promise<string> {
+  const { page } = await wallet.connectDapp(popup, dapp);
+  const psign = page.evaluate(
+    ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+    ['0x' + Buffer.from(text).toString('hex'), address],
+  );
+  await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+  await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
+  const res = (await psign) as { result?: string; error?: { message: string } };
+  if (!res.result) throw new Error(`personal_sign failed: ${res.error?.message}`);
+  return verifyMessage(text, res.result);
+}
+
+test('Chrome stops the worker during the re-share rounds: the CLI devices name the extension, the popup says nothing changed, the old generation signs', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  const cosigner = new CosignerDevice();
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(cosigner.home, 'resume');
+  try {
+    let popup = await wallet.openPopup();
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
+    const { pairing, ext } = await startReshare(wallet, popup);
+    // The old co-signer freezes on the first round-2 message: the extension is inside the rounds, waiting for it.
+    const old = cosigner.run(['join', pairing], { TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2', TANDEM_TEST_PAUSE_UNTIL: resume });
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device']);
+    await old.waitFor(/^test-pause: /m, 120_000);
+    const from = { old: old.output.length, fresh: fresh.output.length };
+    await stopServiceWorker(context, popup);
+    const stoppedAt = Date.now();
+    writeFileSync(resume, '');
+
+    const [byOld, byFresh] = await Promise.all([naming(old, ext, from.old, stoppedAt), naming(fresh, ext, from.fresh, stoppedAt)]);
+    for (const r of [byOld, byFresh]) {
+      // The device, not the relay: the relay reported its connection gone, or answers while it is silent.
+      expect(r.line).toMatch(/\[liveness\.(dropped|device)\]/);
+      expect(r.seconds).toBeLessThan(REPORT_LIMIT_S);
+    }
+    expect(await old.exit()).toBe(1);
+    expect(await fresh.exit()).toBe(1);
+    console.log(`rounds: old co-signer named ${ext} after ${byOld.seconds.toFixed(1)} s: ${byOld.line}`);
+    console.log(`rounds: new device named ${ext} after ${byFresh.seconds.toFixed(1)} s: ${byFresh.line}`);
+    expect(await cosigner.holding()).toBe('g0');
+    expect(await added.holding()).toBe('-');
+
+    // The user opens the popup again: the re-share stopped, nothing changed here.
+    await popup.close();
+    popup = await wallet.openPopup();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'failed');
+    await expect(popup.getByTestId('ceremony-error')).toHaveText(
+      /restarted by the browser during the re-share. Nothing was stored or changed/,
+    );
+    await wallet.screenshot(popup, 'reshare-fault-01-rounds');
+    await popup.getByRole('button', { name: 'Back' }).click();
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+
+    // Checked by signing: this browser and the old co-signer, generation 0.
+    await cosigner.serve(MESSAGES_ONLY);
+    expect(await cosignedSigner(wallet, popup, address, 'old generation', dapps.a.url)).toBe(address);
+  } finally {
+    await Promise.all([cosigner.dispose(), added.dispose()]);
+  }
+});
+
+test('Chrome stops the worker after the new shares were confirmed and it said it saved its own, before the new device said so: it keeps the change pending, finishes it before co-signing, the new generation signs', async ({
+  context,
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  const cosigner = new CosignerDevice();
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(added.home, 'resume');
+  try {
+    let popup = await wallet.openPopup();
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
+    const { pairing, ext } = await startReshare(wallet, popup);
+    const old = cosigner.run(['join', pairing]);
+    // The new device freezes once its new share is saved, before it says so: nobody can commit yet.
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
+      TANDEM_TEST_PAUSE_AT: 'stored',
+      TANDEM_TEST_PAUSE_UNTIL: resume,
+    });
+    await fresh.waitFor(/^test-pause: /m, 120_000);
+    // The extension saved its pending record (the previous generation inside it) and said so.
+    await expect(popup.getByTestId('ceremony-progress')).toHaveText(/Saved on this browser/, { timeout: 30_000 });
+    await wallet.screenshot(popup, 'reshare-fault-02-saved-waiting');
+    await stopServiceWorker(context, popup);
+    const stoppedAt = Date.now();
+    writeFileSync(resume, '');
+
+    // Every statement but the new device's was out; now it is too: both CLI devices commit.
+    expect(await old.exit()).toBe(0);
+    expect(await fresh.exit()).toBe(0);
+    const seconds = (Date.now() - stoppedAt) / 1000;
+    console.log(`after confirm: both CLI devices completed ${seconds.toFixed(1)} s after the stop`);
+    for (const r of [old, fresh]) expect(r.output).toMatch(/^complete: every device saved the new generation$/m);
+    expect(await cosigner.holding()).toBe('g1');
+    expect(await added.holding()).toBe('g1');
+
+    // The popup again: the restarted worker holds the change pending (the old CLI device's statement was read
+    // before the stop, so the room no longer has it, and nobody serves the new channel yet): nothing lost, it says so.
+    await popup.close();
+    popup = await wallet.openPopup();
+    // Either it found every statement in the room on restart (complete), or one was read before the stop and
+    // is gone from the room (pending, signing with generation 0): both say so plainly.
+    const status = popup.getByTestId('pairing');
+    await expect(status).toHaveAttribute('data-status', /^(done|failed)$/);
+    if ((await status.getAttribute('data-status')) === 'done') {
+      await expect(popup.getByTestId('ceremony-progress')).toContainText('the re-share is complete, 2 of 3 devices sign with generation 1');
+      await wallet.screenshot(popup, 'reshare-fault-03-complete-after-restart');
+      await popup.getByRole('button', { name: 'Open wallet' }).click();
+    } else {
+      const said = popup.getByTestId('ceremony-error');
+      await expect(said).toContainText('at the end of the re-share, after every device had confirmed the new shares. Nothing is lost');
+      await expect(said).toContainText(
+        'this device keeps and signs with generation 0 until cli-new-device, cli-cosigner say they stored generation 1',
+      );
+      await expect(said).not.toContainText(ext); // never waits for itself
+      await wallet.screenshot(popup, 'reshare-fault-03-pending-after-restart');
+      await popup.getByRole('button', { name: 'Back' }).click();
+      await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
+    }
+
+    // Checked by signing: both CLI devices serve (committed, on the new channel); before co-signing the extension
+    // asks there, each answers with its statement, it commits; this browser and a CLI device sign with generation 1.
+    const serves = await Promise.all([added.serve(MESSAGES_ONLY), cosigner.serve(MESSAGES_ONLY)]);
+    expect(await cosignedSigner(wallet, popup, address, 'new generation', dapps.a.url)).toBe(address);
+    await Promise.any(serves.map((s) => s.waitFor(/done: request/, 10_000)));
+    await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-3');
+  } finally {
+    await Promise.all([cosigner.dispose(), added.dispose()]);
+  }
+});
+
+test('the phone page (an old device) closed during the re-share rounds: the extension and the new device name the phone; reopened and unlocked, it co-signs with the old generation', async ({
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  phoneBrowser ??= await launchPhoneBrowser();
+  const { context: phoneContext, page: phone } = await openPhoneIn(phoneBrowser);
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(added.home, 'resume');
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhoneAt(relay.url, wallet, popup, phone);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const form = popup.getByRole('form', { name: 'Re-share' });
+    await form.getByLabel('Devices after').selectOption('3');
+    await form.getByRole('button', { name: 'Start re-share' }).click();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+    const { link, pairing } = (await wallet.state(popup)).ceremony!;
+    await phone.goto(link);
+    await phone.getByRole('form', { name: 'Join' }).getByRole('button', { name: 'Join' }).click();
+    // The new device freezes on the first round-2 message: the phone is inside the rounds.
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
+      TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2',
+      TANDEM_TEST_PAUSE_UNTIL: resume,
+    });
+    await fresh.waitFor(/^test-pause: /m, 120_000);
+    const phoneId = (await wallet.state(popup)).ceremony!.joined.find((d) => d.startsWith('Test-Pixel-'))!;
+    expect(phoneId).toBeTruthy();
+    const from = fresh.output.length;
+    await phone.close();
+    const closedAt = Date.now();
+    writeFileSync(resume, '');
+
+    // Both other devices name the phone (the device, not the relay), within seconds.
+    const byFresh = await naming(fresh, phoneId, from, closedAt);
+    expect(byFresh.line).toMatch(/\[liveness\.(dropped|device)\]/);
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'failed', { timeout: 15_000 });
+    const popupSeconds = (Date.now() - closedAt) / 1000;
+    const said = popup.getByTestId('ceremony-error');
+    await expect(said).toContainText(phoneId);
+    await expect(said).toContainText('Nothing was stored or changed');
+    console.log(`phone closed in rounds: new device named ${phoneId} after ${byFresh.seconds.toFixed(1)} s: ${byFresh.line}`);
+    console.log(`phone closed in rounds: popup failed after ≤${popupSeconds.toFixed(1)} s: ${await said.textContent()}`);
+    for (const r of [byFresh.seconds, popupSeconds]) expect(r).toBeLessThan(REPORT_LIMIT_S);
+    expect(await fresh.exit()).toBe(1);
+    expect(await added.holding()).toBe('-');
+    await wallet.screenshot(popup, 'reshare-fault-04-phone-closed-rounds');
+    await popup.getByRole('button', { name: 'Back' }).click();
+    expect((await wallet.state(popup)).vault).toMatchObject({ address, t: 2, n: 2 });
+
+    // The phone's page again: the PIN, the vault as it was (2 of 2), listening.
+    const again = await phoneContext.newPage();
+    await again.goto(`${relay.url}/cosigner/`);
+    const unlock = again.getByRole('form', { name: 'Unlock' });
+    await unlock.getByLabel('PIN or passphrase').fill(PIN);
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect(again.getByTestId('vault-item')).toContainText('2 OF 2');
+    await expect(again.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
+    await shoot(again, 'reshare-fault-05-phone-reopened');
+
+    // Checked by signing: the extension and the phone, generation 0.
+    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
+    const psign = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('phone old generation').toString('hex'), address],
+    );
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
+    const request = again.getByTestId('phone-request');
+    await expect(request.getByTestId('sign-message')).toHaveText('phone old generation', { timeout: 20_000 });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    expect(verifyMessage('phone old generation', ((await psign) as { result: string }).result)).toBe(address);
+  } finally {
+    await added.dispose();
+    await phoneContext.close();
+  }
+});
+
+/**
+ * Test instrumentation of the phone's page: once armed, the first write of a vault record (the staged change)
+ * cuts the page off — nothing it sends afterwards leaves it — and `stored` says when that write is durable.
+ * The page is then closed: as if it died right after saving, before its signed statement went out.
+ */
+function cutAfterVaultWrite(): void {
+  const cut = { armed: false, cutting: false, stored: false };
+  (window as any).__cut = cut;
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    if (cut.armed && this.name === 'vaults') {
+      cut.cutting = true;
+      this.transaction.addEventListener('complete', () => {
+        cut.stored = true;
+      });
+    }
+    return put.apply(this, args);
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, ...args: Parameters<WebSocket['send']>) {
+    if (!cut.cutting) send.apply(this, args);
+  };
+  const fetch = window.fetch;
+  window.fetch = (...args: Parameters<typeof window.fetch>) => (cut.cutting ? new Promise<Response>(() => undefined) : fetch(...args));
+}
+
+// FIXME (found, not fixed yet): up to the report everything holds (the extension and the new device keep generation 0
+// pending and name the phone within ~3 s), but after the phone is reopened and unlocked, the co-signing request never
+// reaches it (no request on the phone within 30 s): the three pending records do not converge on one generation and
+// channel. Skipped until fixed; see the branch's report.
+test.fixme('the phone page closed after the confirmation, once it saved the change but before it said so: the others keep the old generation pending; reopened and unlocked, the phone co-signs', async ({
+  dapps,
+  wallet,
+}) => {
+  test.setTimeout(180_000);
+  phoneBrowser ??= await launchPhoneBrowser();
+  const { context: phoneContext, page: phone } = await openPhoneIn(phoneBrowser);
+  await phoneContext.addInitScript(cutAfterVaultWrite);
+  const added = new CosignerDevice('new-device-password');
+  const resume = join(added.home, 'resume');
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhoneAt(relay.url, wallet, popup, phone);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const form = popup.getByRole('form', { name: 'Re-share' });
+    await form.getByLabel('Devices after').selectOption('3');
+    await form.getByRole('button', { name: 'Start re-share' }).click();
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
+    const { link, pairing } = (await wallet.state(popup)).ceremony!;
+    await phone.goto(link);
+    await phone.getByRole('form', { name: 'Join' }).getByRole('button', { name: 'Join' }).click();
+    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
+      TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2',
+      TANDEM_TEST_PAUSE_UNTIL: resume,
+    });
+    await fresh.waitFor(/^test-pause: /m, 120_000);
+    const phoneId = (await wallet.state(popup)).ceremony!.joined.find((d) => d.startsWith('Test-Pixel-'))!;
+    // Inside the rounds: the next vault write on the phone is the staged change.
+    await phone.evaluate(() => {
+      (window as any).__cut.armed = true;
+    });
+    const from = fresh.output.length;
+    writeFileSync(resume, '');
+    await phone.waitForFunction(() => (window as any).__cut.stored, undefined, { timeout: 60_000 });
+    const cutAt = Date.now();
+    await phone.close();
+
+    // The extension and the new device stored the change pending and name the phone as the one missing.
+    const byFresh = await naming(fresh, phoneId, from, cutAt);
+    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+    const popupSeconds = (Date.now() - cutAt) / 1000;
+    const said = popup.getByTestId('ceremony-progress');
+    // (It stops collecting at the first device gone, so a statement behind it may be listed as missing too.)
+    await expect(said).toContainText(`keeps and signs with generation 0 until ${phoneId}`);
+    console.log(`phone cut after its write: new device named ${phoneId} after ${byFresh.seconds.toFixed(1)} s: ${byFresh.line}`);
+    console.log(`phone cut after its write: popup after ≤${popupSeconds.toFixed(1)} s: ${await said.textContent()}`);
+    expect(await fresh.exit()).toBe(4); // pending
+    expect(await added.holding()).toBe('g1+unconfirmed');
+    await wallet.screenshot(popup, 'reshare-fault-06-phone-cut-after-write');
+    await popup.getByRole('button', { name: 'Open wallet' }).click();
+
+    // The new device serves (pending: it keeps asking on the new channel). The phone's page again: PIN.
+    const serve = await added.serve(MESSAGES_ONLY);
+    const again = await phoneContext.newPage();
+    await again.goto(`${relay.url}/cosigner/`);
+    const unlock = again.getByRole('form', { name: 'Unlock' });
+    await unlock.getByLabel('PIN or passphrase').fill(PIN);
+    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    await expect(again.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 30_000 });
+    await shoot(again, 'reshare-fault-07-phone-reopened-after-cut');
+
+    // Checked by signing: the extension and the phone.
+    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
+    const psign = a.evaluate(
+      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
+      ['0x' + Buffer.from('phone after cut').toString('hex'), address],
+    );
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
+    const request = again.getByTestId('phone-request');
+    await expect(request.getByTestId('sign-message')).toHaveText('phone after cut', { timeout: 30_000 });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    expect(verifyMessage('phone after cut', ((await psign) as { result: string }).result)).toBe(address);
+    console.log(
+      `phone cut after its write: signed; phone vault: ${await again.getByTestId('vault-item').textContent()}; new device: ${await added.holding()}`,
+    );
+    void serve;
+  } finally {
+    await added.dispose();
+    await phoneContext.close();
+  }
+});
