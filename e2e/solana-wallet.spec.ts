@@ -102,7 +102,7 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     };
     const wallets = (await ok(call('wallets'))) as Array<{ name: string; features: string[] }>;
     expect(wallets.find((w) => w.name === 'Tandem')?.features).toEqual(
-      expect.arrayContaining(['standard:connect', 'standard:events', 'solana:signMessage', 'solana:signTransaction']),
+      expect.arrayContaining(['standard:connect', 'standard:events', 'solana:signMessage', 'solana:signTransaction', 'solana:signIn']),
     );
 
     const connected = call('connect');
@@ -114,6 +114,21 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     await approve('sign', 'solana-01-sign-message');
     const signature = hexToBytes((await ok(signed)) as string);
     expect(ed25519.verify(signature, new TextEncoder().encode(text), new Uint8Array(getBase58Encoder().encode(sol)))).toBe(true);
+
+    // Sign-In With Solana: another domain is refused; the page's own host gets the SIWS text, co-signed.
+    const refused = await call('signIn', { domain: 'evil.example', nonce: 'n0nce123' });
+    expect(refused.error).toBeDefined();
+    const host = new URL(server.origin).host;
+    const signedIn = call('signIn', { statement: 'Sign in to the test page', nonce: 'n0nce123' });
+    await approve('sign', 'solana-01b-sign-in');
+    const siws = (await ok(signedIn)) as { address: string; message: string; signature: string };
+    expect(siws.address).toBe(sol);
+    expect(siws.message).toBe(
+      `${host} wants you to sign in with your Solana account:\n${sol}\n\nSign in to the test page\n\nNonce: n0nce123`,
+    );
+    expect(
+      ed25519.verify(hexToBytes(siws.signature), new TextEncoder().encode(siws.message), new Uint8Array(getBase58Encoder().encode(sol))),
+    ).toBe(true);
 
     const svm = new LiteSVM();
     svm.airdrop(address(sol), lamports(3_000_000_000n));

@@ -46,6 +46,13 @@ const feature = <T>(name: string) => (find()!.features as Record<string, T>)[nam
       });
       return hex(out!.signature);
     }),
+  signIn: (input: Record<string, unknown>) =>
+    wrap(async () => {
+      const [out] = await feature<{
+        signIn: (i: unknown) => Promise<{ account: { address: string }; signedMessage: Uint8Array; signature: Uint8Array }[]>;
+      }>('solana:signIn').signIn(input);
+      return { address: out!.account.address, message: new TextDecoder().decode(out!.signedMessage), signature: hex(out!.signature) };
+    }),
   signTransaction: (base64: string) =>
     wrap(async () => {
       const transaction = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));

@@ -610,4 +610,26 @@ describe('Solana through the Wallet Standard methods (solana_*)', () => {
       server.stop();
     }
   });
+
+  it('solana_signIn builds the Sign-In With Solana text for the page host, co-signs it as a message (noble verifies) and refuses another domain', async () => {
+    const t = await pairedVault();
+    const sol = vaultSolanaAddress(t.cosigner);
+    const seen: string[] = [];
+    const server = serve(t, (r) => (seen.push(r.kind), true));
+    const call = (params: Record<string, unknown>) => t.s.handleRpc({ origin: A }, { method: 'solana_signIn', params });
+    try {
+      await expect(call({ input: { domain: 'evil.example' } })).rejects.toMatchObject({ code: -32602 });
+      const signing = call({ input: { statement: 'Welcome', nonce: 'n0nce123' } });
+      const approval = await approveNext(t.s);
+      const text = `dapp.example wants you to sign in with your Solana account:\n${sol}\n\nWelcome\n\nNonce: n0nce123`;
+      expect(approval.sign?.solana).toEqual({ kind: 'message', warnings: [], instructions: [], message: { text, isHex: false } });
+      const r = (await signing) as { address: string; message: string; signature: string };
+      expect(r.address).toBe(sol);
+      expect(new TextDecoder().decode(hexToBytes(r.message))).toBe(text);
+      expect(ed25519.verify(hexToBytes(r.signature), hexToBytes(r.message), t.cosigner.eddsa.groupPublicKey)).toBe(true);
+      expect(seen).toEqual(['solana_message']);
+    } finally {
+      server.stop();
+    }
+  });
 });

@@ -6,11 +6,13 @@
  * account; connecting asks with the same approval. Signing requests become
  * approvals of kind `sign` with a Solana view, co-signed by TssSigner.
  */
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { RpcRequest } from '../shared/page-channel';
 import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
 import { solanaSignView } from '../shared/solana-sign-view';
 import { ask, type RequestContext, type RouterDeps } from './router-deps';
 import { visibleAccounts } from './rpc-accounts';
+import { parseSignInInput, signInMessageText } from './solana-sign-in';
 import { solanaRequestFromPage } from './solana-signing';
 
 export const SOLANA_METHODS = new Set([
@@ -19,6 +21,7 @@ export const SOLANA_METHODS = new Set([
   'solana_disconnect',
   'solana_signMessage',
   'solana_signTransaction',
+  'solana_signIn',
 ]);
 
 export interface SolanaDeps {
@@ -64,9 +67,19 @@ export async function routeSolana(
       const [account] = await visible(deps, solana, origin);
       if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
       if (!account) throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
+      const reply = ctx.reply ? { reply: ctx.reply } : {};
+      if (method === 'solana_signIn') {
+        // Sign-In With Solana: the text is built here from the input, for this page's host only (solana-sign-in.ts).
+        const input = parseSignInInput(method, (req.params as { input?: unknown } | undefined)?.input);
+        const text = signInMessageText(method, input, origin, account);
+        const message = bytesToHex(new TextEncoder().encode(text));
+        const request = solanaRequestFromPage('solana_signMessage', { message }, account);
+        const signed = await ask(deps, { kind: 'sign', origin, method, sign: solanaSignView(request), ...reply });
+        return { ...(signed as object), address: account, message };
+      }
       const request = solanaRequestFromPage(method, req.params, account);
       const sign = solanaSignView(request);
-      return ask(deps, { kind: 'sign', origin, method, sign, ...(ctx.reply ? { reply: ctx.reply } : {}) });
+      return ask(deps, { kind: 'sign', origin, method, sign, ...reply });
     }
   }
 }

@@ -28,6 +28,7 @@ describe('the Tandem wallet in the Wallet Standard registry', () => {
       .get()
       .find((w) => w.name === 'Tandem')!;
     expect(Object.keys(wallet.features).sort()).toEqual([
+      'solana:signIn',
       'solana:signMessage',
       'solana:signTransaction',
       'standard:connect',

@@ -7,11 +7,16 @@
  * request themselves (docs/solana.md).
  *
  * Features: `standard:connect`, `standard:disconnect`, `standard:events`,
- * `solana:signMessage`, `solana:signTransaction` (legacy and v0).
+ * `solana:signMessage`, `solana:signTransaction` (legacy and v0),
+ * `solana:signIn` (the background builds the Sign-In With Solana text for
+ * the page's own host: background/solana-sign-in.ts).
  */
 import { getBase58Encoder } from '@solana/kit';
-import { SolanaSignMessage, SolanaSignTransaction } from '@solana/wallet-standard-features';
+import { SolanaSignIn, SolanaSignMessage, SolanaSignTransaction } from '@solana/wallet-standard-features';
 import type {
+  SolanaSignInFeature,
+  SolanaSignInInput,
+  SolanaSignInOutput,
   SolanaSignMessageFeature,
   SolanaSignMessageInput,
   SolanaSignMessageOutput,
@@ -51,7 +56,7 @@ const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0
 class TandemAccount implements WalletAccount {
   readonly publicKey: Uint8Array;
   readonly chains: IdentifierArray = SOLANA_CHAINS;
-  readonly features: IdentifierArray = [SolanaSignMessage, SolanaSignTransaction];
+  readonly features: IdentifierArray = [SolanaSignMessage, SolanaSignTransaction, SolanaSignIn];
   constructor(readonly address: string) {
     this.publicKey = new Uint8Array(getBase58Encoder().encode(address));
   }
@@ -61,7 +66,8 @@ type Features = StandardConnectFeature &
   StandardDisconnectFeature &
   StandardEventsFeature &
   SolanaSignMessageFeature &
-  SolanaSignTransactionFeature;
+  SolanaSignTransactionFeature &
+  SolanaSignInFeature;
 
 export class TandemSolanaWallet implements Wallet {
   readonly version = '1.0.0' as const;
@@ -93,6 +99,7 @@ export class TandemSolanaWallet implements Wallet {
         supportedTransactionVersions: ['legacy', 0],
         signTransaction: (...inputs) => this.#signTransactions(inputs),
       },
+      [SolanaSignIn]: { version: '1.0.0', signIn: (...inputs) => this.#signIns(inputs) },
     };
   }
 
@@ -149,6 +156,23 @@ export class TandemSolanaWallet implements Wallet {
         signedTransaction: string;
       };
       out.push({ signedTransaction: fromBase64(r.signedTransaction) });
+    }
+    return out;
+  }
+
+  async #signIns(inputs: readonly SolanaSignInInput[]): Promise<readonly SolanaSignInOutput[]> {
+    const out: SolanaSignInOutput[] = [];
+    for (const input of inputs) {
+      // Signing in connects first when needed (the same approval as standard:connect).
+      if (!this.#accounts.length) await this.#connect(false);
+      const r = (await this.rpc.request({ method: 'solana_signIn', params: { input: { ...input } } })) as {
+        address: string;
+        message: string;
+        signature: string;
+      };
+      const account = this.#accounts.find((a) => a.address === r.address);
+      if (!account) throw new Error('Tandem: the signed-in account is not connected');
+      out.push({ account, signedMessage: fromHex(r.message), signature: fromHex(r.signature), signatureType: 'ed25519' });
     }
     return out;
   }

@@ -1,0 +1,59 @@
+/**
+ * A small Solana JSON-RPC server over a LiteSVM instance, on 127.0.0.1:
+ * `sendTransaction` (base64 wire transaction; answers the signature, base58),
+ * `getBalance` (`{ context, value }` in lamports) and `getLatestBlockhash`.
+ * Tests that send through an RPC URL use it as a real HTTP JSON-RPC path.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { address, getBase58Decoder, getTransactionDecoder } from '@solana/kit';
+import { FailedTransactionMetadata, type LiteSVM } from 'litesvm';
+
+export interface SolanaRpcServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startSolanaRpc(svm: LiteSVM): Promise<SolanaRpcServer> {
+  const answer = (method: string, params: unknown[]): unknown => {
+    switch (method) {
+      case 'getLatestBlockhash':
+        return { context: { slot: 1 }, value: { blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000 } };
+      case 'getBalance':
+        return { context: { slot: 1 }, value: Number(svm.getBalance(address(String(params[0]))) ?? 0n) };
+      case 'sendTransaction': {
+        const [wire, opts] = params as [string, { encoding?: string } | undefined];
+        if (opts?.encoding !== 'base64') throw { code: -32602, message: 'encoding must be base64' };
+        const tx = getTransactionDecoder().decode(Buffer.from(wire, 'base64'));
+        const result = svm.sendTransaction(tx);
+        if (result instanceof FailedTransactionMetadata)
+          throw { code: -32002, message: `Transaction simulation failed: ${result.toString()}` };
+        const first = Object.values(tx.signatures)[0];
+        return getBase58Decoder().decode(first as Uint8Array);
+      }
+      default:
+        throw { code: -32601, message: `Method not found: ${method}` };
+    }
+  };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      let id: unknown = null;
+      let reply: unknown;
+      try {
+        const msg = JSON.parse(body) as { id: unknown; method: string; params?: unknown[] };
+        id = msg.id;
+        reply = { jsonrpc: '2.0', id, result: answer(msg.method, msg.params ?? []) };
+      } catch (e) {
+        const err = typeof e === 'object' && e && 'code' in e ? e : { code: -32603, message: String(e) };
+        reply = { jsonrpc: '2.0', id, error: err };
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      res.end(JSON.stringify(reply));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
