@@ -19,7 +19,14 @@ const lock = 'package-lock.json';
 const marker = 'node_modules/.package-lock.json';
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   console.log('[ensure] installing npm dependencies (npm ci)');
-  run('npm ci --no-audit --no-fund');
+  try {
+    run('npm ci --no-audit --no-fund');
+  } catch {
+    // litesvm lists native builds for other platforms that the registry here does not serve, so the lock
+    // cannot name them and `npm ci` refuses; `npm install` takes the lock as it is and skips them.
+    console.log('[ensure] npm ci refused the lock (optional platform packages the registry lacks); npm install instead');
+    run('npm install --no-audit --no-fund');
+  }
 }
 
 const missing = [];
