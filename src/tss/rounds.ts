@@ -208,7 +208,15 @@ export abstract class RoundBasedProtocol<Result> implements Protocol<Result> {
     return (spec.from ?? this.peers).filter((p) => (spec.broadcast && !b.broadcast.has(p)) || (spec.p2p && !b.p2p.has(p)));
   }
 
+  /**
+   * Called once when the run aborts: drop the per-run state (secrets
+   * included) that no later call can use, since an aborted run only ever
+   * rethrows its abort.
+   */
+  protected discard(): void {}
+
   private abort(e: ProtocolAbort): ProtocolAbort {
+    if (!this.aborted) this.discard();
     this.aborted = e;
     return e;
   }

@@ -74,7 +74,7 @@ export interface SetupsAnswered extends Omit<PublicShareSent, 'round'> {
   readonly otReceiver: ReadonlyMap<PartyId, OtReceiverMaterial>;
 }
 
-/** Before start() or after the key share is out: nothing is kept. */
+/** Before start(), after the key share is out, or after an abort: nothing is kept. */
 export interface KeygenIdle {
   readonly round: 'idle';
 }

@@ -163,6 +163,11 @@ export class DklsKeygen extends RoundBasedProtocol<KeyShare> {
     throw new UsageError(`keygen: round ${round} processed in stage ${st.round}`);
   }
 
+  /** An aborted run keeps nothing: f_i, the seed parts, s_i and the OT set-ups go. */
+  protected override discard(): void {
+    this.stage = { round: 'idle' };
+  }
+
   /** Round 2: record commitments, open our commitment with PoKs. */
   private round2(st: PolynomialCommitted, inbox: RoundInbox): ProtocolMessage[] {
     const commitments = new Map<PartyId, Uint8Array>([[this.self, st.commitment]]);

@@ -3,8 +3,9 @@
  * of DKLs23 Protocol 3.6 (ePrint 2023/765) creates the record the next round
  * takes, so a value exists only from the round that computes it (the model is
  * taurus multi-party-sig's `round2 { *round1; … }`). A record is dropped when
- * the next one replaces it: the secrets sk_i, r_i, φ_i, χ_ij and the RVOLE
- * states live from round 2 to the end of round 4 and no longer.
+ * the next one replaces it (or an abort discards it): the secrets sk_i, r_i,
+ * φ_i, χ_ij and the RVOLE states live from round 2 to the end of round 4 and
+ * no longer.
  */
 import { ProtocolAbort, type PartyId } from '../errors.js';
 import type { PairContext, RvoleReceiverState } from '../ot/index.js';
@@ -101,8 +102,13 @@ export interface SharesBroadcast {
   readonly w: bigint;
 }
 
+/** After an abort: nothing is kept. */
+export interface SignAborted {
+  readonly round: 'aborted';
+}
+
 /** The record the last completed round created. */
-export type SignStage = NonceSent | InstanceKeyCommitted | MultiplicationsAnswered | SharesBroadcast;
+export type SignStage = NonceSent | InstanceKeyCommitted | MultiplicationsAnswered | SharesBroadcast | SignAborted;
 
 /**
  * An abort the paper does not attribute (Σpk_j ≠ PK, or a final signature

@@ -162,8 +162,8 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
 
   protected process(round: number, inbox: RoundInbox): ProtocolMessage[] {
     const stage = this.stage;
-    // The base class runs each round once, in order: the stage is always the record of round `round`.
-    if (stage.round !== round) throw new UsageError(`sign: round ${round} processed in stage ${stage.round}`);
+    // The base class runs each round once, in order, and never after an abort: the stage is always the record of round `round`.
+    if (stage.round === 'aborted' || stage.round !== round) throw new UsageError(`sign: round ${round} processed in stage ${stage.round}`);
     switch (stage.round) {
       case 1: {
         // Round 1 checks and the sid, then round 2 (Protocol 3.6 round 1).
@@ -188,6 +188,11 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
         this.finish(assembleSignature(this.run, stage, inbox));
         return [];
     }
+  }
+
+  /** An aborted run keeps nothing: sk_i, r_i, φ_i, χ_ij, the RVOLE states, c^u, c^v go. */
+  protected override discard(): void {
+    this.stage = { round: 'aborted' };
   }
 
   /**

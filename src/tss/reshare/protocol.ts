@@ -242,6 +242,11 @@ export abstract class ReshareProtocol<R> extends RoundBasedProtocol<R | Retired>
     throw new UsageError(`${this.protocol}: round ${round} processed in stage ${st.kind}`);
   }
 
+  /** An aborted run keeps nothing: the dealer's polynomial and s'_j go. */
+  protected override discard(): void {
+    this.stage = { kind: 'done' };
+  }
+
   /** R2 (dealer): after every dealer committed, open to and send f_i(j) to each new party j. */
   private deal(st: Dealt, inbox: RoundInbox): ProtocolMessage[] {
     const commits = new Map<PartyId, Uint8Array>();
