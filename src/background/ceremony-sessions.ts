@@ -22,9 +22,15 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, type DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
-import { followEvent, markFailed, reshareResult, viewAfterRestart, type CeremonyMarker, type CeremonyResult } from './ceremony-view';
-import type { VaultStanding } from './ceremony-view';
-export type { VaultStanding };
+import {
+  followEvent,
+  markFailed,
+  reshareResult,
+  viewAfterRestart,
+  type CeremonyMarker,
+  type CeremonyResult,
+  type VaultStanding,
+} from './ceremony-view';
 import { newIdentity, publicOf } from '../session/identity';
 import {
   createPairing,
