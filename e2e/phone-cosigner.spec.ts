@@ -14,6 +14,7 @@ import { startRelay, type RunningRelay } from '../src/relay/server';
 import { CosignerDevice } from './support/cosigner';
 import { permitTypedData, typedDataSigner } from './support/typed-data';
 import { launchPhoneBrowser, openPhoneIn, pairWithPhoneAt, PIN, shoot } from './support/phone';
+import { startReshareFromSettings } from './support/reshare';
 import { encodeSignLink, parseSignLinkFragment, type SignLink } from '../src/session/sign-link';
 
 const COSIGNER_DIST = resolve('dist-cosigner');
@@ -217,12 +218,7 @@ test('phone co-signer: re-share 2-of-2 -> 2-of-3 from the extension with the pho
   try {
     const popup = await wallet.openPopup();
     const address = await pairWithPhone(wallet, popup, phone);
-    await popup.getByRole('button', { name: 'Settings' }).click();
-    const form = popup.getByRole('form', { name: 'Re-share' });
-    await form.getByLabel('Devices after').selectOption('3');
-    await form.getByRole('button', { name: 'Start re-share' }).click();
-    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
-    const { link, pairing } = (await wallet.state(popup)).ceremony!;
+    const { link, pairing } = await startReshareFromSettings(wallet, popup);
 
     // The open, unlocked page takes the new link (only its fragment changes).
     await phone.goto(link);

@@ -17,7 +17,8 @@ import { test, expect, type WalletHelper } from './fixtures';
 import { CosignerDevice, type CosignerRun } from './support/cosigner';
 import { pairWithCliCosigner } from './support/pair-vault';
 import { stopServiceWorker } from './support/service-worker';
-import { launchPhoneBrowser, openPhoneIn, pairWithPhoneAt, PIN, shoot } from './support/phone';
+import { launchPhoneBrowser, openPhoneIn, reopenPhone, shoot } from './support/phone';
+import { reshareWithPhone, startReshareFromSettings } from './support/reshare';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 
 /** A co-signer policy that signs messages only. */
@@ -35,25 +36,24 @@ test.afterAll(async () => {
   await relay?.close();
 });
 
-/** Starts the re-share 2-of-2 → 2-of-3 from the popup's settings; returns its pairing and this browser's device id. */
-async function startReshare(wallet: WalletHelper, popup: Page): Promise<{ pairing: string; ext: string }> {
-  await popup.getByRole('button', { name: 'Settings' }).click();
-  const form = popup.getByRole('form', { name: 'Re-share' });
-  await form.getByLabel('Devices after').selectOption('3');
-  await form.getByRole('button', { name: 'Start re-share' }).click();
-  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
-  const ceremony = (await wallet.state(popup)).ceremony!;
-  return { pairing: ceremony.pairing, ext: ceremony.thisDevice };
-}
-
 /** The line in which `run` first names `device` after output position `from`, and the seconds from `since` to it. */
 async function naming(run: CosignerRun, device: string, from: number, since: number): Promise<{ line: string; seconds: number }> {
   const m = await run.waitFor(new RegExp(`^.*${device}.*$`, 'm'), 60_000, from);
   return { line: m[0], seconds: (Date.now() - since) / 1000 };
 }
 
-/** A dApp's personal_sign, approved in the popup and co-signed; returns the address the signature verifies with. */
-async function cosignedSigner(wallet: WalletHelper, popup: Page, address: string, text: string, dapp: string): Promise<string> {
+/**
+ * A dApp's personal_sign, approved in the popup and co-signed (with `phone`: approved there too, once it shows
+ * the message); returns the address the signature verifies with.
+ */
+async function cosignedSigner(
+  wallet: WalletHelper,
+  popup: Page,
+  address: string,
+  text: string,
+  dapp: string,
+  phone?: Page,
+): Promise<string> {
   const { page } = await wallet.connectDapp(popup, dapp);
   const psign = page.evaluate(
     ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
@@ -61,6 +61,11 @@ async function cosignedSigner(wallet: WalletHelper, popup: Page, address: string
   );
   await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
   await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
+  if (phone) {
+    const request = phone.getByTestId('phone-request');
+    await expect(request.getByTestId('sign-message')).toHaveText(text, { timeout: 20_000 });
+    await request.getByRole('button', { name: 'Approve' }).click();
+  }
   const res = (await psign) as { result?: string; error?: { message: string } };
   if (!res.result) throw new Error(`personal_sign failed: ${res.error?.message}`);
   return verifyMessage(text, res.result);
@@ -78,7 +83,7 @@ test('Chrome stops the worker during the re-share rounds: the CLI devices name t
   try {
     let popup = await wallet.openPopup();
     const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
-    const { pairing, ext } = await startReshare(wallet, popup);
+    const { pairing, thisDevice: ext } = await startReshareFromSettings(wallet, popup);
     // The old co-signer freezes on the first round-2 message: the extension is inside the rounds, waiting for it.
     const old = cosigner.run(['join', pairing], { TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2', TANDEM_TEST_PAUSE_UNTIL: resume });
     const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device']);
@@ -132,7 +137,7 @@ test('Chrome stops the worker after the new shares were confirmed and it said it
   try {
     let popup = await wallet.openPopup();
     const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
-    const { pairing, ext } = await startReshare(wallet, popup);
+    const { pairing, thisDevice: ext } = await startReshareFromSettings(wallet, popup);
     const old = cosigner.run(['join', pairing]);
     // The new device freezes once its new share is saved, before it says so: nobody can commit yet.
     const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
@@ -202,23 +207,8 @@ test('the phone page (an old device) closed during the re-share rounds: the exte
   const resume = join(added.home, 'resume');
   try {
     const popup = await wallet.openPopup();
-    const address = await pairWithPhoneAt(relay.url, wallet, popup, phone);
-    await popup.getByRole('button', { name: 'Settings' }).click();
-    const form = popup.getByRole('form', { name: 'Re-share' });
-    await form.getByLabel('Devices after').selectOption('3');
-    await form.getByRole('button', { name: 'Start re-share' }).click();
-    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
-    const { link, pairing } = (await wallet.state(popup)).ceremony!;
-    await phone.goto(link);
-    await phone.getByRole('form', { name: 'Join' }).getByRole('button', { name: 'Join' }).click();
     // The new device freezes on the first round-2 message: the phone is inside the rounds.
-    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
-      TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2',
-      TANDEM_TEST_PAUSE_UNTIL: resume,
-    });
-    await fresh.waitFor(/^test-pause: /m, 120_000);
-    const phoneId = (await wallet.state(popup)).ceremony!.joined.find((d) => d.startsWith('Test-Pixel-'))!;
-    expect(phoneId).toBeTruthy();
+    const { address, fresh, phoneId } = await reshareWithPhone(relay.url, wallet, popup, phone, added, resume);
     const from = fresh.output.length;
     await phone.close();
     const closedAt = Date.now();
@@ -242,27 +232,13 @@ test('the phone page (an old device) closed during the re-share rounds: the exte
     expect((await wallet.state(popup)).vault).toMatchObject({ address, t: 2, n: 2 });
 
     // The phone's page again: the PIN, the vault as it was (2 of 2), listening.
-    const again = await phoneContext.newPage();
-    await again.goto(`${relay.url}/cosigner/`);
-    const unlock = again.getByRole('form', { name: 'Unlock' });
-    await unlock.getByLabel('PIN or passphrase').fill(PIN);
-    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    const again = await reopenPhone(phoneContext, relay.url);
     await expect(again.getByTestId('vault-item')).toContainText('2 OF 2');
     await expect(again.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 15_000 });
     await shoot(again, 'reshare-fault-05-phone-reopened');
 
     // Checked by signing: the extension and the phone, generation 0.
-    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
-    const psign = a.evaluate(
-      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
-      ['0x' + Buffer.from('phone old generation').toString('hex'), address],
-    );
-    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
-    await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
-    const request = again.getByTestId('phone-request');
-    await expect(request.getByTestId('sign-message')).toHaveText('phone old generation', { timeout: 20_000 });
-    await request.getByRole('button', { name: 'Approve' }).click();
-    expect(verifyMessage('phone old generation', ((await psign) as { result: string }).result)).toBe(address);
+    expect(await cosignedSigner(wallet, popup, address, 'phone old generation', dapps.a.url, again)).toBe(address);
   } finally {
     await added.dispose();
     await phoneContext.close();
@@ -311,21 +287,7 @@ test.fixme('the phone page closed after the confirmation, once it saved the chan
   const resume = join(added.home, 'resume');
   try {
     const popup = await wallet.openPopup();
-    const address = await pairWithPhoneAt(relay.url, wallet, popup, phone);
-    await popup.getByRole('button', { name: 'Settings' }).click();
-    const form = popup.getByRole('form', { name: 'Re-share' });
-    await form.getByLabel('Devices after').selectOption('3');
-    await form.getByRole('button', { name: 'Start re-share' }).click();
-    await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
-    const { link, pairing } = (await wallet.state(popup)).ceremony!;
-    await phone.goto(link);
-    await phone.getByRole('form', { name: 'Join' }).getByRole('button', { name: 'Join' }).click();
-    const fresh = added.run(['join', pairing, '--device-id', 'cli-new-device'], {
-      TANDEM_TEST_PAUSE_AT: 'reshare/ecdsa:2',
-      TANDEM_TEST_PAUSE_UNTIL: resume,
-    });
-    await fresh.waitFor(/^test-pause: /m, 120_000);
-    const phoneId = (await wallet.state(popup)).ceremony!.joined.find((d) => d.startsWith('Test-Pixel-'))!;
+    const { address, fresh, phoneId } = await reshareWithPhone(relay.url, wallet, popup, phone, added, resume);
     // Inside the rounds: the next vault write on the phone is the staged change.
     await phone.evaluate(() => {
       (window as any).__cut.armed = true;
@@ -352,26 +314,12 @@ test.fixme('the phone page closed after the confirmation, once it saved the chan
 
     // The new device serves (pending: it keeps asking on the new channel). The phone's page again: PIN.
     const serve = await added.serve(MESSAGES_ONLY);
-    const again = await phoneContext.newPage();
-    await again.goto(`${relay.url}/cosigner/`);
-    const unlock = again.getByRole('form', { name: 'Unlock' });
-    await unlock.getByLabel('PIN or passphrase').fill(PIN);
-    await unlock.getByRole('button', { name: 'Unlock' }).click();
+    const again = await reopenPhone(phoneContext, relay.url);
     await expect(again.getByTestId('listen-status')).toHaveAttribute('data-state', 'listening', { timeout: 30_000 });
     await shoot(again, 'reshare-fault-07-phone-reopened-after-cut');
 
     // Checked by signing: the extension and the phone.
-    const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
-    const psign = a.evaluate(
-      ([msg, from]) => (window as any).dapp.request('personal_sign', [msg, from]),
-      ['0x' + Buffer.from('phone after cut').toString('hex'), address],
-    );
-    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
-    await popup.getByRole('button', { name: 'Approve and sign', exact: true }).click();
-    const request = again.getByTestId('phone-request');
-    await expect(request.getByTestId('sign-message')).toHaveText('phone after cut', { timeout: 30_000 });
-    await request.getByRole('button', { name: 'Approve' }).click();
-    expect(verifyMessage('phone after cut', ((await psign) as { result: string }).result)).toBe(address);
+    expect(await cosignedSigner(wallet, popup, address, 'phone after cut', dapps.a.url, again)).toBe(address);
     console.log(
       `phone cut after its write: signed; phone vault: ${await again.getByTestId('vault-item').textContent()}; new device: ${await added.holding()}`,
     );

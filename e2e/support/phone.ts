@@ -73,3 +73,13 @@ export async function pairWithPhoneAt(relayUrl: string, wallet: WalletHelper, po
   await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
   return address;
 }
+
+/** The phone's page opened again in `context` (same storage) and unlocked with the PIN. */
+export async function reopenPhone(context: BrowserContext, relayUrl: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${relayUrl}/cosigner/`);
+  const unlock = page.getByRole('form', { name: 'Unlock' });
+  await unlock.getByLabel('PIN or passphrase').fill(PIN);
+  await unlock.getByRole('button', { name: 'Unlock' }).click();
+  return page;
+}

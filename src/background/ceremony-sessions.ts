@@ -22,9 +22,15 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { createVault, joinReshare, joinVault, startReshare, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
 import { CHANNEL_TTL_SECONDS, type DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
-import { followEvent, markFailed, reshareResult, viewAfterRestart, type CeremonyMarker, type CeremonyResult } from './ceremony-view';
-import type { VaultStanding } from './ceremony-view';
-export type { VaultStanding };
+import {
+  followEvent,
+  markFailed,
+  reshareResult,
+  viewAfterRestart,
+  type CeremonyMarker,
+  type CeremonyResult,
+  type VaultStanding,
+} from './ceremony-view';
 import { newIdentity, publicOf } from '../session/identity';
 import {
   createPairing,
@@ -57,8 +63,8 @@ export interface CeremonyDeps {
   wallet: Pick<WalletService, 'addVault' | 'deleteVault' | 'replaceShare'>;
   session: KeyValueArea;
   onChange(): void;
-  /** Where the active co-signed vault stands now, or null (none). */
-  standing?: () => Promise<VaultStanding | null>;
+  /** Where the vault that ceremony `ceremony` stored stands now, or null (this device stored nothing of it). */
+  standing?: (ceremony: string) => Promise<VaultStanding | null>;
   open?: (opts: OpenMailboxOptions) => Promise<OpenedMailbox>;
   timing?: CeremonyTiming;
 }
@@ -78,7 +84,8 @@ export class CeremonySessions {
     if (this.view) return this.view;
     const cut = await this.deps.session.get<CeremonyMarker>(CEREMONY_MARKER_KEY);
     if (!cut) return null;
-    return viewAfterRestart(cut, await this.deps.standing?.().catch(() => null));
+    const now = cut.confirmed && cut.ceremony ? await this.deps.standing?.(cut.ceremony).catch(() => null) : null;
+    return viewAfterRestart(cut, now);
   }
 
   /** Resolves when the running ceremony (if any) has ended (tests). */
@@ -280,7 +287,7 @@ export class CeremonySessions {
       ...(joining ? { joining: true } : {}),
     };
     this.view = view;
-    this.marker = { ...what };
+    this.marker = { ...what, ceremony: pairing.sessionId };
     await this.deps.session.set(CEREMONY_MARKER_KEY, this.marker);
     this.deps.onChange();
     this.run = ceremony(opened.mailbox, (e) => this.onEvent(view, e))

@@ -4,6 +4,7 @@
  * fails or ends.
  */
 import type { CeremonyEvent, ReshareOutcome } from '../session/ceremonies';
+import type { DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
 import { CeremonyTimeout } from '../session/mailbox';
 import { CeremonyAbort } from '../session/run-protocol';
@@ -73,6 +74,8 @@ export function explainCeremonyError(e: unknown): string {
 export type CeremonyMarker = Pick<CeremonyView, 'kind' | 'name' | 't' | 'n' | 'joiners'> & {
   /** The devices taking part (from the roster on). */
   joined?: string[];
+  /** The ceremony's id (its relay room, no key): what a record it stored names as its `pending` or `settled` ceremony. */
+  ceremony?: string;
   /** Every device confirmed: this device may have stored the change (pending). */
   confirmed?: boolean;
 };
@@ -86,9 +89,21 @@ export interface VaultStanding {
   line: string;
 }
 
+/**
+ * Where `record` stands after ceremony `ceremony`, or null when the record is
+ * not that ceremony's result (this device did not store it: the record is
+ * another vault, or still the generation from before it).
+ */
+export function standingOf(record: DeviceVault, ceremony: string): VaultStanding | null {
+  if (record.pending?.ceremony !== ceremony && record.settled?.ceremony !== ceremony) return null;
+  const pending = describePending(record);
+  const line = `${record.ecdsa.t} of ${record.members.length} devices sign with generation ${record.ecdsa.epoch}, same address`;
+  return { complete: !pending, address: record.address, line: pending ?? line };
+}
+
 /** What the popup shows for a ceremony that a worker restart cut off, from its marker and where the vault stands now. */
 export function viewAfterRestart(cut: CeremonyMarker, now: VaultStanding | null | undefined): CeremonyView {
-  const { confirmed, joined, ...what } = cut;
+  const { confirmed, joined, ceremony: _ceremony, ...what } = cut;
   const base = { ...what, pairing: '', link: '', thisDevice: '', joined: joined ?? [] };
   const during = cut.kind === 'reshare' ? 're-share' : 'key generation';
   if (!confirmed)

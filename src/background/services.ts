@@ -10,11 +10,11 @@ import { type PopupCommand, type PopupReply, parsePopupCommand, type Result } fr
 import { rpcErrors } from '../shared/rpc-errors';
 import { walletMessage } from '../shared/wallet-errors';
 import type { CeremonyTiming } from '../session/ceremonies';
-import { describePending } from '../session/generations';
 import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import { ActivityLog } from './activity';
 import { ApprovalQueue, type Outcome, type ReplyRoute } from './approvals';
-import { CeremonySessions, type VaultStanding } from './ceremony-sessions';
+import { CeremonySessions } from './ceremony-sessions';
+import { standingOf, type VaultStanding } from './ceremony-view';
 import { openDeviceVault } from './device-vault-store';
 import { type CommandContext, handleCommand } from './commands/index';
 import { NetworkStore } from './networks';
@@ -92,7 +92,7 @@ export class Services implements CommandContext {
       wallet: this.wallet,
       session: deps.session,
       onChange: () => void this.afterVaultChange(),
-      standing: () => this.vaultStanding(),
+      standing: (ceremony) => this.vaultStanding(ceremony),
       ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
       ...(deps.keygenTiming ? { timing: deps.keygenTiming } : {}),
     });
@@ -135,13 +135,14 @@ export class Services implements CommandContext {
     };
   }
 
-  /** Where the active co-signed vault stands (a ceremony was cut off after its confirmation). */
-  private async vaultStanding(): Promise<VaultStanding | null> {
-    const record = await openDeviceVault(this.wallet, await this.wallet.vault());
-    if (!record) return null;
-    const pending = describePending(record);
-    const line = `${record.ecdsa.t} of ${record.members.length} devices sign with generation ${record.ecdsa.epoch}, same address`;
-    return { complete: !pending, address: record.address, line: pending ?? line };
+  /** Where the vault that ceremony `ceremony` stored stands (it was cut off after its confirmation), or null: none. */
+  private async vaultStanding(ceremony: string): Promise<VaultStanding | null> {
+    for (const view of await this.wallet.vaults()) {
+      const record = await openDeviceVault(this.wallet, view);
+      const standing = record && standingOf(record, ceremony);
+      if (standing) return standing;
+    }
+    return null;
   }
 
   private finishing: Promise<void> | null = null;
