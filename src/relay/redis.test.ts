@@ -126,6 +126,21 @@ describe('two relay instances on one Redis', () => {
     b.close();
   });
 
+  it('delivers a message sent while its relay is down once the relay is back (the post waits, in order)', async () => {
+    const p = createPairing(r1.url, 'keygen', {});
+    const a = await client(r1, p, 1);
+    const b = await client(r2, p, 2);
+    const port = r2.port;
+    await r2.kill();
+    const sent = [b.send(1, 'while down 1'), b.send(1, 'while down 2')];
+    r2 = await spawnRelayProcess(['--port', String(port)], env());
+    await Promise.all(sent);
+    expect((await a.next(10_000)).payload).toBe('while down 1');
+    expect((await a.next(10_000)).payload).toBe('while down 2');
+    a.close();
+    b.close();
+  });
+
   it('gives every key a time-to-live and expires rooms', async () => {
     const p = createPairing(r1.url, 'keygen', {});
     const room = `${r1.url}/v1/rooms/${p.sessionId}`;

@@ -15,7 +15,7 @@
  * that failed, and tells the sink (`roomLost`): messages in flight were lost,
  * so a ceremony waiting on them should stop and say the relay lost them.
  * While the relay cannot be reached it keeps retrying (back-off up to
- * `reconnectMaxMs`).
+ * `reconnectMaxMs`); a post retries for up to 30 s before it fails.
  *
  * Sending keeps order: WebSocket frames are handled by the relay in the
  * order written; HTTP posts go one at a time; and the WebSocket is not used
@@ -26,7 +26,10 @@ import type { RelayMessage, RelayParty, RoomInfo, ServerFrame } from '../relay/w
 import { isRoomGone, RelayRequestError, type RoomHttp } from './relay-http.js';
 import { LongPoll } from './relay-poll.js';
 import { RelaySocket } from './relay-socket.js';
-import type { RelayClientOptions, WebSocketConstructor } from './relay-types.js';
+import { delay, type RelayClientOptions, type WebSocketConstructor } from './relay-types.js';
+
+/** How long a post keeps retrying a relay that cannot be reached before it fails. */
+const POST_RETRY_MS = 30_000;
 
 /** Where the link delivers. */
 export interface LinkSink {
@@ -149,7 +152,20 @@ export class RelayLink {
 
   private postOverHttp(to: RelayParty | '*', body: string): Promise<number> {
     this.httpPending++;
-    const post = async () => ((await this.http.request('POST', 'messages', { from: this.self, to, body })) as { seq: number }).seq;
+    const post = async () => {
+      // A relay that cannot be reached is retried with back-off for a while (a restart), so
+      // a message sent meanwhile (a co-signer's answer) is not lost; order holds: the chain waits.
+      const until = Date.now() + POST_RETRY_MS;
+      for (let wait = this.opts.reconnectMinMs ?? 100; ; wait = Math.min(wait * 2, this.opts.reconnectMaxMs ?? 5000)) {
+        try {
+          return ((await this.http.request('POST', 'messages', { from: this.self, to, body })) as { seq: number }).seq;
+        } catch (e) {
+          if (!(e instanceof RelayRequestError) || e.code !== 'unreachable' || this.ended || Date.now() + wait > until) throw e;
+          await delay(wait);
+          if (this.ended) throw e;
+        }
+      }
+    };
     const run = () =>
       post().catch(async (e: unknown) => {
         if (!isRoomGone(e) || this.ended) throw e;
