@@ -7,22 +7,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { getTransferSolInstruction } from '@solana-program/system';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  compileTransaction,
-  createNoopSigner,
-  createTransactionMessage,
-  getBase58Encoder,
-  getTransactionDecoder,
-  getTransactionEncoder,
-  lamports,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-  type Blockhash,
-} from '@solana/kit';
+import { address, getBase58Encoder, getTransactionDecoder, lamports } from '@solana/kit';
 import { build } from 'esbuild';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { test, expect } from './fixtures';
@@ -31,6 +16,7 @@ import { pairWithCliCosigner } from './support/pair-vault';
 import { serveDirectory, type StaticServer } from './support/static-server';
 import { findApprovalWindow } from './support/approval-window';
 import { startRelay, type RunningRelay } from '../src/relay/server';
+import { solanaTransactionBase64, solTransfer } from '../src/session/solana-test-tx.test-util';
 
 const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
 
@@ -132,17 +118,11 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
 
     const svm = new LiteSVM();
     svm.airdrop(address(sol), lamports(3_000_000_000n));
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayer(address(sol), m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash() as Blockhash, lastValidBlockHeight: 1000n }, m),
-      (m) =>
-        appendTransactionMessageInstructions(
-          [getTransferSolInstruction({ source: createNoopSigner(address(sol)), destination: RECIPIENT, amount: 1_200_000_000n })],
-          m,
-        ),
-    );
-    const wire = Buffer.from(getTransactionEncoder().encode(compileTransaction(message))).toString('base64');
+    const wire = solanaTransactionBase64({
+      feePayer: sol,
+      blockhash: svm.latestBlockhash(),
+      instructions: [solTransfer(sol, RECIPIENT, 1_200_000_000n)],
+    });
     const tx = call('signTransaction', wire);
     await approve('sign', 'solana-02-sign-transaction');
     const signedTx = getTransactionDecoder().decode(Buffer.from((await ok(tx)) as string, 'base64'));

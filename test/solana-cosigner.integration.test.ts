@@ -11,23 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { getTransferSolInstruction } from '@solana-program/system';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  compileTransaction,
-  createNoopSigner,
-  createTransactionMessage,
-  getBase58Encoder,
-  getTransactionDecoder,
-  getTransactionEncoder,
-  lamports,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-  verifySignature,
-  type Blockhash,
-} from '@solana/kit';
+import { address, getBase58Encoder, getTransactionDecoder, lamports, verifySignature, type Blockhash } from '@solana/kit';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { spawnRelayProcess, type RelayProcess } from '../src/relay/testing.js';
 import { VaultStore } from '../src/cosigner/store.js';
@@ -36,9 +20,10 @@ import { Mailbox, type CeremonyTransport } from '../src/session/mailbox.js';
 import { openMailbox } from '../src/session/relay-transport.js';
 import { SigningRefused } from '../src/session/ceremonies.js';
 import { requestSolanaSignature, vaultSolanaAddress } from '../src/session/solana-signing.js';
-import { base64ToBytes, bytesToBase64, type SolanaTransactionRequest } from '../src/session/solana-signing-request.js';
+import { base64ToBytes, type SolanaTransactionRequest } from '../src/session/solana-signing-request.js';
 import { encodeTranscript } from '../src/tss/transcript.js';
 import { Cosigner, killAll } from './support/cosigner-process.js';
+import { solanaTransactionBase64, solTransfer } from '../src/session/solana-test-tx.test-util.js';
 
 const PASSWORD = 'integration-password';
 const CEREMONY_MS = 120_000;
@@ -60,22 +45,8 @@ function dir(): string {
 const cli = (label: string, home: string, args: string[]) => new Cosigner(label, args, { TANDEM_HOME: home, TANDEM_PASSWORD: PASSWORD });
 
 function transfer(from: string, amount: bigint, blockhash: Blockhash): SolanaTransactionRequest {
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayer(address(from), m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash, lastValidBlockHeight: 1000n }, m),
-    (m) =>
-      appendTransactionMessageInstructions(
-        [getTransferSolInstruction({ source: createNoopSigner(address(from)), destination: RECIPIENT, amount })],
-        m,
-      ),
-  );
-  return {
-    v: 1,
-    kind: 'solana_transaction',
-    signer: from,
-    tx: bytesToBase64(new Uint8Array(getTransactionEncoder().encode(compileTransaction(message)))),
-  };
+  const tx = solanaTransactionBase64({ feePayer: from, blockhash, instructions: [solTransfer(from, RECIPIENT, amount)] });
+  return { v: 1, kind: 'solana_transaction', signer: from, tx };
 }
 
 /** A requester transport that swaps the request in its outgoing sign-request (keeping the honest digest) and re-signs it. */

@@ -27,23 +27,10 @@ import type { BackupExport, SigningProgress } from '../shared/popup-api';
 import { parseSignLinkFragment } from '../session/sign-link';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { getTransferSolInstruction } from '@solana-program/system';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  compileTransaction,
-  createNoopSigner,
-  createTransactionMessage,
-  getTransactionDecoder,
-  getTransactionEncoder,
-  lamports,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-  type Blockhash,
-} from '@solana/kit';
+import { address, getTransactionDecoder, lamports } from '@solana/kit';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { vaultSolanaAddress } from '../session/solana-signing';
+import { solanaTransactionBase64, solTransfer } from '../session/solana-test-tx.test-util';
 
 const A = 'https://dapp.example';
 const TOKEN = '0x' + '7a'.repeat(20);
@@ -584,18 +571,12 @@ describe('Solana through the Wallet Standard methods (solana_*)', () => {
       const svm = new LiteSVM();
       svm.airdrop(address(sol), lamports(5_000_000_000n));
       const to = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
-      const message = pipe(
-        createTransactionMessage({ version: 'legacy' }),
-        (m) => setTransactionMessageFeePayer(address(sol), m),
-        (m) =>
-          setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash() as Blockhash, lastValidBlockHeight: 1000n }, m),
-        (m) =>
-          appendTransactionMessageInstructions(
-            [getTransferSolInstruction({ source: createNoopSigner(address(sol)), destination: to, amount: 700_000_000n })],
-            m,
-          ),
-      );
-      const wire = Buffer.from(getTransactionEncoder().encode(compileTransaction(message))).toString('base64');
+      const wire = solanaTransactionBase64({
+        version: 'legacy',
+        feePayer: sol,
+        blockhash: svm.latestBlockhash(),
+        instructions: [solTransfer(sol, to, 700_000_000n)],
+      });
       // A transaction the vault does not sign is refused before the user is asked.
       await expect(call('solana_signTransaction', { transaction: 'AAAA' })).rejects.toMatchObject({ code: -32602 });
       const tx = call('solana_signTransaction', { transaction: wire });

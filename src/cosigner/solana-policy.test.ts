@@ -1,23 +1,11 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { getTransferSolInstruction } from '@solana-program/system';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  blockhash,
-  compileTransaction,
-  createNoopSigner,
-  createTransactionMessage,
-  getTransactionEncoder,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-  type Instruction,
-} from '@solana/kit';
+import { address, type Instruction } from '@solana/kit';
 import { describe, expect, it } from 'vitest';
 import { errorCode } from '../errors/index.js';
 import { solanaAddressOf } from '../session/solana-request.js';
-import { bytesToBase64, type SolanaSigningRequest } from '../session/solana-signing-request.js';
+import type { SolanaSigningRequest } from '../session/solana-signing-request.js';
+import { solanaTransactionBase64, solTransfer } from '../session/solana-test-tx.test-util.js';
 import { parsePolicy } from './policy.js';
 import { checkSolanaPolicy } from './solana-policy.js';
 
@@ -25,25 +13,10 @@ const vault = solanaAddressOf(ed25519.getPublicKey(ed25519.utils.randomSecretKey
 const TO = '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM';
 
 function tx(...instructions: Instruction[]): SolanaSigningRequest {
-  const m = pipe(
-    createTransactionMessage({ version: 'legacy' }),
-    (x) => setTransactionMessageFeePayer(address(vault), x),
-    (x) =>
-      setTransactionMessageLifetimeUsingBlockhash(
-        { blockhash: blockhash('EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG'), lastValidBlockHeight: 1n },
-        x,
-      ),
-    (x) => appendTransactionMessageInstructions(instructions, x),
-  );
-  return {
-    v: 1,
-    kind: 'solana_transaction',
-    signer: vault,
-    tx: bytesToBase64(new Uint8Array(getTransactionEncoder().encode(compileTransaction(m)))),
-  };
+  const wire = solanaTransactionBase64({ version: 'legacy', feePayer: vault, lastValidBlockHeight: 1n, instructions });
+  return { v: 1, kind: 'solana_transaction', signer: vault, tx: wire };
 }
-const send = (to: string, amount: bigint) =>
-  getTransferSolInstruction({ source: createNoopSigner(address(vault)), destination: address(to), amount });
+const send = (to: string, amount: bigint) => solTransfer(vault, to, amount);
 
 const code = (f: () => unknown) => {
   try {

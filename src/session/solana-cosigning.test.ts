@@ -8,22 +8,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { getTransferSolInstruction } from '@solana-program/system';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  compileTransaction,
-  createNoopSigner,
-  createTransactionMessage,
-  getTransactionDecoder,
-  getTransactionEncoder,
-  lamports,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-  verifySignature,
-  type Blockhash,
-} from '@solana/kit';
+import { address, getTransactionDecoder, lamports, verifySignature, type Blockhash } from '@solana/kit';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { describe, expect, it } from 'vitest';
 import { errorCode } from '../errors/index.js';
@@ -34,7 +19,6 @@ import { newIdentity, publicOf } from './identity.js';
 import { Mailbox, type CeremonyTransport } from './mailbox.js';
 import { Room } from './memory-room.test-util.js';
 import {
-  bytesToBase64,
   base64ToBytes,
   solanaDigestOf,
   withSolanaSignature,
@@ -42,6 +26,7 @@ import {
   type SolanaTransactionRequest,
 } from './solana-signing-request.js';
 import { requestSolanaSignature, vaultSolanaAddress } from './solana-signing.js';
+import { solanaTransactionBase64, solTransfer } from './solana-test-tx.test-util.js';
 
 const timing = { joinTimeoutMs: 30_000, roundTimeoutMs: 30_000 };
 const relayUrl = 'http://127.0.0.1:1';
@@ -61,17 +46,7 @@ async function keygen(n: number, t: number): Promise<DeviceVault[]> {
 }
 
 function transfer(from: string, amount: bigint, blockhash: Blockhash): SolanaTransactionRequest {
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayer(address(from), m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash, lastValidBlockHeight: 1000n }, m),
-    (m) =>
-      appendTransactionMessageInstructions(
-        [getTransferSolInstruction({ source: createNoopSigner(address(from)), destination: RECIPIENT, amount })],
-        m,
-      ),
-  );
-  const tx = bytesToBase64(new Uint8Array(getTransactionEncoder().encode(compileTransaction(message))));
+  const tx = solanaTransactionBase64({ feePayer: from, blockhash, instructions: [solTransfer(from, RECIPIENT, amount)] });
   return { v: 1, kind: 'solana_transaction', signer: from, tx };
 }
 
