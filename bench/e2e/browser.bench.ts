@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:e2e`: what a user waits for in the browser, in the e2e
+ * suite's Chromium with the built extension. Measured, never asserted:
+ *
+ *   - a dApp's `eth_chainId` with the service worker running, and right after
+ *     Chrome stopped it (the worker starts again to answer);
+ *   - a dApp's `eth_requestAccounts` until the approval window shows it, worker
+ *     stopped before each (the window opens from a cold worker);
+ *   - the popup, from navigation start until Home shows the vault, worker
+ *     running and stopped;
+ *   - click Approve → the dApp has the transaction hash, for an
+ *     `eth_sendTransaction` co-signed by the command-line co-signer over a
+ *     relay on loopback (Hardhat automines, so the hash comes after the
+ *     broadcast was accepted).
+ *
+ * Prints one table at the end (ms: median, p90, min, max) and writes the rows
+ * as JSON to test-results/bench/e2e.json.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseEther } from 'ethers';
+import { test, expect, openDapp, type WalletHelper } from '../../e2e/fixtures';
+import { CosignerDevice } from '../../e2e/support/cosigner';
+import { pairWithCliCosigner } from '../../e2e/support/pair-vault';
+import { stopServiceWorker } from '../../e2e/support/service-worker';
+import { startRelay } from '../../src/relay/server';
+import { median } from '../row';
+
+const RUNS = Number(process.env.BENCH_E2E_RUNS ?? 10);
+const RECIPIENT = `0x${'42'.repeat(20)}`;
+
+interface Row {
+  op: string;
+  runs: number;
+  medianMs: number;
+  p90Ms: number;
+  minMs: number;
+  maxMs: number;
+}
+
+const rows: Row[] = [];
+
+function record(op: string, xs: number[]): void {
+  const s = [...xs].sort((a, b) => a - b);
+  rows.push({
+    op,
+    runs: s.length,
+    medianMs: median(s),
+    p90Ms: s[Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)]!,
+    minMs: s[0]!,
+    maxMs: s.at(-1)!,
+  });
+  process.stderr.write(`bench:e2e ${op}: median ${median(s).toFixed(1)} ms over ${s.length}\n`);
+}
+
+/** Stops the worker and waits until Chrome no longer lists it (the next event starts a fresh one). */
+async function coldWorker(context: BrowserContext, page: Page): Promise<void> {
+  await stopServiceWorker(context, page);
+  const deadline = Date.now() + 5_000;
+  while (context.serviceWorkers().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+/** ms from the page's navigation start until the popup's Home shows the vault. */
+async function popupOpenMs(wallet: WalletHelper): Promise<number> {
+  const page = await wallet.context.newPage();
+  await page.setViewportSize({ width: 360, height: 600 });
+  await page.goto(wallet.popupUrl());
+  const handle = await page.waitForFunction(() => (document.querySelector('[data-testid="vault-name"]') ? performance.now() : 0), null, {
+    polling: 5,
+    timeout: 20_000,
+  });
+  const ms = (await handle.jsonValue()) as number;
+  await page.close();
+  return ms;
+}
+
+/** ms from a dApp's request until the approval window shows it; the request is rejected. */
+async function approvalWindowMs(context: BrowserContext, dapp: Page): Promise<number> {
+  const opened = context.waitForEvent('page', { predicate: (p) => p.url().includes('#approvals'), timeout: 20_000 });
+  const t0 = await dapp.evaluate(() => {
+    const w = window as any;
+    w.__pending = w.dapp.request('eth_requestAccounts');
+    return Date.now();
+  });
+  const win = await opened;
+  const shown = await win.waitForFunction(() => (document.querySelector('[data-testid="approval"]') ? Date.now() : 0), null, {
+    polling: 5,
+    timeout: 20_000,
+  });
+  const ms = ((await shown.jsonValue()) as number) - t0;
+  const closed = win.waitForEvent('close', { timeout: 20_000 });
+  await win.getByRole('button', { name: 'Reject', exact: true }).click();
+  expect(await dapp.evaluate(() => (window as any).__pending)).toMatchObject({ error: { code: 4001 } });
+  await closed;
+  return ms;
+}
+
+test('browser: service-worker cold start, approval window, popup open', async ({ context, dapps, wallet }) => {
+  const popup = await wallet.openPopup();
+  await wallet.createVault(popup);
+  await popup.close();
+  const dapp = await openDapp(context, dapps.a.url);
+  const chainId = () =>
+    dapp.evaluate(async () => {
+      const t0 = performance.now();
+      const r = await (window as any).dapp.request('eth_chainId');
+      if (!('result' in r)) throw new Error(JSON.stringify(r));
+      return performance.now() - t0;
+    });
+
+  await chainId();
+  const warm: number[] = [];
+  for (let i = 0; i < RUNS; i++) warm.push(await chainId());
+  record('eth_chainId, worker running', warm);
+
+  const cold: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    await coldWorker(context, dapp);
+    cold.push(await chainId());
+  }
+  record('eth_chainId, worker stopped before', cold);
+
+  const windowCold: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    await coldWorker(context, dapp);
+    windowCold.push(await approvalWindowMs(context, dapp));
+  }
+  record('eth_requestAccounts → approval window shown, worker stopped before', windowCold);
+
+  await popupOpenMs(wallet);
+  const popupWarm: number[] = [];
+  for (let i = 0; i < RUNS; i++) popupWarm.push(await popupOpenMs(wallet));
+  record('popup open → Home shown, worker running', popupWarm);
+
+  const popupCold: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    await coldWorker(context, dapp);
+    popupCold.push(await popupOpenMs(wallet));
+  }
+  record('popup open → Home shown, worker stopped before', popupCold);
+});
+
+test('co-signed: click Approve → the dApp has the transaction hash (CLI co-signer, relay on loopback)', async ({
+  dapps,
+  wallet,
+  chains,
+}) => {
+  const relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'] });
+  const cosigner = new CosignerDevice();
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
+    expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
+    const [funder] = await chains.main.rpc<string[]>('eth_accounts');
+    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: `0x${parseEther('10').toString(16)}` }]);
+    await cosigner.serve({ v: 1, chains: [31337], maxValueWei: parseEther('1').toString(), dailyLimitWei: parseEther('5').toString() });
+    const { page: dapp } = await wallet.connectDapp(popup, dapps.a.url);
+    await popup.evaluate(() => document.addEventListener('click', () => ((window as any).__clickAt = Date.now()), { capture: true }));
+
+    const send = async () => {
+      const sent = dapp.evaluate(
+        async ([from, to]) => {
+          const r = await (window as any).dapp.request('eth_sendTransaction', [{ from, to, value: '0x38d7ea4c68000' }]);
+          return { r, at: Date.now() };
+        },
+        [address, RECIPIENT],
+      );
+      await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign');
+      await popup.getByRole('button', { name: /^Approve and send$/ }).click();
+      const { r, at } = await sent;
+      expect(r.result).toMatch(/^0x[0-9a-f]{64}$/);
+      const clickAt = (await popup.evaluate(() => (window as any).__clickAt)) as number;
+      await expect(popup.getByTestId('approval')).toHaveCount(0);
+      return at - clickAt;
+    };
+
+    await send();
+    const xs: number[] = [];
+    for (let i = 0; i < RUNS; i++) xs.push(await send());
+    record('click Approve → tx hash (2-of-2, CLI co-signer, loopback relay)', xs);
+  } finally {
+    await cosigner.dispose();
+    await relay.close();
+  }
+});
+
+test.afterAll(() => {
+  const header = `bench:e2e: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at the end`;
+  const head = ['op', 'runs', 'median ms', 'p90 ms', 'min ms', 'max ms'];
+  const body = rows.map((r) => [r.op, String(r.runs), ...[r.medianMs, r.p90Ms, r.minMs, r.maxMs].map((x) => x.toFixed(1))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log([header, line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n'));
+  mkdirSync('test-results/bench', { recursive: true });
+  writeFileSync('test-results/bench/e2e.json', JSON.stringify({ header, rows }, null, 2));
+});
