@@ -70,31 +70,61 @@ describe('signing requests', () => {
 
   it('refuses a digest that does not match the request', () => {
     const req = parseSigningRequest(txReq(eip1559.unsignedSerialized));
-    expect(() => checkDigest(req, new Uint8Array(32).fill(7))).toThrow(/does not match the request/);
+    expect(thrownError(() => checkDigest(req, new Uint8Array(32).fill(7)))).toMatchObject({
+      code: 'signing.badRequest',
+      details: { field: 'digest', check: 'match' },
+    });
     expect(bytesToHex(checkDigest(req, digestOf(req)))).toBe(eip1559.unsignedHash.slice(2));
   });
 
   it('rejects malformed and inconsistent requests with a reason', () => {
-    const bad: Array<[unknown, RegExp]> = [
-      [null, /must be an object/],
-      [{ ...(txReq(eip1559.unsignedSerialized) as object), v: 2 }, /version/],
-      [txReq(eip1559.unsignedSerialized, 1), /chain 31337, request says 1/],
-      [txReq('0x1234'), /does not decode/],
+    const bad: Array<[unknown, Record<string, unknown>]> = [
+      [null, { field: 'request', check: 'object' }],
+      [
+        { ...(txReq(eip1559.unsignedSerialized) as object), v: 2 },
+        { field: 'v', check: 'version' },
+      ],
+      [txReq(eip1559.unsignedSerialized, 1), { field: 'tx', check: 'chain', txChainId: '31337', chainId: 1 }],
+      [txReq('0x1234'), { field: 'tx', check: 'decode' }],
       [
         txReq(Transaction.from({ ...eip1559.toJSON(), signature: Wallet.createRandom().signingKey.sign(eip1559.unsignedHash) }).serialized),
-        /already signed/,
+        { field: 'tx', check: 'signed' },
       ],
-      [{ ...(txReq(eip1559.unsignedSerialized) as object), extra: 1 }, /unexpected fields/],
-      [{ ...(txReq(eip1559.unsignedSerialized) as object), path: [0x80000000] }, /non-hardened/],
-      [{ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: 'hello' }, /hex/],
-      [{ v: 1, kind: 'typed_data', chainId: 1, path: [], typedData }, /domain is for chain 31337/],
-      [{ v: 1, kind: 'typed_data', chainId: 31337, path: [], typedData: { ...typedData, primaryType: 'Nope' } }, /not in types/],
-      [{ v: 1, kind: 'eth_sign', chainId: 1, path: [] }, /unknown signing request kind/],
-      [JSON.parse('{"v":1,"kind":"personal_sign","chainId":1,"path":[],"message":"0x00","__proto__":{"x":1}}'), /unexpected fields/],
+      [
+        { ...(txReq(eip1559.unsignedSerialized) as object), extra: 1 },
+        { field: 'request', check: 'fields' },
+      ],
+      [
+        { ...(txReq(eip1559.unsignedSerialized) as object), path: [0x80000000] },
+        { field: 'path', check: 'index' },
+      ],
+      [
+        { v: 1, kind: 'personal_sign', chainId: 1, path: [], message: 'hello' },
+        { field: 'message', check: 'hex' },
+      ],
+      [
+        { v: 1, kind: 'typed_data', chainId: 1, path: [], typedData },
+        { field: 'typedData', check: 'chain', domainChainId: '31337', chainId: 1 },
+      ],
+      [
+        { v: 1, kind: 'typed_data', chainId: 31337, path: [], typedData: { ...typedData, primaryType: 'Nope' } },
+        { field: 'typedData', check: 'primaryType' },
+      ],
+      [
+        { v: 1, kind: 'eth_sign', chainId: 1, path: [] },
+        { field: 'kind', check: 'unknown' },
+      ],
+      [
+        JSON.parse('{"v":1,"kind":"personal_sign","chainId":1,"path":[],"message":"0x00","__proto__":{"x":1}}'),
+        { field: 'request', check: 'fields' },
+      ],
     ];
-    for (const [input, reason] of bad) {
-      expect(() => parseSigningRequest(input), String(reason)).toThrow(SigningRequestRejected);
-      expect(() => parseSigningRequest(input)).toThrow(reason);
+    for (const [input, details] of bad) {
+      expect(() => parseSigningRequest(input), JSON.stringify(details)).toThrow(SigningRequestRejected);
+      expect(
+        thrownError(() => parseSigningRequest(input)),
+        JSON.stringify(details),
+      ).toMatchObject({ code: 'signing.badRequest', details });
     }
   });
 
