@@ -146,7 +146,12 @@ describe('deploy/kubernetes (kustomize base)', () => {
     // The validator does catch a wrong type (the check can fail).
     const bad = structuredClone(byKind('Deployment')[0]!);
     bad.spec.replicas = 'three';
-    expect(() => new Deployment(bad).validate()).toThrow(/replicas/);
+    expect(() => new Deployment(bad).validate()).toThrow();
+    try {
+      new Deployment(bad).validate();
+    } catch (e) {
+      expect((e as { errors?: unknown }).errors).toEqual([expect.objectContaining({ instancePath: '/spec/replicas', keyword: 'type' })]);
+    }
   });
 
   it('wires the objects together: selectors, named ports, probes, Ingress backend, Redis on a volume', () => {

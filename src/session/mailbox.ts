@@ -46,8 +46,10 @@ export class CeremonyTimeout extends TandemError<'ceremony.timeout'> {
   constructor(
     message: string,
     readonly waitingFor: string[],
+    /** What was awaited, where the code alone does not say it (e.g. `answers`: the co-signers' answers to a signing request). */
+    stage?: string,
   ) {
-    super('ceremony.timeout', message, { details: { waitingFor } });
+    super('ceremony.timeout', message, { details: stage === undefined ? { waitingFor } : { waitingFor, stage } });
   }
 }
 

@@ -141,7 +141,7 @@ describe('OT burns (selective-failure defence) are durable', () => {
     const second = await signOnce(store.load(), phone, new OtBurns(async () => undefined), burns);
     expect(second.out).toBeInstanceOf(OtPairRefused);
     expect(errorCode(second.out)).toBe('otBurn.unsaved');
-    expect((second.out as Error).message).toMatch(/storage is writable, then try again/);
+    expect(second.out).toMatchObject({ details: { peers: [phoneParty] } });
     expect(second.results).toEqual([]);
 
     store.failing = false;

@@ -81,17 +81,22 @@ export function createPairing(relayUrl: string, kind: CeremonyKind, params: Reco
  * Why `url` cannot be the relay URL of a pairing payload or a signing link,
  * or null when it can: http: or https:, without credentials, query or fragment.
  */
-export function relayUrlProblem(url: string): string | null {
+export function relayUrlFault(url: string): { check: 'notUrl' | 'scheme' | 'credentials' | 'queryOrFragment'; problem: string } | null {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return 'not a URL';
+    return { check: 'notUrl', problem: 'not a URL' };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be http: or https:';
-  if (u.username || u.password) return 'must not contain credentials';
-  if (u.hash || u.search) return 'must not contain a query or fragment';
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { check: 'scheme', problem: 'must be http: or https:' };
+  if (u.username || u.password) return { check: 'credentials', problem: 'must not contain credentials' };
+  if (u.hash || u.search) return { check: 'queryOrFragment', problem: 'must not contain a query or fragment' };
   return null;
+}
+
+/** {@link relayUrlFault}'s words alone. */
+export function relayUrlProblem(url: string): string | null {
+  return relayUrlFault(url)?.problem ?? null;
 }
 
 function checkUrl(url: string): void {

@@ -10,8 +10,9 @@
  */
 import { SigningRequestRejected } from './signing-request.js';
 
-const reject = (reason: string): never => {
-  throw new SigningRequestRejected(reason);
+/** Refuses with code `signing.badRequest`; `details.check` names the rule broken (what tests and code match on). */
+const reject = (reason: string, check: string, details: Record<string, unknown> = {}): never => {
+  throw new SigningRequestRejected(reason, { details: { check, ...details } });
 };
 
 /** How far a request's creation time may be ahead of this device's clock (clock skew between devices). */
@@ -32,7 +33,7 @@ export class SigningRequestExpired extends SigningRequestRejected {
     /** How long ago it expired (ms, by this device's clock). */
     readonly expiredForMs: number,
   ) {
-    super(reason);
+    super(reason, { details: { check: 'expired', expiredForMs } });
   }
 }
 
@@ -64,21 +65,31 @@ export function checkRequestTimes(message: Record<string, unknown>, now: number)
   if (created === undefined && expires === undefined) {
     reject(
       'the request carries no creation time or expiry (the requesting device runs an older Tandem): this device cannot tell whether it is still wanted; update Tandem on the requesting device and ask again',
+      'noTimes',
     );
   }
   if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0)
-    reject("the request's creation time is not a positive integer of milliseconds");
+    reject("the request's creation time is not a positive integer of milliseconds", 'created');
   if (typeof expires !== 'number' || !Number.isSafeInteger(expires) || expires <= 0)
-    reject("the request's expiry is not a positive integer of milliseconds");
+    reject("the request's expiry is not a positive integer of milliseconds", 'expires');
   const c = created as number;
   const e = expires as number;
-  if (e <= c) reject('the request expires before it was made');
+  if (e <= c) reject('the request expires before it was made', 'order');
   if (e - c > MAX_REQUEST_LIFETIME_MS)
     reject(
       `the request asks to stay valid ${seconds(e - c)}, more than the ${MAX_REQUEST_LIFETIME_MS / 60_000} minutes a co-signer accepts`,
+      'lifetime',
+      { lifetimeMs: e - c, maxMs: MAX_REQUEST_LIFETIME_MS },
     );
   if (c - now > MAX_CLOCK_SKEW_MS) {
-    reject(`the request was made ${seconds(c - now)} in the future by this device's clock: check the date and time on both devices`);
+    reject(
+      `the request was made ${seconds(c - now)} in the future by this device's clock: check the date and time on both devices`,
+      'future',
+      {
+        aheadMs: c - now,
+        maxMs: MAX_CLOCK_SKEW_MS,
+      },
+    );
   }
   if (now > e) {
     throw new SigningRequestExpired(

@@ -27,7 +27,7 @@
 import { getAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { fromBase64url, toBase64url } from './crypto.js';
-import { relayUrlProblem } from './pairing.js';
+import { relayUrlFault } from './pairing.js';
 import { TandemError } from '../errors/index.js';
 
 export const SIGN_LINK_VERSION = 1;
@@ -51,9 +51,11 @@ export class SignLinkError extends TandemError<'signLink.invalid'> {
     detail: string,
     /** The rule broken, where the field alone does not say it (e.g. `missing`, `extra`). */
     check?: string,
+    /** The values the rule was applied to (plain numbers, never the link's contents). */
+    more: Record<string, unknown> = {},
   ) {
     super('signLink.invalid', `signing link: ${field}: ${detail}; scan the QR code in the extension again`, {
-      details: check === undefined ? { field } : { field, check },
+      details: check === undefined ? { field, ...more } : { field, check, ...more },
     });
   }
 }
@@ -64,20 +66,21 @@ const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 function checkUrl(url: string): void {
-  const problem = relayUrlProblem(url);
-  if (problem) throw new SignLinkError('url', problem);
+  const fault = relayUrlFault(url);
+  if (fault) throw new SignLinkError('url', fault.problem, fault.check);
 }
 
 /** Encodes a signing link to its compact binary form. */
 export function encodeSignLinkBytes(l: SignLink): Uint8Array {
-  if (typeof l.vault !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(l.vault)) throw new SignLinkError('vault', 'must be a 20-byte address');
+  if (typeof l.vault !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(l.vault))
+    throw new SignLinkError('vault', 'must be a 20-byte address', 'format');
   if (typeof l.requestId !== 'string' || !/^[0-9a-f]{32}$/.test(l.requestId))
-    throw new SignLinkError('requestId', 'must be 16 bytes of lower-case hex');
+    throw new SignLinkError('requestId', 'must be 16 bytes of lower-case hex', 'format');
   if (!Number.isSafeInteger(l.after) || l.after < 0 || l.after > 0xffffffff)
-    throw new SignLinkError('position', 'must be an integer in [0, 2^32)');
+    throw new SignLinkError('position', 'must be an integer in [0, 2^32)', 'range');
   checkUrl(l.relayUrl);
   const url = utf8.encode(l.relayUrl);
-  if (url.length > MAX_URL) throw new SignLinkError('url', `longer than ${MAX_URL} bytes`);
+  if (url.length > MAX_URL) throw new SignLinkError('url', `longer than ${MAX_URL} bytes`, 'length', { length: url.length });
   const out = new Uint8Array(1 + 20 + 16 + 4 + 1 + url.length);
   let o = 0;
   out[o++] = SIGN_LINK_VERSION;
@@ -96,27 +99,29 @@ export function encodeSignLinkBytes(l: SignLink): Uint8Array {
 export function decodeSignLinkBytes(bytes: Uint8Array): SignLink {
   let o = 0;
   const take = (n: number, field: string): Uint8Array => {
-    if (o + n > bytes.length) throw new SignLinkError(field, 'truncated');
+    if (o + n > bytes.length) throw new SignLinkError(field, 'truncated', 'truncated');
     const b = bytes.subarray(o, o + n);
     o += n;
     return b;
   };
   const version = take(1, 'version')[0];
-  if (version !== SIGN_LINK_VERSION) throw new SignLinkError('version', `unsupported version ${version}; update the co-signer page`);
+  if (version !== SIGN_LINK_VERSION)
+    throw new SignLinkError('version', `unsupported version ${version}; update the co-signer page`, 'unsupported', { version });
   const vault = getAddress('0x' + bytesToHex(take(20, 'vault')));
   const requestId = bytesToHex(take(16, 'requestId'));
   const pos = take(4, 'position');
   const after = new DataView(pos.buffer, pos.byteOffset, 4).getUint32(0);
   const urlLen = take(1, 'url')[0]!;
-  if (urlLen < 1 || urlLen > MAX_URL) throw new SignLinkError('url', `length must be 1..${MAX_URL}`);
+  if (urlLen < 1 || urlLen > MAX_URL) throw new SignLinkError('url', `length must be 1..${MAX_URL}`, 'length', { length: urlLen });
   let relayUrl: string;
   try {
     relayUrl = utf8Strict.decode(take(urlLen, 'url'));
   } catch (e) {
-    throw e instanceof SignLinkError ? e : new SignLinkError('url', 'not UTF-8');
+    throw e instanceof SignLinkError ? e : new SignLinkError('url', 'not UTF-8', 'utf8');
   }
   checkUrl(relayUrl);
-  if (o !== bytes.length) throw new SignLinkError('payload', `${bytes.length - o} unexpected trailing bytes`);
+  if (o !== bytes.length)
+    throw new SignLinkError('payload', `${bytes.length - o} unexpected trailing bytes`, 'trailing', { extra: bytes.length - o });
   return { vault, requestId, after, relayUrl };
 }
 
@@ -127,12 +132,15 @@ export function encodeSignLink(l: SignLink): string {
 
 /** Strictly decodes base64url text made by {@link encodeSignLink}. */
 export function decodeSignLink(text: string): SignLink {
-  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT) throw new SignLinkError('payload', 'missing or too long');
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT)
+    throw new SignLinkError('payload', 'missing or too long', 'length', {
+      length: typeof text === 'string' ? text.length : null,
+    });
   let bytes: Uint8Array;
   try {
     bytes = fromBase64url(text);
   } catch {
-    throw new SignLinkError('payload', 'not base64url');
+    throw new SignLinkError('payload', 'not base64url', 'base64url');
   }
   return decodeSignLinkBytes(bytes);
 }

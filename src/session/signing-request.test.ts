@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../errors/codes.test-util.js';
 import {
   Interface,
   Transaction,
@@ -69,31 +70,61 @@ describe('signing requests', () => {
 
   it('refuses a digest that does not match the request', () => {
     const req = parseSigningRequest(txReq(eip1559.unsignedSerialized));
-    expect(() => checkDigest(req, new Uint8Array(32).fill(7))).toThrow(/does not match the request/);
+    expect(thrownError(() => checkDigest(req, new Uint8Array(32).fill(7)))).toMatchObject({
+      code: 'signing.badRequest',
+      details: { field: 'digest', check: 'match' },
+    });
     expect(bytesToHex(checkDigest(req, digestOf(req)))).toBe(eip1559.unsignedHash.slice(2));
   });
 
   it('rejects malformed and inconsistent requests with a reason', () => {
-    const bad: Array<[unknown, RegExp]> = [
-      [null, /must be an object/],
-      [{ ...(txReq(eip1559.unsignedSerialized) as object), v: 2 }, /version/],
-      [txReq(eip1559.unsignedSerialized, 1), /chain 31337, request says 1/],
-      [txReq('0x1234'), /does not decode/],
+    const bad: Array<[unknown, Record<string, unknown>]> = [
+      [null, { field: 'request', check: 'object' }],
+      [
+        { ...(txReq(eip1559.unsignedSerialized) as object), v: 2 },
+        { field: 'v', check: 'version' },
+      ],
+      [txReq(eip1559.unsignedSerialized, 1), { field: 'tx', check: 'chain', txChainId: '31337', chainId: 1 }],
+      [txReq('0x1234'), { field: 'tx', check: 'decode' }],
       [
         txReq(Transaction.from({ ...eip1559.toJSON(), signature: Wallet.createRandom().signingKey.sign(eip1559.unsignedHash) }).serialized),
-        /already signed/,
+        { field: 'tx', check: 'signed' },
       ],
-      [{ ...(txReq(eip1559.unsignedSerialized) as object), extra: 1 }, /unexpected fields/],
-      [{ ...(txReq(eip1559.unsignedSerialized) as object), path: [0x80000000] }, /non-hardened/],
-      [{ v: 1, kind: 'personal_sign', chainId: 1, path: [], message: 'hello' }, /hex/],
-      [{ v: 1, kind: 'typed_data', chainId: 1, path: [], typedData }, /domain is for chain 31337/],
-      [{ v: 1, kind: 'typed_data', chainId: 31337, path: [], typedData: { ...typedData, primaryType: 'Nope' } }, /not in types/],
-      [{ v: 1, kind: 'eth_sign', chainId: 1, path: [] }, /unknown signing request kind/],
-      [JSON.parse('{"v":1,"kind":"personal_sign","chainId":1,"path":[],"message":"0x00","__proto__":{"x":1}}'), /unexpected fields/],
+      [
+        { ...(txReq(eip1559.unsignedSerialized) as object), extra: 1 },
+        { field: 'request', check: 'fields' },
+      ],
+      [
+        { ...(txReq(eip1559.unsignedSerialized) as object), path: [0x80000000] },
+        { field: 'path', check: 'index' },
+      ],
+      [
+        { v: 1, kind: 'personal_sign', chainId: 1, path: [], message: 'hello' },
+        { field: 'message', check: 'hex' },
+      ],
+      [
+        { v: 1, kind: 'typed_data', chainId: 1, path: [], typedData },
+        { field: 'typedData', check: 'chain', domainChainId: '31337', chainId: 1 },
+      ],
+      [
+        { v: 1, kind: 'typed_data', chainId: 31337, path: [], typedData: { ...typedData, primaryType: 'Nope' } },
+        { field: 'typedData', check: 'primaryType' },
+      ],
+      [
+        { v: 1, kind: 'eth_sign', chainId: 1, path: [] },
+        { field: 'kind', check: 'unknown' },
+      ],
+      [
+        JSON.parse('{"v":1,"kind":"personal_sign","chainId":1,"path":[],"message":"0x00","__proto__":{"x":1}}'),
+        { field: 'request', check: 'fields' },
+      ],
     ];
-    for (const [input, reason] of bad) {
-      expect(() => parseSigningRequest(input), String(reason)).toThrow(SigningRequestRejected);
-      expect(() => parseSigningRequest(input)).toThrow(reason);
+    for (const [input, details] of bad) {
+      expect(() => parseSigningRequest(input), JSON.stringify(details)).toThrow(SigningRequestRejected);
+      expect(
+        thrownError(() => parseSigningRequest(input)),
+        JSON.stringify(details),
+      ).toMatchObject({ code: 'signing.badRequest', details });
     }
   });
 
@@ -139,40 +170,52 @@ describe('request times', () => {
     const t = requestTimes(now, 60_000);
     const late = () => checkRequestTimes({ ...t }, now + 60_001);
     expect(late).toThrow(SigningRequestExpired);
-    expect(late).toThrow(/expired 0 s ago/);
+    expect(thrownError(late)).toMatchObject({ code: 'signing.badRequest', details: { check: 'expired', expiredForMs: 1 } });
     try {
       checkRequestTimes({ ...t }, now + 60_000 + 5 * 60_000);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(SigningRequestExpired);
       expect((e as SigningRequestExpired).expiredForMs).toBe(5 * 60_000);
-      expect((e as Error).message).toMatch(/expired 5 min ago.*ask again/);
+      expect(e).toMatchObject({ code: 'signing.badRequest', details: { check: 'expired', expiredForMs: 5 * 60_000 } });
     }
   });
 
   it('refuses a request from the future beyond the clock-skew allowance', () => {
     const t = requestTimes(now + MAX_CLOCK_SKEW_MS + 1000, 60_000);
     expect(() => checkRequestTimes({ ...t }, now)).toThrow(SigningRequestRejected);
-    expect(() => checkRequestTimes({ ...t }, now)).toThrow(/in the future.*date and time/);
+    expect(thrownError(() => checkRequestTimes({ ...t }, now))).toMatchObject({
+      code: 'signing.badRequest',
+      details: { check: 'future', aheadMs: MAX_CLOCK_SKEW_MS + 1000, maxMs: MAX_CLOCK_SKEW_MS },
+    });
     expect(() => checkRequestTimes({ ...t }, now)).not.toThrow(SigningRequestExpired);
   });
 
   it('refuses the old format (no times) and malformed or impossible times', () => {
-    expect(() => checkRequestTimes({ t: 'sign-request', id: 'x' }, now)).toThrow(/no creation time or expiry.*older Tandem/);
-    const bad: Array<[Record<string, unknown>, RegExp]> = [
-      [{ created: now }, /expiry/],
-      [{ expires: now }, /creation time/],
-      [{ created: String(now), expires: now + 1 }, /creation time/],
-      [{ created: now, expires: now + 0.5 }, /expiry/],
-      [{ created: -1, expires: now }, /creation time/],
-      [{ created: now, expires: now }, /expires before it was made/],
-      [{ created: now, expires: now - 1000 }, /expires before it was made/],
-      [{ created: now, expires: now + MAX_REQUEST_LIFETIME_MS + 1 }, /more than the 60 minutes/],
-      [{ created: now, expires: Number.MAX_SAFE_INTEGER + 1 }, /expiry/],
+    expect(thrownError(() => checkRequestTimes({ t: 'sign-request', id: 'x' }, now))).toMatchObject({
+      code: 'signing.badRequest',
+      details: { check: 'noTimes' },
+    });
+    const bad: Array<[Record<string, unknown>, Record<string, unknown>]> = [
+      [{ created: now }, { check: 'expires' }],
+      [{ expires: now }, { check: 'created' }],
+      [{ created: String(now), expires: now + 1 }, { check: 'created' }],
+      [{ created: now, expires: now + 0.5 }, { check: 'expires' }],
+      [{ created: -1, expires: now }, { check: 'created' }],
+      [{ created: now, expires: now }, { check: 'order' }],
+      [{ created: now, expires: now - 1000 }, { check: 'order' }],
+      [
+        { created: now, expires: now + MAX_REQUEST_LIFETIME_MS + 1 },
+        { check: 'lifetime', maxMs: 60 * 60_000 },
+      ],
+      [{ created: now, expires: Number.MAX_SAFE_INTEGER + 1 }, { check: 'expires' }],
     ];
-    for (const [times, reason] of bad) {
+    for (const [times, details] of bad) {
       expect(() => checkRequestTimes(times, now), JSON.stringify(times)).toThrow(SigningRequestRejected);
-      expect(() => checkRequestTimes(times, now), JSON.stringify(times)).toThrow(reason);
+      expect(
+        thrownError(() => checkRequestTimes(times, now)),
+        JSON.stringify(times),
+      ).toMatchObject({ code: 'signing.badRequest', details });
     }
   });
 });

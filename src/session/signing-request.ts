@@ -74,47 +74,50 @@ export class SigningRequestRejected extends TandemError {
   }
 }
 
-const reject = (reason: string): never => {
-  throw new SigningRequestRejected(reason);
+/** Refuses with code `signing.badRequest`; `details` name the field and the rule broken (what tests and code match on). */
+const reject = (reason: string, field: string, check: string, more: Record<string, unknown> = {}): never => {
+  throw new SigningRequestRejected(reason, { details: { field, check, ...more } });
 };
 
 function checkPath(path: unknown): number[] {
-  if (!Array.isArray(path) || path.length > 8) reject('path must be an array of at most 8 indices');
+  if (!Array.isArray(path) || path.length > 8) reject('path must be an array of at most 8 indices', 'path', 'list');
   for (const i of path as unknown[]) {
     if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= 0x80000000) {
-      reject('path indices must be non-hardened integers in [0, 2^31)');
+      reject('path indices must be non-hardened integers in [0, 2^31)', 'path', 'index');
     }
   }
   return [...(path as number[])];
 }
 
 function checkChainId(chainId: unknown): number {
-  if (typeof chainId !== 'number' || !Number.isSafeInteger(chainId) || chainId < 1) reject('chainId must be a positive integer');
+  if (typeof chainId !== 'number' || !Number.isSafeInteger(chainId) || chainId < 1)
+    reject('chainId must be a positive integer', 'chainId', 'integer');
   return chainId as number;
 }
 
 function checkHex(value: unknown, what: string): string {
   if (typeof value !== 'string' || !isHexString(value) || (value.length - 2) / 2 > MAX_PAYLOAD_BYTES) {
-    reject(`${what} must be 0x-prefixed hex of at most ${MAX_PAYLOAD_BYTES} bytes`);
+    reject(`${what} must be 0x-prefixed hex of at most ${MAX_PAYLOAD_BYTES} bytes`, what, 'hex');
   }
   return (value as string).toLowerCase();
 }
 
 function checkTypedData(x: unknown): TypedDataPayload {
-  if (!isPlainObject(x)) return reject('typedData must be an object');
+  if (!isPlainObject(x)) return reject('typedData must be an object', 'typedData', 'object');
   const { types, primaryType, domain, message } = x as Record<string, unknown>;
   if (!isPlainObject(types) || !isPlainObject(domain) || !isPlainObject(message) || typeof primaryType !== 'string') {
-    reject('typedData needs types, primaryType, domain and message');
+    reject('typedData needs types, primaryType, domain and message', 'typedData', 'parts');
   }
-  if (JSON.stringify(x).length > MAX_PAYLOAD_BYTES) reject('typedData is too large');
+  if (JSON.stringify(x).length > MAX_PAYLOAD_BYTES) reject('typedData is too large', 'typedData', 'size');
   for (const [name, fields] of Object.entries(types as object)) {
-    if (!Array.isArray(fields)) reject(`typedData.types.${name} must be an array`);
+    if (!Array.isArray(fields)) reject(`typedData.types.${name} must be an array`, 'typedData', 'types');
     for (const f of fields as unknown[]) {
       if (!isPlainObject(f) || typeof f.name !== 'string' || typeof f.type !== 'string')
-        reject(`typedData.types.${name} has a malformed field`);
+        reject(`typedData.types.${name} has a malformed field`, 'typedData', 'types');
     }
   }
-  if (!Object.hasOwn(types as object, primaryType as string)) reject(`typedData.primaryType ${String(primaryType)} is not in types`);
+  if (!Object.hasOwn(types as object, primaryType as string))
+    reject(`typedData.primaryType ${String(primaryType)} is not in types`, 'typedData', 'primaryType');
   return x as unknown as TypedDataPayload;
 }
 
@@ -126,8 +129,8 @@ function chainOf(x: unknown): bigint {
 }
 
 function checkTypedDataV1(x: unknown): TypedDataV1Entry[] {
-  if (!Array.isArray(x) || x.length === 0 || x.length > 64) reject('v1 typedData must be a list of 1..64 entries');
-  if (JSON.stringify(x).length > MAX_PAYLOAD_BYTES) reject('typedData is too large');
+  if (!Array.isArray(x) || x.length === 0 || x.length > 64) reject('v1 typedData must be a list of 1..64 entries', 'typedData', 'list');
+  if (JSON.stringify(x).length > MAX_PAYLOAD_BYTES) reject('typedData is too large', 'typedData', 'size');
   return (x as unknown[]).map((e) => {
     if (
       !isPlainObject(e) ||
@@ -135,46 +138,53 @@ function checkTypedDataV1(x: unknown): TypedDataV1Entry[] {
       typeof e.name !== 'string' ||
       typeof e.type !== 'string'
     )
-      return reject('every v1 typedData entry must be exactly { type, name, value }');
+      return reject('every v1 typedData entry must be exactly { type, name, value }', 'typedData', 'entry');
     return { type: e.type, name: e.name, value: e.value };
   });
 }
 
 /** Strictly parses a signing request received from another device. */
 export function parseSigningRequest(x: unknown): SigningRequest {
-  if (!isPlainObject(x)) return reject('signing request must be an object');
-  if (x.v !== SIGNING_REQUEST_VERSION) reject(`unsupported signing request version ${String(x.v)}`);
+  if (!isPlainObject(x)) return reject('signing request must be an object', 'request', 'object');
+  if (x.v !== SIGNING_REQUEST_VERSION) reject(`unsupported signing request version ${String(x.v)}`, 'v', 'version');
   const chainId = checkChainId(x.chainId);
   const path = checkPath(x.path);
   const keys = Object.keys(x).sort().join(',');
   switch (x.kind) {
     case 'transaction': {
-      if (keys !== 'chainId,kind,path,tx,v') reject('transaction request has unexpected fields');
+      if (keys !== 'chainId,kind,path,tx,v') reject('transaction request has unexpected fields', 'request', 'fields');
       const tx = checkHex(x.tx, 'tx');
       const parsed = decodeUnsignedTransaction(tx);
-      if (parsed.chainId !== BigInt(chainId)) reject(`transaction is for chain ${parsed.chainId}, request says ${chainId}`);
+      if (parsed.chainId !== BigInt(chainId))
+        reject(`transaction is for chain ${parsed.chainId}, request says ${chainId}`, 'tx', 'chain', {
+          txChainId: String(parsed.chainId),
+          chainId,
+        });
       return { v: SIGNING_REQUEST_VERSION, kind: 'transaction', chainId, path, tx };
     }
     case 'personal_sign': {
-      if (keys !== 'chainId,kind,message,path,v') reject('personal_sign request has unexpected fields');
+      if (keys !== 'chainId,kind,message,path,v') reject('personal_sign request has unexpected fields', 'request', 'fields');
       return { v: SIGNING_REQUEST_VERSION, kind: 'personal_sign', chainId, path, message: checkHex(x.message, 'message') };
     }
     case 'typed_data': {
       if (keys !== 'chainId,kind,path,typedData,v' && !(keys === 'chainId,kind,path,typedData,v,version' && x.version === 'v3'))
-        reject('typed_data request has unexpected fields');
+        reject('typed_data request has unexpected fields', 'request', 'fields');
       const typedData = checkTypedData(x.typedData);
       const domainChain = typedData.domain.chainId;
       if (domainChain !== undefined && chainOf(domainChain) !== BigInt(chainId)) {
-        reject(`typed data domain is for chain ${String(domainChain)}, request says ${chainId}`);
+        reject(`typed data domain is for chain ${String(domainChain)}, request says ${chainId}`, 'typedData', 'chain', {
+          domainChainId: String(domainChain),
+          chainId,
+        });
       }
       return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data', chainId, path, typedData, ...(x.version === 'v3' ? { version: 'v3' } : {}) };
     }
     case 'typed_data_v1': {
-      if (keys !== 'chainId,kind,path,typedData,v') reject('typed_data_v1 request has unexpected fields');
+      if (keys !== 'chainId,kind,path,typedData,v') reject('typed_data_v1 request has unexpected fields', 'request', 'fields');
       return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data_v1', chainId, path, typedData: checkTypedDataV1(x.typedData) };
     }
     default:
-      return reject(`unknown signing request kind ${String(x.kind)}`);
+      return reject(`unknown signing request kind ${String(x.kind)}`, 'kind', 'unknown');
   }
 }
 
@@ -184,11 +194,12 @@ export function decodeUnsignedTransaction(hex: string): Transaction {
   try {
     tx = Transaction.from(hex);
   } catch (e) {
-    return reject(`transaction does not decode: ${e instanceof Error ? e.message.split(' (')[0] : String(e)}`);
+    return reject(`transaction does not decode: ${e instanceof Error ? e.message.split(' (')[0] : String(e)}`, 'tx', 'decode');
   }
-  if (tx.signature) reject('transaction is already signed');
-  if (tx.type !== 0 && tx.type !== 2) reject(`transaction type ${String(tx.type)} is not supported (EIP-1559 or legacy only)`);
-  if (tx.chainId === 0n) reject('legacy transaction without EIP-155 chain id');
+  if (tx.signature) reject('transaction is already signed', 'tx', 'signed');
+  if (tx.type !== 0 && tx.type !== 2)
+    reject(`transaction type ${String(tx.type)} is not supported (EIP-1559 or legacy only)`, 'tx', 'type');
+  if (tx.chainId === 0n) reject('legacy transaction without EIP-155 chain id', 'tx', 'eip155');
   return tx;
 }
 
@@ -204,7 +215,7 @@ export function digestOf(req: SigningRequest): Uint8Array {
       try {
         return req.kind === 'typed_data' ? eip712Digest(req.typedData, req.version ?? 'v4') : typedDataV1Digest(req.typedData);
       } catch (e) {
-        if (e instanceof TypedDataError) return reject(`typed data does not encode: ${e.message}`);
+        if (e instanceof TypedDataError) return reject(`typed data does not encode: ${e.message}`, 'typedData', 'encode');
         throw e;
       }
   }
@@ -214,7 +225,7 @@ export function digestOf(req: SigningRequest): Uint8Array {
 export function checkDigest(req: SigningRequest, claimed: Uint8Array): Uint8Array {
   const own = digestOf(req);
   if (bytesToHex(own) !== bytesToHex(claimed)) {
-    reject(`the digest to sign (${bytesToHex(claimed)}) does not match the request (${bytesToHex(own)}): refusing`);
+    reject(`the digest to sign (${bytesToHex(claimed)}) does not match the request (${bytesToHex(own)}): refusing`, 'digest', 'match');
   }
   return own;
 }

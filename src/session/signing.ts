@@ -80,6 +80,7 @@ async function collectAnswers(opts: Omit<RequestOptions, 'request'>, id: string,
         return new CeremonyTimeout(
           `no answer from ${silent.join(', ')} within ${Math.round(opts.joinTimeoutMs / 1000)} s: the co-signer may be offline`,
           silent,
+          'answers',
         );
       },
     );

@@ -88,13 +88,16 @@ describe('DKLs23 key generation and signing', () => {
   it('fewer than t signers refuse to start', () => {
     const shares = vaults.get('3/4')!;
     expect(() => signParties(shares, [1, 2], randomBytes(32))).toThrow(UsageError);
-    expect(() => signParties(vaults.get('2/3')!, [1], randomBytes(32))).toThrow(/at least 2/);
+    expect(thrownError(() => signParties(vaults.get('2/3')!, [1], randomBytes(32)))).toMatchObject({
+      code: 'usage.tooFewSigners',
+      details: { signers: 1, t: 2 },
+    });
   });
 
   it('only a 32-byte digest is accepted, never raw data', () => {
     const shares = vaults.get('2/3')!;
     for (const bad of [new Uint8Array(31), new Uint8Array(33), new Uint8Array(0), new TextEncoder().encode('send 1 ETH to 0xabc')]) {
-      expect(() => signParties(shares, [1, 2], bad)).toThrow(/32-byte digest/);
+      expect(thrownError(() => signParties(shares, [1, 2], bad))).toMatchObject({ code: 'usage.digest', details: { bytes: 32 } });
     }
   });
 

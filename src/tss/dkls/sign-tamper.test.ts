@@ -1,5 +1,6 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { thrownError } from '../../errors/codes.test-util.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import type { ProtocolMessage } from '../protocol.js';
 import { burnPair, type KeyShare } from '../share.js';
@@ -126,7 +127,10 @@ describe('DKLs23 signing (Protocol 3.6): every check names the culprit', () => {
     expect(report.results.has(1)).toBe(false);
     const burned = burnPair(v23.get(1)!, e.party!);
     expect(burned.burned).toEqual([2]);
-    expect(() => new DklsSign({ share: burned, signers: [1, 2], digest, sid: randomBytes(32) })).toThrow(/burned/);
+    expect(thrownError(() => new DklsSign({ share: burned, signers: [1, 2], digest, sid: randomBytes(32) }))).toMatchObject({
+      code: 'usage.burnedPeer',
+      details: { peer: 2 },
+    });
     // Other pairs still sign.
     expect(
       sign(

@@ -109,11 +109,17 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
     checkKeyShare(share);
     super(SIGN_PROTOCOL, opts.sid, share.self, opts.signers);
     if (!(opts.digest instanceof Uint8Array) || opts.digest.length !== DIGEST_BYTES) {
-      throw new UsageError('sign: the message must be a 32-byte digest computed from the payload; raw data is never signed');
+      throw new UsageError(
+        'sign: the message must be a 32-byte digest computed from the payload; raw data is never signed',
+        'usage.digest',
+        { bytes: DIGEST_BYTES },
+      );
     }
     if (this.parties.length < share.t) {
       throw new UsageError(
         `sign: ${this.parties.length} signers cannot sign with a ${share.t}-of-${share.n} key; bring at least ${share.t} devices`,
+        'usage.tooFewSigners',
+        { signers: this.parties.length, t: share.t },
       );
     }
     for (const p of this.parties) {
@@ -121,6 +127,8 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       if (share.burned.includes(p)) {
         throw new UsageError(
           `sign: the OT material shared with party ${p} failed a check earlier and is burned; re-share the key before signing with it`,
+          'usage.burnedPeer',
+          { peer: p },
         );
       }
     }
