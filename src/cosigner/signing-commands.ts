@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { JsonRpcProvider, Signature, Transaction } from 'ethers';
-import { requestSignature, serveSigning, type Decision } from '../session/ceremonies.js';
+import { requestSignature, serveSigning, type Decision, type RequestInfo, type ServeResult } from '../session/ceremonies.js';
 import type { PartyId } from '../tss/errors.js';
 import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/device-vault.js';
 import { openMailbox } from '../session/relay-transport.js';
@@ -24,7 +24,7 @@ import { isSolanaRequest, parseCosignRequest, type CosignRequest } from '../sess
 import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing.js';
 import { signatureToBase58 } from '../session/solana-request.js';
 import { withSolanaSignature, type SolanaSigningRequest } from '../session/solana-signing-request.js';
-import { DailySpending } from './spending.js';
+import { DailyBudget, DailySpending } from './spending.js';
 import { need, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
@@ -120,15 +120,14 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     );
   ctx.print('listening for signing requests');
 
-  let pendingValue = 0n;
-  let pendingLamports = 0n;
-  const decide = async (request: CosignRequest): Promise<Decision> => {
-    pendingValue = 0n;
-    pendingLamports = 0n;
+  // Check and record in one step, per request (spending.ts DailyBudget).
+  const budget = new DailyBudget(spending);
+  const solBudget = new DailyBudget(solSpending);
+  const decide = async (request: CosignRequest, _lines: string[], _from: string, info: RequestInfo): Promise<Decision> => {
     if (policy) {
       try {
-        if (isSolanaRequest(request)) pendingLamports = checkSolanaPolicy(request, policy.solana, solSpending.spentToday());
-        else pendingValue = checkPolicy(request, policy, spending.spentToday());
+        if (isSolanaRequest(request)) solBudget.reserve(info.id, (today) => checkSolanaPolicy(request, policy.solana, today));
+        else budget.reserve(info.id, (today) => checkPolicy(request, policy, today));
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
       }
@@ -137,9 +136,12 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     }
     return (await askYesNo('Approve?')) ? true : 'the user declined';
   };
+  const settle = (r: ServeResult) => {
+    budget.settle(r.id, r.joined === true);
+    solBudget.settle(r.id, r.joined === true);
+  };
 
   const printEvent = withTestPause(progressPrinter(ctx.print));
-  let signedThis = false;
   return new Promise<number>((resolve) => {
     let current: { vault: DeviceVault; opened: OpenedChannel; stop: () => void } = { vault, opened, stop: () => undefined };
     const serveOn = (v: DeviceVault, channel: OpenedChannel) => {
@@ -151,32 +153,22 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         startTimeoutMs: time.roundTimeoutMs,
         burns,
         onOtFailure,
-        onEvent: (e) => {
-          if (e.kind === 'signed') signedThis = true;
-          printEvent(e);
-        },
+        onEvent: printEvent,
         onResult: (r) => {
+          // The daily total counts what this co-signer took part in signing.
+          settle(r);
           if (r.ended) {
             // Expired, or ended by its requester: nobody waits for this one.
             ctx.print(`${r.skipped ? 'skipped' : 'refused'}: request ${r.id}: ${r.error ?? 'ended'}`);
-            pendingValue = 0n;
-            pendingLamports = 0n;
-            signedThis = false;
             return;
           }
-          if (r.ok && signedThis) {
-            // The daily total counts what this co-signer took part in signing.
-            if (pendingValue > 0n) spending.add(pendingValue);
-            if (pendingLamports > 0n) solSpending.add(pendingLamports);
+          if (r.ok && r.joined) {
             ctx.print(`done: request ${r.id} signed`);
           } else if (r.ok) {
             ctx.print(`done: request ${r.id} approved; the initiator signed with other co-signers`);
           } else {
             ctx.print(`refused: request ${r.id}: ${r.error ?? 'no reason'}`);
           }
-          pendingValue = 0n;
-          pendingLamports = 0n;
-          signedThis = false;
           if (ctx.flags.once) {
             current.stop();
             closeInput();

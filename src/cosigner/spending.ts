@@ -23,7 +23,8 @@ export class DailySpending {
     this.path = join(home, unit === 'wei' ? `spent-${vaultId}.json` : `spent-${unit}-${vaultId}.json`);
   }
 
-  private today(): string {
+  /** The UTC day the totals are counted for now (`YYYY-MM-DD`). */
+  today(): string {
     return this.now().toISOString().slice(0, 10);
   }
 
@@ -55,8 +56,58 @@ export class DailySpending {
   /** Adds `wei` to today's total. */
   add(wei: bigint): void {
     if (wei === 0n) return;
-    const total = this.spentToday() + wei;
+    this.write(this.spentToday() + wei);
+  }
+
+  /** Takes back `amount` added on `day` (a reservation that was never used); nothing if the day has changed since. */
+  release(amount: bigint, day: string): void {
+    if (amount === 0n || day !== this.today()) return;
+    const total = this.spentToday() - amount;
+    this.write(total > 0n ? total : 0n);
+  }
+
+  private write(total: bigint): void {
     mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o700 });
     writeFileAtomic(this.path, JSON.stringify({ day: this.today(), [this.unit]: total.toString() }) + '\n');
+  }
+}
+
+/**
+ * A policy's daily limit for a co-signer that serves requests: the check
+ * and the record are one synchronous step ({@link reserve}), taken when the
+ * policy approves, so no second request can be checked against a total that
+ * does not yet count the first (two requests in flight, or a server switched
+ * to a new generation while the old one still signs). A reservation is taken
+ * back only when this device never entered the signing protocol for it
+ * (refused, ended by its requester, or signed by others); once it has sent
+ * its protocol messages the amount stays counted, even if its own run then
+ * fails: a requester that withholds its last message still gets a signature
+ * from the shares it received.
+ */
+export class DailyBudget {
+  private readonly held = new Map<string, { amount: bigint; day: string }>();
+
+  constructor(private readonly spending: DailySpending) {}
+
+  /**
+   * Runs `check` on today's total and records what it returns for request
+   * `id`, in the same step. `check` throws to refuse (nothing recorded).
+   */
+  reserve(id: string, check: (spentToday: bigint) => bigint): bigint {
+    const amount = check(this.spending.spentToday());
+    if (amount > 0n) {
+      this.spending.add(amount);
+      const before = this.held.get(id);
+      this.held.set(id, { amount: amount + (before?.amount ?? 0n), day: this.spending.today() });
+    }
+    return amount;
+  }
+
+  /** Request `id` ended: its reservation is kept if this device joined the signing, taken back otherwise. */
+  settle(id: string, joined: boolean): void {
+    const held = this.held.get(id);
+    if (!held) return;
+    this.held.delete(id);
+    if (!joined) this.spending.release(held.amount, held.day);
   }
 }

@@ -43,6 +43,12 @@ export interface ServeResult {
   skipped?: boolean;
   /** Why it needs no decision any more: it expired, or its requester ended it. */
   ended?: 'expired' | 'requester';
+  /**
+   * This device entered the signing protocol (its messages may have given the
+   * others what they need for a signature), whether or not its own run then
+   * completed: a policy's daily total counts such a request (docs/life-of-a-signature.md).
+   */
+  joined?: true;
 }
 
 export interface ServeOptions {
@@ -163,6 +169,7 @@ const endedKind = (e: Error) => (e instanceof SigningRequestExpired ? ('expired'
 /** After accepting: waits for the requester's start (or end) and signs if this device is a signer. */
 async function signAccepted(opts: ServeOptions, s: Served, checked: Checked): Promise<void> {
   const identities = memberIdentities(opts.vault);
+  let joined: true | undefined;
   try {
     const start = await opts.mailbox.take(
       (d) => endOf(s, d) !== null && (d.payload as { id: unknown }).id === s.id,
@@ -186,13 +193,14 @@ async function signAccepted(opts: ServeOptions, s: Served, checked: Checked): Pr
       return;
     }
     opts.onEvent?.({ kind: 'signing', signers });
+    joined = true;
     const run = { ...opts, id: s.id, signers, digest: checked.digest };
     // FROST signs the bytes this device decoded itself; DKLs23 the digest it computed itself.
     if (isSolanaRequest(checked.request)) await signSolanaWithQuorum({ ...run, message: solanaBytesToSign(checked.request) });
     else await signWithQuorum({ ...run, path: checked.request.path });
-    opts.onResult?.({ id: s.id, ok: true });
+    opts.onResult?.({ id: s.id, ok: true, joined });
   } catch (e) {
-    opts.onResult?.({ id: s.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    opts.onResult?.({ id: s.id, ok: false, error: e instanceof Error ? e.message : String(e), ...(joined ? { joined } : {}) });
   }
 }
 

@@ -143,11 +143,71 @@ describe('Solana co-signing on the paired channel (FROST)', () => {
     expect(foreign.shown).toEqual([]);
     expect(foreign.results[0]).toMatchObject({ ok: false, error: expect.stringContaining(other) });
 
+    // A request naming the vault, for a transaction in which the vault only receives (not a required signer): refused.
+    const payer = vaultSolanaAddress({ eddsa: { groupPublicKey: ed25519.getPublicKey(ed25519.utils.randomSecretKey()) } } as DeviceVault);
+    const notSigner = await cosign(vaults, honest, (body) => {
+      const tx = solanaTransactionBase64({ feePayer: payer, blockhash, instructions: [solTransfer(payer, sol, 1_000n)] });
+      body.request = { v: 1, kind: 'solana_transaction', signer: sol, tx };
+    });
+    expect(notSigner.error).toBeInstanceOf(SigningRefused);
+    expect(notSigner.shown).toEqual([]);
+    expect(notSigner.results[0]).toMatchObject({ ok: false, error: expect.stringContaining('is not a signer of the transaction') });
+
     // solana_message carrying a transaction's message bytes: refused when parsed (the requester's own parse refuses first).
     const messageBytes = new Uint8Array(getTransactionDecoder().decode(base64ToBytes(honest.tx)).messageBytes);
     const disguised = await cosign(vaults, { v: 1, kind: 'solana_message', signer: sol, message: bytesToHex(messageBytes) });
     expect(errorCode(disguised.error)).toBe('solana.requestInvalid');
     expect(disguised.results).toEqual([]);
+  }, 120_000);
+
+  it('a co-signer that entered the signing reports it (joined) even when the requester withholds its last message and still gets a signature', async () => {
+    const vaults = await keygen(2, 2);
+    const sol = vaultSolanaAddress(vaults[0]!);
+    const request = transfer(sol, 1_000n, 'EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG' as Blockhash);
+    const room = new Room();
+    const results: ServeResult[] = [];
+    const server = serveSigning({
+      mailbox: new Mailbox(room.join(vaults[1]!.identity.deviceId)),
+      vault: vaults[1]!,
+      decide: async () => true,
+      roundTimeoutMs: 3_000,
+      onResult: (r) => results.push(r),
+    });
+    const inner = room.join(vaults[0]!.identity.deviceId);
+    // The requester keeps its FROST round-2 share to itself: it has the co-signer's share, so it can aggregate alone.
+    const withholding: CeremonyTransport = {
+      ...inner,
+      deviceId: inner.deviceId,
+      onMessage: (h) => inner.onMessage(h),
+      participants: () => inner.participants(),
+      close: () => inner.close(),
+      send(to, payload) {
+        const p = payload as { t?: string; m?: { round?: number } };
+        return p.t === 'proto' && p.m?.round === 2 ? Promise.resolve() : inner.send(to, payload);
+      },
+    };
+    try {
+      const signature = await requestSolanaSignature({ ...timing, mailbox: new Mailbox(withholding), vault: vaults[0]!, request });
+      const message = new Uint8Array(getTransactionDecoder().decode(base64ToBytes(request.tx)).messageBytes);
+      expect(ed25519.verify(signature, message, vaults[0]!.eddsa.groupPublicKey)).toBe(true);
+      await expect.poll(() => results.length, { timeout: 20_000 }).toBe(1);
+      // Its own run failed, but it took part: a policy counts this request (cosigner/spending.ts DailyBudget).
+      expect(results[0]).toMatchObject({ ok: false, joined: true });
+    } finally {
+      server.stop();
+    }
+    // An ordinary co-signature is joined too; a refusal is not.
+    const ok = await cosign(vaults, request);
+    await expect.poll(() => ok.results.length, { timeout: 20_000 }).toBe(1);
+    expect(ok.results[0]).toMatchObject({ ok: true, joined: true });
+    const other = vaultSolanaAddress({ eddsa: { groupPublicKey: ed25519.getPublicKey(ed25519.utils.randomSecretKey()) } } as DeviceVault);
+    const refused = await cosign(vaults, request, (body) => {
+      const req = transfer(other, 1_000n, 'EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG' as Blockhash);
+      body.request = req;
+      body.digest = bytesToHex(solanaDigestOf(req));
+    });
+    expect(refused.results).toHaveLength(1);
+    expect(refused.results[0]).not.toHaveProperty('joined');
   }, 120_000);
 
   it('signs an off-chain message shown as text, and keeps the Solana address through a re-share (2-of-2 -> 2-of-3)', async () => {

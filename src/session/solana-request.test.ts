@@ -155,6 +155,30 @@ describe('Solana requests, decoded by the co-signer itself', () => {
     expect(code(() => decodeSolanaTransaction(broken, vault))).toBe('solana.requestInvalid');
   });
 
+  it('the vault must be a required signer: as a second signer it is decoded; as a mere account (recipient) it is refused', () => {
+    const other = solanaAddressOf(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return 'no error';
+      } catch (e) {
+        return errorCode(e);
+      }
+    };
+    // Another account pays the fee; the vault signs its own transfer.
+    const cosigned = transactionFrom(other, solTransfer(vault, 5n));
+    const view = decodeSolanaTransaction(cosigned, vault);
+    expect(view.feePayer).toBe(other);
+    expect(view.signers).toEqual([other, vault]);
+    expect(describeSolanaTransaction(view, vault)).not.toContain('Network fee paid by this vault');
+    // The vault only receives: not a signer, so there is nothing for it to sign.
+    const toVault = getTransferSolInstruction({ source: createNoopSigner(address(other)), destination: address(vault), amount: 5n });
+    expect(code(() => decodeSolanaTransaction(transactionFrom(other, toVault), vault))).toBe('solana.requestInvalid');
+    // Nor as a read-only account of an unknown program.
+    const readOnly: Instruction = { programAddress: address(TOKEN_2022_PROGRAM_ADDRESS), accounts: [{ address: address(vault), role: 0 }] };
+    expect(code(() => decodeSolanaTransaction(transactionFrom(other, readOnly), vault))).toBe('solana.requestInvalid');
+  });
+
   it('messages show as text when printable, as hex otherwise', () => {
     expect(describeSolanaMessage(new TextEncoder().encode('Sign in to example.com\nNonce: 12'))).toEqual({
       text: 'Sign in to example.com\nNonce: 12',

@@ -1,12 +1,14 @@
 /**
  * A small Solana JSON-RPC server over a LiteSVM instance, on 127.0.0.1:
  * `sendTransaction` (base64 wire transaction; answers the signature, base58),
- * `getBalance` (`{ context, value }` in lamports) and `getLatestBlockhash`.
+ * `getBalance` (`{ context, value }` in lamports), `getLatestBlockhash`,
+ * `getGenesisHash` (a local cluster's unless `genesisHash` says otherwise)
+ * and `getSignatureStatuses` (a transaction litesvm executed is `finalized`).
  * Tests that send through an RPC URL use it as a real HTTP JSON-RPC path.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { address, getBase58Decoder, getTransactionDecoder } from '@solana/kit';
+import { address, getBase58Decoder, getTransactionDecoder, signature } from '@solana/kit';
 import { FailedTransactionMetadata, type LiteSVM } from 'litesvm';
 
 export interface SolanaRpcServer {
@@ -14,9 +16,24 @@ export interface SolanaRpcServer {
   close(): Promise<void>;
 }
 
-export async function startSolanaRpc(svm: LiteSVM): Promise<SolanaRpcServer> {
+/** The genesis hash this server answers by default: no public cluster's (so a local one). */
+export const LOCAL_GENESIS_HASH = 'US517G5965aydkZ46HS38QLi7UQiSojurfbQfKCELFx';
+
+export async function startSolanaRpc(svm: LiteSVM, opts: { genesisHash?: string } = {}): Promise<SolanaRpcServer> {
   const answer = (method: string, params: unknown[]): unknown => {
     switch (method) {
+      case 'getGenesisHash':
+        return opts.genesisHash ?? LOCAL_GENESIS_HASH;
+      case 'getSignatureStatuses': {
+        const [list] = params as [string[]];
+        const value = list.map((s) => {
+          const meta = svm.getTransaction(signature(s));
+          if (!meta) return null;
+          const err = meta instanceof FailedTransactionMetadata ? meta.toString() : null;
+          return { slot: 1, confirmations: null, err, confirmationStatus: 'finalized' };
+        });
+        return { context: { slot: 1 }, value };
+      }
       case 'getLatestBlockhash':
         return { context: { slot: 1 }, value: { blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000 } };
       case 'getBalance':
