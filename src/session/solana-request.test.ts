@@ -19,7 +19,7 @@ import {
   type Instruction,
 } from '@solana/kit';
 import { describe, expect, it } from 'vitest';
-import { errorCode } from '../errors/index.js';
+import { thrownCode } from '../errors/codes.test-util.js';
 import { runProtocols } from '../tss/driver.js';
 import { FrostKeygen } from '../tss/frost/keygen.js';
 import type { FrostKeyShare } from '../tss/frost/share.js';
@@ -130,18 +130,10 @@ describe('Solana requests, decoded by the co-signer itself', () => {
 
   it('a tampered, truncated or padded transaction, or one the vault does not sign, is refused before anything is signed', () => {
     const wire = transactionFrom(vault, solTransfer(vault, 1n));
-    const code = (f: () => unknown) => {
-      try {
-        f();
-        return 'no error';
-      } catch (e) {
-        return errorCode(e);
-      }
-    };
-    expect(code(() => decodeSolanaTransaction(wire.slice(0, -1), vault))).toBe('solana.requestInvalid');
-    expect(code(() => decodeSolanaTransaction(new Uint8Array([...wire, 0]), vault))).toBe('solana.requestInvalid');
+    expect(thrownCode(() => decodeSolanaTransaction(wire.slice(0, -1), vault))).toBe('solana.requestInvalid');
+    expect(thrownCode(() => decodeSolanaTransaction(new Uint8Array([...wire, 0]), vault))).toBe('solana.requestInvalid');
     const other = solanaAddressOf(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
-    expect(code(() => decodeSolanaTransaction(wire, other))).toBe('solana.requestInvalid');
+    expect(thrownCode(() => decodeSolanaTransaction(wire, other))).toBe('solana.requestInvalid');
     // A flipped lamports byte decodes to another amount: the co-signer shows (and signs) what it decoded.
     const data = [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
     const at = wire.findIndex((_, i) => data.every((b, k) => wire[i + k] === b));
@@ -152,19 +144,11 @@ describe('Solana requests, decoded by the co-signer itself', () => {
     // Flipping the lookup-table count makes the message malformed: refused.
     const broken = wire.slice();
     broken[broken.length - 1] = 0x01;
-    expect(code(() => decodeSolanaTransaction(broken, vault))).toBe('solana.requestInvalid');
+    expect(thrownCode(() => decodeSolanaTransaction(broken, vault))).toBe('solana.requestInvalid');
   });
 
   it('the vault must be a required signer: as a second signer it is decoded; as a mere account (recipient) it is refused', () => {
     const other = solanaAddressOf(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
-    const code = (f: () => unknown) => {
-      try {
-        f();
-        return 'no error';
-      } catch (e) {
-        return errorCode(e);
-      }
-    };
     // Another account pays the fee; the vault signs its own transfer.
     const cosigned = transactionFrom(other, solTransfer(vault, 5n));
     const view = decodeSolanaTransaction(cosigned, vault);
@@ -173,10 +157,10 @@ describe('Solana requests, decoded by the co-signer itself', () => {
     expect(describeSolanaTransaction(view, vault)).not.toContain('Network fee paid by this vault');
     // The vault only receives: not a signer, so there is nothing for it to sign.
     const toVault = getTransferSolInstruction({ source: createNoopSigner(address(other)), destination: address(vault), amount: 5n });
-    expect(code(() => decodeSolanaTransaction(transactionFrom(other, toVault), vault))).toBe('solana.requestInvalid');
+    expect(thrownCode(() => decodeSolanaTransaction(transactionFrom(other, toVault), vault))).toBe('solana.requestInvalid');
     // Nor as a read-only account of an unknown program.
     const readOnly: Instruction = { programAddress: address(TOKEN_2022_PROGRAM_ADDRESS), accounts: [{ address: address(vault), role: 0 }] };
-    expect(code(() => decodeSolanaTransaction(transactionFrom(other, readOnly), vault))).toBe('solana.requestInvalid');
+    expect(thrownCode(() => decodeSolanaTransaction(transactionFrom(other, readOnly), vault))).toBe('solana.requestInvalid');
   });
 
   it('messages show as text when printable, as hex otherwise', () => {

@@ -25,19 +25,8 @@ import { SigningService } from './signing-service';
 import { answerStoredAsks, askForStatements } from '../../session/generation-asks';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { getTransferSolInstruction } from '@solana-program/system';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  blockhash,
-  compileTransaction,
-  createNoopSigner,
-  createTransactionMessage,
-  getTransactionEncoder,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-} from '@solana/kit';
+import { address, getTransactionDecoder } from '@solana/kit';
+import { solanaTransactionBytes, solTransfer } from '../../session/solana-test-tx.test-util';
 import { requestSolanaSignature, vaultSolanaAddress } from '../../session/solana-signing';
 import type { SolanaSigningRequest } from '../../session/solana-signing-request';
 import { thrownError } from '../../errors/codes.test-util';
@@ -480,22 +469,9 @@ describe('the phone co-signs Solana requests (docs/solana.md)', () => {
       }
     };
     const to = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayer(address(sol), m),
-      (m) =>
-        setTransactionMessageLifetimeUsingBlockhash(
-          { blockhash: blockhash('EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG'), lastValidBlockHeight: 10n },
-          m,
-        ),
-      (m) =>
-        appendTransactionMessageInstructions(
-          [getTransferSolInstruction({ source: createNoopSigner(address(sol)), destination: to, amount: 250_000_000n })],
-          m,
-        ),
-    );
-    const compiled = compileTransaction(message);
-    const tx = Buffer.from(getTransactionEncoder().encode(compiled)).toString('base64');
+    const wire = solanaTransactionBytes({ feePayer: sol, lastValidBlockHeight: 10n, instructions: [solTransfer(sol, to, 250_000_000n)] });
+    const compiled = getTransactionDecoder().decode(wire);
+    const tx = Buffer.from(wire).toString('base64');
     const signing = ask({ v: 1, kind: 'solana_transaction', signer: sol, tx });
     await until(() => service.pending.length === 1, 'Solana transaction shown');
     const p = service.pending[0]!;
