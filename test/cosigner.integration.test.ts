@@ -20,18 +20,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Transaction, getAddress, hexlify, toUtf8Bytes, verifyMessage, verifyTypedData } from 'ethers';
 import { spawnRelayProcess, type RelayProcess } from '../src/relay/testing.js';
 import { startHardhatNode, type HardhatNode } from '../e2e/support/hardhat.js';
 import { VaultStore } from '../src/cosigner/store.js';
 import { channelOf, type DeviceVault } from '../src/session/device-vault.js';
+import { rewritingSignRequest } from '../src/session/lying-transport.test-util.js';
 import { Mailbox, type CeremonyTransport } from '../src/session/mailbox.js';
 import { openMailbox } from '../src/session/relay-transport.js';
 import { requestSignature, SigningRefused } from '../src/session/ceremonies.js';
 import { parseSigningRequest } from '../src/session/signing-request.js';
-import { encodeTranscript } from '../src/tss/transcript.js';
 import { Cosigner, killAll, snapshot } from './support/cosigner-process.js';
 
 const PASSWORD = 'integration-password';
@@ -118,25 +117,10 @@ function signatureOf(out: string): { serialized: string } {
 }
 
 /** A mailbox transport that swaps the digest of outgoing sign requests and re-signs them: a lying initiator. */
-function lyingTransport(inner: CeremonyTransport, vault: DeviceVault): CeremonyTransport {
-  return {
-    ...inner,
-    deviceId: inner.deviceId,
-    onMessage: (h) => inner.onMessage(h),
-    participants: () => inner.participants(),
-    close: () => inner.close(),
-    send(to, payload) {
-      const p = payload as Record<string, unknown>;
-      if (p.t === 'sign-request') {
-        const { sig: _sig, ...body } = p;
-        body.digest = 'ab'.repeat(32);
-        const sig = bytesToHex(ed25519.sign(encodeTranscript('control', JSON.stringify(body)), vault.identity.signSecret));
-        return inner.send(to, { ...body, sig });
-      }
-      return inner.send(to, payload);
-    },
-  };
-}
+const lyingTransport = (inner: CeremonyTransport, vault: DeviceVault): CeremonyTransport =>
+  rewritingSignRequest(inner, vault, (body) => {
+    body.digest = 'ab'.repeat(32);
+  });
 
 describe('tandem-cosigner: three processes, a relay and a Hardhat node', () => {
   beforeAll(async () => {

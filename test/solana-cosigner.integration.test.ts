@@ -16,12 +16,12 @@ import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { spawnRelayProcess, type RelayProcess } from '../src/relay/testing.js';
 import { VaultStore } from '../src/cosigner/store.js';
 import { channelOf, type DeviceVault } from '../src/session/device-vault.js';
+import { rewritingSignRequest } from '../src/session/lying-transport.test-util.js';
 import { Mailbox, type CeremonyTransport } from '../src/session/mailbox.js';
 import { openMailbox } from '../src/session/relay-transport.js';
 import { SigningRefused } from '../src/session/ceremonies.js';
 import { requestSolanaSignature, vaultSolanaAddress } from '../src/session/solana-signing.js';
 import { base64ToBytes, type SolanaTransactionRequest } from '../src/session/solana-signing-request.js';
-import { encodeTranscript } from '../src/tss/transcript.js';
 import { Cosigner, killAll } from './support/cosigner-process.js';
 import { solanaTransactionBase64, solTransfer } from '../src/session/solana-test-tx.test-util.js';
 
@@ -50,23 +50,10 @@ function transfer(from: string, amount: bigint, blockhash: Blockhash): SolanaTra
 }
 
 /** A requester transport that swaps the request in its outgoing sign-request (keeping the honest digest) and re-signs it. */
-function swapping(inner: CeremonyTransport, vault: DeviceVault, request: unknown): CeremonyTransport {
-  return {
-    ...inner,
-    deviceId: inner.deviceId,
-    onMessage: (h) => inner.onMessage(h),
-    participants: () => inner.participants(),
-    close: () => inner.close(),
-    send(to, payload) {
-      const p = payload as Record<string, unknown>;
-      if (p.t !== 'sign-request') return inner.send(to, payload);
-      const { sig: _sig, ...body } = p;
-      body.request = request;
-      const sig = bytesToHex(ed25519.sign(encodeTranscript('control', JSON.stringify(body)), vault.identity.signSecret));
-      return inner.send(to, { ...body, sig });
-    },
-  };
-}
+const swapping = (inner: CeremonyTransport, vault: DeviceVault, request: unknown): CeremonyTransport =>
+  rewritingSignRequest(inner, vault, (body) => {
+    body.request = request;
+  });
 
 describe('Solana co-signing: CLI processes and a relay', () => {
   beforeAll(async () => {

@@ -12,11 +12,11 @@ import { address, getTransactionDecoder, lamports, verifySignature, type Blockha
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { describe, expect, it } from 'vitest';
 import { errorCode } from '../errors/index.js';
-import { encodeTranscript } from '../tss/transcript.js';
 import { createVault, joinReshare, joinVault, serveSigning, startReshare, SigningRefused, type ServeResult } from './ceremonies.js';
 import type { DeviceVault } from './device-vault.js';
 import { newIdentity, publicOf } from './identity.js';
-import { Mailbox, type CeremonyTransport } from './mailbox.js';
+import { Mailbox } from './mailbox.js';
+import { rewritingSignRequest, withSend } from './lying-transport.test-util.js';
 import { Room } from './memory-room.test-util.js';
 import {
   base64ToBytes,
@@ -50,25 +50,6 @@ function transfer(from: string, amount: bigint, blockhash: Blockhash): SolanaTra
   return { v: 1, kind: 'solana_transaction', signer: from, tx };
 }
 
-/** A requester's transport that rewrites its outgoing sign-request (and re-signs it with its identity key): a lying requester. */
-function rewriting(inner: CeremonyTransport, vault: DeviceVault, edit: (body: Record<string, unknown>) => void): CeremonyTransport {
-  return {
-    ...inner,
-    deviceId: inner.deviceId,
-    onMessage: (h) => inner.onMessage(h),
-    participants: () => inner.participants(),
-    close: () => inner.close(),
-    send(to, payload) {
-      const p = payload as Record<string, unknown>;
-      if (p.t !== 'sign-request') return inner.send(to, payload);
-      const { sig: _sig, ...body } = p;
-      edit(body);
-      const sig = bytesToHex(ed25519.sign(encodeTranscript('control', JSON.stringify(body)), vault.identity.signSecret));
-      return inner.send(to, { ...body, sig });
-    },
-  };
-}
-
 /** `vaults[0]` asks the others for `request`; returns the signature and what each co-signer was shown and ended with. */
 async function cosign(vaults: DeviceVault[], request: SolanaSigningRequest, edit?: (body: Record<string, unknown>) => void) {
   const room = new Room();
@@ -84,7 +65,7 @@ async function cosign(vaults: DeviceVault[], request: SolanaSigningRequest, edit
     }),
   );
   const t = room.join(vaults[0]!.identity.deviceId);
-  const mailbox = new Mailbox(edit ? rewriting(t, vaults[0]!, edit) : t);
+  const mailbox = new Mailbox(edit ? rewritingSignRequest(t, vaults[0]!, edit) : t);
   try {
     const signature = await requestSolanaSignature({ ...timing, mailbox, vault: vaults[0]!, request });
     return { signature, shown, results };
@@ -175,17 +156,10 @@ describe('Solana co-signing on the paired channel (FROST)', () => {
     });
     const inner = room.join(vaults[0]!.identity.deviceId);
     // The requester keeps its FROST round-2 share to itself: it has the co-signer's share, so it can aggregate alone.
-    const withholding: CeremonyTransport = {
-      ...inner,
-      deviceId: inner.deviceId,
-      onMessage: (h) => inner.onMessage(h),
-      participants: () => inner.participants(),
-      close: () => inner.close(),
-      send(to, payload) {
-        const p = payload as { t?: string; m?: { round?: number } };
-        return p.t === 'proto' && p.m?.round === 2 ? Promise.resolve() : inner.send(to, payload);
-      },
-    };
+    const withholding = withSend(inner, (to, payload) => {
+      const p = payload as { t?: string; m?: { round?: number } };
+      return p.t === 'proto' && p.m?.round === 2 ? Promise.resolve() : inner.send(to, payload);
+    });
     try {
       const signature = await requestSolanaSignature({ ...timing, mailbox: new Mailbox(withholding), vault: vaults[0]!, request });
       const message = new Uint8Array(getTransactionDecoder().decode(base64ToBytes(request.tx)).messageBytes);
