@@ -8,7 +8,7 @@
  * it stored its share; an unreachable relay leaves the record as it was.
  */
 import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/device-vault';
-import { finishLater } from '../session/generation-asks';
+import { finishLater, keepFinishing, type OpenChannel } from '../session/generation-asks';
 import type { GenerationOutcome } from '../session/generations';
 import { openMailbox, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
 import type { VaultView } from '../shared/popup-api';
@@ -43,10 +43,7 @@ export async function finishPendingVault(deps: PendingDeps, view: VaultView): Pr
       const o = await open({ ...room, deviceId, readAfter: 0, ttlSeconds: CHANNEL_TTL_SECONDS });
       return { mailbox: o.mailbox, close: () => o.close() };
     },
-    openChannel: async (channel, deviceId) => {
-      const o = await open({ ...channelOf({ channel }), deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
-      return { mailbox: o.mailbox, close: () => o.close() }; // a device that connects is asked again (relay presence)
-    },
+    openChannel: channelOpener(open),
     timeoutMs: deps.timeoutMs ?? FINISH_TIMEOUT_MS,
   });
   if (out.kind === 'retired') {
@@ -55,6 +52,40 @@ export async function finishPendingVault(deps: PendingDeps, view: VaultView): Pr
   }
   if (!out.vault.pending) deps.onChange();
   return out.vault;
+}
+
+function channelOpener(open: NonNullable<PendingDeps['open']>): OpenChannel {
+  return async (channel, deviceId) => {
+    const o = await open({ ...channelOf({ channel }), deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
+    return { mailbox: o.mailbox, close: () => o.close() }; // a device that connects is asked again (relay presence)
+  };
+}
+
+/**
+ * While `record` (pending `next`: it signs with the previous generation) is
+ * used to co-sign, keeps asking on the new generation's channel for up to
+ * `timeoutMs` (see `keepFinishing`); `committed` resolves with the committed
+ * record if the change completes meanwhile (the popup is told), else null.
+ */
+export function watchPendingVault(
+  deps: PendingDeps,
+  view: VaultView,
+  record: DeviceVault,
+  timeoutMs: number,
+): { committed: Promise<DeviceVault | null>; stop(): void } {
+  const watch = keepFinishing({
+    record,
+    store: walletStore(deps.wallet, view.id),
+    openChannel: channelOpener(deps.open ?? openMailbox),
+    timeoutMs,
+  });
+  return {
+    committed: watch.committed.then((v) => {
+      if (v) deps.onChange();
+      return v;
+    }),
+    stop: watch.stop,
+  };
 }
 
 /** Finishes what it can of every pending co-signed vault (one after the other); never throws. */

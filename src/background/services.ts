@@ -19,7 +19,7 @@ import { openDeviceVault } from './device-vault-store';
 import { type CommandContext, handleCommand } from './commands/index';
 import { NetworkStore } from './networks';
 import { PagePorts } from './page-ports';
-import { finishAllPending, finishPendingVault, type PendingDeps } from './pending-generations';
+import { finishAllPending, finishPendingVault, watchPendingVault, type PendingDeps } from './pending-generations';
 import { PermissionStore } from './permissions';
 import { carryOutApproval, routeRequest } from './router';
 import type { ChainClient, RequestContext, RouterDeps } from './router-deps';
@@ -110,6 +110,7 @@ export class Services implements CommandContext {
       tokensOf: (chainId) => this.tokens.list(chainId),
       ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
       finishPending: (view) => finishPendingVault(this.pendingDeps(), view),
+      watchPending: (view, record, timeoutMs) => watchPendingVault(this.pendingDeps(), view, record, timeoutMs),
       timing: async () =>
         deps.signTiming ?? { joinTimeoutMs: (await this.settings.cosignTimeoutSeconds()) * 1000, roundTimeoutMs: SIGN_ROUND_TIMEOUT_MS },
     });

@@ -12,12 +12,10 @@
  */
 import { Signature, Transaction, getAddress } from 'ethers';
 import { decodeMessageParam } from './personal-message';
-import { requestSignature, SigningRefused, type CeremonyEvent, type CeremonyTiming } from '../session/ceremonies';
-import { CHANNEL_TTL_SECONDS, channelOf, encodeDeviceVault, type DeviceVault } from '../session/device-vault';
+import { requestSignature, type CeremonyTiming } from '../session/ceremonies';
+import { encodeDeviceVault, type DeviceVault } from '../session/device-vault';
 import { OtBurns } from '../session/ot-burns';
-import type { Mailbox } from '../session/mailbox';
-import { openMailbox, roomPosition, type OpenedMailbox, type OpenMailboxOptions } from '../session/relay-transport';
-import { signLinkUrl } from '../session/sign-link';
+import type { OpenedMailbox, OpenMailboxOptions } from '../session/relay-transport';
 import {
   digestOf,
   parseSigningRequest,
@@ -34,12 +32,10 @@ import type { Approval, ApprovalInput, Outcome } from './approvals';
 import { ask, type ChainClient, type RequestContext, type VaultSigner } from './router-deps';
 import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
-import { cosignerPage } from './ceremony-sessions';
-import { explainCeremonyError } from './ceremony-view';
 import { openDeviceVault } from './device-vault-store';
-import { answerStoredAsks } from '../session/generation-asks';
 import { signView } from '../shared/sign-view';
 import { WalletError } from '../shared/wallet-errors';
+import { cosignOnChannel, type CosignRun, type Step } from './cosign-channel';
 import { isSolanaRequest, type SolanaSigningRequest } from '../session/solana-signing-request';
 import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing';
 import { solanaAnswer, type SolanaSigned } from './solana-signing';
@@ -62,6 +58,12 @@ export interface SignerDeps {
    * (pending-generations.ts); returns the record to sign with, or null.
    */
   finishPending?(view: VaultView): Promise<DeviceVault | null>;
+  /**
+   * While a record pending `next` co-signs with its previous generation,
+   * keeps finishing the change on the new channel (pending-generations.ts):
+   * `committed` resolves with the committed record if it completes first.
+   */
+  watchPending?(view: VaultView, record: DeviceVault, timeoutMs: number): { committed: Promise<DeviceVault | null>; stop(): void };
   approvals: { request(input: ApprovalInput): Promise<Outcome> };
   openPopup(): void;
   /** Progress of the signing in flight (null when it ended). */
@@ -74,9 +76,6 @@ export interface SignerDeps {
   /** How long the co-signer has to answer (its user decides), and each signing round. */
   timing(): Promise<CeremonyTiming>;
 }
-
-/** What either family's requester needs from the opened channel. */
-type CosignRun = CeremonyTiming & { mailbox: Mailbox; vault: DeviceVault; onEvent: (e: CeremonyEvent) => void; burns: OtBurns };
 
 const invalid = (method: string, why: string) => rpcErrors.invalidParams(method, why);
 
@@ -217,7 +216,7 @@ export class TssSigner implements VaultSigner {
     try {
       step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
       const request = view.request;
-      const sig = await this.cosign(vault, (o) => requestSignature({ ...o, request }), step, active.id);
+      const sig = await this.cosign(vault, (o) => requestSignature({ ...o, request }), step, active);
       if (view.request.kind !== 'transaction') {
         step('Signed.');
         return Signature.from({ r: toHex32(sig.r), s: toHex32(sig.s), v: 27 + sig.recovery }).serialized;
@@ -276,7 +275,7 @@ export class TssSigner implements VaultSigner {
     };
     try {
       step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
-      const sig = await this.cosign(vault, (o) => requestSolanaSignature({ ...o, request }), step, active.id);
+      const sig = await this.cosign(vault, (o) => requestSolanaSignature({ ...o, request }), step, active);
       step('Signed.');
       return solanaAnswer(request, sig);
     } finally {
@@ -285,64 +284,14 @@ export class TssSigner implements VaultSigner {
     }
   }
 
-  private async cosign<T>(
-    vault: DeviceVault,
-    run: (o: CosignRun) => Promise<T>,
-    step: (line: string, link?: SigningProgress['cosignLink'] | null) => void,
-    vaultId: string,
-  ): Promise<T> {
-    const ch = channelOf(vault);
-    let opened: OpenedMailbox;
-    // Where the request will sit in the channel: a phone opened from the signing link reads from here.
-    let position = 0;
-    try {
-      [opened, position] = await Promise.all([
-        (this.deps.open ?? openMailbox)({ ...ch, deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS }),
-        roomPosition(ch.relayUrl, ch.sessionId, ch.sessionKey).catch(() => 0),
-      ]);
-    } catch (e) {
-      throw new ProviderRpcError(
-        RpcErrorCode.internal,
-        `Co-signing failed: the relay at ${ch.relayUrl} cannot be reached (${e instanceof Error ? e.message.slice(0, 200) : 'no answer'}); nothing was signed.`,
-      );
-    }
-    const onEvent = (e: CeremonyEvent) => {
-      if (e.kind === 'requested') {
-        // A phone whose co-signer page is closed opens this request from a QR code (no key in it).
-        try {
-          const url = signLinkUrl(cosignerPage(vault.channel.relayUrl), {
-            vault: vault.address,
-            requestId: e.id,
-            after: position,
-            relayUrl: vault.channel.relayUrl.replace(/\/+$/, ''),
-          });
-          step('', { url, expires: e.expires });
-        } catch {
-          // A relay URL the link cannot carry: no QR code, the open page still gets the request.
-        }
-      } else if (e.kind === 'answer')
-        step(e.accepted ? `${e.deviceId} approved.` : `${e.deviceId} refused: ${e.reason ?? 'no reason given'}`);
-      else if (e.kind === 'signing') step('Signing together…', null);
-    };
-    try {
-      // A co-signer whose OT messages failed their check may be probing this
-      // device's OT secrets (selective failure): never sign with it again
-      // until a re-share gives the pair fresh material; the burn is stored before the failure is reported.
-      this.walletIds.set(vault.address, vaultId);
-      // A device that missed the end of this vault's last re-share may be asking for this device's statement.
-      answerStoredAsks(opened.mailbox, () => vault);
-      const burns = this.burns;
-      return await run({ ...(await this.deps.timing()), mailbox: opened.mailbox, vault, onEvent, burns });
-    } catch (e) {
-      if (e instanceof SigningRefused)
-        throw new ProviderRpcError(
-          RpcErrorCode.userRejected,
-          `The co-signer refused: ${e.reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}. Nothing was signed.`,
-        );
-      throw new ProviderRpcError(RpcErrorCode.internal, `Co-signing failed: ${explainCeremonyError(e)} Nothing was signed.`);
-    } finally {
-      await opened.close().catch(() => undefined);
-    }
+  private cosign<T>(vault: DeviceVault, run: (o: CosignRun) => Promise<T>, step: Step, view: VaultView): Promise<T> {
+    return cosignOnChannel(
+      { ...this.deps, burns: this.burns, remember: (address, id) => this.walletIds.set(address, id) },
+      vault,
+      run,
+      step,
+      view,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signControl } from './control.js';
 import type { DeviceVault } from './device-vault.js';
-import { answerStoredAsks, askForStatements, finishLater, newChannelOf, statementFor } from './generation-asks.js';
+import { answerStoredAsks, askForStatements, finishLater, keepFinishing, newChannelOf, statementFor } from './generation-asks.js';
 import { commit, stage, withAck, type GenerationStore } from './generations.js';
 import { newIdentity, publicOf, type DeviceIdentity } from './identity.js';
 import { Mailbox } from './mailbox.js';
@@ -134,5 +134,55 @@ describe('generation asks: a device that missed the end gets the statements on t
     });
     expect(out.kind === 'member' && out.vault.pending?.kind).toBe('next');
     expect(store.saved).toEqual([]);
+  });
+
+  it('keepFinishing: while a pending device signs with the previous generation, a device that comes back on the new channel completes the change', async () => {
+    const r = new Room();
+    const store = memory();
+    let joined: () => void = () => undefined;
+    const watch = keepFinishing({
+      record: pendingNext(b),
+      store,
+      openChannel: async (channel, deviceId) => {
+        expect(channel.secret[0]).toBe(2); // the new generation's channel
+        const box = new Mailbox(r.join(deviceId));
+        return {
+          mailbox: box,
+          close: async () => undefined,
+          onPeer: (again) => {
+            joined = again;
+            return () => undefined;
+          },
+        };
+      },
+      timeoutMs: 3000,
+    });
+    await new Promise((res) => setTimeout(res, 50));
+    const boxA = new Mailbox(r.join('dev-a'));
+    answerStoredAsks(boxA, committedA);
+    joined();
+    const done = await watch.committed;
+    expect(done?.ecdsa.epoch).toBe(1);
+    expect(done?.pending).toBeUndefined();
+    expect(store.saved.at(-1)?.pending).toBeUndefined();
+  });
+
+  it('keepFinishing: stopped, or nobody answers, or the record is not pending `next`: null, and nothing committed', async () => {
+    const r = new Room();
+    const open = async (_c: DeviceVault['channel'], deviceId: string) => ({
+      mailbox: new Mailbox(r.join(deviceId)),
+      close: async () => undefined,
+    });
+    const store = memory();
+    const watch = keepFinishing({ record: pendingNext(b), store, openChannel: open, timeoutMs: 3000 });
+    setTimeout(() => watch.stop(), 50);
+    expect(await watch.committed).toBeNull();
+    expect(store.saved.every((v) => v.pending?.kind === 'next')).toBe(true);
+    expect(await keepFinishing({ record: pendingNext(b), store, openChannel: open, timeoutMs: 100 }).committed).toBeNull();
+    const unreachable = async () => {
+      throw new Error('no relay');
+    };
+    expect(await keepFinishing({ record: pendingNext(b), store, openChannel: unreachable, timeoutMs: 100 }).committed).toBeNull();
+    expect(await keepFinishing({ record: committedA(), store, openChannel: open, timeoutMs: 100 }).committed).toBeNull();
   });
 });

@@ -160,3 +160,55 @@ export async function finishLater(opts: {
     await opened.close().catch(() => undefined);
   }
 }
+
+/**
+ * While a device whose record is pending `next` signs with its previous
+ * generation, it keeps finishing the change on the new generation's channel
+ * (docs/generations.md, "Signing while a change is pending"): a co-signer
+ * that came back after this device last tried — and committed, so it now
+ * listens only on the new channel — answers the ask there. `committed`
+ * resolves with the committed record when every statement is in, or null
+ * (nothing to watch, the relay could not be reached, `stop()` was called or
+ * `timeoutMs` ran out). It also answers other devices' asks on that channel.
+ */
+export function keepFinishing(opts: { record: DeviceVault; store: GenerationStore; openChannel: OpenChannel; timeoutMs: number }): {
+  committed: Promise<DeviceVault | null>;
+  stop(): void;
+} {
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = () => reject(new Error('stopped'));
+  });
+  stopped.catch(() => undefined);
+  const channel = opts.record.pending?.kind === 'next' ? newChannelOf(opts.record) : null;
+  const run = async (): Promise<DeviceVault | null> => {
+    if (!channel) return null;
+    let opened: Awaited<ReturnType<OpenChannel>>;
+    try {
+      opened = await Promise.race([opts.openChannel(channel, opts.record.identity.deviceId), stopped]);
+    } catch {
+      return null;
+    }
+    let current = opts.record;
+    const unanswer = answerStoredAsks(opened.mailbox, () => current);
+    try {
+      const out = await askForStatements({
+        record: opts.record,
+        store: opts.store,
+        mailbox: opened.mailbox,
+        timeoutMs: opts.timeoutMs,
+        stopped,
+        ...(opened.onPeer ? { onPeer: opened.onPeer } : {}),
+      });
+      if (out.kind !== 'member') return null;
+      current = out.vault;
+      return out.vault.pending ? null : out.vault;
+    } catch {
+      return null;
+    } finally {
+      unanswer();
+      await opened.close().catch(() => undefined);
+    }
+  };
+  return { committed: run(), stop };
+}

@@ -5,6 +5,7 @@
  * ended is taken off the screen. No DKLs23 runs here: every case ends before
  * signing (the vault objects carry only what the request exchange reads).
  */
+import { TandemError } from '../errors/index.js';
 import { describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -287,5 +288,27 @@ describe('a co-signer checks the times of each request', () => {
       { id: s.original.id, ok: false, error: expect.stringMatching(/expired/), skipped: true, ended: 'expired' },
     ]);
     expect(later.answers).toEqual([]);
+  });
+
+  it('a superseded request (the pending change completed while it waited) is dropped with its own error and ended', async () => {
+    const ext = newIdentity('ext');
+    const phone = newIdentity('phone');
+    const room = new Room();
+    let supersede: (e: Error) => void = () => undefined;
+    const superseded = new Promise<never>((_, reject) => {
+      supersede = reject;
+    });
+    const asked = requestSignature({
+      joinTimeoutMs: 60_000,
+      roundTimeoutMs: 1000,
+      mailbox: new Mailbox(room.join('ext')),
+      vault: fakeVault(ext, 1, [ext, phone]),
+      request,
+      superseded,
+    }).catch((e: unknown) => e);
+    await tick();
+    supersede(new TandemError('approval.generationMoved', 'moved'));
+    expect(await asked).toMatchObject({ code: 'approval.generationMoved' });
+    expect(room.log).toMatchObject([{ t: 'sign-request' }, { t: 'sign-end', party: 1, why: 'failed' }]);
   });
 });

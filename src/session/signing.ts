@@ -50,6 +50,12 @@ type RequestOptions = CeremonyTiming & {
   /** A peer's OT messages failed their check (after the burn was applied and its save attempted). */
   onOtFailure?: (party: PartyId) => void;
   liveness?: LivenessTiming;
+  /**
+   * Rejects when the request must be dropped while it waits for answers (the
+   * vault's pending change completed meanwhile: the caller asks again with
+   * the new generation). Never used once signing started.
+   */
+  superseded?: Promise<never>;
 };
 
 /** The signed `sign-answer` to request `id` in `d`, from the vault device it names, or null. */
@@ -72,7 +78,7 @@ async function collectAnswers(opts: Omit<RequestOptions, 'request'>, id: string,
   const answered = (p: PartyId) => accepted.includes(p) || refused.some((r) => r.deviceId === identities.get(p)!.deviceId);
   while (accepted.length < needed) {
     if (others.length - refused.length < needed) throw refusal(vault, refused);
-    const d = await opts.mailbox.take(
+    const take = opts.mailbox.take(
       (d) => !!answerIn(d, id, identities),
       Math.max(1, deadline - Date.now()),
       () => {
@@ -84,6 +90,7 @@ async function collectAnswers(opts: Omit<RequestOptions, 'request'>, id: string,
         );
       },
     );
+    const d = await (opts.superseded ? Promise.race([take, opts.superseded]) : take);
     const a = d.payload as SignAnswerMsg;
     const deviceId = identities.get(a.party)!.deviceId;
     if (answered(a.party)) continue;

@@ -40,6 +40,8 @@ export async function requestSolanaSignature(
   opts: CeremonyTiming &
     Omit<QuorumRun, 'id' | 'signers' | 'roundTimeoutMs'> & {
       request: SolanaSigningRequest;
+      /** As in `requestSignature`: rejects when the request must be dropped before signing. */
+      superseded?: Promise<never>;
     },
 ): Promise<Uint8Array> {
   const request = parseSolanaSigningRequest(opts.request);

@@ -66,6 +66,8 @@ const MESSAGES = {
   'approval.unknownKind': () => 'Unknown approval kind.',
   'approval.nothingToSign': () => 'This request has nothing to sign.',
   'approval.alreadySigning': () => 'Already signing this request: wait for the co-signer.',
+  'approval.generationMoved': () =>
+    "The vault's re-share completed while this request waited for co-signers: it is asked again with the new share generation.",
   // Ceremonies (key generation, re-share) and pairing
   'ceremony.busy': () => 'A ceremony is already running. Finish or cancel it first.',
   'ceremony.badQuorum': (d: { t: number; n: number }) => `A vault needs 2 ≤ threshold ≤ devices ≤ 16 (got ${d.t}-of-${d.n}).`,

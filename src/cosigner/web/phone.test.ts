@@ -21,7 +21,7 @@ import { networkOfChain } from '../../shared/sign-view';
 import { deviceIdFor, joinCeremony, pairingInfo } from './ceremony';
 import { reshareParams } from '../pairing-params';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { SigningService } from './signing-service';
+import { SETTLE_MS, SigningService } from './signing-service';
 import { answerStoredAsks, askForStatements } from '../../session/generation-asks';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -450,6 +450,27 @@ describe('the phone finishes a change of generation it did not see end (docs/gen
       phone.lock();
       await extBox.close();
     }
+  });
+  it('a request read while the channel is left (the change committed: that share is gone) is never shown', async () => {
+    const { extVault, phoneVault, r } = await twoOfTwo();
+    const service = new SigningService({ onChange: () => undefined, open: r.open });
+    await service.listen(phoneVault);
+    const box = await r.open({ sessionId: channelOf(extVault).sessionId, deviceId: extVault.identity.deviceId });
+    const msg = '0x' + Buffer.from('read while leaving').toString('hex');
+    const asked = requestSignature({
+      joinTimeoutMs: 2000,
+      roundTimeoutMs: 2000,
+      mailbox: box.mailbox,
+      vault: extVault,
+      request: parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: msg }),
+    }).catch((e: unknown) => e);
+    // Inside the settling delay before the request would be shown, the phone leaves the channel.
+    await new Promise((res) => setTimeout(res, 50));
+    service.forget(vaultId(phoneVault));
+    await new Promise((res) => setTimeout(res, SETTLE_MS + 200));
+    expect(service.pending).toEqual([]);
+    expect(await asked).toBeInstanceOf(Error); // refused or unanswered, never signed
+    await box.close();
   });
 });
 

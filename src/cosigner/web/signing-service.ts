@@ -237,6 +237,9 @@ export class SigningService {
       info.ended.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
     });
     if (info.ended.aborted) return 'the request ended before it was shown';
+    // The channel was left meanwhile (a change of generation committed, the vault was deleted, the phone locked):
+    // this generation's share may be gone, so the request is never shown.
+    if (this.channels.get(id) !== ch) return 'the phone stopped listening on this channel';
     // Read again from the channel (a signing link re-reads it): answered once is enough.
     if (this.seen.get(info.id)?.state === 'done') return 'already decided on this phone';
     // Decoded here as serveSigning decoded it (the Solana signer was checked to be this vault's there).
