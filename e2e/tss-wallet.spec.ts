@@ -9,6 +9,7 @@ import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { test, expect, openDapp, PASSWORD, type WalletHelper } from './fixtures';
 import { CosignerDevice } from './support/cosigner';
+import { pairWithCliCosigner } from './support/pair-vault';
 import { stopServiceWorker } from './support/service-worker';
 import { permitTypedData, typedDataSigner } from './support/typed-data';
 import { startRelay, type RunningRelay } from '../src/relay/server';
@@ -24,34 +25,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await relay?.close();
 });
-
-/** Pairs a 2-of-2 vault from the popup with the CLI co-signer; returns the vault's address. */
-async function pairVault(wallet: WalletHelper, popup: Page, cosigner: CosignerDevice, shots = false): Promise<string> {
-  expect((await wallet.command(popup, { type: 'setRelayUrl', url: relay.url })).ok).toBe(true);
-  await popup.getByLabel('Vault name').fill('Paired vault');
-  await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await popup.getByLabel('Confirm password').fill(PASSWORD);
-  if (shots) await wallet.screenshot(popup, 'tss-01-create');
-  await popup.getByRole('button', { name: 'Create vault and pair devices' }).click();
-  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'waiting', { timeout: 15_000 });
-  await expect(popup.getByTestId('pairing-qr')).toBeVisible();
-  const pairing = (await popup.getByTestId('pairing-text').textContent())!.trim();
-  if (shots) await wallet.screenshot(popup, 'tss-02-pairing-qr');
-
-  const join = cosigner.run(['join', pairing, '--device-id', 'cli-cosigner']);
-  await expect(popup.getByTestId('device-joined')).toHaveCount(1, { timeout: 30_000 });
-  if (shots && (await popup.getByTestId('pairing').getAttribute('data-status')) !== 'done')
-    await wallet.screenshot(popup, 'tss-03-pairing-running');
-  await expect(popup.getByTestId('pairing')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
-  const address = (await popup.getByTestId('new-vault-address').getByTestId('address').textContent())!.trim();
-  expect(await join.exit()).toBe(0);
-  expect(join.output).toContain(`address ${address}`);
-  if (shots) await wallet.screenshot(popup, 'tss-04-vault-ready');
-  await popup.getByRole('button', { name: 'Open wallet' }).click();
-  await expect(popup.getByTestId('vault-quorum')).toHaveText('CO-SIGNED 2-OF-2');
-  if (shots) await wallet.screenshot(popup, 'tss-05-home');
-  return address;
-}
 
 /** Waits for a signing approval in the popup and approves or rejects it. */
 async function decideSign(popup: Page, approve: boolean, shot?: { wallet: WalletHelper; name: string }): Promise<void> {
@@ -79,7 +52,7 @@ test('pair a 2-of-2 vault with the CLI co-signer; a dApp sends a transaction, pe
   const cosigner = new CosignerDevice();
   try {
     const popup = await wallet.openPopup();
-    const address = await pairVault(wallet, popup, cosigner, true);
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url, { screenshots: true });
     expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
     expect((await wallet.state(popup)).vault).toMatchObject({ kind: 'tss', address, t: 2, n: 2 });
 
@@ -215,7 +188,7 @@ test('a co-signer that is offline: the dApp gets -32603 with the reason once the
   const cosigner = new CosignerDevice();
   try {
     const popup = await wallet.openPopup();
-    const address = await pairVault(wallet, popup, cosigner);
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
     expect((await wallet.command(popup, { type: 'setCosignTimeout', seconds: 8 })).ok).toBe(true);
     const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
     // No `serve` running: nobody answers on the paired channel.
@@ -240,7 +213,7 @@ test('settings: export an encrypted backup, delete the vault, a wrong backup pas
   const cosigner = new CosignerDevice();
   try {
     const popup = await wallet.openPopup();
-    const address = await pairVault(wallet, popup, cosigner);
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
     await popup.getByRole('button', { name: 'Settings' }).click();
     const exportForm = popup.getByRole('form', { name: 'Export backup' });
     await exportForm.getByLabel('Backup password', { exact: true }).fill('backup-password-1');
@@ -295,7 +268,7 @@ test('settings: re-share 2-of-2 -> 2-of-3 with a new CLI device; same address, t
   const newDevice = new CosignerDevice('new-device-password');
   try {
     const popup = await wallet.openPopup();
-    const address = await pairVault(wallet, popup, cosigner);
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
     await popup.getByRole('button', { name: 'Settings' }).click();
     const form = popup.getByRole('form', { name: 'Re-share' });
     await form.getByLabel('Devices after').selectOption('3');
@@ -404,7 +377,7 @@ test('closing the approval window rejects its request (4001); a signing request 
   const cosigner = new CosignerDevice();
   try {
     const popup = await wallet.openPopup();
-    const address = await pairVault(wallet, popup, cosigner);
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
     const { page: a } = await wallet.connectDapp(popup, dapps.a.url);
 
     // The approval window Tandem opens: closing it is a rejection.

@@ -3,13 +3,17 @@ import type { Page } from '@playwright/test';
 import { expect, PASSWORD, type WalletHelper } from '../fixtures';
 import type { CosignerDevice } from './cosigner';
 
-/** Pairs a 2-of-2 vault from the popup with the CLI co-signer over the relay at `relayUrl`; returns the vault's address. */
+/**
+ * Pairs a 2-of-2 vault from the popup with the CLI co-signer over the relay
+ * at `relayUrl`; returns the vault's address. `screenshots`: one at each step
+ * (`tss-01-create` … `tss-05-home`).
+ */
 export async function pairWithCliCosigner(
   wallet: WalletHelper,
   popup: Page,
   cosigner: CosignerDevice,
   relayUrl: string,
-  shots = false,
+  { screenshots: shots = false }: { screenshots?: boolean } = {},
 ): Promise<string> {
   expect((await wallet.command(popup, { type: 'setRelayUrl', url: relayUrl })).ok).toBe(true);
   await popup.getByLabel('Vault name').fill('Paired vault');

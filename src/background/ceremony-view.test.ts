@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceVault } from '../session/device-vault';
 import { commit, stage, withAck } from '../session/generations';
 import { newIdentity, publicOf } from '../session/identity';
-import { standingOf, viewAfterRestart, type CeremonyMarker } from './ceremony-view';
+import { thrownError } from '../errors/codes.test-util';
+import { reshareResult, standingOf, viewAfterRestart, type CeremonyMarker } from './ceremony-view';
 
 const me = newIdentity('tandem-ext-1');
 const other = newIdentity('cli-new-device');
@@ -58,5 +59,17 @@ describe('a ceremony cut off by a worker restart after its confirmation', () => 
     const view = viewAfterRestart(marker, null);
     expect(view.status).toBe('failed');
     expect(view.address).toBeUndefined();
+  });
+});
+
+describe('a finished re-share', () => {
+  it('shows the vault’s address, and refuses with reshare.otherKey one that ended with another address', () => {
+    const outcome = { kind: 'member' as const, vault: record(1, 2), missing: [] };
+    expect(reshareResult(outcome, ADDRESS)).toEqual({ address: ADDRESS, pending: null });
+    expect(reshareResult(outcome, '0x')).toEqual({ address: ADDRESS, pending: null });
+    expect(thrownError(() => reshareResult(outcome, '0x' + '22'.repeat(20)))).toEqual({
+      code: 'reshare.otherKey',
+      details: { what: 'address' },
+    });
   });
 });

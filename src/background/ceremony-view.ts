@@ -3,6 +3,7 @@
  * how it follows the ceremony's events, and what it says when the ceremony
  * fails or ends.
  */
+import { TandemError } from '../errors/index';
 import type { CeremonyEvent, ReshareOutcome } from '../session/ceremonies';
 import type { DeviceVault } from '../session/device-vault';
 import { describePending } from '../session/generations';
@@ -58,7 +59,8 @@ export interface CeremonyResult {
 export function reshareResult(outcome: ReshareOutcome, address: string): CeremonyResult {
   if (outcome.kind === 'retired') return { pending: null, retired: true };
   if (outcome.kind === 'retiring') return { pending: describePending(outcome.vault) };
-  if (address !== '0x' && outcome.vault.address !== address) throw new Error('the re-share ended with another address');
+  if (address !== '0x' && outcome.vault.address !== address)
+    throw new TandemError('reshare.otherKey', 'the re-share ended with another address', { details: { what: 'address' } });
   return { address: outcome.vault.address, pending: describePending(outcome.vault) };
 }
 

@@ -356,6 +356,18 @@ describe('approvals lifecycle', () => {
   });
 });
 
+/** The chain answers as a token contract: symbol() "TST", decimals() 4, anything else 0x (and 0x10 to other methods). */
+async function answerAsTokenContract(s: unknown): Promise<void> {
+  const { AbiCoder } = await import('ethers');
+  (s as { deps: { chain: ChainClient } }).deps.chain.call = async (_n, method, params) => {
+    if (method !== 'eth_call') return '0x10';
+    const data = (params[0] as { data: string }).data;
+    if (data === '0x95d89b41') return AbiCoder.defaultAbiCoder().encode(['string'], ['TST']);
+    if (data === '0x313ce567') return AbiCoder.defaultAbiCoder().encode(['uint8'], [4]);
+    return '0x';
+  };
+}
+
 describe('router: MetaMask-compatible methods', () => {
   it('personal_ecRecover recovers the signer of a personal_sign message (hex or text), lower case; a malformed signature is -32602', async () => {
     const { Wallet } = await import('ethers');
@@ -389,17 +401,9 @@ describe('router: MetaMask-compatible methods', () => {
   });
 
   it('wallet_watchAsset reads the token from its contract, asks the user, and adds it to the list; a followed token answers true at once', async () => {
-    const { AbiCoder } = await import('ethers');
     const t = setup();
     const token = '0x' + 'ab'.repeat(20);
-    // The contract answers symbol() "TST" and decimals() 4 (and anything else 0x).
-    (t.s as unknown as { deps: { chain: ChainClient } }).deps.chain.call = async (_n, method, params) => {
-      if (method !== 'eth_call') return '0x10';
-      const data = (params[0] as { data: string }).data;
-      if (data === '0x95d89b41') return AbiCoder.defaultAbiCoder().encode(['string'], ['TST']);
-      if (data === '0x313ce567') return AbiCoder.defaultAbiCoder().encode(['uint8'], [4]);
-      return '0x';
-    };
+    await answerAsTokenContract(t.s);
     const params = { type: 'ERC20', options: { address: token, symbol: 'FAKE', decimals: 18 } };
     const p = t.rpc(A, 'wallet_watchAsset', params);
     const [approval] = await pendingApprovals(t.s);
@@ -411,6 +415,19 @@ describe('router: MetaMask-compatible methods', () => {
     expect(await t.s.approvals.list()).toEqual([]);
     await expect(t.rpc(A, 'wallet_watchAsset', { type: 'ERC721', options: { address: token } })).rejects.toMatchObject({ code: 4200 });
     await expect(t.rpc(A, 'wallet_watchAsset', { type: 'ERC20', options: { address: 'nope' } })).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('wallet_watchAsset approved after its network was removed: the popup is told token.networkGone and nothing is added', async () => {
+    const t = setup();
+    await answerAsTokenContract(t.s);
+    const p = t.rpc(A, 'wallet_watchAsset', { type: 'ERC20', options: { address: '0x' + 'ab'.repeat(20) } });
+    p.catch(() => undefined); // stays pending: the approval is not decided
+    const [approval] = await pendingApprovals(t.s);
+    t.s.networks.find = async () => undefined;
+    await expect(t.s.command({ type: 'decideApproval', id: approval!.id, approve: true })).rejects.toMatchObject({
+      code: 'token.networkGone',
+    });
+    expect((await t.s.state()).tokens).toEqual([]);
   });
 
   it('MetaMask compatibility is on by default; the Settings switch turns it off in the provider state and applies it', async () => {

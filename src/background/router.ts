@@ -97,7 +97,7 @@ export async function carryOutApproval(deps: RouterDeps, approval: Approval): Pr
   if (approval.kind === 'watchAsset') {
     const asset = approval.asset;
     const network = asset && (await deps.networks.find(asset.chainId));
-    if (!asset || !network || !deps.tokens) throw new Error('The network of this token was removed.');
+    if (!asset || !network || !deps.tokens) throw new WalletError('token.networkGone');
     if (!(await deps.tokens.list(network.chainId)).some((t) => t.address.toLowerCase() === asset.address.toLowerCase()))
       await deps.tokens.add(network, asset.address);
     return true;

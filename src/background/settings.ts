@@ -3,6 +3,7 @@
  * extension's IndexedDB; each setter checks its value first.
  */
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN } from '../shared/popup-commands';
+import { relayUrlFault } from '../session/pairing';
 import { WalletError } from '../shared/wallet-errors';
 import type { KeyValueArea } from './storage';
 
@@ -58,15 +59,23 @@ export class SettingsStore {
   }
 }
 
-/** A relay base URL: http(s), no credentials, query or fragment; trailing slashes dropped. */
+/** Which {@link WalletError} each of the pairing's relay URL checks throws here (the popup's stable codes). */
+const RELAY_URL_CODES = {
+  notUrl: 'relayUrl.notUrl',
+  scheme: 'relayUrl.scheme',
+  credentials: 'relayUrl.extras',
+  queryOrFragment: 'relayUrl.extras',
+} as const;
+
+/**
+ * A relay base URL: what a pairing payload and a signing link accept
+ * ({@link relayUrlFault}: http(s), no credentials, query or fragment), with
+ * surrounding spaces and trailing slashes dropped.
+ */
 export function parseRelayUrl(text: string): string {
-  let u: URL;
-  try {
-    u = new URL(text.trim());
-  } catch {
-    throw new WalletError('relayUrl.notUrl');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WalletError('relayUrl.scheme');
-  if (u.username || u.password || u.search || u.hash) throw new WalletError('relayUrl.extras');
+  const trimmed = text.trim();
+  const fault = relayUrlFault(trimmed);
+  if (fault) throw new WalletError(RELAY_URL_CODES[fault.check]);
+  const u = new URL(trimmed);
   return (u.origin + u.pathname).replace(/\/+$/, '');
 }

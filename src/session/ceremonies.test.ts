@@ -170,4 +170,52 @@ describe('ceremonies between devices', () => {
       expect.objectContaining({ kind: 'answer', deviceId: 'dev-2', accepted: false, reason: expect.stringMatching(/generation/) }),
     );
   });
+
+  it('refuses an impossible quorum, a device the roster left out, and a re-share of another vault, with their codes', async () => {
+    const me = newIdentity('dev-1');
+    const box = new Mailbox(new Room().join(me.deviceId));
+    const plan = { t: 3, n: 2, name: 'Test', relayUrl };
+    expect(await rejectedError(createVault({ ...timing, mailbox: box, me, sessionId: 's', plan }))).toMatchObject({
+      code: 'keygen.badQuorum',
+      details: { t: 3, n: 2 },
+    });
+
+    // Two devices join a 2-of-2 key generation: the one the initiator did not take is told it is not in the roster.
+    const room = new Room();
+    const ids = ['dev-1', 'dev-2', 'dev-3'].map((d) => newIdentity(d));
+    const boxes = ids.map((id) => new Mailbox(room.join(id.deviceId)));
+    const initiatorSignPub = publicOf(ids[0]!).signPub;
+    const joined = await Promise.allSettled([
+      createVault({ ...timing, mailbox: boxes[0]!, me: ids[0]!, sessionId: 'k', plan: { t: 2, n: 2, name: 'Test', relayUrl } }),
+      joinVault({ ...timing, mailbox: boxes[1]!, me: ids[1]!, sessionId: 'k', initiatorSignPub }),
+      joinVault({ ...timing, mailbox: boxes[2]!, me: ids[2]!, sessionId: 'k', initiatorSignPub }),
+    ]);
+    expect(joined[0]!.status).toBe('fulfilled');
+    const left = joined.filter((r) => r.status === 'rejected');
+    expect(left).toHaveLength(1);
+    expect(await rejectedError(Promise.reject((left[0] as PromiseRejectedResult).reason))).toMatchObject({ code: 'roster.notMember' });
+    const vaults = joined.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+
+    // A re-share whose key is not the one the pairing named: refused before anything is stored.
+    const rs = new Room();
+    const rsBoxes = vaults.map((v) => new Mailbox(rs.join(v.identity.deviceId)));
+    const short = { joinTimeoutMs: 60_000, roundTimeoutMs: 3_000 };
+    const [, other] = await Promise.allSettled([
+      startReshare({ ...short, mailbox: rsBoxes[0]!, vault: vaults[0]!, sessionId: 'rs', plan: { newT: 2, expectedJoiners: 1, relayUrl } }),
+      joinReshare({
+        ...short,
+        mailbox: rsBoxes[1]!,
+        me: vaults[1]!.identity,
+        sessionId: 'rs',
+        initiatorSignPub: publicOf(vaults[0]!.identity).signPub,
+        oldVault: vaults[1],
+        expectedKey: '00'.repeat(33),
+      }),
+    ]);
+    expect(other.status).toBe('rejected');
+    expect(await rejectedError(Promise.reject((other as PromiseRejectedResult).reason))).toMatchObject({
+      code: 'reshare.otherKey',
+      details: { what: 'key' },
+    });
+  });
 });

@@ -28,6 +28,7 @@ import type { Liveness } from './liveness.js';
 import { runProtocol, type IgnoredMessage, type ProgressEvent } from './run-protocol.js';
 import { awaitRoster, collectRoster, identitiesOf, protocolSid, sayHello, type Roster, type SignedRoster } from './roster.js';
 import type { PartyId } from '../tss/errors.js';
+import { TandemError } from '../errors/index.js';
 import type { DevicePublic } from './identity.js';
 
 export interface KeygenPlan {
@@ -44,7 +45,9 @@ type KeygenOptions = CeremonyTiming & Omit<RosterRunOptions, keyof CeremonyTimin
 export async function createVault(opts: KeygenOptions & { plan: KeygenPlan }): Promise<DeviceVault> {
   const { plan } = opts;
   if (!Number.isInteger(plan.n) || plan.n < 2 || plan.n > 16 || !Number.isInteger(plan.t) || plan.t < 2 || plan.t > plan.n) {
-    throw new Error(`a vault needs 2 <= t <= n <= 16 devices (got ${plan.t}-of-${plan.n})`);
+    throw new TandemError('keygen.badQuorum', `a vault needs 2 <= t <= n <= 16 devices (got ${plan.t}-of-${plan.n})`, {
+      details: { t: plan.t, n: plan.n },
+    });
   }
   const signedRoster = await collectRoster({
     mailbox: opts.mailbox,

@@ -6,6 +6,7 @@
  * and then deletes nothing until it holds those statements too.
  */
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
+import { TandemError } from '../errors/index.js';
 import { EcdsaReshare, ecdsaPublicInfo } from '../tss/reshare/ecdsa.js';
 import { FrostReshare } from '../tss/reshare/eddsa.js';
 import { isRetired } from '../tss/reshare/protocol.js';
@@ -134,14 +135,23 @@ async function reshareWithRoster(signed: SignedRoster, opts: RunOptions): Promis
   }
 }
 
+/** Refuses (`reshare.otherKey`) a roster whose key is not this device's old share's, or not the one its pairing named. */
+function checkReshareKey(publicKey: Uint8Array, opts: RunOptions): void {
+  const key = bytesToHex(publicKey);
+  if (opts.oldVault && bytesToHex(opts.oldVault.ecdsa.publicKey) !== key)
+    throw new TandemError('reshare.otherKey', 'this re-share is for another vault', { details: { what: 'key' } });
+  if (opts.expectedKey !== undefined && opts.expectedKey !== key)
+    throw new TandemError('reshare.otherKey', 'this re-share is for another vault than its pairing says; nothing was stored', {
+      details: { what: 'key' },
+    });
+}
+
 async function runReshare(signed: SignedRoster, opts: RunOptions, live: Liveness): Promise<ReshareOutcome> {
   const { roster } = signed;
   const ecdsaInfo = ecdsaInfoFromWire(roster.params.ecdsa);
   const eddsaInfo = frostInfoFromWire(roster.params.eddsa);
   const old = opts.oldVault;
-  if (old && bytesToHex(old.ecdsa.publicKey) !== bytesToHex(ecdsaInfo.publicKey)) throw new Error('this re-share is for another vault');
-  if (opts.expectedKey !== undefined && opts.expectedKey !== bytesToHex(ecdsaInfo.publicKey))
-    throw new Error('this re-share is for another vault than its pairing says; nothing was stored');
+  checkReshareKey(ecdsaInfo.publicKey, opts);
   const self = selfIn(roster, opts.me);
   const quorum = roster.members
     .filter((m) => typeof m.role?.old === 'number')

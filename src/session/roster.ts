@@ -8,6 +8,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { TandemError } from '../errors/index.js';
 import type { PartyId } from '../tss/errors.js';
 import { encodeTranscript } from '../tss/transcript.js';
 import { isPlainObject } from '../tss/wire.js';
@@ -147,7 +148,7 @@ export async function awaitRoster(opts: {
   const members = roster.members.map((m) => ({ ...m, identity: parseDevicePublic(m.identity) }));
   const mine = publicOf(opts.me);
   if (!members.some((m) => m.identity.signPub === mine.signPub && m.identity.deviceId === mine.deviceId)) {
-    throw new Error('this device is not in the ceremony roster (the session may be full)');
+    throw new TandemError('roster.notMember', 'this device is not in the ceremony roster (the session may be full)');
   }
   return { roster: { ...roster, members }, sig };
 }

@@ -45,6 +45,7 @@ const MESSAGES = {
     `${d.address} does not answer as an ERC-20 token on ${d.network} (no symbol or decimals).`,
   'token.badDecimals': () => 'This token reports unusable decimals.',
   'token.notListed': () => 'This token is not in the list of this network.',
+  'token.networkGone': () => 'The network of this token was removed.',
   // Sending and fees
   'send.badRecipient': () => 'The recipient is not a valid address (check its checksum).',
   'send.badAmount': (d: { decimals?: number }) =>

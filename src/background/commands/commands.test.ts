@@ -59,6 +59,9 @@ describe('popup commands: one map, one parser, one handler each', () => {
     expect(await code(s.command({ type: 'setCosignTimeout', seconds: 4 }))).toBe('settings.cosignTimeoutRange');
     expect(await code(s.command({ type: 'setRelayUrl', url: 'not a url' }))).toBe('relayUrl.notUrl');
     expect(await code(s.command({ type: 'setRelayUrl', url: 'https://u:p@relay.example' }))).toBe('relayUrl.extras');
+    expect(await code(s.command({ type: 'setRelayUrl', url: 'https://relay.example/?room=1' }))).toBe('relayUrl.extras');
+    expect(await code(s.command({ type: 'setRelayUrl', url: 'https://relay.example/#x' }))).toBe('relayUrl.extras');
+    expect(await code(s.command({ type: 'setRelayUrl', url: 'ws://relay.example' }))).toBe('relayUrl.scheme');
     expect(await code(s.command({ type: 'setRelayUrl', url: 'https://relay.example/r//' }))).toBe('ok');
     expect((await s.state()).relayUrl).toBe('https://relay.example/r');
     expect(await code(s.command({ type: 'selectNetwork', chainId: 'x' }))).toBe('network.unknown');

@@ -1,5 +1,5 @@
 /** Whether the browser keeps this page's data, in plain words, and that a backup is needed either way. */
-import type { Persistence } from '../controller';
+import type { Persistence } from '../phone-state';
 
 export function StorageNotice({ persistence }: { persistence: Persistence }) {
   if (persistence === 'granted') {

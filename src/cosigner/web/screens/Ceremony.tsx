@@ -1,7 +1,8 @@
 /** Key generation or re-share in progress, done (address, back up now) or failed (nothing stored). */
 import { Address } from '../../../ui/Address';
 import { StorageNotice } from '../components/StorageNotice';
-import type { CeremonyState, PhoneController } from '../controller';
+import type { PhoneController } from '../controller';
+import type { CeremonyState } from '../phone-state';
 
 export function Ceremony({ ceremony, controller }: { ceremony: CeremonyState; controller: PhoneController }) {
   const keygen = ceremony.info.kind === 'keygen';

@@ -6,7 +6,8 @@
  */
 import type { JSX } from 'preact';
 import { Address } from '../../../ui/Address';
-import type { PhoneController, SignLinkState } from '../controller';
+import type { PhoneController } from '../controller';
+import type { SignLinkState } from '../phone-state';
 
 const OUTCOME: Record<string, string> = {
   signed: 'This phone signed it.',
