@@ -242,27 +242,54 @@ export class Services implements CommandContext {
     }
   }
 
-  /** Everything the popup renders. */
+  /** Everything the popup renders (independent reads run together: the popup waits for this on every open). */
   async state(): Promise<WalletState> {
-    const vault = await this.wallet.vault();
-    const selectedChainId = (await this.networks.selected()).chainId;
+    const [vault, selected] = await Promise.all([this.wallet.vault(), this.networks.selected()]);
+    const selectedChainId = selected.chainId;
+    const [
+      vaults,
+      unlocked,
+      networks,
+      approvals,
+      sites,
+      autoLockMinutes,
+      relayUrl,
+      cosignTimeoutSeconds,
+      metaMaskCompat,
+      ceremony,
+      activity,
+      tokens,
+    ] = await Promise.all([
+      this.wallet.vaults(),
+      this.wallet.isUnlocked(),
+      this.networks.list(),
+      this.approvals.list(),
+      this.permissions.sites(),
+      this.settings.autoLockMinutes(),
+      this.settings.relayUrl(),
+      this.settings.cosignTimeoutSeconds(),
+      this.settings.metaMaskCompat(),
+      this.ceremonies.current(),
+      this.activity.list(vault?.address),
+      this.tokens.list(selectedChainId),
+    ]);
     return {
       vault,
-      vaults: await this.wallet.vaults(),
-      locked: !(await this.wallet.isUnlocked()),
-      networks: await this.networks.list(),
+      vaults,
+      locked: !unlocked,
+      networks,
       selectedChainId,
-      approvals: (await this.approvals.list()).map(({ reply: _reply, ...view }) => view),
-      sites: await this.permissions.sites(),
-      autoLockMinutes: await this.settings.autoLockMinutes(),
-      relayUrl: await this.settings.relayUrl(),
-      cosignTimeoutSeconds: await this.settings.cosignTimeoutSeconds(),
-      metaMaskCompat: await this.settings.metaMaskCompat(),
-      ceremony: await this.ceremonies.current(),
+      approvals: approvals.map(({ reply: _reply, ...view }) => view),
+      sites,
+      autoLockMinutes,
+      relayUrl,
+      cosignTimeoutSeconds,
+      metaMaskCompat,
+      ceremony,
       signing: this.signing,
-      activity: await this.activity.list(vault?.address),
+      activity,
       sendError: this.sendError,
-      tokens: await this.tokens.list(selectedChainId),
+      tokens,
     };
   }
 
@@ -280,7 +307,8 @@ export class Services implements CommandContext {
       // Any command may have unlocked the wallet, even one that failed afterwards: (re)arm the idle timer.
       if (cmd.type !== 'lock') await this.touch();
     }
-    this.deps.onStateChange();
+    // Reading the state changes nothing: no push to the other open pages (the popup asks on every open).
+    if (cmd.type !== 'getState') this.deps.onStateChange();
     return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
   }
 
