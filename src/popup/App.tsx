@@ -26,8 +26,12 @@ export function App() {
   const openedForApproval = location.hash === '#approvals';
 
   useEffect(() => {
-    void sendCommand('getState').then((r) => r.ok && setState(r.state));
-    return subscribeState(setState);
+    const first = (s: WalletState) => {
+      if (!performance.getEntriesByName('tandem:state').length) performance.mark('tandem:state');
+      setState(s);
+    };
+    void sendCommand('getState').then((r) => r.ok && first(r.state));
+    return subscribeState(first);
   }, []);
 
   // An approval window closes itself once everything it was opened for is decided.
