@@ -255,6 +255,7 @@ export class Services implements CommandContext {
       sites: await this.permissions.sites(),
       autoLockMinutes: await this.settings.autoLockMinutes(),
       relayUrl: await this.settings.relayUrl(),
+      solanaRpcUrl: await this.settings.solanaRpcUrl(),
       cosignTimeoutSeconds: await this.settings.cosignTimeoutSeconds(),
       metaMaskCompat: await this.settings.metaMaskCompat(),
       ceremony: await this.ceremonies.current(),

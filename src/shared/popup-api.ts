@@ -194,6 +194,8 @@ export interface WalletState {
   autoLockMinutes: number;
   /** Relay used to pair and co-sign. */
   relayUrl: string;
+  /** The Solana RPC URL (Settings), or null when none is set: then Solana transactions cannot be sent from Tandem. */
+  solanaRpcUrl: string | null;
   /** Seconds to wait for the co-signer to answer a signing request. */
   cosignTimeoutSeconds: number;
   /** Key generation in progress (or just finished/failed), if any. */

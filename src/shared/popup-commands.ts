@@ -41,6 +41,8 @@ export interface PopupCommands {
   setNetworkRpc: { params: { chainId: string; rpcUrl: string }; result: undefined };
   setAutoLock: { params: { minutes: number }; result: undefined };
   setRelayUrl: { params: { url: string }; result: undefined };
+  /** The Solana RPC URL (balance, signAndSendTransaction, Send SOL); an empty text clears it. */
+  setSolanaRpcUrl: { params: { url: string }; result: undefined };
   /** How long to wait for the co-signer to answer a signing request. */
   setCosignTimeout: { params: { seconds: number }; result: undefined };
   /** MetaMask compatibility of the in-page provider (isMetaMask), for pages loaded afterwards. */
@@ -126,6 +128,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   setNetworkRpc: { chainId: str(20), rpcUrl: str(2048) },
   setAutoLock: { minutes: int },
   setRelayUrl: { url: str(200) },
+  setSolanaRpcUrl: { url: str(2048) },
   setCosignTimeout: { seconds: int },
   setMetaMaskCompat: { enabled: bool },
   startKeygen: { name: str(64), t: count, n: count, password: optional(PASSWORD) },

@@ -33,6 +33,11 @@ const MESSAGES = {
   'relayUrl.notUrl': () => 'The relay URL is not a URL (e.g. https://relay.example).',
   'relayUrl.scheme': () => 'The relay URL must start with https:// (or http:// for a local relay).',
   'relayUrl.extras': () => 'The relay URL must not contain credentials, a query or a fragment.',
+  'solanaRpcUrl.notUrl': () => 'The Solana RPC URL is not a URL (e.g. https://api.devnet.solana.com).',
+  'solanaRpcUrl.scheme': () => 'The Solana RPC URL must start with https:// (or http:// for a local validator).',
+  'solanaRpcUrl.credentials': () =>
+    'The Solana RPC URL must not contain a user name or password (an API key in the path or query is fine).',
+  'solanaRpcUrl.fragment': () => 'The Solana RPC URL must not contain a fragment (#…).',
   // Networks and tokens
   'network.unknown': (d: { chainId?: string }) =>
     d.chainId ? `Unknown network ${d.chainId}: add it in Settings first.` : 'Unknown network.',
