@@ -27,10 +27,11 @@ import type { BackupExport, SigningProgress } from '../shared/popup-api';
 import { parseSignLinkFragment } from '../session/sign-link';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { address, getTransactionDecoder, lamports } from '@solana/kit';
+import { address, generateKeyPairSigner, getBase58Encoder, getTransactionDecoder, lamports } from '@solana/kit';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { vaultSolanaAddress } from '../session/solana-signing';
 import { solanaTransactionBase64, solTransfer } from '../session/solana-test-tx.test-util';
+import { startSolanaRpc } from '../../test/support/solana-rpc';
 
 const A = 'https://dapp.example';
 const TOKEN = '0x' + '7a'.repeat(20);
@@ -611,6 +612,121 @@ describe('Solana through the Wallet Standard methods (solana_*)', () => {
       expect(seen).toEqual(['solana_message']);
     } finally {
       server.stop();
+    }
+  });
+});
+
+describe('solana_signAndSendTransaction: checked before approval, co-signed, then sent through the Solana RPC set in Settings', () => {
+  const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+  /** A paired vault, litesvm funded for its Solana address behind the test HTTP RPC, and the page's call. */
+  async function sending() {
+    const t = await pairedVault();
+    const sol = vaultSolanaAddress(t.cosigner);
+    const svm = new LiteSVM();
+    svm.airdrop(address(sol), lamports(3_000_000_000n));
+    const rpc = await startSolanaRpc(svm);
+    const seen: string[] = [];
+    const server = serve(t, (r) => (seen.push(r.kind), true));
+    const transfer = (amount: bigint, feePayer = sol) =>
+      solanaTransactionBase64({ feePayer, blockhash: svm.latestBlockhash(), instructions: [solTransfer(sol, RECIPIENT, amount)] });
+    const call = (params: Record<string, unknown>) => t.s.handleRpc({ origin: A }, { method: 'solana_signAndSendTransaction', params });
+    const stop = async () => (server.stop(), await rpc.close());
+    return { ...t, sol, svm, rpc, seen, transfer, call, stop };
+  }
+  /** The page's error: its EIP-1193 code, its stable code, and whether it names the RPC URL. */
+  const refusal = (p: Promise<unknown>, url: string) =>
+    p.then(
+      () => 'resolved',
+      (e: { code: number; message: string; data?: { code?: string } }) => ({
+        code: e.code,
+        solana: e.data?.code,
+        showsUrl: e.message.includes(url) || JSON.stringify(e.data ?? {}).includes(url),
+      }),
+    );
+
+  it('sends the co-signed System transfer (the approval says where; the recipient is paid) and answers its signature', async () => {
+    const t = await sending();
+    try {
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      const wire = t.transfer(1_200_000_000n);
+      const sent = t.call({ transaction: wire, chain: 'solana:localnet', options: { commitment: 'confirmed' } });
+      const approval = await approveNext(t.s);
+      expect(approval.method).toBe('solana_signAndSendTransaction');
+      expect(approval.sign?.networkName).toBe('Solana (localnet)');
+      expect(approval.sign?.solana).toMatchObject({
+        kind: 'transaction',
+        sendsSol: '1.2',
+        send: { chain: 'solana:localnet', rpcUrl: `${t.rpc.url}/`, options: { commitment: 'confirmed' } },
+      });
+      const { transactionSignature } = (await sent) as { transactionSignature: string };
+      expect(t.svm.getTransaction(transactionSignature as never)).not.toBeNull();
+      expect(t.svm.getBalance(RECIPIENT)).toBe(1_200_000_000n);
+      expect(t.seen).toEqual(['solana_transaction']);
+      // The answer is the transaction's id: the vault's signature (the fee payer's, first) over the message it was shown.
+      const { messageBytes } = getTransactionDecoder().decode(Buffer.from(wire, 'base64'));
+      const sigBytes = new Uint8Array(getBase58Encoder().encode(transactionSignature));
+      expect(ed25519.verify(sigBytes, new Uint8Array(messageBytes), t.cosigner.eddsa.groupPublicKey)).toBe(true);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('refuses before asking the user: no RPC URL, another cluster, an unreachable RPC, bad options or chain, another signer missing', async () => {
+    const t = await sending();
+    try {
+      const wire = t.transfer(1_000_000n);
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:localnet' }), t.rpc.url)).toEqual({
+        code: -32603,
+        solana: 'solana.noRpcUrl',
+        showsUrl: false,
+      });
+      const url = `${t.rpc.url}/?api-key=secret`;
+      await t.s.command({ type: 'setSolanaRpcUrl', url });
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:devnet' }), url)).toEqual({
+        code: 4901,
+        solana: 'solana.wrongCluster',
+        showsUrl: false,
+      });
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:localnet', options: { commitment: 'final' } }), url)).toEqual({
+        code: -32602,
+        solana: 'solana.badOptions',
+        showsUrl: false,
+      });
+      expect(await refusal(t.call({ transaction: wire, chain: 'ethereum:1' }), url)).toMatchObject({ code: -32602 });
+      expect(await refusal(t.call({ transaction: wire }), url)).toMatchObject({ code: -32602 });
+      // The fee payer is another account, whose slot is empty: Tandem cannot complete it.
+      const other = (await generateKeyPairSigner()).address;
+      expect(await refusal(t.call({ transaction: t.transfer(1_000n, other), chain: 'solana:localnet' }), url)).toEqual({
+        code: -32602,
+        solana: 'solana.unsignedSlots',
+        showsUrl: false,
+      });
+      const down = 'http://127.0.0.1:1/?api-key=secret';
+      await t.s.command({ type: 'setSolanaRpcUrl', url: down });
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:localnet' }), down)).toEqual({
+        code: -32603,
+        solana: 'solana.rpcFailed',
+        showsUrl: false,
+      });
+      expect(await t.s.approvals.list()).toEqual([]);
+      expect(t.seen).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('a transaction the cluster refuses after co-signing ends the request with solana.sendFailed (the approval does not stay pending)', async () => {
+    const t = await sending();
+    try {
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      const sent = t.call({ transaction: t.transfer(5_000_000_000n), chain: 'solana:localnet' });
+      await approveNext(t.s);
+      expect(await refusal(sent, t.rpc.url)).toEqual({ code: -32603, solana: 'solana.sendFailed', showsUrl: false });
+      expect(await t.s.approvals.list()).toEqual([]);
+      expect(t.svm.getBalance(RECIPIENT)).toBeNull();
+      expect(t.seen).toEqual(['solana_transaction']);
+    } finally {
+      await t.stop();
     }
   });
 });

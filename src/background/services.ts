@@ -123,7 +123,7 @@ export class Services implements CommandContext {
       tokens: this.tokens,
       openPopup: deps.openPopup,
       signer: this.signer,
-      solana: solanaAccount(this.wallet),
+      solana: { ...solanaAccount(this.wallet), rpcUrl: () => this.settings.solanaRpcUrl() },
     };
   }
 

@@ -84,6 +84,28 @@ export interface SolanaSignView {
   sendsSol?: string;
   /** The message as text when printable, else hex. */
   message?: { text: string; isHex: boolean };
+  /** `solana:signAndSendTransaction`: once co-signed, Tandem sends it through this RPC (checked to serve `chain`). */
+  send?: SolanaSendPlan;
+}
+
+export type SolanaCommitment = 'processed' | 'confirmed' | 'finalized';
+
+/** `SolanaSignAndSendTransactionOptions` (@solana/wallet-standard-features), as Tandem passes them on. */
+export interface SolanaSendOptions {
+  preflightCommitment?: SolanaCommitment;
+  /** Wait for this commitment after sending. */
+  commitment?: SolanaCommitment;
+  skipPreflight?: boolean;
+  maxRetries?: number;
+  minContextSlot?: number;
+}
+
+/** Where and how a co-signed Solana transaction is sent. The RPC URL is shown in the popup only, never to a page. */
+export interface SolanaSendPlan {
+  /** The Wallet Standard chain the page named, e.g. `solana:devnet`; the RPC serves it. */
+  chain: string;
+  rpcUrl: string;
+  options: SolanaSendOptions;
 }
 
 /** Key generation or re-share with other devices, as the pairing screen shows it. */
