@@ -671,6 +671,26 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
     }
   });
 
+  it("the popup's Solana balance: none without an RPC URL, then the balance and the RPC's cluster; an RPC that fails says solana.rpcFailed", async () => {
+    const t = await sending();
+    try {
+      expect((await t.s.run({ type: 'getSolanaBalance' })).result).toBeNull();
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      expect((await t.s.run({ type: 'getSolanaBalance' })).result).toEqual({
+        address: t.sol,
+        lamports: '3000000000',
+        sol: '3',
+        chain: 'solana:localnet',
+      });
+      await t.s.command({ type: 'setSolanaRpcUrl', url: 'http://127.0.0.1:1' });
+      expect(await t.s.answer({ type: 'getSolanaBalance' })).toMatchObject({ ok: false, code: 'solana.rpcFailed' });
+      await t.s.command({ type: 'lock' });
+      expect((await t.s.run({ type: 'getSolanaBalance' })).result).toBeNull();
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('refuses before asking the user: no RPC URL, another cluster, an unreachable RPC, bad options or chain, another signer missing', async () => {
     const t = await sending();
     try {

@@ -169,6 +169,16 @@ export interface BalanceView {
   tokens: TokenView[];
 }
 
+/** What `getSolanaBalance` answers. */
+export interface SolanaBalanceView {
+  address: string;
+  lamports: string;
+  /** The same in SOL, decimal text. */
+  sol: string;
+  /** The cluster the RPC serves (by its genesis hash), e.g. `solana:devnet`. */
+  chain: string;
+}
+
 /** Co-signing in progress for an approval. */
 export interface SigningProgress {
   approvalId: string;

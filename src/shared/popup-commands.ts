@@ -7,7 +7,7 @@
  * (`src/background/commands/`), and the popup's `sendCommand(type, params)`
  * is typed by the same map.
  */
-import type { BalanceView, WalletState } from './popup-api';
+import type { BalanceView, SolanaBalanceView, WalletState } from './popup-api';
 import type { WalletErrorCode } from './wallet-errors';
 
 /** What `exportBackup` answers. */
@@ -72,6 +72,11 @@ export interface PopupCommands {
   getBalance: { params: None; result: BalanceView | null };
   /** The active co-signed vault's Solana address (docs/solana.md); null while locked or for a development vault. */
   getSolanaAccount: { params: None; result: { address: string } | null };
+  /**
+   * The Solana account's balance through the Solana RPC set in Settings, and the cluster that RPC serves;
+   * null while locked, for a development vault or without an RPC URL; the error `solana.rpcFailed` when the RPC fails.
+   */
+  getSolanaBalance: { params: None; result: SolanaBalanceView | null };
   /** Sends the native coin (or a listed token) from the active vault: queues a signing approval like a dApp's. */
   send: { params: { to: string; amount: string; token?: string }; result: undefined };
   /** Follows an ERC-20 token on the selected network (symbol and decimals read from the contract). */
@@ -143,6 +148,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   adjustFees: { id: ID, maxFeeGwei: str(40), maxPriorityFeeGwei: str(40), gasLimit: str(20) },
   getBalance: {},
   getSolanaAccount: {},
+  getSolanaBalance: {},
   send: { to: str(64), amount: str(80), token: optional(str(64)) },
   addToken: { address: str(64) },
   removeToken: { address: str(64) },

@@ -1,11 +1,24 @@
-/** Popup commands of the vault's Solana account (docs/solana.md). */
+/** Popup commands of the vault's Solana account (docs/solana.md): its address, and its balance through the Solana RPC. */
+import { formatUnits } from '../../session/solana-request';
 import { solanaAccount } from '../solana-account';
-import type { Handlers } from './context';
+import { clusterOf, solanaBalance } from '../solana-network';
+import type { CommandContext, Handlers } from './context';
 
-export const solanaCommands: Handlers<'getSolanaAccount'> = {
+async function activeSolanaAddress(ctx: CommandContext): Promise<string | null> {
+  if (!(await ctx.wallet.activeAccount())) return null;
+  return solanaAccount(ctx.wallet).address();
+}
+
+export const solanaCommands: Handlers<'getSolanaAccount' | 'getSolanaBalance'> = {
   async getSolanaAccount(ctx) {
-    if (!(await ctx.wallet.activeAccount())) return null;
-    const address = await solanaAccount(ctx.wallet).address();
+    const address = await activeSolanaAddress(ctx);
     return address ? { address } : null;
+  },
+  async getSolanaBalance(ctx) {
+    const address = await activeSolanaAddress(ctx);
+    const rpcUrl = await ctx.settings.solanaRpcUrl();
+    if (!address || !rpcUrl) return null;
+    const [lamports, chain] = await Promise.all([solanaBalance(rpcUrl, address), clusterOf(rpcUrl)]);
+    return { address, lamports: lamports.toString(), sol: formatUnits(lamports, 9), chain };
   },
 };
