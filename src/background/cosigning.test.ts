@@ -656,7 +656,7 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
       expect(approval.sign?.solana).toMatchObject({
         kind: 'transaction',
         sendsSol: '1.2',
-        send: { chain: 'solana:localnet', rpcUrl: `${t.rpc.url}/`, options: { commitment: 'confirmed' } },
+        send: { chain: 'solana:localnet', rpcUrl: t.rpc.url, options: { commitment: 'confirmed' } },
       });
       const { transactionSignature } = (await sent) as { transactionSignature: string };
       expect(t.svm.getTransaction(transactionSignature as never)).not.toBeNull();

@@ -97,5 +97,6 @@ export function parseSolanaRpcUrl(text: string): string {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WalletError('solanaRpcUrl.scheme');
   if (u.username || u.password) throw new WalletError('solanaRpcUrl.credentials');
   if (u.hash) throw new WalletError('solanaRpcUrl.fragment');
-  return u.href;
+  // As typed: `https://host` stays without the slash URL adds.
+  return u.pathname === '/' && !u.search ? u.origin : u.href;
 }

@@ -80,8 +80,12 @@ describe('popup commands: one map, one parser, one handler each', () => {
     expect((await s.state()).solanaRpcUrl).toBeNull();
     expect(await code(s.command({ type: 'setSolanaRpcUrl', url: ' https://rpc.example/?api-key=k ' }))).toBe('ok');
     expect((await s.state()).solanaRpcUrl).toBe('https://rpc.example/?api-key=k');
+    expect((await s.command({ type: 'setSolanaRpcUrl', url: 'http://127.0.0.1:8899/' })).solanaRpcUrl).toBe('http://127.0.0.1:8899');
+    expect((await s.command({ type: 'setSolanaRpcUrl', url: 'https://rpc.example/v2/key' })).solanaRpcUrl).toBe(
+      'https://rpc.example/v2/key',
+    );
     const reply = await s.answer({ type: 'setSolanaRpcUrl', url: 'ftp://rpc.example' });
-    expect(reply).toMatchObject({ ok: false, code: 'solanaRpcUrl.scheme', state: { solanaRpcUrl: 'https://rpc.example/?api-key=k' } });
+    expect(reply).toMatchObject({ ok: false, code: 'solanaRpcUrl.scheme', state: { solanaRpcUrl: 'https://rpc.example/v2/key' } });
     expect(await code(s.command({ type: 'setSolanaRpcUrl', url: '  ' }))).toBe('ok');
     expect((await s.state()).solanaRpcUrl).toBeNull();
   });
