@@ -6,7 +6,8 @@
  * the recipient's balance; co-signed by the CLI co-signer over a real relay.
  * Then, with the Solana RPC URL set in Settings to litesvm behind the test
  * HTTP RPC (test/support/solana-rpc.ts), solana:signAndSendTransaction is
- * approved, co-signed and sent by Tandem itself, and Home shows the balance.
+ * approved, co-signed and sent by Tandem itself, and Home shows the balance;
+ * last, Send SOL from Home's Solana card takes the same path.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -52,7 +53,7 @@ test.afterAll(async () => {
   await Promise.all([relay?.close(), server?.close()]);
 });
 
-test('a Wallet Standard page finds Tandem, connects, signs a message and a System transfer that litesvm executes', async ({
+test('a Wallet Standard page finds Tandem, connects, signs a message and a System transfer that litesvm executes; signAndSendTransaction and Send SOL go through the Solana RPC', async ({
   context,
   wallet,
 }) => {
@@ -198,6 +199,25 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     await expect(popup.getByTestId('solana-balance')).toContainText(`${shownSol(vaultAfter)} SOL`, { timeout: 20_000 });
     await expect(popup.getByTestId('solana-cluster')).toHaveText('on Solana localnet');
     await wallet.screenshot(popup, 'solana-05-home-balance');
+
+    // Send SOL from the card: the same approval (in the popup), the same co-signing, sent through the RPC.
+    const card = popup.getByTestId('solana-account');
+    await card.getByRole('button', { name: 'Send SOL' }).click();
+    await card.getByLabel('Recipient Solana address').fill(RECIPIENT);
+    await card.getByLabel('Amount (SOL)').fill('0.1');
+    await wallet.screenshot(popup, 'solana-06-send-sol');
+    await card.getByRole('button', { name: 'Review' }).click();
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign');
+    await expect(popup.getByTestId('approval-origin')).toHaveText('You, from the Send screen');
+    await expect(popup.getByTestId('solana-sends')).toHaveText('0.1 SOL');
+    await expect(popup.getByTestId('solana-send-notice')).toContainText('Solana localnet');
+    await wallet.screenshot(popup, 'solana-07-send-sol-approval');
+    await popup.getByRole('button', { name: 'Approve and send' }).click();
+    await expect(popup.getByTestId('approval')).toHaveCount(0, { timeout: 120_000 });
+    expect((await createSolanaRpc(rpc.url).getBalance(RECIPIENT).send()).value - paid).toBe(100_000_000n);
+    expect(serve.output).toContain(`Send 0.1 SOL from ${sol} to ${RECIPIENT}`);
+    await expect(popup.getByTestId('solana-balance')).toContainText(`${shownSol(svm.getBalance(address(sol))!)} SOL`, { timeout: 20_000 });
+    await expect(popup.getByTestId('send-error')).toHaveCount(0);
   } finally {
     await rpc?.close();
     await cosigner.dispose();

@@ -23,7 +23,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VaultStore } from '../cosigner/store';
-import type { BackupExport, SigningProgress } from '../shared/popup-api';
+import { WALLET_ORIGIN, type BackupExport, type SigningProgress } from '../shared/popup-api';
+import { errorCode } from '../errors/index';
 import { parseSignLinkFragment } from '../session/sign-link';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -730,6 +731,38 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
       });
       expect(await t.s.approvals.list()).toEqual([]);
       expect(t.seen).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("Send SOL from the popup: a System transfer with the RPC's blockhash, the same approval and co-signing, sent; refusals have codes", async () => {
+    const t = await sending();
+    const code = (p: Promise<unknown>) => p.then(() => 'ok', errorCode);
+    try {
+      expect(await code(t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.25' }))).toBe('solanaSend.noRpcUrl');
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      expect(await code(t.s.command({ type: 'sendSol', to: '0x' + '22'.repeat(20), amount: '0.25' }))).toBe('solanaSend.badRecipient');
+      expect(await code(t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.1234567891' }))).toBe('send.badAmount');
+      expect(await code(t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0' }))).toBe('send.amountNotPositive');
+      expect(await t.s.approvals.list()).toEqual([]);
+      const state = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.25' });
+      const [queued] = state.approvals;
+      expect(queued).toMatchObject({ origin: WALLET_ORIGIN, method: 'solana_signAndSendTransaction', kind: 'sign' });
+      expect(queued!.sign).toMatchObject({
+        networkName: 'Solana (localnet)',
+        solana: { sendsSol: '0.25', send: { chain: 'solana:localnet', rpcUrl: t.rpc.url, options: { commitment: 'confirmed' } } },
+      });
+      expect(queued!.sign!.solana!.instructions).toEqual(['Network fee paid by this vault', `Send 0.25 SOL from ${t.sol} to ${RECIPIENT}`]);
+      await t.s.command({ type: 'decideApproval', id: queued!.id, approve: true });
+      expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
+      expect(t.seen).toEqual(['solana_transaction']);
+      expect((await t.s.state()).sendError).toBeNull();
+      // More than the vault has: co-signed, refused by the cluster; Home shows why.
+      const again = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '10' });
+      await t.s.command({ type: 'decideApproval', id: again.approvals[0]!.id, approve: true });
+      expect((await t.s.state()).sendError).toMatch(/refused the transaction/);
+      expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
     } finally {
       await t.stop();
     }

@@ -98,6 +98,16 @@ export async function solanaBalance(rpcUrl: string, account: string): Promise<bi
   }
 }
 
+/** A recent blockhash and the last block height it is valid for (the lifetime of a transaction built now). */
+export async function latestBlockhash(rpcUrl: string): Promise<{ blockhash: string; lastValidBlockHeight: bigint }> {
+  try {
+    const { value } = await createSolanaRpc(rpcUrl).getLatestBlockhash().send();
+    return { blockhash: value.blockhash, lastValidBlockHeight: value.lastValidBlockHeight };
+  } catch (e) {
+    throw failed(rpcUrl, e);
+  }
+}
+
 /** Which chain the RPC serves, by its genesis hash: a public cluster's, or `solana:localnet`. */
 export async function clusterOf(rpcUrl: string): Promise<SolanaChain> {
   let genesis: string;

@@ -77,6 +77,11 @@ export interface PopupCommands {
    * null while locked, for a development vault or without an RPC URL; the error `solana.rpcFailed` when the RPC fails.
    */
   getSolanaBalance: { params: None; result: SolanaBalanceView | null };
+  /**
+   * Sends SOL from the active vault's Solana account (amount in SOL, decimal text) through the Solana RPC:
+   * queues the same approval as a page's solana:signAndSendTransaction.
+   */
+  sendSol: { params: { to: string; amount: string }; result: undefined };
   /** Sends the native coin (or a listed token) from the active vault: queues a signing approval like a dApp's. */
   send: { params: { to: string; amount: string; token?: string }; result: undefined };
   /** Follows an ERC-20 token on the selected network (symbol and decimals read from the contract). */
@@ -149,6 +154,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   getBalance: {},
   getSolanaAccount: {},
   getSolanaBalance: {},
+  sendSol: { to: str(64), amount: str(40) },
   send: { to: str(64), amount: str(80), token: optional(str(64)) },
   addToken: { address: str(64) },
   removeToken: { address: str(64) },

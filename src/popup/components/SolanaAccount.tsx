@@ -1,17 +1,20 @@
 /**
  * Home's Solana card: the co-signed vault's Solana address (its EdDSA group
- * key, docs/solana.md) with copy and a QR code, and its balance when a
- * Solana RPC URL is set (with the cluster that RPC serves).
+ * key, docs/solana.md) with copy and a QR code, and, when a Solana RPC URL
+ * is set, its balance (with the cluster that RPC serves) and Send SOL.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { SolanaBalanceView } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import { Address } from '../../ui/Address';
+import type { Run } from '../App';
 import { QrCode } from './QrCode';
+import { SendSol } from './SendSol';
 
-export function SolanaAccount({ vaultId, rpcUrl }: { vaultId: string; rpcUrl: string | null }) {
+export function SolanaAccount({ vaultId, rpcUrl, run }: { vaultId: string; rpcUrl: string | null; run: Run }) {
   const [address, setAddress] = useState<string | null>(null);
   const [qr, setQr] = useState(false);
+  const [sending, setSending] = useState(false);
   useEffect(() => {
     let live = true;
     setAddress(null);
@@ -30,6 +33,15 @@ export function SolanaAccount({ vaultId, rpcUrl }: { vaultId: string; rpcUrl: st
       <Address address={address} full />
       <SolanaBalance key={`${vaultId} ${rpcUrl}`} rpcUrl={rpcUrl} />
       {qr && <QrCode text={address} alt="QR code of the vault's Solana address" testId="solana-qr" />}
+      {sending ? (
+        <SendSol run={run} onDone={() => setSending(false)} />
+      ) : (
+        rpcUrl && (
+          <button type="button" class="button small" onClick={() => setSending(true)}>
+            Send SOL
+          </button>
+        )
+      )}
       <p class="muted small">One Solana account per vault, co-signed like the Ethereum one.</p>
     </div>
   );
