@@ -4,10 +4,14 @@
  * message (verified with noble's ed25519) and a System transfer, which the
  * test submits to litesvm (funded for the vault's Solana address) and checks
  * the recipient's balance; co-signed by the CLI co-signer over a real relay.
+ * Then, with the Solana RPC URL set in Settings to litesvm behind the test
+ * HTTP RPC (test/support/solana-rpc.ts), solana:signAndSendTransaction is
+ * approved, co-signed and sent by Tandem itself, and Home shows the balance;
+ * last, Send SOL from Home's Solana card takes the same path.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { address, getBase58Encoder, getTransactionDecoder, lamports } from '@solana/kit';
+import { address, createSolanaRpc, getBase58Encoder, getTransactionDecoder, lamports, signature as toSignature } from '@solana/kit';
 import { build } from 'esbuild';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { test, expect } from './fixtures';
@@ -17,8 +21,16 @@ import { serveDirectory, type StaticServer } from './support/static-server';
 import { findApprovalWindow } from './support/approval-window';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 import { solanaTransactionBase64, solTransfer } from '../src/session/solana-test-tx.test-util';
+import { formatUnits } from '../src/session/solana-request';
+import { startSolanaRpc, type SolanaRpcServer } from '../test/support/solana-rpc';
 
 const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+/** Lamports as Home shows SOL: up to 6 decimals. */
+const shownSol = (l: bigint) => {
+  const [i, f = ''] = formatUnits(l, 9).split('.');
+  const frac = f.slice(0, 6).replace(/0+$/, '');
+  return frac ? `${i}.${frac}` : i;
+};
 
 let relay: RunningRelay;
 let server: StaticServer;
@@ -41,12 +53,13 @@ test.afterAll(async () => {
   await Promise.all([relay?.close(), server?.close()]);
 });
 
-test('a Wallet Standard page finds Tandem, connects, signs a message and a System transfer that litesvm executes', async ({
+test('a Wallet Standard page finds Tandem, connects, signs a message and a System transfer that litesvm executes; signAndSendTransaction and Send SOL go through the Solana RPC', async ({
   context,
   wallet,
 }) => {
   test.setTimeout(600_000);
   const cosigner = new CosignerDevice();
+  let rpc: SolanaRpcServer | undefined;
   const decided = new Set<string>();
   /** Approves the next approval window of `kind`, screenshotting it at popup size. */
   const approve = async (kind: 'connect' | 'sign', shot?: string) => {
@@ -88,7 +101,14 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     };
     const wallets = (await ok(call('wallets'))) as Array<{ name: string; features: string[] }>;
     expect(wallets.find((w) => w.name === 'Tandem')?.features).toEqual(
-      expect.arrayContaining(['standard:connect', 'standard:events', 'solana:signMessage', 'solana:signTransaction', 'solana:signIn']),
+      expect.arrayContaining([
+        'standard:connect',
+        'standard:events',
+        'solana:signMessage',
+        'solana:signTransaction',
+        'solana:signAndSendTransaction',
+        'solana:signIn',
+      ]),
     );
 
     const connected = call('connect');
@@ -130,7 +150,76 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     expect(result instanceof FailedTransactionMetadata ? result.toString() : 'ok').toBe('ok');
     expect(svm.getBalance(RECIPIENT)).toBe(1_200_000_000n);
     expect(serve.output).toContain(`Send 1.2 SOL from ${sol} to ${RECIPIENT}`);
+
+    // signAndSendTransaction through the Solana RPC set in Settings: the litesvm above, over HTTP.
+    rpc = await startSolanaRpc(svm);
+    const sendWire = () =>
+      solanaTransactionBase64({
+        feePayer: sol,
+        blockhash: svm.latestBlockhash(),
+        instructions: [solTransfer(sol, RECIPIENT, 500_000_000n)],
+      });
+    // Without an RPC URL it is refused before anything is asked.
+    const noRpc = await call('signAndSendTransaction', sendWire(), 'solana:localnet');
+    expect(noRpc.error?.message).toMatch(/no Solana RPC URL is set/);
+    await popup.getByRole('button', { name: 'Settings', exact: true }).click();
+    const rpcForm = popup.locator('form', { has: popup.getByLabel('Solana RPC URL') });
+    await rpcForm.getByLabel('Solana RPC URL').fill(rpc.url);
+    await rpcForm.getByRole('button', { name: 'Save' }).click();
+    await expect(rpcForm.getByRole('button', { name: 'Saved' })).toBeVisible();
+    await wallet.screenshot(popup, 'solana-03-settings-rpc');
+    // The page names another cluster than the RPC's: refused, nothing asked.
+    const wrong = await call('signAndSendTransaction', sendWire(), 'solana:devnet');
+    expect(wrong.error?.message).toMatch(/serves solana:localnet/);
+    expect(wrong.error?.message).not.toContain(rpc.url);
+
+    await popup.getByRole('button', { name: 'Home', exact: true }).click();
+    const before = svm.getBalance(RECIPIENT)!;
+    const vaultBefore = svm.getBalance(address(sol))!;
+    await expect(popup.getByTestId('solana-balance')).toContainText(`${shownSol(vaultBefore)} SOL`);
+    const sent = call('signAndSendTransaction', sendWire(), 'solana:localnet', { commitment: 'confirmed' });
+    const shown = await findApprovalWindow(context, 'sign', 60_000, decided);
+    if (!shown) throw new Error('no sign approval for signAndSendTransaction');
+    await expect(shown.page.getByTestId('solana-send-notice')).toContainText('Solana localnet');
+    await expect(shown.page.getByTestId('solana-sends')).toHaveText('0.5 SOL');
+    await expect(shown.page.getByRole('button', { name: 'Approve and send' })).toBeVisible();
+    await wallet.screenshot(shown.page, 'solana-04-sign-and-send');
+    await shown.page.getByRole('button', { name: 'Approve and send' }).click();
+    decided.add(shown.id);
+    const { signature: txId, bytes } = (await ok(sent)) as { signature: string; bytes: number };
+    expect(bytes).toBe(64);
+    expect(svm.getTransaction(toSignature(txId))).not.toBeNull();
+    // The recipient's balance, read through the RPC, changed by the amount.
+    const paid = (await createSolanaRpc(rpc.url).getBalance(RECIPIENT).send()).value;
+    expect(paid - before).toBe(500_000_000n);
+    expect(serve.output).toContain(`Send 0.5 SOL from ${sol} to ${RECIPIENT}`);
+    // Home's Solana card shows the vault's new balance (the amount and the fee gone).
+    const vaultAfter = svm.getBalance(address(sol))!;
+    expect(vaultBefore - vaultAfter).toBe(500_005_000n);
+    await expect(popup.getByTestId('solana-balance')).toContainText(`${shownSol(vaultAfter)} SOL`, { timeout: 20_000 });
+    await expect(popup.getByTestId('solana-cluster')).toHaveText('on Solana localnet');
+    await wallet.screenshot(popup, 'solana-05-home-balance');
+
+    // Send SOL from the card: the same approval (in the popup), the same co-signing, sent through the RPC.
+    const card = popup.getByTestId('solana-account');
+    await card.getByRole('button', { name: 'Send SOL' }).click();
+    await card.getByLabel('Recipient Solana address').fill(RECIPIENT);
+    await card.getByLabel('Amount (SOL)').fill('0.1');
+    await wallet.screenshot(popup, 'solana-06-send-sol');
+    await card.getByRole('button', { name: 'Review' }).click();
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign');
+    await expect(popup.getByTestId('approval-origin')).toHaveText('You, from the Send screen');
+    await expect(popup.getByTestId('solana-sends')).toHaveText('0.1 SOL');
+    await expect(popup.getByTestId('solana-send-notice')).toContainText('Solana localnet');
+    await wallet.screenshot(popup, 'solana-07-send-sol-approval');
+    await popup.getByRole('button', { name: 'Approve and send' }).click();
+    await expect(popup.getByTestId('approval')).toHaveCount(0, { timeout: 120_000 });
+    expect((await createSolanaRpc(rpc.url).getBalance(RECIPIENT).send()).value - paid).toBe(100_000_000n);
+    expect(serve.output).toContain(`Send 0.1 SOL from ${sol} to ${RECIPIENT}`);
+    await expect(popup.getByTestId('solana-balance')).toContainText(`${shownSol(svm.getBalance(address(sol))!)} SOL`, { timeout: 20_000 });
+    await expect(popup.getByTestId('send-error')).toHaveCount(0);
   } finally {
+    await rpc?.close();
     await cosigner.dispose();
   }
 });

@@ -3,6 +3,7 @@
  * Tandem with `getWallets()` and uses its features. Bundled by
  * e2e/solana-wallet.spec.ts; the test drives it through `window.lib`.
  */
+import { getBase58Decoder } from '@solana/kit';
 import { getWallets } from '@wallet-standard/app';
 import type { Wallet, WalletAccount } from '@wallet-standard/base';
 
@@ -60,5 +61,14 @@ const feature = <T>(name: string) => (find()!.features as Record<string, T>)[nam
         'solana:signTransaction',
       ).signTransaction({ account, transaction, chain: 'solana:localnet' });
       return b64(out!.signedTransaction);
+    }),
+  /** solana:signAndSendTransaction: answers the transaction signature (raw bytes from the wallet) in base58, and its length. */
+  signAndSendTransaction: (base64: string, chain: string, options?: Record<string, unknown>) =>
+    wrap(async () => {
+      const transaction = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const [out] = await feature<{ signAndSendTransaction: (i: unknown) => Promise<{ signature: Uint8Array }[]> }>(
+        'solana:signAndSendTransaction',
+      ).signAndSendTransaction({ account, transaction, chain, ...(options ? { options } : {}) });
+      return { signature: getBase58Decoder().decode(out!.signature), bytes: out!.signature.length };
     }),
 };

@@ -168,7 +168,8 @@ export class ApprovalQueue {
 }
 
 function describe(a: Approval): string {
-  if (a.kind === 'sign') return a.method === 'eth_sendTransaction' ? 'The transaction' : 'The signature request';
+  if (a.kind === 'sign')
+    return a.method === 'eth_sendTransaction' || a.method === 'solana_signAndSendTransaction' ? 'The transaction' : 'The signature request';
   if (a.kind === 'watchAsset') return 'Adding the token';
   return a.kind === 'connect' ? 'The connection request' : 'Adding the network';
 }

@@ -23,14 +23,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VaultStore } from '../cosigner/store';
-import type { BackupExport, SigningProgress } from '../shared/popup-api';
+import { WALLET_ORIGIN, type BackupExport, type SigningProgress } from '../shared/popup-api';
+import { errorCode } from '../errors/index';
 import { parseSignLinkFragment } from '../session/sign-link';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { address, getTransactionDecoder, lamports } from '@solana/kit';
+import { address, generateKeyPairSigner, getBase58Encoder, getTransactionDecoder, lamports } from '@solana/kit';
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { vaultSolanaAddress } from '../session/solana-signing';
 import { solanaTransactionBase64, solTransfer } from '../session/solana-test-tx.test-util';
+import { startSolanaRpc } from '../../test/support/solana-rpc';
 
 const A = 'https://dapp.example';
 const TOKEN = '0x' + '7a'.repeat(20);
@@ -611,6 +613,173 @@ describe('Solana through the Wallet Standard methods (solana_*)', () => {
       expect(seen).toEqual(['solana_message']);
     } finally {
       server.stop();
+    }
+  });
+});
+
+describe('solana_signAndSendTransaction: checked before approval, co-signed, then sent through the Solana RPC set in Settings', () => {
+  const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+  /** A paired vault, litesvm funded for its Solana address behind the test HTTP RPC, and the page's call. */
+  async function sending() {
+    const t = await pairedVault();
+    const sol = vaultSolanaAddress(t.cosigner);
+    const svm = new LiteSVM();
+    svm.airdrop(address(sol), lamports(3_000_000_000n));
+    const rpc = await startSolanaRpc(svm);
+    const seen: string[] = [];
+    const server = serve(t, (r) => (seen.push(r.kind), true));
+    const transfer = (amount: bigint, feePayer = sol) =>
+      solanaTransactionBase64({ feePayer, blockhash: svm.latestBlockhash(), instructions: [solTransfer(sol, RECIPIENT, amount)] });
+    const call = (params: Record<string, unknown>) => t.s.handleRpc({ origin: A }, { method: 'solana_signAndSendTransaction', params });
+    const stop = async () => (server.stop(), await rpc.close());
+    return { ...t, sol, svm, rpc, seen, transfer, call, stop };
+  }
+  /** The page's error: its EIP-1193 code, its stable code, and whether it names the RPC URL. */
+  const refusal = (p: Promise<unknown>, url: string) =>
+    p.then(
+      () => 'resolved',
+      (e: { code: number; message: string; data?: { code?: string } }) => ({
+        code: e.code,
+        solana: e.data?.code,
+        showsUrl: e.message.includes(url) || JSON.stringify(e.data ?? {}).includes(url),
+      }),
+    );
+
+  it('sends the co-signed System transfer (the approval says where; the recipient is paid) and answers its signature', async () => {
+    const t = await sending();
+    try {
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      const wire = t.transfer(1_200_000_000n);
+      const sent = t.call({ transaction: wire, chain: 'solana:localnet', options: { commitment: 'confirmed' } });
+      const approval = await approveNext(t.s);
+      expect(approval.method).toBe('solana_signAndSendTransaction');
+      expect(approval.sign?.networkName).toBe('Solana (localnet)');
+      expect(approval.sign?.solana).toMatchObject({
+        kind: 'transaction',
+        sendsSol: '1.2',
+        send: { chain: 'solana:localnet', rpcUrl: t.rpc.url, options: { commitment: 'confirmed' } },
+      });
+      const { transactionSignature } = (await sent) as { transactionSignature: string };
+      expect(t.svm.getTransaction(transactionSignature as never)).not.toBeNull();
+      expect(t.svm.getBalance(RECIPIENT)).toBe(1_200_000_000n);
+      expect(t.seen).toEqual(['solana_transaction']);
+      // The answer is the transaction's id: the vault's signature (the fee payer's, first) over the message it was shown.
+      const { messageBytes } = getTransactionDecoder().decode(Buffer.from(wire, 'base64'));
+      const sigBytes = new Uint8Array(getBase58Encoder().encode(transactionSignature));
+      expect(ed25519.verify(sigBytes, new Uint8Array(messageBytes), t.cosigner.eddsa.groupPublicKey)).toBe(true);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("the popup's Solana balance: none without an RPC URL, then the balance and the RPC's cluster; an RPC that fails says solana.rpcFailed", async () => {
+    const t = await sending();
+    try {
+      expect((await t.s.run({ type: 'getSolanaBalance' })).result).toBeNull();
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      expect((await t.s.run({ type: 'getSolanaBalance' })).result).toEqual({
+        address: t.sol,
+        lamports: '3000000000',
+        sol: '3',
+        chain: 'solana:localnet',
+      });
+      await t.s.command({ type: 'setSolanaRpcUrl', url: 'http://127.0.0.1:1' });
+      expect(await t.s.answer({ type: 'getSolanaBalance' })).toMatchObject({ ok: false, code: 'solana.rpcFailed' });
+      await t.s.command({ type: 'lock' });
+      expect((await t.s.run({ type: 'getSolanaBalance' })).result).toBeNull();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('refuses before asking the user: no RPC URL, another cluster, an unreachable RPC, bad options or chain, another signer missing', async () => {
+    const t = await sending();
+    try {
+      const wire = t.transfer(1_000_000n);
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:localnet' }), t.rpc.url)).toEqual({
+        code: -32603,
+        solana: 'solana.noRpcUrl',
+        showsUrl: false,
+      });
+      const url = `${t.rpc.url}/?api-key=secret`;
+      await t.s.command({ type: 'setSolanaRpcUrl', url });
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:devnet' }), url)).toEqual({
+        code: 4901,
+        solana: 'solana.wrongCluster',
+        showsUrl: false,
+      });
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:localnet', options: { commitment: 'final' } }), url)).toEqual({
+        code: -32602,
+        solana: 'solana.badOptions',
+        showsUrl: false,
+      });
+      expect(await refusal(t.call({ transaction: wire, chain: 'ethereum:1' }), url)).toMatchObject({ code: -32602 });
+      expect(await refusal(t.call({ transaction: wire }), url)).toMatchObject({ code: -32602 });
+      // The fee payer is another account, whose slot is empty: Tandem cannot complete it.
+      const other = (await generateKeyPairSigner()).address;
+      expect(await refusal(t.call({ transaction: t.transfer(1_000n, other), chain: 'solana:localnet' }), url)).toEqual({
+        code: -32602,
+        solana: 'solana.unsignedSlots',
+        showsUrl: false,
+      });
+      const down = 'http://127.0.0.1:1/?api-key=secret';
+      await t.s.command({ type: 'setSolanaRpcUrl', url: down });
+      expect(await refusal(t.call({ transaction: wire, chain: 'solana:localnet' }), down)).toEqual({
+        code: -32603,
+        solana: 'solana.rpcFailed',
+        showsUrl: false,
+      });
+      expect(await t.s.approvals.list()).toEqual([]);
+      expect(t.seen).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("Send SOL from the popup: a System transfer with the RPC's blockhash, the same approval and co-signing, sent; refusals have codes", async () => {
+    const t = await sending();
+    const code = (p: Promise<unknown>) => p.then(() => 'ok', errorCode);
+    try {
+      expect(await code(t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.25' }))).toBe('solanaSend.noRpcUrl');
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      expect(await code(t.s.command({ type: 'sendSol', to: '0x' + '22'.repeat(20), amount: '0.25' }))).toBe('solanaSend.badRecipient');
+      expect(await code(t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.1234567891' }))).toBe('send.badAmount');
+      expect(await code(t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0' }))).toBe('send.amountNotPositive');
+      expect(await t.s.approvals.list()).toEqual([]);
+      const state = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.25' });
+      const [queued] = state.approvals;
+      expect(queued).toMatchObject({ origin: WALLET_ORIGIN, method: 'solana_signAndSendTransaction', kind: 'sign' });
+      expect(queued!.sign).toMatchObject({
+        networkName: 'Solana (localnet)',
+        solana: { sendsSol: '0.25', send: { chain: 'solana:localnet', rpcUrl: t.rpc.url, options: { commitment: 'confirmed' } } },
+      });
+      expect(queued!.sign!.solana!.instructions).toEqual(['Network fee paid by this vault', `Send 0.25 SOL from ${t.sol} to ${RECIPIENT}`]);
+      await t.s.command({ type: 'decideApproval', id: queued!.id, approve: true });
+      expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
+      expect(t.seen).toEqual(['solana_transaction']);
+      expect((await t.s.state()).sendError).toBeNull();
+      // More than the vault has: co-signed, refused by the cluster; Home shows why.
+      const again = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '10' });
+      await t.s.command({ type: 'decideApproval', id: again.approvals[0]!.id, approve: true });
+      expect((await t.s.state()).sendError).toMatch(/refused the transaction/);
+      expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('a transaction the cluster refuses after co-signing ends the request with solana.sendFailed (the approval does not stay pending)', async () => {
+    const t = await sending();
+    try {
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      const sent = t.call({ transaction: t.transfer(5_000_000_000n), chain: 'solana:localnet' });
+      await approveNext(t.s);
+      expect(await refusal(sent, t.rpc.url)).toEqual({ code: -32603, solana: 'solana.sendFailed', showsUrl: false });
+      expect(await t.s.approvals.list()).toEqual([]);
+      expect(t.svm.getBalance(RECIPIENT)).toBeNull();
+      expect(t.seen).toEqual(['solana_transaction']);
+    } finally {
+      await t.stop();
     }
   });
 });

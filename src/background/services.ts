@@ -124,7 +124,7 @@ export class Services implements CommandContext {
       tokens: this.tokens,
       openPopup: deps.openPopup,
       signer: this.signer,
-      solana: solanaAccount(this.wallet),
+      solana: { ...solanaAccount(this.wallet), rpcUrl: () => this.settings.solanaRpcUrl() },
     };
   }
 
@@ -254,6 +254,7 @@ export class Services implements CommandContext {
       sites,
       autoLockMinutes,
       relayUrl,
+      solanaRpcUrl,
       cosignTimeoutSeconds,
       metaMaskCompat,
       ceremony,
@@ -267,6 +268,7 @@ export class Services implements CommandContext {
       this.permissions.sites(),
       this.settings.autoLockMinutes(),
       this.settings.relayUrl(),
+      this.settings.solanaRpcUrl(),
       this.settings.cosignTimeoutSeconds(),
       this.settings.metaMaskCompat(),
       this.ceremonies.current(),
@@ -283,6 +285,7 @@ export class Services implements CommandContext {
       sites,
       autoLockMinutes,
       relayUrl,
+      solanaRpcUrl,
       cosignTimeoutSeconds,
       metaMaskCompat,
       ceremony,

@@ -1,5 +1,5 @@
 /**
- * The user's settings (auto-lock, relay, co-signer wait, MetaMask compatibility), kept in the
+ * The user's settings (auto-lock, relay, co-signer wait, MetaMask compatibility, Solana RPC), kept in the
  * extension's IndexedDB; each setter checks its value first.
  */
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN } from '../shared/popup-commands';
@@ -11,6 +11,7 @@ const AUTO_LOCK_KEY = 'settings.autoLockMinutes.v1';
 const RELAY_URL_KEY = 'settings.relayUrl.v1';
 const COSIGN_TIMEOUT_KEY = 'settings.cosignTimeoutSeconds.v1';
 const METAMASK_COMPAT_KEY = 'settings.metaMaskCompat.v1';
+const SOLANA_RPC_URL_KEY = 'settings.solanaRpcUrl.v1';
 /** Seconds the co-signer has to answer (its user decides) unless the user changes it. */
 export const DEFAULT_COSIGN_TIMEOUT_SECONDS = 120;
 /** The relay used to pair devices and co-sign unless the user changes it. */
@@ -52,6 +53,16 @@ export class SettingsStore {
     await this.local.set(METAMASK_COMPAT_KEY, enabled);
   }
 
+  /** The Solana JSON-RPC URL (balance, signAndSendTransaction); null until the user sets one (there is no default). */
+  async solanaRpcUrl(): Promise<string | null> {
+    return (await this.local.get<string | null>(SOLANA_RPC_URL_KEY)) ?? null;
+  }
+
+  /** Sets the Solana RPC URL; an empty text clears it. */
+  async setSolanaRpcUrl(text: string): Promise<void> {
+    await this.local.set(SOLANA_RPC_URL_KEY, text.trim() === '' ? null : parseSolanaRpcUrl(text));
+  }
+
   async setCosignTimeoutSeconds(seconds: number): Promise<void> {
     if (seconds < COSIGN_TIMEOUT_MIN || seconds > COSIGN_TIMEOUT_MAX)
       throw new WalletError('settings.cosignTimeoutRange', { min: COSIGN_TIMEOUT_MIN, max: COSIGN_TIMEOUT_MAX });
@@ -78,4 +89,23 @@ export function parseRelayUrl(text: string): string {
   if (fault) throw new WalletError(RELAY_URL_CODES[fault.check]);
   const u = new URL(trimmed);
   return (u.origin + u.pathname).replace(/\/+$/, '');
+}
+
+/**
+ * A Solana RPC URL: http(s), no user name or password, no fragment. A query
+ * is kept (providers put an API key there), so the URL is never shown to a
+ * page: only the popup shows it.
+ */
+export function parseSolanaRpcUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text.trim());
+  } catch {
+    throw new WalletError('solanaRpcUrl.notUrl');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WalletError('solanaRpcUrl.scheme');
+  if (u.username || u.password) throw new WalletError('solanaRpcUrl.credentials');
+  if (u.hash) throw new WalletError('solanaRpcUrl.fragment');
+  // As typed: `https://host` stays without the slash URL adds.
+  return u.pathname === '/' && !u.search ? u.origin : u.href;
 }

@@ -11,7 +11,7 @@ import type { SolanaDeps } from './solana-router';
 
 type Wallet = Parameters<typeof openDeviceVault>[0] & { vault(): Promise<VaultView | null> };
 
-export function solanaAccount(wallet: Wallet): SolanaDeps {
+export function solanaAccount(wallet: Wallet): Pick<SolanaDeps, 'address'> {
   const known = new Map<string, string>();
   return {
     async address() {

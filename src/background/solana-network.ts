@@ -15,6 +15,9 @@ import {
 } from '@solana/kit';
 import { TandemError } from '../errors/index';
 import { base64ToBytes } from '../session/solana-signing-request';
+import type { SolanaCommitment, SolanaSendOptions } from '../shared/popup-api';
+
+export type { SolanaCommitment, SolanaSendOptions } from '../shared/popup-api';
 
 /** The Wallet Standard chains Tandem lists (content/solana-wallet.ts). */
 export const SOLANA_CHAINS = ['solana:mainnet', 'solana:devnet', 'solana:testnet', 'solana:localnet'] as const;
@@ -27,18 +30,7 @@ const GENESIS: Record<string, SolanaChain> = {
   '4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY': 'solana:testnet',
 };
 
-export type SolanaCommitment = 'processed' | 'confirmed' | 'finalized';
 const COMMITMENTS: readonly SolanaCommitment[] = ['processed', 'confirmed', 'finalized'];
-
-/** `SolanaSignAndSendTransactionOptions` (@solana/wallet-standard-features), as Tandem passes them on. */
-export interface SolanaSendOptions {
-  preflightCommitment?: SolanaCommitment;
-  /** Wait for this commitment after sending. */
-  commitment?: SolanaCommitment;
-  skipPreflight?: boolean;
-  maxRetries?: number;
-  minContextSlot?: number;
-}
 
 /** The Solana RPC failed, or answered something Tandem does not accept. `code` says which. */
 export class SolanaNetworkError extends TandemError {
@@ -101,6 +93,16 @@ export function parseSendOptions(x: unknown): SolanaSendOptions {
 export async function solanaBalance(rpcUrl: string, account: string): Promise<bigint> {
   try {
     return (await createSolanaRpc(rpcUrl).getBalance(address(account)).send()).value;
+  } catch (e) {
+    throw failed(rpcUrl, e);
+  }
+}
+
+/** A recent blockhash and the last block height it is valid for (the lifetime of a transaction built now). */
+export async function latestBlockhash(rpcUrl: string): Promise<{ blockhash: string; lastValidBlockHeight: bigint }> {
+  try {
+    const { value } = await createSolanaRpc(rpcUrl).getLatestBlockhash().send();
+    return { blockhash: value.blockhash, lastValidBlockHeight: value.lastValidBlockHeight };
   } catch (e) {
     throw failed(rpcUrl, e);
   }

@@ -4,7 +4,9 @@
  * Permissions are the site's Tandem connection (background/permissions.ts):
  * a site connected to the vault sees both its Ethereum and its Solana
  * account; connecting asks with the same approval. Signing requests become
- * approvals of kind `sign` with a Solana view, co-signed by TssSigner.
+ * approvals of kind `sign` with a Solana view, co-signed by TssSigner;
+ * `solana_signAndSendTransaction` is then sent through the Solana RPC set in
+ * Settings (solana-send.ts).
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { RpcRequest } from '../shared/page-channel';
@@ -13,7 +15,9 @@ import { solanaSignView } from '../shared/solana-sign-view';
 import { ask, type RequestContext, type RouterDeps } from './router-deps';
 import { visibleAccounts } from './rpc-accounts';
 import { parseSignInInput, signInMessageText } from './solana-sign-in';
+import { planSolanaSend } from './solana-send';
 import { solanaRequestFromPage } from './solana-signing';
+import type { SolanaTransactionRequest } from '../session/solana-signing-request';
 
 export const SOLANA_METHODS = new Set([
   'solana_connect',
@@ -21,12 +25,15 @@ export const SOLANA_METHODS = new Set([
   'solana_disconnect',
   'solana_signMessage',
   'solana_signTransaction',
+  'solana_signAndSendTransaction',
   'solana_signIn',
 ]);
 
 export interface SolanaDeps {
   /** The active co-signed vault's Solana address while unlocked, else null. */
   address(): Promise<string | null>;
+  /** The Solana RPC URL set in Settings, or null (then nothing is sent). */
+  rpcUrl(): Promise<string | null>;
 }
 
 /** The Solana accounts this origin may see now: its vault's address while connected and unlocked, else []. */
@@ -76,6 +83,12 @@ export async function routeSolana(
         const request = solanaRequestFromPage('solana_signMessage', { message }, account);
         const signed = await ask(deps, { kind: 'sign', origin, method, sign: solanaSignView(request), ...reply });
         return { ...(signed as object), address: account, message };
+      }
+      if (method === 'solana_signAndSendTransaction') {
+        // Checked before the user is asked: the options, the other signers, an RPC URL serving the page's chain.
+        const request = solanaRequestFromPage(method, req.params, account) as SolanaTransactionRequest;
+        const send = await planSolanaSend(method, req.params, request, await solana.rpcUrl());
+        return ask(deps, { kind: 'sign', origin, method, sign: solanaSignView(request, send), ...reply });
       }
       const request = solanaRequestFromPage(method, req.params, account);
       const sign = solanaSignView(request);

@@ -27,7 +27,8 @@ export function solanaAnswer(request: SolanaSigningRequest, signature: Uint8Arra
 
 /**
  * The signing request for a page's `solana_signMessage` (`{ message: hex }`)
- * or `solana_signTransaction` (`{ transaction: base64 }`) as `signer`.
+ * or `solana_signTransaction` / `solana_signAndSendTransaction`
+ * (`{ transaction: base64 }`) as `signer`.
  */
 export function solanaRequestFromPage(method: string, params: unknown, signer: string): SolanaSigningRequest {
   const p = (params ?? {}) as Record<string, unknown>;

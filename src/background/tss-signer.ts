@@ -39,6 +39,7 @@ import { cosignOnChannel, type CosignRun, type Step } from './cosign-channel';
 import { isSolanaRequest, type SolanaSigningRequest } from '../session/solana-signing-request';
 import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing';
 import { solanaAnswer, type SolanaSigned } from './solana-signing';
+import { sendCoSigned, type SolanaSent } from './solana-send';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -253,9 +254,10 @@ export class TssSigner implements VaultSigner {
   /**
    * Runs an approved Solana request (background/solana-signing.ts builds it):
    * FROST with the co-signers, who decode it themselves; answers
-   * `{ signature }` (hex) and, for a transaction, `signedTransaction` (base64).
+   * `{ signature }` (hex) and, for a transaction, `signedTransaction` (base64);
+   * for signAndSendTransaction, sends it and answers its id (solana-send.ts).
    */
-  private async executeSolana(approval: Approval, request: SolanaSigningRequest): Promise<SolanaSigned> {
+  private async executeSolana(approval: Approval, request: SolanaSigningRequest): Promise<SolanaSigned | SolanaSent> {
     const active = await this.deps.wallet.vault();
     let vault = active?.kind === 'tss' ? await openDeviceVault(this.deps.wallet, active) : null;
     if (vault?.pending && this.deps.finishPending && active) vault = await this.deps.finishPending(active);
@@ -277,7 +279,8 @@ export class TssSigner implements VaultSigner {
       step(`Asking ${vault.ecdsa.t - 1 === 1 ? 'your co-signer' : `${vault.ecdsa.t - 1} co-signers`} to approve…`);
       const sig = await this.cosign(vault, (o) => requestSolanaSignature({ ...o, request }), step, active);
       step('Signed.');
-      return solanaAnswer(request, sig);
+      const send = approval.sign?.solana?.send;
+      return send ? await sendCoSigned(send, solanaAnswer(request, sig), step) : solanaAnswer(request, sig);
     } finally {
       this.inFlight.delete(approval.id);
       this.deps.onProgress(null);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getBase58Decoder } from '@solana/kit';
 import type { PageRpc } from './solana-wallet';
 
 // The page's window, as far as the Wallet Standard registry uses it: events and navigator.
@@ -7,6 +8,8 @@ const { getWallets } = await import('@wallet-standard/app');
 const { registerSolanaWallet } = await import('./solana-wallet');
 
 const ADDRESS = '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM';
+/** A transaction signature, base58 of 64 bytes (0x00, 0x01, ..., 0x3f). */
+const SIGNATURE = getBase58Decoder().decode(Uint8Array.from({ length: 64 }, (_, i) => i));
 
 describe('the Tandem wallet in the Wallet Standard registry', () => {
   it('is found by getWallets(), connects over the page channel, signs through it and tells listeners of account changes', async () => {
@@ -19,6 +22,7 @@ describe('the Tandem wallet in the Wallet Standard registry', () => {
         if (a.method === 'solana_connect' || a.method === 'solana_accounts') return connected ? [ADDRESS] : [];
         if (a.method === 'solana_signMessage') return { signature: 'ab'.repeat(64) };
         if (a.method === 'solana_signTransaction') return { signedTransaction: 'AQID' };
+        if (a.method === 'solana_signAndSendTransaction') return { transactionSignature: SIGNATURE };
         return null;
       },
       on: (_e, l) => listeners.push(l as () => void),
@@ -28,6 +32,7 @@ describe('the Tandem wallet in the Wallet Standard registry', () => {
       .get()
       .find((w) => w.name === 'Tandem')!;
     expect(Object.keys(wallet.features).sort()).toEqual([
+      'solana:signAndSendTransaction',
       'solana:signIn',
       'solana:signMessage',
       'solana:signTransaction',
@@ -58,9 +63,27 @@ describe('the Tandem wallet in the Wallet Standard registry', () => {
       transaction: new Uint8Array([9, 9]),
     });
     expect(t!.signedTransaction).toEqual(new Uint8Array([1, 2, 3]));
+    const send = wallet.features['solana:signAndSendTransaction'] as {
+      supportedTransactionVersions: unknown[];
+      signAndSendTransaction: (i: unknown) => Promise<{ signature: Uint8Array }[]>;
+    };
+    expect(send.supportedTransactionVersions).toEqual(['legacy', 0]);
+    const [s] = await send.signAndSendTransaction({
+      account,
+      transaction: new Uint8Array([9, 9]),
+      chain: 'solana:devnet',
+      options: { commitment: 'confirmed', skipPreflight: true },
+    });
+    // The signature as the feature requires: the transaction id's 64 raw bytes.
+    expect(s!.signature).toEqual(Uint8Array.from({ length: 64 }, (_, i) => i));
+    expect((account as unknown as { features: string[] }).features).toContain('solana:signAndSendTransaction');
     expect(calls.slice(1).map((c) => [c.method, c.params])).toEqual([
       ['solana_signMessage', { message: '6869' }],
       ['solana_signTransaction', { transaction: 'CQk=' }],
+      [
+        'solana_signAndSendTransaction',
+        { transaction: 'CQk=', chain: 'solana:devnet', options: { commitment: 'confirmed', skipPreflight: true } },
+      ],
     ]);
     connected = false;
     for (const l of listeners) l();

@@ -8,12 +8,17 @@
  *
  * Features: `standard:connect`, `standard:disconnect`, `standard:events`,
  * `solana:signMessage`, `solana:signTransaction` (legacy and v0),
- * `solana:signIn` (the background builds the Sign-In With Solana text for
- * the page's own host: background/solana-sign-in.ts).
+ * `solana:signAndSendTransaction` (co-signed, then sent by the background
+ * through the Solana RPC set in Tandem, which must serve the input's chain:
+ * background/solana-send.ts), `solana:signIn` (the background builds the
+ * Sign-In With Solana text for the page's own host: background/solana-sign-in.ts).
  */
 import { getBase58Encoder } from '@solana/kit';
-import { SolanaSignIn, SolanaSignMessage, SolanaSignTransaction } from '@solana/wallet-standard-features';
+import { SolanaSignAndSendTransaction, SolanaSignIn, SolanaSignMessage, SolanaSignTransaction } from '@solana/wallet-standard-features';
 import type {
+  SolanaSignAndSendTransactionFeature,
+  SolanaSignAndSendTransactionInput,
+  SolanaSignAndSendTransactionOutput,
   SolanaSignInFeature,
   SolanaSignInInput,
   SolanaSignInOutput,
@@ -56,7 +61,7 @@ const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0
 class TandemAccount implements WalletAccount {
   readonly publicKey: Uint8Array;
   readonly chains: IdentifierArray = SOLANA_CHAINS;
-  readonly features: IdentifierArray = [SolanaSignMessage, SolanaSignTransaction, SolanaSignIn];
+  readonly features: IdentifierArray = [SolanaSignMessage, SolanaSignTransaction, SolanaSignAndSendTransaction, SolanaSignIn];
   constructor(readonly address: string) {
     this.publicKey = new Uint8Array(getBase58Encoder().encode(address));
   }
@@ -67,6 +72,7 @@ type Features = StandardConnectFeature &
   StandardEventsFeature &
   SolanaSignMessageFeature &
   SolanaSignTransactionFeature &
+  SolanaSignAndSendTransactionFeature &
   SolanaSignInFeature;
 
 export class TandemSolanaWallet implements Wallet {
@@ -98,6 +104,11 @@ export class TandemSolanaWallet implements Wallet {
         version: '1.0.0',
         supportedTransactionVersions: ['legacy', 0],
         signTransaction: (...inputs) => this.#signTransactions(inputs),
+      },
+      [SolanaSignAndSendTransaction]: {
+        version: '1.0.0',
+        supportedTransactionVersions: ['legacy', 0],
+        signAndSendTransaction: (...inputs) => this.#signAndSendTransactions(inputs),
       },
       [SolanaSignIn]: { version: '1.0.0', signIn: (...inputs) => this.#signIns(inputs) },
     };
@@ -156,6 +167,19 @@ export class TandemSolanaWallet implements Wallet {
         signedTransaction: string;
       };
       out.push({ signedTransaction: fromBase64(r.signedTransaction) });
+    }
+    return out;
+  }
+
+  async #signAndSendTransactions(
+    inputs: readonly SolanaSignAndSendTransactionInput[],
+  ): Promise<readonly SolanaSignAndSendTransactionOutput[]> {
+    const out: SolanaSignAndSendTransactionOutput[] = [];
+    for (const { account, transaction, chain, options } of inputs) {
+      this.#check(account);
+      const params = { transaction: toBase64(transaction), chain, ...(options ? { options: { ...options } } : {}) };
+      const r = (await this.rpc.request({ method: 'solana_signAndSendTransaction', params })) as { transactionSignature: string };
+      out.push({ signature: new Uint8Array(getBase58Encoder().encode(r.transactionSignature)) });
     }
     return out;
   }

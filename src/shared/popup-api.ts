@@ -84,6 +84,28 @@ export interface SolanaSignView {
   sendsSol?: string;
   /** The message as text when printable, else hex. */
   message?: { text: string; isHex: boolean };
+  /** `solana:signAndSendTransaction`: once co-signed, Tandem sends it through this RPC (checked to serve `chain`). */
+  send?: SolanaSendPlan;
+}
+
+export type SolanaCommitment = 'processed' | 'confirmed' | 'finalized';
+
+/** `SolanaSignAndSendTransactionOptions` (@solana/wallet-standard-features), as Tandem passes them on. */
+export interface SolanaSendOptions {
+  preflightCommitment?: SolanaCommitment;
+  /** Wait for this commitment after sending. */
+  commitment?: SolanaCommitment;
+  skipPreflight?: boolean;
+  maxRetries?: number;
+  minContextSlot?: number;
+}
+
+/** Where and how a co-signed Solana transaction is sent. The RPC URL is shown in the popup only, never to a page. */
+export interface SolanaSendPlan {
+  /** The Wallet Standard chain the page named, e.g. `solana:devnet`; the RPC serves it. */
+  chain: string;
+  rpcUrl: string;
+  options: SolanaSendOptions;
 }
 
 /** Key generation or re-share with other devices, as the pairing screen shows it. */
@@ -147,6 +169,16 @@ export interface BalanceView {
   tokens: TokenView[];
 }
 
+/** What `getSolanaBalance` answers. */
+export interface SolanaBalanceView {
+  address: string;
+  lamports: string;
+  /** The same in SOL, decimal text. */
+  sol: string;
+  /** The cluster the RPC serves (by its genesis hash), e.g. `solana:devnet`. */
+  chain: string;
+}
+
 /** Co-signing in progress for an approval. */
 export interface SigningProgress {
   approvalId: string;
@@ -194,6 +226,8 @@ export interface WalletState {
   autoLockMinutes: number;
   /** Relay used to pair and co-sign. */
   relayUrl: string;
+  /** The Solana RPC URL (Settings), or null when none is set: then Solana transactions cannot be sent from Tandem. */
+  solanaRpcUrl: string | null;
   /** Seconds to wait for the co-signer to answer a signing request. */
   cosignTimeoutSeconds: number;
   /** Key generation in progress (or just finished/failed), if any. */

@@ -7,7 +7,7 @@
  * (`src/background/commands/`), and the popup's `sendCommand(type, params)`
  * is typed by the same map.
  */
-import type { BalanceView, WalletState } from './popup-api';
+import type { BalanceView, SolanaBalanceView, WalletState } from './popup-api';
 import type { WalletErrorCode } from './wallet-errors';
 
 /** What `exportBackup` answers. */
@@ -41,6 +41,8 @@ export interface PopupCommands {
   setNetworkRpc: { params: { chainId: string; rpcUrl: string }; result: undefined };
   setAutoLock: { params: { minutes: number }; result: undefined };
   setRelayUrl: { params: { url: string }; result: undefined };
+  /** The Solana RPC URL (balance, signAndSendTransaction, Send SOL); an empty text clears it. */
+  setSolanaRpcUrl: { params: { url: string }; result: undefined };
   /** How long to wait for the co-signer to answer a signing request. */
   setCosignTimeout: { params: { seconds: number }; result: undefined };
   /** MetaMask compatibility of the in-page provider (isMetaMask), for pages loaded afterwards. */
@@ -70,6 +72,16 @@ export interface PopupCommands {
   getBalance: { params: None; result: BalanceView | null };
   /** The active co-signed vault's Solana address (docs/solana.md); null while locked or for a development vault. */
   getSolanaAccount: { params: None; result: { address: string } | null };
+  /**
+   * The Solana account's balance through the Solana RPC set in Settings, and the cluster that RPC serves;
+   * null while locked, for a development vault or without an RPC URL; the error `solana.rpcFailed` when the RPC fails.
+   */
+  getSolanaBalance: { params: None; result: SolanaBalanceView | null };
+  /**
+   * Sends SOL from the active vault's Solana account (amount in SOL, decimal text) through the Solana RPC:
+   * queues the same approval as a page's solana:signAndSendTransaction.
+   */
+  sendSol: { params: { to: string; amount: string }; result: undefined };
   /** Sends the native coin (or a listed token) from the active vault: queues a signing approval like a dApp's. */
   send: { params: { to: string; amount: string; token?: string }; result: undefined };
   /** Follows an ERC-20 token on the selected network (symbol and decimals read from the contract). */
@@ -126,6 +138,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   setNetworkRpc: { chainId: str(20), rpcUrl: str(2048) },
   setAutoLock: { minutes: int },
   setRelayUrl: { url: str(200) },
+  setSolanaRpcUrl: { url: str(2048) },
   setCosignTimeout: { seconds: int },
   setMetaMaskCompat: { enabled: bool },
   startKeygen: { name: str(64), t: count, n: count, password: optional(PASSWORD) },
@@ -140,6 +153,8 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   adjustFees: { id: ID, maxFeeGwei: str(40), maxPriorityFeeGwei: str(40), gasLimit: str(20) },
   getBalance: {},
   getSolanaAccount: {},
+  getSolanaBalance: {},
+  sendSol: { to: str(64), amount: str(40) },
   send: { to: str(64), amount: str(80), token: optional(str(64)) },
   addToken: { address: str(64) },
   removeToken: { address: str(64) },

@@ -6,13 +6,15 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { describeSolanaMessage, describeSolanaTransaction, formatUnits, lamportsSpentBy } from '../session/solana-request';
 import { solanaTransactionOf, type SolanaSigningRequest } from '../session/solana-signing-request';
-import type { SignView } from './popup-api';
+import type { SignView, SolanaSendPlan } from './popup-api';
 
 /** The network name shown for Solana requests (the transaction itself names no cluster). */
 export const SOLANA_NETWORK_NAME = 'Solana';
 
-export function solanaSignView(request: SolanaSigningRequest): SignView {
-  const base = { account: request.signer, chainId: 'solana', networkName: SOLANA_NETWORK_NAME, currencySymbol: 'SOL', request };
+/** `send`: the transaction is also sent once co-signed (solana:signAndSendTransaction), on that plan's cluster. */
+export function solanaSignView(request: SolanaSigningRequest, send?: SolanaSendPlan): SignView {
+  const networkName = send ? `${SOLANA_NETWORK_NAME} (${send.chain.replace(/^solana:/, '')})` : SOLANA_NETWORK_NAME;
+  const base = { account: request.signer, chainId: 'solana', networkName, currencySymbol: 'SOL', request };
   if (request.kind === 'solana_message') {
     const m = describeSolanaMessage(hexToBytes(request.message));
     return {
@@ -34,6 +36,7 @@ export function solanaSignView(request: SolanaSigningRequest): SignView {
       warnings: view.warnings,
       instructions: lines,
       sendsSol: formatUnits(lamportsSpentBy(view, request.signer), 9),
+      ...(send ? { send } : {}),
     },
   };
 }

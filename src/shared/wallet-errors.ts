@@ -33,6 +33,11 @@ const MESSAGES = {
   'relayUrl.notUrl': () => 'The relay URL is not a URL (e.g. https://relay.example).',
   'relayUrl.scheme': () => 'The relay URL must start with https:// (or http:// for a local relay).',
   'relayUrl.extras': () => 'The relay URL must not contain credentials, a query or a fragment.',
+  'solanaRpcUrl.notUrl': () => 'The Solana RPC URL is not a URL (e.g. https://api.devnet.solana.com).',
+  'solanaRpcUrl.scheme': () => 'The Solana RPC URL must start with https:// (or http:// for a local validator).',
+  'solanaRpcUrl.credentials': () =>
+    'The Solana RPC URL must not contain a user name or password (an API key in the path or query is fine).',
+  'solanaRpcUrl.fragment': () => 'The Solana RPC URL must not contain a fragment (#…).',
   // Networks and tokens
   'network.unknown': (d: { chainId?: string }) =>
     d.chainId ? `Unknown network ${d.chainId}: add it in Settings first.` : 'Unknown network.',
@@ -54,6 +59,9 @@ const MESSAGES = {
       : `Enter the amount as a number with at most ${d.decimals} decimals.`,
   'send.amountNotPositive': () => 'The amount must be more than 0.',
   'send.failed': (d: { reason: string }) => d.reason,
+  'solanaSend.badRecipient': () => 'The recipient is not a Solana address (base58, like 9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM).',
+  'solanaSend.noRpcUrl': () => 'Set a Solana RPC URL in Settings first: Tandem sends through it.',
+  'solanaSend.noAccount': () => 'This vault has no Solana account here (unlock Tandem, or use a co-signed vault).',
   'fees.badGwei': () => 'Enter the fees in gwei, e.g. 2.5.',
   'fees.badGasLimit': () => 'The gas limit must be a whole number.',
   'fees.gasLimitTooLow': () => 'The gas limit must be at least 21000.',

@@ -1,7 +1,7 @@
 /**
  * A Solana request on an approval screen (the popup and the phone): the
  * instructions as every co-signer decodes them, warnings first; a message
- * as text, or hex with a warning.
+ * as text, or hex with a warning. A transaction to be sent says where.
  */
 import type { SignView } from '../shared/popup-api';
 
@@ -22,7 +22,13 @@ export function SolanaSignBody({ sign }: { sign: SignView }) {
   }
   return (
     <>
-      <h2>Solana transaction</h2>
+      <h2>{s.send ? 'Send a Solana transaction' : 'Solana transaction'}</h2>
+      {s.send && (
+        <p class="muted small" data-testid="solana-send-notice">
+          Once your co-signer approves, Tandem also sends it to {clusterName(s.send.chain)} through your Solana RPC ({hostOf(s.send.rpcUrl)}
+          ).
+        </p>
+      )}
       {s.warnings.map((w, i) => (
         <div key={i} class="warning" role="alert" data-testid="solana-warning">
           {w}
@@ -43,4 +49,18 @@ export function SolanaSignBody({ sign }: { sign: SignView }) {
       </ul>
     </>
   );
+}
+
+/** `solana:devnet` → `Solana devnet`. */
+function clusterName(chain: string): string {
+  return `Solana ${chain.replace(/^solana:/, '')}`;
+}
+
+/** The RPC's host only: a path or query may carry an API key. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

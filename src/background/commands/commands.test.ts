@@ -67,6 +67,32 @@ describe('popup commands: one map, one parser, one handler each', () => {
     expect(await code(s.command({ type: 'selectNetwork', chainId: 'x' }))).toBe('network.unknown');
   });
 
+  it('the Solana RPC URL: none until set, http(s) only, no user name, password or fragment; a query (an API key) is kept; empty clears it', async () => {
+    const s = services();
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: unknown) => (e as WalletError).code,
+      );
+    expect((await s.state()).solanaRpcUrl).toBeNull();
+    expect(await code(s.command({ type: 'setSolanaRpcUrl', url: 'not a url' }))).toBe('solanaRpcUrl.notUrl');
+    expect(await code(s.command({ type: 'setSolanaRpcUrl', url: 'wss://api.devnet.solana.com' }))).toBe('solanaRpcUrl.scheme');
+    expect(await code(s.command({ type: 'setSolanaRpcUrl', url: 'https://user:pw@rpc.example' }))).toBe('solanaRpcUrl.credentials');
+    expect(await code(s.command({ type: 'setSolanaRpcUrl', url: 'https://user@rpc.example' }))).toBe('solanaRpcUrl.credentials');
+    expect(await code(s.command({ type: 'setSolanaRpcUrl', url: 'https://rpc.example/#x' }))).toBe('solanaRpcUrl.fragment');
+    expect((await s.state()).solanaRpcUrl).toBeNull();
+    expect(await code(s.command({ type: 'setSolanaRpcUrl', url: ' https://rpc.example/?api-key=k ' }))).toBe('ok');
+    expect((await s.state()).solanaRpcUrl).toBe('https://rpc.example/?api-key=k');
+    expect((await s.command({ type: 'setSolanaRpcUrl', url: 'http://127.0.0.1:8899/' })).solanaRpcUrl).toBe('http://127.0.0.1:8899');
+    expect((await s.command({ type: 'setSolanaRpcUrl', url: 'https://rpc.example/v2/key' })).solanaRpcUrl).toBe(
+      'https://rpc.example/v2/key',
+    );
+    const reply = await s.answer({ type: 'setSolanaRpcUrl', url: 'ftp://rpc.example' });
+    expect(reply).toMatchObject({ ok: false, code: 'solanaRpcUrl.scheme', state: { solanaRpcUrl: 'https://rpc.example/v2/key' } });
+    expect(await code(s.command({ type: 'setSolanaRpcUrl', url: '  ' }))).toBe('ok');
+    expect((await s.state()).solanaRpcUrl).toBeNull();
+  });
+
   it('a WalletError carries its code, its details and the text of the one table', () => {
     const e = new WalletError('token.tooMany', { max: 20 });
     expect(e.message).toBe('At most 20 tokens per network.');

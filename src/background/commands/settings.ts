@@ -1,8 +1,8 @@
-/** Popup commands of settings and sites: auto-lock, relay, co-signer wait, disconnecting a site. */
+/** Popup commands of settings and sites: auto-lock, relay, co-signer wait, Solana RPC, disconnecting a site. */
 import type { Handlers } from './context';
 
 export const settingsCommands: Handlers<
-  'getState' | 'setAutoLock' | 'setRelayUrl' | 'setCosignTimeout' | 'setMetaMaskCompat' | 'disconnectSite'
+  'getState' | 'setAutoLock' | 'setRelayUrl' | 'setSolanaRpcUrl' | 'setCosignTimeout' | 'setMetaMaskCompat' | 'disconnectSite'
 > = {
   /** Nothing to do: every reply carries the state. */
   async getState() {},
@@ -11,6 +11,9 @@ export const settingsCommands: Handlers<
   },
   async setRelayUrl(ctx, { url }) {
     await ctx.settings.setRelayUrl(url);
+  },
+  async setSolanaRpcUrl(ctx, { url }) {
+    await ctx.settings.setSolanaRpcUrl(url);
   },
   async setCosignTimeout(ctx, { seconds }) {
     await ctx.settings.setCosignTimeoutSeconds(seconds);

@@ -56,7 +56,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
                 ? 'Add token'
                 : busy
                   ? 'Co-signing…'
-                  : approval.method === 'eth_sendTransaction'
+                  : approval.method === 'eth_sendTransaction' || approval.method === 'solana_signAndSendTransaction'
                     ? 'Approve and send'
                     : 'Approve and sign'}
         </button>

@@ -73,7 +73,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
           <dd>{state.sites.length}</dd>
         </dl>
       </div>
-      {vault.kind === 'tss' && <SolanaAccount vaultId={vault.id} />}
+      {vault.kind === 'tss' && <SolanaAccount vaultId={vault.id} rpcUrl={state.solanaRpcUrl} run={run} />}
       {vault.kind === 'development' && (
         <div class="notice notice-dev">
           This development vault has no key shares, so it cannot sign: dApps can connect and read, but transactions and messages are

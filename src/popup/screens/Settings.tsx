@@ -1,4 +1,4 @@
-/** Settings: auto-lock time and the network list (RPC URLs editable). */
+/** Settings: auto-lock time, co-signing, the Solana RPC and the network list (RPC URLs editable). */
 import { useEffect, useState } from 'preact/hooks';
 import { AUTO_LOCK_MAX, AUTO_LOCK_MIN, COSIGN_TIMEOUT_MAX, COSIGN_TIMEOUT_MIN, type WalletState } from '../../shared/popup-api';
 import type { Network } from '../../shared/networks';
@@ -29,6 +29,17 @@ export function Settings({ state, run }: { state: WalletState; run: Run }) {
         max={COSIGN_TIMEOUT_MAX}
         save={(seconds) => run({ type: 'setCosignTimeout', seconds })}
       />
+      <h3>Solana</h3>
+      <Setting
+        label="Solana RPC URL"
+        value={state.solanaRpcUrl ?? ''}
+        placeholder="https://api.devnet.solana.com"
+        save={(url) => run({ type: 'setSolanaRpcUrl', url })}
+      />
+      <p class="muted small">
+        Used for the Solana balance, for sites that ask Tandem to send a transaction and for Send SOL. Its cluster (mainnet, devnet, testnet
+        or a local one) is read from the RPC itself. Leave it empty to send nothing from Tandem.
+      </p>
       <Tokens state={state} run={run} />
       <MetaMaskCompat enabled={state.metaMaskCompat} run={run} />
       <h3>Networks</h3>
@@ -103,12 +114,14 @@ function Setting({
   label,
   value: current,
   input,
+  placeholder,
   check,
   save: store,
 }: {
   label: string;
   value: string;
   input?: { type: 'number'; min: number; max: number };
+  placeholder?: string;
   check?: (text: string) => string | null;
   save: (text: string) => Promise<string | null>;
 }) {
@@ -128,7 +141,13 @@ function Setting({
     <form class="card inline-form" onSubmit={save}>
       <label class="field grow">
         <span>{label}</span>
-        <input {...input} value={value} onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))} />
+        <input
+          {...input}
+          value={value}
+          placeholder={placeholder}
+          spellcheck={false}
+          onInput={(e) => (setValue((e.target as HTMLInputElement).value), setSaved(false))}
+        />
       </label>
       <button class="button small" type="submit">
         {saved ? 'Saved' : 'Save'}
