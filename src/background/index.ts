@@ -239,3 +239,6 @@ chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTO_LOCK_ALARM) void services.lock();
 });
+
+// How long this worker's script took to load and run, from the worker's start (bench/e2e reads it).
+performance.mark('tandem:worker-ready');
