@@ -172,7 +172,9 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
           if (ctx.flags.once) {
             current.stop();
             closeInput();
-            void current.opened.close().then(() => resolve(r.ok ? EXIT.ok : EXIT.refused));
+            // Refused (policy, user, checks) or ended by the requester: 3; accepted, then the signing failed: 1.
+            const code = r.ok ? EXIT.ok : r.accepted && !r.ended ? EXIT.failed : EXIT.refused;
+            void current.opened.close().then(() => resolve(code));
           }
         },
       });

@@ -49,6 +49,8 @@ export interface ServeResult {
    * completed: a policy's daily total counts such a request (docs/life-of-a-signature.md).
    */
   joined?: true;
+  /** This device accepted the request: a failure after that is the signing's (a device or the relay), not a refusal. */
+  accepted?: true;
 }
 
 export interface ServeOptions {
@@ -183,13 +185,14 @@ async function signAccepted(opts: ServeOptions, s: Served, checked: Checked): Pr
         ok: false,
         error: 'the requesting device ended this request after this device accepted (refused or given up elsewhere); nothing was signed',
         ended: 'requester',
+        accepted: true,
       });
       return;
     }
     const { signers } = msg;
     if (!signers.every((x) => identities.has(x)) || !signers.includes(s.msg.party)) throw new Error('malformed signer set');
     if (!signers.includes(opts.vault.ecdsa.self)) {
-      opts.onResult?.({ id: s.id, ok: true });
+      opts.onResult?.({ id: s.id, ok: true, accepted: true });
       return;
     }
     opts.onEvent?.({ kind: 'signing', signers });
@@ -198,9 +201,15 @@ async function signAccepted(opts: ServeOptions, s: Served, checked: Checked): Pr
     // FROST signs the bytes this device decoded itself; DKLs23 the digest it computed itself.
     if (isSolanaRequest(checked.request)) await signSolanaWithQuorum({ ...run, message: solanaBytesToSign(checked.request) });
     else await signWithQuorum({ ...run, path: checked.request.path });
-    opts.onResult?.({ id: s.id, ok: true, joined });
+    opts.onResult?.({ id: s.id, ok: true, joined, accepted: true });
   } catch (e) {
-    opts.onResult?.({ id: s.id, ok: false, error: e instanceof Error ? e.message : String(e), ...(joined ? { joined } : {}) });
+    opts.onResult?.({
+      id: s.id,
+      ok: false,
+      error: e instanceof Error ? e.message : String(e),
+      accepted: true,
+      ...(joined ? { joined } : {}),
+    });
   }
 }
 

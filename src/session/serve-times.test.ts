@@ -240,7 +240,7 @@ describe('a co-signer checks the times of each request', () => {
     expect(shown).toHaveLength(1);
     expect(answers).toMatchObject([{ t: 'sign-answer', id, ok: true }]);
     expect(results).toEqual([
-      { id, ok: false, error: expect.stringMatching(/ended this request after this device accepted/), ended: 'requester' },
+      { id, ok: false, error: expect.stringMatching(/ended this request after this device accepted/), ended: 'requester', accepted: true },
     ]);
     // Not after the 60 s wait for a start that never comes.
     expect(Date.now() - started).toBeLessThan(5_000);
