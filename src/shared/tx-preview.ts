@@ -38,6 +38,9 @@ export interface BalanceChange {
   asset: string;
   /** Signed change in base units (wei, a token's smallest unit), decimal text; never 0. */
   amount: string;
+  /** A token in the user's list: its symbol and decimals (labelChanges), to show the amount in its units. */
+  symbol?: string;
+  decimals?: number;
 }
 
 /** The account's balance changes, gas fee not included (it is shown on its own). */
@@ -253,6 +256,15 @@ function tokenSource(data: string): string {
   return getAddress(`0x${data.slice(10 + 24, 10 + 64)}`);
 }
 
+/** A preview where nothing could be asked (no node for the chain on this device): every part says why. */
+export function unavailablePreview(why: string): TxPreview {
+  return {
+    preflight: { status: 'unavailable', why },
+    gasEstimate: { status: 'unavailable', why },
+    balances: { status: 'unavailable', why },
+  };
+}
+
 /** Human lines (the CLI co-signer): pre-flight, gas, max fee, balance changes. */
 export function previewLines(
   p: TxPreview,
@@ -297,8 +309,21 @@ export function formatChange(
   const sign = amount < 0n ? '-' : '+';
   const abs = amount < 0n ? -amount : amount;
   if (c.asset === 'native') return `${sign}${formatEther(abs)} ${symbol}`;
-  const known = tokens.find((t) => t.address.toLowerCase() === c.asset.toLowerCase());
+  const known =
+    c.symbol !== undefined && c.decimals !== undefined
+      ? { symbol: c.symbol, decimals: c.decimals }
+      : tokens.find((t) => t.address.toLowerCase() === c.asset.toLowerCase());
   return known ? `${sign}${formatUnits(abs, known.decimals)} ${known.symbol}` : `${sign}${abs} base units of token ${c.asset}`;
+}
+
+/** The preview with the symbol and decimals of the tokens of the user's list on its balance changes. */
+export function labelChanges(p: TxPreview, tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }>): TxPreview {
+  if (p.balances.status !== 'known' || tokens.length === 0) return p;
+  const changes = p.balances.changes.map((c) => {
+    const t = c.asset === 'native' ? undefined : tokens.find((x) => x.address.toLowerCase() === c.asset.toLowerCase());
+    return t ? { ...c, symbol: t.symbol, decimals: t.decimals } : c;
+  });
+  return { ...p, balances: { ...p.balances, changes } };
 }
 
 function topicAddress(topic: string): string {
