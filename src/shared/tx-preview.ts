@@ -281,12 +281,15 @@ export function previewLines(
         ? `pre-flight: will fail: ${p.preflight.reason}${at}`
         : `pre-flight: unavailable: ${p.preflight.why}`,
   ];
-  if (p.preflight.status !== 'ok')
+  const sameWhy = (why: string) => p.preflight.status === 'unavailable' && p.preflight.why === why;
+  if (p.preflight.status !== 'ok' && !(p.gasEstimate.status === 'unavailable' && sameWhy(p.gasEstimate.why)))
     lines.push(p.gasEstimate.status === 'ok' ? `gas estimate ${p.gasEstimate.gas}` : `gas estimate unavailable: ${p.gasEstimate.why}`);
   lines.push(`max fee ${maxFeeOf(s, symbol)} (gas limit ${s.gasLimit} × ${s.maxFeePerGas !== null ? 'max fee per gas' : 'gas price'})`);
   const b = p.balances;
   if (b.status === 'unavailable')
-    lines.push(`balance changes: ${b.why.startsWith('preview unavailable') ? b.why : `unavailable: ${b.why}`}`);
+    lines.push(
+      `balance changes: ${b.why.startsWith('preview unavailable') ? b.why : sameWhy(b.why) ? 'unavailable' : `unavailable: ${b.why}`}`,
+    );
   else
     lines.push(
       `balance changes (${b.source}): ${b.changes.length ? b.changes.map((c) => formatChange(c, symbol, tokens)).join(', ') : 'none'}, plus the gas fee${b.note ? ` (${b.note})` : ''}`,
