@@ -79,7 +79,17 @@ function TransactionBody({
   const [editing, setEditing] = useState(false);
   return (
     <>
-      <h2>{tx.call ? (tx.call.method === 'approve' ? 'Token approval' : 'Token transfer') : tx.to ? 'Send' : 'Deploy a contract'}</h2>
+      <h2>
+        {tx.call
+          ? tx.call.method === 'approve'
+            ? 'Token approval'
+            : 'Token transfer'
+          : !tx.to
+            ? 'Deploy a contract'
+            : tx.dataBytes > 0
+              ? 'Contract call'
+              : 'Send'}
+      </h2>
       <PreviewFailure preview={tx.preview} />
       {tx.call?.unlimited && (
         <div class="warning" role="alert" data-testid="unlimited-approval">

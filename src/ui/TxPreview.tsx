@@ -21,6 +21,14 @@ export function PreviewFailure({ preview }: { preview: TxPreview | undefined }) 
   );
 }
 
+/** What the balance changes cannot see, or why there are none (a failing pre-flight says so above already). */
+function note(b: TxPreview['balances']): string | undefined {
+  if (b.status === 'known') return b.source === 'reverts' ? undefined : b.note;
+  return b.why.startsWith('preview unavailable')
+    ? 'This node cannot simulate transactions: only a plain transfer or an ERC-20 call can be read from the transaction itself.'
+    : undefined;
+}
+
 export function PreviewFacts({ preview, maxGasFee, symbol }: { preview: TxPreview | undefined; maxGasFee: string; symbol: string }) {
   if (!preview)
     return (
@@ -61,19 +69,11 @@ export function PreviewFacts({ preview, maxGasFee, symbol }: { preview: TxPrevie
                 {formatChange(c, symbol)}
               </li>
             ))}
-            <li class="muted small">{balances.changes.length ? 'and the gas fee' : 'none but the gas fee'}</li>
+            <li class="muted">{balances.changes.length ? 'and the gas fee' : 'none but the gas fee'}</li>
           </ul>
         )}
       </dd>
-      {(balances.status === 'known'
-        ? balances.note
-        : balances.status === 'unavailable' && balances.why.startsWith('preview unavailable')) && (
-        <dd class="preview-note muted small">
-          {balances.status === 'known'
-            ? balances.note
-            : 'This node cannot simulate transactions: only a plain transfer or an ERC-20 call can be read from the transaction itself.'}
-        </dd>
-      )}
+      {note(balances) && <dd class="preview-note muted small">{note(balances)}</dd>}
     </dl>
   );
 }
