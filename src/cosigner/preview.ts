@@ -34,10 +34,25 @@ export class ChainPreviews {
     readonly urls: readonly string[],
     private readonly rpcOf: (url: string) => Rpc = (url) => httpRpc(url),
     readonly timeoutMs = PREVIEW_TIMEOUT_MS,
+    /** Why there is no preview for a chain (the CLI names its --rpc option; the phone its Settings). */
+    private readonly noNode: (chainId: number, anyUrl: boolean) => string = (chainId, anyUrl) =>
+      anyUrl ? `no --rpc URL serves chain ${chainId} (or none answered)` : `no --rpc URL for chain ${chainId}`,
   ) {}
 
-  /** The node for a chain, or null when none of the URLs serves it (or none answered). */
+  /** The node for a chain, or null when none of the URLs serves it (or none answered within the preview's time). */
   async rpcFor(chainId: number): Promise<Rpc | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.find(chainId), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async find(chainId: number): Promise<Rpc | null> {
     for (const url of this.urls) {
       let id = this.known.get(url);
       if (id === undefined) {
@@ -59,14 +74,13 @@ export class ChainPreviews {
     vault: Pick<DeviceVault, 'address' | 'ecdsa'>,
   ): Promise<{ preview: TxPreview; lines: string[] } | null> {
     if (request.kind !== 'transaction') return null;
+    const start = Date.now();
     const rpc = await this.rpcFor(request.chainId);
+    // Finding the node counts against the preview's time (a little is always left for the node to answer).
+    const timeoutMs = Math.max(this.timeoutMs - (Date.now() - start), Math.min(this.timeoutMs, 500));
     const preview = rpc
-      ? await previewTransaction(rpc, request.tx, signerAddress(vault, request.path), { timeoutMs: this.timeoutMs })
-      : unavailablePreview(
-          this.urls.length
-            ? `no --rpc URL serves chain ${request.chainId} (or none answered)`
-            : `no --rpc URL for chain ${request.chainId}`,
-        );
+      ? await previewTransaction(rpc, request.tx, signerAddress(vault, request.path), { timeoutMs })
+      : unavailablePreview(this.noNode(request.chainId, this.urls.length > 0));
     return { preview, lines: previewLines(preview, summarizeTransaction(request.tx)) };
   }
 }

@@ -96,7 +96,7 @@ export async function previewTransaction(
     const r = await Promise.race([guarded, deadline]);
     return r === 'timeout' ? { ok: false, timeout: true } : r;
   };
-  const late = `the node did not answer within ${timeoutMs / 1000} s`;
+  const late = `the node did not answer within ${Math.round(timeoutMs / 100) / 10} s`;
   const whyOf = (r: Settled<unknown>) => (r.ok ? '' : 'timeout' in r ? late : messageOf(r.error));
   try {
     let s: TransactionSummary;
