@@ -11,19 +11,30 @@
  *  2. a plain ETH send: pre-flight ok, the gas estimate, the max gas fee,
  *     balance change -1.0 ETH; approved, the co-signer prints its own
  *     "pre-flight: ok, gas ~…", signs, and it is mined.
+ *
+ * Then the phone co-signer page, given the chain's node in its Settings:
+ * the same reverting call, approved anyway in the popup, shows on the phone
+ * with the phone's own "This transaction will fail: …" and "Approve anyway";
+ * rejected there, the dApp gets 4001.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { getAddress, parseEther } from 'ethers';
 import { test, expect } from './fixtures';
 import { CosignerDevice } from './support/cosigner';
 import { pairWithCliCosigner } from './support/pair-vault';
+import { launchPhoneBrowser, openPhoneIn, pairWithPhoneAt, shoot } from './support/phone';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 import { deployReverter, reverterAbi } from '../test/support/preview-contracts';
 
 const RECIPIENT = getAddress('0x' + '43'.repeat(20));
+const COSIGNER_DIST = resolve('dist-cosigner');
 
 let relay: RunningRelay;
 test.beforeAll(async () => {
-  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'] });
+  if (!existsSync(join(COSIGNER_DIST, 'index.html')))
+    throw new Error('dist-cosigner/ is missing: run `npm run build` first (npm run test:e2e does).');
+  relay = await startRelay({ port: 0, allowedOrigins: ['chrome-extension://*'], staticDirs: { '/cosigner/': COSIGNER_DIST } });
 });
 test.afterAll(async () => {
   await relay?.close();
@@ -101,5 +112,55 @@ test('a transaction that will revert shows the failure before Approve; the co-si
     await serve.waitFor(/done: request/, 20_000, from);
   } finally {
     await cosigner.dispose();
+  }
+});
+
+test('the phone co-signer previews on its own node: a reverting call shows its failure before Approve there too', async ({
+  dapps,
+  wallet,
+  chains,
+}) => {
+  test.setTimeout(240_000);
+  const phoneBrowser = await launchPhoneBrowser();
+  try {
+    const { page: phone } = await openPhoneIn(phoneBrowser);
+    const popup = await wallet.openPopup();
+    const address = await pairWithPhoneAt(relay.url, wallet, popup, phone);
+    expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
+    const [funder] = await chains.main.rpc<string[]>('eth_accounts');
+    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('10').toString(16) }]);
+    const reverter = await deployReverter(chains.main.rpc);
+
+    // The phone is given its own node for the chain.
+    await phone.getByRole('button', { name: 'Settings' }).click();
+    const nodes = phone.getByRole('form', { name: 'Nodes for previews' });
+    await nodes.getByLabel('Nodes for transaction previews (one RPC URL per line)').fill(chains.main.url);
+    await nodes.getByRole('button', { name: 'Save nodes' }).click();
+    await expect(nodes.getByText('Saved.')).toBeVisible();
+    await shoot(phone, 'preview-settings-nodes');
+    await phone.getByRole('button', { name: 'Vaults' }).click();
+
+    const { page: dapp } = await wallet.connectDapp(popup, dapps.a.url);
+    const failing = dapp.evaluate(
+      ([from, to, data]) => (window as any).dapp.request('eth_sendTransaction', [{ from, to, data }]),
+      [address, reverter, reverterAbi.encodeFunctionData('failWithPanic', [0])],
+    );
+    await expect(popup.getByTestId('preview-fails')).toContainText('This transaction will fail: panic 0x12: division or modulo by zero', {
+      timeout: 20_000,
+    });
+    await popup.getByRole('button', { name: 'Approve anyway' }).click();
+
+    const request = phone.getByTestId('phone-request');
+    await expect(request).toHaveAttribute('data-phase', 'waiting', { timeout: 30_000 });
+    await expect(request.getByTestId('preview-fails')).toContainText('This transaction will fail: panic 0x12: division or modulo by zero');
+    await expect(request.getByTestId('preview-preflight')).toHaveText('Will fail');
+    await expect(request.getByRole('button', { name: 'Approve anyway' })).toBeVisible();
+    await shoot(phone, 'preview-request-will-fail');
+    await request.getByRole('button', { name: 'Reject' }).click();
+    const refusal = (await failing) as { error: { code: number; message: string } };
+    expect(refusal.error.code).toBe(4001);
+    expect(refusal.error.message).toMatch(/rejected it on the phone/);
+  } finally {
+    await phoneBrowser.close();
   }
 });
