@@ -28,11 +28,14 @@ export class CosignerDevice {
     return r;
   }
 
-  /** Starts `serve` under `policy` (written to a file in the home directory); resolves once it listens on the vault's channel. */
-  async serve(policy: Record<string, unknown>): Promise<CosignerRun> {
+  /**
+   * Starts `serve` under `policy` (written to a file in the home directory), with `args` more (e.g. `--rpc URL`);
+   * resolves once it listens on the vault's channel.
+   */
+  async serve(policy: Record<string, unknown>, args: string[] = []): Promise<CosignerRun> {
     const path = join(this.home, 'policy.json');
     writeFileSync(path, JSON.stringify(policy));
-    const serve = this.run(['serve', '--policy', path]);
+    const serve = this.run(['serve', '--policy', path, ...args]);
     await serve.waitFor(/listening for signing requests/, 30_000);
     return serve;
   }

@@ -196,6 +196,12 @@ describe('co-signed vault in the background', () => {
         gasLimit: '21000',
         maxFeeGwei: '4.0',
         maxPriorityFeeGwei: '2.0',
+        maxGasFee: '0.000084',
+      });
+      // Previewed by the background's node before the screen: 1 ETH of value and its fee do not fit in a balance of 1 ETH.
+      expect(pending!.sign?.transaction?.preview).toMatchObject({
+        preflight: { status: 'fails', reason: expect.stringMatching(/^insufficient funds/) },
+        gasEstimate: { status: 'ok', gas: '21000' },
       });
       // The user adjusts the fees; nonsense is refused.
       await expect(
@@ -203,7 +209,14 @@ describe('co-signed vault in the background', () => {
       ).rejects.toMatchObject({ code: 'fees.priorityAboveMax' });
       await t.s.command({ type: 'adjustFees', id: pending!.id, maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
       const a3 = await approveNext(t.s);
-      expect(a3.sign?.transaction).toMatchObject({ maxFeeGwei: '5.5', maxPriorityFeeGwei: '1.5', gasLimit: '30000' });
+      expect(a3.sign?.transaction).toMatchObject({
+        maxFeeGwei: '5.5',
+        maxPriorityFeeGwei: '1.5',
+        gasLimit: '30000',
+        maxGasFee: '0.000165',
+      });
+      // Previewed again with the new fees.
+      expect(a3.sign?.transaction?.preview?.preflight).toMatchObject({ status: 'fails' });
       const hash = await send;
       expect(t.broadcast).toHaveLength(1);
       const tx = Transaction.from(t.broadcast[0]!);

@@ -32,6 +32,7 @@ import type { Approval, ApprovalInput, Outcome } from './approvals';
 import { ask, type ChainClient, type RequestContext, type VaultSigner } from './router-deps';
 import type { NetworkStore } from './networks';
 import { buildTransaction } from './tx-builder';
+import { previewed } from './tx-preview';
 import { openDeviceVault } from './device-vault-store';
 import { signView } from '../shared/sign-view';
 import { WalletError } from '../shared/wallet-errors';
@@ -128,7 +129,9 @@ export class TssSigner implements VaultSigner {
     } catch (e) {
       throw invalid(method, e instanceof SigningRequestRejected ? e.message : 'the request cannot be signed');
     }
-    const sign = signView(checked, account, network, (await this.deps.tokensOf?.(network.chainId)) ?? []);
+    // A transaction is previewed by this device's node first (bounded: a slow node shows "unavailable").
+    const tokens = (await this.deps.tokensOf?.(network.chainId)) ?? [];
+    const sign = await previewed(this.deps.chain, network, signView(checked, account, network, tokens), tokens);
     return ask(this.deps, { kind: 'sign', origin: ctx.origin, method, sign, ...(ctx.reply ? { reply: ctx.reply } : {}) });
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Transaction } from 'ethers';
-import { buildTransaction, withFees } from './tx-builder';
+import { buildTransaction, FALLBACK_GAS_LIMIT, withFees } from './tx-builder';
+import { ProviderRpcError, RpcErrorCode } from '../shared/rpc-errors';
 import type { ChainClient } from './router-deps';
 import type { Network } from '../shared/networks';
 import { thrownCode } from '../errors/codes.test-util';
@@ -40,6 +41,17 @@ describe('building eth_sendTransaction', () => {
     expect([tx.type, tx.chainId, tx.nonce, tx.to, tx.value, tx.data]).toEqual([2, 31337n, 7, '0x' + '22'.repeat(20), 0n, '0xabcdef']);
     expect(tx.gasLimit).toBe(120_000n); // 100000 estimated + 20 %
     expect([tx.maxFeePerGas, tx.maxPriorityFeePerGas]).toEqual([3_000_000_000n, 1_000_000_000n]); // 2 x base fee + priority
+  });
+
+  it('a call whose estimate the node refuses (it reverts) gets the fallback gas limit; a node that does not answer is still an error', async () => {
+    const reverts = new ProviderRpcError(-32603, 'execution reverted', { data: '0x' });
+    const { c } = chain({ eth_estimateGas: reverts });
+    const tx = Transaction.from((await buildTransaction(c, NET, ME, [{ from: ME, to: TO, data: '0xabcdef' }])).unsignedTx);
+    expect(tx.gasLimit).toBe(FALLBACK_GAS_LIMIT);
+    const down = new ProviderRpcError(RpcErrorCode.chainDisconnected, 'did not answer');
+    await expect(buildTransaction(chain({ eth_estimateGas: down }).c, NET, ME, [{ from: ME, to: TO, data: '0xabcdef' }])).rejects.toBe(
+      down,
+    );
   });
 
   it('keeps what the dApp set and asks the network for nothing else; a node without a priority-fee suggestion gets 1 gwei', async () => {

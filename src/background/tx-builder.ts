@@ -2,16 +2,25 @@
  * Turns a dApp's `eth_sendTransaction` parameter into an unsigned EIP-1559
  * transaction (or a legacy EIP-155 one when the dApp asks for it): checks `from`, fills nonce, gas limit and fees from the
  * selected network (what the dApp set is kept), and serializes it with
- * ethers for the co-signers (who decode and hash it themselves).
+ * ethers for the co-signers (who decode and hash it themselves). A call
+ * whose gas the node cannot estimate (it reverts) gets FALLBACK_GAS_LIMIT:
+ * the approval screen shows why it will fail.
  */
 import { Transaction, getAddress, isHexString, parseUnits } from 'ethers';
 import type { Network } from '../shared/networks';
-import { rpcErrors } from '../shared/rpc-errors';
+import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
 import type { ChainClient } from './router-deps';
 import { WalletError } from '../shared/wallet-errors';
 
 /** Fallback priority fee when the node cannot suggest one: 1 gwei. */
 export const DEFAULT_PRIORITY_FEE = 1_000_000_000n;
+/**
+ * Gas limit of a call whose estimate the node refused (it reverts now, or
+ * cannot run): the transaction still reaches the approval screen, where its
+ * preview says why it will fail (docs/transaction-preview.md), and the user
+ * can reject it or change the limit.
+ */
+export const FALLBACK_GAS_LIMIT = 1_000_000n;
 
 /** The dApp's transaction object (EIP-1474 / eth_sendTransaction). */
 interface TxParams {
@@ -89,11 +98,16 @@ export async function buildTransaction(chain: ChainClient, network: Network, acc
   const nonce = quantity(p.nonce, 'nonce') ?? BigInt(await call('eth_getTransactionCount', [account, 'pending']));
   let gasLimit = quantity(p.gas ?? p.gasLimit, 'gas');
   if (gasLimit === undefined) {
-    const estimate = BigInt(
-      await call('eth_estimateGas', [{ from: account, ...(to ? { to } : {}), value: '0x' + value.toString(16), data }]),
-    );
+    let estimate: bigint | null;
+    try {
+      estimate = BigInt(await call('eth_estimateGas', [{ from: account, ...(to ? { to } : {}), value: '0x' + value.toString(16), data }]));
+    } catch (e) {
+      // The node answered that it cannot estimate (a revert, mostly): shown on the approval screen, not refused here.
+      if (!(e instanceof ProviderRpcError) || e.code === RpcErrorCode.chainDisconnected) throw e;
+      estimate = null;
+    }
     // Contract calls get a margin; a plain transfer's estimate is exact.
-    gasLimit = data === '0x' ? estimate : (estimate * 12n) / 10n;
+    gasLimit = estimate === null ? FALLBACK_GAS_LIMIT : data === '0x' ? estimate : (estimate * 12n) / 10n;
   }
   // A legacy transaction when the dApp asks for one (type 0x0, or a gas price without EIP-1559 fees), as MetaMask does.
   if (p.type === '0x0' || (p.gasPrice != null && p.maxFeePerGas == null && p.maxPriorityFeePerGas == null)) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './cli.js';
@@ -47,6 +47,15 @@ describe('tandem-cosigner command line', () => {
     expect(errors.at(-1)).toMatch(/no vault in .*: run `tandem-cosigner join <pairing>` or `create` first/);
     expect(await main(['sign', '--request', join(home, 'missing.json')])).toBe(2);
     expect(errors.at(-1)).toMatch(/cannot read the request file/);
+  });
+
+  it('serve: --rpc must be a URL, and a policy with refuseFailing needs one (said before any vault is opened)', async () => {
+    expect(await main(['serve', '--rpc', 'ftp://node'])).toBe(2);
+    expect(errors.at(-1)).toBe('tandem-cosigner: --rpc must be an http: or https: URL');
+    const policy = join(home, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ v: 1, chains: [31337], maxValueWei: '0', dailyLimitWei: '0', refuseFailing: true }));
+    expect(await main(['serve', '--policy', policy])).toBe(2);
+    expect(errors.at(-1)).toMatch(/refuseFailing: give this co-signer its own node with --rpc URL/);
   });
 
   it('never takes a password as an argument', async () => {

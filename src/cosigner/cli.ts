@@ -3,8 +3,8 @@
  *
  *   create  --relay URL --t T --n N [--name NAME] [--device-id ID]
  *   join    <pairing> [--device-id ID] [--leaving]
- *   serve   [--vault ID] [--policy FILE] [--once]
- *   sign    [--vault ID] --request FILE|- [--broadcast RPC_URL]
+ *   serve   [--vault ID] [--policy FILE] [--once] [--rpc URL]...
+ *   sign    [--vault ID] --request FILE|- [--broadcast RPC_URL] [--rpc URL]...
  *   reshare [--vault ID] --new-t T --joiners K [--relay URL]
  *   list
  *   export  [--vault ID] --out FILE
@@ -35,14 +35,17 @@ const USAGE = `usage: tandem-cosigner <command> [options]
 
   create  --relay URL --t T --n N [--name NAME] [--device-id ID]   start key generation
   join    <pairing> [--device-id ID] [--leaving]                   join key generation or a re-share
-  serve   [--vault ID] [--policy FILE] [--once]                    answer signing requests
-  sign    [--vault ID] --request FILE|- [--broadcast RPC_URL]      ask the co-signers to sign
+  serve   [--vault ID] [--policy FILE] [--once] [--rpc URL]...     answer signing requests
+  sign    [--vault ID] --request FILE|- [--broadcast RPC_URL] [--rpc URL]...
+                                                                   ask the co-signers to sign
   reshare [--vault ID] --new-t T --joiners K [--relay URL]         start a re-share
   list                                                             vaults on this device
   export  [--vault ID] --out FILE                                  encrypted backup
   import  --in FILE                                                restore a backup
 
   --join-timeout S, --round-timeout S    ceremony timeouts (default 300 s and 60 s)
+  --rpc URL                              this device's node for a chain (repeat for more chains): each
+                                         transaction is previewed there before deciding (pre-flight, gas)
 
 Vault files: $TANDEM_HOME (default ~/.tandem-cosigner). Password: TANDEM_PASSWORD or a prompt.`;
 
@@ -112,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
         once: { type: 'boolean' },
         request: { type: 'string' },
         broadcast: { type: 'string' },
+        rpc: { type: 'string', multiple: true },
         'new-t': { type: 'string' },
         joiners: { type: 'string' },
         out: { type: 'string' },
@@ -136,6 +140,10 @@ export async function main(argv: string[]): Promise<number> {
     );
     console.error(`tandem-cosigner: ${line}`);
     return code;
+  } finally {
+    // One run of main() (the tests run many in one process) leaves no signal handler behind.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

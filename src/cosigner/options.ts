@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { CeremonyTiming } from '../session/ceremonies.js';
 import { UsageError } from './prompt.js';
 
-export type Flags = Record<string, string | boolean | undefined>;
+export type Flags = Record<string, string | string[] | boolean | undefined>;
 
 /** A required string flag. */
 export function need(flags: Flags, name: string, hint: string): string {
@@ -34,6 +34,25 @@ export function relayFlag(flags: Flags, fallback?: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError('--relay must be an http: or https: URL');
   return u.origin + u.pathname.replace(/\/+$/, '');
+}
+
+/**
+ * `--rpc URL` (repeatable, one per chain): this device's own nodes for
+ * transaction previews (the chain each serves is asked with eth_chainId).
+ */
+export function rpcFlags(flags: Flags): string[] {
+  const v = flags.rpc;
+  const urls = v === undefined ? [] : Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  return urls.map((x) => {
+    let u: URL;
+    try {
+      u = new URL(x);
+    } catch {
+      throw new UsageError(`--rpc ${x} is not a URL`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError('--rpc must be an http: or https: URL');
+    return u.href;
+  });
 }
 
 function seconds(flags: Flags, flag: string, envVar: string, fallbackMs: number): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interface, Transaction, getAddress, hexlify, toUtf8Bytes } from 'ethers';
-import { checkPolicy, parsePolicy } from './policy.js';
+import { checkPolicy, checkPreflight, parsePolicy } from './policy.js';
+import type { TxPreview } from '../shared/tx-preview.js';
 import { parseSigningRequest } from '../session/signing-request.js';
 import { thrownCode } from '../errors/codes.test-util';
 
@@ -36,6 +37,31 @@ describe('co-signer policy', () => {
     expect(thrownCode(() => checkPolicy(approveAll, policy, 0n))).toBe('policy.unlimitedApproval');
     const approveStranger = send(friend, 0n, 31337, erc20.encodeFunctionData('approve', [stranger, 1n]));
     expect(thrownCode(() => checkPolicy(approveStranger, policy, 0n))).toBe('policy.recipient');
+  });
+
+  it('refuseFailing (opt-in): refuses a transaction whose own pre-flight fails or could not run', () => {
+    const strict = parsePolicy({ v: 1, chains: [31337], maxValueWei: '1000', dailyLimitWei: '1500', refuseFailing: true });
+    expect(strict.refuseFailing).toBe(true);
+    expect(policy.refuseFailing).toBe(false);
+    const preview = (preflight: TxPreview['preflight']): TxPreview => ({
+      preflight,
+      gasEstimate: { status: 'unavailable', why: 'x' },
+      balances: { status: 'unavailable', why: 'x' },
+    });
+    const tx = send(friend, 1n);
+    expect(thrownCode(() => checkPreflight(tx, strict, preview({ status: 'fails', reason: '"no"' })))).toBe('policy.preflightFails');
+    expect(thrownCode(() => checkPreflight(tx, strict, preview({ status: 'unavailable', why: 'timeout' })))).toBe(
+      'policy.preflightUnavailable',
+    );
+    expect(thrownCode(() => checkPreflight(tx, strict, null))).toBe('policy.preflightUnavailable');
+    expect(thrownCode(() => checkPreflight(tx, strict, preview({ status: 'ok' })))).toBe('no error');
+    // Without the field a failing transaction is left to the other rules (and the user); messages are not transactions.
+    expect(thrownCode(() => checkPreflight(tx, policy, preview({ status: 'fails', reason: '"no"' })))).toBe('no error');
+    const msg = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: hexlify(toUtf8Bytes('hi')) });
+    expect(thrownCode(() => checkPreflight(msg, strict, null))).toBe('no error');
+    expect(() => parsePolicy({ v: 1, chains: [1], maxValueWei: '5', dailyLimitWei: '1', refuseFailing: 'yes' })).toThrow(
+      expect.objectContaining({ code: 'policy.badFile', details: { field: 'refuseFailing' } }),
+    );
   });
 
   it('rejects malformed policy files', () => {

@@ -8,6 +8,7 @@ import { isPlainObject } from '../tss/wire.js';
 import { SigningRequestRejected, type SigningRequest } from '../session/signing-request.js';
 import { summarizeTransaction } from '../session/describe-request.js';
 import { TandemError } from '../errors/index.js';
+import type { TxPreview } from '../shared/tx-preview.js';
 import { parseSolanaPolicy, type SolanaPolicy, type SolanaPolicyRule } from './solana-policy.js';
 
 export interface Policy {
@@ -26,6 +27,11 @@ export interface Policy {
   allowTypedData: boolean;
   /** Sign unlimited ERC-20 approvals (default false). */
   allowUnlimitedApprovals: boolean;
+  /**
+   * Refuse a transaction whose pre-flight (this co-signer's own, with `--rpc`) says it will fail,
+   * and one whose pre-flight could not run (default false).
+   */
+  refuseFailing: boolean;
   /** Solana (./solana-policy.ts): absent means no Solana request is signed. */
   solana?: SolanaPolicy;
 }
@@ -47,6 +53,7 @@ export function parsePolicy(json: unknown): Policy {
     'allowMessages',
     'allowTypedData',
     'allowUnlimitedApprovals',
+    'refuseFailing',
     'solana',
   ];
   for (const k of Object.keys(json)) if (!known.includes(k)) throw new PolicyFileError(k, `unknown field ${k}`);
@@ -80,6 +87,7 @@ export function parsePolicy(json: unknown): Policy {
     allowMessages: flag('allowMessages'),
     allowTypedData: flag('allowTypedData'),
     allowUnlimitedApprovals: flag('allowUnlimitedApprovals'),
+    refuseFailing: flag('refuseFailing'),
     ...(json.solana !== undefined ? { solana: parseSolanaPolicy(json.solana) } : {}),
   };
 }
@@ -93,6 +101,8 @@ export type PolicyRule =
   | 'unlimitedApproval'
   | 'maxValue'
   | 'dailyLimit'
+  | 'preflightFails'
+  | 'preflightUnavailable'
   | SolanaPolicyRule;
 
 export const refuse = (rule: PolicyRule, reason: string): never => {
@@ -105,6 +115,19 @@ export class PolicyFileError extends TandemError<'policy.badFile'> {
   constructor(field: string, message: string) {
     super('policy.badFile', `policy: ${message}`, { details: { field } });
   }
+}
+
+/**
+ * With `refuseFailing`: refuses a transaction whose pre-flight (computed by
+ * this co-signer, src/cosigner/preview.ts) fails, or could not run (no node,
+ * no answer in time): an unattended co-signer does not sign what it could
+ * not check. Other requests, and policies without it, pass.
+ */
+export function checkPreflight(req: SigningRequest, policy: Pick<Policy, 'refuseFailing'>, preview: TxPreview | null): void {
+  if (!policy.refuseFailing || req.kind !== 'transaction') return;
+  const p = preview?.preflight ?? { status: 'unavailable' as const, why: 'no pre-flight was run' };
+  if (p.status === 'fails') refuse('preflightFails', `the transaction will fail: ${p.reason}`);
+  if (p.status === 'unavailable') refuse('preflightUnavailable', `the pre-flight could not run (${p.why}) and refuseFailing is set`);
 }
 
 /**

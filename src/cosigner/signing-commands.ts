@@ -18,14 +18,15 @@ import { openMailbox } from '../session/relay-transport.js';
 import { OtBurns } from '../session/ot-burns.js';
 import { SigningRequestRejected } from '../session/signing-request.js';
 import type { EcdsaSignature } from '../tss/dkls/index.js';
-import { checkPolicy, parsePolicy, type Policy } from './policy.js';
+import { checkPolicy, checkPreflight, parsePolicy, type Policy } from './policy.js';
+import { ChainPreviews } from './preview.js';
 import { checkSolanaPolicy } from './solana-policy.js';
 import { isSolanaRequest, parseCosignRequest, type CosignRequest } from '../session/cosign-request.js';
 import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing.js';
 import { signatureToBase58 } from '../session/solana-request.js';
 import { withSolanaSignature, type SolanaSigningRequest } from '../session/solana-signing-request.js';
 import { DailyBudget, DailySpending } from './spending.js';
-import { need, timing } from './options.js';
+import { need, rpcFlags, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
@@ -88,8 +89,11 @@ function openChannel(vault: DeviceVault) {
 }
 
 /**
- * `serve [--vault ID] [--policy FILE] [--once]`: answers signing requests
- * until stopped (or after one with `--once`). The channel is read from where
+ * `serve [--vault ID] [--policy FILE] [--once] [--rpc URL]...`: answers signing requests
+ * until stopped (or after one with `--once`). Each transaction is previewed
+ * first on this device's own node for its chain (`--rpc`; "unavailable"
+ * without one) and the preview printed; a policy with `refuseFailing`
+ * refuses one whose pre-flight fails or could not run. The channel is read from where
  * this device last read it: requests sent while the co-signer was not
  * running are answered if still open; expired ones, and ones their requester
  * already ended, are skipped (and do not count for `--once`).
@@ -97,6 +101,9 @@ function openChannel(vault: DeviceVault) {
  */
 export async function serveCommand(ctx: CommandContext): Promise<number> {
   const policy = typeof ctx.flags.policy === 'string' ? readPolicy(ctx.flags.policy) : null;
+  const previews = new ChainPreviews(rpcFlags(ctx.flags));
+  if (policy?.refuseFailing && previews.urls.length === 0)
+    throw new UsageError('the policy sets refuseFailing: give this co-signer its own node with --rpc URL (one per chain it signs for)');
   const time = timing(ctx.flags);
   const { id, vault, burns, onOtFailure, password } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
@@ -118,14 +125,23 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         ? `policy (solana): at most ${policy.solana.maxLamports} lamports per transaction, ${policy.solana.dailyLimitLamports} lamports per day`
         : 'policy (solana): none, Solana requests are refused',
     );
+  ctx.print(
+    previews.urls.length
+      ? `pre-flight: transactions are previewed on ${previews.urls.join(', ')}${policy?.refuseFailing ? '; the policy refuses one that will fail' : ''}`
+      : 'pre-flight: no --rpc, transactions are not previewed',
+  );
   ctx.print('listening for signing requests');
 
   // Check and record in one step, per request (spending.ts DailyBudget).
   const budget = new DailyBudget(spending);
   const solBudget = new DailyBudget(solSpending);
   const decide = async (request: CosignRequest, _lines: string[], _from: string, info: RequestInfo): Promise<Decision> => {
+    // This device's own preview of what it decoded (never the requester's).
+    const previewed = isSolanaRequest(request) ? null : await previews.preview(request, vault);
+    for (const line of previewed?.lines ?? []) ctx.print(`  ${line}`);
     if (policy) {
       try {
+        if (!isSolanaRequest(request)) checkPreflight(request, policy, previewed?.preview ?? null);
         if (isSolanaRequest(request)) solBudget.reserve(info.id, (today) => checkSolanaPolicy(request, policy.solana, today));
         else budget.reserve(info.id, (today) => checkPolicy(request, policy, today));
       } catch (e) {
@@ -274,18 +290,21 @@ function readRequest(path: string): CosignRequest {
 }
 
 /**
- * `sign [--vault ID] --request FILE|- [--broadcast RPC_URL]`: asks the
+ * `sign [--vault ID] --request FILE|- [--broadcast RPC_URL] [--rpc URL]...`: asks the
  * vault's co-signers to sign the request; prints the signature as JSON. With
- * `--broadcast`, a transaction is assembled, sent to the node and its hash
- * printed once mined.
+ * `--rpc`, a transaction is previewed on that node first and the preview
+ * printed. With `--broadcast`, a transaction is assembled, sent to the node
+ * and its hash printed once mined.
  */
 export async function signCommand(ctx: CommandContext): Promise<number> {
   const request = readRequest(need(ctx.flags, 'request', 'a JSON signing request file, or - for standard input'));
   const broadcast = typeof ctx.flags.broadcast === 'string' ? ctx.flags.broadcast : null;
   if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
+  const previews = new ChainPreviews(rpcFlags(ctx.flags));
   const time = timing(ctx.flags, 60_000);
   const { vault, burns, onOtFailure } = await loadVault(ctx);
   if (isSolanaRequest(request)) return signSolana(ctx, vault, request, { time, burns, onOtFailure });
+  if (previews.urls.length) for (const line of (await previews.preview(request, vault))?.lines ?? []) ctx.print(line);
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   // A device that missed the end of this vault's last re-share may be asking for this device's statement.

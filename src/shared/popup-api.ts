@@ -4,6 +4,7 @@
  * extension itself, so a web page (or a content script acting for one) can
  * never reach these commands.
  */
+import type { TxPreview } from './tx-preview';
 import type { Network } from './networks';
 import type { CosignRequest } from '../session/cosign-request';
 
@@ -49,6 +50,8 @@ export interface SignView {
     maxPriorityFeeGwei: string;
     /** Largest possible total cost (value + gas limit x max fee), native coin. */
     maxCost: string;
+    /** Largest possible gas fee (gas limit x max fee per gas, or gas price for legacy), native coin. */
+    maxGasFee: string;
     /** Calldata size in bytes, and its first bytes (hex) when not decoded. */
     dataBytes: number;
     dataPreview: string;
@@ -64,6 +67,11 @@ export interface SignView {
       symbol?: string;
       formatted?: string;
     };
+    /**
+     * What this device's node says the transaction will do (shared/tx-preview.ts), computed
+     * by this device before its screen; absent while none was computed.
+     */
+    preview?: TxPreview;
   };
   /** personal_sign: the message as text (or hex when it is not UTF-8). */
   message?: { text: string; isHex: boolean };

@@ -11,6 +11,7 @@ import type { SigningRequest } from '../session/signing-request';
 import { summarizeTransaction } from '../session/describe-request';
 import { DEFAULT_NETWORKS, type Network } from './networks';
 import type { SignView } from './popup-api';
+import type { TxPreview } from './tx-preview';
 
 function callView(
   call: NonNullable<ReturnType<typeof summarizeTransaction>['call']>,
@@ -50,6 +51,7 @@ export function signView(
           maxFeeGwei: formatUnits(maxFee, 'gwei'),
           maxPriorityFeeGwei: formatUnits(s.maxPriorityFeePerGas ?? maxFee, 'gwei'),
           maxCost: formatEther(s.valueWei + s.gasLimit * maxFee),
+          maxGasFee: formatEther(s.gasLimit * maxFee),
           dataBytes: (s.data.length - 2) / 2,
           dataPreview: s.data.slice(0, 74),
           ...(s.call ? { call: callView(s.call, tokens) } : {}),
@@ -78,6 +80,11 @@ export function signView(
         },
       };
   }
+}
+
+/** The view with this device's preview of its transaction (a view of another kind is returned as it is). */
+export function withPreview(view: SignView, preview: TxPreview): SignView {
+  return view.transaction ? { ...view, transaction: { ...view.transaction, preview } } : view;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * What a dApp asks the vault to sign, decoded: a transaction (recipient,
  * value, network, fees, known ERC-20 calls with unlimited approvals called
- * out), a personal_sign message, or EIP-712 typed data as a tree under its
+ * out, this device's preview with a failing pre-flight in red), a personal_sign message, or EIP-712 typed data as a tree under its
  * domain. Shows the co-signing progress once approved.
  */
 import { useState } from 'preact/hooks';
@@ -9,6 +9,12 @@ import type { RunCommand as Run, SignView, SigningProgress } from '../shared/pop
 import { Address, shortAddress } from './Address';
 import { ErrorText } from './ErrorText';
 import { SolanaSignBody } from './SolanaSignBody';
+import { PreviewFacts, PreviewFailure } from './TxPreview';
+
+/** True when this device's pre-flight says the transaction will fail (its Approve button says "anyway"). */
+export function willFail(sign: SignView | undefined): boolean {
+  return sign?.transaction?.preview?.preflight.status === 'fails';
+}
 
 /** `approvalId` and `run` (the extension's approval screen) enable editing the fees; without them the body is read-only. */
 export function SignBody({
@@ -73,7 +79,18 @@ function TransactionBody({
   const [editing, setEditing] = useState(false);
   return (
     <>
-      <h2>{tx.call ? (tx.call.method === 'approve' ? 'Token approval' : 'Token transfer') : tx.to ? 'Send' : 'Deploy a contract'}</h2>
+      <h2>
+        {tx.call
+          ? tx.call.method === 'approve'
+            ? 'Token approval'
+            : 'Token transfer'
+          : !tx.to
+            ? 'Deploy a contract'
+            : tx.dataBytes > 0
+              ? 'Contract call'
+              : 'Send'}
+      </h2>
+      <PreviewFailure preview={tx.preview} />
       {tx.call?.unlimited && (
         <div class="warning" role="alert" data-testid="unlimited-approval">
           <strong>Unlimited approval.</strong> {shortAddress(tx.call.to)} could spend <em>all</em> of this token in your vault, now and
@@ -115,6 +132,7 @@ function TransactionBody({
           </div>
         </div>
       )}
+      <PreviewFacts preview={tx.preview} maxGasFee={tx.maxGasFee} symbol={sym} />
       {editing && !locked ? (
         <FeeEditor sign={sign} approvalId={approvalId!} run={run!} onDone={() => setEditing(false)} />
       ) : (

@@ -2,22 +2,22 @@
 import { signView } from '../../shared/sign-view';
 import { WalletError } from '../../shared/wallet-errors';
 import { withFees } from '../tx-builder';
+import { previewed } from '../tx-preview';
 import type { Handlers } from './context';
 
 export const approvalCommands: Handlers<'decideApproval' | 'adjustFees'> = {
   async decideApproval(ctx, { id, approve }) {
     await ctx.approvals.decide(id, approve);
   },
-  /** New fees for a pending transaction, until its co-signing starts (the view is decoded again). */
+  /** New fees for a pending transaction, until its co-signing starts (the view is decoded and previewed again). */
   async adjustFees(ctx, { id, ...fees }) {
     const a = (await ctx.approvals.list()).find((x) => x.id === id);
     if (a?.sign?.request.kind !== 'transaction') throw new WalletError('approval.gone');
     if (ctx.signingApprovalId() === a.id) throw new WalletError('fees.signingStarted');
     const network = (await ctx.networks.find(a.sign.chainId)) ?? (await ctx.networks.selected());
     const tx = withFees(a.sign.request.tx, fees);
-    await ctx.approvals.updateSign(
-      a.id,
-      signView({ ...a.sign.request, tx }, a.sign.account, network, await ctx.tokens.list(network.chainId)),
-    );
+    const tokens = await ctx.tokens.list(network.chainId);
+    const view = signView({ ...a.sign.request, tx }, a.sign.account, network, tokens);
+    await ctx.approvals.updateSign(a.id, await previewed(ctx.chain, network, view, tokens));
   },
 };

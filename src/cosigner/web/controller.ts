@@ -7,13 +7,15 @@
  * every vault, listen on its channel, finish a pending change), lock,
  * delete. The rest is in its own module: the pairing and its ceremony
  * (pairing-flow.ts), a signing link (sign-link-flow.ts), backups
- * (backup-actions.ts), the device name (device-name.ts), storage
+ * (backup-actions.ts), the device name (device-name.ts), the nodes for
+ * transaction previews (preview-nodes.ts), storage
  * persistence (persistence.ts); what they share is phone-core.ts.
  */
 import { vaultId, type DeviceVault } from '../../session/device-vault';
 import { hasSignLink } from '../../session/sign-link';
 import { exportBackup, importBackup } from './backup-actions';
 import { setDeviceName } from './device-name';
+import { setPreviewRpcUrls } from './preview-nodes';
 import { explain } from './explain-error';
 import { joinPairing, readPairing } from './pairing-flow';
 import { finishOnPhone } from './pending';
@@ -54,8 +56,13 @@ export class PhoneController {
   /** Reads the store and the pairing in the URL fragment. */
   async boot(hash: string): Promise<void> {
     const { store } = this.core;
-    const [hasPin, vaults, name] = await Promise.all([store.hasPin(), store.list(), store.deviceName()]);
-    this.core.set({ hasPin, vaults, ...(name ? { deviceName: name } : {}), ready: true });
+    const [hasPin, vaults, name, previewRpcUrls] = await Promise.all([
+      store.hasPin(),
+      store.list(),
+      store.deviceName(),
+      store.previewRpcUrls(),
+    ]);
+    this.core.set({ hasPin, vaults, ...(name ? { deviceName: name } : {}), previewRpcUrls, ready: true });
     if (hasSignLink(hash)) this.readSignLink(hash);
     else if (hash.includes('p=')) this.readPairing(hash);
     void this.checkPersistence(false);
@@ -101,6 +108,11 @@ export class PhoneController {
 
   setDeviceName(name: string): Promise<string | null> {
     return setDeviceName(this.core, name);
+  }
+
+  /** The nodes for transaction previews, one URL per line (an empty text removes them). */
+  setPreviewRpcUrls(text: string): Promise<string | null> {
+    return setPreviewRpcUrls(this.core, text);
   }
 
   /** Exports one vault's share as a backup file's text (same format as the extension and the CLI). */

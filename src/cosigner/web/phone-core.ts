@@ -6,6 +6,7 @@
 import type { DeviceVault } from '../../session/device-vault';
 import { TandemError } from '../../errors/index';
 import { SigningService } from './signing-service';
+import { phonePreviews } from './preview-nodes';
 import { PhoneVaultStore, type StoreBackend, type UnlockedStore } from './vault-store';
 import { initialPhoneState, type PhoneState } from './phone-state';
 
@@ -31,6 +32,7 @@ export class PhoneCore {
   ) {
     this.store = new PhoneVaultStore(backend, iterations);
     this.signing = new SigningService({
+      previewOf: phonePreviews(() => this.state.previewRpcUrls),
       ...signingOptions,
       onChange: onSigningChange,
       onBurn: async (vault) => {

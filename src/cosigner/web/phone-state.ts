@@ -46,6 +46,8 @@ export interface PhoneState {
   unlocked: boolean;
   vaults: VaultSummary[];
   deviceName: string;
+  /** The nodes this phone asks what a transaction will do (Settings); none: previews are unavailable. */
+  previewRpcUrls: string[];
   persistence: Persistence;
   /** A pairing from the link, not yet joined. */
   pairing: { info: PairingInfo; payload: PairingPayload } | null;
@@ -65,6 +67,7 @@ export function initialPhoneState(): PhoneState {
     unlocked: false,
     vaults: [],
     deviceName: guessDeviceName(),
+    previewRpcUrls: [],
     persistence: 'unknown',
     pairing: null,
     pairingError: null,

@@ -15,13 +15,14 @@ import { createPairing, encodePairing, parsePairingFragment, type PairingPayload
 import type { CeremonyTransport, Delivery } from '../../session/mailbox';
 import { encodeSignLink } from '../../session/sign-link';
 import { PhoneController } from './controller';
+import { phonePreviews } from './preview-nodes';
 import type { OpenedMailbox, OpenMailboxOptions } from '../../session/relay-transport';
 import { parseSigningRequest } from '../../session/signing-request';
 import { networkOfChain } from '../../shared/sign-view';
 import { deviceIdFor, joinCeremony, pairingInfo } from './ceremony';
 import { reshareParams } from '../pairing-params';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { SETTLE_MS, SigningService } from './signing-service';
+import { NO_PHONE_NODE, SETTLE_MS, SigningService } from './signing-service';
 import { answerStoredAsks, askForStatements } from '../../session/generation-asks';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -191,6 +192,8 @@ describe('the phone co-signs on the paired channel', () => {
       currencySymbol: 'ETH',
       transaction: { to, value: '1.0', nonce: 3, maxFeeGwei: '2.0' },
     });
+    // A phone without a node for the chain says its preview is unavailable (it never shows a requester's).
+    expect(p.view.transaction?.preview?.preflight).toEqual({ status: 'unavailable', why: NO_PHONE_NODE });
     service.decide(p.key, true);
     const sig = await signing;
     tx.signature = Signature.from({
@@ -512,5 +515,45 @@ describe('the phone co-signs Solana requests (docs/solana.md)', () => {
     service.decide(service.pending[0]!.key, true);
     expect(ed25519.verify(await msg, new TextEncoder().encode(text), phoneVault.eddsa.groupPublicKey)).toBe(true);
     service.stopAll();
+  });
+});
+
+describe('the phone previews transactions on its own nodes (Settings › Nodes for previews)', () => {
+  it('stores checked URLs and keeps them across a reload; refuses what is not an http(s) URL', async () => {
+    const backend = memoryBackend();
+    const phone = new PhoneController(backend, ITER);
+    await phone.boot('');
+    expect(phone.state.previewRpcUrls).toEqual([]);
+    expect(await phone.setPreviewRpcUrls('ftp://node')).toMatch(/starts with https:\/\//);
+    expect(await phone.setPreviewRpcUrls('not a url')).toMatch(/is not a URL/);
+    expect(await phone.setPreviewRpcUrls('https://user:pw@node.example')).toMatch(/user name or password/);
+    expect(phone.state.previewRpcUrls).toEqual([]);
+    expect(await phone.setPreviewRpcUrls(' https://rpc.example/eth \n\nhttp://127.0.0.1:8545\nhttps://rpc.example/eth')).toBeNull();
+    expect(phone.state.previewRpcUrls).toEqual(['https://rpc.example/eth', 'http://127.0.0.1:8545/']);
+    const again = new PhoneController(backend, ITER);
+    await again.boot('');
+    expect(again.state.previewRpcUrls).toEqual(['https://rpc.example/eth', 'http://127.0.0.1:8545/']);
+    expect(await again.setPreviewRpcUrls('')).toBeNull();
+    expect(again.state.previewRpcUrls).toEqual([]);
+  });
+
+  it('without a node for the chain, a transaction preview says so', async () => {
+    const previewOf = phonePreviews(() => []);
+    const tx = Transaction.from({
+      type: 2,
+      chainId: 5,
+      nonce: 0,
+      to: getAddress('0x' + '42'.repeat(20)),
+      value: 1n,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+      gasLimit: 21000n,
+    });
+    const request = parseSigningRequest({ v: 1, kind: 'transaction', chainId: 5, path: [], tx: tx.unsignedSerialized });
+    const vault = { address: getAddress('0x' + 'ab'.repeat(20)) } as DeviceVault;
+    expect((await previewOf(request, vault)).preflight).toEqual({
+      status: 'unavailable',
+      why: 'this phone has no node for chain 5 (Settings › Nodes for previews)',
+    });
   });
 });

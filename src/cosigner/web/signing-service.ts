@@ -21,7 +21,9 @@ import type { CosignRequest } from '../../session/cosign-request';
 import { isSolanaRequest } from '../../session/solana-signing-request';
 import { solanaSignView } from '../../shared/solana-sign-view';
 import { OtBurns } from '../../session/ot-burns';
-import { networkOfChain, signView } from '../../shared/sign-view';
+import { networkOfChain, signView, withPreview } from '../../shared/sign-view';
+import { type TxPreview, unavailablePreview } from '../../shared/tx-preview';
+import type { SigningRequest } from '../../session/signing-request';
 import type { SignView } from '../../shared/popup-api';
 import { TandemError } from '../../errors/index';
 
@@ -86,7 +88,15 @@ export interface SigningServiceOptions {
   onBurn?(vault: DeviceVault): Promise<void>;
   open?: (o: OpenMailboxOptions) => Promise<OpenedMailbox>;
   roundTimeoutMs?: number;
+  /**
+   * This phone's own preview of a transaction it decoded (preview-nodes.ts), shown with it;
+   * without it, a transaction's preview says it is unavailable.
+   */
+  previewOf?: (request: SigningRequest, vault: DeviceVault) => Promise<TxPreview>;
 }
+
+/** Why a transaction has no preview on a phone that was given no node. */
+export const NO_PHONE_NODE = 'this phone has no node for this chain (Settings › Nodes for previews)';
 
 /** The step shown once this phone's part of the signature is done (it also tells 'signed' from 'not-needed'). */
 const SIGNED_STEP = 'Signed.';
@@ -243,7 +253,13 @@ export class SigningService {
     // Read again from the channel (a signing link re-reads it): answered once is enough.
     if (this.seen.get(info.id)?.state === 'done') return 'already decided on this phone';
     // Decoded here as serveSigning decoded it (the Solana signer was checked to be this vault's there).
-    const view = isSolanaRequest(request) ? solanaSignView(request) : signView(request, ch.vault.address, networkOfChain(request.chainId));
+    let view = isSolanaRequest(request) ? solanaSignView(request) : signView(request, ch.vault.address, networkOfChain(request.chainId));
+    if (!isSolanaRequest(request) && request.kind === 'transaction') {
+      // Asked of this phone's own node (bounded in time), never taken from the requester.
+      view = withPreview(view, this.opts.previewOf ? await this.opts.previewOf(request, ch.vault) : unavailablePreview(NO_PHONE_NODE));
+      if (info.ended.aborted) return 'the request ended before it was shown';
+      if (this.channels.get(id) !== ch) return 'the phone stopped listening on this channel';
+    }
     const p: PendingRequest = {
       key: `r${++this.counter}`,
       vaultId: id,

@@ -193,6 +193,22 @@ export class PhoneVaultStore {
   async setDeviceName(name: string): Promise<void> {
     await this.backend.putSetting('deviceName', name);
   }
+
+  /** The nodes this phone asks for transaction previews (Settings; public URLs, not secret). */
+  async previewRpcUrls(): Promise<string[]> {
+    const raw = await this.backend.getSetting('previewRpcUrls');
+    if (!raw) return [];
+    try {
+      const v: unknown = JSON.parse(raw);
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async setPreviewRpcUrls(urls: readonly string[]): Promise<void> {
+    await this.backend.putSetting('previewRpcUrls', JSON.stringify(urls));
+  }
 }
 
 async function keyOf(pin: string, kdf: KdfParams): Promise<CryptoKey> {

@@ -5,13 +5,14 @@ import type { Run } from '../App';
 import { Address } from '../../ui/Address';
 import { ErrorText } from '../../ui/ErrorText';
 import { CosignLink } from '../components/CosignLink';
-import { SignBody } from '../../ui/SignRequest';
+import { SignBody, willFail } from '../../ui/SignRequest';
 
 export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   const approval = state.approvals[0]!;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const progress = approval.kind === 'sign' && state.signing?.approvalId === approval.id ? state.signing : null;
+  const failing = approval.kind === 'sign' && willFail(approval.sign);
   const decide = async (approve: boolean) => {
     setBusy(true);
     setError(null);
@@ -47,7 +48,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
         <button class="button" disabled={busy} onClick={() => void decide(false)}>
           Reject
         </button>
-        <button class="button primary" disabled={busy} onClick={() => void decide(true)}>
+        <button class={failing ? 'button approve-anyway' : 'button primary'} disabled={busy} onClick={() => void decide(true)}>
           {approval.kind === 'connect'
             ? 'Connect'
             : approval.kind === 'addChain'
@@ -56,9 +57,11 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
                 ? 'Add token'
                 : busy
                   ? 'Co-signing…'
-                  : approval.method === 'eth_sendTransaction' || approval.method === 'solana_signAndSendTransaction'
-                    ? 'Approve and send'
-                    : 'Approve and sign'}
+                  : failing
+                    ? 'Approve anyway'
+                    : approval.method === 'eth_sendTransaction' || approval.method === 'solana_signAndSendTransaction'
+                      ? 'Approve and send'
+                      : 'Approve and sign'}
         </button>
       </div>
     </section>

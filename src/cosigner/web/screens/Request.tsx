@@ -5,7 +5,7 @@
  * a user rejection (4001).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { SignBody } from '../../../ui/SignRequest';
+import { SignBody, willFail } from '../../../ui/SignRequest';
 import type { PhoneController } from '../controller';
 import type { PendingRequest } from '../signing-service';
 
@@ -30,8 +30,11 @@ export function Request({ request, more, controller }: { request: PendingRequest
           <button class="button" onClick={() => controller.signing.decide(request.key, false)}>
             Reject
           </button>
-          <button class="button primary" onClick={() => controller.signing.decide(request.key, true)}>
-            Approve
+          <button
+            class={willFail(request.view) ? 'button approve-anyway' : 'button primary'}
+            onClick={() => controller.signing.decide(request.key, true)}
+          >
+            {willFail(request.view) ? 'Approve anyway' : 'Approve'}
           </button>
         </div>
       ) : (

@@ -1,4 +1,4 @@
-/** This phone's name, its storage status, and deleting a vault's share (with a warning). */
+/** This phone's name, its nodes for transaction previews, its storage status, and deleting a vault's share (with a warning). */
 import { useState } from 'preact/hooks';
 import { ErrorText } from '../../../ui/ErrorText';
 import { StorageNotice } from '../components/StorageNotice';
@@ -31,6 +31,7 @@ export function Settings({ controller }: { controller: PhoneController }) {
           Save name
         </button>
       </form>
+      <PreviewNodes controller={controller} />
       <h3>Storage</h3>
       <StorageNotice persistence={s.persistence} />
       {s.persistence !== 'granted' && s.persistence !== 'unsupported' && (
@@ -46,6 +47,42 @@ export function Settings({ controller }: { controller: PhoneController }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** The nodes this phone asks what a transaction will do, before Approve. */
+function PreviewNodes({ controller }: { controller: PhoneController }) {
+  const [text, setText] = useState(controller.state.previewRpcUrls.join('\n'));
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    const err = await controller.setPreviewRpcUrls(text);
+    setError(err);
+    setSaved(!err);
+  };
+  return (
+    <form class="card column-form" onSubmit={save} aria-label="Nodes for previews">
+      <label class="field">
+        <span>Nodes for transaction previews (one RPC URL per line)</span>
+        <textarea
+          rows={3}
+          value={text}
+          placeholder="https://ethereum-rpc.publicnode.com"
+          onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        />
+      </label>
+      <p class="muted small">
+        Before you approve a transaction, this phone asks its own node whether it will fail and what it will cost. Without a node for the
+        transaction's chain, the preview is unavailable.
+      </p>
+      <ErrorText error={error} />
+      {saved && <p class="ok small">Saved.</p>}
+      <button class="button small" type="submit">
+        Save nodes
+      </button>
+    </form>
   );
 }
 
