@@ -11,7 +11,7 @@
  *
  * Record kinds: 'tss' (a co-signed vault, with its encrypted share) and
  * 'watch' (a watch-only address: public data only, no share, no key
- * anywhere). Builds before 0.1 stored 'development' records (an address
+ * anywhere). Earlier builds stored 'development' records (an address
  * whose key was discarded, with an encrypted placeholder instead of a
  * share): `migrateLegacyRecord` (legacy-records.ts) rewrites them as 'watch' records the
  * first time the wallet reads them. Adding the 'watch'
