@@ -36,7 +36,7 @@ test(`back-to-back requests from one page and from two pages, the previous windo
   const WATCH = { method: 'wallet_watchAsset', params: { type: 'ERC20', options: { address: await token.getAddress() } } as unknown };
   node.destroy();
   const popup = await wallet.openPopup();
-  await wallet.createVault(popup);
+  await wallet.addWatchOnly(popup);
   // The user works in the approval windows only.
   await popup.close();
   const a = await openDapp(context, dapps.a.url);

@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { startHardhatNode, type HardhatNode } from './support/hardhat';
 import { startDappServer, type DappServer } from './support/dapp-server';
 import type { PopupCommand, PopupReply, WalletState } from '../src/shared/popup-api';
+import { randomBytes } from 'node:crypto';
+import { getAddress } from 'ethers';
 
 export const DIST = resolve('dist');
 export const POPUP_PATH = 'src/popup/index.html';
@@ -56,13 +58,22 @@ export class WalletHelper {
     return popup.evaluate((c) => chrome.runtime.sendMessage(c), cmd) as Promise<PopupReply>;
   }
 
-  /** Creates the development vault through the UI and points Hardhat (local) at the test node. */
-  async createVault(popup: Page, password = PASSWORD): Promise<WalletState> {
-    await popup.getByLabel('Vault name').fill('E2E vault');
+  /**
+   * First run: adds a watch-only address through the first screen's "Watch an address" (the vault without co-signers
+   * that tests of reading and connecting need; a fresh random address unless given) and points Hardhat (local) at the
+   * test node. Tests that sign pair a co-signed vault instead (support/pair-vault.ts).
+   */
+  async addWatchOnly(
+    popup: Page,
+    { address = randomAddress(), name = 'E2E watch', password = PASSWORD }: { address?: string; name?: string; password?: string } = {},
+  ): Promise<WalletState> {
+    await popup.getByRole('button', { name: 'Watch an address (watch-only)' }).click();
+    await popup.getByLabel('Name').fill(name);
+    await popup.getByLabel('Address to watch').fill(address);
     await popup.getByLabel('Password', { exact: true }).fill(password);
     await popup.getByLabel('Confirm password').fill(password);
-    await popup.getByRole('button', { name: 'Create development vault' }).click();
-    await expect(popup.getByTestId('vault-name')).toHaveText('E2E vault', { timeout: 20_000 });
+    await popup.getByRole('button', { name: 'Add watch-only address' }).click();
+    await expect(popup.getByTestId('vault-name')).toHaveText(name, { timeout: 20_000 });
     const reply = await this.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: this.chains.main.url });
     if (!reply.ok) throw new Error(reply.error);
     return reply.state;
@@ -97,6 +108,11 @@ export class WalletHelper {
     await popup.screenshot({ path });
     return path;
   }
+}
+
+/** A fresh EIP-55 address nobody holds a key for (20 random bytes): unfunded on the test nodes. */
+export function randomAddress(): string {
+  return getAddress('0x' + randomBytes(20).toString('hex'));
 }
 
 /** Opens a dApp page and waits for its script. */

@@ -7,7 +7,7 @@ import { test, expect, openDapp } from './fixtures';
 
 test('a page cannot reach internal commands or claim another origin', async ({ context, dapps, wallet }) => {
   const popup = await wallet.openPopup();
-  const { vault } = await wallet.createVault(popup);
+  const { vault } = await wallet.addWatchOnly(popup);
   const a = await openDapp(context, dapps.a.url);
   const b = await openDapp(context, dapps.b.url);
   const connect = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));

@@ -18,7 +18,7 @@ test('adding a network (approved in the popup) and switching emit chainChanged t
   chains,
 }) => {
   const popup = await wallet.openPopup();
-  await wallet.createVault(popup);
+  await wallet.addWatchOnly(popup);
   const a = await openDapp(context, dapps.a.url);
   const b = await openDapp(context, dapps.b.url);
   await connect(wallet, popup, a);

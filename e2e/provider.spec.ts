@@ -1,6 +1,7 @@
 /**
  * The dApp-facing provider: discovery, reading the chain, connecting after
- * approval, refusals for unconnected origins and rejections, origin isolation.
+ * approval, refusals for unconnected origins and rejections, origin isolation;
+ * a watch-only address connects and reads, and refuses every signature.
  */
 import { test, expect, openDapp } from './fixtures';
 
@@ -30,7 +31,7 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
   wallet,
 }) => {
   const popup = await wallet.openPopup();
-  const { vault } = await wallet.createVault(popup);
+  const { vault } = await wallet.addWatchOnly(popup);
   const a = await openDapp(context, dapps.a.url);
   const b = await openDapp(context, dapps.b.url);
 
@@ -82,16 +83,25 @@ test('ethers and viem read the chain id and connect after approval; unconnected 
   await wallet.decide(popup, true);
   expect(await connectB).toEqual({ result: [vault!.address] });
 
-  // Connected, but the development vault has no signing path.
-  const signing = await a.evaluate(() =>
-    (window as any).dapp.request('eth_sendTransaction', [{ to: '0x0000000000000000000000000000000000000001' }]),
-  );
-  expect(signing.error).toMatchObject({ code: 4200, message: expect.stringContaining('co-signing is not available yet') });
+  // Connected, but a watch-only address never signs: every signing method is refused at once, nothing is asked.
+  const watchOnly = { code: 4100, message: expect.stringContaining('watch-only'), data: { code: 'vault.watchOnly' } };
+  const from = vault!.address;
+  const requests: Array<[string, unknown[]]> = [
+    ['eth_sendTransaction', [{ from, to: '0x0000000000000000000000000000000000000001', value: '0x1' }]],
+    ['personal_sign', ['0x68656c6c6f', from]],
+    ['eth_signTypedData_v4', [from, JSON.stringify({ types: { EIP712Domain: [] }, primaryType: 'EIP712Domain', domain: {}, message: {} })]],
+  ];
+  for (const [method, params] of requests) {
+    const answer = await a.evaluate(([m, p]) => (window as any).dapp.request(m, p), [method, params] as const);
+    expect(answer.error, method).toMatchObject(watchOnly);
+  }
+  expect((await wallet.state(popup)).approvals).toEqual([]);
+  await expect(popup.getByTestId('watch-badge')).toHaveText('WATCH ONLY');
 });
 
 test('rejecting in the popup gives 4001 and grants nothing', async ({ context, dapps, wallet }) => {
   const popup = await wallet.openPopup();
-  await wallet.createVault(popup);
+  await wallet.addWatchOnly(popup);
   const a = await openDapp(context, dapps.a.url);
   const req = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
   await wallet.decide(popup, false);

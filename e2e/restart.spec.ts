@@ -7,7 +7,7 @@ import { stopServiceWorker } from './support/service-worker';
 
 test('a pending approval survives a worker restart and the dApp is answered', async ({ context, dapps, wallet }) => {
   const popup = await wallet.openPopup();
-  const { vault } = await wallet.createVault(popup);
+  const { vault } = await wallet.addWatchOnly(popup);
   const a = await openDapp(context, dapps.a.url);
   const request = a.evaluate(() => (window as any).dapp.request('eth_requestAccounts'));
   await expect(popup.getByTestId('approval')).toBeVisible();

@@ -2,6 +2,7 @@
  * Every popup screen at the real popup size (360x600), saved to screenshots/
  * (git-ignored) to be looked at as a user would.
  */
+import { getAddress } from 'ethers';
 import { test, expect, openDapp, PASSWORD } from './fixtures';
 
 test('popup screens', async ({ context, dapps, wallet, chains }) => {
@@ -9,8 +10,25 @@ test('popup screens', async ({ context, dapps, wallet, chains }) => {
   await expect(popup.getByRole('heading', { name: 'Welcome to Tandem' })).toBeVisible();
   await wallet.screenshot(popup, '01-create-vault');
 
-  await wallet.createVault(popup);
-  await expect(popup.getByText('DEVELOPMENT', { exact: true })).toBeVisible();
+  // Nothing on the first screen speaks of a development vault any more.
+  await expect(popup.getByText(/development/i)).toHaveCount(0);
+
+  // Watch an address that holds funds on the test node (Hardhat's last account: 10000 ETH, used by no spec).
+  const watched = getAddress((await chains.main.rpc<string[]>('eth_accounts')).at(-1)!);
+  await popup.getByRole('button', { name: 'Watch an address (watch-only)' }).click();
+  await popup.getByLabel('Name').fill('Treasury (watch)');
+  await popup.getByLabel('Address to watch').fill(watched.toLowerCase());
+  await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await popup.getByLabel('Confirm password').fill(PASSWORD);
+  await wallet.screenshot(popup, '01b-watch-address');
+  await popup.getByRole('button', { name: 'Add watch-only address' }).click();
+  await expect(popup.getByTestId('vault-name')).toHaveText('Treasury (watch)', { timeout: 20_000 });
+  expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
+  await expect(popup.getByTestId('watch-badge')).toHaveText('WATCH ONLY');
+  await expect(popup.getByTestId('watch-notice')).toContainText('Tandem has no key for this address');
+  await expect(popup.getByRole('button', { name: 'Send' })).toHaveCount(0);
+  await expect(popup.getByTestId('balance')).toHaveText('10000 ETH', { timeout: 15_000 });
+  expect((await wallet.state(popup)).vault).toMatchObject({ kind: 'watch', address: watched });
   await wallet.screenshot(popup, '02-home');
 
   const a = await openDapp(context, dapps.a.url);

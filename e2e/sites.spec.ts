@@ -3,7 +3,7 @@ import { test, expect, openDapp } from './fixtures';
 
 test('disconnecting a site in the popup sends accountsChanged [] to that site only', async ({ context, dapps, wallet }) => {
   const popup = await wallet.openPopup();
-  const { vault } = await wallet.createVault(popup);
+  const { vault } = await wallet.addWatchOnly(popup);
   const a = await openDapp(context, dapps.a.url);
   const b = await openDapp(context, dapps.b.url);
   for (const page of [a, b]) {

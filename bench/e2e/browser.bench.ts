@@ -161,7 +161,7 @@ async function approvalWindowMs(context: BrowserContext, dapp: Page): Promise<nu
 
 test('browser: service-worker cold start, approval window, popup open', async ({ context, dapps, wallet }) => {
   const popup = await wallet.openPopup();
-  await wallet.createVault(popup);
+  await wallet.addWatchOnly(popup);
   await popup.close();
   const dapp = await openDapp(context, dapps.a.url);
   const chainId = () =>

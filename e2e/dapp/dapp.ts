@@ -11,7 +11,7 @@ interface Announced {
   provider: unknown;
 }
 
-type Outcome = { result: unknown } | { error: { code: number; message: string } };
+type Outcome = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
 
 const announced: Announced[] = [];
 window.addEventListener('eip6963:announceProvider', (e) => announced.push((e as CustomEvent<Announced>).detail));
@@ -30,15 +30,17 @@ async function outcome(p: Promise<unknown>): Promise<Outcome> {
   try {
     return { result: await p };
   } catch (e) {
-    const err = e as {
-      code?: number;
-      message?: string;
-      error?: { code?: number; message?: string };
-      info?: { error?: { code?: number; message?: string } };
-    };
+    type Rpc = { code?: number; message?: string; data?: unknown };
+    const err = e as Rpc & { error?: Rpc; info?: { error?: Rpc } };
     // ethers wraps provider errors; dig out the EIP-1193 one.
     const inner = err.info?.error ?? err.error ?? err;
-    return { error: { code: Number(inner.code ?? err.code), message: String(inner.message ?? err.message) } };
+    return {
+      error: {
+        code: Number(inner.code ?? err.code),
+        message: String(inner.message ?? err.message),
+        ...(inner.data !== undefined ? { data: inner.data } : {}),
+      },
+    };
   }
 }
 

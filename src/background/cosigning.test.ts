@@ -507,9 +507,9 @@ describe('co-signed vault in the background', () => {
     expect(after.vault).toMatchObject({ kind: 'tss', address: v1.address, t: 2, n: 3 });
   }, 60_000);
 
-  it('a co-signed vault replaces the development vault as the active account', async () => {
+  it('a co-signed vault replaces a watch-only address as the active account', async () => {
     const t = await setup();
-    await t.s.command({ type: 'createDevVault', name: 'Dev', password: PASSWORD });
+    await t.s.command({ type: 'addWatchOnly', name: 'Watched', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', password: PASSWORD });
     const dev = (await t.s.wallet.vault())!;
     const state = await t.s.command({ type: 'startKeygen', name: 'Real', t: 2, n: 2 });
     const pairing = decodePairing(state.ceremony!.pairing);
@@ -524,19 +524,19 @@ describe('co-signed vault in the background', () => {
     });
     await t.s.ceremonies.idle();
     expect(await t.s.wallet.activeAccount()).toBe(cosigner.address);
-    expect((await t.s.wallet.vaults()).map((v) => v.kind).sort()).toEqual(['development', 'tss']);
+    expect((await t.s.wallet.vaults()).map((v) => v.kind).sort()).toEqual(['tss', 'watch']);
     expect(dev.address).not.toBe(cosigner.address);
 
-    // Switch back to the development vault, rename it; a new vault becomes active again.
+    // Switch back to the watch-only address, rename it; a new vault becomes active again.
     const ids = Object.fromEntries((await t.s.wallet.vaults()).map((v) => [v.kind, v.id]));
     await t.s.permissions.grant(A, [cosigner.address]);
     expect(await t.s.handleRpc({ origin: A }, { method: 'eth_accounts' })).toEqual([cosigner.address.toLowerCase()]);
-    const switched = await t.s.command({ type: 'selectVault', id: ids.development! });
-    expect(switched.vault).toMatchObject({ kind: 'development', address: dev.address });
+    const switched = await t.s.command({ type: 'selectVault', id: ids.watch! });
+    expect(switched.vault).toMatchObject({ kind: 'watch', address: dev.address });
     expect(switched.vaults).toHaveLength(2);
     expect(await t.s.handleRpc({ origin: A }, { method: 'eth_accounts' })).toEqual([]);
-    expect((await t.s.command({ type: 'renameVault', id: ids.development!, name: '  Old dev  ' })).vault!.name).toBe('Old dev');
-    await expect(t.s.command({ type: 'renameVault', id: ids.development!, name: ' ' })).rejects.toMatchObject({ code: 'vault.nameEmpty' });
+    expect((await t.s.command({ type: 'renameVault', id: ids.watch!, name: '  Old watch  ' })).vault!.name).toBe('Old watch');
+    await expect(t.s.command({ type: 'renameVault', id: ids.watch!, name: ' ' })).rejects.toMatchObject({ code: 'vault.nameEmpty' });
     expect((await t.s.command({ type: 'selectVault', id: ids.tss! })).vault!.address).toBe(cosigner.address);
   }, 60_000);
 

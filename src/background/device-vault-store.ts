@@ -66,7 +66,7 @@ export async function storeDeviceVault(wallet: Pick<WalletService, 'addVault'>, 
 
 /**
  * The decrypted device vault of a stored vault, or null when `vault` is not
- * a co-signed one (none, a development vault, another share format). Needs
+ * a co-signed one (none, a watch-only address, another share format). Needs
  * the wallet unlocked; the decrypted bytes are wiped once decoded.
  */
 export async function openDeviceVault(

@@ -42,7 +42,11 @@ export interface RouterDeps {
   permissions: PermissionStore;
   approvals: { request(input: ApprovalInput): Promise<Outcome> };
   networks: NetworkStore;
-  wallet: { activeAccount(): Promise<string | null> };
+  wallet: {
+    activeAccount(): Promise<string | null>;
+    /** True while unlocked with a watch-only address active: signing requests are refused before the user is asked. */
+    isWatchOnly(): Promise<boolean>;
+  };
   chain: ChainClient;
   events: EventSink;
   /** Opens the popup so the user sees a new approval. */

@@ -8,6 +8,8 @@ import { parseBridgeMessage, parsePageMessage, TO_BRIDGE } from '../shared/page-
 
 const A = 'https://dapp.example';
 const B = 'https://other.example';
+/** A watch-only address (Hardhat's account #1): the vault without co-signers these router tests need (watch-only.test.ts: its refusals). */
+const WATCHED = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 /** Services with memory storage, a recording chain client and recorded page events. */
 function setup(chainIdOf: (url: string) => Promise<string> = async () => '0x7a6a') {
@@ -52,7 +54,7 @@ async function pendingApprovals(s: Services, n = 1) {
 
 async function withVault() {
   const t = setup();
-  await t.s.command({ type: 'createDevVault', name: 'Dev', password: 'correct horse' });
+  await t.s.command({ type: 'addWatchOnly', name: 'Watched', address: WATCHED, password: 'correct horse' });
   const address = (await t.s.wallet.vault())!.address;
   return { ...t, address };
 }
@@ -152,17 +154,6 @@ describe('router: chain and accounts', () => {
     expect(await rpc(A, 'wallet_revokePermissions', [{ eth_accounts: {} }])).toBeNull();
     expect(await rpc(A, 'eth_accounts')).toEqual([]);
     await expect(rpc(A, 'wallet_requestPermissions', [{ eth_accounts: {}, snap: {} }])).rejects.toMatchObject({ code: -32602 });
-  });
-
-  it('connected sites get 4200 "co-signing is not available yet" for signing methods', async () => {
-    const { s, rpc } = await withVault();
-    const p = rpc(A, 'eth_requestAccounts');
-    await s.command({ type: 'decideApproval', id: (await pendingApprovals(s))[0]!.id, approve: true });
-    await p;
-    await expect(rpc(A, 'eth_sendTransaction', [{}])).rejects.toMatchObject({
-      code: 4200,
-      message: expect.stringContaining('co-signing is not available yet'),
-    });
   });
 
   it('locking hides the accounts and tells connected pages', async () => {
@@ -304,7 +295,7 @@ describe('auto-lock', () => {
       onStateChange: vi.fn(),
       pbkdf2Iterations: 100_000,
     });
-    await s.command({ type: 'createDevVault', name: 'x', password: 'long enough' });
+    await s.command({ type: 'addWatchOnly', name: 'x', address: WATCHED, password: 'long enough' });
     expect(armAutoLock).toHaveBeenLastCalledWith(15);
     await s.command({ type: 'setAutoLock', minutes: 3 });
     expect(armAutoLock).toHaveBeenLastCalledWith(3);

@@ -70,6 +70,8 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
     if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
     if (!accounts.length)
       throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
+    // A watch-only address has no key: refused here, before any approval (eth_sign and eth_signTransaction too).
+    if (await deps.wallet.isWatchOnly()) throw rpcErrors.watchOnly(method);
     return deps.signer.handle(ctx, getAddress(accounts[0]!), req);
   }
   if (FORWARDED_METHODS.has(method)) {

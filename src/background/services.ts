@@ -174,7 +174,7 @@ export class Services implements CommandContext {
 
   /**
    * The active account may have changed (a co-signed vault replaced the
-   * development one): connected pages of the old account see it go.
+   * watch-only address): connected pages of the old account see it go.
    */
   private lastAccount: string | null | undefined;
   private async afterVaultChange(): Promise<void> {

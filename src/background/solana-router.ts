@@ -6,7 +6,9 @@
  * account; connecting asks with the same approval. Signing requests become
  * approvals of kind `sign` with a Solana view, co-signed by TssSigner;
  * `solana_signAndSendTransaction` is then sent through the Solana RPC set in
- * Settings (solana-send.ts).
+ * Settings (solana-send.ts). A watch-only address has no Solana account:
+ * connecting and every signing method are refused before the user is asked
+ * (4100, `data.code` 'vault.watchOnly').
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { RpcRequest } from '../shared/page-channel';
@@ -59,6 +61,8 @@ export async function routeSolana(
       // The page forgets the account; the site stays connected until the user disconnects it in Tandem.
       return null;
     case 'solana_connect': {
+      // A watch-only address is an Ethereum address: there is no Solana account to connect.
+      if (await deps.wallet.isWatchOnly()) throw rpcErrors.watchOnly(method);
       const now = await visible(deps, solana, origin);
       if (now.length) return now;
       const p = (req.params ?? {}) as { onlyIfTrusted?: unknown };
@@ -73,6 +77,7 @@ export async function routeSolana(
     default: {
       const [account] = await visible(deps, solana, origin);
       if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
+      if (await deps.wallet.isWatchOnly()) throw rpcErrors.watchOnly(method);
       if (!account) throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
       const reply = ctx.reply ? { reply: ctx.reply } : {};
       if (method === 'solana_signIn') {

@@ -114,11 +114,9 @@ export class TssSigner implements VaultSigner {
         break;
     }
     const vault = await this.deps.wallet.vault();
-    if (vault?.kind !== 'tss')
-      throw rpcErrors.unsupported(
-        method,
-        'co-signing is not available yet: this is a development vault without any signing path. Create a co-signed vault in the Tandem popup.',
-      );
+    // The router refuses first; this also covers the popup's Send and a vault switched meanwhile.
+    if (!vault) throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem has no vault. Create one in the popup.`);
+    if (vault.kind !== 'tss') throw rpcErrors.watchOnly(method);
     const network = await this.deps.networks.selected();
     const request = await this.buildRequest(method, req.params, account, network);
     let checked: SigningRequest;

@@ -211,10 +211,16 @@ export interface ConnectedSite {
 export interface VaultView {
   id: string;
   name: string;
-  /** 'development' vaults have no signing path; 'tss' vaults are co-signed. */
-  kind: 'development' | 'tss';
+  /** 'tss' vaults are co-signed; 'watch' is a watch-only address (reads and connects, never signs). */
+  kind: 'tss' | 'watch';
   address: string;
   createdAt: number;
+  /**
+   * A watch-only address that was a development vault of an earlier build:
+   * its private key was discarded when it was made, so nothing can ever sign
+   * for it and funds sent to it are lost.
+   */
+  keyDiscarded?: true;
   /** For 'tss' vaults: threshold and number of devices. */
   t?: number;
   n?: number;

@@ -32,7 +32,11 @@ type None = Record<never, never>;
 /** Every command: its params and what it answers besides the new state (`undefined`: nothing). */
 export interface PopupCommands {
   getState: { params: None; result: undefined };
-  createDevVault: { params: { name: string; password: string }; result: undefined };
+  /**
+   * Adds a watch-only address (balances, dApp connections, never signs) and makes it active;
+   * `password` creates the keyring on first run (or opens it); otherwise the wallet must be unlocked.
+   */
+  addWatchOnly: { params: { name: string; address: string; password?: string }; result: undefined };
   unlock: { params: { password: string }; result: undefined };
   lock: { params: None; result: undefined };
   decideApproval: { params: { id: string; approve: boolean }; result: undefined };
@@ -70,11 +74,11 @@ export interface PopupCommands {
   adjustFees: { params: { id: string; maxFeeGwei: string; maxPriorityFeeGwei: string; gasLimit: string }; result: undefined };
   /** The active vault's balance on the selected network (null while locked). */
   getBalance: { params: None; result: BalanceView | null };
-  /** The active co-signed vault's Solana address (docs/solana.md); null while locked or for a development vault. */
+  /** The active co-signed vault's Solana address (docs/solana.md); null while locked or for a watch-only address. */
   getSolanaAccount: { params: None; result: { address: string } | null };
   /**
    * The Solana account's balance through the Solana RPC set in Settings, and the cluster that RPC serves;
-   * null while locked, for a development vault or without an RPC URL; the error `solana.rpcFailed` when the RPC fails.
+   * null while locked, for a watch-only address or without an RPC URL; the error `solana.rpcFailed` when the RPC fails.
    */
   getSolanaBalance: { params: None; result: SolanaBalanceView | null };
   /**
@@ -129,7 +133,7 @@ const ID = str(64);
 /** The strict parser of every command's params: one check per field; unknown fields are dropped. */
 export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   getState: {},
-  createDevVault: { name: str(64), password: PASSWORD },
+  addWatchOnly: { name: str(64), address: str(64), password: optional(PASSWORD) },
   unlock: { password: PASSWORD },
   lock: {},
   decideApproval: { id: ID, approve: bool },

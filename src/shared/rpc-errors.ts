@@ -26,6 +26,9 @@ export const RpcErrorCode = {
   resourceUnavailable: -32002,
 } as const;
 
+/** `data.code` of every refusal to sign for a watch-only address (the same code as the wallet error). */
+export const WATCH_ONLY_CODE = 'vault.watchOnly';
+
 /** The plain shape an error takes on the wire. */
 export interface RpcErrorShape {
   code: number;
@@ -66,6 +69,16 @@ export const rpcErrors = {
     new ProviderRpcError(
       RpcErrorCode.resourceUnavailable,
       `${method}: a request from this site is already waiting in the Tandem popup. Finish it first.`,
+    ),
+  /**
+   * A signing method for a watch-only address (EIP-1193 4100: the account
+   * cannot be used for this); `data.code` is the stable wallet code `vault.watchOnly`.
+   */
+  watchOnly: (method: string) =>
+    new ProviderRpcError(
+      RpcErrorCode.unauthorized,
+      `${method}: the account is a watch-only address in Tandem: there is no key for it, so Tandem cannot sign. Nothing was asked or signed.`,
+      { code: WATCH_ONLY_CODE },
     ),
   disconnected: (why = 'Tandem is not reachable: reload the page.') => new ProviderRpcError(RpcErrorCode.disconnected, why),
 };

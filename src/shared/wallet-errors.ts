@@ -25,6 +25,13 @@ const MESSAGES = {
     d.action === 'reshare' ? 'Only a co-signed vault can be re-shared.' : 'Only a co-signed vault has a share to back up.',
   'vault.noShare': () => 'This vault has no share to sign with.',
   'vault.cannotUpdateShare': () => 'this wallet cannot update its stored share',
+  'vault.watchOnly': () =>
+    'This is a watch-only address: Tandem has no key for it and cannot sign. Create or join a co-signed vault to sign and send.',
+  // Watch-only addresses
+  'watch.badAddress': () => 'This is not an Ethereum address (0x followed by 40 hexadecimal characters).',
+  'watch.badChecksum': () =>
+    'This address has a wrong checksum (its mixed upper and lower case does not match): check that it was copied whole.',
+  'watch.alreadyHere': (d: { address: string }) => `The address ${d.address} is already in Tandem; nothing was changed.`,
   // Backups
   'backup.alreadyHere': (d: { address: string }) => `The vault ${d.address} is already in Tandem; nothing was changed.`,
   // Settings

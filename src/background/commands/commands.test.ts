@@ -41,7 +41,14 @@ describe('popup commands: one map, one parser, one handler each', () => {
     const locked = await s.answer({ type: 'startKeygen', name: 'V', t: 2, n: 2 });
     expect(locked).toMatchObject({ ok: false, code: 'wallet.locked', error: 'Unlock Tandem first.' });
 
-    expect(await s.answer({ type: 'createDevVault', name: 'Dev', password: 'long enough' })).toMatchObject({ ok: true });
+    expect(
+      await s.answer({
+        type: 'addWatchOnly',
+        name: 'Watched',
+        address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+        password: 'long enough',
+      }),
+    ).toMatchObject({ ok: true });
     const bad = await s.answer({ type: 'setAutoLock', minutes: 0 });
     expect(bad).toMatchObject({ ok: false, code: 'settings.autoLockRange', state: { autoLockMinutes: 15 } });
 

@@ -46,6 +46,7 @@ export const sendCommands: Handlers<'send'> = {
   async send(ctx, params) {
     const account = await ctx.wallet.activeAccount();
     if (!account) throw new WalletError('wallet.locked');
+    if (await ctx.wallet.isWatchOnly()) throw new WalletError('vault.watchOnly');
     const tx = await sendTransaction(ctx, account, params);
     ctx.sendError = null;
     const queued = (await ctx.approvals.list()).length;

@@ -32,6 +32,7 @@ export const solanaCommands: Handlers<'getSolanaAccount' | 'getSolanaBalance' | 
     return { address, lamports: lamports.toString(), sol: formatUnits(lamports, 9), chain };
   },
   async sendSol(ctx, params) {
+    if (await ctx.wallet.isWatchOnly()) throw new WalletError('vault.watchOnly');
     const from = await activeSolanaAddress(ctx);
     if (!from) throw new WalletError('solanaSend.noAccount');
     const to = parseSolanaRecipient(params.to);

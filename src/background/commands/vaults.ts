@@ -1,5 +1,6 @@
-/** Popup commands of the wallet and its vaults: create, unlock, lock, switch, rename, delete. */
-import type { CommandContext, Handlers } from './context';
+/** Popup commands of the wallet and its vaults: watch an address, unlock, lock, switch, rename, delete. */
+import { parseWatchAddress } from '../vault/watch-address';
+import { type CommandContext, ensureUnlocked, type Handlers } from './context';
 
 /** Runs `change`; tells connected pages when the active account changed. */
 async function changingActiveAccount(ctx: CommandContext, change: () => Promise<void>): Promise<void> {
@@ -8,10 +9,12 @@ async function changingActiveAccount(ctx: CommandContext, change: () => Promise<
   if ((await ctx.wallet.activeAccount()) !== before) await ctx.accountsChanged();
 }
 
-export const vaultCommands: Handlers<'createDevVault' | 'unlock' | 'lock' | 'selectVault' | 'renameVault' | 'deleteVault'> = {
-  async createDevVault(ctx, { name, password }) {
-    await ctx.wallet.createDevVault(name, password);
-    await ctx.accountsChanged();
+export const vaultCommands: Handlers<'addWatchOnly' | 'unlock' | 'lock' | 'selectVault' | 'renameVault' | 'deleteVault'> = {
+  async addWatchOnly(ctx, { name, address, password }) {
+    // The address is checked first: a mistyped one creates no keyring.
+    parseWatchAddress(address);
+    await ensureUnlocked(ctx, password);
+    await changingActiveAccount(ctx, async () => void (await ctx.wallet.addWatchOnly(name, address)));
   },
   async unlock(ctx, { password }) {
     await ctx.wallet.unlock(password);

@@ -1,10 +1,10 @@
 /** The vault store in IndexedDB (via idb), schema in ./records.ts. */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { DB_NAME, DB_VERSION, type KeyringRecord, type VaultRecord, type VaultRepository } from './records';
+import { DB_NAME, DB_VERSION, type KeyringRecord, type StoredVaultRecord, type VaultRepository } from './records';
 
 interface VaultDb extends DBSchema {
   meta: { key: string; value: KeyringRecord };
-  vaults: { key: string; value: VaultRecord };
+  vaults: { key: string; value: StoredVaultRecord };
 }
 
 /** Opens (and creates or upgrades) the vault database. */

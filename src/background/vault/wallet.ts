@@ -18,8 +18,9 @@ import {
   toBase64,
   PBKDF2_ITERATIONS,
 } from '../../crypto/at-rest';
-import { KEYRING_CHECK, RECORD_SCHEMA, vaultAad, type VaultRecord, type VaultRepository } from './records';
-import { DEV_SHARE_FORMAT, devShareBlob, newDevAccount } from './dev-vault';
+import { KEYRING_CHECK, RECORD_SCHEMA, vaultAad, type CosignedVaultRecord, type VaultRecord, type VaultRepository } from './records';
+import { migrateLegacyRecord } from './legacy-records';
+import { parseWatchAddress } from './watch-address';
 import { WalletError } from '../../shared/wallet-errors';
 
 /** chrome.storage.session key holding the unlocked vault key (base64). */
@@ -52,12 +53,35 @@ export class WalletService {
   constructor(private readonly deps: WalletDeps) {}
 
   /**
-   * The active vault, without secrets: the newest co-signed (TSS) vault;
-   * the development vault only while there is no co-signed one; or the
-   * one the user switched to (until a vault is added).
+   * Every stored vault in the current shape: records of earlier builds (a
+   * development vault) are rewritten as they are read (legacy-records.ts);
+   * the rewrite needs no key, so it also happens while locked.
+   */
+  private async records(): Promise<VaultRecord[]> {
+    const out: VaultRecord[] = [];
+    for (const stored of await this.deps.repo.listVaults()) {
+      const { record, migrated } = migrateLegacyRecord(stored);
+      if (migrated) await this.deps.repo.putVault(record);
+      out.push(record);
+    }
+    return out;
+  }
+
+  /** The co-signed vault of this id; throws `vault.noShare` for a watch-only address. */
+  private async cosigned(vaultId: string, unknown: 'vault.unknown' | 'vault.gone'): Promise<CosignedVaultRecord> {
+    const v = (await this.records()).find((x) => x.id === vaultId);
+    if (!v) throw unknown === 'vault.gone' ? new WalletError('vault.gone') : new WalletError('vault.unknown', { id: vaultId });
+    if (v.kind !== 'tss') throw new WalletError('vault.noShare');
+    return v;
+  }
+
+  /**
+   * The active vault, without secrets: the one the user switched to or
+   * added last as a watch-only address; else the newest co-signed (TSS)
+   * vault; else a watch-only address.
    */
   async vault(): Promise<VaultView | null> {
-    const all = await this.deps.repo.listVaults();
+    const all = await this.records();
     const chosen = await this.deps.prefs?.get<string>(ACTIVE_VAULT_KEY);
     const picked = chosen ? all.find((v) => v.id === chosen) : undefined;
     if (picked) return viewOf(picked);
@@ -88,6 +112,12 @@ export class WalletService {
 
   async isUnlocked(): Promise<boolean> {
     return (await this.unlockedKey()) !== null;
+  }
+
+  /** True while unlocked with a watch-only address active: every signing request is refused. */
+  async isWatchOnly(): Promise<boolean> {
+    if (!(await this.isUnlocked())) return false;
+    return (await this.vault())?.kind === 'watch';
   }
 
   /** The account dApps see: the vault's address while unlocked, else null. */
@@ -123,7 +153,7 @@ export class WalletService {
    */
   async addVault(input: {
     name: string;
-    kind: VaultRecord['kind'];
+    kind: 'tss';
     address: string;
     publicKey: string;
     shareFormat: string;
@@ -134,7 +164,7 @@ export class WalletService {
     const key = await this.unlockedKey();
     if (!key) throw new WalletError('wallet.locked');
     const id = crypto.randomUUID();
-    const record: VaultRecord = {
+    const record: CosignedVaultRecord = {
       id,
       schema: RECORD_SCHEMA,
       name: input.name.trim().slice(0, 64) || 'Vault',
@@ -159,32 +189,33 @@ export class WalletService {
   async replaceShare(vaultId: string, share: Uint8Array<ArrayBuffer>): Promise<void> {
     const key = await this.unlockedKey();
     if (!key) throw new WalletError('wallet.locked');
-    const record = (await this.deps.repo.listVaults()).find((v) => v.id === vaultId);
-    if (!record) throw new WalletError('vault.gone');
+    const record = await this.cosigned(vaultId, 'vault.gone');
     await this.deps.repo.putVault({ ...record, share: await seal(key, share, vaultAad(vaultId)) });
   }
 
   /**
-   * Creates the keyring and a DEVELOPMENT vault (no signing path), and
-   * leaves the wallet unlocked.
+   * Adds a watch-only address (public data only: no share, nothing
+   * encrypted) and makes it the active account. Needs the wallet unlocked,
+   * as every change of the vault list does. `text` is checked and
+   * checksummed (watch-address.ts); an address already in Tandem is refused.
    */
-  async createDevVault(name: string, password: string): Promise<VaultView> {
-    if ((await this.deps.repo.listVaults()).length) throw new WalletError('wallet.exists');
-    await this.ensureKeyring(password);
-    const account = newDevAccount();
-    const blob = devShareBlob();
-    try {
-      return await this.addVault({
-        name: name.trim() || 'Development vault',
-        kind: 'development',
-        address: account.address,
-        publicKey: account.publicKey,
-        shareFormat: DEV_SHARE_FORMAT,
-        share: blob,
-      });
-    } finally {
-      blob.fill(0);
-    }
+  async addWatchOnly(name: string, text: string): Promise<VaultView> {
+    const address = parseWatchAddress(text);
+    if (!(await this.isUnlocked())) throw new WalletError('wallet.locked');
+    if ((await this.records()).some((v) => v.address.toLowerCase() === address.toLowerCase()))
+      throw new WalletError('watch.alreadyHere', { address });
+    const record: VaultRecord = {
+      id: crypto.randomUUID(),
+      schema: RECORD_SCHEMA,
+      name: name.trim().slice(0, 64) || 'Watch-only',
+      kind: 'watch',
+      address,
+      createdAt: this.deps.now?.() ?? Date.now(),
+    };
+    await this.deps.repo.putVault(record);
+    // The user just added it to look at it: it becomes the active account (switch back on Home).
+    if (this.deps.prefs) await this.deps.prefs.set(ACTIVE_VAULT_KEY, record.id);
+    return viewOf(record);
   }
 
   /** Unlocks with the password; throws {@link WrongPasswordError} (no lockout, no change) if wrong. */
@@ -210,32 +241,31 @@ export class WalletService {
     await this.deps.session.remove(SESSION_KEY);
   }
 
-  /** Decrypts a vault's share material (for the signing engine, later). */
+  /** Decrypts a co-signed vault's share material (for the signing engine); a watch-only address has none (`vault.noShare`). */
   async openShare(vaultId: string): Promise<Uint8Array> {
     const key = await this.unlockedKey();
     if (!key) throw new WalletError('wallet.locked');
-    const v = (await this.deps.repo.listVaults()).find((x) => x.id === vaultId);
-    if (!v) throw new WalletError('vault.unknown', { id: vaultId });
+    const v = await this.cosigned(vaultId, 'vault.unknown');
     return open(key, v.share, vaultAad(v.id));
   }
 
   /** Deletes a vault and its (encrypted) share from this browser. Needs the wallet unlocked. */
   async deleteVault(vaultId: string): Promise<void> {
     if (!(await this.isUnlocked())) throw new WalletError('wallet.locked');
-    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new WalletError('vault.unknown', { id: vaultId });
+    if (!(await this.records()).some((v) => v.id === vaultId)) throw new WalletError('vault.unknown', { id: vaultId });
     await this.deps.repo.deleteVault(vaultId);
   }
 
   /** Makes another vault the active one (the account dApps see). */
   async selectVault(vaultId: string): Promise<void> {
     if (!this.deps.prefs) throw new WalletError('vault.switchUnavailable');
-    if (!(await this.deps.repo.listVaults()).some((v) => v.id === vaultId)) throw new WalletError('vault.unknown', { id: vaultId });
+    if (!(await this.records()).some((v) => v.id === vaultId)) throw new WalletError('vault.unknown', { id: vaultId });
     await this.deps.prefs.set(ACTIVE_VAULT_KEY, vaultId);
   }
 
   /** Renames a vault (its name is only shown in this browser). */
   async renameVault(vaultId: string, name: string): Promise<void> {
-    const v = (await this.deps.repo.listVaults()).find((x) => x.id === vaultId);
+    const v = (await this.records()).find((x) => x.id === vaultId);
     if (!v) throw new WalletError('vault.unknown', { id: vaultId });
     const clean = name.trim().slice(0, 64);
     if (!clean) throw new WalletError('vault.nameEmpty');
@@ -244,12 +274,13 @@ export class WalletService {
 
   /** All vaults, without secrets. */
   async vaults(): Promise<VaultView[]> {
-    return (await this.deps.repo.listVaults()).map(viewOf);
+    return (await this.records()).map(viewOf);
   }
 
-  /** Format of a vault's decrypted share blob (to check before decoding it). */
+  /** Format of a co-signed vault's decrypted share blob (to check before decoding it); null for a watch-only address. */
   async shareFormatOf(vaultId: string): Promise<string | null> {
-    return (await this.deps.repo.listVaults()).find((x) => x.id === vaultId)?.shareFormat ?? null;
+    const v = (await this.records()).find((x) => x.id === vaultId);
+    return v?.kind === 'tss' ? v.shareFormat : null;
   }
 
   private async keep(raw: Uint8Array<ArrayBuffer>, key: CryptoKey): Promise<void> {
@@ -260,12 +291,7 @@ export class WalletService {
 }
 
 function viewOf(v: VaultRecord): VaultView {
-  return {
-    id: v.id,
-    name: v.name,
-    kind: v.kind,
-    address: v.address,
-    createdAt: v.createdAt,
-    ...(v.t !== undefined && v.n !== undefined ? { t: v.t, n: v.n } : {}),
-  };
+  const base = { id: v.id, name: v.name, address: v.address, createdAt: v.createdAt };
+  if (v.kind === 'watch') return { ...base, kind: 'watch', ...(v.from === 'development-vault' ? { keyDiscarded: true } : {}) };
+  return { ...base, kind: 'tss', ...(v.t !== undefined && v.n !== undefined ? { t: v.t, n: v.n } : {}) };
 }

@@ -1,7 +1,7 @@
 /**
  * First run: set a password and create a co-signed vault by pairing with
- * other devices. A development vault (no signing path) remains as a clearly
- * labelled fallback for trying the wallet with dApps.
+ * other devices; or join one, restore a backup, or watch an address
+ * (watch-only: balances and dApp connections, never a signature).
  */
 import { useState } from 'preact/hooks';
 import { MIN_PASSWORD_LENGTH } from '../../shared/popup-api';
@@ -9,6 +9,7 @@ import type { Run } from '../App';
 import { Logo } from '../../ui/Logo';
 import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
+import { AddWatchOnly } from '../components/AddWatchOnly';
 import { JoinCeremony, RestoreBackup } from './VaultSettings';
 
 export function CreateVault({ run }: { run: Run }) {
@@ -19,6 +20,7 @@ export function CreateVault({ run }: { run: Run }) {
   const [busy, setBusy] = useState(false);
   const [restoring, setRestoring] = useState(false);
   const [joining, setJoining] = useState(false);
+  const [watching, setWatching] = useState(false);
 
   const checkPassword = (): string | null => {
     if (password.length < MIN_PASSWORD_LENGTH) return `Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`;
@@ -36,21 +38,22 @@ export function CreateVault({ run }: { run: Run }) {
     setBusy(false);
   };
 
-  const createDev = async () => {
-    const bad = checkPassword();
-    if (bad) return setError(bad);
-    setBusy(true);
-    setError(null);
-    setError(await run({ type: 'createDevVault', name: plan.name, password }));
-    setBusy(false);
-  };
-
   if (joining)
     return (
       <section class="screen onboarding">
         <h2>Join a vault</h2>
         <JoinCeremony run={run} firstRun />
         <button class="button" onClick={() => setJoining(false)}>
+          Back
+        </button>
+      </section>
+    );
+  if (watching)
+    return (
+      <section class="screen onboarding">
+        <h2>Watch an address</h2>
+        <AddWatchOnly run={run} firstRun />
+        <button class="button" onClick={() => setWatching(false)}>
           Back
         </button>
       </section>
@@ -96,18 +99,15 @@ export function CreateVault({ run }: { run: Run }) {
       <button class="button primary" type="submit" disabled={busy}>
         {busy ? 'Connecting to the relay…' : 'Create vault and pair devices'}
       </button>
-      <div class="row">
+      <div class="row onboarding-links">
         <button class="link-button" type="button" onClick={() => setJoining(true)}>
           Join with a pairing code
         </button>
         <button class="link-button" type="button" onClick={() => setRestoring(true)}>
           Restore from a backup
         </button>
-      </div>
-      <div class="notice notice-dev fallback">
-        <strong>Only to try dApps:</strong> a development vault has an address with <em>no signing path at all</em>. Never send funds to it.
-        <button class="button small" type="button" disabled={busy} onClick={() => void createDev()}>
-          Create development vault
+        <button class="link-button" type="button" onClick={() => setWatching(true)}>
+          Watch an address (watch-only)
         </button>
       </div>
     </form>

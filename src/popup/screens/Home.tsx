@@ -1,10 +1,10 @@
-/** Home: the vault, its address and the selected network; a development vault offers to create a co-signed one. */
+/** Home: the vault, its address and the selected network; a watch-only address says it never signs and offers a co-signed vault. */
 import { useEffect, useState } from 'preact/hooks';
 import { WALLET_ORIGIN, type ActivityEntry, type BalanceView, type WalletState } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { Address, shortAddress } from '../../ui/Address';
-import { DevBadge } from '../components/DevBadge';
+import { WatchBadge } from '../components/WatchBadge';
 import { SolanaAccount } from '../components/SolanaAccount';
 import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
@@ -37,7 +37,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
             {state.vaults.map((v) => (
               <option key={v.id} value={v.id}>
                 {v.name} · {shortAddress(v.address)}
-                {v.kind === 'development' ? ' (development)' : ''}
+                {v.kind === 'watch' ? ' (watch only)' : ''}
               </option>
             ))}
           </select>
@@ -46,8 +46,8 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
       <div class="card vault-card">
         <div class="vault-title">
           <h2 data-testid="vault-name">{vault.name}</h2>
-          {vault.kind === 'development' ? (
-            <DevBadge />
+          {vault.kind === 'watch' ? (
+            <WatchBadge />
           ) : (
             <span class="badge badge-tss" data-testid="vault-quorum" title="Signatures need this many of the vault's devices">
               CO-SIGNED {vault.t && vault.n ? `${vault.t}-OF-${vault.n}` : ''}
@@ -74,13 +74,19 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
         </dl>
       </div>
       {vault.kind === 'tss' && <SolanaAccount vaultId={vault.id} rpcUrl={state.solanaRpcUrl} run={run} />}
-      {vault.kind === 'development' && (
-        <div class="notice notice-dev">
-          This development vault has no key shares, so it cannot sign: dApps can connect and read, but transactions and messages are
-          refused. Create a co-signed vault to sign with your devices; it replaces this one as your account.
+      {vault.kind === 'watch' && !vault.keyDiscarded && (
+        <div class="notice" data-testid="watch-notice">
+          Watch only: Tandem has no key for this address. Sites can connect and read it, but every signature and transaction request is
+          refused. To sign, create a co-signed vault.
         </div>
       )}
-      {vault.kind === 'development' && (
+      {vault.kind === 'watch' && vault.keyDiscarded && (
+        <div class="notice notice-warn" role="note" data-testid="watch-notice">
+          <strong>Never send funds to this address.</strong> It was made by an earlier Tandem whose key was thrown away at once, so nothing
+          can ever move funds from it. Tandem keeps it as watch-only; delete it in Settings when you no longer need it.
+        </div>
+      )}
+      {vault.kind === 'watch' && (
         <button class="button primary" onClick={() => setCreating(true)}>
           Create a co-signed vault
         </button>

@@ -1,7 +1,8 @@
 /**
- * Settings for the active co-signed vault: export an encrypted backup of
- * this device's share, restore a backup, delete the vault from this browser.
- * Also the restore form of the first-run screen.
+ * Settings for the active vault: rename, re-share and export an encrypted
+ * backup of this device's share (co-signed vaults), restore a backup, join
+ * a vault, watch another address, delete the vault (or watched address) from
+ * this browser. Also the restore and join forms of the first-run screen.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { MAX_BACKUP_BYTES, MIN_PASSWORD_LENGTH, type VaultView } from '../../shared/popup-api';
@@ -9,6 +10,7 @@ import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { ErrorText } from '../../ui/ErrorText';
 import { QuorumFields, suggestedThreshold } from '../components/VaultPlan';
+import { AddWatchOnly } from '../components/AddWatchOnly';
 
 /** The warning every backup carries. */
 export const TWO_SHARES_WARNING =
@@ -23,6 +25,7 @@ export function VaultSettings({ vault, run }: { vault: VaultView; run: Run }) {
       {vault.kind === 'tss' && <ExportBackup />}
       <RestoreBackup run={run} />
       <JoinCeremony run={run} />
+      <AddWatchOnly run={run} />
       <DeleteVault vault={vault} run={run} />
     </>
   );
@@ -43,7 +46,7 @@ function Rename({ vault, run }: { vault: VaultView; run: Run }) {
     <form class="card inline-form" onSubmit={save} aria-label="Rename vault">
       <label class="field grow">
         <span>
-          {vault.kind === 'tss' ? `Co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'Development vault, cannot sign'} · name
+          {vault.kind === 'tss' ? `Co-signed, ${vault.t ?? '?'} of ${vault.n ?? '?'} devices` : 'Watch-only address, cannot sign'} · name
         </span>
         <input value={name} maxLength={64} onInput={(e) => (setName((e.target as HTMLInputElement).value), setSaved(false))} />
       </label>
@@ -131,7 +134,7 @@ function ExportBackup() {
   return (
     <form class="card column-form" onSubmit={submit} aria-label="Export backup">
       <strong>Back up this device's share</strong>
-      <p class="notice notice-dev small" role="note">
+      <p class="notice notice-warn small" role="note">
         {TWO_SHARES_WARNING}
       </p>
       <label class="field">
@@ -236,7 +239,7 @@ function DeleteVault({ vault, run }: { vault: VaultView; run: Run }) {
       <span>
         {vault.kind === 'tss'
           ? `This device's share is erased. Funds stay safe only if you have a backup of it, or ${vault.t ?? 'enough'} other devices of the vault can still sign (then re-share to replace this one).`
-          : 'The development vault has no funds and no share.'}
+          : 'A watch-only address has no share here: Tandem stops showing it, and nothing changes at the address itself.'}
       </span>
       <ErrorText error={error} />
       <div class="actions">

@@ -11,7 +11,7 @@ export function StorageNotice({ persistence }: { persistence: Persistence }) {
     );
   }
   return (
-    <div class="notice notice-dev" data-testid="storage-notice" data-persistence={persistence}>
+    <div class="notice notice-warn" data-testid="storage-notice" data-persistence={persistence}>
       <strong>This browser may delete your share</strong> when the phone runs low on space or after a while without use (Safari: 7 days).
       {persistence === 'unsupported' ? '' : ' Adding this page to the home screen makes that less likely.'} Export a backup now (Backup tab)
       and keep it away from your other devices.
