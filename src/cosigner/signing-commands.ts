@@ -19,7 +19,7 @@ import { OtBurns } from '../session/ot-burns.js';
 import { SigningRequestRejected } from '../session/signing-request.js';
 import type { EcdsaSignature } from '../tss/dkls/index.js';
 import { checkPolicy, parsePolicy, type Policy } from './policy.js';
-import { checkSolanaPolicy } from './solana-policy.js';
+import { SolanaBudget } from './solana-budget.js';
 import { isSolanaRequest, parseCosignRequest, type CosignRequest } from '../session/cosign-request.js';
 import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing.js';
 import { signatureToBase58 } from '../session/solana-request.js';
@@ -100,7 +100,6 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const time = timing(ctx.flags);
   const { id, vault, burns, onOtFailure, password } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
-  const solSpending = new DailySpending(ctx.store.home, id, undefined, 'lamports');
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   ctx.print(
@@ -115,18 +114,18 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   if (policy)
     ctx.print(
       policy.solana
-        ? `policy (solana): at most ${policy.solana.maxLamports} lamports per transaction, ${policy.solana.dailyLimitLamports} lamports per day`
+        ? `policy (solana): at most ${policy.solana.maxLamports} lamports per transaction, ${policy.solana.dailyLimitLamports} lamports per day${solanaTokensLine(policy.solana.tokens)}`
         : 'policy (solana): none, Solana requests are refused',
     );
   ctx.print('listening for signing requests');
 
   // Check and record in one step, per request (spending.ts DailyBudget).
   const budget = new DailyBudget(spending);
-  const solBudget = new DailyBudget(solSpending);
+  const solBudget = new SolanaBudget(ctx.store.home, id);
   const decide = async (request: CosignRequest, _lines: string[], _from: string, info: RequestInfo): Promise<Decision> => {
     if (policy) {
       try {
-        if (isSolanaRequest(request)) solBudget.reserve(info.id, (today) => checkSolanaPolicy(request, policy.solana, today));
+        if (isSolanaRequest(request)) await solBudget.reserve(info.id, request, policy.solana);
         else budget.reserve(info.id, (today) => checkPolicy(request, policy, today));
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
@@ -321,6 +320,13 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
     }
   }
   return EXIT.ok;
+}
+
+/** The policy's token limits as the serve banner prints them. */
+function solanaTokensLine(tokens: Record<string, { maxAmount: bigint; dailyLimit: bigint }> | undefined): string {
+  const list = Object.entries(tokens ?? {});
+  if (!list.length) return '; no token transfers';
+  return `; tokens: ${list.map(([mint, l]) => `${mint} at most ${l.maxAmount} base units per transaction, ${l.dailyLimit} per day`).join('; ')}`;
 }
 
 /** `sign` for a Solana request: prints the base58 signature and, for a transaction, the signed transaction (base64). */

@@ -82,6 +82,11 @@ export interface SolanaSignView {
   instructions: string[];
   /** Lamports the transaction sends from the vault by System transfers, as SOL text. */
   sendsSol?: string;
+  /**
+   * Token amounts it sends from the vault (SPL Token / Token-2022 transfers), per mint in its units (`2.5`);
+   * a transfer that names no mint in base units, mint null.
+   */
+  sendsTokens?: Array<{ amount: string; mint: string | null }>;
   /** The message as text when printable, else hex. */
   message?: { text: string; isHex: boolean };
   /** `solana:signAndSendTransaction`: once co-signed, Tandem sends it through this RPC (checked to serve `chain`). */

@@ -1,7 +1,8 @@
 /**
  * A small Solana JSON-RPC server over a LiteSVM instance, on 127.0.0.1:
  * `sendTransaction` (base64 wire transaction; answers the signature, base58),
- * `getBalance` (`{ context, value }` in lamports), `getLatestBlockhash`,
+ * `getBalance` (`{ context, value }` in lamports), `getTokenAccountBalance`
+ * (an SPL token account's amount, with its mint's decimals), `getLatestBlockhash`,
  * `getGenesisHash` (a local cluster's unless `genesisHash` says otherwise)
  * and `getSignatureStatuses` (a transaction litesvm executed is `finalized`).
  * Tests that send through an RPC URL use it as a real HTTP JSON-RPC path.
@@ -9,7 +10,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { address, getBase58Decoder, getTransactionDecoder, signature } from '@solana/kit';
+import { getMintDecoder, getTokenDecoder } from '@solana-program/token';
 import { FailedTransactionMetadata, type LiteSVM } from 'litesvm';
+import { formatUnits } from '../../src/session/solana-request';
 
 export interface SolanaRpcServer {
   url: string;
@@ -38,6 +41,19 @@ export async function startSolanaRpc(svm: LiteSVM, opts: { genesisHash?: string 
         return { context: { slot: 1 }, value: { blockhash: svm.latestBlockhash(), lastValidBlockHeight: 1000 } };
       case 'getBalance':
         return { context: { slot: 1 }, value: Number(svm.getBalance(address(String(params[0]))) ?? 0n) };
+      case 'getTokenAccountBalance': {
+        const account = svm.getAccount(address(String(params[0])));
+        if (!account.exists) throw { code: -32602, message: 'Invalid param: could not find account' };
+        const token = getTokenDecoder().decode(account.data);
+        const mint = svm.getAccount(token.mint);
+        if (!mint.exists) throw { code: -32602, message: 'Invalid param: could not find mint' };
+        const { decimals } = getMintDecoder().decode(mint.data);
+        const uiAmountString = formatUnits(token.amount, decimals);
+        return {
+          context: { slot: 1 },
+          value: { amount: token.amount.toString(), decimals, uiAmount: Number(uiAmountString), uiAmountString },
+        };
+      }
       case 'sendTransaction': {
         const [wire, opts] = params as [string, { encoding?: string } | undefined];
         if (opts?.encoding !== 'base64') throw { code: -32602, message: 'encoding must be base64' };
