@@ -268,6 +268,18 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     expect(serve.output).toContain(`Token transfer (token): 12.5 of mint ${MINT} from ${vaultTokens} to ${recipientTokens}`);
     expect(await tokenBalance(recipientTokens)).toMatchObject({ amount: '12500000', decimals: DECIMALS, uiAmountString: '12.5' });
     expect((await tokenBalance(vaultTokens)).amount).toBe('87500000');
+
+    // Home's Recent activity lists the Solana sends (newest first), by cluster and origin, without a link.
+    const activity = popup.getByTestId('activity');
+    await expect(activity.first()).toContainText('Token transfer', { timeout: 20_000 });
+    await expect(activity.first()).toContainText(`12.5 tokens (mint ${MINT.slice(0, 4)}…${MINT.slice(-4)})`);
+    await expect(activity.first()).toContainText(`${tokenTx} · Solana localnet · ${server.origin}`);
+    await expect(activity.nth(1)).toContainText('0.1 SOL');
+    await expect(activity.nth(1)).toContainText('Solana localnet · Send screen');
+    await expect(activity.nth(2)).toContainText(`${txId} · Solana localnet · ${server.origin}`);
+    await expect(popup.locator('[data-testid="activity"][data-chain^="solana:"] a')).toHaveCount(0);
+    await activity.first().scrollIntoViewIfNeeded();
+    await wallet.screenshot(popup, 'solana-09-home-activity');
   } finally {
     await rpc?.close();
     await cosigner.dispose();

@@ -667,6 +667,18 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
       const { messageBytes } = getTransactionDecoder().decode(Buffer.from(wire, 'base64'));
       const sigBytes = new Uint8Array(getBase58Encoder().encode(transactionSignature));
       expect(ed25519.verify(sigBytes, new Uint8Array(messageBytes), t.cosigner.eddsa.groupPublicKey)).toBe(true);
+      // Home's Recent activity lists it under the vault, with its signature, cluster and origin.
+      const state = await t.s.state();
+      expect(state.activity[0]).toMatchObject({
+        hash: transactionSignature,
+        account: state.vault!.address,
+        chainId: 'solana:localnet',
+        to: RECIPIENT,
+        value: '1.2',
+        symbol: 'SOL',
+        what: 'Send',
+        origin: A,
+      });
     } finally {
       await t.stop();
     }
@@ -758,11 +770,14 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
       expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
       expect(t.seen).toEqual(['solana_transaction']);
       expect((await t.s.state()).sendError).toBeNull();
+      expect((await t.s.state()).activity).toMatchObject([{ chainId: 'solana:localnet', value: '0.25', origin: WALLET_ORIGIN }]);
       // More than the vault has: co-signed, refused by the cluster; Home shows why.
       const again = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '10' });
       await t.s.command({ type: 'decideApproval', id: again.approvals[0]!.id, approve: true });
       expect((await t.s.state()).sendError).toMatch(/refused the transaction/);
       expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
+      // Not sent: not in Recent activity.
+      expect((await t.s.state()).activity).toHaveLength(1);
     } finally {
       await t.stop();
     }

@@ -140,9 +140,13 @@ export interface CeremonyView {
 
 /** A transaction this wallet broadcast. */
 export interface ActivityEntry {
+  /** The transaction hash (Ethereum) or id, its first signature in base58 (Solana). */
   hash: string;
+  /** The vault it is listed under: its Ethereum address, for Solana entries too. */
   account: string;
+  /** A hex chain id, or a Solana cluster (`solana:devnet`): background/solana-activity.ts. */
   chainId: string;
+  /** The recipient (a Solana token transfer: the destination token account), null when none or several. */
   to: string | null;
   /** Native value, decimal text, and what it was (e.g. an ERC-20 call). */
   value: string;
