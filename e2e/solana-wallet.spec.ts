@@ -196,6 +196,9 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     if (!shown) throw new Error('no sign approval for signAndSendTransaction');
     await expect(shown.page.getByTestId('solana-send-notice')).toContainText('Solana localnet');
     await expect(shown.page.getByTestId('solana-sends')).toHaveText('0.5 SOL');
+    // The header names the cluster it is sent to, not the Ethereum network (no selector on a Solana approval).
+    await expect(shown.page.getByTestId('header-network')).toHaveText('Solana localnet');
+    await expect(shown.page.getByLabel('Network')).toHaveCount(0);
     await expect(shown.page.getByRole('button', { name: 'Approve and send' })).toBeVisible();
     await wallet.screenshot(shown.page, 'solana-04-sign-and-send');
     await shown.page.getByRole('button', { name: 'Approve and send' }).click();
@@ -224,6 +227,7 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign');
     await expect(popup.getByTestId('approval-origin')).toHaveText('You, from the Send screen');
     await expect(popup.getByTestId('solana-sends')).toHaveText('0.1 SOL');
+    await expect(popup.getByTestId('header-network')).toHaveText('Solana localnet');
     await expect(popup.getByTestId('solana-send-notice')).toContainText('Solana localnet');
     await wallet.screenshot(popup, 'solana-07-send-sol-approval');
     await popup.getByRole('button', { name: 'Approve and send' }).click();
