@@ -620,14 +620,14 @@ describe('Solana through the Wallet Standard methods (solana_*)', () => {
 describe('solana_signAndSendTransaction: checked before approval, co-signed, then sent through the Solana RPC set in Settings', () => {
   const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
   /** A paired vault, litesvm funded for its Solana address behind the test HTTP RPC, and the page's call. */
-  async function sending() {
+  async function sending(whileDeciding?: (svm: LiteSVM) => void) {
     const t = await pairedVault();
     const sol = vaultSolanaAddress(t.cosigner);
     const svm = new LiteSVM();
     svm.airdrop(address(sol), lamports(3_000_000_000n));
     const rpc = await startSolanaRpc(svm);
     const seen: string[] = [];
-    const server = serve(t, (r) => (seen.push(r.kind), true));
+    const server = serve(t, (r) => (seen.push(r.kind), whileDeciding?.(svm), true));
     const transfer = (amount: bigint, feePayer = sol) =>
       solanaTransactionBase64({ feePayer, blockhash: svm.latestBlockhash(), instructions: [solTransfer(sol, RECIPIENT, amount)] });
     const call = (params: Record<string, unknown>) => t.s.handleRpc({ origin: A }, { method: 'solana_signAndSendTransaction', params });
@@ -778,6 +778,29 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
       expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
       // Not sent: not in Recent activity.
       expect((await t.s.state()).activity).toHaveLength(1);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('Send SOL whose blockhash expires while the co-signer decides: solana.blockhashExpired, said plainly on Home; nothing rebuilt or signed again', async () => {
+    const t = await sending((svm) => svm.expireBlockhash());
+    try {
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      const state = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.25' });
+      await t.s.command({ type: 'decideApproval', id: state.approvals[0]!.id, approve: true });
+      const after = await t.s.state();
+      expect(after.sendError).toMatch(/expired while waiting for the co-signer.*Send again/);
+      expect(after.approvals).toEqual([]);
+      expect(after.activity).toEqual([]);
+      expect(t.svm.getBalance(RECIPIENT)).toBeNull();
+      // One request, one signature: Tandem did not build and sign another transaction by itself.
+      expect(t.seen).toEqual(['solana_transaction']);
+      // A page's signAndSendTransaction gets the stable code.
+      const sent = t.call({ transaction: t.transfer(1_000n), chain: 'solana:localnet' });
+      await approveNext(t.s);
+      expect(await refusal(sent, t.rpc.url)).toEqual({ code: -32603, solana: 'solana.blockhashExpired', showsUrl: false });
+      expect(t.seen).toEqual(['solana_transaction', 'solana_transaction']);
     } finally {
       await t.stop();
     }

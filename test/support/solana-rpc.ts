@@ -4,7 +4,8 @@
  * `getBalance` (`{ context, value }` in lamports), `getTokenAccountBalance`
  * (an SPL token account's amount, with its mint's decimals), `getLatestBlockhash`,
  * `getGenesisHash` (a local cluster's unless `genesisHash` says otherwise)
- * and `getSignatureStatuses` (a transaction litesvm executed is `finalized`).
+ * and `getSignatureStatuses` (a transaction litesvm executed is `finalized`);
+ * a transaction litesvm refuses is a preflight failure as real RPCs answer it.
  * Tests that send through an RPC URL use it as a real HTTP JSON-RPC path.
  */
 import { createServer } from 'node:http';
@@ -21,6 +22,22 @@ export interface SolanaRpcServer {
 
 /** The genesis hash this server answers by default: no public cluster's (so a local one). */
 export const LOCAL_GENESIS_HASH = 'US517G5965aydkZ46HS38QLi7UQiSojurfbQfKCELFx';
+
+/**
+ * A preflight failure as a Solana RPC answers it (-32002, the simulation's
+ * result in `data`): a fieldless transaction error by its name, e.g.
+ * `"BlockhashNotFound"` for an expired blockhash (litesvm's `expireBlockhash()`).
+ */
+function preflightFailure(result: FailedTransactionMetadata) {
+  const text = result.toString();
+  const name = /err: (\w+)[,\s}]/.exec(text)?.[1] ?? null;
+  const words = name === 'BlockhashNotFound' ? 'Blockhash not found' : text;
+  return {
+    code: -32002,
+    message: `Transaction simulation failed: ${words}`,
+    data: { err: name, logs: [], accounts: null, unitsConsumed: 0, returnData: null },
+  };
+}
 
 export async function startSolanaRpc(svm: LiteSVM, opts: { genesisHash?: string } = {}): Promise<SolanaRpcServer> {
   const answer = (method: string, params: unknown[]): unknown => {
@@ -59,8 +76,7 @@ export async function startSolanaRpc(svm: LiteSVM, opts: { genesisHash?: string 
         if (opts?.encoding !== 'base64') throw { code: -32602, message: 'encoding must be base64' };
         const tx = getTransactionDecoder().decode(Buffer.from(wire, 'base64'));
         const result = svm.sendTransaction(tx);
-        if (result instanceof FailedTransactionMetadata)
-          throw { code: -32002, message: `Transaction simulation failed: ${result.toString()}` };
+        if (result instanceof FailedTransactionMetadata) throw preflightFailure(result);
         const first = Object.values(tx.signatures)[0];
         return getBase58Decoder().decode(first as Uint8Array);
       }
