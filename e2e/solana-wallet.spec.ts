@@ -7,7 +7,10 @@
  * Then, with the Solana RPC URL set in Settings to litesvm behind the test
  * HTTP RPC (test/support/solana-rpc.ts), solana:signAndSendTransaction is
  * approved, co-signed and sent by Tandem itself, and Home shows the balance;
- * last, Send SOL from Home's Solana card takes the same path.
+ * then Send SOL from Home's Solana card takes the same path; last, the page
+ * builds an SPL Token TransferChecked (a mint and token accounts set in
+ * litesvm), Tandem signs and sends it, the co-signer's policy allows that
+ * mint, and the recipient's token balance, read through the RPC, changes.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -21,10 +24,14 @@ import { serveDirectory, type StaticServer } from './support/static-server';
 import { findApprovalWindow } from './support/approval-window';
 import { startRelay, type RunningRelay } from '../src/relay/server';
 import { solanaTransactionBase64, solTransfer } from '../src/session/solana-test-tx.test-util';
-import { formatUnits } from '../src/session/solana-request';
+import { formatUnits, solanaAddressOf } from '../src/session/solana-request';
 import { startSolanaRpc, type SolanaRpcServer } from '../test/support/solana-rpc';
+import { setMint, setTokenAccount } from '../test/support/solana-token';
 
 const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+/** An SPL Token mint (6 decimals) at an address of the test's choosing: litesvm's setAccount writes it. */
+const MINT = solanaAddressOf(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+const DECIMALS = 6;
 /** Lamports as Home shows SOL: up to 6 decimals. */
 const shownSol = (l: bigint) => {
   const [i, f = ''] = formatUnits(l, 9).split('.');
@@ -77,8 +84,15 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
       chains: [31337],
       maxValueWei: '0',
       dailyLimitWei: '0',
-      solana: { maxLamports: '2000000000', dailyLimitLamports: '5000000000', allowMessages: true },
+      solana: {
+        maxLamports: '2000000000',
+        dailyLimitLamports: '5000000000',
+        allowMessages: true,
+        // TransferChecked of this mint only, in its base units: at most 50 tokens a transaction, 100 a day.
+        tokens: { [MINT]: { maxAmount: '50000000', dailyLimit: '100000000' } },
+      },
     });
+    expect(serve.output).toContain(`tokens: ${MINT} at most 50000000 base units per transaction, 100000000 per day`);
     const sol = /^solana address (\w+)$/m.exec(serve.output)![1]!;
     // Home shows the same Solana address (its EdDSA group key), with copy and a QR code.
     await expect(popup.getByTestId('solana-account').getByTestId('address')).toHaveText(sol);
@@ -182,6 +196,9 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     if (!shown) throw new Error('no sign approval for signAndSendTransaction');
     await expect(shown.page.getByTestId('solana-send-notice')).toContainText('Solana localnet');
     await expect(shown.page.getByTestId('solana-sends')).toHaveText('0.5 SOL');
+    // The header names the cluster it is sent to, not the Ethereum network (no selector on a Solana approval).
+    await expect(shown.page.getByTestId('header-network')).toHaveText('Solana localnet');
+    await expect(shown.page.getByLabel('Network')).toHaveCount(0);
     await expect(shown.page.getByRole('button', { name: 'Approve and send' })).toBeVisible();
     await wallet.screenshot(shown.page, 'solana-04-sign-and-send');
     await shown.page.getByRole('button', { name: 'Approve and send' }).click();
@@ -210,6 +227,7 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign');
     await expect(popup.getByTestId('approval-origin')).toHaveText('You, from the Send screen');
     await expect(popup.getByTestId('solana-sends')).toHaveText('0.1 SOL');
+    await expect(popup.getByTestId('header-network')).toHaveText('Solana localnet');
     await expect(popup.getByTestId('solana-send-notice')).toContainText('Solana localnet');
     await wallet.screenshot(popup, 'solana-07-send-sol-approval');
     await popup.getByRole('button', { name: 'Approve and send' }).click();
@@ -218,6 +236,54 @@ test('a Wallet Standard page finds Tandem, connects, signs a message and a Syste
     expect(serve.output).toContain(`Send 0.1 SOL from ${sol} to ${RECIPIENT}`);
     await expect(popup.getByTestId('solana-balance')).toContainText(`${shownSol(svm.getBalance(address(sol))!)} SOL`, { timeout: 20_000 });
     await expect(popup.getByTestId('send-error')).toHaveCount(0);
+
+    // An SPL token transfer the same way: the vault holds 100 tokens of MINT, the recipient's token account none.
+    setMint(svm, MINT, DECIMALS, 100_000_000n, RECIPIENT);
+    const vaultTokens = await setTokenAccount(svm, sol, MINT, 100_000_000n);
+    const recipientTokens = await setTokenAccount(svm, RECIPIENT, MINT, 0n);
+    const rpcUrl = rpc.url;
+    const tokenBalance = async (a: string) => (await createSolanaRpc(rpcUrl).getTokenAccountBalance(address(a)).send()).value;
+    expect((await tokenBalance(recipientTokens)).amount).toBe('0');
+    const tokenSent = call('transferToken', {
+      mint: MINT,
+      source: vaultTokens,
+      destination: recipientTokens,
+      amount: '12500000',
+      decimals: DECIMALS,
+      blockhash: svm.latestBlockhash(),
+      lastValidBlockHeight: '1000',
+      chain: 'solana:localnet',
+    });
+    const tokenApproval = await findApprovalWindow(context, 'sign', 60_000, decided);
+    if (!tokenApproval) throw new Error('no sign approval for the token transfer');
+    // The amount in the token's units (6 decimals), with its mint; no "0 SOL".
+    await expect(tokenApproval.page.getByTestId('solana-sends-token')).toHaveText(`12.5 of the token with mint ${MINT}`);
+    await expect(tokenApproval.page.getByTestId('solana-sends')).toHaveCount(0);
+    await expect(tokenApproval.page.getByTestId('solana-instructions')).toContainText(
+      `Token transfer (token): 12.5 of mint ${MINT} from ${vaultTokens} to ${recipientTokens}`,
+    );
+    await expect(tokenApproval.page.getByTestId('solana-warning')).toHaveCount(0);
+    await wallet.screenshot(tokenApproval.page, 'solana-08-spl-transfer');
+    await tokenApproval.page.getByRole('button', { name: 'Approve and send' }).click();
+    decided.add(tokenApproval.id);
+    const { signature: tokenTx } = (await ok(tokenSent)) as { signature: string };
+    expect(svm.getTransaction(toSignature(tokenTx))).not.toBeNull();
+    // The co-signer decoded it itself, in units, and its policy counted the mint's base units.
+    expect(serve.output).toContain(`Token transfer (token): 12.5 of mint ${MINT} from ${vaultTokens} to ${recipientTokens}`);
+    expect(await tokenBalance(recipientTokens)).toMatchObject({ amount: '12500000', decimals: DECIMALS, uiAmountString: '12.5' });
+    expect((await tokenBalance(vaultTokens)).amount).toBe('87500000');
+
+    // Home's Recent activity lists the Solana sends (newest first), by cluster and origin, without a link.
+    const activity = popup.getByTestId('activity');
+    await expect(activity.first()).toContainText('Token transfer', { timeout: 20_000 });
+    await expect(activity.first()).toContainText(`12.5 tokens (mint ${MINT.slice(0, 4)}…${MINT.slice(-4)})`);
+    await expect(activity.first()).toContainText(`${tokenTx} · Solana localnet · ${server.origin}`);
+    await expect(activity.nth(1)).toContainText('0.1 SOL');
+    await expect(activity.nth(1)).toContainText('Solana localnet · Send screen');
+    await expect(activity.nth(2)).toContainText(`${txId} · Solana localnet · ${server.origin}`);
+    await expect(popup.locator('[data-testid="activity"][data-chain^="solana:"] a')).toHaveCount(0);
+    await activity.first().scrollIntoViewIfNeeded();
+    await wallet.screenshot(popup, 'solana-09-home-activity');
   } finally {
     await rpc?.close();
     await cosigner.dispose();

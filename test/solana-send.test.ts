@@ -70,4 +70,20 @@ describe('the Solana network client (kit RPC) against litesvm over HTTP', () => 
     expect(() => parseSendOptions({ maxRetries: -1 })).toThrow(expect.objectContaining({ code: 'solana.badOptions' }));
     expect(parseSendOptions({ mode: 'serial', preflightCommitment: 'processed' })).toEqual({ preflightCommitment: 'processed' });
   });
+
+  it('a transaction whose blockhash expired before it was sent is solana.blockhashExpired (not executed, not rebuilt)', async () => {
+    const { svm, url, signed } = await setUp();
+    const wire = await signed(300_000_000n);
+    // What happens while a co-signer decides for longer than a blockhash lives: the cluster moves on.
+    svm.expireBlockhash();
+    const err = await sendSolanaTransaction(url, wire, { commitment: 'confirmed' }).then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(err?.code).toBe('solana.blockhashExpired');
+    expect(err?.message).toMatch(/expired while waiting for the co-signer/);
+    expect(svm.getBalance(RECIPIENT)).toBeNull();
+    // Any other refusal stays solana.sendFailed.
+    expect(await codeOf(sendSolanaTransaction(url, await signed(5_000_000_000n)))).toBe('solana.sendFailed');
+  });
 });

@@ -2,8 +2,23 @@
  * A Solana dApp page as dApps are written with the Wallet Standard: it finds
  * Tandem with `getWallets()` and uses its features. Bundled by
  * e2e/solana-wallet.spec.ts; the test drives it through `window.lib`.
+ * `transferToken` builds an SPL Token TransferChecked itself, as a dApp
+ * does, with @solana/kit and @solana-program/token.
  */
-import { getBase58Decoder } from '@solana/kit';
+import {
+  address,
+  appendTransactionMessageInstructions,
+  compileTransaction,
+  createNoopSigner,
+  createTransactionMessage,
+  getBase58Decoder,
+  getTransactionEncoder,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Blockhash,
+} from '@solana/kit';
+import { getTransferCheckedInstruction } from '@solana-program/token';
 import { getWallets } from '@wallet-standard/app';
 import type { Wallet, WalletAccount } from '@wallet-standard/base';
 
@@ -70,5 +85,47 @@ const feature = <T>(name: string) => (find()!.features as Record<string, T>)[nam
         'solana:signAndSendTransaction',
       ).signAndSendTransaction({ account, transaction, chain, ...(options ? { options } : {}) });
       return { signature: getBase58Decoder().decode(out!.signature), bytes: out!.signature.length };
+    }),
+  /** Builds a v0 SPL Token TransferChecked from the connected account (fee payer and authority) and asks Tandem to sign and send it. */
+  transferToken: (t: {
+    mint: string;
+    source: string;
+    destination: string;
+    amount: string;
+    decimals: number;
+    blockhash: string;
+    lastValidBlockHeight: string;
+    chain: string;
+  }) =>
+    wrap(async () => {
+      const me = createNoopSigner(address(account!.address));
+      const message = pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayer(me.address, m),
+        (m) =>
+          setTransactionMessageLifetimeUsingBlockhash(
+            { blockhash: t.blockhash as Blockhash, lastValidBlockHeight: BigInt(t.lastValidBlockHeight) },
+            m,
+          ),
+        (m) =>
+          appendTransactionMessageInstructions(
+            [
+              getTransferCheckedInstruction({
+                source: address(t.source),
+                mint: address(t.mint),
+                destination: address(t.destination),
+                authority: me,
+                amount: BigInt(t.amount),
+                decimals: t.decimals,
+              }),
+            ],
+            m,
+          ),
+      );
+      const transaction = new Uint8Array(getTransactionEncoder().encode(compileTransaction(message)));
+      const [out] = await feature<{ signAndSendTransaction: (i: unknown) => Promise<{ signature: Uint8Array }[]> }>(
+        'solana:signAndSendTransaction',
+      ).signAndSendTransaction({ account, transaction, chain: t.chain, options: { commitment: 'confirmed' } });
+      return { signature: getBase58Decoder().decode(out!.signature) };
     }),
 };

@@ -633,14 +633,14 @@ describe('Solana through the Wallet Standard methods (solana_*)', () => {
 describe('solana_signAndSendTransaction: checked before approval, co-signed, then sent through the Solana RPC set in Settings', () => {
   const RECIPIENT = address('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
   /** A paired vault, litesvm funded for its Solana address behind the test HTTP RPC, and the page's call. */
-  async function sending() {
+  async function sending(whileDeciding?: (svm: LiteSVM) => void) {
     const t = await pairedVault();
     const sol = vaultSolanaAddress(t.cosigner);
     const svm = new LiteSVM();
     svm.airdrop(address(sol), lamports(3_000_000_000n));
     const rpc = await startSolanaRpc(svm);
     const seen: string[] = [];
-    const server = serve(t, (r) => (seen.push(r.kind), true));
+    const server = serve(t, (r) => (seen.push(r.kind), whileDeciding?.(svm), true));
     const transfer = (amount: bigint, feePayer = sol) =>
       solanaTransactionBase64({ feePayer, blockhash: svm.latestBlockhash(), instructions: [solTransfer(sol, RECIPIENT, amount)] });
     const call = (params: Record<string, unknown>) => t.s.handleRpc({ origin: A }, { method: 'solana_signAndSendTransaction', params });
@@ -680,6 +680,18 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
       const { messageBytes } = getTransactionDecoder().decode(Buffer.from(wire, 'base64'));
       const sigBytes = new Uint8Array(getBase58Encoder().encode(transactionSignature));
       expect(ed25519.verify(sigBytes, new Uint8Array(messageBytes), t.cosigner.eddsa.groupPublicKey)).toBe(true);
+      // Home's Recent activity lists it under the vault, with its signature, cluster and origin.
+      const state = await t.s.state();
+      expect(state.activity[0]).toMatchObject({
+        hash: transactionSignature,
+        account: state.vault!.address,
+        chainId: 'solana:localnet',
+        to: RECIPIENT,
+        value: '1.2',
+        symbol: 'SOL',
+        what: 'Send',
+        origin: A,
+      });
     } finally {
       await t.stop();
     }
@@ -771,11 +783,37 @@ describe('solana_signAndSendTransaction: checked before approval, co-signed, the
       expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
       expect(t.seen).toEqual(['solana_transaction']);
       expect((await t.s.state()).sendError).toBeNull();
+      expect((await t.s.state()).activity).toMatchObject([{ chainId: 'solana:localnet', value: '0.25', origin: WALLET_ORIGIN }]);
       // More than the vault has: co-signed, refused by the cluster; Home shows why.
       const again = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '10' });
       await t.s.command({ type: 'decideApproval', id: again.approvals[0]!.id, approve: true });
       expect((await t.s.state()).sendError).toMatch(/refused the transaction/);
       expect(t.svm.getBalance(RECIPIENT)).toBe(250_000_000n);
+      // Not sent: not in Recent activity.
+      expect((await t.s.state()).activity).toHaveLength(1);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('Send SOL whose blockhash expires while the co-signer decides: solana.blockhashExpired, said plainly on Home; nothing rebuilt or signed again', async () => {
+    const t = await sending((svm) => svm.expireBlockhash());
+    try {
+      await t.s.command({ type: 'setSolanaRpcUrl', url: t.rpc.url });
+      const state = await t.s.command({ type: 'sendSol', to: RECIPIENT, amount: '0.25' });
+      await t.s.command({ type: 'decideApproval', id: state.approvals[0]!.id, approve: true });
+      const after = await t.s.state();
+      expect(after.sendError).toMatch(/expired while waiting for the co-signer.*Send again/);
+      expect(after.approvals).toEqual([]);
+      expect(after.activity).toEqual([]);
+      expect(t.svm.getBalance(RECIPIENT)).toBeNull();
+      // One request, one signature: Tandem did not build and sign another transaction by itself.
+      expect(t.seen).toEqual(['solana_transaction']);
+      // A page's signAndSendTransaction gets the stable code.
+      const sent = t.call({ transaction: t.transfer(1_000n), chain: 'solana:localnet' });
+      await approveNext(t.s);
+      expect(await refusal(sent, t.rpc.url)).toEqual({ code: -32603, solana: 'solana.blockhashExpired', showsUrl: false });
+      expect(t.seen).toEqual(['solana_transaction', 'solana_transaction']);
     } finally {
       await t.stop();
     }

@@ -10,6 +10,8 @@ import {
   getBase58Decoder,
   getTransactionDecoder,
   isSolanaError,
+  SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
+  SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
   signature as toSignature,
   type Base64EncodedWireTransaction,
 } from '@solana/kit';
@@ -40,6 +42,7 @@ export class SolanaNetworkError extends TandemError {
       | 'solana.rpcFailed'
       | 'solana.wrongCluster'
       | 'solana.sendFailed'
+      | 'solana.blockhashExpired'
       | 'solana.unsignedSlots'
       | 'solana.notConfirmed'
       | 'solana.badOptions',
@@ -59,6 +62,16 @@ function rpcReason(e: unknown): string {
   }
   const m = e instanceof Error ? e.message : String(e);
   return m.slice(0, 300);
+}
+
+/**
+ * The RPC's preflight refused the transaction because the cluster does not
+ * know its blockhash any more (`BlockhashNotFound`): it expired. Nothing is
+ * rebuilt or signed again: a new transaction is the user's to approve.
+ */
+function blockhashExpired(e: unknown): boolean {
+  if (!isSolanaError(e, SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE)) return false;
+  return isSolanaError(e.cause, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND);
 }
 
 const failed = (rpcUrl: string, e: unknown) =>
@@ -165,6 +178,12 @@ export async function sendSolanaTransaction(
       })
       .send();
   } catch (e) {
+    if (blockhashExpired(e))
+      throw new SolanaNetworkError(
+        'solana.blockhashExpired',
+        `The transaction ${id} expired while waiting for the co-signer: its recent blockhash is no longer valid on the cluster (a blockhash lives about 60 to 90 seconds), so it was signed but not executed. Send again.`,
+        { rpcUrl, id },
+      );
     throw new SolanaNetworkError('solana.sendFailed', `The Solana RPC at ${rpcUrl} refused the transaction: ${rpcReason(e)}`, {
       rpcUrl,
     });

@@ -41,6 +41,7 @@ import { isSolanaRequest, type SolanaSigningRequest } from '../session/solana-si
 import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing';
 import { solanaAnswer, type SolanaSigned } from './solana-signing';
 import { sendCoSigned, type SolanaSent } from './solana-send';
+import { solanaActivityEntry } from './solana-activity';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -281,7 +282,24 @@ export class TssSigner implements VaultSigner {
       const sig = await this.cosign(vault, (o) => requestSolanaSignature({ ...o, request }), step, active);
       step('Signed.');
       const send = approval.sign?.solana?.send;
-      return send ? await sendCoSigned(send, solanaAnswer(request, sig), step) : solanaAnswer(request, sig);
+      if (!send || request.kind !== 'solana_transaction') return solanaAnswer(request, sig);
+      const sent = await sendCoSigned(send, solanaAnswer(request, sig), step);
+      // Home's Recent activity; the transaction is sent already, so a storage failure does not fail the request.
+      try {
+        await this.deps.onBroadcast?.(
+          solanaActivityEntry({
+            request,
+            vault: active.address,
+            chain: send.chain,
+            signature: sent.transactionSignature,
+            origin: approval.origin,
+            at: Date.now(),
+          }),
+        );
+      } catch {
+        // Not listed on Home; the page still gets its signature.
+      }
+      return sent;
     } finally {
       this.inFlight.delete(approval.id);
       this.deps.onProgress(null);

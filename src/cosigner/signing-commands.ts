@@ -1,32 +1,23 @@
 /**
- * `serve` and `sign`: signing on the vault's paired channel.
- *
- * `serve` is the co-signer: it stays in the paired channel's room, and for
- * each request prints what it is (decoded from the request itself: the
- * digest is recomputed and must match), then asks the terminal or applies a
- * policy file. `sign` is the initiator's side (normally the extension's; the
- * tests and power users use it): it sends a request and prints the
- * signature, and can broadcast a signed transaction.
+ * `serve`: the co-signer on the vault's paired channel. It stays in the
+ * channel's room, and for each request prints what it is (decoded from the
+ * request itself: the digest is recomputed and must match), then asks the
+ * terminal or applies a policy file. `sign`, the initiator's side, is in
+ * sign-command.ts.
  */
 import { readFileSync } from 'node:fs';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { JsonRpcProvider, Signature, Transaction } from 'ethers';
-import { requestSignature, serveSigning, type Decision, type RequestInfo, type ServeResult } from '../session/ceremonies.js';
+import { serveSigning, type Decision, type RequestInfo, type ServeResult } from '../session/ceremonies.js';
 import type { PartyId } from '../tss/errors.js';
 import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/device-vault.js';
 import { openMailbox } from '../session/relay-transport.js';
 import { OtBurns } from '../session/ot-burns.js';
-import { SigningRequestRejected } from '../session/signing-request.js';
-import type { EcdsaSignature } from '../tss/dkls/index.js';
 import { checkPolicy, checkPreflight, parsePolicy, type Policy } from './policy.js';
 import { ChainPreviews } from './preview.js';
-import { checkSolanaPolicy } from './solana-policy.js';
-import { isSolanaRequest, parseCosignRequest, type CosignRequest } from '../session/cosign-request.js';
-import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-signing.js';
-import { signatureToBase58 } from '../session/solana-request.js';
-import { withSolanaSignature, type SolanaSigningRequest } from '../session/solana-signing-request.js';
+import { SolanaBudget } from './solana-budget.js';
+import { isSolanaRequest, type CosignRequest } from '../session/cosign-request.js';
+import { vaultSolanaAddress } from '../session/solana-signing.js';
 import { DailyBudget, DailySpending } from './spending.js';
-import { need, rpcFlags, timing } from './options.js';
+import { rpcFlags, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { askYesNo, closeInput, readPassword, UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
@@ -45,7 +36,7 @@ interface LoadedVault {
   password: string;
 }
 
-async function loadVault(ctx: CommandContext): Promise<LoadedVault> {
+export async function loadVault(ctx: CommandContext): Promise<LoadedVault> {
   const password = await readPassword('TANDEM_PASSWORD', "Password for this device's vault files");
   const id = ctx.store.resolve(typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined);
   const loaded = await ctx.store.load(id, password);
@@ -84,7 +75,7 @@ function readPolicy(path: string): Policy {
 }
 
 /** The vault's paired channel, read from where this device last read it (requests sent meanwhile included). */
-function openChannel(vault: DeviceVault) {
+export function openChannel(vault: DeviceVault) {
   return openMailbox({ ...channelOf(vault), deviceId: vault.identity.deviceId, ttlSeconds: CHANNEL_TTL_SECONDS });
 }
 
@@ -107,7 +98,6 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const time = timing(ctx.flags);
   const { id, vault, burns, onOtFailure, password } = await loadVault(ctx);
   const spending = new DailySpending(ctx.store.home, id);
-  const solSpending = new DailySpending(ctx.store.home, id, undefined, 'lamports');
   const opened = await openChannel(vault);
   ctx.onExit(() => opened.close());
   ctx.print(
@@ -122,7 +112,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   if (policy)
     ctx.print(
       policy.solana
-        ? `policy (solana): at most ${policy.solana.maxLamports} lamports per transaction, ${policy.solana.dailyLimitLamports} lamports per day`
+        ? `policy (solana): at most ${policy.solana.maxLamports} lamports per transaction, ${policy.solana.dailyLimitLamports} lamports per day${solanaTokensLine(policy.solana.tokens)}`
         : 'policy (solana): none, Solana requests are refused',
     );
   ctx.print(
@@ -134,7 +124,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
 
   // Check and record in one step, per request (spending.ts DailyBudget).
   const budget = new DailyBudget(spending);
-  const solBudget = new DailyBudget(solSpending);
+  const solBudget = new SolanaBudget(ctx.store.home, id);
   const decide = async (request: CosignRequest, _lines: string[], _from: string, info: RequestInfo): Promise<Decision> => {
     // This device's own preview of what it decoded (never the requester's).
     const previewed = isSolanaRequest(request) ? null : await previews.preview(request, vault);
@@ -142,7 +132,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     if (policy) {
       try {
         if (!isSolanaRequest(request)) checkPreflight(request, policy, previewed?.preview ?? null);
-        if (isSolanaRequest(request)) solBudget.reserve(info.id, (today) => checkSolanaPolicy(request, policy.solana, today));
+        if (isSolanaRequest(request)) await solBudget.reserve(info.id, request, policy.solana);
         else budget.reserve(info.id, (today) => checkPolicy(request, policy, today));
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
@@ -254,122 +244,8 @@ async function finishWhileServing(
   switchTo(out.vault, opened);
 }
 
-/** The signature as ethers sees it (v = 27 + recovery). */
-function ethSignature(sig: EcdsaSignature): Signature {
-  return Signature.from({
-    r: '0x' + sig.r.toString(16).padStart(64, '0'),
-    s: '0x' + sig.s.toString(16).padStart(64, '0'),
-    v: 27 + sig.recovery,
-  });
-}
-
-function sigJson(sig: EcdsaSignature): Record<string, unknown> {
-  const e = ethSignature(sig);
-  return {
-    r: e.r,
-    s: e.s,
-    recovery: sig.recovery,
-    compact: '0x' + bytesToHex(sig.compact),
-    // The 65-byte r ‖ s ‖ v form that personal_sign and eth_signTypedData_v4 return.
-    serialized: e.serialized,
-  };
-}
-
-function readRequest(path: string): CosignRequest {
-  let text: string;
-  try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the request file ${path}`);
-  }
-  try {
-    return parseCosignRequest(JSON.parse(text));
-  } catch (e) {
-    throw new UsageError(`the request in ${path} is not valid: ${e instanceof SigningRequestRejected ? e.message : 'not JSON'}`);
-  }
-}
-
-/**
- * `sign [--vault ID] --request FILE|- [--broadcast RPC_URL] [--rpc URL]...`: asks the
- * vault's co-signers to sign the request; prints the signature as JSON. With
- * `--rpc`, a transaction is previewed on that node first and the preview
- * printed. With `--broadcast`, a transaction is assembled, sent to the node
- * and its hash printed once mined.
- */
-export async function signCommand(ctx: CommandContext): Promise<number> {
-  const request = readRequest(need(ctx.flags, 'request', 'a JSON signing request file, or - for standard input'));
-  const broadcast = typeof ctx.flags.broadcast === 'string' ? ctx.flags.broadcast : null;
-  if (broadcast && request.kind !== 'transaction') throw new UsageError('--broadcast only applies to a transaction request');
-  const previews = new ChainPreviews(rpcFlags(ctx.flags));
-  const time = timing(ctx.flags, 60_000);
-  const { vault, burns, onOtFailure } = await loadVault(ctx);
-  if (isSolanaRequest(request)) return signSolana(ctx, vault, request, { time, burns, onOtFailure });
-  if (previews.urls.length) for (const line of (await previews.preview(request, vault))?.lines ?? []) ctx.print(line);
-  const opened = await openChannel(vault);
-  ctx.onExit(() => opened.close());
-  // A device that missed the end of this vault's last re-share may be asking for this device's statement.
-  answerStoredAsks(opened.mailbox, () => vault);
-  let sig: EcdsaSignature;
-  try {
-    ctx.print(`asking the co-signers of ${vault.address} (${vault.ecdsa.t - 1} needed)`);
-    sig = await requestSignature({
-      ...time,
-      mailbox: opened.mailbox,
-      vault,
-      request,
-      onEvent: withTestPause(progressPrinter(ctx.print)),
-      burns,
-      onOtFailure,
-    });
-  } finally {
-    await opened.close();
-  }
-  ctx.print(`signature: ${JSON.stringify(sigJson(sig))}`);
-  if (request.kind === 'transaction') {
-    const tx = Transaction.from(request.tx);
-    tx.signature = ethSignature(sig);
-    ctx.print(`raw transaction: ${tx.serialized}`);
-    if (broadcast) {
-      const provider = new JsonRpcProvider(broadcast, undefined, { staticNetwork: true });
-      try {
-        const sent = await provider.broadcastTransaction(tx.serialized);
-        ctx.print(`tx ${sent.hash}`);
-        const receipt = await sent.wait(1, time.joinTimeoutMs);
-        ctx.print(`mined in block ${receipt?.blockNumber} (status ${receipt?.status})`);
-      } finally {
-        provider.destroy();
-      }
-    }
-  }
-  return EXIT.ok;
-}
-
-/** `sign` for a Solana request: prints the base58 signature and, for a transaction, the signed transaction (base64). */
-async function signSolana(
-  ctx: CommandContext,
-  vault: DeviceVault,
-  request: SolanaSigningRequest,
-  o: { time: ReturnType<typeof timing>; burns: OtBurns; onOtFailure: (party: PartyId) => void },
-): Promise<number> {
-  const opened = await openChannel(vault);
-  ctx.onExit(() => opened.close());
-  answerStoredAsks(opened.mailbox, () => vault);
-  let sig: Uint8Array;
-  try {
-    ctx.print(`asking the co-signers of ${vaultSolanaAddress(vault)} (${vault.ecdsa.t - 1} needed)`);
-    sig = await requestSolanaSignature({
-      ...o.time,
-      mailbox: opened.mailbox,
-      vault,
-      request,
-      onEvent: withTestPause(progressPrinter(ctx.print)),
-      burns: o.burns,
-      onOtFailure: o.onOtFailure,
-    });
-  } finally {
-    await opened.close();
-  }
-  ctx.print(`solana signature: ${signatureToBase58(sig)}`);
-  if (request.kind === 'solana_transaction') ctx.print(`signed transaction: ${withSolanaSignature(request, sig)}`);
-  return EXIT.ok;
+function solanaTokensLine(tokens: Record<string, { maxAmount: bigint; dailyLimit: bigint }> | undefined): string {
+  const list = Object.entries(tokens ?? {});
+  if (!list.length) return '; no token transfers';
+  return `; tokens: ${list.map(([mint, l]) => `${mint} at most ${l.maxAmount} base units per transaction, ${l.dailyLimit} per day`).join('; ')}`;
 }

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { address, createNoopSigner } from '@solana/kit';
+import { getTransferCheckedInstruction } from '@solana-program/token';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorCode } from '../errors/index.js';
 import { solanaAddressOf } from '../session/solana-request.js';
@@ -9,6 +11,7 @@ import type { SolanaSigningRequest } from '../session/solana-signing-request.js'
 import { solanaTransactionBase64, solTransfer } from '../session/solana-test-tx.test-util.js';
 import { parsePolicy } from './policy.js';
 import { checkSolanaPolicy } from './solana-policy.js';
+import { SolanaBudget } from './solana-budget.js';
 import { DailyBudget, DailySpending } from './spending.js';
 
 const vault = solanaAddressOf(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
@@ -40,7 +43,7 @@ function budgetAt(day: { now: Date }) {
 
 const reserve = (budget: DailyBudget, id: string, lamports: bigint) => {
   try {
-    return budget.reserve(id, (today) => checkSolanaPolicy(send(lamports), policy, today));
+    return budget.reserve(id, (today) => checkSolanaPolicy(send(lamports), policy, { lamports: today, token: () => 0n }).lamports);
   } catch (e) {
     return errorCode(e);
   }
@@ -79,5 +82,50 @@ describe('DailyBudget: the daily limit is checked and recorded in one step', () 
     expect(reserve(budget, 'b', 1500n)).toBe(1500n);
     budget.settle('a', false);
     expect(spending.spentToday()).toBe(1500n);
+  });
+});
+
+describe('SolanaBudget: lamports and each mint counted in their own files, checked and recorded together', () => {
+  it('records a token transfer under its mint, refuses over the day, and takes back what was never signed', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'tandem-spending-'));
+    dirs.push(home);
+    const mint = solanaAddressOf(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    const withTokens = parsePolicy({
+      v: 1,
+      chains: [1],
+      maxValueWei: '0',
+      dailyLimitWei: '0',
+      solana: { maxLamports: '2000', dailyLimitLamports: '3000', tokens: { [mint]: { maxAmount: '700', dailyLimit: '1000' } } },
+    }).solana;
+    const pay = (amount: bigint, lamports = 0n): SolanaSigningRequest => {
+      const ix = getTransferCheckedInstruction({
+        source: address(TO),
+        mint: address(mint),
+        destination: address(TO),
+        authority: createNoopSigner(address(vault)),
+        amount,
+        decimals: 2,
+      });
+      const extra = lamports ? [solTransfer(vault, TO, lamports)] : [];
+      return {
+        v: 1,
+        kind: 'solana_transaction',
+        signer: vault,
+        tx: solanaTransactionBase64({ feePayer: vault, instructions: [ix, ...extra] }),
+      };
+    };
+    const now = () => new Date('2026-12-07T12:00:00Z');
+    const budget = new SolanaBudget(home, 'v1', now);
+    const spend = await budget.reserve('a', pay(600n, 100n), withTokens);
+    expect(spend.lamports).toBe(100n);
+    expect(JSON.parse(readFileSync(join(home, `spent-token-${mint}-v1.json`), 'utf8'))).toEqual({ day: '2026-12-07', units: '600' });
+    expect(JSON.parse(readFileSync(join(home, 'spent-lamports-v1.json'), 'utf8'))).toEqual({ day: '2026-12-07', lamports: '100' });
+    await expect(budget.reserve('b', pay(600n), withTokens)).rejects.toMatchObject({ code: 'policy.solanaTokenDailyLimit' });
+    budget.settle('a', false);
+    expect(new DailySpending(home, 'v1', now, { mint }).spentToday()).toBe(0n);
+    expect(new DailySpending(home, 'v1', now, 'lamports').spentToday()).toBe(0n);
+    await budget.reserve('b', pay(600n), withTokens);
+    budget.settle('b', true);
+    expect(new DailySpending(home, 'v1', now, { mint }).spentToday()).toBe(600n);
   });
 });

@@ -2,7 +2,8 @@
  * What an unattended co-signer has signed today, for the policy's daily
  * limit: a small state file per vault in the co-signer's home,
  * `spent-<vault id>.json` = `{ "day": "YYYY-MM-DD", "wei": "..." }` (UTC
- * day); Solana lamports in `spent-lamports-<vault id>.json` = `{ "day", "lamports" }`.
+ * day); Solana lamports in `spent-lamports-<vault id>.json` = `{ "day", "lamports" }`,
+ * an SPL token's base units in `spent-token-<mint>-<vault id>.json` = `{ "day", "units" }`.
  * Written atomically. Not secret.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -10,17 +11,30 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './store.js';
 import { TandemError } from '../errors/index.js';
 
+/** What is counted: wei (Ethereum), lamports (Solana), or base units of one SPL token mint (base58). */
+export type SpendingUnit = 'wei' | 'lamports' | { mint: string };
+
 export class DailySpending {
   readonly path: string;
+  /** The field of the file that holds the total. */
+  private readonly key: string;
 
   constructor(
     home: string,
     vaultId: string,
     private readonly now: () => Date = () => new Date(),
-    /** What is counted: wei (Ethereum, the default) or lamports (Solana). */
-    private readonly unit: 'wei' | 'lamports' = 'wei',
+    /** What is counted: wei (the default), lamports, or a token mint's base units. */
+    unit: SpendingUnit = 'wei',
   ) {
-    this.path = join(home, unit === 'wei' ? `spent-${vaultId}.json` : `spent-${unit}-${vaultId}.json`);
+    if (typeof unit === 'object' && !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(unit.mint)) throw new Error('a mint is a base58 address');
+    this.key = typeof unit === 'object' ? 'units' : unit;
+    const file =
+      typeof unit === 'object'
+        ? `spent-token-${unit.mint}-${vaultId}.json`
+        : unit === 'wei'
+          ? `spent-${vaultId}.json`
+          : `spent-${unit}-${vaultId}.json`;
+    this.path = join(home, file);
   }
 
   /** The UTC day the totals are counted for now (`YYYY-MM-DD`). */
@@ -46,7 +60,7 @@ export class DailySpending {
     } catch {
       throw this.damaged();
     }
-    const amount = x?.[this.unit];
+    const amount = x?.[this.key];
     if (typeof amount !== 'string' || !/^[0-9]{1,78}$/.test(amount) || typeof x.day !== 'string') {
       throw this.damaged();
     }
@@ -68,7 +82,7 @@ export class DailySpending {
 
   private write(total: bigint): void {
     mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.path, JSON.stringify({ day: this.today(), [this.unit]: total.toString() }) + '\n');
+    writeFileAtomic(this.path, JSON.stringify({ day: this.today(), [this.key]: total.toString() }) + '\n');
   }
 }
 
@@ -88,6 +102,11 @@ export class DailyBudget {
   private readonly held = new Map<string, { amount: bigint; day: string }>();
 
   constructor(private readonly spending: DailySpending) {}
+
+  /** What is counted today, reservations included. */
+  spentToday(): bigint {
+    return this.spending.spentToday();
+  }
 
   /**
    * Runs `check` on today's total and records what it returns for request

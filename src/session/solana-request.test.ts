@@ -33,6 +33,8 @@ import {
   lamportsSpentBy,
   signatureToBase58,
   solanaAddressOf,
+  summarizeTokensSent,
+  tokensSentBy,
 } from './solana-request.js';
 
 const BLOCKHASH = blockhash('EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG');
@@ -126,6 +128,12 @@ describe('Solana requests, decoded by the co-signer itself', () => {
     expect(lines.some((l) => l.includes('Token approval (token):') && l.includes('1000000000'))).toBe(true);
     expect(view.warnings.length).toBe(1);
     expect(lamportsSpentBy(view, vault)).toBe(0n);
+    // What the approval's "Sends" shows: transfers only (not the approval), per mint in its units.
+    expect(summarizeTokensSent(tokensSentBy(view, vault))).toEqual([
+      { amount: '2.5', mint: MINT },
+      { amount: '7 base units', mint: null },
+    ]);
+    expect(tokensSentBy(view, RECIPIENT)).toEqual([]);
   });
 
   it('a tampered, truncated or padded transaction, or one the vault does not sign, is refused before anything is signed', () => {

@@ -256,6 +256,53 @@ export function lamportsSpentBy(view: SolanaTransactionView, vault: string): big
   return view.instructions.reduce((sum, ix) => (ix.kind === 'sol-transfer' && ix.from === vault ? sum + ix.lamports : sum), 0n);
 }
 
+/** A token amount a transaction sends from the vault: an SPL Token / Token-2022 transfer whose authority is the vault. */
+export interface TokenSent {
+  program: 'token' | 'token-2022';
+  /** Base units. */
+  amount: bigint;
+  /** Named (and checked on chain) only by TransferChecked. */
+  mint?: string;
+  decimals?: number;
+  /** The destination token account. */
+  to: string;
+}
+
+/** The token transfers this transaction makes with the vault as authority, in instruction order. */
+export function tokensSentBy(view: SolanaTransactionView, vault: string): TokenSent[] {
+  const out: TokenSent[] = [];
+  for (const ix of view.instructions)
+    if (ix.kind === 'token-transfer' && ix.authority === vault)
+      out.push({
+        program: ix.program,
+        amount: ix.amount,
+        to: ix.target,
+        ...(ix.mint !== undefined ? { mint: ix.mint } : {}),
+        ...(ix.decimals !== undefined ? { decimals: ix.decimals } : {}),
+      });
+  return out;
+}
+
+/**
+ * The token amounts summed per mint, in the mint's units (`2.5`); a
+ * transfer that names no mint (`Transfer`, not `TransferChecked`) in base
+ * units (`7 base units`, mint null).
+ */
+export function summarizeTokensSent(sent: TokenSent[]): Array<{ amount: string; mint: string | null }> {
+  const byMint = new Map<string, { mint: string; amount: bigint; decimals: number }>();
+  const unnamed: Array<{ amount: string; mint: null }> = [];
+  for (const t of sent) {
+    if (t.mint === undefined || t.decimals === undefined) {
+      unnamed.push({ amount: `${t.amount} base units`, mint: null });
+      continue;
+    }
+    const key = `${t.mint}/${t.decimals}`;
+    const before = byMint.get(key);
+    byMint.set(key, { mint: t.mint, amount: (before?.amount ?? 0n) + t.amount, decimals: t.decimals });
+  }
+  return [...[...byMint.values()].map((t) => ({ amount: formatUnits(t.amount, t.decimals), mint: t.mint })), ...unnamed];
+}
+
 /** A message to sign (`solana:signMessage`, Sign-In With Solana) as a co-signer shows it: text when printable, hex otherwise. */
 export function describeSolanaMessage(message: Uint8Array): { text: string | null; hex: string } {
   const hex = bytesToHex(message);

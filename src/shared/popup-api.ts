@@ -90,6 +90,11 @@ export interface SolanaSignView {
   instructions: string[];
   /** Lamports the transaction sends from the vault by System transfers, as SOL text. */
   sendsSol?: string;
+  /**
+   * Token amounts it sends from the vault (SPL Token / Token-2022 transfers), per mint in its units (`2.5`);
+   * a transfer that names no mint in base units, mint null.
+   */
+  sendsTokens?: Array<{ amount: string; mint: string | null }>;
   /** The message as text when printable, else hex. */
   message?: { text: string; isHex: boolean };
   /** `solana:signAndSendTransaction`: once co-signed, Tandem sends it through this RPC (checked to serve `chain`). */
@@ -143,9 +148,13 @@ export interface CeremonyView {
 
 /** A transaction this wallet broadcast. */
 export interface ActivityEntry {
+  /** The transaction hash (Ethereum) or id, its first signature in base58 (Solana). */
   hash: string;
+  /** The vault it is listed under: its Ethereum address, for Solana entries too. */
   account: string;
+  /** A hex chain id, or a Solana cluster (`solana:devnet`): background/solana-activity.ts. */
   chainId: string;
+  /** The recipient (a Solana token transfer: the destination token account), null when none or several. */
   to: string | null;
   /** Native value, decimal text, and what it was (e.g. an ERC-20 call). */
   value: string;

@@ -4,7 +4,14 @@
  * warnings first; a message as text when printable, hex otherwise.
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { describeSolanaMessage, describeSolanaTransaction, formatUnits, lamportsSpentBy } from '../session/solana-request';
+import {
+  describeSolanaMessage,
+  describeSolanaTransaction,
+  formatUnits,
+  lamportsSpentBy,
+  summarizeTokensSent,
+  tokensSentBy,
+} from '../session/solana-request';
 import { solanaTransactionOf, type SolanaSigningRequest } from '../session/solana-signing-request';
 import type { SignView, SolanaSendPlan } from './popup-api';
 
@@ -36,6 +43,7 @@ export function solanaSignView(request: SolanaSigningRequest, send?: SolanaSendP
       warnings: view.warnings,
       instructions: lines,
       sendsSol: formatUnits(lamportsSpentBy(view, request.signer), 9),
+      sendsTokens: summarizeTokensSent(tokensSentBy(view, request.signer)),
       ...(send ? { send } : {}),
     },
   };

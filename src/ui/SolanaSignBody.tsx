@@ -36,9 +36,17 @@ export function SolanaSignBody({ sign }: { sign: SignView }) {
       ))}
       <dl class="card facts">
         <dt>Sends</dt>
-        <dd data-testid="solana-sends">
-          <strong>{s.sendsSol} SOL</strong>
-        </dd>
+        {/* SOL unless the transaction only moves tokens; each token in its units (the mint has no symbol on chain). */}
+        {(s.sendsSol !== '0' || !s.sendsTokens?.length) && (
+          <dd data-testid="solana-sends">
+            <strong>{s.sendsSol} SOL</strong>
+          </dd>
+        )}
+        {s.sendsTokens?.map((t, i) => (
+          <dd key={i} class="break" data-testid="solana-sends-token">
+            <strong>{t.amount}</strong> {t.mint ? `of the token with mint ${t.mint}` : 'of a token the transaction does not name'}
+          </dd>
+        ))}
       </dl>
       <ul class="card solana-instructions" data-testid="solana-instructions">
         {s.instructions.map((l, i) => (

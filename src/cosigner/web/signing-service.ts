@@ -111,7 +111,14 @@ const METHOD: Record<CosignRequest['kind'], string> = {
 };
 
 function whatOf(view: SignView): string {
-  if (view.solana) return view.solana.kind === 'message' ? 'Solana message signature' : `Solana transaction (${view.solana.sendsSol} SOL)`;
+  if (view.solana) {
+    const s = view.solana;
+    if (s.kind === 'message') return 'Solana message signature';
+    const tokens = s.sendsTokens?.length
+      ? `, ${s.sendsTokens.length === 1 ? 'a token amount' : `${s.sendsTokens.length} token amounts`}`
+      : '';
+    return `Solana transaction (${s.sendsSol} SOL${tokens})`;
+  }
   if (view.transaction) {
     const t = view.transaction;
     if (t.call) return t.call.method === 'approve' ? 'Token approval' : 'Token transfer';

@@ -1,29 +1,42 @@
-/** Top bar: the logo, the network selector and the lock button. */
+/** Top bar: the logo, the network selector (the Solana cluster, fixed, on a Solana approval) and the lock button. */
 import type { WalletState } from '../../shared/popup-api';
 import type { Run } from '../App';
 import { Logo } from '../../ui/Logo';
+import { approvalNetworkLabel } from '../header-network';
 
 export function Header({ state, run }: { state: WalletState; run: Run }) {
+  const solana = approvalNetworkLabel(state.approvals);
   return (
     <header class="header">
       <Logo size={26} />
-      <label class="network-select">
-        <span class="sr-only">Network</span>
-        <span
-          class={`dot ${state.selectedChainId === '0x7a69' || state.networks.find((n) => n.chainId === state.selectedChainId)?.custom ? 'dot-local' : 'dot-live'}`}
-        />
-        <select
-          aria-label="Network"
-          value={state.selectedChainId}
-          onChange={(e) => void run({ type: 'selectNetwork', chainId: (e.target as HTMLSelectElement).value })}
+      {solana ? (
+        <div
+          class="network-select network-fixed"
+          data-testid="header-network"
+          title="A Solana request: the Ethereum network does not matter for it"
         >
-          {state.networks.map((n) => (
-            <option key={n.chainId} value={n.chainId}>
-              {n.name}
-            </option>
-          ))}
-        </select>
-      </label>
+          <span class={`dot ${solana === 'Solana localnet' || solana === 'Solana' ? 'dot-local' : 'dot-live'}`} />
+          <span>{solana}</span>
+        </div>
+      ) : (
+        <label class="network-select">
+          <span class="sr-only">Network</span>
+          <span
+            class={`dot ${state.selectedChainId === '0x7a69' || state.networks.find((n) => n.chainId === state.selectedChainId)?.custom ? 'dot-local' : 'dot-live'}`}
+          />
+          <select
+            aria-label="Network"
+            value={state.selectedChainId}
+            onChange={(e) => void run({ type: 'selectNetwork', chainId: (e.target as HTMLSelectElement).value })}
+          >
+            {state.networks.map((n) => (
+              <option key={n.chainId} value={n.chainId}>
+                {n.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <button class="icon-button" title="Lock Tandem" aria-label="Lock" onClick={() => void run({ type: 'lock' })}>
         <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
           <path

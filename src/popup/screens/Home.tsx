@@ -162,10 +162,13 @@ function Activity({ entries, state }: { entries: ActivityEntry[]; state: WalletS
       ) : (
         <ul class="list" aria-label="Recent activity">
           {entries.slice(0, 8).map((e) => {
-            const net = state.networks.find((n) => n.chainId === e.chainId);
+            // A Solana entry names its cluster and has no explorer link (Tandem knows no Solana explorer).
+            const solana = e.chainId.startsWith('solana:');
+            const net = solana ? undefined : state.networks.find((n) => n.chainId === e.chainId);
             const link = net?.blockExplorerUrl ? `${net.blockExplorerUrl.replace(/\/+$/, '')}/tx/${e.hash}` : null;
+            const where = solana ? `Solana ${e.chainId.slice('solana:'.length)}` : (net?.name ?? e.chainId);
             return (
-              <li class="list-item column" key={e.hash} data-testid="activity">
+              <li class="list-item column" key={e.hash} data-testid="activity" data-chain={e.chainId}>
                 <div class="row">
                   <strong>{e.what}</strong>
                   <span>
@@ -173,7 +176,7 @@ function Activity({ entries, state }: { entries: ActivityEntry[]; state: WalletS
                   </span>
                 </div>
                 <div class="row muted small">
-                  <span>{e.to ? `to ${shortAddress(e.to)}` : 'new contract'}</span>
+                  <span>{e.to ? `to ${shortAddress(e.to)}` : solana ? '' : 'new contract'}</span>
                   <span>{new Date(e.at).toLocaleString()}</span>
                 </div>
                 <div class="muted small break">
@@ -185,7 +188,7 @@ function Activity({ entries, state }: { entries: ActivityEntry[]; state: WalletS
                     e.hash
                   )}
                   {' · '}
-                  {net?.name ?? e.chainId} · {e.origin === WALLET_ORIGIN ? 'Send screen' : e.origin}
+                  {where} · {e.origin === WALLET_ORIGIN ? 'Send screen' : e.origin}
                 </div>
               </li>
             );
