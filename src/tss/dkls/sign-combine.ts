@@ -6,6 +6,7 @@
  * u_i = r_i(φ_i + Σψ_ji) + Σ(c^u + d^u), v_i = sk_i(φ_i + Σψ_ji) + Σ(c^v + d^v),
  * w_i = H(m)·φ_i + r·v_i; broadcast (u_i, w_i).
  */
+import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, type PartyId } from '../errors.js';
@@ -112,25 +113,41 @@ const coefficient = (): bigint => bytesToNumberBE(randomBytes(16)) | 1n;
  * except with probability ≤ 2^-127 (the paper's checks are unchanged; this
  * is the standard batch verification of group equations). It costs one
  * constant-time multiplication by each secret χ_ij (unavoidable) but one
- * multiplication by G in all instead of one per check. If it fails, the
- * checks are done one by one to name the peer and the check.
+ * multiplication by G in all instead of one per check. The sums over public
+ * points with public coefficients (each B_j = α_j·R_j + β_j·pk_j, and
+ * Σ α_j·Γ^u_j + β_j·Γ^v_j) are the same values computed as multi-scalar
+ * multiplications (noble's variable-time Strauss, one doubling chain per
+ * sum instead of one per term: allowed, nothing secret is involved). If it
+ * fails, the checks are done one by one to name the peer and the check.
  */
 function checkMultiplications(checks: readonly MultiplicationCheck[]): void {
   let lhs = Point.ZERO;
   let d = 0n;
-  let gamma = Point.ZERO;
   let degenerate = false;
+  // Σ_j (α_j·Γ^u_j + β_j·Γ^v_j) as one multi-scalar multiplication (Strauss: one shared doubling chain
+  // for all 2|S|−2 points instead of one chain per point); Γ^u of the first peer has α = 1 and is added as is.
+  const gammaPoints: Point[] = [];
+  const gammaScalars: bigint[] = [];
+  let gamma = Point.ZERO;
   checks.forEach((c, k) => {
     const alpha = k === 0 ? 1n : coefficient();
     const beta = coefficient();
-    // Public points, public coefficients: variable time is fine.
-    const base = c.Rj.multiplyUnsafe(alpha).add(c.pkj.multiplyUnsafe(beta));
+    // B_j = α_j·R_j + β_j·pk_j. Public points, public coefficients: variable time is fine, and one
+    // Strauss chain (noble's mulAddUnsafe) serves both terms.
+    const base = k === 0 ? c.Rj.add(mulAddUnsafe(Point, [c.pkj], [beta])) : mulAddUnsafe(Point, [c.Rj, c.pkj], [alpha, beta]);
     if (base.is0())
       degenerate = true; // α·R_j = −β·pk_j (negligible): decided one by one below
     else lhs = lhs.add(mul(base, c.chi)); // χ secret: constant time
     d += alpha * c.du + beta * c.dv;
-    gamma = gamma.add(c.gammaU.multiplyUnsafe(alpha)).add(c.gammaV.multiplyUnsafe(beta));
+    if (k === 0) gamma = c.gammaU;
+    else {
+      gammaPoints.push(c.gammaU);
+      gammaScalars.push(alpha);
+    }
+    gammaPoints.push(c.gammaV);
+    gammaScalars.push(beta);
   });
+  gamma = gamma.add(mulAddUnsafe(Point, gammaPoints, gammaScalars));
   if (!degenerate && lhs.equals(mulG(d).add(gamma))) return;
   for (const c of checks) {
     if (!mul(c.Rj, c.chi).equals(mulG(c.du).add(c.gammaU))) {
