@@ -18,7 +18,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { UsageError } from './errors.js';
-import { mulG, pointFromBytes, pointToBytes } from './dkls/curve.js';
+import { mulG, type Point, pointFromBytes, pointToBytes } from './dkls/curve.js';
 import { modq, q } from './scalar.js';
 
 /** First hardened index; anything at or above it is refused. */
@@ -29,6 +29,8 @@ export const MAX_DEPTH = 255;
 export interface DerivedKey {
   /** Compressed child public key, 33 bytes. */
   publicKey: Uint8Array;
+  /** The same child public key as a point (already decoded and checked: callers need not decode `publicKey` again). */
+  point: Point;
   /** Child chain code, 32 bytes. */
   chainCode: Uint8Array;
   /** δ = Σ I_L mod q: child private key = parent private key + δ. Public (computable from public data). */
@@ -101,5 +103,5 @@ export function deriveChild(publicKey: Uint8Array, chainCode: Uint8Array, path: 
     c = I.slice(32);
     delta = modq(delta + IL);
   }
-  return { publicKey: pointToBytes(P), chainCode: c, delta };
+  return { publicKey: pointToBytes(P), point: P, chainCode: c, delta };
 }

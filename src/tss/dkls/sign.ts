@@ -46,7 +46,7 @@ import { RoundBasedProtocol, type RoundInbox, type RoundSpec } from '../rounds.j
 import { Fq, lagrange, modq } from '../scalar.js';
 import { checkKeyShare, type KeyShare } from '../share.js';
 import { toHex } from '../wire.js';
-import { invq, pointFromBytes, random32 } from './curve.js';
+import { invq, random32 } from './curve.js';
 import { combineShares } from './sign-combine.js';
 import { commitInstanceKey } from './sign-instance-key.js';
 import { answerMultiplications } from './sign-multiply.js';
@@ -143,7 +143,7 @@ export class DklsSign extends RoundBasedProtocol<EcdsaSignature> {
       peers: this.peers,
       share,
       digest: this.digest,
-      derivedPK: pointFromBytes(derived.publicKey),
+      derivedPK: derived.point,
       message: (round, to, body) => this.message(round, to, body),
     };
     this.context = signContext(opts.sid, share, this.parties, this.digest, this.path);
