@@ -93,11 +93,14 @@ const stackOf = (id: number): Node[] => {
 const kindOf = (st: Node[]): string => {
   const leaf = st[0]!.callFrame;
   if (leaf.functionName === '(garbage collector)') return 'GC';
+  if (/^(bytesToHex|hexToBytes|decodeLowerHex|parseHex|readHex|readHexArray)$/.test(leaf.functionName)) return 'encoding (hex)';
+  if (leaf.url.endsWith('/driver.ts')) return 'driver (JSON round trip)';
+  if (leaf.url.endsWith('/ot/scalar.ts') || leaf.url.endsWith('/tss/scalar.ts')) return 'bigint conversions, mod q';
   const libs = st.map((nd) => nd.callFrame.url).filter((u) => u.includes('node_modules/@noble'));
   if (libs.some((u) => /weierstrass|curve\.js|edwards|ed25519|secp256k1|frost/.test(u))) return 'curve (points)';
   if (libs.some((u) => /modular/.test(u))) return 'scalar field (noble Fn)';
-  if (libs.some((u) => /@noble\/hashes/.test(u))) return 'hashing (noble)';
-  if (leaf.url.includes('/src/') || leaf.url.includes('/bench/')) return `own code`;
+  if (libs.some((u) => /@noble\/hashes/.test(u))) return 'SHA-256 (noble)';
+  if (leaf.url.includes('/src/') || leaf.url.includes('/bench/')) return 'engine code (RVOLE/OTE loops, bigint arithmetic, rounds)';
   return `other (${leaf.functionName || leaf.url || 'native'})`;
 };
 const siteOf = (st: Node[]): string => {
