@@ -145,13 +145,27 @@ describe('previewTransaction', () => {
     expect(p.preflight).toMatchObject({ status: 'fails', reason: expect.stringMatching(/^insufficient funds/) });
   });
 
-  it('a gas limit below the estimate is a failure (out of gas)', async () => {
+  it("the pre-flight runs with the transaction's gas limit: the node running out of it is a failure (out of gas)", async () => {
+    const gasOf = (params: unknown[]) => BigInt((params[0] as { gas: string }).gas);
     const p = await previewTransaction(
-      node({ ...healthy, eth_estimateGas: '0x30d40' }),
+      node({
+        ...healthy,
+        eth_call: (params: unknown[]) => {
+          if (gasOf(params) < 200_000n) throw new Error('out of gas');
+          return '0x';
+        },
+        eth_estimateGas: '0x30d40',
+      }),
       tx({ data: '0x12345678', gasLimit: 100_000n }),
       me,
     );
-    expect(p.preflight).toMatchObject({ status: 'fails', reason: expect.stringMatching(/^out of gas/) });
+    expect(p.preflight).toMatchObject({ status: 'fails', reason: expect.stringMatching(/out of gas/) });
+  });
+
+  it('an estimate above the gas limit is no failure when the call succeeds with that limit (Hardhat: 21001 for a 21000 transfer)', async () => {
+    const p = await previewTransaction(node({ ...healthy, eth_estimateGas: '0x5209' }), tx({ gasLimit: 21_000n }), me);
+    expect(p.preflight).toEqual({ status: 'ok' });
+    expect(p.gasEstimate).toEqual({ status: 'ok', gas: '21001' });
   });
 
   it('never takes longer than its timeout: what did not answer is unavailable', async () => {

@@ -112,12 +112,15 @@ export async function previewTransaction(
     }
     const account = getAddress(from);
     const call = { from: account, ...(s.to ? { to: s.to } : {}), value: quantity(s.valueWei), data: s.data };
+    // The pre-flight runs with the transaction's own gas limit: the node itself says whether it runs out of gas.
+    // (An estimate is only an upper bound that suffices — Hardhat answers 21001 for a plain 21000 transfer.)
+    const callWithGas = { ...call, gas: quantity(s.gasLimit) };
     const blockR = await settle(rpc('eth_blockNumber', []));
     const block = blockR.ok && typeof blockR.value === 'string' && isHexString(blockR.value) ? Number(BigInt(blockR.value)) : undefined;
     const tag = block === undefined ? 'latest' : quantity(BigInt(block));
     const plainTransfer = s.to !== null && s.data === '0x';
     const [callR, estR, balR, codeR, simR] = await Promise.all([
-      settle(rpc('eth_call', [call, tag])),
+      settle(rpc('eth_call', [callWithGas, tag])),
       settle(rpc('eth_estimateGas', [call, tag])),
       settle(rpc('eth_getBalance', [account, tag])),
       plainTransfer ? settle(rpc('eth_getCode', [s.to, tag])) : Promise.resolve(null),
@@ -142,8 +145,6 @@ export async function previewTransaction(
           reason: `insufficient funds: it may cost up to ${formatEther(needed)} ${symbol} (value + max fee), the account has ${formatEther(balance)} ${symbol}`,
         };
     }
-    if (preflight.status === 'ok' && gasEstimate.status === 'ok' && BigInt(gasEstimate.gas) > s.gasLimit)
-      preflight = { status: 'fails', reason: `out of gas: the gas limit ${s.gasLimit} is below the estimate of ${gasEstimate.gas}` };
 
     let balances: BalanceChanges;
     const reverted = !callR.ok && !('timeout' in callR) && preflight.status === 'fails';
