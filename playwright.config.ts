@@ -14,5 +14,6 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
-  use: { trace: 'retain-on-failure' },
+  // An action that cannot happen (a button that is not there) fails within a minute instead of at the test's timeout.
+  use: { trace: 'retain-on-failure', actionTimeout: 60_000 },
 });
