@@ -195,21 +195,6 @@ test('browser: service-worker cold start, approval window, popup open', async ({
   }
   record('eth_requestAccounts → approval window shown, worker stopped before', windowCold);
 
-  // The popup's one request on open: the state, computed by the worker and sent back.
-  const statePage = await context.newPage();
-  await statePage.goto(wallet.popupUrl());
-  const stateTrips: number[] = [];
-  for (let i = 0; i < RUNS; i++)
-    stateTrips.push(
-      await statePage.evaluate(async () => {
-        const t0 = performance.now();
-        await chrome.runtime.sendMessage({ type: 'getState' });
-        return performance.now() - t0;
-      }),
-    );
-  await statePage.close();
-  record('popup getState round trip, worker running', stateTrips);
-
   await popupOpenMs(wallet);
   const popupWarm: PopupOpen[] = [];
   for (let i = 0; i < RUNS; i++) popupWarm.push(await popupOpenMs(wallet));

@@ -20,15 +20,18 @@ import { TabBar, type Tab } from './components/TabBar';
 /** Runs a command; resolves to an error message for the user, or null on success. */
 export type Run = RunCommand;
 
-export function App({ initial = null }: { initial?: WalletState | null }) {
-  const [state, setState] = useState<WalletState | null>(initial);
+export function App() {
+  const [state, setState] = useState<WalletState | null>(null);
   const [tab, setTab] = useState<Tab>('home');
   const openedForApproval = location.hash === '#approvals';
 
   useEffect(() => {
-    // The state was asked for before the first render (main.tsx); from now on the background pushes it.
-    if (!initial) void sendCommand('getState').then((r) => r.ok && setState(r.state));
-    return subscribeState(setState);
+    const first = (s: WalletState) => {
+      if (!performance.getEntriesByName('tandem:state').length) performance.mark('tandem:state');
+      setState(s);
+    };
+    void sendCommand('getState').then((r) => r.ok && first(r.state));
+    return subscribeState(first);
   }, []);
 
   // An approval window closes itself once everything it was opened for is decided.
