@@ -310,8 +310,8 @@ export class Services implements CommandContext {
       // Any command may have unlocked the wallet, even one that failed afterwards: (re)arm the idle timer.
       if (cmd.type !== 'lock') await this.touch();
     }
-    // Reading the state changes nothing: no push to the other open pages (the popup asks on every open).
-    if (cmd.type !== 'getState') this.deps.onStateChange();
+    // Also after getState: an approval window records what it was shown from these pushes (closing it rejects those).
+    this.deps.onStateChange();
     return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
   }
 
