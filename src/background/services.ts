@@ -245,54 +245,30 @@ export class Services implements CommandContext {
   /** Everything the popup renders (independent reads run together: the popup waits for this on every open). */
   async state(): Promise<WalletState> {
     const [vault, selected] = await Promise.all([this.wallet.vault(), this.networks.selected()]);
-    const selectedChainId = selected.chainId;
-    const [
-      vaults,
-      unlocked,
-      networks,
-      approvals,
-      sites,
-      autoLockMinutes,
-      relayUrl,
-      solanaRpcUrl,
-      cosignTimeoutSeconds,
-      metaMaskCompat,
-      ceremony,
-      activity,
-      tokens,
-    ] = await Promise.all([
-      this.wallet.vaults(),
-      this.wallet.isUnlocked(),
-      this.networks.list(),
-      this.approvals.list(),
-      this.permissions.sites(),
-      this.settings.autoLockMinutes(),
-      this.settings.relayUrl(),
-      this.settings.solanaRpcUrl(),
-      this.settings.cosignTimeoutSeconds(),
-      this.settings.metaMaskCompat(),
-      this.ceremonies.current(),
-      this.activity.list(vault?.address),
-      this.tokens.list(selectedChainId),
-    ]);
+    const read = await allOf({
+      vaults: this.wallet.vaults(),
+      unlocked: this.wallet.isUnlocked(),
+      networks: this.networks.list(),
+      approvals: this.approvals.list(),
+      sites: this.permissions.sites(),
+      autoLockMinutes: this.settings.autoLockMinutes(),
+      relayUrl: this.settings.relayUrl(),
+      solanaRpcUrl: this.settings.solanaRpcUrl(),
+      cosignTimeoutSeconds: this.settings.cosignTimeoutSeconds(),
+      metaMaskCompat: this.settings.metaMaskCompat(),
+      ceremony: this.ceremonies.current(),
+      activity: this.activity.list(vault?.address),
+      tokens: this.tokens.list(selected.chainId),
+    });
+    const { unlocked, approvals, ...rest } = read;
     return {
+      ...rest,
       vault,
-      vaults,
       locked: !unlocked,
-      networks,
-      selectedChainId,
+      selectedChainId: selected.chainId,
       approvals: approvals.map(({ reply: _reply, ...view }) => view),
-      sites,
-      autoLockMinutes,
-      relayUrl,
-      solanaRpcUrl,
-      cosignTimeoutSeconds,
-      metaMaskCompat,
-      ceremony,
       signing: this.signing,
-      activity,
       sendError: this.sendError,
-      tokens,
     };
   }
 
@@ -330,4 +306,11 @@ export class Services implements CommandContext {
       };
     }
   }
+}
+
+/** Awaits every promise of `o` together; the values under the same keys (one list of names, not two in step). */
+async function allOf<T extends Record<string, unknown>>(o: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const keys = Object.keys(o) as (keyof T)[];
+  const values = await Promise.all(keys.map((k) => o[k]));
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as T;
 }
