@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Transaction, getAddress } from 'ethers';
-import { ChainPreviews, signerAddress } from './preview.js';
+import { ChainPreviews, nodeHost, signerAddress } from './preview.js';
 import { parseSigningRequest } from '../session/signing-request.js';
 import type { Rpc } from '../shared/tx-preview.js';
 import type { DeviceVault } from '../session/device-vault.js';
@@ -77,5 +77,12 @@ describe('the CLI co-signer previews on its own nodes', () => {
     expect(other!.preview.preflight).toMatchObject({ status: 'unavailable', why: expect.stringMatching(/no --rpc URL serves chain 5/) });
     const msg = parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 5, path: [], message: '0x6869' });
     expect(await new ChainPreviews([]).preview(msg, vault)).toBeNull();
+  });
+});
+
+describe('printing a node', () => {
+  it('shows its host only, never a key in its path or query', () => {
+    expect(nodeHost('https://mainnet.example.io/v3/SECRETKEY?apikey=SECRET2')).toBe('mainnet.example.io');
+    expect(nodeHost('not a url')).toBe('a node');
   });
 });

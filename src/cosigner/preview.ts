@@ -84,3 +84,12 @@ export class ChainPreviews {
     return { preview, lines: previewLines(preview, summarizeTransaction(request.tx)) };
   }
 }
+
+/** A node URL as printed: its host only (a provider's URL may carry an API key in its path or query). */
+export function nodeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'a node';
+  }
+}

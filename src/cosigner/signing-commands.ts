@@ -12,7 +12,7 @@ import { CHANNEL_TTL_SECONDS, channelOf, type DeviceVault } from '../session/dev
 import { openMailbox } from '../session/relay-transport.js';
 import { OtBurns } from '../session/ot-burns.js';
 import { checkPolicy, checkPreflight, parsePolicy, type Policy } from './policy.js';
-import { ChainPreviews } from './preview.js';
+import { ChainPreviews, nodeHost } from './preview.js';
 import { SolanaBudget } from './solana-budget.js';
 import { isSolanaRequest, type CosignRequest } from '../session/cosign-request.js';
 import { vaultSolanaAddress } from '../session/solana-signing.js';
@@ -117,7 +117,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     );
   ctx.print(
     previews.urls.length
-      ? `pre-flight: transactions are previewed on ${previews.urls.join(', ')}${policy?.refuseFailing ? '; the policy refuses one that will fail' : ''}`
+      ? `pre-flight: transactions are previewed on ${previews.urls.map(nodeHost).join(', ')}${policy?.refuseFailing ? '; the policy refuses one that will fail' : ''}`
       : 'pre-flight: no --rpc, transactions are not previewed',
   );
   ctx.print('listening for signing requests');
