@@ -124,6 +124,17 @@ export class ApprovalQueue {
     return outcome;
   }
 
+  /** Records which accounts a pending connect approval grants (the user's choice on the approval screen). */
+  async chooseAccounts(id: string, accounts: string[]): Promise<void> {
+    await this.locked(async () => {
+      const list = await this.list();
+      const a = list.find((x) => x.id === id);
+      if (a?.kind !== 'connect') throw new WalletError('approval.gone');
+      a.accounts = [...accounts];
+      await this.deps.area.set(KEY, list);
+    });
+  }
+
   /** Replaces what a pending signing approval will sign (the user adjusted the fees). */
   async updateSign(id: string, sign: SignView): Promise<void> {
     await this.locked(async () => {

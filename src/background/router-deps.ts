@@ -44,6 +44,8 @@ export interface RouterDeps {
   networks: NetworkStore;
   wallet: {
     activeAccount(): Promise<string | null>;
+    /** The active vault's accounts while unlocked, the active one first ([] while locked). */
+    accounts(): Promise<string[]>;
     /** True while unlocked with a watch-only address active: signing requests are refused before the user is asked. */
     isWatchOnly(): Promise<boolean>;
   };

@@ -12,7 +12,7 @@ import { getAddress } from 'ethers';
 import { WalletError } from '../shared/wallet-errors';
 import { ask, type RequestContext, type RouterDeps } from './router-deps';
 import { FORWARDED_METHODS, REFUSED_METHODS, SIGNING_METHODS } from './rpc-methods';
-import { ecRecover, eip2255, expectPermissionRequest, visibleAccounts } from './rpc-accounts';
+import { ecRecover, eip2255, expectPermissionRequest, namedAccount, visibleAccounts } from './rpc-accounts';
 import { watchAsset } from './rpc-assets';
 import { addChain, switchChain } from './rpc-chains';
 
@@ -72,7 +72,8 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
       throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
     // A watch-only address has no key: refused here, before any approval (eth_sign and eth_signTransaction too).
     if (await deps.wallet.isWatchOnly()) throw rpcErrors.watchOnly(method);
-    return deps.signer.handle(ctx, getAddress(accounts[0]!), req);
+    // The account the request names (it must be one the site sees), else the first the site sees.
+    return deps.signer.handle(ctx, getAddress(namedAccount(req, accounts)), req);
   }
   if (FORWARDED_METHODS.has(method)) {
     const params = req.params === undefined ? [] : req.params;
@@ -89,10 +90,14 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
  */
 export async function carryOutApproval(deps: RouterDeps, approval: Approval): Promise<unknown> {
   if (approval.kind === 'connect') {
-    const account = await deps.wallet.activeAccount();
-    if (!account) throw new WalletError('wallet.lockedApprove');
-    await deps.permissions.grant(approval.origin, [account]);
-    const accounts = [account.toLowerCase()];
+    const mine = await deps.wallet.accounts();
+    if (!mine.length) throw new WalletError('wallet.lockedApprove');
+    // The accounts the user chose (checked against the vault again: it may have changed), else the active one.
+    const chosen = approval.accounts?.map((a) => a.toLowerCase()) ?? [mine[0]!.toLowerCase()];
+    const grant = mine.filter((a) => chosen.includes(a.toLowerCase()));
+    if (!grant.length) throw new WalletError('account.notInVault', { account: chosen[0]! });
+    await deps.permissions.grant(approval.origin, grant);
+    const accounts = await visibleAccounts(deps, approval.origin);
     deps.events.emitToOrigin(approval.origin, 'accountsChanged', accounts);
     return approval.method === 'wallet_requestPermissions' ? eip2255(deps, approval.origin) : accounts;
   }

@@ -42,6 +42,7 @@ import { requestSolanaSignature, vaultSolanaAddress } from '../session/solana-si
 import { solanaAnswer, type SolanaSigned } from './solana-signing';
 import { sendCoSigned, type SolanaSent } from './solana-send';
 import { solanaActivityEntry } from './solana-activity';
+import { accountPath, pathText } from '../session/account-path';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -119,7 +120,16 @@ export class TssSigner implements VaultSigner {
     if (!vault) throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem has no vault. Create one in the popup.`);
     if (vault.kind !== 'tss') throw rpcErrors.watchOnly(method);
     const network = await this.deps.networks.selected();
-    const request = await this.buildRequest(method, req.params, account, network);
+    // The account's key path (docs/accounts.md); a derived account is also named, for the co-signers to check.
+    const own = vault.accounts.find((a) => a.address.toLowerCase() === account.toLowerCase());
+    if (!own) throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: ${account} is not an account of the active vault.`);
+    const base = {
+      v: SIGNING_REQUEST_VERSION,
+      chainId: Number(BigInt(network.chainId)),
+      path: accountPath(own.index),
+      ...(own.index ? { account: getAddress(own.address) } : {}),
+    };
+    const request = await this.buildRequest(method, req.params, account, network, base);
     let checked: SigningRequest;
     try {
       checked = parseSigningRequest(request);
@@ -130,13 +140,19 @@ export class TssSigner implements VaultSigner {
     }
     // A transaction is previewed by this device's node first (bounded: a slow node shows "unavailable").
     const tokens = (await this.deps.tokensOf?.(network.chainId)) ?? [];
-    const sign = await previewed(this.deps.chain, network, signView(checked, account, network, tokens), tokens);
+    const view = { ...signView(checked, getAddress(own.address), network, tokens), accountName: own.name };
+    const sign = await previewed(this.deps.chain, network, view, tokens);
     return ask(this.deps, { kind: 'sign', origin: ctx.origin, method, sign, ...(ctx.reply ? { reply: ctx.reply } : {}) });
   }
 
-  private async buildRequest(method: string, params: unknown, account: string, network: Network): Promise<SigningRequest> {
-    const chainId = Number(BigInt(network.chainId));
-    const base = { v: SIGNING_REQUEST_VERSION, chainId, path: [] as number[] };
+  private async buildRequest(
+    method: string,
+    params: unknown,
+    account: string,
+    network: Network,
+    base: Pick<SigningRequest, 'v' | 'chainId' | 'path' | 'account'>,
+  ): Promise<SigningRequest> {
+    const chainId = base.chainId;
     if (method === 'eth_sendTransaction') {
       const built = await buildTransaction(this.deps.chain, network, account, params);
       return { ...base, kind: 'transaction', tx: built.unsignedTx };
@@ -184,18 +200,25 @@ export class TssSigner implements VaultSigner {
     return this.inFlight.has(approvalId);
   }
 
+  /** The active vault, if `account` is still one of its accounts at `path` (else nothing is signed). */
+  private async activeVaultOf(account: string, path: readonly number[]): Promise<VaultView> {
+    const active = await this.deps.wallet.vault();
+    const own = active?.kind === 'tss' ? active.accounts.find((a) => a.address.toLowerCase() === account.toLowerCase()) : undefined;
+    if (!active || !own || pathText(accountPath(own.index)) !== pathText(path))
+      throw new ProviderRpcError(
+        RpcErrorCode.internal,
+        `The account ${account} is no longer an account of the active vault in Tandem; nothing was signed.`,
+      );
+    return active;
+  }
+
   /** Runs an approved request with the co-signer; throws a ProviderRpcError for the dApp on failure. */
   async execute(approval: Approval): Promise<unknown> {
     const view = approval.sign;
     if (!view) throw new WalletError('approval.nothingToSign');
     if (this.inFlight.has(approval.id)) throw new WalletError('approval.alreadySigning');
     if (isSolanaRequest(view.request)) return this.executeSolana(approval, view.request);
-    let active = await this.deps.wallet.vault();
-    if (active?.kind !== 'tss' || active.address.toLowerCase() !== view.account.toLowerCase())
-      throw new ProviderRpcError(
-        RpcErrorCode.internal,
-        `The vault ${view.account} is no longer the active vault in Tandem; nothing was signed.`,
-      );
+    let active = await this.activeVaultOf(view.account, view.request.path);
     let vault = await openDeviceVault(this.deps.wallet, active);
     if (vault?.pending && this.deps.finishPending) {
       // A re-share this device did not see end: finish it first (docs/generations.md); a commit stores a new record.

@@ -5,8 +5,7 @@
  * key path, and prints it before deciding. Nothing the requester says about
  * a preview is read: a request carries none.
  */
-import { computeAddress, hexlify } from 'ethers';
-import { deriveChild } from '../tss/derive.js';
+import { accountAddress } from '../session/account-path.js';
 import type { DeviceVault } from '../session/device-vault.js';
 import type { SigningRequest } from '../session/signing-request.js';
 import { summarizeTransaction } from '../session/describe-request.js';
@@ -22,8 +21,7 @@ import { chainIdOf, httpRpc } from './rpc.js';
 
 /** The address that signs for `path` in this vault (the vault's own for the root path), derived by this device. */
 export function signerAddress(vault: Pick<DeviceVault, 'address' | 'ecdsa'>, path: readonly number[]): string {
-  if (path.length === 0) return vault.address;
-  return computeAddress(hexlify(deriveChild(vault.ecdsa.publicKey, vault.ecdsa.chainCode, path).publicKey));
+  return path.length === 0 ? vault.address : accountAddress(vault.ecdsa, path);
 }
 
 /** This device's nodes, by the chain each serves (asked with eth_chainId the first time it is needed). */

@@ -18,6 +18,7 @@ import { checkCosignDigest, describeCosignRequest, isSolanaRequest, parseCosignR
 import { checkSolanaSigner, solanaBytesToSign } from './solana-signing-request.js';
 import { signSolanaWithQuorum, vaultSolanaAddress } from './solana-signing.js';
 import { signWithQuorum } from './signing.js';
+import { pathText, requestAccount } from './account-path.js';
 import { otRefusal, type OtBurns } from './ot-burns.js';
 
 /** What a co-signer decides about a request: true to sign, or the reason to refuse. */
@@ -106,7 +107,8 @@ function endOf(s: Served, d: Delivery) {
   return controlFrom('sign-start', s.initiator, d) ?? controlFrom('sign-end', s.initiator, d);
 }
 
-type Checked = { request: CosignRequest; digest: Uint8Array; times: RequestTimes };
+/** `account`: the Ethereum account this device derived for the request's key path (docs/accounts.md). */
+type Checked = { request: CosignRequest; digest: Uint8Array; times: RequestTimes; account?: string };
 
 /** Checks what can be checked before asking anyone: times, generation, burned pair, the request and its digest. */
 async function checkRequest(s: Served, opts: ServeOptions, now: number): Promise<Checked> {
@@ -127,9 +129,11 @@ async function checkRequest(s: Served, opts: ServeOptions, now: number): Promise
   const request = parseCosignRequest(p.request);
   // A Solana request names the account it is for: it must be this vault's (docs/solana.md).
   if (isSolanaRequest(request)) checkSolanaSigner(request, vaultSolanaAddress(vault));
+  // An Ethereum request's account is derived here from its key path, and must be the one it names.
+  const account = isSolanaRequest(request) ? undefined : requestAccount(request, vault);
   if (typeof p.digest !== 'string' || !/^[0-9a-f]{64}$/.test(p.digest))
     throw new SigningRequestRejected('the request has no 32-byte digest');
-  return { request, digest: checkCosignDigest(request, hexToBytes(p.digest)), times };
+  return { request, digest: checkCosignDigest(request, hexToBytes(p.digest)), times, ...(account ? { account } : {}) };
 }
 
 /** Asks `decide`, racing the requester's end and the request's expiry. Returns the decision, or the reason it ended. */
@@ -154,6 +158,8 @@ async function decideInTime(
     Math.max(0, checked.times.expires - now()),
   );
   const lines = describeCosignRequest(checked.request);
+  if (checked.account && !isSolanaRequest(checked.request) && checked.request.path.length)
+    lines.unshift(`account ${checked.account} (key path ${pathText(checked.request.path)}, derived on this device)`);
   opts.onEvent?.({ kind: 'request', from: s.from, lines });
   const whenEnded = new Promise<'ended'>((resolve) => ended.signal.addEventListener('abort', () => resolve('ended'), { once: true }));
   const decision = await Promise.race([

@@ -11,7 +11,7 @@
  * When a request is still valid is checked by ./request-times.ts; what it
  * means, for a person or a policy, is told by ./describe-request.ts.
  */
-import { Transaction, hashMessage, isHexString } from 'ethers';
+import { Transaction, getAddress, hashMessage, isHexString } from 'ethers';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { isPlainObject } from '../tss/wire.js';
 import { TandemError } from '../errors/index.js';
@@ -28,6 +28,12 @@ interface RequestBase {
   chainId: number;
   /** Non-hardened BIP32 derivation path below the vault's root key, e.g. [0, 0]. */
   path: number[];
+  /**
+   * The address the requester expects `path` to give (EIP-55), sent for a
+   * derived account (docs/accounts.md): a co-signer derives the path itself
+   * and refuses another address (`signing.accountMismatch`).
+   */
+  account?: string;
 }
 
 /** An unsigned transaction, as ethers' `unsignedSerialized` (EIP-2718 typed or legacy RLP). */
@@ -87,6 +93,13 @@ function checkPath(path: unknown): number[] {
     }
   }
   return [...(path as number[])];
+}
+
+function checkAccountField(x: unknown): string | undefined {
+  if (x === undefined) return undefined;
+  if (typeof x !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(x))
+    return reject('account must be a 0x-prefixed 20-byte address', 'account', 'address');
+  return getAddress(x.toLowerCase());
 }
 
 function checkChainId(chainId: unknown): number {
@@ -149,7 +162,12 @@ export function parseSigningRequest(x: unknown): SigningRequest {
   if (x.v !== SIGNING_REQUEST_VERSION) reject(`unsupported signing request version ${String(x.v)}`, 'v', 'version');
   const chainId = checkChainId(x.chainId);
   const path = checkPath(x.path);
-  const keys = Object.keys(x).sort().join(',');
+  const account = checkAccountField(x.account);
+  const named = account ? { account } : {};
+  const keys = Object.keys(x)
+    .filter((k) => k !== 'account')
+    .sort()
+    .join(',');
   switch (x.kind) {
     case 'transaction': {
       if (keys !== 'chainId,kind,path,tx,v') reject('transaction request has unexpected fields', 'request', 'fields');
@@ -160,11 +178,11 @@ export function parseSigningRequest(x: unknown): SigningRequest {
           txChainId: String(parsed.chainId),
           chainId,
         });
-      return { v: SIGNING_REQUEST_VERSION, kind: 'transaction', chainId, path, tx };
+      return { v: SIGNING_REQUEST_VERSION, kind: 'transaction', chainId, path, ...named, tx };
     }
     case 'personal_sign': {
       if (keys !== 'chainId,kind,message,path,v') reject('personal_sign request has unexpected fields', 'request', 'fields');
-      return { v: SIGNING_REQUEST_VERSION, kind: 'personal_sign', chainId, path, message: checkHex(x.message, 'message') };
+      return { v: SIGNING_REQUEST_VERSION, kind: 'personal_sign', chainId, path, ...named, message: checkHex(x.message, 'message') };
     }
     case 'typed_data': {
       if (keys !== 'chainId,kind,path,typedData,v' && !(keys === 'chainId,kind,path,typedData,v,version' && x.version === 'v3'))
@@ -177,11 +195,19 @@ export function parseSigningRequest(x: unknown): SigningRequest {
           chainId,
         });
       }
-      return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data', chainId, path, typedData, ...(x.version === 'v3' ? { version: 'v3' } : {}) };
+      return {
+        v: SIGNING_REQUEST_VERSION,
+        kind: 'typed_data',
+        chainId,
+        path,
+        ...named,
+        typedData,
+        ...(x.version === 'v3' ? { version: 'v3' } : {}),
+      };
     }
     case 'typed_data_v1': {
       if (keys !== 'chainId,kind,path,typedData,v') reject('typed_data_v1 request has unexpected fields', 'request', 'fields');
-      return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data_v1', chainId, path, typedData: checkTypedDataV1(x.typedData) };
+      return { v: SIGNING_REQUEST_VERSION, kind: 'typed_data_v1', chainId, path, ...named, typedData: checkTypedDataV1(x.typedData) };
     }
     default:
       return reject(`unknown signing request kind ${String(x.kind)}`, 'kind', 'unknown');

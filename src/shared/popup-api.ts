@@ -28,12 +28,18 @@ export interface ApprovalView {
   sign?: SignView;
   /** For watchAsset (EIP-747): the ERC-20 token the site suggests, as its contract reports it. */
   asset?: { address: string; symbol: string; decimals: number; chainId: string; networkName: string };
+  /** For connect: the accounts the user chose to connect (set as they approve; absent: the active account). */
+  accounts?: string[];
 }
 
 /** A signing request as the approval screen shows it (amounts already formatted). */
 export interface SignView {
   /** The vault account that signs. */
   account: string;
+  /** Its key path when it is a derived account ("m/1"; docs/accounts.md); absent for the vault's own key (m). */
+  accountPath?: string;
+  /** Its name in this wallet ("Account 2"), when the wallet knows it. */
+  accountName?: string;
   chainId: string;
   networkName: string;
   currencySymbol: string;
@@ -217,12 +223,28 @@ export interface ConnectedSite {
 }
 
 /** The vault as the popup shows it (no secrets). */
+/** One Ethereum account of a vault (docs/accounts.md). */
+export interface AccountView {
+  /** 0 for the vault's own key; k for the derived key m/k. */
+  index: number;
+  name: string;
+  /** EIP-55. */
+  address: string;
+  /** "m" or "m/k". */
+  path: string;
+}
+
 export interface VaultView {
   id: string;
   name: string;
   /** 'tss' vaults are co-signed; 'watch' is a watch-only address (reads and connects, never signs). */
   kind: 'tss' | 'watch';
+  /** The vault's own address (account #0). */
   address: string;
+  /** Its accounts (a watch-only address: just itself), #0 first. */
+  accounts: AccountView[];
+  /** The active account: the one dApps see first, Home shows and Send sends from. */
+  account: AccountView;
   createdAt: number;
   /**
    * A watch-only address that was a development vault of an earlier build:

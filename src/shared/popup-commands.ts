@@ -39,7 +39,8 @@ export interface PopupCommands {
   addWatchOnly: { params: { name: string; address: string; password?: string }; result: undefined };
   unlock: { params: { password: string }; result: undefined };
   lock: { params: None; result: undefined };
-  decideApproval: { params: { id: string; approve: boolean }; result: undefined };
+  /** `accounts`: for a connect approval, the accounts of the active vault to connect (default: the active one). */
+  decideApproval: { params: { id: string; approve: boolean; accounts?: string[] }; result: undefined };
   disconnectSite: { params: { origin: string }; result: undefined };
   selectNetwork: { params: { chainId: string }; result: undefined };
   setNetworkRpc: { params: { chainId: string; rpcUrl: string }; result: undefined };
@@ -70,6 +71,13 @@ export interface PopupCommands {
   deleteVault: { params: { id: string }; result: undefined };
   selectVault: { params: { id: string }; result: undefined };
   renameVault: { params: { id: string; name: string }; result: undefined };
+  /** Adds the next account of the active co-signed vault (derived key m/k, docs/accounts.md) and makes it active. */
+  addAccount: { params: { name: string }; result: undefined };
+  /** Makes account `index` of the active vault the active one (connected sites see accountsChanged). */
+  selectAccount: { params: { index: number }; result: undefined };
+  renameAccount: { params: { index: number; name: string }; result: undefined };
+  /** Each account's native balance on the selected network (null where the node did not answer). */
+  getAccountBalances: { params: None; result: Array<{ index: number; value: string | null }> };
   /** Changes the fees of a pending transaction approval (gwei, decimal text). */
   adjustFees: { params: { id: string; maxFeeGwei: string; maxPriorityFeeGwei: string; gasLimit: string }; result: undefined };
   /** The active vault's balance on the selected network (null while locked). */
@@ -122,6 +130,11 @@ const bool: Check<boolean> = (v): v is boolean => typeof v === 'boolean';
 const int: Check<number> = (v): v is number => typeof v === 'number' && Number.isInteger(v);
 /** A device count or threshold: a whole number in 2..16. */
 const count: Check<number> = (v): v is number => int(v) && v >= 2 && v <= 16;
+/** An account index: a whole number in 0..999 (session/account-path.ts MAX_ACCOUNT_INDEX). */
+const accountIndex: Check<number> = (v): v is number => int(v) && v >= 0 && v <= 999;
+/** 1..50 addresses (0x + 40 hex). */
+const addressList: Check<string[]> = (v): v is string[] =>
+  Array.isArray(v) && v.length >= 1 && v.length <= 50 && v.every((a) => typeof a === 'string' && /^0x[0-9a-fA-F]{40}$/.test(a));
 const optional =
   <V>(check: Check<V>): Check<V | undefined> =>
   (v): v is V | undefined =>
@@ -136,7 +149,7 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   addWatchOnly: { name: str(64), address: str(64), password: optional(PASSWORD) },
   unlock: { password: PASSWORD },
   lock: {},
-  decideApproval: { id: ID, approve: bool },
+  decideApproval: { id: ID, approve: bool, accounts: optional(addressList) },
   disconnectSite: { origin: str(512) },
   selectNetwork: { chainId: str(20) },
   setNetworkRpc: { chainId: str(20), rpcUrl: str(2048) },
@@ -154,6 +167,10 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   deleteVault: { id: ID },
   selectVault: { id: ID },
   renameVault: { id: ID, name: str(64) },
+  addAccount: { name: str(64) },
+  selectAccount: { index: accountIndex },
+  renameAccount: { index: accountIndex, name: str(64) },
+  getAccountBalances: {},
   adjustFees: { id: ID, maxFeeGwei: str(40), maxPriorityFeeGwei: str(40), gasLimit: str(20) },
   getBalance: {},
   getSolanaAccount: {},

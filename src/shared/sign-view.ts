@@ -9,6 +9,7 @@ import { formatEther, formatUnits, toUtf8String } from 'ethers';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import type { SigningRequest } from '../session/signing-request';
 import { summarizeTransaction } from '../session/describe-request';
+import { pathText } from '../session/account-path';
 import { DEFAULT_NETWORKS, type Network } from './networks';
 import type { SignView } from './popup-api';
 import type { TxPreview } from './tx-preview';
@@ -36,7 +37,14 @@ export function signView(
   network: Pick<Network, 'chainId' | 'name' | 'currencySymbol'>,
   tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }> = [],
 ): SignView {
-  const base = { account, chainId: network.chainId, networkName: network.name, currencySymbol: network.currencySymbol, request };
+  const base = {
+    account,
+    ...(request.path.length ? { accountPath: pathText(request.path) } : {}),
+    chainId: network.chainId,
+    networkName: network.name,
+    currencySymbol: network.currencySymbol,
+    request,
+  };
   switch (request.kind) {
     case 'transaction': {
       const s = summarizeTransaction(request.tx);

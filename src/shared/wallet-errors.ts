@@ -27,6 +27,14 @@ const MESSAGES = {
   'vault.cannotUpdateShare': () => 'this wallet cannot update its stored share',
   'vault.watchOnly': () =>
     'This is a watch-only address: Tandem has no key for it and cannot sign. Create or join a co-signed vault to sign and send.',
+  // Accounts of a co-signed vault (docs/accounts.md)
+  'account.unknown': (d: { index: number }) => `There is no account #${d.index} in this vault.`,
+  'account.nameEmpty': () => 'Give the account a name.',
+  'account.tooMany': (d: { max: number }) => `A vault has at most ${d.max} accounts here; rename or reuse one.`,
+  'account.watchOnly': () => 'A watch-only address is one account: add another address to watch instead.',
+  'account.notInVault': (d: { account: string }) => `${d.account} is not an account of the active vault: switch vaults first.`,
+  'account.notGranted': (d: { account: string }) =>
+    `The site is not connected to ${d.account}: connect that account to the site first (or switch to a connected one).`,
   // Watch-only addresses
   'watch.badAddress': () => 'This is not an Ethereum address (0x followed by 40 hexadecimal characters).',
   'watch.badChecksum': () =>

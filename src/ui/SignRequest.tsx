@@ -45,8 +45,10 @@ export function SignBody({
         <dt>Network</dt>
         <dd data-testid="sign-network">{sign.networkName}</dd>
         <dt>From</dt>
-        <dd>
+        <dd data-testid="sign-account">
+          {sign.accountName && <div class="small">{sign.accountName}</div>}
           <Address address={sign.account} />
+          {sign.accountPath && <div class="muted small">key path {sign.accountPath}, derived on this device</div>}
         </dd>
         <dt>Method</dt>
         <dd class="small">{method}</dd>

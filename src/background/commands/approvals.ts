@@ -6,7 +6,15 @@ import { previewed } from '../tx-preview';
 import type { Handlers } from './context';
 
 export const approvalCommands: Handlers<'decideApproval' | 'adjustFees'> = {
-  async decideApproval(ctx, { id, approve }) {
+  async decideApproval(ctx, { id, approve, accounts }) {
+    if (approve && accounts) {
+      // Only accounts of the active vault can be connected (docs/accounts.md).
+      const mine = new Set((await ctx.wallet.accounts()).map((a) => a.toLowerCase()));
+      if (!mine.size) throw new WalletError('wallet.lockedApprove');
+      const unknown = accounts.find((a) => !mine.has(a.toLowerCase()));
+      if (unknown) throw new WalletError('account.notInVault', { account: unknown });
+      await ctx.approvals.chooseAccounts(id, accounts);
+    }
     await ctx.approvals.decide(id, approve);
   },
   /** New fees for a pending transaction, until its co-signing starts (the view is decoded and previewed again). */

@@ -1,5 +1,6 @@
 /** Every popup command's handler, by command type (the compiler checks that none is missing). */
 import type { CommandType, Params, PopupCommand, Result } from '../../shared/popup-commands';
+import { accountCommands } from './accounts';
 import { approvalCommands } from './approvals';
 import { backupCommands } from './backups';
 import { ceremonyCommands } from './ceremonies';
@@ -14,6 +15,7 @@ export type { CommandContext } from './context';
 
 const HANDLERS: Handlers<CommandType> = {
   ...vaultCommands,
+  ...accountCommands,
   ...backupCommands,
   ...ceremonyCommands,
   ...approvalCommands,

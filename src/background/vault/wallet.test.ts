@@ -109,6 +109,7 @@ describe('a development vault stored by an earlier build', () => {
     const { repo, session, legacy } = await legacyStorage();
     const w = new WalletService({ repo, session });
     await w.lock();
+    const one = { index: 0, name: legacy.name, address: legacy.address, path: 'm' };
     expect(await w.vault()).toEqual({
       id: legacy.id,
       name: legacy.name,
@@ -116,6 +117,8 @@ describe('a development vault stored by an earlier build', () => {
       address: legacy.address,
       createdAt: legacy.createdAt,
       keyDiscarded: true,
+      accounts: [one],
+      account: one,
     });
     expect((repo.raw() as { vaults: unknown[] }).vaults).toEqual([
       {

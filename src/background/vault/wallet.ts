@@ -22,6 +22,9 @@ import { KEYRING_CHECK, RECORD_SCHEMA, vaultAad, type CosignedVaultRecord, type 
 import { migrateLegacyRecord } from './legacy-records';
 import { parseWatchAddress } from './watch-address';
 import { WalletError } from '../../shared/wallet-errors';
+import { memoryArea } from '../storage';
+import { AccountBook, type AccountRecord } from './accounts';
+import { pathText, accountPath } from '../../session/account-path';
 
 /** chrome.storage.session key holding the unlocked vault key (base64). */
 export const SESSION_KEY = 'unlocked.v1';
@@ -49,8 +52,18 @@ const ACTIVE_VAULT_KEY = 'settings.activeVaultId.v1';
 /** Vault creation, lock state and the unlocked key. */
 export class WalletService {
   private key: CryptoKey | null = null;
+  private readonly book: AccountBook;
 
-  constructor(private readonly deps: WalletDeps) {}
+  constructor(private readonly deps: WalletDeps) {
+    this.book = new AccountBook(deps.prefs ?? memoryArea());
+  }
+
+  /** A record as the popup and the router see it, with its accounts (vault/accounts.ts). */
+  private async view(v: VaultRecord): Promise<VaultView> {
+    if (v.kind !== 'tss') return viewOf(v, [{ index: 0, name: v.name, address: v.address }], 0);
+    const { accounts, active } = await this.book.of(v);
+    return viewOf(v, accounts, active);
+  }
 
   /**
    * Every stored vault in the current shape: records of earlier builds (a
@@ -84,10 +97,10 @@ export class WalletService {
     const all = await this.records();
     const chosen = await this.deps.prefs?.get<string>(ACTIVE_VAULT_KEY);
     const picked = chosen ? all.find((v) => v.id === chosen) : undefined;
-    if (picked) return viewOf(picked);
+    if (picked) return this.view(picked);
     const tss = all.filter((v) => v.kind === 'tss').sort((a, b) => b.createdAt - a.createdAt);
     const v = tss[0] ?? all[0];
-    return v ? viewOf(v) : null;
+    return v ? this.view(v) : null;
   }
 
   /** True once a password was set in this browser. */
@@ -120,10 +133,38 @@ export class WalletService {
     return (await this.vault())?.kind === 'watch';
   }
 
-  /** The account dApps see: the vault's address while unlocked, else null. */
+  /** The active account of the active vault while unlocked (the one dApps see first), else null. */
   async activeAccount(): Promise<string | null> {
     if (!(await this.isUnlocked())) return null;
-    return (await this.vault())?.address ?? null;
+    return (await this.vault())?.account.address ?? null;
+  }
+
+  /** The active vault's account addresses while unlocked, the active one first; [] while locked. */
+  async accounts(): Promise<string[]> {
+    const v = (await this.isUnlocked()) ? await this.vault() : null;
+    return v ? [v.account.address, ...v.accounts.filter((a) => a.index !== v.account.index).map((a) => a.address)] : [];
+  }
+
+  /**
+   * Adds the next account of a co-signed vault and makes it active;
+   * `addressOf` derives its address from the vault's public key and chain
+   * code (the caller opens the share for the chain code).
+   */
+  async addAccount(vaultId: string, name: string, addressOf: (path: number[]) => Promise<string>): Promise<AccountRecord> {
+    if (!(await this.isUnlocked())) throw new WalletError('wallet.locked');
+    const v = await this.cosigned(vaultId, 'vault.unknown');
+    const index = await this.book.nextIndex(v);
+    return this.book.add(v, index, await addressOf(accountPath(index)), name);
+  }
+
+  /** Makes account `index` of a co-signed vault the active one. */
+  async selectAccount(vaultId: string, index: number): Promise<void> {
+    await this.book.select(await this.cosigned(vaultId, 'vault.unknown'), index);
+  }
+
+  /** Renames account `index` of a co-signed vault. */
+  async renameAccount(vaultId: string, index: number, name: string): Promise<void> {
+    await this.book.rename(await this.cosigned(vaultId, 'vault.unknown'), index, name);
   }
 
   /**
@@ -179,7 +220,7 @@ export class WalletService {
     await this.deps.repo.putVault(record);
     // A new vault (created, joined, restored, re-shared) becomes the active one.
     await this.deps.prefs?.remove(ACTIVE_VAULT_KEY);
-    return viewOf(record);
+    return this.view(record);
   }
 
   /**
@@ -215,7 +256,7 @@ export class WalletService {
     await this.deps.repo.putVault(record);
     // The user just added it to look at it: it becomes the active account (switch back on Home).
     if (this.deps.prefs) await this.deps.prefs.set(ACTIVE_VAULT_KEY, record.id);
-    return viewOf(record);
+    return this.view(record);
   }
 
   /** Unlocks with the password; throws {@link WrongPasswordError} (no lockout, no change) if wrong. */
@@ -274,7 +315,7 @@ export class WalletService {
 
   /** All vaults, without secrets. */
   async vaults(): Promise<VaultView[]> {
-    return (await this.records()).map(viewOf);
+    return Promise.all((await this.records()).map((v) => this.view(v)));
   }
 
   /** Format of a co-signed vault's decrypted share blob (to check before decoding it); null for a watch-only address. */
@@ -290,8 +331,10 @@ export class WalletService {
   }
 }
 
-function viewOf(v: VaultRecord): VaultView {
-  const base = { id: v.id, name: v.name, address: v.address, createdAt: v.createdAt };
+function viewOf(v: VaultRecord, list: AccountRecord[], active: number): VaultView {
+  const accounts = list.map((a) => ({ ...a, path: pathText(accountPath(a.index)) }));
+  const account = accounts.find((a) => a.index === active) ?? accounts[0]!;
+  const base = { id: v.id, name: v.name, address: v.address, createdAt: v.createdAt, accounts, account };
   if (v.kind === 'watch') return { ...base, kind: 'watch', ...(v.from === 'development-vault' ? { keyDiscarded: true } : {}) };
   return { ...base, kind: 'tss', ...(v.t !== undefined && v.n !== undefined ? { t: v.t, n: v.n } : {}) };
 }

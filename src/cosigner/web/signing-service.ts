@@ -22,6 +22,7 @@ import { isSolanaRequest } from '../../session/solana-signing-request';
 import { solanaSignView } from '../../shared/solana-sign-view';
 import { OtBurns } from '../../session/ot-burns';
 import { networkOfChain, signView, withPreview } from '../../shared/sign-view';
+import { requestAccount } from '../../session/account-path';
 import { type TxPreview, unavailablePreview } from '../../shared/tx-preview';
 import type { SigningRequest } from '../../session/signing-request';
 import type { SignView } from '../../shared/popup-api';
@@ -260,7 +261,10 @@ export class SigningService {
     // Read again from the channel (a signing link re-reads it): answered once is enough.
     if (this.seen.get(info.id)?.state === 'done') return 'already decided on this phone';
     // Decoded here as serveSigning decoded it (the Solana signer was checked to be this vault's there).
-    let view = isSolanaRequest(request) ? solanaSignView(request) : signView(request, ch.vault.address, networkOfChain(request.chainId));
+    // The account is derived on this phone from the request's key path (serveSigning refused one naming another).
+    let view = isSolanaRequest(request)
+      ? solanaSignView(request)
+      : signView(request, requestAccount(request, ch.vault), networkOfChain(request.chainId));
     if (!isSolanaRequest(request) && request.kind === 'transaction') {
       // Asked of this phone's own node (bounded in time), never taken from the requester.
       view = withPreview(view, this.opts.previewOf ? await this.opts.previewOf(request, ch.vault) : unavailablePreview(NO_PHONE_NODE));

@@ -13,10 +13,13 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   const [busy, setBusy] = useState(false);
   const progress = approval.kind === 'sign' && state.signing?.approvalId === approval.id ? state.signing : null;
   const failing = approval.kind === 'sign' && willFail(approval.sign);
+  // A connect request: which accounts of the active vault to connect (the active one unless the user picks others).
+  const [chosen, setChosen] = useState<string[]>(() => (state.vault ? [state.vault.account.address] : []));
   const decide = async (approve: boolean) => {
     setBusy(true);
     setError(null);
-    setError(await run({ type: 'decideApproval', id: approval.id, approve }));
+    const accounts = approval.kind === 'connect' && approve && chosen.length ? { accounts: chosen } : {};
+    setError(await run({ type: 'decideApproval', id: approval.id, approve, ...accounts }));
     setBusy(false);
   };
   return (
@@ -31,7 +34,7 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
         </div>
       </div>
       {approval.kind === 'connect' ? (
-        <ConnectBody state={state} />
+        <ConnectBody state={state} chosen={chosen} onChosen={setChosen} />
       ) : approval.kind === 'sign' && approval.sign ? (
         <>
           {/* Waiting for the co-signers: the way to reach a phone whose page is closed comes first. */}
@@ -48,7 +51,11 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
         <button class="button" disabled={busy} onClick={() => void decide(false)}>
           Reject
         </button>
-        <button class={failing ? 'button approve-anyway' : 'button primary'} disabled={busy} onClick={() => void decide(true)}>
+        <button
+          class={failing ? 'button approve-anyway' : 'button primary'}
+          disabled={busy || (approval.kind === 'connect' && !chosen.length)}
+          onClick={() => void decide(true)}
+        >
           {approval.kind === 'connect'
             ? 'Connect'
             : approval.kind === 'addChain'
@@ -68,16 +75,41 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   );
 }
 
-function ConnectBody({ state }: { state: WalletState }) {
+function ConnectBody({ state, chosen, onChosen }: { state: WalletState; chosen: string[]; onChosen: (a: string[]) => void }) {
+  const vault = state.vault!;
+  const toggle = (address: string, on: boolean) =>
+    onChosen(vault.accounts.map((a) => a.address).filter((a) => (a === address ? on : chosen.includes(a))));
   return (
     <>
       <h2>Connect to this site?</h2>
-      <p class="muted">The site will see this address and your network, and can ask you to approve transactions.</p>
+      <p class="muted">
+        The site will see the {vault.accounts.length > 1 ? 'accounts you choose' : 'address'} and your network, and can ask you to approve
+        transactions.
+      </p>
       <div class="card">
-        <div class="row">
-          <span>{state.vault!.name}</span>
-          <Address address={state.vault!.address} />
-        </div>
+        {vault.accounts.length > 1 ? (
+          <ul class="list connect-accounts" aria-label="Accounts to connect">
+            {vault.accounts.map((a) => (
+              <li key={a.index} class="row">
+                <label class="row">
+                  <input
+                    type="checkbox"
+                    aria-label={`Connect ${a.name}`}
+                    checked={chosen.includes(a.address)}
+                    onChange={(e) => toggle(a.address, (e.target as HTMLInputElement).checked)}
+                  />
+                  <span>{a.name}</span>
+                </label>
+                <Address address={a.address} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <div class="row">
+            <span>{vault.name}</span>
+            <Address address={vault.account.address} />
+          </div>
+        )}
       </div>
       <p class="muted">It cannot move funds without your approval. You can disconnect it any time under Sites.</p>
     </>

@@ -6,6 +6,7 @@ import type { Run } from '../App';
 import { Address, shortAddress } from '../../ui/Address';
 import { WatchBadge } from '../components/WatchBadge';
 import { SolanaAccount } from '../components/SolanaAccount';
+import { AccountPicker } from '../components/AccountPicker';
 import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
 
@@ -21,7 +22,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
     setBalance(null);
     void sendCommand('getBalance').then((r) => live && setBalance(r.ok && r.result ? r.result : 'error'));
     return () => void (live = false);
-  }, [state.selectedChainId, network?.rpcUrl, vault.address, state.activity[0]?.hash]);
+  }, [state.selectedChainId, network?.rpcUrl, vault.account.address, state.activity[0]?.hash]);
   if (creating) return <NewVault run={run} onCancel={() => setCreating(false)} />;
   if (sending) return <Send state={state} run={run} onDone={() => setSending(false)} />;
   return (
@@ -43,6 +44,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
           </select>
         </label>
       )}
+      {vault.kind === 'tss' && <AccountPicker vault={vault} state={state} run={run} />}
       <div class="card vault-card">
         <div class="vault-title">
           <h2 data-testid="vault-name">{vault.name}</h2>
@@ -54,7 +56,12 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
             </span>
           )}
         </div>
-        <Address address={vault.address} full />
+        {vault.accounts.length > 1 && (
+          <div class="muted small" data-testid="account-name">
+            {vault.account.name} · key path {vault.account.path}
+          </div>
+        )}
+        <Address address={vault.account.address} full />
         <div class="balance" data-testid="balance">
           {balance === 'error' ? (
             <span class="muted small">Balance unavailable: the network's RPC did not answer.</span>
