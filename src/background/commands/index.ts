@@ -1,5 +1,6 @@
 /** Every popup command's handler, by command type (the compiler checks that none is missing). */
 import type { CommandType, Params, PopupCommand, Result } from '../../shared/popup-commands';
+import { activityCommands } from './activity';
 import { approvalCommands } from './approvals';
 import { backupCommands } from './backups';
 import { ceremonyCommands } from './ceremonies';
@@ -18,6 +19,7 @@ const HANDLERS: Handlers<CommandType> = {
   ...ceremonyCommands,
   ...approvalCommands,
   ...sendCommands,
+  ...activityCommands,
   ...networkCommands,
   ...settingsCommands,
   ...solanaCommands,
