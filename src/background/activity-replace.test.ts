@@ -164,6 +164,7 @@ describe('Speed up and Cancel', () => {
 });
 
 describe('the replaceTransaction and refreshActivity commands', () => {
+  const armAutoLock = vi.fn();
   function services(chain: ChainClient) {
     const local = memoryArea();
     const s = new Services({
@@ -173,7 +174,7 @@ describe('the replaceTransaction and refreshActivity commands', () => {
       chain,
       openPopup: vi.fn(),
       deliverLate: vi.fn(),
-      armAutoLock: vi.fn(),
+      armAutoLock,
       onStateChange: vi.fn(),
       pbkdf2Iterations: 100_000,
     });
@@ -203,8 +204,11 @@ describe('the replaceTransaction and refreshActivity commands', () => {
       'activity.notActiveAccount',
     );
     expect(await rejectedCode(s.command({ type: 'replaceTransaction', hash, mode: 'speedUp' }))).toBe('vault.watchOnly');
+    const armed = armAutoLock.mock.calls.length;
     const state = await s.command({ type: 'refreshActivity' });
     expect(state.activity.map((e) => e.status)).toEqual(['pending', 'confirmed']);
+    // The popup's poll is no sign of the user: the idle timer is not re-armed by it.
+    expect(armAutoLock.mock.calls.length).toBe(armed);
     expect(await s.answer({ type: 'replaceTransaction', hash, mode: 'faster' })).toMatchObject({ ok: false, code: 'popup.malformed' });
   });
 });
