@@ -80,20 +80,17 @@ describe('the activity entry of a broadcast Ethereum transaction', () => {
     });
     const orig = '0x' + 'cd'.repeat(32);
     const cancel = ethereumActivityEntry({
-      view: view({ hash: orig, mode: 'cancel' }),
+      view: view({ hash: orig, mode: 'cancel', what: 'Send' }),
       tx,
       hash: '0x02',
       origin: 'tandem://wallet',
       at: 6,
     });
     expect(cancel).toMatchObject({ what: 'Cancel', replaces: orig, replaceMode: 'cancel', status: 'pending' });
-    const speedUp = ethereumActivityEntry({
-      view: view({ hash: orig, mode: 'speedUp' }),
-      tx,
-      hash: '0x03',
-      origin: 'tandem://wallet',
-      at: 6,
-    });
-    expect(speedUp).toMatchObject({ what: 'Speed up: Send', replaces: orig, replaceMode: 'speedUp' });
+    const speedUp = (what: string) =>
+      ethereumActivityEntry({ view: view({ hash: orig, mode: 'speedUp', what }), tx, hash: '0x03', origin: 'tandem://wallet', at: 6 });
+    expect(speedUp('ERC-20 transfer')).toMatchObject({ what: 'Speed up: ERC-20 transfer', replaces: orig, replaceMode: 'speedUp' });
+    // Sped up again, or a Cancel sped up: still what it was.
+    expect([speedUp('Speed up: Send').what, speedUp('Cancel').what]).toEqual(['Speed up: Send', 'Cancel']);
   });
 });

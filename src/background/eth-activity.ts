@@ -32,7 +32,7 @@ export function ethereumActivityEntry(a: { view: SignView; tx: Transaction; hash
     to: t.call ? t.call.to : t.to,
     value: t.call?.formatted ?? t.value,
     symbol: t.call?.formatted ? t.call.symbol! : view.currencySymbol,
-    what: replaces ? (replaces.mode === 'cancel' ? 'Cancel' : `Speed up: ${what}`) : what,
+    what: replaces ? replacementWhat(replaces) : what,
     origin: a.origin,
     at: a.at,
     status: 'pending',
@@ -40,4 +40,10 @@ export function ethereumActivityEntry(a: { view: SignView; tx: Transaction; hash
     ...(a.tx.type === 0 || a.tx.type === 2 ? { tx: activityTxOf(a.tx) } : {}),
     ...(replaces ? { replaces: replaces.hash, replaceMode: replaces.mode } : {}),
   };
+}
+
+/** A Cancel is "Cancel"; a Speed up names what it speeds up ("Speed up: Send"), and a sped-up Cancel or Speed up stays what it was. */
+function replacementWhat(r: NonNullable<SignView['replaces']>): string {
+  if (r.mode === 'cancel') return 'Cancel';
+  return r.what === 'Cancel' || r.what.startsWith('Speed up') ? r.what : `Speed up: ${r.what}`;
 }

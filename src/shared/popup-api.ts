@@ -79,8 +79,8 @@ export interface SignView {
   typedData?: { primaryType: string; domain: Record<string, unknown>; message: Record<string, unknown> };
   /** A Solana request, as every co-signer decodes it (shared/solana-sign-view.ts). */
   solana?: SolanaSignView;
-  /** A replacement of a pending transaction from Home's Recent activity (Speed up / Cancel): its hash, and how. */
-  replaces?: { hash: string; mode: ReplaceMode };
+  /** A replacement of a pending transaction from Home's Recent activity (Speed up / Cancel): its hash, how, and what it was. */
+  replaces?: { hash: string; mode: ReplaceMode; what: string };
 }
 
 /** A Solana transaction or message as the approval screen and the phone show it. */

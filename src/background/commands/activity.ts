@@ -41,6 +41,6 @@ export const activityCommands: Handlers<'refreshActivity' | 'replaceTransaction'
     const now = log.find((e) => e.hash === entry.hash) ?? entry;
     checkReplaceable(now, account, network);
     const tx = await replacementParams(ctx.chain, network, now, mode, log);
-    await queueWalletTransaction(ctx, account, tx, { hash: now.hash, mode });
+    await queueWalletTransaction(ctx, account, tx, { hash: now.hash, mode, what: now.what });
   },
 };
