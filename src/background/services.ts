@@ -284,7 +284,8 @@ export class Services implements CommandContext {
       result = await handleCommand(this, cmd);
     } finally {
       // Any command may have unlocked the wallet, even one that failed afterwards: (re)arm the idle timer.
-      if (cmd.type !== 'lock') await this.touch();
+      // Not the popup's own poll of pending transactions (Recent activity): that is no sign of the user.
+      if (cmd.type !== 'lock' && cmd.type !== 'refreshActivity') await this.touch();
     }
     // Also after getState: an approval window records what it was shown from these pushes (closing it rejects those).
     this.deps.onStateChange();

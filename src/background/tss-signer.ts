@@ -26,7 +26,7 @@ import {
 } from '../session/signing-request';
 import type { Network } from '../shared/networks';
 import type { RpcRequest } from '../shared/page-channel';
-import type { ActivityEntry, SigningProgress, VaultView } from '../shared/popup-api';
+import type { ActivityEntry, SignView, SigningProgress, VaultView } from '../shared/popup-api';
 import { ProviderRpcError, RpcErrorCode, rpcErrors } from '../shared/rpc-errors';
 import type { Approval, ApprovalInput, Outcome } from './approvals';
 import { ask, type ChainClient, type RequestContext, type VaultSigner } from './router-deps';
@@ -43,6 +43,7 @@ import { solanaAnswer, type SolanaSigned } from './solana-signing';
 import { sendCoSigned, type SolanaSent } from './solana-send';
 import { solanaActivityEntry } from './solana-activity';
 import { accountPath, pathText } from '../session/account-path';
+import { ethereumActivityEntry } from './eth-activity';
 
 /** How long each signing round may take. */
 export const SIGN_ROUND_TIMEOUT_MS = 60_000;
@@ -102,7 +103,8 @@ export class TssSigner implements VaultSigner {
 
   constructor(private readonly deps: SignerDeps) {}
 
-  async handle(ctx: RequestContext, account: string, req: RpcRequest): Promise<unknown> {
+  /** `replaces`: the request replaces a pending transaction of Home's Recent activity (commands/activity.ts). */
+  async handle(ctx: RequestContext, account: string, req: RpcRequest, replaces?: SignView['replaces']): Promise<unknown> {
     const { method } = req;
     switch (method) {
       case 'eth_sign':
@@ -141,7 +143,8 @@ export class TssSigner implements VaultSigner {
     // A transaction is previewed by this device's node first (bounded: a slow node shows "unavailable").
     const tokens = (await this.deps.tokensOf?.(network.chainId)) ?? [];
     const view = { ...signView(checked, getAddress(own.address), network, tokens), accountName: own.name };
-    const sign = await previewed(this.deps.chain, network, view, tokens);
+    const previewedView = await previewed(this.deps.chain, network, view, tokens);
+    const sign = replaces ? { ...previewedView, replaces } : previewedView;
     return ask(this.deps, { kind: 'sign', origin: ctx.origin, method, sign, ...(ctx.reply ? { reply: ctx.reply } : {}) });
   }
 
@@ -257,18 +260,7 @@ export class TssSigner implements VaultSigner {
       step('Signed. Broadcasting…');
       const hash = (await this.deps.chain.call(network!, 'eth_sendRawTransaction', [tx.serialized])) as string;
       step(`Broadcast: ${hash}`);
-      const t = view.transaction!;
-      await this.deps.onBroadcast?.({
-        hash,
-        account: view.account,
-        chainId: view.chainId,
-        to: t.call ? t.call.to : t.to,
-        value: t.call?.formatted ?? t.value,
-        symbol: t.call?.formatted ? t.call.symbol! : view.currencySymbol,
-        what: t.call ? `ERC-20 ${t.call.method}${t.call.unlimited ? ' (unlimited)' : ''}` : t.to ? 'Send' : 'Contract creation',
-        origin: approval.origin,
-        at: Date.now(),
-      });
+      await this.deps.onBroadcast?.(ethereumActivityEntry({ view, tx, hash, origin: approval.origin, at: Date.now() }));
       return hash;
     } finally {
       this.inFlight.delete(approval.id);

@@ -82,6 +82,12 @@ describe('building eth_sendTransaction', () => {
       message: expect.stringContaining('switch networks'),
     });
     await expect(buildTransaction(c, NET, ME, [{ to: TO, value: '12' }])).rejects.toMatchObject({ code: -32602 });
+    await expect(buildTransaction(c, NET, ME, [{ to: TO, nonce: 7 }])).rejects.toMatchObject({ code: -32602 });
+    await expect(buildTransaction(c, NET, ME, [{ to: TO, nonce: '0x20000000000000' }])).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('nonce is too large'),
+    });
+    await expect(buildTransaction(c, NET, ME, [{ to: TO, maxFeePerGas: '1.5' }])).rejects.toMatchObject({ code: -32602 });
     await expect(buildTransaction(c, NET, ME, [{ to: 'nope' }])).rejects.toMatchObject({ code: -32602 });
     await expect(buildTransaction(c, NET, ME, [{}])).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('recipient') });
     await expect(buildTransaction(c, NET, ME, [])).rejects.toMatchObject({ code: -32602 });

@@ -1,7 +1,8 @@
 /**
  * Turns a dApp's `eth_sendTransaction` parameter into an unsigned EIP-1559
  * transaction (or a legacy EIP-155 one when the dApp asks for it): checks `from`, fills nonce, gas limit and fees from the
- * selected network (what the dApp set is kept), and serializes it with
+ * selected network (what the dApp set is kept: an explicit nonce and fees too, as a replacement of a pending
+ * transaction sets them), and serializes it with
  * ethers for the co-signers (who decode and hash it themselves). A call
  * whose gas the node cannot estimate (it reverts) gets FALLBACK_GAS_LIMIT:
  * the approval screen shows why it will fail.
@@ -95,7 +96,9 @@ export async function buildTransaction(chain: ChainClient, network: Network, acc
   if (to === null && data === '0x') throw rpcErrors.invalidParams(METHOD, 'a transaction needs a recipient (to) or contract code (data)');
   const call = (method: string, args: unknown[]) => chain.call(network, method, args) as Promise<string>;
 
+  // An explicit nonce is kept (a replacement of a pending transaction: activity-replace.ts), within what a transaction can carry.
   const nonce = quantity(p.nonce, 'nonce') ?? BigInt(await call('eth_getTransactionCount', [account, 'pending']));
+  if (nonce > BigInt(Number.MAX_SAFE_INTEGER)) throw rpcErrors.invalidParams(METHOD, 'nonce is too large');
   let gasLimit = quantity(p.gas ?? p.gasLimit, 'gas');
   if (gasLimit === undefined) {
     let estimate: bigint | null;

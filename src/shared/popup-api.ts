@@ -85,6 +85,8 @@ export interface SignView {
   typedData?: { primaryType: string; domain: Record<string, unknown>; message: Record<string, unknown> };
   /** A Solana request, as every co-signer decodes it (shared/solana-sign-view.ts). */
   solana?: SolanaSignView;
+  /** A replacement of a pending transaction from Home's Recent activity (Speed up / Cancel): its hash, how, and what it was. */
+  replaces?: { hash: string; mode: ReplaceMode; what: string };
 }
 
 /** A Solana transaction or message as the approval screen and the phone show it. */
@@ -152,6 +154,35 @@ export interface CeremonyView {
   error?: string;
 }
 
+/**
+ * Where a broadcast transaction stands (docs/activity.md): `pending` until the
+ * node has its receipt (`confirmed`: status 1, `failed`: status 0); `replaced`
+ * when a replacement of it (same account and nonce) was mined instead,
+ * `dropped` when another transaction took its nonce.
+ */
+export type ActivityStatus = 'pending' | 'confirmed' | 'failed' | 'replaced' | 'dropped';
+
+/** How a pending Ethereum transaction is replaced: the same one with higher fees, or a 0-value transfer to itself. */
+export type ReplaceMode = 'speedUp' | 'cancel';
+
+/**
+ * What an Ethereum transaction that was broadcast is made of, as it was signed
+ * (quantities as 0x hex): enough to rebuild it with the same nonce and higher fees.
+ */
+export interface ActivityTx {
+  nonce: number;
+  to: string | null;
+  /** Wei. */
+  value: string;
+  data: string;
+  gasLimit: string;
+  /** 2: EIP-1559 (maxFeePerGas, maxPriorityFeePerGas); 0: legacy (gasPrice). */
+  type: 0 | 2;
+  maxFeePerGas?: string;
+  maxPriorityFeePerGas?: string;
+  gasPrice?: string;
+}
+
 /** A transaction this wallet broadcast. */
 export interface ActivityEntry {
   /** The transaction hash (Ethereum) or id, its first signature in base58 (Solana). */
@@ -168,6 +199,13 @@ export interface ActivityEntry {
   what: string;
   origin: string;
   at: number;
+  /** Ethereum entries: where the transaction stands (absent on Solana entries and on entries of earlier versions until checked). */
+  status?: ActivityStatus;
+  /** Ethereum entries: the signed transaction's fields (absent on entries of earlier versions: those cannot be replaced). */
+  tx?: ActivityTx;
+  /** A replacement: the hash of the pending transaction it replaces, and how. */
+  replaces?: string;
+  replaceMode?: ReplaceMode;
 }
 
 /** The origin of requests made in the popup itself (the Send screen). */

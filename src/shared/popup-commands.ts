@@ -7,7 +7,7 @@
  * (`src/background/commands/`), and the popup's `sendCommand(type, params)`
  * is typed by the same map.
  */
-import type { BalanceView, SolanaBalanceView, WalletState } from './popup-api';
+import type { BalanceView, ReplaceMode, SolanaBalanceView, WalletState } from './popup-api';
 import type { WalletErrorCode } from './wallet-errors';
 
 /** What `exportBackup` answers. */
@@ -94,6 +94,16 @@ export interface PopupCommands {
    * queues the same approval as a page's solana:signAndSendTransaction.
    */
   sendSol: { params: { to: string; amount: string }; result: undefined };
+  /**
+   * Asks the selected network's node where the active vault's pending transactions stand (docs/activity.md):
+   * receipts, and nonces taken by another transaction; the state's `activity` shows the result. Nothing while locked.
+   */
+  refreshActivity: { params: None; result: undefined };
+  /**
+   * Speed up (same transaction, higher fees) or Cancel (0-value transfer to itself, higher fees) of a pending
+   * Ethereum transaction of the active vault on the selected network: queues its approval like `send`.
+   */
+  replaceTransaction: { params: { hash: string; mode: ReplaceMode }; result: undefined };
   /** Sends the native coin (or a listed token) from the active vault: queues a signing approval like a dApp's. */
   send: { params: { to: string; amount: string; token?: string }; result: undefined };
   /** Follows an ERC-20 token on the selected network (symbol and decimals read from the contract). */
@@ -135,6 +145,10 @@ const accountIndex: Check<number> = (v): v is number => int(v) && v >= 0 && v <=
 /** 1..50 addresses (0x + 40 hex). */
 const addressList: Check<string[]> = (v): v is string[] =>
   Array.isArray(v) && v.length >= 1 && v.length <= 50 && v.every((a) => typeof a === 'string' && /^0x[0-9a-fA-F]{40}$/.test(a));
+const oneOf =
+  <V extends string>(...values: V[]): Check<V> =>
+  (v): v is V =>
+    typeof v === 'string' && (values as string[]).includes(v);
 const optional =
   <V>(check: Check<V>): Check<V | undefined> =>
   (v): v is V | undefined =>
@@ -176,6 +190,8 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   getSolanaAccount: {},
   getSolanaBalance: {},
   sendSol: { to: str(64), amount: str(40) },
+  refreshActivity: {},
+  replaceTransaction: { hash: str(100), mode: oneOf('speedUp', 'cancel') },
   send: { to: str(64), amount: str(80), token: optional(str(64)) },
   addToken: { address: str(64) },
   removeToken: { address: str(64) },

@@ -84,6 +84,16 @@ const MESSAGES = {
   'fees.priorityAboveMax': () => 'The priority fee cannot be above the max fee.',
   'fees.notEip1559': () => 'Only EIP-1559 transactions have adjustable fees.',
   'fees.signingStarted': () => 'Co-signing has started: the fees can no longer change.',
+  // Recent activity: Speed up and Cancel of a pending transaction
+  'activity.unknown': () => 'This transaction is no longer in Recent activity: nothing was sent.',
+  'activity.notActiveAccount': () =>
+    'This transaction was sent from another vault: select that vault on Home first, then speed it up or cancel it.',
+  'activity.otherNetwork': (d: { chainId: string }) =>
+    `This transaction is on another network (chain ${d.chainId}): switch to that network first, then speed it up or cancel it.`,
+  'activity.cannotReplace': () =>
+    'This transaction cannot be sped up or cancelled here: it was listed by an earlier version of Tandem without its fees, or it is not an Ethereum transaction. Replace it from the site that sent it.',
+  'activity.notPending': () =>
+    'This transaction is no longer pending (it was mined, replaced or dropped): there is nothing to speed up or cancel.',
   // Approvals and signing
   'approval.gone': () => 'This request is no longer pending.',
   'approval.noNetwork': () => 'This request has no network to add.',

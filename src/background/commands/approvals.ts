@@ -26,6 +26,8 @@ export const approvalCommands: Handlers<'decideApproval' | 'adjustFees'> = {
     const tx = withFees(a.sign.request.tx, fees);
     const tokens = await ctx.tokens.list(network.chainId);
     const view = signView({ ...a.sign.request, tx }, a.sign.account, network, tokens);
-    await ctx.approvals.updateSign(a.id, await previewed(ctx.chain, network, view, tokens));
+    const updated = await previewed(ctx.chain, network, view, tokens);
+    // A replacement (Speed up / Cancel) stays one with other fees.
+    await ctx.approvals.updateSign(a.id, a.sign.replaces ? { ...updated, replaces: a.sign.replaces } : updated);
   },
 };

@@ -5,6 +5,7 @@
  */
 import type { CommandType, Params, Result } from '../../shared/popup-commands';
 import { WalletError } from '../../shared/wallet-errors';
+import type { ActivityLog } from '../activity';
 import type { ApprovalQueue } from '../approvals';
 import type { CeremonySessions } from '../ceremony-sessions';
 import type { NetworkStore } from '../networks';
@@ -27,6 +28,8 @@ export interface CommandContext {
   readonly signer: TssSigner;
   readonly settings: SettingsStore;
   readonly chain: ChainClient;
+  /** Recent activity (transactions broadcast, and where they stand). */
+  readonly activity: ActivityLog;
   /** PBKDF2 iterations for new backups (tests lower it). */
   readonly pbkdf2Iterations: number | undefined;
   lock(): Promise<void>;

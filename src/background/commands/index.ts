@@ -1,6 +1,7 @@
 /** Every popup command's handler, by command type (the compiler checks that none is missing). */
 import type { CommandType, Params, PopupCommand, Result } from '../../shared/popup-commands';
 import { accountCommands } from './accounts';
+import { activityCommands } from './activity';
 import { approvalCommands } from './approvals';
 import { backupCommands } from './backups';
 import { ceremonyCommands } from './ceremonies';
@@ -20,6 +21,7 @@ const HANDLERS: Handlers<CommandType> = {
   ...ceremonyCommands,
   ...approvalCommands,
   ...sendCommands,
+  ...activityCommands,
   ...networkCommands,
   ...settingsCommands,
   ...solanaCommands,

@@ -5,7 +5,7 @@
  * in the activity list, or as `sendError`.
  */
 import { getAddress, parseEther } from 'ethers';
-import { WALLET_ORIGIN } from '../../shared/popup-api';
+import { WALLET_ORIGIN, type SignView } from '../../shared/popup-api';
 import type { Params } from '../../shared/popup-commands';
 import { WalletError } from '../../shared/wallet-errors';
 import { transferData } from '../tokens';
@@ -42,21 +42,36 @@ async function sendTransaction(
   return { from: account, to, value: '0x' + wei.toString(16) };
 }
 
+/**
+ * Queues `tx` as a signing approval of the popup itself (WALLET_ORIGIN), exactly like a dApp's
+ * eth_sendTransaction; resolves once it is queued (a failure after that is `sendError`, shown on Home).
+ * `replaces`: it replaces a pending transaction (commands/activity.ts).
+ */
+export async function queueWalletTransaction(
+  ctx: CommandContext,
+  account: string,
+  tx: Record<string, unknown>,
+  replaces?: SignView['replaces'],
+): Promise<void> {
+  ctx.sendError = null;
+  const queued = (await ctx.approvals.list()).length;
+  void ctx.signer
+    .handle({ origin: WALLET_ORIGIN }, account, { method: 'eth_sendTransaction', params: [tx] }, replaces)
+    .catch((e: unknown) => {
+      ctx.sendError = e instanceof Error ? e.message : 'The transaction was not sent.';
+      ctx.stateChanged();
+    });
+  // Answer once the approval is queued (or building it failed), so the popup shows it.
+  for (let i = 0; i < 100 && (await ctx.approvals.list()).length === queued && ctx.sendError === null; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  if (ctx.sendError) throw new WalletError('send.failed', { reason: ctx.sendError });
+}
+
 export const sendCommands: Handlers<'send'> = {
   async send(ctx, params) {
     const account = await ctx.wallet.activeAccount();
     if (!account) throw new WalletError('wallet.locked');
     if (await ctx.wallet.isWatchOnly()) throw new WalletError('vault.watchOnly');
-    const tx = await sendTransaction(ctx, account, params);
-    ctx.sendError = null;
-    const queued = (await ctx.approvals.list()).length;
-    void ctx.signer.handle({ origin: WALLET_ORIGIN }, account, { method: 'eth_sendTransaction', params: [tx] }).catch((e: unknown) => {
-      ctx.sendError = e instanceof Error ? e.message : 'The transaction was not sent.';
-      ctx.stateChanged();
-    });
-    // Answer once the approval is queued (or building it failed), so the popup shows it.
-    for (let i = 0; i < 100 && (await ctx.approvals.list()).length === queued && ctx.sendError === null; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    if (ctx.sendError) throw new WalletError('send.failed', { reason: ctx.sendError });
+    await queueWalletTransaction(ctx, account, await sendTransaction(ctx, account, params));
   },
 };

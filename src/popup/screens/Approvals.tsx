@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { WALLET_ORIGIN, type ApprovalView, type WalletState } from '../../shared/popup-api';
 import type { Run } from '../App';
-import { Address } from '../../ui/Address';
+import { Address, shortAddress } from '../../ui/Address';
 import { ErrorText } from '../../ui/ErrorText';
 import { CosignLink } from '../components/CosignLink';
 import { SignBody, willFail } from '../../ui/SignRequest';
@@ -33,6 +33,13 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
           {approval.origin === WALLET_ORIGIN ? 'You, from the Send screen' : approval.origin}
         </div>
       </div>
+      {approval.sign?.replaces && (
+        <p class="notice" data-testid="approval-replaces">
+          {approval.sign.replaces.mode === 'cancel' ? 'Cancel' : 'Speed up'} of your pending transaction{' '}
+          <code>{shortAddress(approval.sign.replaces.hash)}</code>: same nonce, higher fees. Whichever is mined first counts; the other
+          never will be.
+        </p>
+      )}
       {approval.kind === 'connect' ? (
         <ConnectBody state={state} chosen={chosen} onChosen={setChosen} />
       ) : approval.kind === 'sign' && approval.sign ? (

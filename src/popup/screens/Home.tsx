@@ -1,6 +1,6 @@
 /** Home: the vault, its address and the selected network; a watch-only address says it never signs and offers a co-signed vault. */
 import { useEffect, useState } from 'preact/hooks';
-import { WALLET_ORIGIN, type ActivityEntry, type BalanceView, type WalletState } from '../../shared/popup-api';
+import type { BalanceView, WalletState } from '../../shared/popup-api';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { Address, shortAddress } from '../../ui/Address';
@@ -9,6 +9,7 @@ import { SolanaAccount } from '../components/SolanaAccount';
 import { AccountPicker } from '../components/AccountPicker';
 import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
+import { Activity } from '../components/Activity';
 
 export function Home({ state, run }: { state: WalletState; run: Run }) {
   const vault = state.vault!;
@@ -158,52 +159,6 @@ function trimAmount(v: string): string {
   const [i, f = ''] = v.split('.');
   const frac = f.slice(0, 6).replace(/0+$/, '');
   return frac ? `${i}.${frac}` : i!;
-}
-
-function Activity({ entries, state }: { entries: ActivityEntry[]; state: WalletState }) {
-  return (
-    <>
-      <h3>Recent activity</h3>
-      {entries.length === 0 ? (
-        <p class="muted small">Nothing sent yet.</p>
-      ) : (
-        <ul class="list" aria-label="Recent activity">
-          {entries.slice(0, 8).map((e) => {
-            // A Solana entry names its cluster and has no explorer link (Tandem knows no Solana explorer).
-            const solana = e.chainId.startsWith('solana:');
-            const net = solana ? undefined : state.networks.find((n) => n.chainId === e.chainId);
-            const link = net?.blockExplorerUrl ? `${net.blockExplorerUrl.replace(/\/+$/, '')}/tx/${e.hash}` : null;
-            const where = solana ? `Solana ${e.chainId.slice('solana:'.length)}` : (net?.name ?? e.chainId);
-            return (
-              <li class="list-item column" key={e.hash} data-testid="activity" data-chain={e.chainId}>
-                <div class="row">
-                  <strong>{e.what}</strong>
-                  <span>
-                    {trimAmount(e.value)} {e.symbol}
-                  </span>
-                </div>
-                <div class="row muted small">
-                  <span>{e.to ? `to ${shortAddress(e.to)}` : solana ? '' : 'new contract'}</span>
-                  <span>{new Date(e.at).toLocaleString()}</span>
-                </div>
-                <div class="muted small break">
-                  {link ? (
-                    <a href={link} target="_blank" rel="noreferrer">
-                      {e.hash}
-                    </a>
-                  ) : (
-                    e.hash
-                  )}
-                  {' · '}
-                  {where} · {e.origin === WALLET_ORIGIN ? 'Send screen' : e.origin}
-                </div>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </>
-  );
 }
 
 /** Send the native coin: goes through the same approval and co-signing as a dApp's transaction. */
