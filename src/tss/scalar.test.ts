@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { TandemError } from '../errors/index.js';
-import { evalPoly, Fq, lagrange, modq, q, type ScalarField } from './scalar.js';
+import { evalPoly, Fq, lagrange, modq, q, subq, type ScalarField } from './scalar.js';
 
 const fields: [string, ScalarField][] = [
   ['secp256k1', Fq],
@@ -13,6 +13,18 @@ describe('scalar arithmetic', () => {
     expect(modq(-1n)).toBe(q - 1n);
     expect(modq(q)).toBe(0n);
     expect(modq(2n * q + 5n)).toBe(5n);
+  });
+
+  it('subq is (a − b) mod q whichever of a and b is larger, and 0 for a = b', () => {
+    expect(subq(5n, 3n)).toBe(2n);
+    expect(subq(3n, 5n)).toBe(q - 2n);
+    expect(subq(7n, 7n)).toBe(0n);
+    expect(subq(0n, q - 1n)).toBe(1n);
+    expect(subq(q - 1n, 0n)).toBe(q - 1n);
+    const a = q - 12345n;
+    const b = 987654321n;
+    expect(subq(a, b)).toBe(modq(a - b));
+    expect(subq(b, a)).toBe(modq(b - a));
   });
 
   for (const [name, Fn] of fields) {

@@ -27,6 +27,18 @@ export function modq(x: bigint): bigint {
   return r < 0n ? r + q : r;
 }
 
+const TWO_Q = 2n * q;
+
+/**
+ * (a − b) mod q for a, b in [0, q), for secrets: computed as (a + 2q − b) mod q,
+ * whose dividend is in (q, 3q) whichever of a and b is larger. modq(a − b)
+ * would branch on the sign of a − b (the fix-up of a negative remainder), and
+ * BigInt's `%` returns at once, ~5× faster, for a dividend below q.
+ */
+export function subq(a: bigint, b: bigint): bigint {
+  return (a + TWO_Q - b) % q;
+}
+
 /**
  * The Lagrange coefficient λ_{i,S}(at) = Π_{j∈S, j≠i} (at − x_j)/(x_i − x_j)
  * over `Fn`, with x_k = k (party ids are the Shamir abscissae). At `at = 0`

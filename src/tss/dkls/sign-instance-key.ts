@@ -8,7 +8,7 @@
 import type { PartyId } from '../errors.js';
 import { rvoleReceiverStart, type RvoleReceiverState } from '../ot/index.js';
 import type { ProtocolMessage } from '../protocol.js';
-import { modq } from '../scalar.js';
+import { modq, q } from '../scalar.js';
 import { hashTranscript } from '../transcript.js';
 import { toHex } from '../wire.js';
 import { commit } from './commit.js';
@@ -20,7 +20,10 @@ import { rvolePair, type InstanceKeyCommitted, type SignRun, type SigningSession
  * the zero share (Σ_{i∈S} ζ_i = 0) that re-randomises the additive shares.
  */
 function zeroShare(run: SignRun, ssid: Uint8Array): bigint {
-  let z = 0n;
+  // Starts at (|peers| + 1)·q ≡ 0 so that z stays above q whatever the secret h are: the
+  // reduction then neither fixes up a negative remainder nor takes BigInt's shortcut for
+  // a dividend below q, both of which would depend on the h. (j < self is public.)
+  let z = BigInt(run.peers.length + 1) * q;
   for (const j of run.peers) {
     const h = scalarFromHash(hashTranscript('dkls23/sign/zero-share', run.share.zeroSeeds.get(j)!, ssid));
     z = j < run.self ? z + h : z - h;

@@ -9,7 +9,7 @@ import type { PartyId } from '../errors.js';
 import { rvoleSenderRespond } from '../ot/index.js';
 import type { ProtocolMessage } from '../protocol.js';
 import type { RoundInbox } from '../rounds.js';
-import { modq } from '../scalar.js';
+import { subq } from '../scalar.js';
 import { expectKeys, readHex, readHexArray, toHex } from '../wire.js';
 import { checkEcho, echoDigest } from '../echo.js';
 import { COMMITMENT_BYTES } from './commit.js';
@@ -62,7 +62,7 @@ export function answerMultiplications(
         pk,
         gammaU: toHex(pointToBytes(mulG(cu))),
         gammaV: toHex(pointToBytes(mulG(cv))),
-        psi: toHex(scalarToBytes(modq(secrets.phi - secrets.chi.get(j)!))),
+        psi: toHex(scalarToBytes(subq(secrets.phi, secrets.chi.get(j)!))), // φ_i, χ_ij secret: no branch on φ_i < χ_ij
         echo,
       }),
     );

@@ -27,7 +27,7 @@ import { numberToBytesLE } from '@noble/curves/utils.js';
 import { concatBytes, randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, UsageError, type PartyId } from '../errors.js';
 import { hashTranscript } from '../transcript.js';
-import { getBit } from './bits.js';
+import { getBit, maskOf, selectWords, wordsOf } from './bits.js';
 import { SEED_BYTES } from './params.js';
 
 const Point = ristretto255.Point;
@@ -35,6 +35,7 @@ type RPoint = InstanceType<typeof Point>;
 const ELL = Point.Fn.ORDER;
 /** Bytes of a ristretto255 encoding. */
 export const POINT_BYTES = 32;
+const POINT_WORDS = POINT_BYTES / 4;
 
 const DST_H = 'tandem/ot/endemic/v1/H';
 /** Window of the precomputed table for the receiver's multiplications by B. */
@@ -100,6 +101,7 @@ export function endemicReceiverStart(
 ): { state: EndemicReceiverState; msg1: Uint8Array } {
   if (choices.length * 8 < count) throw new UsageError('endemic OT: not enough choice bits');
   const msg1 = new Uint8Array(count * 2 * POINT_BYTES);
+  const words = wordsOf(msg1);
   const secrets: bigint[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const c = getBit(choices, i);
@@ -108,9 +110,17 @@ export function endemicReceiverStart(
     // A uniformly random element (RFC 9496 §4.3.4 element derivation from 64 uniform bytes).
     const other = ristretto255_hasher.deriveToCurve!(randomBytes(64)) as RPoint;
     const otherEnc = other.toBytes();
-    const mine = Point.BASE.multiply(a).subtract(hashToGroup(tag, i, c, otherEnc));
-    msg1.set(mine.toBytes(), (2 * i + c) * POINT_BYTES);
-    msg1.set(otherEnc, (2 * i + (1 - c)) * POINT_BYTES);
+    const mine = wordsOf(
+      Point.BASE.multiply(a)
+        .subtract(hashToGroup(tag, i, c, otherEnc))
+        .toBytes(),
+    );
+    // r_{i,c} = mine, r_{i,1−c} = other (Fig. 8, receiver's message), c a secret bit of Δ: both
+    // slots are written, each chosen with a mask, not placed at an offset computed from c.
+    const mask = maskOf(c);
+    const otherW = wordsOf(otherEnc);
+    selectWords(mask, otherW, 0, mine, 0, words, 2 * i * POINT_WORDS, POINT_WORDS);
+    selectWords(mask, mine, 0, otherW, 0, words, (2 * i + 1) * POINT_WORDS, POINT_WORDS);
   }
   return {
     state: { tag, choices: choices.slice(), count, secrets, msg1Hash: sha256(msg1), used: false },

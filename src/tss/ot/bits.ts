@@ -31,6 +31,30 @@ export function getBit(bytes: Uint8Array, i: number): number {
   return (bytes[i >>> 3]! >>> (i & 7)) & 1;
 }
 
+/** All ones (as an int32) for bit = 1, zero for bit = 0: the mask of {@link selectWords}, without a branch. */
+export function maskOf(bit: number): number {
+  return -(bit & 1) | 0;
+}
+
+/**
+ * out[oOff + w] = mask ? a[aOff + w] : b[bOff + w] for w < len, with mask 0 or
+ * all ones ({@link maskOf}). Constant time in the mask: the same loads, logic
+ * and stores whichever side is chosen, no branch and no index depending on it.
+ * For choosing by a secret bit (a choice bit of an OT, a bit of Δ).
+ */
+export function selectWords(
+  mask: number,
+  a: Uint32Array,
+  aOff: number,
+  b: Uint32Array,
+  bOff: number,
+  out: Uint32Array,
+  oOff: number,
+  len: number,
+): void {
+  for (let w = 0; w < len; w++) out[oOff + w] = (a[aOff + w]! & mask) | (b[bOff + w]! & ~mask);
+}
+
 /** In-place transpose of a 32×32 bit block: afterwards a[c] bit r = before a[r] bit c. */
 function transpose32(a: Uint32Array): void {
   let m = 0x0000ffff;
@@ -101,12 +125,20 @@ function xorShifted(acc: Uint32Array, x: Uint32Array, xOff: number, shift: numbe
   }
 }
 
-/** Product of two GF(2^128) elements (4 words each). */
+/**
+ * Product of two GF(2^128) elements (4 words each). Constant time in b (the
+ * KOS sender passes its secret Δ): every bit of b adds x^i·(a & mask), the
+ * mask all ones or zero, instead of branching on the bit.
+ */
 export function gfMul(a: Uint32Array, b: Uint32Array): Uint32Array {
   const acc = new Uint32Array(8);
+  const masked = new Uint32Array(4);
   for (let i = 0; i < 128; i++) {
-    if ((b[i >>> 5]! >>> (i & 31)) & 1) xorShifted(acc, a, 0, i);
+    const mask = maskOf(b[i >>> 5]! >>> (i & 31));
+    for (let w = 0; w < 4; w++) masked[w] = a[w]! & mask;
+    xorShifted(acc, masked, 0, i);
   }
+  masked.fill(0);
   return reduce256(acc);
 }
 

@@ -27,15 +27,26 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, UsageError } from '../errors.js';
 import { hashTranscript } from '../transcript.js';
-import { bytesOf, getBit } from './bits.js';
+import { bytesOf, getBit, maskOf, wordsOf } from './bits.js';
 import { RowHasher, sessionKey, xofBytes } from './hash.js';
 import { checkPair, claimSid, type OtReceiverMaterial, type OtSenderMaterial, type PairContext } from './material.js';
 import { oteReceiverExtend, oteSenderExtend } from './ote.js';
 import { OTE_ROWS, ROW_BYTES, RVOLE_COLS, RVOLE_ELL, SCALAR_BYTES, XI } from './params.js';
-import { isScalar, reduceSmall, parseScalar, randomScalar, viewOf, wideToScalar, writeU256 } from './scalar.js';
+import {
+  isScalar,
+  parseScalar,
+  randomScalar,
+  reduceSmall,
+  ScalarSelector,
+  scalarWords,
+  viewOf,
+  wideToScalar,
+  writeU256,
+} from './scalar.js';
 import { modq, q } from '../scalar.js';
 
 const ROW_WORDS = ROW_BYTES / 4;
+const SCALAR_WORDS = SCALAR_BYTES / 4;
 const PAD_BYTES = RVOLE_COLS * SCALAR_BYTES;
 const A_TILDE_BYTES = XI * PAD_BYTES;
 /** Length of the sender's RVOLE message: ã ‖ η ‖ μ. */
@@ -52,19 +63,30 @@ export interface RvoleReceiverState {
   /** @internal */ used: boolean;
 }
 
-const gadgetCache = new Map<string, readonly bigint[]>();
+/** The gadget as scalars and as words (scalarWords), for choosing entries by a secret bit. */
+interface Gadget {
+  readonly values: readonly bigint[];
+  readonly words: Uint32Array;
+}
 
-/** g ∈ Z_q^ξ hashed from the sid (DKLs23 §5: the gadget vector of πRVOLE); cached per sid. */
-function gadget(sid: Uint8Array): readonly bigint[] {
+const gadgetCache = new Map<string, Gadget>();
+
+/** g ∈ Z_q^ξ hashed from the sid (DKLs23 §5: the gadget vector of πRVOLE); cached per sid. Public. */
+function gadgetOf(sid: Uint8Array): Gadget {
   const id = bytesToHex(sid);
   const hit = gadgetCache.get(id);
   if (hit) return hit;
   const bytes = xofBytes(XI * SCALAR_BYTES, 'rvole/gadget/v1', sid);
   const v = viewOf(bytes);
-  const g = Object.freeze(Array.from({ length: XI }, (_, j) => wideToScalar(v, j * SCALAR_BYTES)));
+  const values = Object.freeze(Array.from({ length: XI }, (_, j) => wideToScalar(v, j * SCALAR_BYTES)));
+  const g: Gadget = { values, words: scalarWords(values) };
   if (gadgetCache.size >= 8) gadgetCache.delete(gadgetCache.keys().next().value as string);
   gadgetCache.set(id, g);
   return g;
+}
+
+function gadget(sid: Uint8Array): readonly bigint[] {
+  return gadgetOf(sid).values;
 }
 
 /** θ ∈ Z_q^ℓ = H(K, ã): the Fiat–Shamir'd challenge of Protocol 5.2 step 3. */
@@ -93,9 +115,13 @@ export function rvoleReceiverStart(
   const key = sessionKey(ctx);
   const choices = randomBytes(OTE_ROWS / 8);
   const { msg, rows } = oteReceiverExtend(material, key, choices);
-  const g = gadget(ctx.sid);
+  const g = gadgetOf(ctx.sid);
+  // Protocol 5.2 step 1: χ = ⟨g, β⟩ with β secret. Not `if (β_j) χ += g_j`: each
+  // term is g_j (β_j = 1) or q ≡ 0 (β_j = 0), chosen by a mask (ScalarSelector).
+  const pick = new ScalarSelector();
   let chi = 0n;
-  for (let j = 0; j < XI; j++) if (getBit(choices, j)) chi += g[j]!;
+  for (let j = 0; j < XI; j++) chi += pick.pick(maskOf(getBit(choices, j)), g.words, j * SCALAR_WORDS);
+  pick.wipe();
   chi = modq(chi);
   const state: RvoleReceiverState = {
     kind: 'rvole-receiver',
@@ -103,7 +129,7 @@ export function rvoleReceiverStart(
     key,
     choices,
     rows,
-    gadget: g,
+    gadget: g.values,
     used: false,
   };
   return { state, chi, msg };
@@ -204,11 +230,11 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
     throw new ProtocolAbort(from, 'rvole.msg', `expected ${RVOLE_SENDER_MSG_BYTES} bytes, got ${msg?.length}`);
   }
   const view = viewOf(msg);
-  const aTilde: bigint[] = new Array(XI * RVOLE_COLS);
-  for (let n = 0; n < XI * RVOLE_COLS; n++) {
-    aTilde[n] = parseScalar(view, n * SCALAR_BYTES, from, 'rvole.msg', `ã[${n}]`);
-  }
+  // Strict parse (public values); the words are what step 4 chooses from by β_j.
+  for (let n = 0; n < XI * RVOLE_COLS; n++) parseScalar(view, n * SCALAR_BYTES, from, 'rvole.msg', `ã[${n}]`);
+  const aTilde = wordsOf(msg.subarray(0, A_TILDE_BYTES));
   const eta = parseScalar(view, A_TILDE_BYTES, from, 'rvole.msg', 'η');
+  const negEta = scalarWords([q - eta]); // −η as a representative in (0, q]
   const mu = msg.subarray(A_TILDE_BYTES + SCALAR_BYTES);
   const theta = thetas(state.key, msg.subarray(0, A_TILDE_BYTES));
 
@@ -217,14 +243,18 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
   const rhoView = viewOf(rho);
   const sums = new Array<bigint>(RVOLE_ELL).fill(0n);
   const dt = new Array<bigint>(RVOLE_COLS);
+  const pick = new ScalarSelector();
   for (let j = 0; j < XI; j++) {
-    const beta = getBit(state.choices, j);
+    // β_j is secret: no branch on it. Protocol 5.2 step 4 (see the header):
+    // d̃_j = v_{β_j} + β_j·ã_j and ρ_j ∋ −β_j·η, with β_j·x computed as
+    // pick(mask, x), i.e. x or q ≡ 0, chosen by a mask.
+    const mask = maskOf(getBit(state.choices, j));
     const h = viewOf(hasher.hash(j, bytesOf(state.rows.subarray(j * ROW_WORDS, (j + 1) * ROW_WORDS))));
     for (let k = 0; k < RVOLE_COLS; k++) {
       const pad = wideToScalar(h, k * SCALAR_BYTES);
-      dt[k] = beta ? pad + aTilde[j * RVOLE_COLS + k]! : pad; // < 2q; reduced once below
+      dt[k] = pad + pick.pick(mask, aTilde, (j * RVOLE_COLS + k) * SCALAR_WORDS); // < 2q; reduced once below
     }
-    let r = dt[RVOLE_ELL]! - (beta ? eta : 0n);
+    let r = dt[RVOLE_ELL]! + pick.pick(mask, negEta, 0);
     for (let k = 0; k < RVOLE_ELL; k++) {
       r += theta[k]! * dt[k]!;
       sums[k]! += state.gadget[j]! * dt[k]!;
@@ -232,6 +262,7 @@ function finish(state: RvoleReceiverState, msg: Uint8Array): bigint[] {
     writeU256(rhoView, j * SCALAR_BYTES, modq(r));
   }
   hasher.wipe();
+  pick.wipe();
   const expected = checkDigest(state.key, rho);
   let diff = 0;
   for (let i = 0; i < 32; i++) diff |= expected[i]! ^ mu[i]!;

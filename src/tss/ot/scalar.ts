@@ -6,12 +6,20 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ProtocolAbort, type PartyId } from '../errors.js';
 import { modq, q } from '../scalar.js';
+import { selectWords } from './bits.js';
 import { SCALAR_BYTES } from './params.js';
 
-/** x mod q for x in (−q, 2q), without a division. */
+const TWO_Q = 2n * q;
+
+/**
+ * x mod q for x in (−q, 2q). The RVOLE sender reduces p0 − p1 + a_k with it,
+ * whose sign and range are secret, so it does not branch on them: (x + 2q) is
+ * in (q, 4q) whatever x is, and one `%` by q reduces it. (Comparing x with 0
+ * and q would branch; so would a `%` on x itself, as BigInt's remainder
+ * returns at once, ~5× faster, when the dividend is below q.)
+ */
 export function reduceSmall(x: bigint): bigint {
-  if (x < 0n) return x + q;
-  return x >= q ? x - q : x;
+  return (x + TWO_Q) % q;
 }
 
 /** The 32-byte big-endian number at `off` in `view` (no reduction). */
@@ -62,6 +70,40 @@ export function randomScalar(): bigint {
   const lo = (v.getBigUint64(32) << 64n) | v.getBigUint64(40);
   b.fill(0);
   return modq((hi << 128n) | lo);
+}
+
+/** 32-byte big-endian encodings of scalars in [0, 2^256) as words, 8 per scalar: their layout on the wire. */
+export function scalarWords(xs: readonly bigint[]): Uint32Array {
+  const bytes = new Uint8Array(xs.length * SCALAR_BYTES);
+  const view = viewOf(bytes);
+  for (let i = 0; i < xs.length; i++) writeU256(view, i * SCALAR_BYTES, xs[i]!);
+  return new Uint32Array(bytes.buffer);
+}
+
+const SCALAR_WORDS = SCALAR_BYTES / 4;
+const Q_WORDS = scalarWords([q]);
+
+/**
+ * Chooses a scalar by a secret bit without branching on it or indexing by it:
+ * pick(mask, src, off) is the scalar encoded at word offset `off` of `src`
+ * (as {@link scalarWords} lays it out) when mask is all ones, and q when mask
+ * is 0 (bits.ts maskOf). The words are chosen with a mask, then read as one
+ * number: both outcomes are 256-bit bigints made by the same operations, and
+ * q stands for 0 in a sum the caller reduces mod q. (Not 0 itself: V8's BigInt
+ * operations return early on a zero operand, 0n·x costing ~10 ns against
+ * ~90 ns for 1n·x, so `x * bit` or `x & mask` would not be constant time.)
+ */
+export class ScalarSelector {
+  private readonly words = new Uint32Array(SCALAR_WORDS);
+  private readonly view = new DataView(this.words.buffer);
+  pick(mask: number, src: Uint32Array, off: number): bigint {
+    selectWords(mask, src, off, Q_WORDS, 0, this.words, 0, SCALAR_WORDS);
+    return readU256(this.view, 0);
+  }
+  /** Zero the buffer (it held the last choice). */
+  wipe(): void {
+    this.words.fill(0);
+  }
 }
 
 /** True for a bigint in [0, q). */
