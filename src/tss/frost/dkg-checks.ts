@@ -34,10 +34,13 @@ export function vssEval(commitment: readonly EdPoint[], x: PartyId): EdPoint {
   return mulAddUnsafe(EdPoint, [...commitment], powers(x, commitment.length));
 }
 
-/** Fig. 1 round 2 step 2 (Feldman): s·G = Σ_k x^k·C_k for the share s sent to party x. */
+/**
+ * Fig. 1 round 2 step 2 (Feldman): s·G = Σ_k x^k·C_k for the share s sent to party x.
+ * The share is secret: constant-time multiplication (noble's `multiply`), never `multiplyUnsafe`.
+ */
 export function feldmanCheck(commitment: readonly EdPoint[], x: PartyId, share: bigint): boolean {
   if (share === 0n) return false;
-  return EdPoint.BASE.multiplyUnsafe(share).equals(vssEval(commitment, x));
+  return EdPoint.BASE.multiply(share).equals(vssEval(commitment, x));
 }
 
 /**
