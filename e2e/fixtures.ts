@@ -123,6 +123,30 @@ export async function openDapp(context: BrowserContext, url: string): Promise<Pa
   return page;
 }
 
+/** Debian's Chromium with the built extension, in a fresh profile of its own; `close()` also deletes the profile. */
+export async function launchExtensionBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs(),
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The extension's id in a browser launched by {@link launchExtensionBrowser}. */
+export async function extensionIdOf(context: BrowserContext): Promise<string> {
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  return new URL(worker.url()).host;
+}
+
 type WorkerFixtures = {
   chains: { main: HardhatNode; second: HardhatNode };
   dapps: { a: DappServer; b: DappServer };
@@ -152,20 +176,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 90_000 },
   ],
   context: async ({}, use) => {
-    if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
-    const userDataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: chromiumArgs(),
-    });
-    await use(context);
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    const browser = await launchExtensionBrowser();
+    await use(browser.context);
+    await browser.close();
   },
   extensionId: async ({ context }, use) => {
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
-    await use(new URL(worker.url()).host);
+    await use(await extensionIdOf(context));
   },
   wallet: async ({ context, extensionId, chains }, use) => {
     await use(new WalletHelper(context, extensionId, chains));

@@ -178,6 +178,8 @@ function acceptPopupPort(port: chrome.runtime.Port): void {
   });
   port.onDisconnect.addListener(() => {
     popupPorts.delete(port);
+    // The last Tandem window closed: this browser stops co-signing (docs/browser-cosigner.md).
+    if (!popupPorts.size) services.cosigner.stop();
     const shown = shownIn.get(port);
     shownIn.delete(port);
     const wasApprovalWindow = approvalPages.delete(port);

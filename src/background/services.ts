@@ -28,6 +28,7 @@ import { SettingsStore } from './settings';
 import type { KeyValueArea } from './storage';
 import { TokenList } from './tokens';
 import { SIGN_ROUND_TIMEOUT_MS, TssSigner } from './tss-signer';
+import { BrowserCosigner } from './browser-cosigner';
 import { solanaAccount } from './solana-account';
 import type { VaultRepository } from './vault/records';
 import { WalletService } from './vault/wallet';
@@ -65,6 +66,7 @@ export class Services implements CommandContext {
   readonly routerDeps: RouterDeps;
   readonly ceremonies: CeremonySessions;
   readonly signer: TssSigner;
+  readonly cosigner: BrowserCosigner;
   private signing: SigningProgress | null = null;
   readonly activity: ActivityLog;
   readonly tokens: TokenList;
@@ -113,6 +115,13 @@ export class Services implements CommandContext {
       watchPending: (view, record, timeoutMs) => watchPendingVault(this.pendingDeps(), view, record, timeoutMs),
       timing: async () =>
         deps.signTiming ?? { joinTimeoutMs: (await this.settings.cosignTimeoutSeconds()) * 1000, roundTimeoutMs: SIGN_ROUND_TIMEOUT_MS },
+    });
+    this.cosigner = new BrowserCosigner({
+      wallet: this.wallet,
+      networks: this.networks,
+      chain: deps.chain,
+      onChange: deps.onStateChange,
+      ...(deps.openMailbox ? { open: deps.openMailbox } : {}),
     });
     this.routerDeps = {
       permissions: this.permissions,
@@ -219,6 +228,7 @@ export class Services implements CommandContext {
 
   /** Locks the wallet and tells every connected page it sees no account now. */
   async lock(): Promise<void> {
+    this.cosigner.stop();
     await this.wallet.lock();
     await this.accountsChanged();
   }
@@ -269,6 +279,7 @@ export class Services implements CommandContext {
       approvals: approvals.map(({ reply: _reply, ...view }) => view),
       signing: this.signing,
       sendError: this.sendError,
+      cosigning: this.cosigner.state(),
     };
   }
 

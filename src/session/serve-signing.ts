@@ -278,7 +278,8 @@ export function serveSigning(opts: ServeOptions): { stop: () => void; idle: () =
   let chain: Promise<void> = Promise.resolve();
   const served = (d: Delivery): Served | null => {
     const h = controlHeader(d);
-    const initiator = h?.t === 'sign-request' && h.party !== undefined ? identities.get(h.party) : undefined;
+    // A device never co-signs its own request (it may listen on the channel it also asks on).
+    const initiator = h?.t === 'sign-request' && h.party !== undefined && h.party !== self ? identities.get(h.party) : undefined;
     const msg = initiator ? controlFrom('sign-request', initiator, d) : null;
     if (!initiator || !msg) return null;
     const answer = (ok: boolean, reason?: string, code?: string) =>

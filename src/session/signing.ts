@@ -7,6 +7,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import type { PartyId } from '../tss/errors.js';
+import { TandemError } from '../errors/index.js';
 import { DklsSign, isOtFailure, type EcdsaSignature } from '../tss/dkls/index.js';
 import { encodeTranscript } from '../tss/transcript.js';
 import type { CeremonyEvent, CeremonyTiming } from './ceremony-common.js';
@@ -24,11 +25,13 @@ import type { Protocol } from '../tss/protocol.js';
 import { otRefusal, type OtBurns } from './ot-burns.js';
 import { burnPair } from '../tss/share.js';
 
-/** The co-signers refused; `reasons` says who and why. */
-export class SigningRefused extends Error {
+/** The co-signers refused (code `signing.refused`); `reasons` says who and why. */
+export class SigningRefused extends TandemError<'signing.refused'> {
   override readonly name = 'SigningRefused';
   constructor(readonly reasons: Array<{ deviceId: string; reason: string; code?: string }>) {
-    super(`signing refused: ${reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}`);
+    super('signing.refused', `signing refused: ${reasons.map((r) => `${r.deviceId}: ${r.reason}`).join('; ')}`, {
+      details: { devices: reasons.map((r) => r.deviceId) },
+    });
   }
 }
 

@@ -7,6 +7,7 @@
 import type { TxPreview } from './tx-preview';
 import type { Network } from './networks';
 import type { CosignRequest } from '../session/cosign-request';
+import type { ChannelStatus, PendingRequest, RequestResult } from './signing-service';
 
 /** Port the popup opens to receive state pushes. */
 export const POPUP_PORT_NAME = 'tandem-popup';
@@ -295,6 +296,13 @@ export interface VaultView {
   n?: number;
 }
 
+/** The Co-sign screen (background/browser-cosigner.ts): the channels listened on, requests waiting, and what became of earlier ones. */
+export interface CosignScreenState {
+  channels: Array<{ vaultName: string; status: ChannelStatus }>;
+  pending: PendingRequest[];
+  results: RequestResult[];
+}
+
 /** Everything the popup renders. */
 export interface WalletState {
   /** The active vault (the account dApps see). */
@@ -324,6 +332,8 @@ export interface WalletState {
   metaMaskCompat: boolean;
   /** The last send from the Send screen that failed (shown on Home until the next one). */
   sendError: string | null;
+  /** This browser co-signing other devices' requests (its Co-sign screen is open), or null. */
+  cosigning: CosignScreenState | null;
 }
 
 /** The commands (one typed map), their parser and limits: see popup-commands.ts. */

@@ -71,6 +71,12 @@ export interface PopupCommands {
   deleteVault: { params: { id: string }; result: undefined };
   selectVault: { params: { id: string }; result: undefined };
   renameVault: { params: { id: string; name: string }; result: undefined };
+  /** This browser starts answering other devices' signing requests (its Co-sign screen opened). */
+  startCosigning: { params: None; result: undefined };
+  /** It stops (the screen closed); a request on screen is refused. */
+  stopCosigning: { params: None; result: undefined };
+  /** The user's decision on a request shown on the Co-sign screen. */
+  decideCosign: { params: { key: string; approve: boolean }; result: undefined };
   /** Adds the next account of the active co-signed vault (derived key m/k, docs/accounts.md) and makes it active. */
   addAccount: { params: { name: string }; result: undefined };
   /** Makes account `index` of the active vault the active one (connected sites see accountsChanged). */
@@ -181,6 +187,9 @@ export const PARAMS: { [K in CommandType]: Schema<Params<K>> } = {
   deleteVault: { id: ID },
   selectVault: { id: ID },
   renameVault: { id: ID, name: str(64) },
+  startCosigning: {},
+  stopCosigning: {},
+  decideCosign: { key: str(32), approve: bool },
   addAccount: { name: str(64) },
   selectAccount: { index: accountIndex },
   renameAccount: { index: accountIndex, name: str(64) },

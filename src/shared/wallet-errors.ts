@@ -27,6 +27,9 @@ const MESSAGES = {
   'vault.cannotUpdateShare': () => 'this wallet cannot update its stored share',
   'vault.watchOnly': () =>
     'This is a watch-only address: Tandem has no key for it and cannot sign. Create or join a co-signed vault to sign and send.',
+  // This browser as a co-signer (its Co-sign screen)
+  'cosign.noVault': () => 'This browser holds no co-signed vault to co-sign for: join one from a pairing code first.',
+  'cosign.gone': () => 'That request is no longer waiting here (it ended, or the screen stopped listening).',
   // Accounts of a co-signed vault (docs/accounts.md)
   'account.unknown': (d: { index: number }) => `There is no account #${d.index} in this vault.`,
   'account.nameEmpty': () => 'Give the account a name.',

@@ -16,6 +16,7 @@ import type { SettingsStore } from '../settings';
 import type { TokenList } from '../tokens';
 import type { TssSigner } from '../tss-signer';
 import type { WalletService } from '../vault/wallet';
+import type { BrowserCosigner } from '../browser-cosigner';
 
 export interface CommandContext {
   readonly wallet: WalletService;
@@ -26,6 +27,8 @@ export interface CommandContext {
   readonly tokens: TokenList;
   readonly ceremonies: CeremonySessions;
   readonly signer: TssSigner;
+  /** This browser as a co-signer of other devices' requests (its Co-sign screen). */
+  readonly cosigner: BrowserCosigner;
   readonly settings: SettingsStore;
   readonly chain: ChainClient;
   /** Recent activity (transactions broadcast, and where they stand). */

@@ -5,6 +5,7 @@ import { activityCommands } from './activity';
 import { approvalCommands } from './approvals';
 import { backupCommands } from './backups';
 import { ceremonyCommands } from './ceremonies';
+import { cosigningCommands } from './cosigning';
 import type { CommandContext, Handler, Handlers } from './context';
 import { networkCommands } from './networks';
 import { sendCommands } from './send';
@@ -19,6 +20,7 @@ const HANDLERS: Handlers<CommandType> = {
   ...accountCommands,
   ...backupCommands,
   ...ceremonyCommands,
+  ...cosigningCommands,
   ...approvalCommands,
   ...sendCommands,
   ...activityCommands,

@@ -23,7 +23,7 @@ import { checkPersistence } from './persistence';
 import { PhoneCore, type SigningOptions } from './phone-core';
 import type { PhoneState } from './phone-state';
 import { SignLinkFlow } from './sign-link-flow';
-import type { SigningService } from './signing-service';
+import type { SigningService } from '../../shared/signing-service';
 import { VaultStoreError, type StoreBackend, type UnlockedStore } from './vault-store';
 
 export class PhoneController {

@@ -5,7 +5,7 @@
  */
 import type { DeviceVault } from '../../session/device-vault';
 import { TandemError } from '../../errors/index';
-import { SigningService } from './signing-service';
+import { SigningService } from '../../shared/signing-service';
 import { phonePreviews } from './preview-nodes';
 import { PhoneVaultStore, type StoreBackend, type UnlockedStore } from './vault-store';
 import { initialPhoneState, type PhoneState } from './phone-state';

@@ -22,7 +22,7 @@ import { networkOfChain } from '../../shared/sign-view';
 import { deviceIdFor, joinCeremony, pairingInfo } from './ceremony';
 import { reshareParams } from '../pairing-params';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { NO_PHONE_NODE, SETTLE_MS, SigningService } from './signing-service';
+import { NO_PHONE_NODE, SETTLE_MS, SigningService } from '../../shared/signing-service';
 import { answerStoredAsks, askForStatements } from '../../session/generation-asks';
 import { memoryBackend, PhoneVaultStore, VaultStoreError } from './vault-store';
 import { ed25519 } from '@noble/curves/ed25519.js';

@@ -7,6 +7,7 @@ import { Address, shortAddress } from '../../ui/Address';
 import { WatchBadge } from '../components/WatchBadge';
 import { SolanaAccount } from '../components/SolanaAccount';
 import { AccountPicker } from '../components/AccountPicker';
+import { Cosign } from './Cosign';
 import { ErrorText } from '../../ui/ErrorText';
 import { VaultPlanFields, usePlan } from '../components/VaultPlan';
 import { Activity } from '../components/Activity';
@@ -16,6 +17,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
   const network = state.networks.find((n) => n.chainId === state.selectedChainId);
   const [creating, setCreating] = useState(false);
   const [sending, setSending] = useState(false);
+  const [cosigning, setCosigning] = useState(false);
   const [balance, setBalance] = useState<BalanceView | 'error' | null>(null);
   // The balance of the selected network, refreshed when the network or the activity changes.
   useEffect(() => {
@@ -26,6 +28,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
   }, [state.selectedChainId, network?.rpcUrl, vault.account.address, state.activity[0]?.hash]);
   if (creating) return <NewVault run={run} onCancel={() => setCreating(false)} />;
   if (sending) return <Send state={state} run={run} onDone={() => setSending(false)} />;
+  if (cosigning) return <Cosign state={state} run={run} onDone={() => setCosigning(false)} />;
   return (
     <section class="screen home">
       {state.vaults.length > 1 && (
@@ -100,9 +103,14 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
         </button>
       )}
       {vault.kind === 'tss' && (
-        <button class="button primary" onClick={() => setSending(true)}>
-          Send
-        </button>
+        <div class="actions">
+          <button class="button primary" onClick={() => setSending(true)}>
+            Send
+          </button>
+          <button class="button" title="Answer signing requests from your other devices" onClick={() => setCosigning(true)}>
+            Co-sign
+          </button>
+        </div>
       )}
       {state.sendError && (
         <p class="error" role="alert" data-testid="send-error">

@@ -2,7 +2,7 @@
 import { Address } from '../../../ui/Address';
 import { StorageNotice } from '../components/StorageNotice';
 import type { PhoneController } from '../controller';
-import type { ChannelStatus, RequestResult } from '../signing-service';
+import type { ChannelStatus, RequestResult } from '../../../shared/signing-service';
 
 /** What the activity list says became of a request (an expired or withdrawn one did not fail). */
 const OUTCOME_LABEL: Record<RequestResult['outcome'], string> = {

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { SignBody, willFail } from '../../../ui/SignRequest';
 import type { PhoneController } from '../controller';
-import type { PendingRequest } from '../signing-service';
+import type { PendingRequest } from '../../../shared/signing-service';
 
 export function Request({ request, more, controller }: { request: PendingRequest; more: number; controller: PhoneController }) {
   const waiting = request.phase === 'waiting';
