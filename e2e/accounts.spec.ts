@@ -9,12 +9,16 @@
  *  4. a transaction from the second account: the approval shows its key
  *     path, the CLI co-signer prints the account it derived itself, and the
  *     mined transaction is from the second account.
+ *
+ * And an ERC-20 send from Home (the token picked from Home's tokens), with
+ * its preview, co-signed and mined.
  */
 import { getAddress, parseEther } from 'ethers';
 import { test, expect } from './fixtures';
 import { CosignerDevice } from './support/cosigner';
 import { pairWithCliCosigner } from './support/pair-vault';
 import { startRelay, type RunningRelay } from '../src/relay/server';
+import { deployMiniToken, miniTokenAbi } from '../test/support/preview-contracts';
 
 const RECIPIENT = getAddress('0x' + '47'.repeat(20));
 
@@ -105,6 +109,63 @@ test('a second account: added on Home, connected, switched (accountsChanged), an
     expect(await chains.main.rpc<{ status: string }>('eth_getTransactionReceipt', [sent.result])).toMatchObject({ status: '0x1' });
     await serve.waitFor(new RegExp(`account ${second} \\(key path m/1, derived on this device\\)`), 10_000);
     await serve.waitFor(/done: request/, 20_000);
+  } finally {
+    await cosigner.dispose();
+  }
+});
+
+test('an ERC-20 send from Home: the token picked from the tokens on Home, previewed, co-signed and mined', async ({ wallet, chains }) => {
+  test.setTimeout(240_000);
+  const cosigner = new CosignerDevice();
+  try {
+    const popup = await wallet.openPopup();
+    const address = await pairWithCliCosigner(wallet, popup, cosigner, relay.url);
+    expect((await wallet.command(popup, { type: 'setNetworkRpc', chainId: '0x7a69', rpcUrl: chains.main.url })).ok).toBe(true);
+    const [funder] = await chains.main.rpc<string[]>('eth_accounts');
+    await chains.main.rpc('eth_sendTransaction', [{ from: funder, to: address, value: '0x' + parseEther('1').toString(16) }]);
+    const token = await deployMiniToken(chains.main.rpc, parseEther('1000'));
+    await chains.main.rpc('eth_sendTransaction', [
+      { from: funder, to: token, data: miniTokenAbi.encodeFunctionData('transfer', [address, parseEther('100')]) },
+    ]);
+    expect((await wallet.command(popup, { type: 'addToken', address: token })).ok).toBe(true);
+    await popup.reload();
+    await expect(popup.getByTestId('token')).toContainText('MINI');
+    await expect(popup.getByTestId('token')).toContainText('100');
+
+    const serve = await cosigner.serve({
+      v: 1,
+      chains: [31337],
+      maxValueWei: parseEther('2').toString(),
+      dailyLimitWei: parseEther('5').toString(),
+    });
+    await popup.getByRole('button', { name: 'Send', exact: true }).click();
+    await popup.getByLabel('Asset').selectOption({ label: 'MINI (ERC-20)' });
+    await popup.getByLabel('Recipient address').fill(RECIPIENT);
+    await popup.getByLabel('Amount (MINI)').fill('12.5');
+    await wallet.screenshot(popup, 'send-erc20-01-form');
+    await popup.getByRole('button', { name: 'Review' }).click();
+    await expect(popup.getByTestId('approval')).toHaveAttribute('data-kind', 'sign', { timeout: 20_000 });
+    await expect(popup.getByTestId('preview-preflight')).toHaveText('Succeeds now');
+    await expect(popup.getByTestId('preview-balances')).toContainText('-12.5 MINI');
+    await wallet.screenshot(popup, 'send-erc20-02-review');
+    await popup.getByRole('button', { name: 'Approve and send', exact: true }).click();
+    await serve.waitFor(/done: request/, 30_000);
+    await expect
+      .poll(
+        async () =>
+          BigInt(
+            await chains.main.rpc<string>('eth_call', [
+              { to: token, data: miniTokenAbi.encodeFunctionData('balanceOf', [RECIPIENT]) },
+              'latest',
+            ]),
+          ),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(parseEther('12.5'));
+    await expect(popup.getByTestId('token')).toContainText('87.5', { timeout: 20_000 });
+    await wallet.screenshot(popup, 'send-erc20-03-home');
   } finally {
     await cosigner.dispose();
   }
