@@ -12,7 +12,7 @@ import { ErrorText } from '../../ui/ErrorText';
 
 export function AccountPicker({ vault, state, run }: { vault: VaultView; state: WalletState; run: Run }) {
   const [balances, setBalances] = useState<Record<number, string | null>>({});
-  const [adding, setAdding] = useState(false);
+  const [adding, setAdding] = useState<'add' | 'rename' | false>(false);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const symbol = state.networks.find((n) => n.chainId === state.selectedChainId)?.currencySymbol ?? '';
@@ -25,7 +25,9 @@ export function AccountPicker({ vault, state, run }: { vault: VaultView; state: 
   }, [vault.id, vault.accounts.length, state.selectedChainId, state.activity[0]?.hash]);
   const add = async (e: Event) => {
     e.preventDefault();
-    const failed = await run({ type: 'addAccount', name });
+    const failed = await run(
+      adding === 'rename' ? { type: 'renameAccount', index: vault.account.index, name } : { type: 'addAccount', name },
+    );
     setError(failed);
     if (!failed) {
       setAdding(false);
@@ -53,23 +55,28 @@ export function AccountPicker({ vault, state, run }: { vault: VaultView; state: 
         <form class="inline-form" onSubmit={add}>
           <input
             class="grow"
-            aria-label="New account name"
+            aria-label={adding === 'rename' ? 'Account name' : 'New account name'}
             placeholder={`Account ${vault.accounts.length + 1}`}
             maxLength={64}
             value={name}
             onInput={(e) => setName((e.target as HTMLInputElement).value)}
           />
           <button class="button primary small" type="submit">
-            Add
+            {adding === 'rename' ? 'Save' : 'Add'}
           </button>
           <button class="button small" type="button" onClick={() => setAdding(false)}>
             Cancel
           </button>
         </form>
       ) : (
-        <button class="link-button" type="button" onClick={() => setAdding(true)}>
-          + Add account
-        </button>
+        <div class="row">
+          <button class="link-button" type="button" onClick={() => (setName(''), setAdding('add'))}>
+            + Add account
+          </button>
+          <button class="link-button" type="button" onClick={() => (setName(vault.account.name), setAdding('rename'))}>
+            Rename
+          </button>
+        </div>
       )}
       <ErrorText error={error} />
     </div>
