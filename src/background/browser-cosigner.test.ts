@@ -2,20 +2,29 @@
  * This browser as a co-signer (docs/browser-cosigner.md), with a real
  * requester over in-memory relay rooms: the other device of a 2-of-2 vault
  * asks; the request waits on the Co-sign screen, decoded here; approved, the
- * signature verifies for the vault; rejected, the requester is refused;
- * stopping refuses what is on screen.
+ * signature verifies for the vault; rejected, the requester is refused; a
+ * derived account is shown as derived here, one named wrongly is refused
+ * unseen; stopping refuses what is on screen.
  */
 import { describe, expect, it } from 'vitest';
 import { Signature, verifyMessage } from 'ethers';
-import { requestSignature } from '../session/ceremonies';
+import { requestSignature, type SigningRefused } from '../session/ceremonies';
+import { accountAddress } from '../session/account-path';
 import { channelOf } from '../session/device-vault';
 import { Mailbox } from '../session/mailbox';
 import { parseSigningRequest } from '../session/signing-request';
 import { rejectedCode } from '../errors/codes.test-util';
 import { pairedVault } from './cosigned-services.test-util';
 
-const message = (text: string) =>
-  parseSigningRequest({ v: 1, kind: 'personal_sign', chainId: 31337, path: [], message: '0x' + Buffer.from(text).toString('hex') });
+const message = (text: string, more: { path?: number[]; account?: string } = {}) =>
+  parseSigningRequest({
+    v: 1,
+    kind: 'personal_sign',
+    chainId: 31337,
+    path: [],
+    ...more,
+    message: '0x' + Buffer.from(text).toString('hex'),
+  });
 
 async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 300; i++) {
@@ -32,13 +41,13 @@ describe('the extension co-signing for another device', () => {
     await expect(t.s.command({ type: 'decideCosign', key: 'r1', approve: true })).rejects.toMatchObject({ code: 'cosign.gone' });
     await t.s.command({ type: 'startCosigning' });
     await until(async () => ((await t.s.state()).cosigning?.channels[0]?.status.state === 'listening' ? true : undefined));
-    const ask = (text: string) =>
+    const ask = (text: string, more: { path?: number[]; account?: string } = {}) =>
       requestSignature({
         joinTimeoutMs: 10_000,
         roundTimeoutMs: 30_000,
         mailbox: new Mailbox(t.room(channelOf(t.cosigner).sessionId).join(t.cosigner.identity.deviceId)),
         vault: t.cosigner,
-        request: message(text),
+        request: message(text, more),
       });
     const shown = async () => (await t.s.state()).cosigning?.pending.find((p) => p.phase === 'waiting');
 
@@ -59,6 +68,18 @@ describe('the extension co-signing for another device', () => {
     const p2 = await until(shown);
     await t.s.command({ type: 'decideCosign', key: p2.key, approve: false });
     expect(await rejectedCode(refused)).toBe('signing.refused');
+
+    // A derived account: shown as this browser derived it; a request naming another address than its path gives is refused unseen.
+    const second = accountAddress(t.cosigner.ecdsa, [1]);
+    const derived = ask('from m/1', { path: [1], account: second });
+    const p3 = await until(shown);
+    expect(p3.view).toMatchObject({ account: second, accountPath: 'm/1' });
+    await t.s.command({ type: 'decideCosign', key: p3.key, approve: false });
+    await derived.catch(() => undefined);
+    const mismatch = ask('named wrongly', { path: [2], account: second });
+    expect(await rejectedCode(mismatch)).toBe('signing.refused');
+    expect(((await mismatch.catch((e: unknown) => e)) as SigningRefused).reasons[0]?.reason).toMatch(/key path m\/2 is account/);
+    expect((await t.s.state()).cosigning?.pending).toEqual([]);
 
     const dropped = ask('stop while shown');
     await until(shown);
