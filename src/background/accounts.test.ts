@@ -103,4 +103,16 @@ describe('accounts of a co-signed vault', () => {
       { index: 1, value: '1.0' },
     ]);
   });
+
+  it('a connect request answered on unlock keeps the grant as it is: nothing is granted unasked', async () => {
+    const t = await pairedVault();
+    const first = t.cosigner.address;
+    await t.s.command({ type: 'addAccount', name: 'Burner' });
+    await t.s.command({ type: 'lock' });
+    const asked = t.rpc('eth_requestAccounts');
+    await waitApprovals(t.s);
+    await t.s.command({ type: 'unlock', password: 'correct horse' });
+    expect(await asked).toEqual([first.toLowerCase()]);
+    expect(await t.s.permissions.accountsFor(A)).toEqual([first]);
+  });
 });

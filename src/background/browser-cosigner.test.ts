@@ -41,12 +41,12 @@ describe('the extension co-signing for another device', () => {
     await expect(t.s.command({ type: 'decideCosign', key: 'r1', approve: true })).rejects.toMatchObject({ code: 'cosign.gone' });
     await t.s.command({ type: 'startCosigning' });
     await until(async () => ((await t.s.state()).cosigning?.channels[0]?.status.state === 'listening' ? true : undefined));
-    const ask = (text: string, more: { path?: number[]; account?: string } = {}) =>
+    const ask = (text: string, more: { path?: number[]; account?: string } = {}, vault = t.cosigner) =>
       requestSignature({
         joinTimeoutMs: 10_000,
         roundTimeoutMs: 30_000,
         mailbox: new Mailbox(t.room(channelOf(t.cosigner).sessionId).join(t.cosigner.identity.deviceId)),
-        vault: t.cosigner,
+        vault,
         request: message(text, more),
       });
     const shown = async () => (await t.s.state()).cosigning?.pending.find((p) => p.phase === 'waiting');
@@ -76,9 +76,17 @@ describe('the extension co-signing for another device', () => {
     expect(p3.view).toMatchObject({ account: second, accountPath: 'm/1' });
     await t.s.command({ type: 'decideCosign', key: p3.key, approve: false });
     await derived.catch(() => undefined);
-    const mismatch = ask('named wrongly', { path: [2], account: second });
-    expect(await rejectedCode(mismatch)).toBe('signing.refused');
-    expect(((await mismatch.catch((e: unknown) => e)) as SigningRefused).reasons[0]?.reason).toMatch(/key path m\/2 is account/);
+    // The requester checks its own request first; one whose own derivation differs (another chain code) gets past
+    // that check, and this browser, deriving with the vault's real chain code, refuses it before showing it.
+    expect(await rejectedCode(ask('named wrongly', { path: [2], account: second }))).toBe('signing.accountMismatch');
+    const forged = { ...t.cosigner, ecdsa: { ...t.cosigner.ecdsa, chainCode: new Uint8Array(32).fill(9) } };
+    const mismatch = ask('named wrongly', { path: [1], account: accountAddress(forged.ecdsa, [1]) }, forged);
+    const refusal = (await mismatch.catch((e: unknown) => e)) as SigningRefused;
+    expect(refusal.code).toBe('signing.refused');
+    expect(refusal.reasons[0]).toMatchObject({
+      code: 'signing.accountMismatch',
+      reason: expect.stringMatching(/key path m\/1 is account/),
+    });
     expect((await t.s.state()).cosigning?.pending).toEqual([]);
 
     const dropped = ask('stop while shown');

@@ -38,12 +38,20 @@ export class BrowserCosigner {
   private service: SigningService | null = null;
   /** Vault names by channel id (the service's vault id), for the screen. */
   private names = new Map<string, string>();
+  /** The wallet record each channel's vault was opened from, by channel id. */
+  private recordIds = new Map<string, string>();
 
   constructor(private readonly deps: BrowserCosignerDeps) {}
 
-  /** Starts listening on every co-signed vault's channel (again: restarts them). Needs the wallet unlocked. */
+  /**
+   * Starts listening on every co-signed vault's channel (again: restarts
+   * them, e.g. after a vault was added, deleted or re-shared). Needs the
+   * wallet unlocked.
+   */
   async start(): Promise<void> {
     if (!(await this.deps.wallet.isUnlocked())) throw new WalletError('wallet.locked');
+    const views = await this.deps.wallet.vaults();
+    if (!views.some((v) => v.kind === 'tss')) throw new WalletError('cosign.noVault');
     this.stop();
     const service = new SigningService({
       device: 'browser',
@@ -55,15 +63,23 @@ export class BrowserCosigner {
       ...(this.deps.roundTimeoutMs ? { roundTimeoutMs: this.deps.roundTimeoutMs } : {}),
     });
     this.service = service;
-    const views = await this.deps.wallet.vaults();
-    if (!views.some((v) => v.kind === 'tss')) throw new WalletError('cosign.noVault');
     for (const view of views) {
       const record = await openDeviceVault(this.deps.wallet, view);
       if (!record || this.service !== service) continue;
       this.names.set(vaultId(record), view.name);
+      this.recordIds.set(vaultId(record), view.id);
       void service.listen(record);
     }
     this.deps.onChange();
+  }
+
+  /** While listening: restarts when the co-signed vaults changed (added, deleted, a re-share committed); never throws. */
+  async refresh(): Promise<void> {
+    if (!this.service) return;
+    const ids = (await this.deps.wallet.vaults()).filter((v) => v.kind === 'tss').map((v) => v.id);
+    const now = [...this.recordIds.values()];
+    if (ids.length === now.length && ids.every((id) => now.includes(id))) return;
+    await this.start().catch(() => this.stop());
   }
 
   /** Stops listening; a request on screen is refused ("the browser stopped listening"). */
@@ -71,6 +87,7 @@ export class BrowserCosigner {
     const s = this.service;
     this.service = null;
     this.names.clear();
+    this.recordIds.clear();
     if (s) {
       s.stopAll();
       this.deps.onChange();
@@ -109,10 +126,17 @@ export class BrowserCosigner {
     });
   }
 
-  /** Stores a vault whose OT pair with a peer was burned (its record in this wallet, found by address). */
+  /**
+   * Stores a vault whose OT pair with a peer was burned, into the record it
+   * was opened from, and only while that record still holds the same share
+   * generation (a re-share committed meanwhile must never be overwritten with
+   * the older share): otherwise it throws, and the pair stays refused in memory.
+   */
   private async storeBurn(vault: DeviceVault): Promise<void> {
-    const view = (await this.deps.wallet.vaults()).find((v) => v.kind === 'tss' && v.address === vault.address);
-    if (!view) throw new WalletError('vault.cannotUpdateShare');
+    const id = this.recordIds.get(vaultId(vault));
+    const view = id ? (await this.deps.wallet.vaults()).find((v) => v.id === id) : undefined;
+    const current = view ? await openDeviceVault(this.deps.wallet, view) : null;
+    if (!view || current?.ecdsa.epoch !== vault.ecdsa.epoch) throw new WalletError('vault.cannotUpdateShare');
     const blob = new TextEncoder().encode(encodeDeviceVault(vault));
     try {
       await this.deps.wallet.replaceShare(view.id, blob);

@@ -65,22 +65,32 @@ export async function routeRequest(deps: RouterDeps, ctx: RequestContext, req: R
   }
   const refused = REFUSED_METHODS.get(method);
   if (refused) throw rpcErrors.unsupported(method, refused);
-  if (SIGNING_METHODS.has(method)) {
-    const accounts = await visibleAccounts(deps, origin);
-    if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
-    if (!accounts.length)
-      throw new ProviderRpcError(RpcErrorCode.unauthorized, `${method}: Tandem is locked. Unlock it in the popup and retry.`);
-    // A watch-only address has no key: refused here, before any approval (eth_sign and eth_signTransaction too).
-    if (await deps.wallet.isWatchOnly()) throw rpcErrors.watchOnly(method);
-    // The account the request names (it must be one the site sees), else the first the site sees.
-    return deps.signer.handle(ctx, getAddress(namedAccount(req, accounts)), req);
-  }
+  if (SIGNING_METHODS.has(method)) return routeSigning(deps, ctx, req);
   if (FORWARDED_METHODS.has(method)) {
     const params = req.params === undefined ? [] : req.params;
     if (!Array.isArray(params)) throw rpcErrors.invalidParams(method, 'params must be an array');
     return deps.chain.call(await deps.networks.selected(), method, params);
   }
   throw rpcErrors.unsupported(method);
+}
+
+/** A signing method: the site must be connected and see an account of the active vault; the request names which. */
+async function routeSigning(deps: RouterDeps, ctx: RequestContext, req: RpcRequest): Promise<unknown> {
+  const { method } = req;
+  const origin = ctx.origin;
+  const accounts = await visibleAccounts(deps, origin);
+  if (!(await deps.permissions.isConnected(origin))) throw rpcErrors.unauthorized(method);
+  if (!accounts.length)
+    throw new ProviderRpcError(
+      RpcErrorCode.unauthorized,
+      (await deps.wallet.activeAccount())
+        ? `${method}: none of the accounts this site is connected to is in the active vault. Switch to one in the popup and retry.`
+        : `${method}: Tandem is locked. Unlock it in the popup and retry.`,
+    );
+  // A watch-only address has no key: refused here, before any approval (eth_sign and eth_signTransaction too).
+  if (await deps.wallet.isWatchOnly()) throw rpcErrors.watchOnly(method);
+  // The account the request names (it must be one the site sees), else the first the site sees.
+  return deps.signer.handle(ctx, getAddress(namedAccount(req, accounts)), req);
 }
 
 /**
@@ -92,11 +102,15 @@ export async function carryOutApproval(deps: RouterDeps, approval: Approval): Pr
   if (approval.kind === 'connect') {
     const mine = await deps.wallet.accounts();
     if (!mine.length) throw new WalletError('wallet.lockedApprove');
-    // The accounts the user chose (checked against the vault again: it may have changed), else the active one.
-    const chosen = approval.accounts?.map((a) => a.toLowerCase()) ?? [mine[0]!.toLowerCase()];
-    const grant = mine.filter((a) => chosen.includes(a.toLowerCase()));
-    if (!grant.length) throw new WalletError('account.notInVault', { account: chosen[0]! });
-    await deps.permissions.grant(approval.origin, grant);
+    // The accounts the user chose (checked against the vault again: it may have changed). Without a choice
+    // (a request answered on unlock, docs/accounts.md) a grant the site still sees stays as it is; else the active account.
+    const seen = await visibleAccounts(deps, approval.origin);
+    const chosen = approval.accounts?.map((a) => a.toLowerCase()) ?? (seen.length ? null : [mine[0]!.toLowerCase()]);
+    if (chosen) {
+      const grant = mine.filter((a) => chosen.includes(a.toLowerCase()));
+      if (!grant.length) throw new WalletError('account.notInVault', { account: chosen[0]! });
+      await deps.permissions.grant(approval.origin, grant);
+    }
     const accounts = await visibleAccounts(deps, approval.origin);
     deps.events.emitToOrigin(approval.origin, 'accountsChanged', accounts);
     return approval.method === 'wallet_requestPermissions' ? eip2255(deps, approval.origin) : accounts;

@@ -5,7 +5,7 @@
  */
 import { errorCode } from '../errors/index';
 import type { ProviderState, RpcRequest } from '../shared/page-channel';
-import type { SigningProgress, WalletState } from '../shared/popup-api';
+import type { ActivityEntry, SigningProgress, VaultView, WalletState } from '../shared/popup-api';
 import { type PopupCommand, type PopupReply, parsePopupCommand, type Result } from '../shared/popup-commands';
 import { rpcErrors } from '../shared/rpc-errors';
 import { walletMessage } from '../shared/wallet-errors';
@@ -187,6 +187,8 @@ export class Services implements CommandContext {
    */
   private lastAccount: string | null | undefined;
   private async afterVaultChange(): Promise<void> {
+    // A co-signing browser listens with the vaults as they are now (a re-share commits a new record).
+    await this.cosigner.refresh();
     const account = await this.wallet.activeAccount();
     if (this.lastAccount !== undefined && account !== this.lastAccount) await this.accountsChanged();
     else this.deps.onStateChange();
@@ -246,10 +248,21 @@ export class Services implements CommandContext {
    */
   async answerConnectedWaiting(): Promise<void> {
     for (const a of await this.approvals.list()) {
-      if (a.kind === 'connect' && a.method === 'eth_requestAccounts' && (await this.permissions.isConnected(a.origin))) {
+      // Only where the site still sees a granted account: its grant is kept as it is (nothing new is granted unasked).
+      if (a.kind === 'connect' && a.method === 'eth_requestAccounts' && (await visibleAccounts(this.routerDeps, a.origin)).length) {
         await this.approvals.decide(a.id, true);
       }
     }
+  }
+
+  /** Recent activity of the active account, and the vault's Solana entries (listed under its own address). */
+  private async activityOf(vault: VaultView | null): Promise<ActivityEntry[]> {
+    if (!vault) return this.activity.list();
+    const account = vault.account.address.toLowerCase();
+    const own = vault.address.toLowerCase();
+    return (await this.activity.list()).filter(
+      (e) => e.account.toLowerCase() === account || (e.chainId.startsWith('solana:') && e.account.toLowerCase() === own),
+    );
   }
 
   /** Everything the popup renders (independent reads run together: the popup waits for this on every open). */
@@ -267,7 +280,7 @@ export class Services implements CommandContext {
       cosignTimeoutSeconds: this.settings.cosignTimeoutSeconds(),
       metaMaskCompat: this.settings.metaMaskCompat(),
       ceremony: this.ceremonies.current(),
-      activity: this.activity.list(vault?.address),
+      activity: this.activityOf(vault),
       tokens: this.tokens.list(selected.chainId),
     });
     const { unlocked, approvals, ...rest } = read;

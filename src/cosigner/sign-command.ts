@@ -22,6 +22,7 @@ import { need, rpcFlags, timing } from './options.js';
 import { progressPrinter } from './progress.js';
 import { UsageError } from './prompt.js';
 import { EXIT, type CommandContext } from './context.js';
+import { pathText, requestAccount } from '../session/account-path.js';
 import { answerStoredAsks } from '../session/generation-asks.js';
 import { withTestPause } from './test-pause.js';
 import { loadVault, openChannel } from './signing-commands.js';
@@ -82,7 +83,10 @@ export async function signCommand(ctx: CommandContext): Promise<number> {
   answerStoredAsks(opened.mailbox, () => vault);
   let sig: EcdsaSignature;
   try {
-    ctx.print(`asking the co-signers of ${vault.address} (${vault.ecdsa.t - 1} needed)`);
+    // The account this device derives for the request's key path (refused here if the request names another).
+    const account = requestAccount(request, vault);
+    const path = request.path.length ? ` (key path ${pathText(request.path)})` : '';
+    ctx.print(`asking the co-signers of ${account}${path} (${vault.ecdsa.t - 1} needed)`);
     sig = await requestSignature({
       ...time,
       mailbox: opened.mailbox,

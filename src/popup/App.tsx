@@ -70,7 +70,7 @@ export function App() {
       <Header state={state} run={run} />
       <main class="content">
         {state.approvals.length > 0 ? (
-          <Approvals state={state} run={run} />
+          <Approvals key={state.approvals[0]!.id} state={state} run={run} />
         ) : tab === 'home' ? (
           <Home state={state} run={run} />
         ) : tab === 'sites' ? (

@@ -35,7 +35,14 @@ describe('account paths', () => {
   it('a co-signer derives the account itself and refuses one the path does not give (signing.accountMismatch)', () => {
     const second = accountAddress(vault.ecdsa, [1]);
     expect(requestAccount({ path: [1], account: second }, vault)).toBe(second);
-    expect(requestAccount({ path: [1] }, vault)).toBe(second);
+    expect(thrownError(() => requestAccount({ path: [1] }, vault))).toMatchObject({
+      code: 'signing.accountMismatch',
+      details: { check: 'named' },
+    });
+    expect(thrownError(() => requestAccount({ path: [0, 5], account: second }, vault))).toMatchObject({
+      code: 'signing.accountMismatch',
+      details: { check: 'path' },
+    });
     expect(requestAccount({ path: [] }, vault)).toBe(vault.address);
     expect(thrownError(() => requestAccount({ path: [2], account: second }, vault))).toMatchObject({
       code: 'signing.accountMismatch',

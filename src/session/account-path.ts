@@ -7,7 +7,8 @@
  * k ≥ 1 is the child key m/k. Every device derives an account's public key
  * from the vault's public key and chain code itself; a signing request names
  * the path and the address it expects, and a co-signer refuses when its own
- * derivation gives another address (`signing.accountMismatch`).
+ * derivation gives another address, when a derived path names no address, or
+ * when the path is not an account path (`signing.accountMismatch`).
  */
 import { computeAddress, hexlify } from 'ethers';
 import { deriveChild } from '../tss/derive.js';
@@ -51,6 +52,17 @@ export function requestAccount(
   request: Pick<SigningRequest, 'path' | 'account'>,
   vault: { address: string; ecdsa: { publicKey: Uint8Array; chainCode: Uint8Array } },
 ): string {
+  // A derived key must be one of the wallet's account paths (m/k), and the request must name the address it expects.
+  if (request.path.length && (accountIndexOf(request.path) === null || request.account === undefined))
+    throw new SigningRequestRejected(
+      request.account === undefined
+        ? `the request for key path ${pathText(request.path)} does not name its account: refusing`
+        : `the key path ${pathText(request.path)} is not an account path (m or m/k): refusing`,
+      {
+        code: 'signing.accountMismatch',
+        details: { path: pathText(request.path), check: request.account === undefined ? 'named' : 'path' },
+      },
+    );
   let own: string;
   try {
     // The root path is the vault's own address, known without deriving.

@@ -219,6 +219,9 @@ async function signAccepted(opts: ServeOptions, s: Served, checked: Checked): Pr
   }
 }
 
+/** The refusal codes sent back to the requester. */
+const forwardedCode = (code: string) => code.startsWith('generation.') || code === 'signing.accountMismatch';
+
 /** Serves one request from its arrival to its end. */
 async function serveOne(opts: ServeOptions, s: Served): Promise<void> {
   const watch = watchEnd(opts.mailbox, s);
@@ -241,8 +244,8 @@ async function serveOne(opts: ServeOptions, s: Served): Promise<void> {
       return;
     }
     opts.onResult?.({ id: s.id, ok: false, error: reason, ...(e instanceof SigningRequestExpired ? { ended: 'expired' as const } : {}) });
-    // Only a generation mismatch carries its code: the requester acts on it (docs/generations.md).
-    await s.answer(false, reason, e instanceof SigningRequestRejected && e.code.startsWith('generation.') ? e.code : undefined);
+    // Only a generation mismatch (the requester acts on it, docs/generations.md) and an account mismatch carry their code.
+    await s.answer(false, reason, e instanceof SigningRequestRejected && forwardedCode(e.code) ? e.code : undefined);
     return;
   }
   const got = await decideInTime(opts, s, checked, watch.ended).finally(() => watch.stop());

@@ -99,7 +99,12 @@ function checkAccountField(x: unknown): string | undefined {
   if (x === undefined) return undefined;
   if (typeof x !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(x))
     return reject('account must be a 0x-prefixed 20-byte address', 'account', 'address');
-  return getAddress(x.toLowerCase());
+  try {
+    // Mixed case must be a valid EIP-55 checksum (all lower or all upper case carries none).
+    return getAddress(x);
+  } catch {
+    return reject('account has a wrong EIP-55 checksum', 'account', 'checksum');
+  }
 }
 
 function checkChainId(chainId: unknown): number {

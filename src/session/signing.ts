@@ -8,6 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import type { PartyId } from '../tss/errors.js';
 import { TandemError } from '../errors/index.js';
+import { requestAccount } from './account-path.js';
 import { DklsSign, isOtFailure, type EcdsaSignature } from '../tss/dkls/index.js';
 import { encodeTranscript } from '../tss/transcript.js';
 import type { CeremonyEvent, CeremonyTiming } from './ceremony-common.js';
@@ -95,6 +96,8 @@ async function collectAnswers(opts: Omit<RequestOptions, 'request'>, id: string,
     );
     const d = await (opts.superseded ? Promise.race([take, opts.superseded]) : take);
     const a = d.payload as SignAnswerMsg;
+    // Its own party never answers for a co-signer (defence in depth: the relay does not echo a device's messages).
+    if (a.party === vault.ecdsa.self) continue;
     const deviceId = identities.get(a.party)!.deviceId;
     if (answered(a.party)) continue;
     if (a.ok) accepted.push(a.party);
@@ -123,6 +126,8 @@ function refusal(vault: DeviceVault, refused: SigningRefused['reasons']): Error 
 export async function requestSignature(opts: RequestOptions): Promise<EcdsaSignature> {
   const request = parseSigningRequest(opts.request);
   const digest = digestOf(request);
+  // The requester checks the account it names as every co-signer will (docs/accounts.md): nothing is asked otherwise.
+  requestAccount(request, opts.vault);
   const { id, signers } = await askCosigners(opts, request, digest);
   return signWithQuorum({ ...opts, id, signers, digest, path: request.path });
 }

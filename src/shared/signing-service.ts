@@ -28,6 +28,9 @@ import { type TxPreview, unavailablePreview } from './tx-preview';
 import type { SigningRequest } from '../session/signing-request';
 import type { SignView } from './popup-api';
 import { TandemError } from '../errors/index';
+import type { ChannelStatus, PendingRequest, RequestResult, SeenRequest } from './cosign-requests';
+
+export type { ChannelStatus, PendingRequest, RequestResult, SeenRequest } from './cosign-requests';
 
 /** A request nobody decided on is refused after this long (the extension stopped waiting long before). */
 export const DECISION_TIMEOUT_MS = 10 * 60_000;
@@ -37,46 +40,8 @@ export const DECISION_TIMEOUT_MS = 10 * 60_000;
  * first instead of flashing it on screen.
  */
 export const SETTLE_MS = 400;
-
-export type ChannelStatus = { state: 'connecting' } | { state: 'listening' } | { state: 'offline'; error: string; detail: string };
-
-/** A request waiting for the user. */
-export interface PendingRequest {
-  /** Local id (for the screen). */
-  key: string;
-  vaultId: string;
-  vaultName: string;
-  /** The device that asked (its device id in the vault). */
-  fromDevice: string;
-  method: string;
-  view: SignView;
-  receivedAt: number;
-  /** The request's id in the channel (a signing link names it). */
-  requestId: string;
-  /** When the requester stops waiting (ms since 1970, its clock). */
-  expires: number;
-  /** Set once the user decided: what happens next. */
-  phase: 'waiting' | 'signing';
-  steps: string[];
-}
-
-/** A finished request, for the activity list. */
-export interface RequestResult {
-  key: string;
-  vaultName: string;
-  what: string;
-  outcome: 'signed' | 'rejected' | 'failed' | 'not-needed' | 'expired' | 'withdrawn';
-  detail?: string;
-  at: number;
-}
-
-/** What became of a request this page read from a channel, by request id. */
-export type SeenRequest =
-  | { state: 'shown'; vaultId: string }
-  | { state: 'done'; vaultId: string; outcome: RequestResult['outcome'] }
-  | { state: 'expired'; vaultId: string; detail: string }
-  | { state: 'ended'; vaultId: string; detail: string }
-  | { state: 'refused'; vaultId: string; detail: string };
+/** How long a channel being left waits for its last answer to be sent before it closes. */
+export const CLOSE_WAIT_MS = 2_000;
 
 export interface SigningServiceOptions {
   onChange(): void;
@@ -147,6 +112,8 @@ interface Channel {
   status: ChannelStatus;
   opened?: OpenedMailbox;
   stop?: () => void;
+  /** Resolves once every request read so far was answered (serveSigning's idle). */
+  idle?: () => Promise<void>;
   /** The request of this vault in progress (serveSigning handles one at a time). */
   current?: PendingRequest | undefined;
 }
@@ -243,6 +210,7 @@ export class SigningService {
       server.stop();
       unanswer();
     };
+    ch.idle = server.idle;
     ch.status = { state: 'listening' };
     this.opts.onChange();
   }
@@ -367,7 +335,9 @@ export class SigningService {
     this.channels.delete(id);
     ch.stop?.();
     if (ch.current) this.decide(ch.current.key, false, `the ${this.device} stopped listening`);
-    void ch.opened?.close().catch(() => undefined);
+    // The channel closes once the refusal (or a signing under way) is sent, within a bound.
+    const sent = ch.idle ? Promise.race([ch.idle(), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]) : Promise.resolve();
+    void sent.then(() => ch.opened?.close()).catch(() => undefined);
     this.pending = this.pending.filter((p) => p.vaultId !== id);
   }
 

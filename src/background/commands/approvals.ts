@@ -25,7 +25,10 @@ export const approvalCommands: Handlers<'decideApproval' | 'adjustFees'> = {
     const network = (await ctx.networks.find(a.sign.chainId)) ?? (await ctx.networks.selected());
     const tx = withFees(a.sign.request.tx, fees);
     const tokens = await ctx.tokens.list(network.chainId);
-    const view = signView({ ...a.sign.request, tx }, a.sign.account, network, tokens);
+    const view = {
+      ...signView({ ...a.sign.request, tx }, a.sign.account, network, tokens),
+      ...(a.sign.accountName ? { accountName: a.sign.accountName } : {}),
+    };
     const updated = await previewed(ctx.chain, network, view, tokens);
     // A replacement (Speed up / Cancel) stays one with other fees.
     await ctx.approvals.updateSign(a.id, a.sign.replaces ? { ...updated, replaces: a.sign.replaces } : updated);

@@ -56,22 +56,20 @@ export class AccountBook {
     return { accounts, active };
   }
 
-  /** The next free index (one above the highest), for a new account. */
-  async nextIndex(owner: AccountOwner): Promise<number> {
-    const { accounts } = await this.of(owner);
-    if (accounts.length >= MAX_ACCOUNTS) throw new WalletError('account.tooMany', { max: MAX_ACCOUNTS });
-    const next = Math.max(...accounts.map((a) => a.index)) + 1;
-    if (next > MAX_ACCOUNT_INDEX) throw new WalletError('account.tooMany', { max: MAX_ACCOUNTS });
-    return next;
-  }
-
-  /** Adds account `index` with the address the caller derived, and makes it active. */
-  add(owner: AccountOwner, index: number, address: string, name: string): Promise<AccountRecord> {
-    return this.change(owner, (list) => {
-      const clean = name.trim().slice(0, 64) || defaultName(list.accounts.length);
-      const record = { index, name: clean, address };
-      return { accounts: [...list.accounts.filter((a) => a.index !== index), record], active: index };
-    }).then((l) => l.accounts.find((a) => a.index === index)!);
+  /**
+   * Adds the next account (one above the highest index) with the address
+   * `addressOf` derives for its index, and makes it active; one change at a
+   * time, so two quick adds get two indices.
+   */
+  addNext(owner: AccountOwner, name: string, addressOf: (index: number) => Promise<string>): Promise<AccountRecord> {
+    let added: AccountRecord | undefined;
+    return this.change(owner, async (list) => {
+      if (list.accounts.length >= MAX_ACCOUNTS) throw new WalletError('account.tooMany', { max: MAX_ACCOUNTS });
+      const index = Math.max(...list.accounts.map((a) => a.index)) + 1;
+      if (index > MAX_ACCOUNT_INDEX) throw new WalletError('account.tooMany', { max: MAX_ACCOUNTS });
+      added = { index, name: name.trim().slice(0, 64) || defaultName(list.accounts.length), address: await addressOf(index) };
+      return { accounts: [...list.accounts, added], active: index };
+    }).then(() => added!);
   }
 
   /** Makes account `index` the active one. */
@@ -93,9 +91,9 @@ export class AccountBook {
   }
 
   /** Applies `fn` to the stored list (one change at a time, so two quick adds both stay). */
-  private change(owner: AccountOwner, fn: (l: AccountList) => AccountList): Promise<AccountList> {
+  private change(owner: AccountOwner, fn: (l: AccountList) => AccountList | Promise<AccountList>): Promise<AccountList> {
     const run = async () => {
-      const next = fn(await this.of(owner));
+      const next = await fn(await this.of(owner));
       const all = (await this.area.get<Books>(KEY)) ?? {};
       all[owner.publicKey.toLowerCase()] = { accounts: next.accounts, active: next.active };
       await this.area.set(KEY, all);

@@ -153,8 +153,7 @@ export class WalletService {
   async addAccount(vaultId: string, name: string, addressOf: (path: number[]) => Promise<string>): Promise<AccountRecord> {
     if (!(await this.isUnlocked())) throw new WalletError('wallet.locked');
     const v = await this.cosigned(vaultId, 'vault.unknown');
-    const index = await this.book.nextIndex(v);
-    return this.book.add(v, index, await addressOf(accountPath(index)), name);
+    return this.book.addNext(v, name, (index) => addressOf(accountPath(index)));
   }
 
   /** Makes account `index` of a co-signed vault the active one. */

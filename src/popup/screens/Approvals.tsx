@@ -18,7 +18,9 @@ export function Approvals({ state, run }: { state: WalletState; run: Run }) {
   const decide = async (approve: boolean) => {
     setBusy(true);
     setError(null);
-    const accounts = approval.kind === 'connect' && approve && chosen.length ? { accounts: chosen } : {};
+    // Only accounts of the vault shown now (it may have changed since the screen opened).
+    const mine = chosen.filter((a) => state.vault?.accounts.some((x) => x.address === a));
+    const accounts = approval.kind === 'connect' && approve && mine.length ? { accounts: mine } : {};
     setError(await run({ type: 'decideApproval', id: approval.id, approve, ...accounts }));
     setBusy(false);
   };

@@ -2,7 +2,8 @@
  * The Co-sign screen (docs/browser-cosigner.md): while it is open, this
  * browser answers the signing requests other devices of its vaults send,
  * each decoded and previewed here and shown with the same request view as
- * the approval screen and the phone. Leaving the screen stops listening.
+ * the approval screen and the phone. It keeps listening while an approval or
+ * another tab is shown, until "Stop co-signing" or the last Tandem window closes.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { WalletState } from '../../shared/popup-api';
@@ -14,13 +15,18 @@ import { SignBody, willFail } from '../../ui/SignRequest';
 
 export function Cosign({ state, run, onDone }: { state: WalletState; run: Run; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
+  const start = () => void run({ type: 'startCosigning' }).then(setError);
+  // Listening goes on while an approval or another tab is shown; it stops with "Stop co-signing" or the last Tandem window.
   useEffect(() => {
-    void run({ type: 'startCosigning' }).then(setError);
-    return () => void sendCommand('stopCosigning');
+    if (!state.cosigning) start();
   }, []);
+  const stop = async () => {
+    await sendCommand('stopCosigning');
+    onDone();
+  };
   const c = state.cosigning;
   const request = c?.pending[0];
-  if (request) return <CosignRequest request={request} more={c.pending.length - 1} run={run} />;
+  if (request) return <CosignRequest key={request.key} request={request} more={c.pending.length - 1} run={run} />;
   return (
     <section class="screen" data-testid="cosign">
       <h2>Co-sign for other devices</h2>
@@ -30,8 +36,8 @@ export function Cosign({ state, run, onDone }: { state: WalletState; run: Run; o
       </p>
       <ErrorText error={error} />
       <ul class="list" aria-label="Channels">
-        {(c?.channels ?? []).map((ch) => (
-          <li class="list-item" key={ch.vaultName} data-testid="cosign-channel" data-state={ch.status.state}>
+        {(c?.channels ?? []).map((ch, i) => (
+          <li class="list-item" key={i} data-testid="cosign-channel" data-state={ch.status.state}>
             <strong class="grow">{ch.vaultName}</strong>
             <span class="small">
               {ch.status.state === 'listening' ? 'Listening' : ch.status.state === 'connecting' ? 'Connecting…' : ch.status.error}
@@ -54,10 +60,20 @@ export function Cosign({ state, run, onDone }: { state: WalletState; run: Run; o
           </ul>
         </>
       )}
-      <div class="actions single">
-        <button class="button" onClick={onDone}>
-          Stop co-signing
+      {!c && (
+        <p class="muted small" data-testid="cosign-stopped">
+          Not listening now (Tandem was locked or restarted).
+        </p>
+      )}
+      <div class="actions">
+        <button class="button" onClick={() => void stop()}>
+          {c ? 'Stop co-signing' : 'Back'}
         </button>
+        {!c && (
+          <button class="button primary" onClick={start}>
+            Start co-signing
+          </button>
+        )}
       </div>
     </section>
   );
@@ -65,8 +81,13 @@ export function Cosign({ state, run, onDone }: { state: WalletState; run: Run; o
 
 function CosignRequest({ request, more, run }: { request: PendingRequest; more: number; run: Run }) {
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const waiting = request.phase === 'waiting';
-  const decide = async (approve: boolean) => setError(await run({ type: 'decideCosign', key: request.key, approve }));
+  const decide = async (approve: boolean) => {
+    setBusy(true);
+    setError(await run({ type: 'decideCosign', key: request.key, approve }));
+    setBusy(false);
+  };
   return (
     <section class="screen approval" data-testid="cosign-request" data-phase={request.phase}>
       <div class="site">
@@ -83,10 +104,14 @@ function CosignRequest({ request, more, run }: { request: PendingRequest; more: 
       <ErrorText error={error} />
       {waiting ? (
         <div class="actions">
-          <button class="button" onClick={() => void decide(false)}>
+          <button class="button" disabled={busy} onClick={() => void decide(false)}>
             Reject
           </button>
-          <button class={willFail(request.view) ? 'button approve-anyway' : 'button primary'} onClick={() => void decide(true)}>
+          <button
+            class={willFail(request.view) ? 'button approve-anyway' : 'button primary'}
+            disabled={busy}
+            onClick={() => void decide(true)}
+          >
             {willFail(request.view) ? 'Approve anyway' : 'Approve'}
           </button>
         </div>

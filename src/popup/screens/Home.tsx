@@ -28,7 +28,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
   }, [state.selectedChainId, network?.rpcUrl, vault.account.address, state.activity[0]?.hash]);
   if (creating) return <NewVault run={run} onCancel={() => setCreating(false)} />;
   if (sending) return <Send state={state} run={run} onDone={() => setSending(false)} />;
-  if (cosigning) return <Cosign state={state} run={run} onDone={() => setCosigning(false)} />;
+  if (cosigning || state.cosigning) return <Cosign state={state} run={run} onDone={() => setCosigning(false)} />;
   return (
     <section class="screen home">
       {state.vaults.length > 1 && (
