@@ -287,8 +287,9 @@ export class Services implements CommandContext {
       // Not the popup's own poll of pending transactions (Recent activity): that is no sign of the user.
       if (cmd.type !== 'lock' && cmd.type !== 'refreshActivity') await this.touch();
     }
-    // Also after getState: an approval window records what it was shown from these pushes (closing it rejects those).
-    this.deps.onStateChange();
+    // Other popup pages learn the change; getState changes nothing (a page's first state comes with its port,
+    // and the background records what a reply shows an approval window as it records a push: index.ts).
+    if (cmd.type !== 'getState') this.deps.onStateChange();
     return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
   }
 
