@@ -242,10 +242,16 @@ export class Services implements CommandContext {
     }
   }
 
-  /** Everything the popup renders (independent reads run together: the popup waits for this on every open). */
+  /**
+   * Everything the popup renders. All reads run together (the popup waits for
+   * this on every open): the two that depend on another read wait for it alone.
+   */
   async state(): Promise<WalletState> {
-    const [vault, selected] = await Promise.all([this.wallet.vault(), this.networks.selected()]);
+    const vaultRead = this.wallet.vault();
+    const selectedRead = this.networks.selected();
     const read = await allOf({
+      vault: vaultRead,
+      selected: selectedRead,
       vaults: this.wallet.vaults(),
       unlocked: this.wallet.isUnlocked(),
       networks: this.networks.list(),
@@ -257,10 +263,10 @@ export class Services implements CommandContext {
       cosignTimeoutSeconds: this.settings.cosignTimeoutSeconds(),
       metaMaskCompat: this.settings.metaMaskCompat(),
       ceremony: this.ceremonies.current(),
-      activity: this.activity.list(vault?.address),
-      tokens: this.tokens.list(selected.chainId),
+      activity: vaultRead.then((vault) => this.activity.list(vault?.address)),
+      tokens: selectedRead.then((selected) => this.tokens.list(selected.chainId)),
     });
-    const { unlocked, approvals, ...rest } = read;
+    const { vault, selected, unlocked, approvals, ...rest } = read;
     return {
       ...rest,
       vault,
