@@ -7,6 +7,7 @@
  *   only from the extension's own pages.
  */
 import { Services } from './services';
+import { ApprovalPages } from './approval-pages';
 import { chromeArea } from './storage';
 import { idbRepository } from './vault/idb-repository';
 import { idbArea } from './idb-area';
@@ -27,7 +28,9 @@ const COMPAT_OFF_SCRIPT_ID = 'tandem-metamask-compat-off';
 void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
 
 const session = chromeArea(chrome.storage.session);
-const popupPorts = new Set<chrome.runtime.Port>();
+/** Each popup page's port: its document when it is an approval window, and the last state posted to it. */
+const popupPorts = new Map<chrome.runtime.Port, { doc: string | null; seq: number }>();
+let pushSeq = 0;
 
 const services: Services = new Services({
   local: idbArea(),
@@ -76,12 +79,12 @@ void services.settings
   .catch(() => undefined);
 
 /**
- * Approval windows (the popup opened at `#approvals`), by their page's port:
- * the window they are in, and whether the page said it closes itself.
- * Invariant kept by {@link ensureApprovalWindow}: while an approval is
- * pending, a window that is not closing shows it (or is being opened).
+ * Approval windows (the popup opened at `#approvals`): where each page is and
+ * what it was sent (background/approval-pages.ts). Invariant kept by
+ * {@link ensureApprovalWindow}: while an approval is pending, a window that
+ * is not closing shows it (or is being opened).
  */
-const approvalPages = new Map<chrome.runtime.Port, { windowId: number | undefined; closing: boolean }>();
+const approvalPages = new ApprovalPages();
 /** A window this worker created whose page has not connected yet. */
 let openingWindow: number | null = null;
 let ensuring: Promise<void> = Promise.resolve();
@@ -99,8 +102,7 @@ function showApprovals(queuing = false): void {
  */
 async function ensureApprovalWindow(queuing: boolean): Promise<void> {
   if (!queuing && !(await services.approvals.list()).length) return;
-  const live = [...approvalPages.values()].find((p) => !p.closing && p.windowId !== undefined)?.windowId;
-  const target = live ?? openingWindow ?? undefined;
+  const target = approvalPages.liveWindow() ?? openingWindow ?? undefined;
   if (target !== undefined) {
     try {
       await chrome.windows.update(target, { focused: true });
@@ -126,22 +128,40 @@ chrome.windows.onRemoved.addListener((id) => {
   showApprovals();
 });
 
-/**
- * Approvals each approval window (the popup opened at `#approvals`) was
- * shown. When that page goes away undecided (the user closed the window),
- * those requests are rejected, as if the user had clicked Reject. A worker
- * restart does not count: the worker is gone, so no disconnect is handled,
- * and the approvals stay pending.
- */
-const shownIn = new Map<chrome.runtime.Port, Set<string>>();
+/** The document of an approval window's page (sender of a port or a message), or null for any other page. */
+function approvalDocument(sender: chrome.runtime.MessageSender | undefined): string | null {
+  if (!sender?.url?.endsWith('#approvals')) return null;
+  return sender.documentId ?? `tab:${sender.tab?.id}`;
+}
+const placeOf = (sender: chrome.runtime.MessageSender | undefined) => ({ windowId: sender?.tab?.windowId, tabId: sender?.tab?.id });
 
-async function pushPopupState(): Promise<void> {
-  if (!popupPorts.size) return;
-  const msg: PopupPush = { type: 'state', state: await services.state() };
-  for (const p of popupPorts) {
+/** The requests an approval window was sent are rejected: it went away undecided (the user closed it); then the rest needs a window. */
+function rejectShown(shown: string[]): void {
+  void (shown.length ? services.approvalWindowClosed(shown) : Promise.resolve()).finally(showApprovals);
+}
+
+/**
+ * Posts the state to `ports` (default: every popup page). A state older than
+ * one a port already got is not posted to it. What an approval window is
+ * posted counts as shown there: closing it rejects those requests.
+ */
+async function pushPopupState(ports: Iterable<chrome.runtime.Port> = popupPorts.keys()): Promise<void> {
+  const targets = [...ports];
+  if (!targets.length) return;
+  const seq = ++pushSeq;
+  const state = await services.state();
+  const msg: PopupPush = { type: 'state', state };
+  for (const p of targets) {
+    const page = popupPorts.get(p);
+    if (!page || page.seq > seq) continue;
     try {
       p.postMessage(msg);
-      for (const a of msg.state.approvals) shownIn.get(p)?.add(a.id);
+      page.seq = seq;
+      if (page.doc)
+        approvalPages.sent(
+          page.doc,
+          state.approvals.map((a) => a.id),
+        );
     } catch {
       popupPorts.delete(p);
     }
@@ -157,37 +177,43 @@ chrome.runtime.onConnect.addListener((port) => {
   port.disconnect();
 });
 
-/** A popup page (toolbar popup, approval window or tab) connected for state pushes. */
+/**
+ * A popup page (toolbar popup, approval window or tab) connected for state
+ * pushes: it is sent the state at once (its first state: the page asks for
+ * no other).
+ */
 function acceptPopupPort(port: chrome.runtime.Port): void {
-  popupPorts.add(port);
-  const approvalWindow = port.sender?.url?.endsWith('#approvals') ?? false;
-  if (approvalWindow) {
-    const windowId = port.sender?.tab?.windowId;
-    shownIn.set(port, new Set());
-    approvalPages.set(port, { windowId, closing: false });
-    if (windowId !== undefined && windowId === openingWindow) openingWindow = null;
+  const doc = approvalDocument(port.sender);
+  popupPorts.set(port, { doc, seq: 0 });
+  if (doc) {
+    const place = placeOf(port.sender);
+    approvalPages.connected(doc, place);
+    if (place.windowId !== undefined && place.windowId === openingWindow) openingWindow = null;
   }
   port.onMessage.addListener((m: unknown) => {
-    if ((m as PopupPortMessage | null)?.type !== 'closing') return;
+    const type = (m as PopupPortMessage | null)?.type;
+    // The page opened (not a reconnect after a worker restart): as any command, that re-arms auto-lock.
+    if (type === 'opened') void services.touch().catch(() => undefined);
+    if (type !== 'closing') return;
     // The window closing itself after the user decided everything is no rejection,
     // and a request that came meanwhile needs another window.
-    shownIn.delete(port);
-    const page = approvalPages.get(port);
-    if (page) page.closing = true;
+    if (doc) approvalPages.closing(doc);
     showApprovals();
   });
   port.onDisconnect.addListener(() => {
     popupPorts.delete(port);
     // The last Tandem window closed: this browser stops co-signing (docs/browser-cosigner.md).
     if (!popupPorts.size) services.cosigner.stop();
-    const shown = shownIn.get(port);
-    shownIn.delete(port);
-    const wasApprovalWindow = approvalPages.delete(port);
-    const rejected = shown?.size ? services.approvalWindowClosed([...shown]) : Promise.resolve();
-    if (wasApprovalWindow) void rejected.finally(showApprovals);
+    if (doc) rejectShown(approvalPages.disconnected(doc));
   });
-  void pushPopupState();
+  void pushPopupState([port]);
 }
+
+// An approval window closed before its page connected its port may still have been sent a state (a command's reply).
+chrome.tabs.onRemoved.addListener((tabId) => {
+  const shown = approvalPages.tabRemoved(tabId);
+  if (shown.length) rejectShown(shown);
+});
 
 /** A web page's bridge connected: serve EIP-1193 requests for its browser-reported origin. */
 function acceptPagePort(port: chrome.runtime.Port): void {
@@ -234,7 +260,17 @@ function acceptPagePort(port: chrome.runtime.Port): void {
 
 chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
   if (!isExtensionPage(sender)) return false; // pages and content scripts cannot reach popup commands
-  void services.answer(raw).then(sendResponse);
+  void services.answer(raw).then((reply) => {
+    // A state in a reply to an approval window counts as shown there, as a push does.
+    const doc = approvalDocument(sender);
+    if (doc && reply.state)
+      approvalPages.sent(
+        doc,
+        reply.state.approvals.map((a) => a.id),
+        placeOf(sender),
+      );
+    sendResponse(reply);
+  });
   return true;
 });
 

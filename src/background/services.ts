@@ -265,10 +265,16 @@ export class Services implements CommandContext {
     );
   }
 
-  /** Everything the popup renders (independent reads run together: the popup waits for this on every open). */
+  /**
+   * Everything the popup renders. All reads run together (the popup waits for
+   * this on every open): the two that depend on another read wait for it alone.
+   */
   async state(): Promise<WalletState> {
-    const [vault, selected] = await Promise.all([this.wallet.vault(), this.networks.selected()]);
+    const vaultRead = this.wallet.vault();
+    const selectedRead = this.networks.selected();
     const read = await allOf({
+      vault: vaultRead,
+      selected: selectedRead,
       vaults: this.wallet.vaults(),
       unlocked: this.wallet.isUnlocked(),
       networks: this.networks.list(),
@@ -280,10 +286,10 @@ export class Services implements CommandContext {
       cosignTimeoutSeconds: this.settings.cosignTimeoutSeconds(),
       metaMaskCompat: this.settings.metaMaskCompat(),
       ceremony: this.ceremonies.current(),
-      activity: this.activityOf(vault),
-      tokens: this.tokens.list(selected.chainId),
+      activity: vaultRead.then((vault) => this.activityOf(vault)),
+      tokens: selectedRead.then((selected) => this.tokens.list(selected.chainId)),
     });
-    const { unlocked, approvals, ...rest } = read;
+    const { vault, selected, unlocked, approvals, ...rest } = read;
     return {
       ...rest,
       vault,
@@ -311,8 +317,9 @@ export class Services implements CommandContext {
       // Not the popup's own poll of pending transactions (Recent activity): that is no sign of the user.
       if (cmd.type !== 'lock' && cmd.type !== 'refreshActivity') await this.touch();
     }
-    // Also after getState: an approval window records what it was shown from these pushes (closing it rejects those).
-    this.deps.onStateChange();
+    // Other popup pages learn the change; getState changes nothing (a page's first state comes with its port,
+    // and the background records what a reply shows an approval window as it records a push: index.ts).
+    if (cmd.type !== 'getState') this.deps.onStateChange();
     return { state: await this.state(), ...(result !== undefined ? { result } : {}) };
   }
 

@@ -4,9 +4,9 @@
  * unlock; pending approvals -> approvals;
  * otherwise the tab the user chose (home, connected sites, settings).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RunCommand, WalletState } from '../shared/popup-api';
-import { announceClosing, send, sendCommand, subscribeState } from './api';
+import { announceClosing, send, subscribeState, takeWaitingState } from './api';
 import { CreateVault } from './screens/CreateVault';
 import { Unlock } from './screens/Unlock';
 import { Home } from './screens/Home';
@@ -21,18 +21,13 @@ import { TabBar, type Tab } from './components/TabBar';
 export type Run = RunCommand;
 
 export function App() {
-  const [state, setState] = useState<WalletState | null>(null);
+  // The first state is the port's first push (main.tsx opened it): it may have come while this code loaded.
+  const [state, setState] = useState<WalletState | null>(takeWaitingState);
   const [tab, setTab] = useState<Tab>('home');
   const openedForApproval = location.hash === '#approvals';
 
-  useEffect(() => {
-    const first = (s: WalletState) => {
-      if (!performance.getEntriesByName('tandem:state').length) performance.mark('tandem:state');
-      setState(s);
-    };
-    void sendCommand('getState').then((r) => r.ok && first(r.state));
-    return subscribeState(first);
-  }, []);
+  // A layout effect: subscribed as soon as the first render is done, not a frame later.
+  useLayoutEffect(() => subscribeState(setState), []);
 
   // An approval window closes itself once everything it was opened for is decided.
   const sawApproval = useRef(false);

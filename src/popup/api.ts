@@ -39,25 +39,60 @@ export async function send(cmd: PopupCommand): Promise<PopupReply> {
   }
 }
 
-/** Calls `onState` with every state the background pushes; returns an unsubscribe function. */
-export function subscribeState(onState: (s: WalletState) => void): () => void {
-  let port: chrome.runtime.Port | null = null;
-  let closed = false;
+type StateListener = (s: WalletState) => void;
+let listener: StateListener | null = null;
+/** The newest state pushed before anyone subscribed. */
+let waiting: WalletState | null = null;
+let connected = false;
+let stopped = false;
+
+/**
+ * Opens the state port now; its first push is the page's first state (the
+ * page sends no getState). The entry calls it before the screens' code has
+ * loaded, so that the worker (started by this if it was stopped) computes
+ * that state meanwhile. States pushed before {@link subscribeState} wait for it.
+ */
+export function connectState(): void {
+  if (connected) return;
+  connected = true;
+  let first = true;
   const open = () => {
-    port = chrome.runtime.connect({ name: POPUP_PORT_NAME });
+    const port = chrome.runtime.connect({ name: POPUP_PORT_NAME });
     currentPort = port;
+    if (first) port.postMessage({ type: 'opened' } satisfies PopupPortMessage);
+    first = false;
     port.onMessage.addListener((m: PopupPush) => {
-      if (m?.type === 'state') onState(m.state);
+      if (m?.type !== 'state') return;
+      // Where the popup's open time goes (bench/e2e): its first state from the worker.
+      if (!performance.getEntriesByName('tandem:state').length) performance.mark('tandem:state');
+      if (listener) listener(m.state);
+      else waiting = m.state;
     });
     // The worker may restart while the popup is open: reconnect.
     port.onDisconnect.addListener(() => {
       void chrome.runtime.lastError;
-      if (!closed) setTimeout(open, 200);
+      if (!stopped) setTimeout(open, 200);
     });
   };
   open();
+}
+
+/** The state pushed so far that nobody took yet, if any (taken: later ones go to the subscriber). */
+export function takeWaitingState(): WalletState | null {
+  const s = waiting;
+  waiting = null;
+  return s;
+}
+
+/** Calls `onState` with every state the background pushes (first any that waited); returns an unsubscribe function. */
+export function subscribeState(onState: StateListener): () => void {
+  connectState();
+  listener = onState;
+  const early = takeWaitingState();
+  if (early) onState(early);
   return () => {
-    closed = true;
-    port?.disconnect();
+    listener = null;
+    stopped = true;
+    currentPort?.disconnect();
   };
 }

@@ -360,7 +360,10 @@ export {
 export type PopupPush = { type: 'state'; state: WalletState };
 
 /**
- * Sent by the approval window on the popup port just before it closes itself
- * (everything it showed was decided): its going away is not a rejection.
+ * What a popup page says on its port: `opened` once, on its first connection
+ * (the user opened it: auto-lock is re-armed, as by a command; not when it
+ * connects again after a worker restart); `closing`, from the approval window
+ * just before it closes itself (everything it showed was decided): its going
+ * away is not a rejection.
  */
-export type PopupPortMessage = { type: 'closing' };
+export type PopupPortMessage = { type: 'opened' } | { type: 'closing' };

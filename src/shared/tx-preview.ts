@@ -14,9 +14,13 @@
  * function it is given; never throws, and never takes longer than
  * `timeoutMs` (what did not answer by then is "unavailable").
  */
-import { formatEther, formatUnits, getAddress, id, isHexString } from 'ethers';
+import { formatEther, getAddress, id, isHexString } from 'ethers';
 import { summarizeTransaction, type TransactionSummary } from '../session/describe-request';
 import { decodeRevert, describeRevert, revertDataOf } from './revert-reason';
+import { formatChange } from './units';
+
+// Written without ethers in units.ts (the popup shows it); still exported here.
+export { formatChange };
 
 /** One JSON-RPC call to the chain's node; rejects with the node's error (`{ code, message, data }`) or a transport error. */
 export type Rpc = (method: string, params: unknown[]) => Promise<unknown>;
@@ -301,23 +305,6 @@ export function previewLines(
 /** Largest fee the transaction can cost: gas limit × max fee per gas (EIP-1559) or gas price (legacy), in the native coin. */
 export function maxFeeOf(s: Pick<TransactionSummary, 'gasLimit' | 'maxFeePerGas' | 'gasPrice'>, symbol = 'ETH'): string {
   return `${formatEther(s.gasLimit * (s.maxFeePerGas ?? s.gasPrice ?? 0n))} ${symbol}`;
-}
-
-/** "-1.5 ETH", "+20.0 USDC", or base units and the token's address when it is not in the user's list. */
-export function formatChange(
-  c: BalanceChange,
-  symbol: string,
-  tokens: ReadonlyArray<{ address: string; symbol: string; decimals: number }> = [],
-): string {
-  const amount = BigInt(c.amount);
-  const sign = amount < 0n ? '-' : '+';
-  const abs = amount < 0n ? -amount : amount;
-  if (c.asset === 'native') return `${sign}${formatEther(abs)} ${symbol}`;
-  const known =
-    c.symbol !== undefined && c.decimals !== undefined
-      ? { symbol: c.symbol, decimals: c.decimals }
-      : tokens.find((t) => t.address.toLowerCase() === c.asset.toLowerCase());
-  return known ? `${sign}${formatUnits(abs, known.decimals)} ${known.symbol}` : `${sign}${abs} base units of token ${c.asset}`;
 }
 
 /** The preview with the symbol and decimals of the tokens of the user's list on its balance changes. */

@@ -5,7 +5,8 @@
  * fee and the balance changes, each saying "unavailable" (and why) when the
  * node could not tell.
  */
-import { formatChange, type TxPreview } from '../shared/tx-preview';
+import type { TxPreview } from '../shared/tx-preview';
+import { formatChange } from '../shared/units';
 
 /** The red banner of a transaction whose pre-flight fails (shown above everything else). */
 export function PreviewFailure({ preview }: { preview: TxPreview | undefined }) {
