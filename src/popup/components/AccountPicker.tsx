@@ -13,6 +13,8 @@ import { ErrorText } from '../../ui/ErrorText';
 export function AccountPicker({ vault, state, run }: { vault: VaultView; state: WalletState; run: Run }) {
   const [balances, setBalances] = useState<Record<number, string | null>>({});
   const [adding, setAdding] = useState<'add' | 'rename' | false>(false);
+  // The account being renamed, fixed when the form opens (the active one may change meanwhile).
+  const [renaming, setRenaming] = useState(0);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const symbol = state.networks.find((n) => n.chainId === state.selectedChainId)?.currencySymbol ?? '';
@@ -25,9 +27,7 @@ export function AccountPicker({ vault, state, run }: { vault: VaultView; state: 
   }, [vault.id, vault.accounts.length, state.selectedChainId, state.activity[0]?.hash]);
   const add = async (e: Event) => {
     e.preventDefault();
-    const failed = await run(
-      adding === 'rename' ? { type: 'renameAccount', index: vault.account.index, name } : { type: 'addAccount', name },
-    );
+    const failed = await run(adding === 'rename' ? { type: 'renameAccount', index: renaming, name } : { type: 'addAccount', name });
     setError(failed);
     if (!failed) {
       setAdding(false);
@@ -41,7 +41,7 @@ export function AccountPicker({ vault, state, run }: { vault: VaultView; state: 
         <select
           aria-label="Account"
           value={String(vault.account.index)}
-          onChange={(e) => void run({ type: 'selectAccount', index: Number((e.target as HTMLSelectElement).value) })}
+          onChange={(e) => void run({ type: 'selectAccount', index: Number((e.target as HTMLSelectElement).value) }).then(setError)}
         >
           {vault.accounts.map((a) => (
             <option key={a.index} value={String(a.index)}>
@@ -73,7 +73,11 @@ export function AccountPicker({ vault, state, run }: { vault: VaultView; state: 
           <button class="link-button" type="button" onClick={() => (setName(''), setAdding('add'))}>
             + Add account
           </button>
-          <button class="link-button" type="button" onClick={() => (setName(vault.account.name), setAdding('rename'))}>
+          <button
+            class="link-button"
+            type="button"
+            onClick={() => (setName(vault.account.name), setRenaming(vault.account.index), setAdding('rename'))}
+          >
             Rename
           </button>
         </div>
