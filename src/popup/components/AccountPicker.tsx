@@ -24,7 +24,7 @@ export function AccountPicker({ vault, state, run }: { vault: VaultView; state: 
       if (live && r.ok && r.result) setBalances(Object.fromEntries(r.result.map((b) => [b.index, b.value])));
     });
     return () => void (live = false);
-  }, [vault.id, vault.accounts.length, state.selectedChainId, state.activity[0]?.hash]);
+  }, [vault.id, vault.accounts.length, state.selectedChainId, state.activity[0]?.hash, state.activity[0]?.status]);
   const add = async (e: Event) => {
     e.preventDefault();
     const failed = await run(adding === 'rename' ? { type: 'renameAccount', index: renaming, name } : { type: 'addAccount', name });

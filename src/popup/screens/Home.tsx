@@ -25,7 +25,7 @@ export function Home({ state, run }: { state: WalletState; run: Run }) {
     setBalance(null);
     void sendCommand('getBalance').then((r) => live && setBalance(r.ok && r.result ? r.result : 'error'));
     return () => void (live = false);
-  }, [state.selectedChainId, network?.rpcUrl, vault.account.address, state.activity[0]?.hash]);
+  }, [state.selectedChainId, network?.rpcUrl, vault.account.address, state.activity[0]?.hash, state.activity[0]?.status]);
   if (creating) return <NewVault run={run} onCancel={() => setCreating(false)} />;
   if (sending) return <Send state={state} run={run} onDone={() => setSending(false)} />;
   if (cosigning || state.cosigning) return <Cosign state={state} run={run} onDone={() => setCosigning(false)} />;
