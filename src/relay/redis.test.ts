@@ -292,13 +292,15 @@ async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[])
     ),
   );
   const plaintexts: string[] = [];
+  // Every post is awaited before the clients close (a post still in flight at close would reject unheard).
+  const sent: Promise<unknown>[] = [];
   const finished = ids.map((self, i) => {
     const proto = new FrostKeygen({ sid, self, parties: ids, threshold: 2 });
     const client = clients[i]!;
     const post = (msgs: ProtocolMessage[]) => {
       for (const m of msgs) {
         plaintexts.push(JSON.stringify(m));
-        void client.send(m.to === 'all' ? 'all' : m.to, m);
+        sent.push(client.send(m.to === 'all' ? 'all' : m.to, m));
       }
     };
     return new Promise<FrostKeyShare>((resolve, reject) => {
@@ -315,6 +317,7 @@ async function runFrostKeygen(urls: string[], p: PairingPayload, wire: string[])
   });
   const shares = await Promise.all(finished);
   expect(shares.every((s) => bytesToHex(s.groupPublicKey) === bytesToHex(shares[0]!.groupPublicKey))).toBe(true);
+  await Promise.all(sent);
   for (const c of clients) c.close();
   wire.push(...tap.frames);
   return { plaintexts, secrets: shares.map((s) => bytesToHex(s.secretShare)) };
