@@ -11,7 +11,7 @@ import type { PendingRequest } from '../../shared/signing-service';
 import { sendCommand } from '../api';
 import type { Run } from '../App';
 import { ErrorText } from '../../ui/ErrorText';
-import { SignBody, willFail } from '../../ui/SignRequest';
+import { CosignRequestView } from '../../ui/CosignRequestView';
 
 export function Cosign({ state, run, onDone }: { state: WalletState; run: Run; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -82,42 +82,19 @@ export function Cosign({ state, run, onDone }: { state: WalletState; run: Run; o
 function CosignRequest({ request, more, run }: { request: PendingRequest; more: number; run: Run }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const waiting = request.phase === 'waiting';
   const decide = async (approve: boolean) => {
     setBusy(true);
     setError(await run({ type: 'decideCosign', key: request.key, approve }));
     setBusy(false);
   };
   return (
-    <section class="screen approval" data-testid="cosign-request" data-phase={request.phase}>
-      <div class="site">
-        <div class="site-icon" aria-hidden="true">
-          ✎
-        </div>
-        <div class="grow">
-          <div class="site-origin">{request.vaultName}</div>
-          <div class="muted small">asked by device {request.fromDevice}</div>
-        </div>
-        {more > 0 && <span class="count">+{more}</span>}
-      </div>
-      <SignBody sign={request.view} method={request.method} progress={waiting ? null : { approvalId: request.key, steps: request.steps }} />
-      <ErrorText error={error} />
-      {waiting ? (
-        <div class="actions">
-          <button class="button" disabled={busy} onClick={() => void decide(false)}>
-            Reject
-          </button>
-          <button
-            class={willFail(request.view) ? 'button approve-anyway' : 'button primary'}
-            disabled={busy}
-            onClick={() => void decide(true)}
-          >
-            {willFail(request.view) ? 'Approve anyway' : 'Approve'}
-          </button>
-        </div>
-      ) : (
-        <p class="progress">Co-signing…</p>
-      )}
-    </section>
+    <CosignRequestView
+      request={request}
+      more={more}
+      onDecide={(approve) => void decide(approve)}
+      busy={busy}
+      error={error}
+      testId="cosign-request"
+    />
   );
 }
