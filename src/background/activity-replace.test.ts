@@ -6,9 +6,8 @@ import type { ChainClient } from './router-deps';
 import { bumped, checkReplaceable, replacementParams } from './activity-replace';
 import { buildTransaction } from './tx-builder';
 import { rejectedCode, thrownCode } from '../errors/codes.test-util';
-import { Services } from './services';
+import { newServices } from './cosigned-services.test-util';
 import { memoryArea } from './storage';
-import { memoryRepository } from './vault/records';
 
 /** Overrides that may unset a field (undefined: left out, as in an entry of an earlier version). */
 type Loose<T> = { [K in keyof T]?: T[K] | undefined };
@@ -167,17 +166,7 @@ describe('the replaceTransaction and refreshActivity commands', () => {
   const armAutoLock = vi.fn();
   function services(chain: ChainClient) {
     const local = memoryArea();
-    const s = new Services({
-      local,
-      session: memoryArea(),
-      repo: memoryRepository(),
-      chain,
-      openPopup: vi.fn(),
-      deliverLate: vi.fn(),
-      armAutoLock,
-      onStateChange: vi.fn(),
-      pbkdf2Iterations: 100_000,
-    });
+    const s = newServices(chain, { local, armAutoLock });
     return { s, local };
   }
   const receipts: ChainClient = {

@@ -6,7 +6,7 @@
  */
 import { expect, vi } from 'vitest';
 import { Interface, keccak256 } from 'ethers';
-import { Services } from './services';
+import { Services, type ServiceDeps } from './services';
 import { memoryArea } from './storage';
 import { memoryRepository } from './vault/records';
 import type { ChainClient } from './router-deps';
@@ -68,21 +68,40 @@ export async function setup() {
     chainIdOf: async () => '0x7a69',
   };
   const armAutoLock = vi.fn();
-  const s = new Services({
+  const s = newServices(chain, { armAutoLock, openMailbox, signTiming: { joinTimeoutMs: 1500, roundTimeoutMs: 30_000 } });
+  const rpc = (method: string, params?: unknown[]) => s.handleRpc({ origin: A }, { method, ...(params ? { params } : {}) });
+  return { s, rpc, room, broadcast, armAutoLock };
+}
+
+/** The background's Services over memory storage and `chain`, the browser's parts stubbed; `more` overrides them. */
+export function newServices(chain: ChainClient, more: Partial<ServiceDeps> = {}): Services {
+  return new Services({
     local: memoryArea(),
     session: memoryArea(),
     repo: memoryRepository(),
     chain,
     openPopup: vi.fn(),
     deliverLate: vi.fn(),
-    armAutoLock,
+    armAutoLock: vi.fn(),
     onStateChange: vi.fn(),
     pbkdf2Iterations: 100_000,
-    openMailbox,
-    signTiming: { joinTimeoutMs: 1500, roundTimeoutMs: 30_000 },
+    ...more,
   });
-  const rpc = (method: string, params?: unknown[]) => s.handleRpc({ origin: A }, { method, ...(params ? { params } : {}) });
-  return { s, rpc, room, broadcast, armAutoLock };
+}
+
+/** Joins the extension's key generation of `pairing` as device `deviceId`; resolves once the extension is done too. */
+export async function joinAs(t: Awaited<ReturnType<typeof setup>>, pairing: ReturnType<typeof decodePairing>, deviceId: string) {
+  const me = newIdentity(deviceId);
+  const cosigner = await joinVault({
+    joinTimeoutMs: 30_000,
+    roundTimeoutMs: 30_000,
+    mailbox: new Mailbox(t.room(pairing.sessionId).join(me.deviceId)),
+    me,
+    sessionId: pairing.sessionId,
+    initiatorSignPub: pairing.params.init as string,
+  });
+  await t.s.ceremonies.idle();
+  return cosigner;
 }
 
 /** Starts a 2-of-2 key generation in the extension and joins it as the co-signer. */
@@ -93,16 +112,7 @@ export async function pairedVault() {
   const pairing = decodePairing(state.ceremony!.pairing);
   expect(state.ceremony!.link).toContain('/cosigner/#p=');
   expect(pairing).toMatchObject({ kind: 'keygen', relayUrl: 'http://127.0.0.1:8787', params: { t: 2, n: 2, name: 'Paired' } });
-  const me = newIdentity('cli-test');
-  const cosigner = await joinVault({
-    joinTimeoutMs: 30_000,
-    roundTimeoutMs: 30_000,
-    mailbox: new Mailbox(t.room(pairing.sessionId).join(me.deviceId)),
-    me,
-    sessionId: pairing.sessionId,
-    initiatorSignPub: pairing.params.init as string,
-  });
-  await t.s.ceremonies.idle();
+  const cosigner = await joinAs(t, pairing, 'cli-test');
   const after = await t.s.state();
   expect(after.ceremony).toMatchObject({ status: 'done', address: cosigner.address, joined: ['cli-test'], pairing: '', link: '' });
   expect(after.vault).toMatchObject({ kind: 'tss', address: cosigner.address, t: 2, n: 2 });

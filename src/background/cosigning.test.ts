@@ -43,7 +43,7 @@ const typedData = {
   message: { to: '0x' + 'bb'.repeat(20), contents: 'Hello, Bob!' },
 };
 
-import { A, TOKEN, erc20, PASSWORD, setup, pairedVault, serve, waitApprovals, approveNext } from './cosigned-services.test-util';
+import { A, TOKEN, erc20, PASSWORD, setup, pairedVault, serve, waitApprovals, approveNext, joinAs } from './cosigned-services.test-util';
 
 describe('co-signed vault in the background', () => {
   it('pairs, then signs personal_sign, typed data v4 and a transaction with the co-signer; eth_sign is refused', async () => {
@@ -389,17 +389,7 @@ describe('co-signed vault in the background', () => {
     await t.s.command({ type: 'addWatchOnly', name: 'Watched', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', password: PASSWORD });
     const dev = (await t.s.wallet.vault())!;
     const state = await t.s.command({ type: 'startKeygen', name: 'Real', t: 2, n: 2 });
-    const pairing = decodePairing(state.ceremony!.pairing);
-    const me = newIdentity('phone');
-    const cosigner = await joinVault({
-      joinTimeoutMs: 30_000,
-      roundTimeoutMs: 30_000,
-      mailbox: new Mailbox(t.room(pairing.sessionId).join(me.deviceId)),
-      me,
-      sessionId: pairing.sessionId,
-      initiatorSignPub: pairing.params.init as string,
-    });
-    await t.s.ceremonies.idle();
+    const cosigner = await joinAs(t, decodePairing(state.ceremony!.pairing), 'phone');
     expect(await t.s.wallet.activeAccount()).toBe(cosigner.address);
     expect((await t.s.wallet.vaults()).map((v) => v.kind).sort()).toEqual(['tss', 'watch']);
     expect(dev.address).not.toBe(cosigner.address);
