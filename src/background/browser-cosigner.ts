@@ -109,11 +109,7 @@ export class BrowserCosigner {
     const s = this.service;
     if (!s) return null;
     const channels = [...this.names].map(([id, name]) => ({ vaultName: name, status: s.status(id) ?? { state: 'connecting' as const } }));
-    return {
-      channels,
-      pending: s.pending.map((p) => ({ ...p })),
-      results: s.results.map((r) => ({ ...r })),
-    };
+    return { channels, pending: [...s.pending], results: [...s.results] };
   }
 
   /** This browser's own preview of a transaction it decoded, on its network for the chain (never the requester's). */

@@ -33,6 +33,8 @@ export interface RequestInfo extends RequestTimes {
    * up): take it off the screen. The decision is no longer used then.
    */
   ended: AbortSignal;
+  /** An Ethereum request's account, as this device derived it from the key path (docs/accounts.md). */
+  account?: string;
 }
 
 /** The outcome of one request for a co-signer. */
@@ -164,7 +166,12 @@ async function decideInTime(
   const whenEnded = new Promise<'ended'>((resolve) => ended.signal.addEventListener('abort', () => resolve('ended'), { once: true }));
   const decision = await Promise.race([
     opts
-      .decide(checked.request, lines, s.from, { id: s.id, ...checked.times, ended: ended.signal })
+      .decide(checked.request, lines, s.from, {
+        id: s.id,
+        ...checked.times,
+        ended: ended.signal,
+        ...(checked.account ? { account: checked.account } : {}),
+      })
       .catch((e: unknown) => (e instanceof Error ? e.message : String(e))),
     whenEnded,
   ]).finally(() => clearTimeout(expiry));

@@ -23,7 +23,6 @@ import { isSolanaRequest } from '../session/solana-signing-request';
 import { solanaSignView } from './solana-sign-view';
 import { OtBurns } from '../session/ot-burns';
 import { networkOfChain, signView, withPreview } from './sign-view';
-import { requestAccount } from '../session/account-path';
 import { type TxPreview, unavailablePreview } from './tx-preview';
 import type { SigningRequest } from '../session/signing-request';
 import type { SignView } from './popup-api';
@@ -238,10 +237,10 @@ export class SigningService {
     // Read again from the channel (a signing link re-reads it): answered once is enough.
     if (this.seen.get(info.id)?.state === 'done') return `already decided on this ${this.device}`;
     // Decoded here as serveSigning decoded it (the Solana signer was checked to be this vault's there).
-    // The account is derived on this device from the request's key path (serveSigning refused one naming another).
+    // The account serveSigning derived on this device from the request's key path (it refused one naming another).
     let view = isSolanaRequest(request)
       ? solanaSignView(request)
-      : signView(request, requestAccount(request, ch.vault), networkOfChain(request.chainId));
+      : signView(request, info.account ?? ch.vault.address, networkOfChain(request.chainId));
     if (!isSolanaRequest(request) && request.kind === 'transaction') {
       // Asked of this device's own node (bounded in time), never taken from the requester.
       view = withPreview(

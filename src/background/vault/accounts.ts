@@ -9,7 +9,6 @@
  * others are derived once, by the caller, from the vault's public key and
  * chain code (session/account-path.ts).
  */
-import { MAX_ACCOUNT_INDEX } from '../../session/account-path';
 import type { KeyValueArea } from '../storage';
 import { WalletError } from '../../shared/wallet-errors';
 
@@ -36,7 +35,8 @@ export interface AccountOwner {
   address: string;
 }
 
-type Books = Record<string, { accounts: AccountRecord[]; active: number }>;
+/** Every vault's list, by its group public key (lower-case hex). */
+type Books = Record<string, AccountList>;
 
 const defaultName = (position: number) => `Account ${position + 1}`;
 
@@ -65,8 +65,8 @@ export class AccountBook {
     let added: AccountRecord | undefined;
     return this.change(owner, async (list) => {
       if (list.accounts.length >= MAX_ACCOUNTS) throw new WalletError('account.tooMany', { max: MAX_ACCOUNTS });
+      // Accounts are never removed, so the next index stays below MAX_ACCOUNTS (and far below session/account-path.ts MAX_ACCOUNT_INDEX).
       const index = Math.max(...list.accounts.map((a) => a.index)) + 1;
-      if (index > MAX_ACCOUNT_INDEX) throw new WalletError('account.tooMany', { max: MAX_ACCOUNTS });
       added = { index, name: name.trim().slice(0, 64) || defaultName(list.accounts.length), address: await addressOf(index) };
       return { accounts: [...list.accounts, added], active: index };
     }).then(() => added!);
@@ -95,7 +95,7 @@ export class AccountBook {
     const run = async () => {
       const next = await fn(await this.of(owner));
       const all = (await this.area.get<Books>(KEY)) ?? {};
-      all[owner.publicKey.toLowerCase()] = { accounts: next.accounts, active: next.active };
+      all[owner.publicKey.toLowerCase()] = next;
       await this.area.set(KEY, all);
       return next;
     };
